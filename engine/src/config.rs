@@ -1,0 +1,546 @@
+//! The run configuration: plain serde data with documented defaults, shared by the
+//! command line, the GUI and saved runs. One source of truth for every hyperparameter.
+//!
+//! A config file is TOML; every field may be left out and takes the default shown here.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EngineError, Result};
+
+/// Everything that defines a training run, apart from the CSV file itself.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// Which columns to use and how to clean, split and scale them.
+    pub data: DataConfig,
+    /// Lookback, horizon and stride of the sliding windows.
+    pub window: WindowConfig,
+    /// The recurrent network.
+    pub model: ModelConfig,
+    /// Optimiser, schedule, clipping, stopping, seed.
+    pub train: TrainConfig,
+    /// How metrics are reported.
+    pub eval: EvalConfig,
+}
+
+/// What to do with empty / `NA` / `NaN` cells in the chosen columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPolicy {
+    /// Stop with an error naming the first missing cells.
+    Refuse,
+    /// Drop every row where a chosen column is missing.
+    Drop,
+    /// Repeat the last seen value (leading gaps take the first valid value).
+    ForwardFill,
+    /// Straight line between the neighbouring valid values (edges take the nearest one).
+    #[default]
+    Interpolate,
+}
+
+/// What to do with rows that share a timestamp.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicatePolicy {
+    /// Keep the first row of each timestamp.
+    #[default]
+    First,
+    /// Keep the last row of each timestamp.
+    Last,
+    /// Average the rows of each timestamp.
+    Mean,
+    /// Stop with an error naming the first duplicates.
+    Refuse,
+}
+
+/// How a column is normalised. Statistics come from the training rows only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleKind {
+    /// Leave values as they are.
+    None,
+    /// (x − mean) / std (population std).
+    #[default]
+    Zscore,
+    /// (x − min) / (max − min), mapping the training range to [0, 1].
+    Minmax,
+    /// (x − median) / IQR, insensitive to outliers.
+    Robust,
+}
+
+/// Chronological train / validation / test split.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum Split {
+    /// Fractions of the rows, in time order; they must sum to at most 1.
+    Fractions {
+        /// Training share.
+        train: f64,
+        /// Validation share.
+        val: f64,
+        /// Test share.
+        test: f64,
+    },
+    /// Explicit row counts, in time order (e.g. ETT: 8640 / 2880 / 2880).
+    Rows {
+        /// Training rows.
+        train: usize,
+        /// Validation rows.
+        val: usize,
+        /// Test rows.
+        test: usize,
+    },
+}
+
+impl Default for Split {
+    fn default() -> Self {
+        Self::Fractions {
+            train: 0.7,
+            val: 0.15,
+            test: 0.15,
+        }
+    }
+}
+
+/// Column roles, cleaning, split, scaling and transforms.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataConfig {
+    /// Time column; `None` detects one (or uses the row index when there is none).
+    pub time_column: Option<String>,
+    /// Column(s) to forecast. Empty means the first numeric column that is not time.
+    pub targets: Vec<String>,
+    /// Extra input columns (their past values are fed to the model, never forecast).
+    pub covariates: Vec<String>,
+    /// Missing-value policy.
+    pub missing: MissingPolicy,
+    /// Duplicate-timestamp policy.
+    pub duplicates: DuplicatePolicy,
+    /// Chronological split.
+    pub split: Split,
+    /// Scaling for every column without an override.
+    pub scale: ScaleKind,
+    /// Per-column scaling overrides, by column name.
+    pub scale_overrides: BTreeMap<String, ScaleKind>,
+    /// Take the natural log of the targets first (all values must be > 0).
+    pub log: bool,
+    /// Model first differences of the targets (after the log, when both are on).
+    pub diff: bool,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self {
+            time_column: None,
+            targets: Vec::new(),
+            covariates: Vec::new(),
+            missing: MissingPolicy::default(),
+            duplicates: DuplicatePolicy::default(),
+            split: Split::default(),
+            scale: ScaleKind::default(),
+            scale_overrides: BTreeMap::new(),
+            log: false,
+            diff: false,
+        }
+    }
+}
+
+impl DataConfig {
+    /// The scaler kind for a column, honouring overrides.
+    pub fn scale_for(&self, column: &str) -> ScaleKind {
+        self.scale_overrides
+            .get(column)
+            .copied()
+            .unwrap_or(self.scale)
+    }
+}
+
+/// Sliding windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WindowConfig {
+    /// Input length in time steps.
+    pub lookback: usize,
+    /// Steps forecast at once (direct multi-output).
+    pub horizon: usize,
+    /// Distance between consecutive window origins.
+    pub stride: usize,
+}
+
+impl Default for WindowConfig {
+    fn default() -> Self {
+        Self {
+            lookback: 24,
+            horizon: 12,
+            stride: 1,
+        }
+    }
+}
+
+/// Recurrent cell type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    /// Long short-term memory (forget, input, output gates and a cell state).
+    #[default]
+    Lstm,
+    /// Gated recurrent unit (reset and update gates).
+    Gru,
+    /// Vanilla tanh RNN: fast, forgets; a baseline for short windows.
+    Rnn,
+}
+
+impl CellKind {
+    /// Gate blocks in the fused weight matrices.
+    pub fn gates(self) -> usize {
+        match self {
+            Self::Lstm => 4,
+            Self::Gru => 3,
+            Self::Rnn => 1,
+        }
+    }
+
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lstm => "lstm",
+            Self::Gru => "gru",
+            Self::Rnn => "rnn",
+        }
+    }
+}
+
+/// The network: stacked recurrent layers, then a linear head for all horizon steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Cell type.
+    pub cell: CellKind,
+    /// Hidden units per layer.
+    pub hidden: usize,
+    /// Stacked layers (1–4).
+    pub layers: usize,
+    /// Dropout between stacked layers and before the head (0 ≤ p < 1).
+    pub dropout: f64,
+    /// Orthogonal initialisation of the recurrent weights.
+    pub orthogonal_init: bool,
+    /// Initial LSTM forget-gate bias (1 keeps memory open early in training).
+    pub forget_bias: f64,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self {
+            cell: CellKind::Lstm,
+            hidden: 64,
+            layers: 2,
+            dropout: 0.0,
+            orthogonal_init: true,
+            forget_bias: 1.0,
+        }
+    }
+}
+
+/// Optimiser family.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    /// Adam (lr 1e-3 is the usual start).
+    #[default]
+    Adam,
+    /// Adam with decoupled weight decay.
+    Adamw,
+    /// RMSprop, long used for RNNs.
+    Rmsprop,
+    /// Stochastic gradient descent (with momentum / Nesterov when set).
+    Sgd,
+}
+
+/// Training loss.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum LossKind {
+    /// Mean squared error.
+    #[default]
+    Mse,
+    /// Mean absolute error.
+    Mae,
+    /// Huber loss: quadratic below `delta`, linear above.
+    Huber {
+        /// Transition point on the scaled target.
+        delta: f64,
+    },
+}
+
+/// Gradient clipping.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ClipKind {
+    /// No clipping.
+    None,
+    /// Rescale all gradients so their global L2 norm is at most `max` (PyTorch's clip_grad_norm_).
+    Norm {
+        /// Maximum global norm.
+        max: f64,
+    },
+    /// Clamp every gradient element to [−max, max].
+    Value {
+        /// Maximum absolute element.
+        max: f64,
+    },
+}
+
+impl Default for ClipKind {
+    fn default() -> Self {
+        Self::Norm { max: 1.0 }
+    }
+}
+
+/// Learning-rate schedule, applied per epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ScheduleKind {
+    /// The same lr throughout.
+    #[default]
+    Constant,
+    /// Linear ramp from lr/`epochs` to lr over the first `epochs` epochs, then constant.
+    Warmup {
+        /// Warm-up length in epochs.
+        epochs: usize,
+    },
+    /// Multiply lr by `gamma` every `every` epochs.
+    Step {
+        /// Period in epochs.
+        every: usize,
+        /// Decay factor.
+        gamma: f64,
+    },
+    /// Cosine annealing from lr to `min_lr` over the run's epochs.
+    Cosine {
+        /// Final lr.
+        min_lr: f64,
+    },
+    /// Multiply lr by `factor` when validation loss has not improved for `patience` epochs.
+    Plateau {
+        /// Decay factor.
+        factor: f64,
+        /// Epochs without improvement before decaying.
+        patience: usize,
+        /// Lower bound on the lr.
+        min_lr: f64,
+    },
+}
+
+/// Optimisation and stopping.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Maximum epochs.
+    pub epochs: usize,
+    /// Windows per mini-batch.
+    pub batch: usize,
+    /// Base learning rate.
+    pub lr: f64,
+    /// Optimiser.
+    pub optimizer: OptimizerKind,
+    /// Momentum for SGD and RMSprop (0 = none).
+    pub momentum: f64,
+    /// Nesterov momentum for SGD.
+    pub nesterov: bool,
+    /// Weight decay (L2 penalty; decoupled for AdamW).
+    pub weight_decay: f64,
+    /// Loss function.
+    pub loss: LossKind,
+    /// Gradient clipping.
+    pub clip: ClipKind,
+    /// Learning-rate schedule.
+    pub schedule: ScheduleKind,
+    /// Early stopping: epochs without validation improvement before stopping (0 = off).
+    /// The best weights are restored either way.
+    pub patience: usize,
+    /// Seed for initialisation, shuffling and dropout.
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 100,
+            batch: 32,
+            lr: 1e-3,
+            optimizer: OptimizerKind::Adam,
+            momentum: 0.9,
+            nesterov: false,
+            weight_decay: 0.0,
+            loss: LossKind::Mse,
+            clip: ClipKind::default(),
+            schedule: ScheduleKind::Constant,
+            patience: 10,
+            seed: 42,
+        }
+    }
+}
+
+/// Units in which metrics are reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricsScale {
+    /// The user's units (scaling and transforms inverted).
+    #[default]
+    Original,
+    /// After the target's scaler (fitted on training rows), as the literature reports ETT.
+    Normalised,
+}
+
+/// Evaluation settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvalConfig {
+    /// Units of the reported metrics.
+    pub metrics_scale: MetricsScale,
+    /// Seasonal period for seasonal naive and MASE; `None` derives it from the frequency.
+    pub season: Option<usize>,
+}
+
+impl RunConfig {
+    /// Parses a TOML config; unknown fields are errors so typos are not silently ignored.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let config: Self = toml::from_str(text).map_err(|e| EngineError::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Serialises to TOML.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| EngineError::Config(e.to_string()))
+    }
+
+    /// Checks every range that does not depend on the data; names the field and the bound.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |msg: String| Err(EngineError::Config(msg));
+        let w = &self.window;
+        if w.lookback == 0 {
+            return bad("window.lookback must be at least 1".into());
+        }
+        if w.horizon == 0 {
+            return bad("window.horizon must be at least 1".into());
+        }
+        if w.stride == 0 {
+            return bad("window.stride must be at least 1".into());
+        }
+        let m = &self.model;
+        if m.hidden == 0 || m.hidden > 4096 {
+            return bad(format!("model.hidden must be in 1..=4096, got {}", m.hidden));
+        }
+        if !(1..=4).contains(&m.layers) {
+            return bad(format!("model.layers must be in 1..=4, got {}", m.layers));
+        }
+        if !(0.0..1.0).contains(&m.dropout) {
+            return bad(format!("model.dropout must be in [0, 1), got {}", m.dropout));
+        }
+        if !m.forget_bias.is_finite() {
+            return bad("model.forget_bias must be finite".into());
+        }
+        let t = &self.train;
+        if t.epochs == 0 {
+            return bad("train.epochs must be at least 1".into());
+        }
+        if t.batch == 0 {
+            return bad("train.batch must be at least 1".into());
+        }
+        if !(t.lr.is_finite() && t.lr > 0.0) {
+            return bad(format!("train.lr must be a positive number, got {}", t.lr));
+        }
+        if !(0.0..1.0).contains(&t.momentum) {
+            return bad(format!("train.momentum must be in [0, 1), got {}", t.momentum));
+        }
+        if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
+            return bad(format!("train.weight_decay must be ≥ 0, got {}", t.weight_decay));
+        }
+        match t.clip {
+            ClipKind::Norm { max } | ClipKind::Value { max } if !(max.is_finite() && max > 0.0) => {
+                return bad(format!("train.clip max must be positive, got {max}"));
+            }
+            _ => {}
+        }
+        if let LossKind::Huber { delta } = t.loss {
+            if !(delta.is_finite() && delta > 0.0) {
+                return bad(format!("train.loss huber delta must be positive, got {delta}"));
+            }
+        }
+        match t.schedule {
+            ScheduleKind::Warmup { epochs: 0 } => {
+                return bad("train.schedule warmup epochs must be at least 1".into());
+            }
+            ScheduleKind::Step { every, gamma } if every == 0 || !(gamma > 0.0 && gamma <= 1.0) => {
+                return bad("train.schedule step needs every ≥ 1 and 0 < gamma ≤ 1".into());
+            }
+            ScheduleKind::Plateau { factor, .. } if !(factor > 0.0 && factor < 1.0) => {
+                return bad(format!("train.schedule plateau factor must be in (0, 1), got {factor}"));
+            }
+            _ => {}
+        }
+        match self.data.split {
+            Split::Fractions { train, val, test } => {
+                let all = [train, val, test];
+                if all.iter().any(|f| !(f.is_finite() && *f >= 0.0)) || train <= 0.0 {
+                    return bad("data.split fractions must be ≥ 0 with train > 0".into());
+                }
+                if train + val + test > 1.0 + 1e-9 {
+                    return bad(format!(
+                        "data.split fractions sum to {:.3}, more than 1",
+                        train + val + test
+                    ));
+                }
+            }
+            Split::Rows { train, .. } if train == 0 => {
+                return bad("data.split train rows must be at least 1".into());
+            }
+            Split::Rows { .. } => {}
+        }
+        if self.eval.season == Some(0) {
+            return bad("eval.season must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_round_trips_through_toml() {
+        let config = RunConfig::default();
+        let text = config.to_toml().unwrap();
+        assert_eq!(RunConfig::from_toml(&text).unwrap(), config);
+    }
+
+    #[test]
+    fn partial_toml_takes_defaults() {
+        let config = RunConfig::from_toml(
+            "[model]\ncell = \"gru\"\n[data.split]\nby = \"rows\"\ntrain = 8640\nval = 2880\ntest = 2880\n",
+        )
+        .unwrap();
+        assert_eq!(config.model.cell, CellKind::Gru);
+        assert_eq!(config.model.hidden, 64);
+        assert_eq!(
+            config.data.split,
+            Split::Rows {
+                train: 8640,
+                val: 2880,
+                test: 2880
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_and_out_of_range_fields_are_named() {
+        let err = RunConfig::from_toml("[model]\nhiden = 3\n").unwrap_err();
+        assert!(err.to_string().contains("hiden"), "{err}");
+        let err = RunConfig::from_toml("[model]\nlayers = 7\n").unwrap_err();
+        assert!(err.to_string().contains("model.layers"), "{err}");
+    }
+}

@@ -1,0 +1,8 @@
+//! Data: CSV → cleaned, timed, numeric series → chronological split → scaling → windows.
+
+pub mod scale;
+pub mod series;
+pub mod split;
+pub mod table;
+pub mod time;
+pub mod window;
