@@ -75,6 +75,10 @@ pub enum EngineError {
     #[error("{0}")]
     Artifact(String),
 
+    /// A command needs something that is not there yet (data, a trained model).
+    #[error("{0}")]
+    NotReady(String),
+
     /// The user cancelled the operation.
     #[error("cancelled")]
     Cancelled,

@@ -3,15 +3,23 @@
 //! Everything in seqcast that is not GUI: CSV loading, time handling, chronological
 //! splits, scalers, windows, LSTM/GRU/RNN forecasters, training with events and a
 //! cancel token, metrics against baselines, export, model artifacts, and the worker
-//! thread that runs it all behind an [`worker::EngineHandle`].
+//! thread that runs it all behind a [`worker::EngineHandle`].
 //!
-//! Data flow: `data::load` → `data::series` → `data::split` → `data::scale` →
-//! `data::window` → `model` → `train` → `eval` → `export` / `artifact`.
+//! Data flow: `data::table` (CSV → strings, polars) → `data::series` (time, numbers,
+//! cleaning) → `pipeline::prepare` (`data::split`, `data::scale`, `data::window`) →
+//! `model` → `train` → `pipeline::evaluate` (`eval`) → `export` / `artifact`.
 
+pub mod artifact;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod eval;
+pub mod export;
+pub mod model;
+pub mod pipeline;
 pub mod rng;
+pub mod train;
+pub mod worker;
 
 pub use config::RunConfig;
 pub use error::{EngineError, Result};

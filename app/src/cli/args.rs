@@ -1,0 +1,430 @@
+//! Command-line arguments. Every training option overrides the config file (or the
+//! defaults); the defaults printed by `--help` are read from `RunConfig::default()`, the
+//! same values the GUI starts from.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use seqcast_engine::config::{
+    CellKind, ClipKind, DuplicatePolicy, LossKind, MetricsScale, MissingPolicy, OptimizerKind,
+    ScaleKind, ScheduleKind, Split,
+};
+use seqcast_engine::RunConfig;
+
+/// seqcast — time-series forecasting with recurrent networks (LSTM, GRU, RNN).
+#[derive(Debug, Parser)]
+#[command(name = "seqcast", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without one, trains on FILE (or the bundled AirPassengers series).
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+    /// A CSV file to train on with default settings.
+    pub file: Option<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Train a forecaster on a CSV file and compare it with the baselines.
+    Train(Box<TrainArgs>),
+    /// Forecast with a saved model on a CSV file.
+    Predict(PredictArgs),
+}
+
+/// `seqcast predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Model folder written by `train --save-model`.
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// CSV file with the same columns the model was trained on.
+    #[arg(long, value_name = "FILE")]
+    pub csv: PathBuf,
+    /// Where to write the predictions CSV.
+    #[arg(long, value_name = "FILE")]
+    pub export: PathBuf,
+}
+
+/// `seqcast train`.
+#[derive(Debug, Default, Args)]
+pub struct TrainArgs {
+    /// CSV file to train on (default: the bundled AirPassengers series).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// TOML config file; command-line options override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write the full resolved config as TOML (to reuse with --config or in the GUI).
+    #[arg(long, value_name = "FILE")]
+    pub save_config: Option<PathBuf>,
+    /// Write predictions (validation, test and future) as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
+    /// Add baseline forecasts as extra columns of the exported CSV.
+    #[arg(long)]
+    pub export_baselines: bool,
+    /// Write the JSON run report (metrics, baselines, history, config).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Save the trained model (weights, config, scalers) into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub save_model: Option<PathBuf>,
+    /// Print one line per epoch only (no progress bar).
+    #[arg(long)]
+    pub quiet: bool,
+
+    /// Column(s) to forecast, comma-separated (default: the first numeric column).
+    #[arg(long, value_name = "COL[,COL]", value_delimiter = ',', help_heading = "Data")]
+    pub target: Option<Vec<String>>,
+    /// Extra input columns, comma-separated.
+    #[arg(long, value_name = "COL,...", value_delimiter = ',', help_heading = "Data")]
+    pub covariates: Option<Vec<String>>,
+    /// Time column (default: detected; the row index when there is none).
+    #[arg(long, value_name = "COL", help_heading = "Data")]
+    pub time_column: Option<String>,
+    /// Missing values: refuse | drop | forward_fill | interpolate.
+    #[arg(long, value_name = "POLICY", help_heading = "Data")]
+    pub missing: Option<String>,
+    /// Duplicate timestamps: first | last | mean | refuse.
+    #[arg(long, value_name = "POLICY", help_heading = "Data")]
+    pub duplicates: Option<String>,
+    /// Chronological split by row counts, e.g. 8640,2880,2880.
+    #[arg(long, value_name = "TRAIN,VAL,TEST", conflicts_with = "split_fractions", help_heading = "Data")]
+    pub split_rows: Option<String>,
+    /// Chronological split by fractions, e.g. 0.7,0.15,0.15.
+    #[arg(long, value_name = "TRAIN,VAL,TEST", help_heading = "Data")]
+    pub split_fractions: Option<String>,
+    /// Scaling, fitted on training rows only: none | zscore | minmax | robust.
+    #[arg(long, value_name = "KIND", help_heading = "Data")]
+    pub scale: Option<String>,
+    /// Take the log of the targets first (values must be > 0).
+    #[arg(long, help_heading = "Data")]
+    pub log: bool,
+    /// Model first differences of the targets.
+    #[arg(long, help_heading = "Data")]
+    pub diff: bool,
+
+    /// Input length in time steps.
+    #[arg(long, value_name = "N", help_heading = "Windows")]
+    pub lookback: Option<usize>,
+    /// Steps forecast at once.
+    #[arg(long, value_name = "N", help_heading = "Windows")]
+    pub horizon: Option<usize>,
+    /// Distance between window origins.
+    #[arg(long, value_name = "N", help_heading = "Windows")]
+    pub stride: Option<usize>,
+
+    /// Cell: lstm | gru | rnn.
+    #[arg(long, value_name = "CELL", help_heading = "Model")]
+    pub cell: Option<String>,
+    /// Hidden units per layer.
+    #[arg(long, value_name = "N", help_heading = "Model")]
+    pub hidden: Option<usize>,
+    /// Stacked layers (1-4).
+    #[arg(long, value_name = "N", help_heading = "Model")]
+    pub layers: Option<usize>,
+    /// Dropout between layers and before the head (0 ≤ p < 1).
+    #[arg(long, value_name = "P", help_heading = "Model")]
+    pub dropout: Option<f64>,
+    /// Initialise recurrent weights orthogonally (true | false).
+    #[arg(long, value_name = "BOOL", help_heading = "Model")]
+    pub orthogonal_init: Option<bool>,
+    /// LSTM forget-gate bias at initialisation.
+    #[arg(long, value_name = "B", help_heading = "Model")]
+    pub forget_bias: Option<f64>,
+
+    /// Maximum epochs.
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub epochs: Option<usize>,
+    /// Windows per mini-batch.
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub batch: Option<usize>,
+    /// Learning rate.
+    #[arg(long, value_name = "LR", help_heading = "Training")]
+    pub lr: Option<f64>,
+    /// Optimiser: adam | adamw | rmsprop | sgd.
+    #[arg(long, value_name = "NAME", help_heading = "Training")]
+    pub optimizer: Option<String>,
+    /// Momentum for SGD and RMSprop.
+    #[arg(long, value_name = "M", help_heading = "Training")]
+    pub momentum: Option<f64>,
+    /// Nesterov momentum for SGD.
+    #[arg(long, help_heading = "Training")]
+    pub nesterov: bool,
+    /// Weight decay (decoupled for AdamW).
+    #[arg(long, value_name = "W", help_heading = "Training")]
+    pub weight_decay: Option<f64>,
+    /// Loss: mse | mae | huber[=DELTA].
+    #[arg(long, value_name = "LOSS", help_heading = "Training")]
+    pub loss: Option<String>,
+    /// Gradient clipping: none | norm=X (global L2 norm) | value=X.
+    #[arg(long, value_name = "CLIP", help_heading = "Training")]
+    pub clip: Option<String>,
+    /// LR schedule: constant | warmup=EPOCHS | step=EVERY,GAMMA | cosine[=MIN_LR] | plateau[=FACTOR,PATIENCE].
+    #[arg(long, value_name = "SCHEDULE", help_heading = "Training")]
+    pub schedule: Option<String>,
+    /// Early stopping patience in epochs (0 = off); the best weights are restored.
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub patience: Option<usize>,
+    /// Seed: the same seed, data and config give the same loss history.
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub seed: Option<u64>,
+
+    /// Report metrics in: original | normalised.
+    #[arg(long, value_name = "SCALE", help_heading = "Evaluation")]
+    pub metrics_scale: Option<String>,
+    /// Seasonal period for seasonal naive and MASE (default: from the frequency).
+    #[arg(long, value_name = "N", help_heading = "Evaluation")]
+    pub season: Option<usize>,
+}
+
+/// The default of each option, as shown by `--help`, read from `RunConfig::default()`.
+pub fn defaults() -> Vec<(&'static str, String)> {
+    let c = RunConfig::default();
+    let split = match c.data.split {
+        Split::Fractions { train, val, test } => format!("{train},{val},{test}"),
+        Split::Rows { train, val, test } => format!("rows {train},{val},{test}"),
+    };
+    vec![
+        ("missing", serde_plain(&c.data.missing)),
+        ("duplicates", serde_plain(&c.data.duplicates)),
+        ("split_fractions", split),
+        ("scale", serde_plain(&c.data.scale)),
+        ("lookback", c.window.lookback.to_string()),
+        ("horizon", c.window.horizon.to_string()),
+        ("stride", c.window.stride.to_string()),
+        ("cell", c.model.cell.name().to_string()),
+        ("hidden", c.model.hidden.to_string()),
+        ("layers", c.model.layers.to_string()),
+        ("dropout", c.model.dropout.to_string()),
+        ("orthogonal_init", c.model.orthogonal_init.to_string()),
+        ("forget_bias", c.model.forget_bias.to_string()),
+        ("epochs", c.train.epochs.to_string()),
+        ("batch", c.train.batch.to_string()),
+        ("lr", c.train.lr.to_string()),
+        ("optimizer", serde_plain(&c.train.optimizer)),
+        ("momentum", c.train.momentum.to_string()),
+        ("weight_decay", c.train.weight_decay.to_string()),
+        ("loss", loss_text(c.train.loss)),
+        ("clip", clip_text(c.train.clip)),
+        ("schedule", schedule_text(c.train.schedule)),
+        ("patience", c.train.patience.to_string()),
+        ("seed", c.train.seed.to_string()),
+        ("metrics_scale", serde_plain(&c.eval.metrics_scale)),
+    ]
+}
+
+fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// `--clip` text for a clip setting.
+pub fn clip_text(clip: ClipKind) -> String {
+    match clip {
+        ClipKind::None => "none".into(),
+        ClipKind::Norm { max } => format!("norm={max}"),
+        ClipKind::Value { max } => format!("value={max}"),
+    }
+}
+
+fn loss_text(loss: LossKind) -> String {
+    match loss {
+        LossKind::Mse => "mse".into(),
+        LossKind::Mae => "mae".into(),
+        LossKind::Huber { delta } => format!("huber={delta}"),
+    }
+}
+
+fn schedule_text(s: ScheduleKind) -> String {
+    match s {
+        ScheduleKind::Constant => "constant".into(),
+        ScheduleKind::Warmup { epochs } => format!("warmup={epochs}"),
+        ScheduleKind::Step { every, gamma } => format!("step={every},{gamma}"),
+        ScheduleKind::Cosine { min_lr } => format!("cosine={min_lr}"),
+        ScheduleKind::Plateau { factor, patience, .. } => format!("plateau={factor},{patience}"),
+    }
+}
+
+/// Parses a snake_case enum value through serde, listing the allowed values on error.
+fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, text: &str, allowed: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_ascii_lowercase()))
+        .with_context(|| format!("--{flag} '{text}': expected one of {allowed}"))
+}
+
+fn parse_numbers<T: std::str::FromStr>(flag: &str, text: &str, count: usize) -> Result<Vec<T>> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if parts.len() != count {
+        bail!("--{flag} '{text}': expected {count} comma-separated numbers");
+    }
+    parts
+        .iter()
+        .map(|p| p.parse::<T>().map_err(|_| anyhow::anyhow!("--{flag} '{text}': '{p}' is not a number")))
+        .collect()
+}
+
+/// Splits `name=value` (or bare `name`).
+fn kv(text: &str) -> (String, Option<&str>) {
+    match text.split_once('=') {
+        Some((k, v)) => (k.trim().to_ascii_lowercase(), Some(v.trim())),
+        None => (text.trim().to_ascii_lowercase(), None),
+    }
+}
+
+fn number(flag: &str, text: &str) -> Result<f64> {
+    text.parse::<f64>()
+        .map_err(|_| anyhow::anyhow!("--{flag}: '{text}' is not a number"))
+}
+
+impl TrainArgs {
+    /// Applies the given options on top of `config`.
+    pub fn apply(&self, config: &mut RunConfig) -> Result<()> {
+        let d = &mut config.data;
+        if let Some(t) = &self.target {
+            d.targets = t.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+        if let Some(c) = &self.covariates {
+            d.covariates = c.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+        if let Some(t) = &self.time_column {
+            d.time_column = Some(t.clone());
+        }
+        if let Some(m) = &self.missing {
+            d.missing = parse_enum::<MissingPolicy>("missing", m, "refuse, drop, forward_fill, interpolate")?;
+        }
+        if let Some(m) = &self.duplicates {
+            d.duplicates = parse_enum::<DuplicatePolicy>("duplicates", m, "first, last, mean, refuse")?;
+        }
+        if let Some(s) = &self.split_rows {
+            let v = parse_numbers::<usize>("split-rows", s, 3)?;
+            d.split = Split::Rows { train: v[0], val: v[1], test: v[2] };
+        }
+        if let Some(s) = &self.split_fractions {
+            let v = parse_numbers::<f64>("split-fractions", s, 3)?;
+            d.split = Split::Fractions { train: v[0], val: v[1], test: v[2] };
+        }
+        if let Some(s) = &self.scale {
+            d.scale = parse_enum::<ScaleKind>("scale", s, "none, zscore, minmax, robust")?;
+        }
+        d.log |= self.log;
+        d.diff |= self.diff;
+        let w = &mut config.window;
+        if let Some(v) = self.lookback {
+            w.lookback = v;
+        }
+        if let Some(v) = self.horizon {
+            w.horizon = v;
+        }
+        if let Some(v) = self.stride {
+            w.stride = v;
+        }
+        let m = &mut config.model;
+        if let Some(c) = &self.cell {
+            m.cell = parse_enum::<CellKind>("cell", c, "lstm, gru, rnn")?;
+        }
+        if let Some(v) = self.hidden {
+            m.hidden = v;
+        }
+        if let Some(v) = self.layers {
+            m.layers = v;
+        }
+        if let Some(v) = self.dropout {
+            m.dropout = v;
+        }
+        if let Some(v) = self.orthogonal_init {
+            m.orthogonal_init = v;
+        }
+        if let Some(v) = self.forget_bias {
+            m.forget_bias = v;
+        }
+        self.apply_training(config)?;
+        if let Some(s) = &self.metrics_scale {
+            config.eval.metrics_scale = parse_enum::<MetricsScale>("metrics-scale", s, "original, normalised")?;
+        }
+        if let Some(s) = self.season {
+            config.eval.season = Some(s);
+        }
+        Ok(())
+    }
+
+    fn apply_training(&self, config: &mut RunConfig) -> Result<()> {
+        let t = &mut config.train;
+        if let Some(v) = self.epochs {
+            t.epochs = v;
+        }
+        if let Some(v) = self.batch {
+            t.batch = v;
+        }
+        if let Some(v) = self.lr {
+            t.lr = v;
+        }
+        if let Some(o) = &self.optimizer {
+            t.optimizer = parse_enum::<OptimizerKind>("optimizer", o, "adam, adamw, rmsprop, sgd")?;
+        }
+        if let Some(v) = self.momentum {
+            t.momentum = v;
+        }
+        t.nesterov |= self.nesterov;
+        if let Some(v) = self.weight_decay {
+            t.weight_decay = v;
+        }
+        if let Some(l) = &self.loss {
+            t.loss = match kv(l) {
+                (k, None) if k == "mse" => LossKind::Mse,
+                (k, None) if k == "mae" => LossKind::Mae,
+                (k, v) if k == "huber" => LossKind::Huber {
+                    delta: v.map(|v| number("loss", v)).transpose()?.unwrap_or(1.0),
+                },
+                _ => bail!("--loss '{l}': expected mse, mae or huber[=DELTA]"),
+            };
+        }
+        if let Some(c) = &self.clip {
+            t.clip = match kv(c) {
+                (k, None) if k == "none" => ClipKind::None,
+                (k, Some(v)) if k == "norm" => ClipKind::Norm { max: number("clip", v)? },
+                (k, Some(v)) if k == "value" => ClipKind::Value { max: number("clip", v)? },
+                _ => bail!("--clip '{c}': expected none, norm=X or value=X"),
+            };
+        }
+        if let Some(s) = &self.schedule {
+            t.schedule = parse_schedule(s)?;
+        }
+        if let Some(v) = self.patience {
+            t.patience = v;
+        }
+        if let Some(v) = self.seed {
+            t.seed = v;
+        }
+        Ok(())
+    }
+}
+
+fn parse_schedule(s: &str) -> Result<ScheduleKind> {
+    let (kind, value) = kv(s);
+    Ok(match (kind.as_str(), value) {
+        ("constant", None) => ScheduleKind::Constant,
+        ("warmup", Some(v)) => ScheduleKind::Warmup {
+            epochs: v.parse().with_context(|| format!("--schedule '{s}': warmup=EPOCHS"))?,
+        },
+        ("step", Some(v)) => {
+            let p = parse_numbers::<f64>("schedule", v, 2)?;
+            ScheduleKind::Step { every: p[0] as usize, gamma: p[1] }
+        }
+        ("cosine", v) => ScheduleKind::Cosine {
+            min_lr: v.map(|v| number("schedule", v)).transpose()?.unwrap_or(0.0),
+        },
+        ("plateau", v) => {
+            let p = match v {
+                Some(v) => parse_numbers::<f64>("schedule", v, 2)?,
+                None => vec![0.5, 5.0],
+            };
+            ScheduleKind::Plateau { factor: p[0], patience: p[1] as usize, min_lr: 1e-6 }
+        }
+        _ => bail!(
+            "--schedule '{s}': expected constant, warmup=EPOCHS, step=EVERY,GAMMA, cosine[=MIN_LR] or plateau[=FACTOR,PATIENCE]"
+        ),
+    })
+}

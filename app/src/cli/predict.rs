@@ -1,0 +1,46 @@
+//! `seqcast predict`: apply a saved model to a CSV file and export its forecasts.
+
+use anyhow::{Context, Result};
+use seqcast_engine::artifact;
+use seqcast_engine::data::table::read_csv;
+use seqcast_engine::eval::metrics::HorizonMetrics;
+use seqcast_engine::export::{write_atomic, write_predictions};
+use seqcast_engine::pipeline::predict::predict;
+
+use super::args::PredictArgs;
+
+/// Runs `seqcast predict`.
+pub fn run(args: &PredictArgs) -> Result<()> {
+    let model = artifact::load(&args.model).with_context(|| format!("loading the model in {}", args.model.display()))?;
+    let table = read_csv(&args.csv)?;
+    let prediction = predict(&model, &table)?;
+    let targets: Vec<String> = model.columns.iter().take(model.n_targets).cloned().collect();
+    let csv = write_predictions(
+        &targets,
+        &prediction.series,
+        &[("all", &prediction.windows)],
+        &[],
+        Some(&prediction.future),
+    );
+    write_atomic(&args.export, csv.as_bytes())?;
+    let horizon = model.config.window.horizon;
+    println!(
+        "{} windows of {} steps forecast with the {} model from {}",
+        prediction.windows.origins.len(),
+        horizon,
+        model.config.model.cell.name(),
+        args.model.display()
+    );
+    for (j, name) in targets.iter().enumerate() {
+        let (Some(actual), Some(pred)) = (prediction.windows.actual.get(j), prediction.windows.model.get(j)) else {
+            continue;
+        };
+        let m = HorizonMetrics::compute(actual, pred, horizon, None).overall;
+        println!("  {name}: MAE {:.4}  RMSE {:.4}  (in the data's units, over every complete window)", m.mae, m.rmse);
+    }
+    if let (Some(first), Some(last)) = (prediction.future.labels.first(), prediction.future.labels.last()) {
+        println!("  forecast past the end: {first} … {last}");
+    }
+    println!("wrote {}", args.export.display());
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! A terminal progress line for training: epoch, batch, losses, lr, throughput, ETA.
+
+use std::io::{IsTerminal, Write};
+
+use seqcast_engine::train::{EpochRecord, Progress};
+
+/// Renders training progress on stderr: one redrawn line on a terminal, one line per
+/// epoch otherwise (or with `--quiet`).
+pub struct ProgressLine {
+    live: bool,
+    epochs: usize,
+    last_epoch: Option<EpochRecord>,
+    width: usize,
+}
+
+impl ProgressLine {
+    /// A progress display; `quiet` disables the redrawn line.
+    pub fn new(quiet: bool) -> Self {
+        Self {
+            live: !quiet && std::io::stderr().is_terminal(),
+            epochs: 0,
+            last_epoch: None,
+            width: 0,
+        }
+    }
+
+    /// Shows one progress event.
+    pub fn update(&mut self, progress: &Progress) {
+        match progress {
+            Progress::Started {
+                epochs,
+                batches,
+                train_windows,
+                val_windows,
+                parameters,
+            } => {
+                self.epochs = *epochs;
+                eprintln!(
+                    "training: {train_windows} training / {val_windows} validation windows, \
+                     {batches} batches per epoch, up to {epochs} epochs, {parameters} parameters"
+                );
+            }
+            Progress::Batch {
+                epoch,
+                batch,
+                batches,
+                loss,
+                windows_per_sec,
+                elapsed_secs,
+            } => {
+                if self.live {
+                    let done = ((*epoch - 1) as f64 + *batch as f64 / *batches as f64) / self.epochs.max(1) as f64;
+                    let eta = if done > 0.0 { elapsed_secs / done - elapsed_secs } else { 0.0 };
+                    let line = format!(
+                        "epoch {epoch:>4}/{} {} batch {batch}/{batches} loss {loss:.5}{} {windows_per_sec:>7.0} win/s {} ETA ≤{}",
+                        self.epochs,
+                        bar(done, 20),
+                        self.last_epoch
+                            .as_ref()
+                            .and_then(|e| e.val_loss)
+                            .map(|v| format!(" val {v:.5}"))
+                            .unwrap_or_default(),
+                        clock(*elapsed_secs),
+                        clock(eta)
+                    );
+                    self.redraw(&line);
+                }
+            }
+            Progress::Epoch(record) => {
+                let line = epoch_line(record, self.epochs);
+                if self.live {
+                    self.redraw(&line);
+                } else {
+                    eprintln!("{line}");
+                }
+                self.last_epoch = Some(record.clone());
+            }
+        }
+    }
+
+    fn redraw(&mut self, line: &str) {
+        let pad = self.width.saturating_sub(line.chars().count());
+        eprint!("\r{line}{}", " ".repeat(pad));
+        self.width = line.chars().count();
+        // A failed flush only delays the progress line.
+        let _ = std::io::stderr().flush();
+    }
+
+    /// Ends the redrawn line.
+    pub fn finish(&mut self) {
+        if self.live && self.width > 0 {
+            eprintln!();
+            self.width = 0;
+        }
+    }
+}
+
+fn epoch_line(r: &EpochRecord, epochs: usize) -> String {
+    format!(
+        "epoch {:>4}/{epochs}  train {:.5}  val {}  lr {:.2e}  |grad| {:.3}{}  {:.1}s",
+        r.epoch,
+        r.train_loss,
+        r.val_loss.map_or("-".into(), |v| format!("{v:.5}")),
+        r.lr,
+        r.grad_norm,
+        if r.clip_rate > 0.0 {
+            format!(" (clipped {:.0}%)", 100.0 * r.clip_rate)
+        } else {
+            String::new()
+        },
+        r.duration_secs
+    )
+}
+
+fn bar(fraction: f64, width: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0)) * width as f64).round() as usize;
+    format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
+}
+
+/// Seconds as m:ss (or h:mm:ss).
+pub fn clock(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}

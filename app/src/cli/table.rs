@@ -1,0 +1,117 @@
+//! The closing tables: the model against the baselines, and the run's facts.
+
+use std::fmt::Write as _;
+
+use seqcast_engine::config::MetricsScale;
+use seqcast_engine::eval::metrics::Metrics;
+use seqcast_engine::pipeline::{RunSummary, ScoreTable};
+
+/// The metrics table for one part, best value of each column marked with `*`.
+pub fn metrics_table(title: &str, table: &ScoreTable, model_name: &str) -> String {
+    let mut rows: Vec<(String, &Metrics)> = vec![(model_name.to_string(), &table.model.overall)];
+    rows.extend(table.baselines.iter().map(|(k, m)| (k.name().to_string(), &m.overall)));
+    let columns: [(&str, fn(&Metrics) -> Option<f64>); 6] = [
+        ("MAE", |m| Some(m.mae)),
+        ("RMSE", |m| Some(m.rmse)),
+        ("MSE", |m| Some(m.mse)),
+        ("MAPE %", |m| m.mape),
+        ("sMAPE %", |m| m.smape),
+        ("MASE", |m| m.mase),
+    ];
+    let best: Vec<Option<f64>> = columns
+        .iter()
+        .map(|(_, get)| rows.iter().filter_map(|(_, m)| get(m)).fold(None, |b: Option<f64>, v| Some(b.map_or(v, |b| b.min(v)))))
+        .collect();
+    let mut out = format!("{title}\n");
+    let _ = write!(out, "  {:<16}", "");
+    for (name, _) in &columns {
+        let _ = write!(out, "{name:>12}");
+    }
+    out.push('\n');
+    for (name, m) in &rows {
+        let _ = write!(out, "  {name:<16}");
+        for ((_, get), best) in columns.iter().zip(&best) {
+            let cell = match get(m) {
+                Some(v) => format!("{}{}", num(v), if Some(v) == *best { "*" } else { " " }),
+                None => "—  ".into(),
+            };
+            let _ = write!(out, "{cell:>12}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Four significant figures without switching to exponents for ordinary values.
+fn num(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e6).contains(&a) {
+        format!("{v:.3e}")
+    } else if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// Everything printed after training.
+pub fn summary(summary: &RunSummary) -> String {
+    let mut out = String::new();
+    let c = &summary.config;
+    let d = &summary.data;
+    let t = &summary.training;
+    let _ = writeln!(
+        out,
+        "\n{} · target {} · {} rows · split {}/{}/{} rows · windows {}/{}/{} · lookback {} horizon {}",
+        d.file,
+        d.targets.join(", "),
+        d.rows,
+        d.split_rows[0],
+        d.split_rows[1],
+        d.split_rows[2],
+        d.windows[0],
+        d.windows[1],
+        d.windows[2],
+        c.window.lookback,
+        c.window.horizon
+    );
+    let _ = writeln!(
+        out,
+        "{} {}×{} · {} parameters · {} · best epoch {} · {:.1}s, {:.0} windows/s",
+        c.model.cell.name().to_uppercase(),
+        c.model.layers,
+        c.model.hidden,
+        t.parameters,
+        t.stop.describe(),
+        t.best_epoch.map_or("-".into(), |e| e.to_string()),
+        t.elapsed_secs,
+        t.windows_per_sec
+    );
+    let scale = c.eval.metrics_scale;
+    let units = match scale {
+        MetricsScale::Original => "in the data's units",
+        MetricsScale::Normalised => "on the normalised scale",
+    };
+    let name = format!("{} (model)", c.model.cell.name());
+    if let Some(v) = &summary.val_scores {
+        let title = format!("\nValidation ({} windows, {units}):", d.windows[1]);
+        out.push_str(&metrics_table(&title, v.in_scale(scale), &name));
+    }
+    if let Some(s) = &summary.test_scores {
+        let title = format!("\nTest ({} windows × {} steps, {units}; * = best):", d.windows[2], c.window.horizon);
+        out.push_str(&metrics_table(&title, s.in_scale(scale), &name));
+    } else {
+        out.push_str("\nNo test windows: the test part is shorter than the horizon.\n");
+    }
+    for (kind, why) in &summary.unavailable_baselines {
+        let _ = writeln!(out, "  ({} baseline unavailable: {why})", kind.name());
+    }
+    let f = &summary.future;
+    if let (Some(first), Some(last)) = (f.labels.first(), f.labels.last()) {
+        let values = f.values.first().map(|v| v.iter().take(6).map(|x| num(*x)).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+        let _ = writeln!(out, "\nForecast after {}: {first} … {last}: {values}{}", f.origin, if f.labels.len() > 6 { ", …" } else { "" });
+    }
+    out
+}

@@ -1,0 +1,104 @@
+//! `seqcast train`: load, train with a progress line, print the model against the
+//! baselines, then export / report / save as asked. Runs the same engine thread and
+//! protocol as the GUI.
+
+use anyhow::{Context, Result, anyhow, bail};
+use seqcast_engine::RunConfig;
+use seqcast_engine::export::write_atomic;
+use seqcast_engine::worker::{Command, EngineHandle, Event};
+
+use super::progress::ProgressLine;
+use super::{TrainArgs, sample_csv, table};
+
+/// Runs `seqcast train`.
+pub fn run(args: &TrainArgs) -> Result<()> {
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            RunConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => RunConfig::default(),
+    };
+    args.apply(&mut config)?;
+    config.validate()?;
+    let csv = args.csv.clone().unwrap_or_else(sample_csv);
+
+    let engine = EngineHandle::spawn(None)?;
+    engine.send(Command::Load { path: csv.clone() })?;
+    let table = match wait(&engine)? {
+        Event::Loaded { table } => table,
+        other => bail!(unexpected(other)),
+    };
+    eprintln!(
+        "loaded {}: {} rows, columns: {}",
+        csv.display(),
+        table.n_rows,
+        table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+    );
+
+    engine.send(Command::Train { config })?;
+    let mut progress = ProgressLine::new(args.quiet);
+    let summary = loop {
+        match engine.recv()? {
+            Event::Training(p) => progress.update(&p),
+            Event::Finished(s) | Event::Cancelled(s) => break s,
+            Event::Failed { message, .. } => {
+                progress.finish();
+                bail!(message);
+            }
+            _ => {}
+        }
+    };
+    progress.finish();
+    for line in summary.data.load.summary_lines() {
+        eprintln!("  {line}");
+    }
+    print!("{}", table::summary(&summary));
+
+    if args.export.is_some() || args.report.is_some() {
+        engine.send(Command::Export {
+            predictions: args.export.clone(),
+            report: args.report.clone(),
+            baselines: args.export_baselines,
+        })?;
+        report_saved(wait(&engine)?)?;
+    }
+    if let Some(dir) = &args.save_model {
+        engine.send(Command::SaveModel { dir: dir.clone() })?;
+        report_saved(wait(&engine)?)?;
+    }
+    if let Some(path) = &args.save_config {
+        write_atomic(path, summary.config.to_toml()?.as_bytes())?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The next event that is not progress; a failure becomes an error.
+fn wait(engine: &EngineHandle) -> Result<Event> {
+    loop {
+        match engine.recv()? {
+            Event::Training(_) => {}
+            Event::Failed { message, .. } => return Err(anyhow!(message)),
+            other => return Ok(other),
+        }
+    }
+}
+
+fn report_saved(event: Event) -> Result<()> {
+    match event {
+        Event::Saved { paths } => {
+            for p in paths {
+                println!("wrote {}", p.display());
+            }
+            Ok(())
+        }
+        other => bail!(unexpected(other)),
+    }
+}
+
+fn unexpected(event: Event) -> String {
+    let text = format!("{event:?}");
+    format!("unexpected engine event: {}", text.chars().take(200).collect::<String>())
+}
+

@@ -1,0 +1,218 @@
+//! Model artifacts: a folder with `model.json` (config, columns, scalers, parameter
+//! shapes, a checksum of the weights) and `weights.bin` (little-endian f32, in the
+//! manifest's order). Loading verifies sizes, shapes and the checksum, so a truncated
+//! or tampered artifact is an error, never garbage predictions.
+
+use std::path::Path;
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::RunConfig;
+use crate::error::{EngineError, Result};
+use crate::export::write_atomic;
+use crate::model::{Forecaster, ModelShape};
+use crate::pipeline::{Scaling, TrainedModel};
+use crate::rng::Rng;
+
+const FORMAT: &str = "seqcast-model";
+const VERSION: u32 = 1;
+const MANIFEST: &str = "model.json";
+const WEIGHTS: &str = "weights.bin";
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    version: u32,
+    config: RunConfig,
+    columns: Vec<String>,
+    n_targets: usize,
+    scaling: Scaling,
+    params: Vec<ParamEntry>,
+    weights_sha256: String,
+    trained_on: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ParamEntry {
+    name: String,
+    shape: Vec<usize>,
+}
+
+/// Saves `model` into `dir` (created if needed). `trained_on` names the data file.
+pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| EngineError::io("cannot create", dir, e))?;
+    let mut collector = Collector::default();
+    model.forecaster.visit(&mut collector);
+    let mut bytes = Vec::with_capacity(collector.values.len() * 4);
+    for v in &collector.values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        config: model.config.clone(),
+        columns: model.columns.clone(),
+        n_targets: model.n_targets,
+        scaling: model.scaling.clone(),
+        params: collector.params,
+        weights_sha256: hex(&Sha256::digest(&bytes)),
+        trained_on: trained_on.map(str::to_string),
+    };
+    let json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| EngineError::Artifact(format!("cannot serialise the model manifest: {e}")))?;
+    // Weights first: a manifest only ever points at complete weights.
+    write_atomic(&dir.join(WEIGHTS), &bytes)?;
+    write_atomic(&dir.join(MANIFEST), json.as_bytes())
+}
+
+/// Loads a model saved by [`save`], onto the plain CPU device.
+pub fn load(dir: &Path) -> Result<TrainedModel> {
+    let manifest_path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| EngineError::io("cannot read", &manifest_path, e))?;
+    let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
+    let manifest: Manifest =
+        serde_json::from_str(&text).map_err(|e| bad(format!("model.json is not a valid seqcast manifest ({e})")))?;
+    if manifest.format != FORMAT || manifest.version != VERSION {
+        return Err(bad(format!(
+            "unsupported model format '{}' version {} (this seqcast reads '{FORMAT}' version {VERSION})",
+            manifest.format, manifest.version
+        )));
+    }
+    manifest.config.validate()?;
+    let weights_path = dir.join(WEIGHTS);
+    let bytes = std::fs::read(&weights_path).map_err(|e| EngineError::io("cannot read", &weights_path, e))?;
+    let expected: usize = manifest.params.iter().map(|p| p.shape.iter().product::<usize>()).sum();
+    if bytes.len() != expected * 4 {
+        return Err(bad(format!(
+            "weights.bin has {} bytes but the manifest describes {expected} weights ({} bytes): the file is truncated or not this model's",
+            bytes.len(),
+            expected * 4
+        )));
+    }
+    if hex(&Sha256::digest(&bytes)) != manifest.weights_sha256 {
+        return Err(bad("weights.bin does not match the checksum in model.json: it was modified or damaged".into()));
+    }
+    let n_targets = manifest.n_targets;
+    if n_targets == 0 || n_targets > manifest.columns.len() {
+        return Err(bad(format!("{n_targets} targets among {} columns", manifest.columns.len())));
+    }
+    let shape = ModelShape {
+        features: manifest.columns.len(),
+        horizon: manifest.config.window.horizon,
+        targets: n_targets,
+    };
+    let device = Device::ndarray();
+    let skeleton = Forecaster::new(&manifest.config.model, shape, &mut Rng::new(0), &device);
+    let values: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let mut loader = Loader {
+        params: &manifest.params,
+        values: &values,
+        offset: 0,
+        index: 0,
+        path: Vec::new(),
+        device: device.clone(),
+        error: None,
+    };
+    let forecaster = skeleton.map(&mut loader);
+    if let Some(e) = loader.error {
+        return Err(bad(e));
+    }
+    if loader.index != manifest.params.len() {
+        return Err(bad(format!(
+            "the manifest lists {} parameters but the model has {}",
+            manifest.params.len(),
+            loader.index
+        )));
+    }
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(bad("the weights contain NaN or infinite values".into()));
+    }
+    Ok(TrainedModel {
+        forecaster,
+        config: manifest.config,
+        scaling: manifest.scaling,
+        columns: manifest.columns,
+        n_targets,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Default)]
+struct Collector {
+    path: Vec<String>,
+    params: Vec<ParamEntry>,
+    values: Vec<f32>,
+}
+
+impl ModuleVisitor for Collector {
+    fn enter_module(&mut self, name: &str, _: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _: &str, _: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let tensor = param.val();
+        self.params.push(ParamEntry {
+            name: self.path.join("."),
+            shape: tensor.dims().to_vec(),
+        });
+        self.values.extend(tensor.into_data().iter::<f32>());
+    }
+}
+
+struct Loader<'a> {
+    params: &'a [ParamEntry],
+    values: &'a [f32],
+    offset: usize,
+    index: usize,
+    path: Vec<String>,
+    device: Device,
+    error: Option<String>,
+}
+
+impl ModuleMapper for Loader<'_> {
+    fn enter_module(&mut self, name: &str, _: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _: &str, _: &str) {
+        self.path.pop();
+    }
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let name = self.path.join(".");
+        let index = self.index;
+        self.index += 1;
+        if self.error.is_some() {
+            return param;
+        }
+        let dims = param.val().dims().to_vec();
+        let Some(entry) = self.params.get(index) else {
+            self.error = Some(format!("parameter '{name}' is missing from the manifest"));
+            return param;
+        };
+        if entry.name != name || entry.shape != dims {
+            self.error = Some(format!(
+                "parameter {index} is '{}' {:?} in the file but '{name}' {dims:?} in a model with this config",
+                entry.name, entry.shape
+            ));
+            return param;
+        }
+        let count: usize = dims.iter().product();
+        let Some(slice) = self.values.get(self.offset..self.offset + count) else {
+            self.error = Some(format!("weights end before parameter '{name}'"));
+            return param;
+        };
+        self.offset += count;
+        let tensor = Tensor::<D>::from_data(TensorData::new(slice.to_vec(), dims), &self.device);
+        param.map(|_| tensor)
+    }
+}

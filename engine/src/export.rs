@@ -1,0 +1,210 @@
+//! Predictions CSV and JSON run report, each written atomically (temp file + rename),
+//! so a crash or a full disk never leaves a half-written file under the final name.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::data::series::Series;
+use crate::error::{EngineError, Result};
+use crate::eval::baselines::BaselineKind;
+use crate::pipeline::{FutureForecast, PartForecast, RunSummary};
+
+/// Writes `bytes` to `path` atomically: a sibling temp file, fsync, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        // Best effort: the temp file is garbage now, and the target is untouched.
+        let _ = std::fs::remove_file(&tmp);
+        EngineError::io("cannot write", path, e)
+    })
+}
+
+/// What to put in the predictions CSV.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CsvOptions {
+    /// Add one column per baseline and target.
+    pub baselines: bool,
+}
+
+/// Builds the predictions CSV: one row per (window, horizon step) of the validation and
+/// test parts, then the forecast past the end (`split` = `future`, no actual).
+/// Columns: `origin,target_time,step,split`, then per target `<name>_actual`,
+/// `<name>_predicted` and, when asked, `<name>_<baseline>`.
+pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOptions) -> String {
+    let parts: Vec<(&str, &PartForecast)> = [("validation", &summary.val), ("test", &summary.test)]
+        .into_iter()
+        .filter_map(|(name, part)| part.as_ref().map(|p| (name, p)))
+        .collect();
+    let kinds: Vec<BaselineKind> = if options.baselines {
+        BaselineKind::ALL
+            .into_iter()
+            .filter(|k| parts.iter().all(|(_, p)| p.baselines.contains_key(k)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    write_predictions(&summary.data.targets, series, &parts, &kinds, Some(&summary.future))
+}
+
+/// The same layout for arbitrary parts (used by `predict` on a saved model).
+pub fn write_predictions(
+    targets: &[String],
+    series: &Series,
+    parts: &[(&str, &PartForecast)],
+    kinds: &[BaselineKind],
+    future: Option<&FutureForecast>,
+) -> String {
+    let mut out = String::from("origin,target_time,step,split");
+    for t in targets {
+        let _ = write!(out, ",{},{}", csv_field(&format!("{t}_actual")), csv_field(&format!("{t}_predicted")));
+        for k in kinds {
+            let _ = write!(out, ",{}", csv_field(&format!("{t}_{}", k.name())));
+        }
+    }
+    out.push('\n');
+    for (split, part) in parts {
+        let horizon = part.model.first().map_or(0, |v| v.len() / part.origins.len().max(1));
+        for (w, &origin) in part.origins.iter().enumerate() {
+            for step in 0..horizon {
+                let i = w * horizon + step;
+                let _ = write!(
+                    out,
+                    "{},{},{},{split}",
+                    csv_field(&series.time_label(origin)),
+                    csv_field(&series.time_label(origin + 1 + step)),
+                    step + 1
+                );
+                for j in 0..targets.len() {
+                    let cell = |v: Option<&Vec<f64>>| v.and_then(|v| v.get(i)).map(|x| fmt_num(*x)).unwrap_or_default();
+                    let _ = write!(out, ",{},{}", cell(part.actual.get(j)), cell(part.model.get(j)));
+                    for k in kinds {
+                        let _ = write!(out, ",{}", cell(part.baselines.get(k).and_then(|b| b.get(j))));
+                    }
+                }
+                out.push('\n');
+            }
+        }
+    }
+    if let Some(f) = future {
+        for (step, label) in f.labels.iter().enumerate() {
+            let _ = write!(out, "{},{},{},future", csv_field(&f.origin), csv_field(label), step + 1);
+            for j in 0..targets.len() {
+                let v = f.values.get(j).and_then(|v| v.get(step)).map(|x| fmt_num(*x)).unwrap_or_default();
+                let _ = write!(out, ",,{v}");
+                out.extend(std::iter::repeat_n(',', kinds.len()));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.is_finite() { format!("{x}") } else { String::new() }
+}
+
+/// Quotes a field when it holds a delimiter, a quote or a newline.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The JSON run report. Stable shape (documented in the README):
+/// `{"model": {mse, mae, rmse, mape, smape, mase}, "baselines": {"naive": {…}, …},
+/// "metrics_scale", "history": [{epoch, train_loss, val_loss, lr, …}], …}` with test
+/// metrics (validation metrics when there is no test part).
+pub fn report_json(summary: &RunSummary) -> Value {
+    let scale = summary.config.eval.metrics_scale;
+    let metrics_of = |scores: Option<&crate::pipeline::PartScores>| {
+        scores.map(|s| {
+            let table = s.in_scale(scale);
+            json!({
+                "model": table.model.overall,
+                "baselines": table.baselines.iter().map(|(k, m)| (k.name().to_string(), json!(m.overall))).collect::<serde_json::Map<_, _>>(),
+                "per_horizon": {
+                    "model": table.model.per_step,
+                    "baselines": table.baselines.iter().map(|(k, m)| (k.name().to_string(), json!(m.per_step))).collect::<serde_json::Map<_, _>>(),
+                },
+                "per_target": table.per_target,
+            })
+        })
+    };
+    let test = metrics_of(summary.test_scores.as_ref());
+    let val = metrics_of(summary.val_scores.as_ref());
+    let headline = test.clone().or_else(|| val.clone()).unwrap_or(Value::Null);
+    json!({
+        "seqcast_version": env!("CARGO_PKG_VERSION"),
+        "metrics_scale": scale,
+        "metrics_part": if test.is_some() { "test" } else if val.is_some() { "validation" } else { "none" },
+        "model": headline.get("model").cloned().unwrap_or(Value::Null),
+        "baselines": headline.get("baselines").cloned().unwrap_or(Value::Null),
+        "per_horizon": headline.get("per_horizon").cloned().unwrap_or(Value::Null),
+        "per_target": headline.get("per_target").cloned().unwrap_or(Value::Null),
+        "validation": val,
+        "unavailable_baselines": summary.unavailable_baselines.iter().map(|(k, why)| json!({"baseline": k.name(), "reason": why})).collect::<Vec<_>>(),
+        "history": summary.training.history,
+        "training": {
+            "best_epoch": summary.training.best_epoch,
+            "stop": summary.training.stop,
+            "stop_reason": summary.training.stop.describe(),
+            "elapsed_secs": summary.training.elapsed_secs,
+            "windows_per_sec": summary.training.windows_per_sec,
+            "parameters": summary.training.parameters,
+        },
+        "data": summary.data,
+        "seed": summary.config.train.seed,
+        "config": summary.config,
+        "future": summary.future,
+    })
+}
+
+/// Writes the report atomically as pretty JSON.
+pub fn write_report(path: &Path, summary: &RunSummary) -> Result<()> {
+    let text = serde_json::to_string_pretty(&report_json(summary))
+        .map_err(|e| EngineError::Config(format!("cannot serialise the report: {e}")))?;
+    write_atomic(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out file é.csv");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let missing_dir = dir.path().join("no/such/dir/x.csv");
+        assert!(write_atomic(&missing_dir, b"x").unwrap_err().to_string().contains("cannot write"));
+    }
+
+    #[test]
+    fn fields_with_delimiters_are_quoted() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+}

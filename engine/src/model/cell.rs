@@ -1,0 +1,164 @@
+//! One recurrent layer (LSTM, GRU or vanilla RNN) with fused gate weights.
+//!
+//! Weights follow PyTorch's layout so results can be compared with it: the gate blocks
+//! are stacked along the output axis (LSTM: input, forget, cell, output; GRU: reset,
+//! update, new), `w_ih: [d_in, G·H]`, `w_hh: [H, G·H]`. The input projection of all time
+//! steps is one matrix product; each step then needs a single `[B, H] × [H, G·H]`
+//! product for all gates at once.
+
+use burn::module::{Module, Param};
+use burn::tensor::activation::{sigmoid, tanh};
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::init;
+use crate::config::CellKind;
+use crate::rng::Rng;
+
+/// A single recurrent layer.
+#[derive(Module, Debug)]
+pub struct RecurrentLayer {
+    /// Input-to-hidden weights, `[d_in, G·H]`.
+    pub w_ih: Param<Tensor<2>>,
+    /// Hidden-to-hidden weights, `[H, G·H]`.
+    pub w_hh: Param<Tensor<2>>,
+    /// Input bias, `[G·H]`.
+    pub b_ih: Param<Tensor<1>>,
+    /// Hidden bias, `[G·H]` (separate from `b_ih` because the GRU's new gate needs it).
+    pub b_hh: Param<Tensor<1>>,
+    /// Cell type.
+    #[module(skip)]
+    pub cell: CellKind,
+    /// Hidden size H.
+    #[module(skip)]
+    pub hidden: usize,
+}
+
+/// How to initialise a layer.
+#[derive(Clone, Copy, Debug)]
+pub struct LayerInit {
+    /// Cell type.
+    pub cell: CellKind,
+    /// Input features.
+    pub d_in: usize,
+    /// Hidden units.
+    pub hidden: usize,
+    /// Orthogonal recurrent weights and Xavier input weights (else PyTorch's uniform).
+    pub orthogonal: bool,
+    /// LSTM forget-gate bias.
+    pub forget_bias: f64,
+}
+
+impl LayerInit {
+    /// Builds the layer, drawing every weight from `rng`.
+    pub fn init(&self, rng: &mut Rng, device: &Device) -> RecurrentLayer {
+        let (d_in, h, g) = (self.d_in, self.hidden, self.cell.gates());
+        let bound = 1.0 / (h as f64).sqrt();
+        let (w_ih, w_hh) = if self.orthogonal {
+            // Each gate block gets its own Xavier / orthogonal matrix, placed side by side.
+            let ih: Vec<Vec<f32>> = (0..g).map(|_| init::xavier(rng, d_in, h)).collect();
+            let hh: Vec<Vec<f32>> = (0..g).map(|_| init::orthogonal(rng, h)).collect();
+            (interleave_blocks(&ih, d_in, h), interleave_blocks(&hh, h, h))
+        } else {
+            (
+                init::uniform(rng, d_in, g * h, bound),
+                init::uniform(rng, h, g * h, bound),
+            )
+        };
+        let (mut b_ih, b_hh) = if self.orthogonal {
+            (vec![0.0f32; g * h], vec![0.0f32; g * h])
+        } else {
+            (
+                init::uniform(rng, 1, g * h, bound),
+                init::uniform(rng, 1, g * h, bound),
+            )
+        };
+        if self.cell == CellKind::Lstm {
+            // Forget gate is block 1 (i, f, g, o); the effective bias is b_ih + b_hh.
+            for (k, b) in b_ih.iter_mut().enumerate().skip(h).take(h) {
+                *b = self.forget_bias as f32 - b_hh.get(k).copied().unwrap_or(0.0);
+            }
+        }
+        let param2 = |v: Vec<f32>, r: usize, c: usize| {
+            Param::from_data(TensorData::new(v, [r, c]), device)
+        };
+        let param1 = |v: Vec<f32>| {
+            let n = v.len();
+            Param::from_data(TensorData::new(v, [n]), device)
+        };
+        RecurrentLayer {
+            w_ih: param2(w_ih, d_in, g * h),
+            w_hh: param2(w_hh, h, g * h),
+            b_ih: param1(b_ih),
+            b_hh: param1(b_hh),
+            cell: self.cell,
+            hidden: h,
+        }
+    }
+}
+
+/// Places `g` row-major `[rows × h]` blocks side by side into `[rows × g·h]`.
+fn interleave_blocks(blocks: &[Vec<f32>], rows: usize, h: usize) -> Vec<f32> {
+    let g = blocks.len();
+    let mut out = vec![0.0f32; rows * g * h];
+    for (b, block) in blocks.iter().enumerate() {
+        for r in 0..rows {
+            let src = block.get(r * h..(r + 1) * h).unwrap_or(&[]);
+            if let Some(dst) = out.get_mut(r * g * h + b * h..r * g * h + (b + 1) * h) {
+                dst.copy_from_slice(src);
+            }
+        }
+    }
+    out
+}
+
+impl RecurrentLayer {
+    /// Runs the layer over `x: [B, T, d_in]`. Returns every step's hidden state
+    /// `[B, T, H]` when `keep_sequence` (a stacked layer follows), and the last one `[B, H]`.
+    pub fn forward(&self, x: Tensor<3>, keep_sequence: bool) -> (Option<Tensor<3>>, Tensor<2>) {
+        let [batch, steps, d_in] = x.dims();
+        let (h, g) = (self.hidden, self.cell.gates());
+        let device = x.device();
+        // All time steps' input projections in one product: [B·T, d_in] × [d_in, G·H].
+        let mut xw = x.reshape([batch * steps, d_in]).matmul(self.w_ih.val())
+            + self.b_ih.val().unsqueeze_dim::<2>(0);
+        if self.cell != CellKind::Gru {
+            // LSTM and RNN only ever use b_ih + b_hh together: fold it in once.
+            xw = xw + self.b_hh.val().unsqueeze_dim::<2>(0);
+        }
+        let xw = xw.reshape([batch, steps, g * h]);
+        let w_hh = self.w_hh.val();
+        let mut hidden: Tensor<2> = Tensor::zeros([batch, h], &device);
+        let mut cell_state: Tensor<2> = Tensor::zeros([batch, h], &device);
+        let mut outputs = Vec::with_capacity(if keep_sequence { steps } else { 0 });
+        for t in 0..steps {
+            let x_t: Tensor<2> = xw.clone().slice([0..batch, t..t + 1, 0..g * h]).reshape([batch, g * h]);
+            let hw = hidden.clone().matmul(w_hh.clone());
+            hidden = match self.cell {
+                CellKind::Lstm => {
+                    let gates = x_t + hw;
+                    let block = |k: usize| gates.clone().slice([0..batch, k * h..(k + 1) * h]);
+                    let (i, f) = (sigmoid(block(0)), sigmoid(block(1)));
+                    let (c_hat, o) = (tanh(block(2)), sigmoid(block(3)));
+                    cell_state = f * cell_state + i * c_hat;
+                    o * tanh(cell_state.clone())
+                }
+                CellKind::Gru => {
+                    let hw = hw + self.b_hh.val().unsqueeze_dim::<2>(0);
+                    let xs = |k: usize| x_t.clone().slice([0..batch, k * h..(k + 1) * h]);
+                    let hs = |k: usize| hw.clone().slice([0..batch, k * h..(k + 1) * h]);
+                    let r = sigmoid(xs(0) + hs(0));
+                    let z = sigmoid(xs(1) + hs(1));
+                    let n = tanh(xs(2) + r * hs(2));
+                    // h' = (1 − z)·n + z·h  =  n + z·(h − n)
+                    n.clone() + z * (hidden - n)
+                }
+                CellKind::Rnn => tanh(x_t + hw),
+            };
+            if keep_sequence {
+                outputs.push(hidden.clone());
+            }
+        }
+        let sequence = keep_sequence.then(|| Tensor::stack(outputs, 1));
+        (sequence, hidden)
+    }
+}

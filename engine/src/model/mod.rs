@@ -1,0 +1,116 @@
+//! The forecaster: stacked recurrent layers, dropout between them, and a linear head
+//! that emits every horizon step of every target at once (direct multi-output).
+
+pub mod cell;
+pub mod init;
+
+use burn::module::{Module, Param};
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::config::ModelConfig;
+use crate::rng::Rng;
+pub use cell::{LayerInit, RecurrentLayer};
+
+/// Shapes the network needs besides its config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelShape {
+    /// Input features per time step (targets + covariates).
+    pub features: usize,
+    /// Forecast steps.
+    pub horizon: usize,
+    /// Forecast columns.
+    pub targets: usize,
+}
+
+/// LSTM / GRU / RNN forecaster.
+#[derive(Module, Debug)]
+pub struct Forecaster {
+    /// Recurrent layers, bottom first.
+    pub layers: Vec<RecurrentLayer>,
+    /// Head weights `[H, horizon·targets]`.
+    pub head_w: Param<Tensor<2>>,
+    /// Head bias `[horizon·targets]`.
+    pub head_b: Param<Tensor<1>>,
+    /// Dropout probability between layers and before the head.
+    #[module(skip)]
+    pub dropout: f64,
+    /// Output layout.
+    #[module(skip)]
+    pub horizon: usize,
+    /// Output layout.
+    #[module(skip)]
+    pub targets: usize,
+}
+
+impl Forecaster {
+    /// Builds a freshly initialised network; every weight comes from `rng`.
+    pub fn new(config: &ModelConfig, shape: ModelShape, rng: &mut Rng, device: &Device) -> Self {
+        let layers = (0..config.layers)
+            .map(|k| {
+                LayerInit {
+                    cell: config.cell,
+                    d_in: if k == 0 { shape.features } else { config.hidden },
+                    hidden: config.hidden,
+                    orthogonal: config.orthogonal_init,
+                    forget_bias: config.forget_bias,
+                }
+                .init(rng, device)
+            })
+            .collect();
+        let out = shape.horizon * shape.targets;
+        let bound = 1.0 / (config.hidden as f64).sqrt();
+        let w = init::uniform(rng, config.hidden, out, bound);
+        let b = init::uniform(rng, 1, out, bound);
+        Self {
+            layers,
+            head_w: Param::from_data(TensorData::new(w, [config.hidden, out]), device),
+            head_b: Param::from_data(TensorData::new(b, [out]), device),
+            dropout: config.dropout,
+            horizon: shape.horizon,
+            targets: shape.targets,
+        }
+    }
+
+    /// `x: [B, lookback, features]` → `[B, horizon·targets]` (step-major: step 0's
+    /// targets first). Pass `dropout_rng` only while training: it draws the masks.
+    pub fn forward(&self, x: Tensor<3>, mut dropout_rng: Option<&mut Rng>) -> Tensor<2> {
+        let mut input = x;
+        let mut last = None;
+        let n_layers = self.layers.len();
+        for (k, layer) in self.layers.iter().enumerate() {
+            let top = k + 1 == n_layers;
+            let (sequence, h_last) = layer.forward(input.clone(), !top);
+            if let Some(seq) = sequence {
+                input = match dropout_rng.as_deref_mut() {
+                    Some(rng) => apply_dropout(seq, self.dropout, rng),
+                    None => seq,
+                };
+            }
+            last = Some(h_last);
+        }
+        // A Forecaster always has at least one layer (config validation: 1..=4).
+        let Some(mut h) = last else {
+            return Tensor::zeros([input.dims()[0], self.horizon * self.targets], &input.device());
+        };
+        if let Some(rng) = dropout_rng {
+            h = apply_dropout(h, self.dropout, rng);
+        }
+        h.matmul(self.head_w.val()) + self.head_b.val().unsqueeze_dim::<2>(0)
+    }
+}
+
+/// Inverted dropout with a mask from the run's own RNG (burn's global RNG would make
+/// concurrent runs non-reproducible).
+fn apply_dropout<const D: usize>(x: Tensor<D>, p: f64, rng: &mut Rng) -> Tensor<D> {
+    if p <= 0.0 {
+        return x;
+    }
+    let shape = x.shape();
+    let n = shape.num_elements();
+    let keep = (1.0 / (1.0 - p)) as f32;
+    let mask: Vec<f32> = (0..n)
+        .map(|_| if rng.uniform() < p { 0.0 } else { keep })
+        .collect();
+    let mask = Tensor::<D>::from_data(TensorData::new(mask, shape), &x.device());
+    x * mask
+}

@@ -1,0 +1,215 @@
+//! The whole run, as the CLI and the GUI see it: table → series → prepared windows →
+//! training → forecasts and scores for validation and test → forecast past the end.
+
+pub mod evaluate;
+pub mod predict;
+pub mod prepare;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::RunConfig;
+use crate::data::series::{LoadReport, Series, build_series};
+use crate::data::table::CsvTable;
+use crate::error::Result;
+use crate::model::Forecaster;
+use crate::train::{self, Control, EpochRecord, Progress, StopReason};
+use burn::module::Module;
+pub use evaluate::{BaselineSet, PartForecast, PartScores, ScoreTable};
+pub use prepare::{Prepared, Scaling};
+
+/// Where the data came from and what loading did to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataSummary {
+    /// File name.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Rows used after cleaning.
+    pub rows: usize,
+    /// Forecast columns.
+    pub targets: Vec<String>,
+    /// Input-only columns.
+    pub covariates: Vec<String>,
+    /// Rows in each part.
+    pub split_rows: [usize; 3],
+    /// Windows in each part.
+    pub windows: [usize; 3],
+    /// Seasonal period used by seasonal naive and MASE.
+    pub season: usize,
+    /// The loader's report.
+    pub load: LoadReport,
+}
+
+/// How training went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// Every finished epoch.
+    pub history: Vec<EpochRecord>,
+    /// Epoch whose weights were kept.
+    pub best_epoch: Option<usize>,
+    /// Why training ended.
+    pub stop: StopReason,
+    /// Seconds of training, excluding pauses.
+    pub elapsed_secs: f64,
+    /// Training windows per second.
+    pub windows_per_sec: f64,
+    /// Trainable parameters.
+    pub parameters: usize,
+}
+
+/// The forecast past the end of the data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FutureForecast {
+    /// Label of the last observed row (the origin).
+    pub origin: String,
+    /// Labels of the forecast steps (timestamps, or row numbers without a time column).
+    pub labels: Vec<String>,
+    /// Per target, `horizon` values in the user's units.
+    pub values: Vec<Vec<f64>>,
+}
+
+/// Everything a finished run produced, except the weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// The configuration, with defaults filled in (targets resolved).
+    pub config: RunConfig,
+    /// The data.
+    pub data: DataSummary,
+    /// Training.
+    pub training: TrainingSummary,
+    /// Validation forecasts (absent without validation windows).
+    pub val: Option<PartForecast>,
+    /// Validation scores.
+    pub val_scores: Option<PartScores>,
+    /// Test forecasts (absent without test windows).
+    pub test: Option<PartForecast>,
+    /// Test scores.
+    pub test_scores: Option<PartScores>,
+    /// Baselines that could not be computed, with the reason.
+    pub unavailable_baselines: Vec<(crate::eval::baselines::BaselineKind, String)>,
+    /// Forecast past the end of the data.
+    pub future: FutureForecast,
+}
+
+/// Trained weights plus what is needed to use them on new data.
+#[derive(Debug)]
+pub struct TrainedModel {
+    /// The network (plain device).
+    pub forecaster: Forecaster,
+    /// The run's configuration.
+    pub config: RunConfig,
+    /// Scalers and transforms.
+    pub scaling: Scaling,
+    /// Model columns, targets first.
+    pub columns: Vec<String>,
+    /// How many leading columns are targets.
+    pub n_targets: usize,
+}
+
+/// A finished run: the summary, the weights and the series they were scored on.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// Metrics, forecasts, history.
+    pub summary: RunSummary,
+    /// Weights and scalers.
+    pub model: TrainedModel,
+    /// The cleaned series (for time labels in exports).
+    pub series: Arc<Series>,
+}
+
+/// Resolves the columns of `table` per `config` (filling in the default target).
+pub fn load_series(table: &CsvTable, config: &RunConfig) -> Result<(Series, LoadReport, RunConfig)> {
+    let (series, report) = build_series(table, &config.data)?;
+    let mut resolved = config.clone();
+    resolved.data.targets = series.targets().iter().map(|c| c.name.clone()).collect();
+    if resolved.data.time_column.is_none() {
+        resolved.data.time_column = report.time_column.clone();
+    }
+    Ok((series, report, resolved))
+}
+
+/// Runs everything: clean, prepare, train, score, forecast. `report` receives training
+/// progress. A cancelled run still returns its best weights and scores.
+pub fn run(
+    table: &CsvTable,
+    config: &RunConfig,
+    control: &Control,
+    report: &mut dyn FnMut(Progress),
+) -> Result<RunOutput> {
+    config.validate()?;
+    let (series, load, config) = load_series(table, config)?;
+    let prepared = Prepared::fit(Arc::new(series), &config)?;
+    let outcome = train::train(&config.model, &config.train, &prepared.train_data(), control, report)?;
+    let parameters = outcome.model.num_params();
+    let baselines = BaselineSet::fit(&prepared);
+    let part = |origins: &[usize]| {
+        (!origins.is_empty()).then(|| {
+            let forecast = evaluate::forecast_part(&prepared, &outcome.model, &baselines, origins);
+            let scores = evaluate::score_part(&prepared, &forecast);
+            (forecast, scores)
+        })
+    };
+    let (val, val_scores) = part(&prepared.val).unzip();
+    let (test, test_scores) = part(&prepared.test).unzip();
+    let future = forecast_future(&prepared, &outcome.model);
+    let series = &prepared.series;
+    let summary = RunSummary {
+        data: DataSummary {
+            file: table.source.clone(),
+            sha256: table.sha256.clone(),
+            rows: series.len(),
+            targets: config.data.targets.clone(),
+            covariates: config.data.covariates.clone(),
+            split_rows: [
+                prepared.split.train.len(),
+                prepared.split.val.len(),
+                prepared.split.test.len(),
+            ],
+            windows: [prepared.train.len(), prepared.val.len(), prepared.test.len()],
+            season: prepared.season,
+            load,
+        },
+        training: TrainingSummary {
+            history: outcome.history,
+            best_epoch: outcome.best_epoch,
+            stop: outcome.stop,
+            elapsed_secs: outcome.elapsed_secs,
+            windows_per_sec: outcome.windows_per_sec,
+            parameters,
+        },
+        val,
+        val_scores,
+        test,
+        test_scores,
+        unavailable_baselines: baselines.unavailable,
+        future,
+        config: config.clone(),
+    };
+    let model = TrainedModel {
+        forecaster: outcome.model,
+        columns: series.columns.iter().map(|c| c.name.clone()).collect(),
+        n_targets: series.n_targets,
+        scaling: prepared.scaling.clone(),
+        config,
+    };
+    Ok(RunOutput {
+        summary,
+        model,
+        series: prepared.series.clone(),
+    })
+}
+
+/// Forecasts the `horizon` steps after the last row, from the last `lookback` rows.
+pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> FutureForecast {
+    let series = &prepared.series;
+    let last = series.len().saturating_sub(1);
+    let origins = [last];
+    let outputs = train::predict_windows(model, &prepared.train_data(), &origins);
+    FutureForecast {
+        origin: series.time_label(last),
+        labels: series.future_labels(prepared.spec.horizon),
+        values: prepared.invert(&origins, &outputs),
+    }
+}

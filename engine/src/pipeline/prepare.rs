@@ -1,0 +1,253 @@
+//! Series → model space: split, target transforms (log, difference), per-column scalers
+//! fitted on training rows only, and the window origins of each part.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::RunConfig;
+use crate::data::scale::Scaler;
+use crate::data::series::Series;
+use crate::data::split::{SplitRanges, split_rows};
+use crate::data::window::WindowSpec;
+use crate::error::{EngineError, Result};
+use crate::train::TrainData;
+
+/// Everything needed to map model outputs back to the user's units; saved with a model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scaling {
+    /// One scaler per model column (targets first), fitted in transformed space.
+    pub columns: Vec<Scaler>,
+    /// One scaler per target on its raw values: defines the "normalised" metric scale.
+    pub levels: Vec<Scaler>,
+    /// Natural log of the targets first.
+    pub log: bool,
+    /// First differences of the targets.
+    pub diff: bool,
+}
+
+/// A series ready for training and evaluation.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The cleaned series.
+    pub series: Arc<Series>,
+    /// Row ranges of the parts.
+    pub split: SplitRanges,
+    /// Window geometry.
+    pub spec: WindowSpec,
+    /// Model-space values, row-major `[rows × features]`.
+    pub matrix: Vec<f32>,
+    /// Per target: the transformed level (log'd or raw) that differences are added to.
+    pub levels: Vec<Vec<f64>>,
+    /// Scalers and transforms.
+    pub scaling: Scaling,
+    /// Training window origins.
+    pub train: Vec<usize>,
+    /// Validation window origins.
+    pub val: Vec<usize>,
+    /// Test window origins.
+    pub test: Vec<usize>,
+    /// Seasonal period for seasonal naive and MASE.
+    pub season: usize,
+}
+
+impl Prepared {
+    /// Prepares `series`, fitting scalers on its training rows.
+    pub fn fit(series: Arc<Series>, config: &RunConfig) -> Result<Self> {
+        Self::build(series, config, None)
+    }
+
+    /// Prepares `series` with scalers from a saved model (nothing is refitted).
+    pub fn with_scaling(series: Arc<Series>, config: &RunConfig, scaling: Scaling) -> Result<Self> {
+        Self::build(series, config, Some(scaling))
+    }
+
+    fn build(series: Arc<Series>, config: &RunConfig, saved: Option<Scaling>) -> Result<Self> {
+        config.validate()?;
+        let n = series.len();
+        let spec = WindowSpec {
+            lookback: config.window.lookback,
+            horizon: config.window.horizon,
+            stride: config.window.stride,
+        };
+        let earliest = usize::from(config.data.diff);
+        if n < spec.min_rows() + earliest {
+            return Err(EngineError::TooShort(format!(
+                "the series has {n} rows, but one window needs lookback {} + horizon {} = {} rows{}",
+                spec.lookback,
+                spec.horizon,
+                spec.min_rows() + earliest,
+                if earliest > 0 { " (+1 for differencing)" } else { "" }
+            )));
+        }
+        let split = match &saved {
+            // A saved model predicts over the whole file.
+            Some(_) => SplitRanges {
+                train: 0..0,
+                val: 0..0,
+                test: 0..n,
+            },
+            None => split_rows(n, &config.data.split)?,
+        };
+        if saved.is_none() {
+            spec.check_train(split.train.len().saturating_sub(earliest))?;
+        }
+        let n_targets = series.n_targets;
+        let (log, diff) = (config.data.log, config.data.diff);
+        let fit_rows = split.train.start + earliest..split.train.end;
+
+        let mut levels = Vec::with_capacity(n_targets);
+        let mut model_columns = Vec::with_capacity(series.columns.len());
+        for (j, column) in series.columns.iter().enumerate() {
+            let is_target = j < n_targets;
+            let mut values = column.values.clone();
+            if is_target && log {
+                if let Some((row, v)) = values.iter().enumerate().find(|(_, v)| **v <= 0.0) {
+                    return Err(EngineError::Transform(format!(
+                        "cannot take the log of '{}': row {} is {v}; log needs every value > 0 \
+                         (turn the log transform off or shift the series)",
+                        column.name,
+                        row + 1
+                    )));
+                }
+                values.iter_mut().for_each(|v| *v = v.ln());
+            }
+            if is_target {
+                levels.push(values.clone());
+                if diff {
+                    let mut prev = values.first().copied().unwrap_or(0.0);
+                    for v in values.iter_mut() {
+                        let cur = *v;
+                        *v = cur - prev;
+                        prev = cur;
+                    }
+                }
+            }
+            model_columns.push(values);
+        }
+
+        let scaling = match saved {
+            Some(s) => {
+                if s.columns.len() != model_columns.len() || s.levels.len() != n_targets {
+                    return Err(EngineError::Artifact(format!(
+                        "the model was trained on {} columns ({} targets) but the data has {} ({})",
+                        s.columns.len(),
+                        s.levels.len(),
+                        model_columns.len(),
+                        n_targets
+                    )));
+                }
+                s
+            }
+            None => {
+                let mut columns = Vec::with_capacity(model_columns.len());
+                for (values, column) in model_columns.iter().zip(&series.columns) {
+                    let kind = config.data.scale_for(&column.name);
+                    columns.push(Scaler::fit(kind, values.get(fit_rows.clone()).unwrap_or(&[]), &column.name)?);
+                }
+                let mut level_scalers = Vec::with_capacity(n_targets);
+                for column in series.targets() {
+                    let kind = config.data.scale_for(&column.name);
+                    let train = column.values.get(split.train.clone()).unwrap_or(&[]);
+                    level_scalers.push(Scaler::fit(kind, train, &column.name)?);
+                }
+                Scaling {
+                    columns,
+                    levels: level_scalers,
+                    log,
+                    diff,
+                }
+            }
+        };
+
+        let features = model_columns.len();
+        let mut matrix = vec![0.0f32; n * features];
+        for (j, (values, scaler)) in model_columns.iter().zip(&scaling.columns).enumerate() {
+            let name = series.columns.get(j).map_or("?", |c| c.name.as_str());
+            for (i, v) in values.iter().enumerate() {
+                let z = scaler.transform(*v) as f32;
+                if !z.is_finite() {
+                    return Err(EngineError::Transform(format!(
+                        "column '{name}', row {}: value {v} overflows after scaling; \
+                         rescale the data or use another scaler",
+                        i + 1
+                    )));
+                }
+                if let Some(slot) = matrix.get_mut(i * features + j) {
+                    *slot = z;
+                }
+            }
+        }
+
+        let train = spec.inside(split.train.start + earliest..split.train.end);
+        let val = spec.targets_inside(split.val.clone(), earliest);
+        let test = spec.targets_inside(split.test.clone(), earliest);
+        let season = config.eval.season.or_else(|| series.season()).unwrap_or(1);
+        Ok(Self {
+            series,
+            split,
+            spec,
+            matrix,
+            levels,
+            scaling,
+            train,
+            val,
+            test,
+            season,
+        })
+    }
+
+    /// Columns fed to the model.
+    pub fn features(&self) -> usize {
+        self.series.columns.len()
+    }
+
+    /// Columns forecast.
+    pub fn targets(&self) -> usize {
+        self.series.n_targets
+    }
+
+    /// The view the training loop needs.
+    pub fn train_data(&self) -> TrainData<'_> {
+        TrainData {
+            matrix: &self.matrix,
+            features: self.features(),
+            targets: self.targets(),
+            lookback: self.spec.lookback,
+            horizon: self.spec.horizon,
+            train: &self.train,
+            val: &self.val,
+        }
+    }
+
+    /// Maps model outputs `[windows × horizon × targets]` for `origins` back to the
+    /// user's units: per target, row-major `[windows × horizon]`.
+    pub fn invert(&self, origins: &[usize], outputs: &[f32]) -> Vec<Vec<f64>> {
+        let (h, t) = (self.spec.horizon, self.targets());
+        let mut per_target = vec![Vec::with_capacity(origins.len() * h); t];
+        for (w, &origin) in origins.iter().enumerate() {
+            for (j, out) in per_target.iter_mut().enumerate() {
+                let scaler = self.scaling.columns.get(j);
+                let base = self.levels.get(j).and_then(|l| l.get(origin)).copied().unwrap_or(0.0);
+                let mut level = base;
+                for k in 0..h {
+                    let z = outputs.get((w * h + k) * t + j).copied().unwrap_or(f32::NAN);
+                    let v = scaler.map_or(f64::NAN, |s| s.inverse(f64::from(z)));
+                    level = if self.scaling.diff { level + v } else { v };
+                    out.push(if self.scaling.log { level.exp() } else { level });
+                }
+            }
+        }
+        per_target
+    }
+
+    /// Actual values of target `j` for `origins`, row-major `[windows × horizon]`.
+    pub fn actuals(&self, j: usize, origins: &[usize]) -> Vec<f64> {
+        let values = self.series.columns.get(j).map_or(&[][..], |c| &c.values);
+        let h = self.spec.horizon;
+        origins
+            .iter()
+            .flat_map(|&t| (t + 1..=t + h).map(|r| values.get(r).copied().unwrap_or(f64::NAN)))
+            .collect()
+    }
+}

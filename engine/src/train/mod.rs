@@ -1,0 +1,149 @@
+//! Training: the loop, its optimiser, schedule, clipping, loss, cancel/pause control and
+//! the progress it reports.
+
+pub mod control;
+pub mod grads;
+pub mod loss;
+pub mod optim;
+mod run;
+pub mod schedule;
+
+use serde::{Deserialize, Serialize};
+
+pub use control::Control;
+pub use run::{predict_windows, train};
+
+/// Windows to train on, in model space (scaled, transformed).
+#[derive(Clone, Copy, Debug)]
+pub struct TrainData<'a> {
+    /// Row-major `[rows × features]`; the first `targets` features are forecast.
+    pub matrix: &'a [f32],
+    /// Features per row.
+    pub features: usize,
+    /// Forecast columns (the leading features).
+    pub targets: usize,
+    /// Input length.
+    pub lookback: usize,
+    /// Output length.
+    pub horizon: usize,
+    /// Origins of the training windows.
+    pub train: &'a [usize],
+    /// Origins of the validation windows (may be empty: then training loss selects).
+    pub val: &'a [usize],
+}
+
+/// One finished epoch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches (scaled units).
+    pub train_loss: f64,
+    /// Validation loss (scaled units); `None` without validation windows.
+    pub val_loss: Option<f64>,
+    /// Learning rate used.
+    pub lr: f64,
+    /// Mean global gradient norm before clipping.
+    pub grad_norm: f64,
+    /// Largest global gradient norm before clipping.
+    pub grad_norm_max: f64,
+    /// Mean global gradient norm after clipping.
+    pub grad_norm_clipped: f64,
+    /// Share of steps on which clipping fired.
+    pub clip_rate: f64,
+    /// Mean gradient norm per layer group (`layer 1`, …, `head`).
+    pub layer_grad_norms: Vec<(String, f64)>,
+    /// Wall time of the epoch, seconds.
+    pub duration_secs: f64,
+}
+
+/// Why training ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum StopReason {
+    /// All epochs ran.
+    Completed,
+    /// Validation loss stopped improving for `patience` epochs.
+    EarlyStopped {
+        /// Epoch at which training stopped.
+        epoch: usize,
+    },
+    /// The user cancelled.
+    Cancelled,
+    /// Loss or gradients became NaN/∞; the best (or last finite) weights were kept.
+    NonFinite {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based batch within the epoch.
+        batch: usize,
+        /// What went non-finite, e.g. "loss" or "gradient of layers.0.w_hh".
+        what: String,
+    },
+}
+
+impl StopReason {
+    /// One line for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Completed => "completed all epochs".into(),
+            Self::EarlyStopped { epoch } => format!("early-stopped at epoch {epoch}"),
+            Self::Cancelled => "cancelled".into(),
+            Self::NonFinite { epoch, batch, what } => format!(
+                "stopped: the {what} became NaN or infinite at epoch {epoch}, batch {batch}; \
+                 kept the best finite weights. Lower the learning rate and keep gradient clipping on"
+            ),
+        }
+    }
+}
+
+/// Progress reported while training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Progress {
+    /// Training is about to start.
+    Started {
+        /// Maximum epochs.
+        epochs: usize,
+        /// Batches per epoch.
+        batches: usize,
+        /// Training windows.
+        train_windows: usize,
+        /// Validation windows.
+        val_windows: usize,
+        /// Trainable parameters.
+        parameters: usize,
+    },
+    /// A batch finished (at most ~10 per second).
+    Batch {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based batch.
+        batch: usize,
+        /// Batches per epoch.
+        batches: usize,
+        /// This batch's loss.
+        loss: f64,
+        /// Training throughput so far.
+        windows_per_sec: f64,
+        /// Training time so far, excluding pauses.
+        elapsed_secs: f64,
+    },
+    /// An epoch finished.
+    Epoch(EpochRecord),
+}
+
+/// What training produced.
+#[derive(Debug)]
+pub struct TrainOutcome {
+    /// The best weights (lowest validation loss), on the plain (non-autodiff) device.
+    pub model: crate::model::Forecaster,
+    /// Every finished epoch.
+    pub history: Vec<EpochRecord>,
+    /// 1-based epoch whose weights were kept.
+    pub best_epoch: Option<usize>,
+    /// Why it ended.
+    pub stop: StopReason,
+    /// Training time, seconds, excluding pauses.
+    pub elapsed_secs: f64,
+    /// Training windows per second.
+    pub windows_per_sec: f64,
+}

@@ -1,0 +1,259 @@
+//! The training loop: shuffled mini-batches, global-norm clipping, schedule, early
+//! stopping with best-weight restore, NaN guard, cancel/pause between batches.
+
+use std::time::{Duration, Instant};
+
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::grads::{self, GradNorms};
+use super::schedule::LrSchedule;
+use super::{Control, EpochRecord, Progress, StopReason, TrainData, TrainOutcome};
+use crate::config::{LossKind, ModelConfig, TrainConfig};
+use crate::data::window::{gather_inputs, gather_targets};
+use crate::error::{EngineError, Result};
+use crate::model::{Forecaster, ModelShape};
+use crate::rng::Rng;
+
+/// Batch progress is reported at most this often.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+/// Windows per forward pass when predicting (no gradients, so larger batches are cheap).
+const PREDICT_BATCH: usize = 512;
+
+/// Trains a fresh model on `data`. `report` receives progress; returning the outcome
+/// even when cancelled or stopped by a NaN (with the best weights seen so far).
+pub fn train(
+    model_config: &ModelConfig,
+    config: &TrainConfig,
+    data: &TrainData<'_>,
+    control: &Control,
+    report: &mut dyn FnMut(Progress),
+) -> Result<TrainOutcome> {
+    if data.train.is_empty() {
+        return Err(EngineError::TooShort(
+            "there are no training windows: the training part is shorter than lookback + horizon".into(),
+        ));
+    }
+    let device = Device::ndarray().autodiff();
+    let mut rng = Rng::new(config.seed);
+    let mut shuffle_rng = rng.fork();
+    let mut dropout_rng = rng.fork();
+    let shape = ModelShape {
+        features: data.features,
+        horizon: data.horizon,
+        targets: data.targets,
+    };
+    let mut model = Forecaster::new(model_config, shape, &mut rng, &device);
+    let mut optimizer = super::optim::build(config);
+    let mut schedule = LrSchedule::new(config.schedule, config.lr, config.epochs);
+    let batches = data.train.len().div_ceil(config.batch);
+    report(Progress::Started {
+        epochs: config.epochs,
+        batches,
+        train_windows: data.train.len(),
+        val_windows: data.val.len(),
+        parameters: model.num_params(),
+    });
+
+    let mut order: Vec<usize> = data.train.to_vec();
+    let mut history = Vec::new();
+    let mut best: Option<(f64, usize, Forecaster)> = None;
+    let mut since_best = 0usize;
+    let mut train_time = Duration::ZERO;
+    let mut windows_done = 0usize;
+    let mut last_progress = Instant::now();
+    let mut stop = StopReason::Completed;
+    // Weights that last produced a finite loss and gradient (tensor clones are cheap:
+    // the optimiser writes new tensors, so this snapshot stays valid).
+    let mut last_good = model.clone();
+
+    'epochs: for epoch in 1..=config.epochs {
+        let epoch_start = Instant::now();
+        let lr = schedule.lr(epoch - 1);
+        shuffle_rng.shuffle(&mut order);
+        let mut stats = EpochStats::default();
+        for (b, chunk) in order.chunks(config.batch).enumerate() {
+            if !control.wait_while_paused() {
+                stop = StopReason::Cancelled;
+                break 'epochs;
+            }
+            let step_start = Instant::now();
+            let (x, y) = batch_tensors(data, chunk, &device);
+            let predicted = model.forward(x, Some(&mut dropout_rng));
+            let loss = super::loss::loss(config.loss, predicted, y);
+            let loss_value = f64::from(loss.clone().into_scalar::<f32>());
+            if !loss_value.is_finite() {
+                stop = non_finite(epoch, b + 1, "training loss");
+                break 'epochs;
+            }
+            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+            let norms = GradNorms::measure(&model, &grads);
+            if let Some(name) = norms.first_non_finite() {
+                stop = non_finite(epoch, b + 1, &format!("gradient of {name}"));
+                break 'epochs;
+            }
+            let clipped = grads::clip(&model, &mut grads, &norms, config.clip);
+            stats.add_step(&norms, clipped, config, loss_value, chunk.len());
+            last_good = model.clone();
+            model = optimizer.step(lr, model, grads);
+            train_time += step_start.elapsed();
+            windows_done += chunk.len();
+            if last_progress.elapsed() >= PROGRESS_INTERVAL {
+                last_progress = Instant::now();
+                report(Progress::Batch {
+                    epoch,
+                    batch: b + 1,
+                    batches,
+                    loss: loss_value,
+                    windows_per_sec: windows_done as f64 / train_time.as_secs_f64().max(1e-9),
+                    elapsed_secs: train_time.as_secs_f64(),
+                });
+            }
+        }
+
+        let val_loss = if data.val.is_empty() {
+            None
+        } else {
+            Some(evaluate_loss(&model.valid(), data, data.val, config.loss))
+        };
+        let record = stats.finish(epoch, lr, val_loss, epoch_start.elapsed());
+        let selection = val_loss.unwrap_or(record.train_loss);
+        if !selection.is_finite() {
+            history.push(record);
+            stop = non_finite(epoch, batches, "validation loss");
+            break;
+        }
+        schedule.observe(selection);
+        report(Progress::Epoch(record.clone()));
+        history.push(record);
+        if best.as_ref().is_none_or(|(loss, _, _)| selection < *loss) {
+            best = Some((selection, epoch, model.valid()));
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if config.patience > 0 && since_best >= config.patience {
+                stop = StopReason::EarlyStopped { epoch };
+                break;
+            }
+        }
+    }
+
+    let (best_epoch, model) = match best {
+        Some((_, epoch, m)) => (Some(epoch), m),
+        // No epoch finished: after a NaN keep the last weights with a finite loss;
+        // after a cancel the current weights are fine.
+        None if matches!(stop, StopReason::NonFinite { .. }) => (None, last_good.valid()),
+        None => (None, model.valid()),
+    };
+    let secs = train_time.as_secs_f64();
+    Ok(TrainOutcome {
+        model,
+        history,
+        best_epoch,
+        stop,
+        elapsed_secs: secs,
+        windows_per_sec: windows_done as f64 / secs.max(1e-9),
+    })
+}
+
+fn non_finite(epoch: usize, batch: usize, what: &str) -> StopReason {
+    StopReason::NonFinite {
+        epoch,
+        batch,
+        what: what.to_string(),
+    }
+}
+
+/// Accumulates one epoch's step statistics.
+#[derive(Default)]
+struct EpochStats {
+    loss_sum: f64,
+    windows: usize,
+    steps: usize,
+    clipped: usize,
+    norm_sum: f64,
+    norm_max: f64,
+    clipped_norm_sum: f64,
+    layers: Vec<(String, f64)>,
+}
+
+impl EpochStats {
+    fn add_step(&mut self, norms: &GradNorms, clipped: bool, config: &TrainConfig, loss: f64, n: usize) {
+        let global = norms.global();
+        self.loss_sum += loss * n as f64;
+        self.windows += n;
+        self.steps += 1;
+        self.norm_sum += global;
+        self.norm_max = self.norm_max.max(global);
+        self.clipped += usize::from(clipped);
+        self.clipped_norm_sum += match config.clip {
+            crate::config::ClipKind::Norm { max } if clipped => max,
+            _ => global,
+        };
+        for (name, value) in norms.per_layer() {
+            match self.layers.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, sum)) => *sum += value,
+                None => self.layers.push((name, value)),
+            }
+        }
+    }
+
+    fn finish(self, epoch: usize, lr: f64, val_loss: Option<f64>, took: Duration) -> EpochRecord {
+        let steps = self.steps.max(1) as f64;
+        EpochRecord {
+            epoch,
+            train_loss: self.loss_sum / self.windows.max(1) as f64,
+            val_loss,
+            lr,
+            grad_norm: self.norm_sum / steps,
+            grad_norm_max: self.norm_max,
+            grad_norm_clipped: self.clipped_norm_sum / steps,
+            clip_rate: self.clipped as f64 / steps,
+            layer_grad_norms: self
+                .layers
+                .into_iter()
+                .map(|(n, s)| (n, s / steps))
+                .collect(),
+            duration_secs: took.as_secs_f64(),
+        }
+    }
+}
+
+/// Input and target tensors for the windows at `origins`.
+fn batch_tensors(data: &TrainData<'_>, origins: &[usize], device: &Device) -> (Tensor<3>, Tensor<2>) {
+    let n = origins.len();
+    let x = gather_inputs(data.matrix, data.features, origins, data.lookback);
+    let y = gather_targets(data.matrix, data.features, data.targets, origins, data.horizon);
+    (
+        Tensor::from_data(TensorData::new(x, [n, data.lookback, data.features]), device),
+        Tensor::from_data(TensorData::new(y, [n, data.horizon * data.targets]), device),
+    )
+}
+
+/// Mean loss of a plain-device model over `origins`.
+fn evaluate_loss(model: &Forecaster, data: &TrainData<'_>, origins: &[usize], kind: LossKind) -> f64 {
+    let device = Device::ndarray();
+    let mut sum = 0.0;
+    for chunk in origins.chunks(PREDICT_BATCH) {
+        let (x, y) = batch_tensors(data, chunk, &device);
+        let loss = super::loss::loss(kind, model.forward(x, None), y);
+        sum += f64::from(loss.into_scalar::<f32>()) * chunk.len() as f64;
+    }
+    sum / origins.len().max(1) as f64
+}
+
+/// Model-space predictions for the windows at `origins`: row-major
+/// `[windows × horizon × targets]`.
+pub fn predict_windows(model: &Forecaster, data: &TrainData<'_>, origins: &[usize]) -> Vec<f32> {
+    let device = Device::ndarray();
+    let mut out = Vec::with_capacity(origins.len() * data.horizon * data.targets);
+    for chunk in origins.chunks(PREDICT_BATCH) {
+        let n = chunk.len();
+        let x = gather_inputs(data.matrix, data.features, chunk, data.lookback);
+        let x = Tensor::from_data(TensorData::new(x, [n, data.lookback, data.features]), &device);
+        let y = model.forward(x, None);
+        out.extend(y.into_data().iter::<f32>());
+    }
+    out
+}

@@ -1,0 +1,10 @@
+//! The engine thread: one [`Command`] enum in, one [`Event`] enum out, behind an
+//! [`EngineHandle`]. Cancel and pause are shared flags, not messages, because the
+//! training loop is busy; it polls them between batches.
+
+mod handle;
+mod protocol;
+mod runner;
+
+pub use handle::EngineHandle;
+pub use protocol::{Command, Event, Inspection};

@@ -1,0 +1,92 @@
+//! The messages between the engine thread and its driver (GUI or CLI).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::RunConfig;
+use crate::data::series::{LoadReport, Series};
+use crate::data::split::SplitRanges;
+use crate::data::table::CsvTable;
+use crate::pipeline::RunSummary;
+use crate::train::Progress;
+
+/// What the driver asks the engine to do. Each command answers with events.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Read a CSV file and detect its columns → [`Event::Loaded`].
+    Load {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Clean the loaded table with these column roles and windows, without training
+    /// → [`Event::Inspected`] (series, report, split and window counts).
+    Inspect {
+        /// Column roles, cleaning, split, windows.
+        config: RunConfig,
+    },
+    /// Train on the loaded table → [`Event::Training`] progress, then
+    /// [`Event::Finished`] or [`Event::Cancelled`].
+    Train {
+        /// The full configuration.
+        config: RunConfig,
+    },
+    /// Save the last trained model into a folder → [`Event::Saved`].
+    SaveModel {
+        /// Target folder (created if needed).
+        dir: PathBuf,
+    },
+    /// Write the last run's predictions CSV and/or JSON report → [`Event::Saved`].
+    Export {
+        /// Predictions CSV path.
+        predictions: Option<PathBuf>,
+        /// JSON report path.
+        report: Option<PathBuf>,
+        /// Add baseline columns to the CSV.
+        baselines: bool,
+    },
+    /// Stop the thread (also sent when the handle is dropped).
+    Shutdown,
+}
+
+/// A cleaned series and what training on it would look like.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// The series the model would see.
+    pub series: Arc<Series>,
+    /// What loading and cleaning did.
+    pub report: LoadReport,
+    /// Row ranges of the parts.
+    pub split: SplitRanges,
+    /// Windows in train / validation / test.
+    pub windows: [usize; 3],
+}
+
+/// What the engine reports.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A file was read.
+    Loaded {
+        /// The string table with detected column kinds.
+        table: Arc<CsvTable>,
+    },
+    /// The loaded table was cleaned for a config.
+    Inspected(Arc<Inspection>),
+    /// Training progress (started, batch at most ~10 Hz, epoch).
+    Training(Progress),
+    /// Training ended (completed, early-stopped, or stopped by a NaN) and was scored.
+    Finished(Arc<RunSummary>),
+    /// Training was cancelled; the best weights so far were scored.
+    Cancelled(Arc<RunSummary>),
+    /// Files were written.
+    Saved {
+        /// What was written.
+        paths: Vec<PathBuf>,
+    },
+    /// A command failed; the message is meant for people.
+    Failed {
+        /// The command that failed ("load", "train", …).
+        command: &'static str,
+        /// What went wrong and what to do.
+        message: String,
+    },
+}

@@ -1,0 +1,184 @@
+//! The engine thread's loop: executes commands one after another, keeps the loaded
+//! table and the last trained run, turns every failure (and any panic) into an event.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+
+use super::handle::Waker;
+use super::protocol::{Command, Event, Inspection};
+use crate::artifact;
+use crate::config::RunConfig;
+use crate::data::table::{CsvTable, read_csv};
+use crate::error::{EngineError, Result};
+use crate::export::{self, CsvOptions};
+use crate::pipeline::{self, Prepared, RunOutput};
+use crate::train::{Control, Progress, StopReason};
+
+pub(super) struct Runner {
+    commands: Receiver<Command>,
+    events: SyncSender<Event>,
+    waker: Option<Waker>,
+    control: Control,
+    table: Option<Arc<CsvTable>>,
+    last_run: Option<RunOutput>,
+    /// Set when the driver has gone away: stop at the next opportunity.
+    disconnected: bool,
+}
+
+impl Runner {
+    pub(super) fn new(commands: Receiver<Command>, events: SyncSender<Event>, waker: Option<Waker>, control: Control) -> Self {
+        Self {
+            commands,
+            events,
+            waker,
+            control,
+            table: None,
+            last_run: None,
+            disconnected: false,
+        }
+    }
+
+    pub(super) fn run(mut self) {
+        while let Ok(command) = self.commands.recv() {
+            if matches!(command, Command::Shutdown) || self.disconnected {
+                break;
+            }
+            let name = command_name(&command);
+            let outcome = catch_unwind(AssertUnwindSafe(|| self.execute(command)));
+            let failure = match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(panic) => Some(format!(
+                    "internal error (please report it): {}",
+                    panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into())
+                )),
+            };
+            if let Some(message) = failure {
+                self.emit(Event::Failed { command: name, message });
+            }
+            if self.disconnected {
+                break;
+            }
+        }
+    }
+
+    fn execute(&mut self, command: Command) -> Result<()> {
+        match command {
+            Command::Load { path } => {
+                let table = Arc::new(read_csv(&path)?);
+                self.table = Some(table.clone());
+                self.emit(Event::Loaded { table });
+            }
+            Command::Inspect { config } => {
+                let table = self.table()?;
+                let (series, report, config) = pipeline::load_series(&table, &config)?;
+                let prepared = Prepared::fit(Arc::new(series), &config)?;
+                self.emit(Event::Inspected(Arc::new(Inspection {
+                    windows: [prepared.train.len(), prepared.val.len(), prepared.test.len()],
+                    split: prepared.split.clone(),
+                    series: prepared.series.clone(),
+                    report,
+                })));
+            }
+            Command::Train { config } => self.train(&config)?,
+            Command::SaveModel { dir } => {
+                let run = self.last_run()?;
+                artifact::save(&dir, &run.model, Some(&run.summary.data.file))?;
+                self.emit(Event::Saved { paths: vec![dir] });
+            }
+            Command::Export {
+                predictions,
+                report,
+                baselines,
+            } => {
+                let run = self.last_run()?;
+                let mut paths: Vec<PathBuf> = Vec::new();
+                if let Some(path) = predictions {
+                    let csv = export::predictions_csv(&run.summary, &run.series, CsvOptions { baselines });
+                    export::write_atomic(&path, csv.as_bytes())?;
+                    paths.push(path);
+                }
+                if let Some(path) = report {
+                    export::write_report(&path, &run.summary)?;
+                    paths.push(path);
+                }
+                self.emit(Event::Saved { paths });
+            }
+            Command::Shutdown => {}
+        }
+        Ok(())
+    }
+
+    fn train(&mut self, config: &RunConfig) -> Result<()> {
+        let table = self.table()?;
+        let events = self.events.clone();
+        let waker = self.waker.as_ref();
+        let control = self.control.clone();
+        let mut report = |progress: Progress| {
+            let event = Event::Training(progress);
+            // Batch progress may be dropped when the driver lags; epochs may not.
+            let sent = match event {
+                Event::Training(Progress::Batch { .. }) => match events.try_send(event) {
+                    Ok(()) | Err(TrySendError::Full(_)) => true,
+                    Err(TrySendError::Disconnected(_)) => false,
+                },
+                other => events.send(other).is_ok(),
+            };
+            match (sent, waker) {
+                (true, Some(wake)) => wake(),
+                (true, None) => {}
+                // Nobody is listening any more: stop training at the next batch.
+                (false, _) => control.cancel(),
+            }
+        };
+        let output = pipeline::run(&table, config, &self.control, &mut report)?;
+        let summary = Arc::new(output.summary.clone());
+        self.last_run = Some(output);
+        self.emit(match summary.training.stop {
+            StopReason::Cancelled => Event::Cancelled(summary),
+            _ => Event::Finished(summary),
+        });
+        Ok(())
+    }
+
+    fn table(&self) -> Result<Arc<CsvTable>> {
+        self.table
+            .clone()
+            .ok_or_else(|| EngineError::NotReady("no data loaded: open a CSV file first".into()))
+    }
+
+    fn last_run(&self) -> Result<&RunOutput> {
+        self.last_run
+            .as_ref()
+            .ok_or_else(|| EngineError::NotReady("no trained model yet: train one first".into()))
+    }
+
+    /// Queues an event (blocking while the queue is full) and wakes the driver.
+    fn emit(&mut self, event: Event) {
+        if self.events.send(event).is_err() {
+            self.disconnected = true;
+            self.control.cancel();
+            return;
+        }
+        if let Some(wake) = &self.waker {
+            wake();
+        }
+    }
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Load { .. } => "load",
+        Command::Inspect { .. } => "inspect",
+        Command::Train { .. } => "train",
+        Command::SaveModel { .. } => "save model",
+        Command::Export { .. } => "export",
+        Command::Shutdown => "shutdown",
+    }
+}

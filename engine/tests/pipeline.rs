@@ -1,0 +1,190 @@
+//! Whole pipelines on the bundled series: the ETT protocol's naive numbers, scalers
+//! fitted on training rows only, export and model round trips.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{sample, tiny};
+use seqcast_engine::RunConfig;
+use seqcast_engine::config::{CellKind, MetricsScale, ScaleKind, Split};
+use seqcast_engine::data::table::read_csv;
+use seqcast_engine::eval::baselines::{BaselineKind, naive};
+use seqcast_engine::eval::metrics::HorizonMetrics;
+use seqcast_engine::export::{self, CsvOptions};
+use seqcast_engine::pipeline::{self, Prepared};
+use seqcast_engine::train::Control;
+use seqcast_engine::{EngineError, artifact};
+
+fn ett_config() -> RunConfig {
+    let mut c = RunConfig::default();
+    c.data.targets = vec!["OT".into()];
+    c.data.split = Split::Rows {
+        train: 8640,
+        val: 2880,
+        test: 2880,
+    };
+    c.data.scale = ScaleKind::Zscore;
+    c.window.lookback = 96;
+    c.window.horizon = 24;
+    c.eval.metrics_scale = MetricsScale::Normalised;
+    c
+}
+
+#[test]
+fn ett_naive_matches_the_literature_protocol() {
+    let table = read_csv(&sample("ETTh1.csv")).unwrap();
+    let config = ett_config();
+    let (series, _, config) = pipeline::load_series(&table, &config).unwrap();
+    let p = Prepared::fit(Arc::new(series), &config).unwrap();
+    // MANIFEST: OT training mean 17.128262, population std 9.176491
+    let level = &p.scaling.levels[0];
+    assert!((level.center - 17.128262).abs() < 1e-5, "{}", level.center);
+    assert!((level.scale - 9.176491).abs() < 1e-5, "{}", level.scale);
+    assert_eq!(p.test.len(), 2857);
+    let ot = &p.series.targets()[0].values;
+    let z = |v: &[f64]| v.iter().map(|x| level.transform(*x)).collect::<Vec<_>>();
+    let actual = z(&p.actuals(0, &p.test));
+    let predicted = z(&naive(ot, &p.test, 24));
+    let m = HorizonMetrics::compute(&actual, &predicted, 24, None).overall;
+    assert!((m.mse - 0.034).abs() <= 0.002, "naive MSE {}", m.mse);
+    assert!((m.mae - 0.139).abs() <= 0.002, "naive MAE {}", m.mae);
+}
+
+#[test]
+fn scalers_see_only_the_training_rows() {
+    let table = read_csv(&sample("airline-passengers.csv")).unwrap();
+    let mut config = RunConfig::default();
+    config.data.scale = ScaleKind::Minmax;
+    let (series, _, config) = pipeline::load_series(&table, &config).unwrap();
+    let p = Prepared::fit(Arc::new(series), &config).unwrap();
+    let values = &p.series.targets()[0].values;
+    let train = &values[p.split.train.clone()];
+    let min = train.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = train.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let all_max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!((p.scaling.columns[0].center, p.scaling.columns[0].scale), (min, max - min));
+    assert!(all_max > max, "the series keeps growing after the training part");
+    // so later values scale above 1: nothing from the future leaked into the fit
+    assert!(p.matrix.iter().copied().fold(f32::MIN, f32::max) > 1.0);
+}
+
+#[test]
+fn a_series_too_short_for_the_windows_is_refused_with_numbers() {
+    let table = read_csv(&sample("airline-passengers.csv")).unwrap();
+    let mut config = RunConfig::default();
+    config.window.lookback = 100;
+    config.window.horizon = 50;
+    let (series, _, config) = pipeline::load_series(&table, &config).unwrap();
+    let err = Prepared::fit(Arc::new(series), &config).unwrap_err();
+    assert!(matches!(err, EngineError::TooShort(_)));
+    assert_eq!(
+        err.to_string(),
+        "the series has 144 rows, but one window needs lookback 100 + horizon 50 = 150 rows"
+    );
+}
+
+#[test]
+fn log_and_difference_transforms_invert_exactly() {
+    let table = read_csv(&sample("airline-passengers.csv")).unwrap();
+    let mut config = RunConfig::default();
+    config.data.log = true;
+    config.data.diff = true;
+    let (series, _, config) = pipeline::load_series(&table, &config).unwrap();
+    let p = Prepared::fit(Arc::new(series), &config).unwrap();
+    // Feeding the true future (in model space) through `invert` must give the actuals back.
+    let h = p.spec.horizon;
+    let outputs: Vec<f32> = p
+        .test
+        .iter()
+        .flat_map(|&t| (t + 1..=t + h).map(|r| p.matrix[r]))
+        .collect();
+    let inverted = p.invert(&p.test, &outputs);
+    let actual = p.actuals(0, &p.test);
+    for (a, b) in actual.iter().zip(&inverted[0]) {
+        assert!((a - b).abs() < 1e-3 * a.abs(), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn run_export_and_model_round_trip() {
+    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
+    let config = tiny(CellKind::Gru, 2);
+    let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
+    let s = &out.summary;
+    let test = s.test.as_ref().unwrap();
+    let scores = s.test_scores.as_ref().unwrap();
+    assert_eq!(scores.original.baselines.len(), 4, "all four baselines");
+    assert!(scores.original.model.overall.mae > 0.0);
+
+    // predictions CSV → file → re-read with the loader
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("preds.csv");
+    let csv = export::predictions_csv(s, &out.series, CsvOptions { baselines: true });
+    export::write_atomic(&csv_path, csv.as_bytes()).unwrap();
+    let back = read_csv(&csv_path).unwrap();
+    let names: Vec<&str> = back.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "origin",
+            "target_time",
+            "step",
+            "split",
+            "Temp_actual",
+            "Temp_predicted",
+            "Temp_naive",
+            "Temp_seasonal_naive",
+            "Temp_drift",
+            "Temp_linear"
+        ]
+    );
+    let h = config.window.horizon;
+    let val_rows = s.val.as_ref().unwrap().origins.len() * h;
+    assert_eq!(back.n_rows, val_rows + test.origins.len() * h + h);
+    let col = |name: &str| back.column(name).unwrap();
+    // first test row: its actual and prediction survive the round trip
+    let row = val_rows;
+    let parse = |c: &seqcast_engine::data::table::RawColumn, r: usize| -> f64 {
+        c.cells[r].as_deref().unwrap().parse().unwrap()
+    };
+    assert_eq!(col("split").cells[row].as_deref(), Some("test"));
+    assert_eq!(parse(col("Temp_actual"), row), test.actual[0][0]);
+    assert_eq!(parse(col("Temp_predicted"), row), test.model[0][0]);
+    assert_eq!(parse(col("Temp_naive"), row), test.baselines[&BaselineKind::Naive][0][0]);
+    // the origin is the last input day, the target the next one
+    assert_eq!(col("origin").cells[row].as_deref(), Some(out.series.time_label(test.origins[0]).as_str()));
+    assert_eq!(col("target_time").cells[row].as_deref(), Some(out.series.time_label(test.origins[0] + 1).as_str()));
+    let last = back.n_rows - 1;
+    assert_eq!(col("split").cells[last].as_deref(), Some("future"));
+    assert_eq!(col("target_time").cells[last].as_deref(), Some("1991-01-03"));
+
+    // JSON report: the documented keys
+    let report = export::report_json(s);
+    for key in ["mse", "mae", "rmse", "mape", "smape", "mase"] {
+        assert!(report["model"][key].is_number(), "model.{key}");
+        assert!(report["baselines"]["seasonal_naive"].get(key).is_some(), "baselines.seasonal_naive.{key}");
+    }
+    assert_eq!(report["metrics_scale"], "original");
+    assert_eq!(report["history"].as_array().unwrap().len(), 2);
+    assert!(report["history"][0]["val_loss"].is_number());
+    assert_eq!(report["data"]["sha256"].as_str().unwrap().len(), 64);
+
+    // model artifact: a loaded model predicts exactly what the trained one did
+    let model_dir = dir.path().join("model dir ü");
+    artifact::save(&model_dir, &out.model, Some("daily-min-temperatures.csv")).unwrap();
+    let loaded = artifact::load(&model_dir).unwrap();
+    let prediction = pipeline::predict::predict(&loaded, &table).unwrap();
+    let pos = prediction.windows.origins.iter().position(|o| *o == test.origins[0]).unwrap();
+    assert_eq!(prediction.windows.model[0][pos * h..(pos + 1) * h], test.model[0][..h]);
+    assert_eq!(prediction.future.values, s.future.values);
+
+    // a damaged artifact is an error, not garbage
+    let weights = model_dir.join("weights.bin");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    bytes[10] ^= 0xff;
+    std::fs::write(&weights, &bytes).unwrap();
+    assert!(artifact::load(&model_dir).unwrap_err().to_string().contains("checksum"));
+    std::fs::write(&weights, &bytes[..bytes.len() - 4]).unwrap();
+    assert!(artifact::load(&model_dir).unwrap_err().to_string().contains("truncated"));
+}

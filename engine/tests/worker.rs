@@ -1,0 +1,153 @@
+//! The engine thread behind `EngineHandle`: the protocol the GUI and the CLI use.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{sample, tiny};
+use seqcast_engine::config::CellKind;
+use seqcast_engine::train::Progress;
+use seqcast_engine::worker::{Command, EngineHandle, Event};
+
+/// Waits (bounded) for the first event that is not training progress.
+fn next_result(engine: &EngineHandle) -> Event {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        match engine.recv_timeout(Duration::from_millis(200)).unwrap() {
+            Some(Event::Training(_)) | None => {}
+            Some(other) => return other,
+        }
+    }
+    panic!("no result from the engine within 120 s");
+}
+
+#[test]
+fn load_inspect_train_export_through_the_handle() {
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::Load {
+            path: sample("daily-min-temperatures.csv"),
+        })
+        .unwrap();
+    let Event::Loaded { table } = next_result(&engine) else {
+        panic!("expected Loaded")
+    };
+    assert_eq!(table.n_rows, 3650);
+
+    let config = tiny(CellKind::Lstm, 2);
+    engine.send(Command::Inspect { config: config.clone() }).unwrap();
+    let Event::Inspected(inspection) = next_result(&engine) else {
+        panic!("expected Inspected")
+    };
+    assert_eq!(inspection.series.len(), 3650);
+    assert_eq!(inspection.split.train, 0..2190);
+    assert!(inspection.windows.iter().all(|w| *w > 0));
+
+    engine.send(Command::Train { config }).unwrap();
+    let mut epochs = 0;
+    let mut started = false;
+    let summary = loop {
+        match engine.recv_timeout(Duration::from_secs(120)).unwrap() {
+            Some(Event::Training(Progress::Started { .. })) => started = true,
+            Some(Event::Training(Progress::Epoch(_))) => epochs += 1,
+            Some(Event::Finished(s)) => break s,
+            Some(Event::Training(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert!(started);
+    assert_eq!(epochs, 2);
+    assert_eq!(summary.training.history.len(), 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let preds = dir.path().join("p.csv");
+    let report = dir.path().join("r.json");
+    engine
+        .send(Command::Export {
+            predictions: Some(preds.clone()),
+            report: Some(report.clone()),
+            baselines: false,
+        })
+        .unwrap();
+    let Event::Saved { paths } = next_result(&engine) else {
+        panic!("expected Saved")
+    };
+    assert_eq!(paths, vec![preds.clone(), report.clone()]);
+    assert!(std::fs::metadata(&preds).unwrap().len() > 0);
+    assert!(std::fs::read_to_string(&report).unwrap().contains("\"baselines\""));
+}
+
+#[test]
+fn failures_arrive_as_readable_events_and_the_engine_keeps_working() {
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::Train {
+            config: tiny(CellKind::Gru, 1),
+        })
+        .unwrap();
+    let Event::Failed { command, message } = next_result(&engine) else {
+        panic!("expected Failed")
+    };
+    assert_eq!(command, "train");
+    assert_eq!(message, "no data loaded: open a CSV file first");
+
+    engine
+        .send(Command::Load {
+            path: "/no/such/file.csv".into(),
+        })
+        .unwrap();
+    let Event::Failed { message, .. } = next_result(&engine) else {
+        panic!("expected Failed")
+    };
+    assert!(message.contains("/no/such/file.csv"), "{message}");
+
+    engine
+        .send(Command::Load {
+            path: sample("airline-passengers.csv"),
+        })
+        .unwrap();
+    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+}
+
+#[test]
+fn cancel_and_drop_during_training_end_the_thread() {
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::Load {
+            path: sample("daily-min-temperatures.csv"),
+        })
+        .unwrap();
+    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    engine
+        .send(Command::Train {
+            config: tiny(CellKind::Lstm, 500),
+        })
+        .unwrap();
+    // wait for the first finished epoch, then cancel
+    loop {
+        if let Some(Event::Training(Progress::Epoch(_))) = engine.recv_timeout(Duration::from_secs(60)).unwrap() {
+            break;
+        }
+    }
+    engine.cancel();
+    let Event::Cancelled(summary) = next_result(&engine) else {
+        panic!("expected Cancelled")
+    };
+    assert!(summary.training.history.len() < 500);
+    assert!(summary.test_scores.is_some(), "the best weights so far are still scored");
+
+    // start again and drop the handle mid-run: Drop cancels and joins
+    engine
+        .send(Command::Train {
+            config: tiny(CellKind::Lstm, 500),
+        })
+        .unwrap();
+    loop {
+        if let Some(Event::Training(Progress::Batch { .. } | Progress::Epoch(_))) =
+            engine.recv_timeout(Duration::from_secs(60)).unwrap()
+        {
+            break;
+        }
+    }
+    drop(engine);
+}
