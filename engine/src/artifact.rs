@@ -104,7 +104,7 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         horizon: manifest.config.window.horizon,
         targets: n_targets,
     };
-    let device = Device::ndarray();
+    let device = crate::model::cpu_device();
     let skeleton = Forecaster::new(&manifest.config.model, shape, &mut Rng::new(0), &device);
     let values: Vec<f32> = bytes
         .chunks_exact(4)

@@ -105,7 +105,7 @@ impl Default for Split {
 }
 
 /// Column roles, cleaning, split, scaling and transforms.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataConfig {
     /// Time column; `None` detects one (or uses the row index when there is none).
@@ -128,23 +128,6 @@ pub struct DataConfig {
     pub log: bool,
     /// Model first differences of the targets (after the log, when both are on).
     pub diff: bool,
-}
-
-impl Default for DataConfig {
-    fn default() -> Self {
-        Self {
-            time_column: None,
-            targets: Vec::new(),
-            covariates: Vec::new(),
-            missing: MissingPolicy::default(),
-            duplicates: DuplicatePolicy::default(),
-            split: Split::default(),
-            scale: ScaleKind::default(),
-            scale_overrides: BTreeMap::new(),
-            log: false,
-            diff: false,
-        }
-    }
 }
 
 impl DataConfig {
@@ -465,10 +448,10 @@ impl RunConfig {
             }
             _ => {}
         }
-        if let LossKind::Huber { delta } = t.loss {
-            if !(delta.is_finite() && delta > 0.0) {
-                return bad(format!("train.loss huber delta must be positive, got {delta}"));
-            }
+        if let LossKind::Huber { delta } = t.loss
+            && !(delta.is_finite() && delta > 0.0)
+        {
+            return bad(format!("train.loss huber delta must be positive, got {delta}"));
         }
         match t.schedule {
             ScheduleKind::Warmup { epochs: 0 } => {
@@ -495,7 +478,7 @@ impl RunConfig {
                     ));
                 }
             }
-            Split::Rows { train, .. } if train == 0 => {
+            Split::Rows { train: 0, .. } => {
                 return bad("data.split train rows must be at least 1".into());
             }
             Split::Rows { .. } => {}

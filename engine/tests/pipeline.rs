@@ -1,6 +1,8 @@
 //! Whole pipelines on the bundled series: the ETT protocol's naive numbers, scalers
 //! fitted on training rows only, export and model round trips.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: a panic is a test failure
+
 mod common;
 
 use std::sync::Arc;
@@ -45,7 +47,7 @@ fn ett_naive_matches_the_literature_protocol() {
     let ot = &p.series.targets()[0].values;
     let z = |v: &[f64]| v.iter().map(|x| level.transform(*x)).collect::<Vec<_>>();
     let actual = z(&p.actuals(0, &p.test));
-    let predicted = z(&naive(ot, &p.test, 24));
+    let predicted = z(&naive(ot, &p.test, 24).unwrap());
     let m = HorizonMetrics::compute(&actual, &predicted, 24, None).overall;
     assert!((m.mse - 0.034).abs() <= 0.002, "naive MSE {}", m.mse);
     assert!((m.mae - 0.139).abs() <= 0.002, "naive MAE {}", m.mae);

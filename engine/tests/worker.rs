@@ -1,5 +1,7 @@
 //! The engine thread behind `EngineHandle`: the protocol the GUI and the CLI use.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: a panic is a test failure
+
 mod common;
 
 use std::time::{Duration, Instant};

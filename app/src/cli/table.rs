@@ -6,11 +6,14 @@ use seqcast_engine::config::MetricsScale;
 use seqcast_engine::eval::metrics::Metrics;
 use seqcast_engine::pipeline::{RunSummary, ScoreTable};
 
+/// A table column: header and how to read it from a row's metrics.
+type Column = (&'static str, fn(&Metrics) -> Option<f64>);
+
 /// The metrics table for one part, best value of each column marked with `*`.
 pub fn metrics_table(title: &str, table: &ScoreTable, model_name: &str) -> String {
     let mut rows: Vec<(String, &Metrics)> = vec![(model_name.to_string(), &table.model.overall)];
     rows.extend(table.baselines.iter().map(|(k, m)| (k.name().to_string(), &m.overall)));
-    let columns: [(&str, fn(&Metrics) -> Option<f64>); 6] = [
+    let columns: [Column; 6] = [
         ("MAE", |m| Some(m.mae)),
         ("RMSE", |m| Some(m.rmse)),
         ("MSE", |m| Some(m.mse)),

@@ -11,6 +11,15 @@ use crate::config::ModelConfig;
 use crate::rng::Rng;
 pub use cell::{LayerInit, RecurrentLayer};
 
+/// The CPU device seqcast trains on: burn's ndarray backend.
+///
+/// burn 0.22 marks ndarray as deprecated in favour of its `flex` backend; the product
+/// is specified to run on burn-ndarray, so the deprecation is acknowledged here, once.
+#[allow(deprecated)]
+pub fn cpu_device() -> Device {
+    Device::ndarray()
+}
+
 /// Shapes the network needs besides its config.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModelShape {

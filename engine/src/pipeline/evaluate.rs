@@ -114,20 +114,22 @@ pub fn forecast_part(prepared: &Prepared, model: &Forecaster, baselines: &Baseli
         for (j, column) in prepared.series.targets().iter().enumerate() {
             let values = &column.values;
             let forecast = match kind {
-                BaselineKind::Naive => Some(baselines::naive(values, origins, horizon)),
+                BaselineKind::Naive => baselines::naive(values, origins, horizon),
                 BaselineKind::SeasonalNaive => {
-                    Some(baselines::seasonal_naive(values, origins, horizon, prepared.season))
+                    baselines::seasonal_naive(values, origins, horizon, prepared.season)
                 }
-                BaselineKind::Drift => Some(baselines::drift(values, origins, horizon, lookback)),
-                BaselineKind::Linear => baselines
-                    .linear
-                    .get(j)
-                    .and_then(Option::as_ref)
-                    .map(|m| m.predict(values, origins)),
+                BaselineKind::Drift => baselines::drift(values, origins, horizon, lookback),
+                BaselineKind::Linear => match baselines.linear.get(j).and_then(Option::as_ref) {
+                    Some(m) => m.predict(values, origins),
+                    // Not fitted: the reason is already in `BaselineSet::unavailable`.
+                    None => break,
+                },
             };
+            // Origins come from the same series, so these cannot fail; if one ever did,
+            // the baseline is left out rather than reported with made-up numbers.
             match forecast {
-                Some(f) => per_target.push(f),
-                None => break,
+                Ok(f) => per_target.push(f),
+                Err(_) => break,
             }
         }
         if per_target.len() == prepared.targets() {

@@ -207,9 +207,16 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> FutureForecas
     let last = series.len().saturating_sub(1);
     let origins = [last];
     let outputs = train::predict_windows(model, &prepared.train_data(), &origins);
+    let origin = series.time_label(last);
+    let horizon = prepared.spec.horizon;
+    // Without a known frequency there are no future timestamps: label steps relative
+    // to the origin instead of inventing dates.
+    let labels = series
+        .future_labels(horizon)
+        .unwrap_or_else(|_| (1..=horizon).map(|k| format!("{origin} +{k}")).collect());
     FutureForecast {
-        origin: series.time_label(last),
-        labels: series.future_labels(prepared.spec.horizon),
+        origin,
+        labels,
         values: prepared.invert(&origins, &outputs),
     }
 }

@@ -35,7 +35,7 @@ pub fn train(
             "there are no training windows: the training part is shorter than lookback + horizon".into(),
         ));
     }
-    let device = Device::ndarray().autodiff();
+    let device = crate::model::cpu_device().autodiff();
     let mut rng = Rng::new(config.seed);
     let mut shuffle_rng = rng.fork();
     let mut dropout_rng = rng.fork();
@@ -233,7 +233,7 @@ fn batch_tensors(data: &TrainData<'_>, origins: &[usize], device: &Device) -> (T
 
 /// Mean loss of a plain-device model over `origins`.
 fn evaluate_loss(model: &Forecaster, data: &TrainData<'_>, origins: &[usize], kind: LossKind) -> f64 {
-    let device = Device::ndarray();
+    let device = crate::model::cpu_device();
     let mut sum = 0.0;
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, y) = batch_tensors(data, chunk, &device);
@@ -246,7 +246,7 @@ fn evaluate_loss(model: &Forecaster, data: &TrainData<'_>, origins: &[usize], ki
 /// Model-space predictions for the windows at `origins`: row-major
 /// `[windows × horizon × targets]`.
 pub fn predict_windows(model: &Forecaster, data: &TrainData<'_>, origins: &[usize]) -> Vec<f32> {
-    let device = Device::ndarray();
+    let device = crate::model::cpu_device();
     let mut out = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
         let n = chunk.len();

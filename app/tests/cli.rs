@@ -1,0 +1,102 @@
+//! The `seqcast` binary end to end: train on a bundled series, export, report, save the
+//! model, then predict with it; and bad input ends with a readable error, not a panic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is a test failure
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn seqcast(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seqcast"))
+        .args(args)
+        .output()
+        .expect("the seqcast binary runs")
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample-data").join(name)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn train_export_save_then_predict() {
+    let dir = tempfile::tempdir().unwrap();
+    let preds = dir.path().join("preds.csv");
+    let report = dir.path().join("report.json");
+    let model = dir.path().join("model");
+    let config = dir.path().join("run.toml");
+    let csv = sample("airline-passengers.csv");
+    let out = seqcast(&[
+        "train",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--target",
+        "Passengers",
+        "--cell",
+        "gru",
+        "--hidden",
+        "16",
+        "--layers",
+        "1",
+        "--epochs",
+        "3",
+        "--quiet",
+        "--export",
+        preds.to_str().unwrap(),
+        "--export-baselines",
+        "--report",
+        report.to_str().unwrap(),
+        "--save-model",
+        model.to_str().unwrap(),
+        "--save-config",
+        config.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    for row in ["gru (model)", "naive", "seasonal_naive", "drift", "linear", "Forecast after 1960-12"] {
+        assert!(stdout.contains(row), "missing '{row}' in:\n{stdout}");
+    }
+    let csv_text = std::fs::read_to_string(&preds).unwrap();
+    assert!(csv_text.starts_with(
+        "origin,target_time,step,split,Passengers_actual,Passengers_predicted,Passengers_naive"
+    ));
+    assert!(csv_text.contains("1960-12,1961-01,1,future,,"));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["history"].as_array().unwrap().len(), 3);
+    assert!(json["model"]["mase"].is_number());
+    assert!(std::fs::read_to_string(&config).unwrap().contains("cell = \"gru\""));
+
+    let again = dir.path().join("again.csv");
+    let out = seqcast(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--export",
+        again.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let predicted = std::fs::read_to_string(&again).unwrap();
+    // 144 rows, lookback 24, horizon 12 → 109 complete windows × 12 steps, + 12 future rows
+    assert_eq!(predicted.lines().count(), 1 + 109 * 12 + 12);
+}
+
+#[test]
+fn bad_input_is_a_readable_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "date,value\n2020-01-01,1\n2020-01-02,oops\n").unwrap();
+    let out = seqcast(&["train", "--csv", bad.to_str().unwrap(), "--target", "value"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error: column 'value', row 2 (line 3 of the file): 'oops' is not a number"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let out = seqcast(&["train", "--csv", sample("airline-passengers.csv").to_str().unwrap(), "--lookback", "0"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("window.lookback must be at least 1"));
+}
