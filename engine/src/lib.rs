@@ -11,6 +11,7 @@
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod eval;
 pub mod rng;
 
 pub use config::RunConfig;
