@@ -1,4 +1,5 @@
 //! Evaluation: forecast metrics and the baselines every model is compared with.
 
 pub mod baselines;
+mod linear_ar;
 pub mod metrics;
