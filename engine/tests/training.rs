@@ -144,3 +144,54 @@ fn forward_pass_shapes_and_output_layout() {
         assert_eq!(values[0..8], values[8..16]);
     }
 }
+
+#[test]
+fn every_optimizer_loss_and_cell_trains_and_schedules_drive_the_lr() {
+    use seqcast_engine::config::{LossKind, ScheduleKind};
+    let cases = [
+        (OptimizerKind::Adam, LossKind::Mse, CellKind::Rnn, 1e-2),
+        (OptimizerKind::Adamw, LossKind::Mae, CellKind::Gru, 1e-2),
+        (OptimizerKind::Rmsprop, LossKind::Huber { delta: 0.5 }, CellKind::Lstm, 1e-3),
+        (OptimizerKind::Sgd, LossKind::Mse, CellKind::Gru, 5e-2),
+    ];
+    for (optimizer, loss, cell, lr) in cases {
+        let mut config = tiny(cell, 3);
+        config.train.optimizer = optimizer;
+        config.train.nesterov = optimizer == OptimizerKind::Sgd;
+        config.train.weight_decay = 1e-5;
+        config.train.loss = loss;
+        config.train.lr = lr;
+        config.train.schedule = ScheduleKind::Step { every: 1, gamma: 0.5 };
+        let p = prepared(&config);
+        let out = train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {}).unwrap();
+        let train_loss: Vec<f64> = out.history.iter().map(|e| e.train_loss).collect();
+        let lrs: Vec<f64> = out.history.iter().map(|e| e.lr).collect();
+        assert_eq!(out.stop, StopReason::Completed, "{optimizer:?}");
+        assert!(train_loss[2] < train_loss[0], "{optimizer:?} {loss:?} {cell:?}: {train_loss:?}");
+        assert_eq!(lrs, [lr, lr / 2.0, lr / 4.0]);
+    }
+}
+
+#[test]
+fn early_stopping_restores_the_best_epoch() {
+    // A large lr on a tiny model overshoots; with patience 2 training stops early and
+    // the kept weights are the best epoch's, not the last one's.
+    let mut config = tiny(CellKind::Gru, 40);
+    config.train.patience = 2;
+    let p = prepared(&config);
+    let out = train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {}).unwrap();
+    let StopReason::EarlyStopped { epoch } = out.stop else {
+        panic!("expected early stopping within 40 epochs, got {:?}", out.stop);
+    };
+    let best = out.best_epoch.unwrap();
+    assert_eq!(epoch, best + 2);
+    let losses: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
+    let min = losses.iter().copied().fold(f64::INFINITY, f64::min);
+    assert_eq!(losses[best - 1], min);
+    // the returned weights reproduce the best epoch's validation loss
+    let data = p.train_data();
+    let preds = train::predict_windows(&out.model, &data, &p.val);
+    let targets = seqcast_engine::data::window::gather_targets(&p.matrix, data.features, data.targets, &p.val, data.horizon);
+    let mse = preds.iter().zip(&targets).map(|(a, b)| f64::from(a - b).powi(2)).sum::<f64>() / preds.len() as f64;
+    assert!((mse - min).abs() < 1e-5 * min.max(1.0), "{mse} vs {min}");
+}

@@ -67,9 +67,11 @@ impl ProgressLine {
                 }
             }
             Progress::Epoch(record) => {
+                // Epoch lines stay on screen as a loss history; the live line follows below.
                 let line = epoch_line(record, self.epochs);
                 if self.live {
                     self.redraw(&line);
+                    self.finish();
                 } else {
                     eprintln!("{line}");
                 }

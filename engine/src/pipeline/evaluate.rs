@@ -125,12 +125,13 @@ pub fn forecast_part(prepared: &Prepared, model: &Forecaster, baselines: &Baseli
                     None => break,
                 },
             };
-            // Origins come from the same series, so these cannot fail; if one ever did,
-            // the baseline is left out rather than reported with made-up numbers.
-            match forecast {
-                Ok(f) => per_target.push(f),
-                Err(_) => break,
+            // Baselines return nothing for windows they cannot serve; origins come from
+            // the same series so this does not happen, but if it ever did the baseline is
+            // left out rather than reported with made-up numbers.
+            if forecast.len() != origins.len() * horizon {
+                break;
             }
+            per_target.push(forecast);
         }
         if per_target.len() == prepared.targets() {
             by_kind.insert(kind, per_target);
