@@ -183,15 +183,25 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
 }
 
 /// Runs polars over the decoded text with every column read as a string.
+///
+/// A panic inside polars on malformed input is caught and reported as a CSV error.
 fn parse_strings(text: &str, sep: u8, source: &str) -> Result<DataFrame> {
-    CsvReadOptions::default()
-        .with_has_header(false)
-        .with_infer_schema_length(Some(0))
-        .with_raise_if_empty(false)
-        .map_parse_options(|o| o.with_separator(sep))
-        .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
-        .finish()
-        .map_err(|e| EngineError::Csv(format!("cannot parse {source}: {e}")))
+    let parse = || {
+        CsvReadOptions::default()
+            .with_has_header(false)
+            .with_infer_schema_length(Some(0))
+            .with_raise_if_empty(false)
+            .map_parse_options(|o| o.with_separator(sep))
+            .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
+            .finish()
+    };
+    match std::panic::catch_unwind(parse) {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(EngineError::Csv(format!("cannot parse {source}: {e}"))),
+        Err(_) => Err(EngineError::Csv(format!(
+            "cannot parse {source}: the CSV parser failed on this file"
+        ))),
+    }
 }
 
 /// A header name, or `column_N` when absent/blank, made unique with `_2`, `_3`, ….

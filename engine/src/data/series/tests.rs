@@ -442,3 +442,40 @@ fn report_round_trips_through_json() {
     let back: LoadReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, r);
 }
+
+#[test]
+fn odd_inputs_never_panic() {
+    let inputs: [&[u8]; 14] = [
+        b"\"abc",
+        b"a,b\n\"1,2\n3,4\n",
+        b",,,\n,,,\n",
+        b"\0\0\0",
+        b"\r\r\r1\r",
+        b"\xff\xfe\x41",
+        b"\xfe\xff\x00",
+        b"a;b\n1;2\n3\n4;5;6\n",
+        b"date,v\n9999-12-31,1\n0001-01-01,2\n",
+        b"time,v\n0,1\n4102444800,2\n",
+        b"year,month,day,hour,v\n2020,1,1,99,1\n",
+        b"year,month,day,v\n1e300,1,1,1\n",
+        b"date,v\n2020-01-01,1e308\n2020-01-02,-1e308\n",
+        b"x\n\"\"\"\"\n",
+    ];
+    for bytes in inputs {
+        if let Ok(table) = read_csv_bytes(bytes, "odd.csv") {
+            let _ = table.preview(3);
+            let _ = table.file_line(usize::MAX);
+            for missing in [MissingPolicy::Drop, MissingPolicy::Interpolate] {
+                let config = DataConfig {
+                    missing,
+                    ..DataConfig::default()
+                };
+                if let Ok((s, r)) = build_series(&table, &config) {
+                    let _ = r.summary_lines();
+                    let _ = s.time_label(usize::MAX);
+                    let _ = s.future_labels(3);
+                }
+            }
+        }
+    }
+}
