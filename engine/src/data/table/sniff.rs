@@ -51,17 +51,13 @@ pub(super) fn normalize_newlines(text: Cow<'_, str>) -> Cow<'_, str> {
         return text;
     }
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
+    let mut rest: &str = &text;
+    while let Some((line, after)) = rest.split_once('\r') {
+        out.push_str(line);
+        out.push('\n');
+        rest = after.strip_prefix('\n').unwrap_or(after);
     }
+    out.push_str(rest);
     Cow::Owned(out)
 }
 

@@ -138,6 +138,10 @@ fn crlf_line_endings() {
     assert_eq!(cell(&t, "a", 1).as_deref(), Some("y"));
     assert_eq!(cell(&t, "b", 1).as_deref(), Some("2"));
     assert_eq!(t.columns[1].kind, ColumnKind::Numeric);
+    // Old Mac line endings (lone CR) too.
+    let t = parse("a,b\r1,2\r3,4\r");
+    assert_eq!(t.n_rows, 2);
+    assert_eq!(cell(&t, "b", 1).as_deref(), Some("4"));
 }
 
 #[test]
