@@ -14,7 +14,9 @@ fn seqcast(args: &[&str]) -> Output {
 }
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample-data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sample-data")
+        .join(name)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -56,7 +58,14 @@ fn train_export_save_then_predict() {
     ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
-    for row in ["gru (model)", "naive", "seasonal_naive", "drift", "linear", "Forecast after 1960-12"] {
+    for row in [
+        "gru (model)",
+        "naive",
+        "seasonal_naive",
+        "drift",
+        "linear",
+        "Forecast after 1960-12",
+    ] {
         assert!(stdout.contains(row), "missing '{row}' in:\n{stdout}");
     }
     let csv_text = std::fs::read_to_string(&preds).unwrap();
@@ -64,10 +73,15 @@ fn train_export_save_then_predict() {
         "origin,target_time,step,split,Passengers_actual,Passengers_predicted,Passengers_naive"
     ));
     assert!(csv_text.contains("1960-12,1961-01,1,future,,"));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(json["history"].as_array().unwrap().len(), 3);
     assert!(json["model"]["mase"].is_number());
-    assert!(std::fs::read_to_string(&config).unwrap().contains("cell = \"gru\""));
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("cell = \"gru\"")
+    );
 
     let again = dir.path().join("again.csv");
     let out = seqcast(&[
@@ -93,10 +107,20 @@ fn bad_input_is_a_readable_error() {
     let out = seqcast(&["train", "--csv", bad.to_str().unwrap(), "--target", "value"]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error: column 'value', row 2 (line 3 of the file): 'oops' is not a number"), "{stderr}");
+    assert!(
+        stderr
+            .contains("error: column 'value', row 2 (line 3 of the file): 'oops' is not a number"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 
-    let out = seqcast(&["train", "--csv", sample("airline-passengers.csv").to_str().unwrap(), "--lookback", "0"]);
+    let out = seqcast(&[
+        "train",
+        "--csv",
+        sample("airline-passengers.csv").to_str().unwrap(),
+        "--lookback",
+        "0",
+    ]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("window.lookback must be at least 1"));
 }

@@ -71,10 +71,11 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
 /// Loads a model saved by [`save`], onto the plain CPU device.
 pub fn load(dir: &Path) -> Result<TrainedModel> {
     let manifest_path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| EngineError::io("cannot read", &manifest_path, e))?;
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| EngineError::io("cannot read", &manifest_path, e))?;
     let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
-    let manifest: Manifest =
-        serde_json::from_str(&text).map_err(|e| bad(format!("model.json is not a valid seqcast manifest ({e})")))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("model.json is not a valid seqcast manifest ({e})")))?;
     if manifest.format != FORMAT || manifest.version != VERSION {
         return Err(bad(format!(
             "unsupported model format '{}' version {} (this seqcast reads '{FORMAT}' version {VERSION})",
@@ -83,8 +84,13 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
     }
     manifest.config.validate()?;
     let weights_path = dir.join(WEIGHTS);
-    let bytes = std::fs::read(&weights_path).map_err(|e| EngineError::io("cannot read", &weights_path, e))?;
-    let expected: usize = manifest.params.iter().map(|p| p.shape.iter().product::<usize>()).sum();
+    let bytes = std::fs::read(&weights_path)
+        .map_err(|e| EngineError::io("cannot read", &weights_path, e))?;
+    let expected: usize = manifest
+        .params
+        .iter()
+        .map(|p| p.shape.iter().product::<usize>())
+        .sum();
     if bytes.len() != expected * 4 {
         return Err(bad(format!(
             "weights.bin has {} bytes but the manifest describes {expected} weights ({} bytes): the file is truncated or not this model's",
@@ -93,11 +99,17 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         )));
     }
     if hex(&Sha256::digest(&bytes)) != manifest.weights_sha256 {
-        return Err(bad("weights.bin does not match the checksum in model.json: it was modified or damaged".into()));
+        return Err(bad(
+            "weights.bin does not match the checksum in model.json: it was modified or damaged"
+                .into(),
+        ));
     }
     let n_targets = manifest.n_targets;
     if n_targets == 0 || n_targets > manifest.columns.len() {
-        return Err(bad(format!("{n_targets} targets among {} columns", manifest.columns.len())));
+        return Err(bad(format!(
+            "{n_targets} targets among {} columns",
+            manifest.columns.len()
+        )));
     }
     let shape = ModelShape {
         features: manifest.columns.len(),

@@ -415,13 +415,19 @@ impl RunConfig {
         }
         let m = &self.model;
         if m.hidden == 0 || m.hidden > 4096 {
-            return bad(format!("model.hidden must be in 1..=4096, got {}", m.hidden));
+            return bad(format!(
+                "model.hidden must be in 1..=4096, got {}",
+                m.hidden
+            ));
         }
         if !(1..=4).contains(&m.layers) {
             return bad(format!("model.layers must be in 1..=4, got {}", m.layers));
         }
         if !(0.0..1.0).contains(&m.dropout) {
-            return bad(format!("model.dropout must be in [0, 1), got {}", m.dropout));
+            return bad(format!(
+                "model.dropout must be in [0, 1), got {}",
+                m.dropout
+            ));
         }
         if !m.forget_bias.is_finite() {
             return bad("model.forget_bias must be finite".into());
@@ -437,10 +443,16 @@ impl RunConfig {
             return bad(format!("train.lr must be a positive number, got {}", t.lr));
         }
         if !(0.0..1.0).contains(&t.momentum) {
-            return bad(format!("train.momentum must be in [0, 1), got {}", t.momentum));
+            return bad(format!(
+                "train.momentum must be in [0, 1), got {}",
+                t.momentum
+            ));
         }
         if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
-            return bad(format!("train.weight_decay must be ≥ 0, got {}", t.weight_decay));
+            return bad(format!(
+                "train.weight_decay must be ≥ 0, got {}",
+                t.weight_decay
+            ));
         }
         match t.clip {
             ClipKind::Norm { max } | ClipKind::Value { max } if !(max.is_finite() && max > 0.0) => {
@@ -451,7 +463,9 @@ impl RunConfig {
         if let LossKind::Huber { delta } = t.loss
             && !(delta.is_finite() && delta > 0.0)
         {
-            return bad(format!("train.loss huber delta must be positive, got {delta}"));
+            return bad(format!(
+                "train.loss huber delta must be positive, got {delta}"
+            ));
         }
         match t.schedule {
             ScheduleKind::Warmup { epochs: 0 } => {
@@ -461,7 +475,9 @@ impl RunConfig {
                 return bad("train.schedule step needs every ≥ 1 and 0 < gamma ≤ 1".into());
             }
             ScheduleKind::Plateau { factor, .. } if !(factor > 0.0 && factor < 1.0) => {
-                return bad(format!("train.schedule plateau factor must be in (0, 1), got {factor}"));
+                return bad(format!(
+                    "train.schedule plateau factor must be in (0, 1), got {factor}"
+                ));
             }
             _ => {}
         }

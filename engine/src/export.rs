@@ -60,7 +60,13 @@ pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOption
     } else {
         Vec::new()
     };
-    write_predictions(&summary.data.targets, series, &parts, &kinds, Some(&summary.future))
+    write_predictions(
+        &summary.data.targets,
+        series,
+        &parts,
+        &kinds,
+        Some(&summary.future),
+    )
 }
 
 /// The same layout for arbitrary parts (used by `predict` on a saved model).
@@ -73,14 +79,22 @@ pub fn write_predictions(
 ) -> String {
     let mut out = String::from("origin,target_time,step,split");
     for t in targets {
-        let _ = write!(out, ",{},{}", csv_field(&format!("{t}_actual")), csv_field(&format!("{t}_predicted")));
+        let _ = write!(
+            out,
+            ",{},{}",
+            csv_field(&format!("{t}_actual")),
+            csv_field(&format!("{t}_predicted"))
+        );
         for k in kinds {
             let _ = write!(out, ",{}", csv_field(&format!("{t}_{}", k.name())));
         }
     }
     out.push('\n');
     for (split, part) in parts {
-        let horizon = part.model.first().map_or(0, |v| v.len() / part.origins.len().max(1));
+        let horizon = part
+            .model
+            .first()
+            .map_or(0, |v| v.len() / part.origins.len().max(1));
         for (w, &origin) in part.origins.iter().enumerate() {
             for step in 0..horizon {
                 let i = w * horizon + step;
@@ -92,10 +106,23 @@ pub fn write_predictions(
                     step + 1
                 );
                 for j in 0..targets.len() {
-                    let cell = |v: Option<&Vec<f64>>| v.and_then(|v| v.get(i)).map(|x| fmt_num(*x)).unwrap_or_default();
-                    let _ = write!(out, ",{},{}", cell(part.actual.get(j)), cell(part.model.get(j)));
+                    let cell = |v: Option<&Vec<f64>>| {
+                        v.and_then(|v| v.get(i))
+                            .map(|x| fmt_num(*x))
+                            .unwrap_or_default()
+                    };
+                    let _ = write!(
+                        out,
+                        ",{},{}",
+                        cell(part.actual.get(j)),
+                        cell(part.model.get(j))
+                    );
                     for k in kinds {
-                        let _ = write!(out, ",{}", cell(part.baselines.get(k).and_then(|b| b.get(j))));
+                        let _ = write!(
+                            out,
+                            ",{}",
+                            cell(part.baselines.get(k).and_then(|b| b.get(j)))
+                        );
                     }
                 }
                 out.push('\n');
@@ -104,9 +131,20 @@ pub fn write_predictions(
     }
     if let Some(f) = future {
         for (step, label) in f.labels.iter().enumerate() {
-            let _ = write!(out, "{},{},{},future", csv_field(&f.origin), csv_field(label), step + 1);
+            let _ = write!(
+                out,
+                "{},{},{},future",
+                csv_field(&f.origin),
+                csv_field(label),
+                step + 1
+            );
             for j in 0..targets.len() {
-                let v = f.values.get(j).and_then(|v| v.get(step)).map(|x| fmt_num(*x)).unwrap_or_default();
+                let v = f
+                    .values
+                    .get(j)
+                    .and_then(|v| v.get(step))
+                    .map(|x| fmt_num(*x))
+                    .unwrap_or_default();
                 let _ = write!(out, ",,{v}");
                 out.extend(std::iter::repeat_n(',', kinds.len()));
             }
@@ -117,7 +155,11 @@ pub fn write_predictions(
 }
 
 fn fmt_num(x: f64) -> String {
-    if x.is_finite() { format!("{x}") } else { String::new() }
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
 }
 
 /// Quotes a field when it holds a delimiter, a quote or a newline.
@@ -198,7 +240,12 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         let missing_dir = dir.path().join("no/such/dir/x.csv");
-        assert!(write_atomic(&missing_dir, b"x").unwrap_err().to_string().contains("cannot write"));
+        assert!(
+            write_atomic(&missing_dir, b"x")
+                .unwrap_err()
+                .to_string()
+                .contains("cannot write")
+        );
     }
 
     #[test]

@@ -65,8 +65,14 @@ fn scalers_see_only_the_training_rows() {
     let min = train.iter().copied().fold(f64::INFINITY, f64::min);
     let max = train.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let all_max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    assert_eq!((p.scaling.columns[0].center, p.scaling.columns[0].scale), (min, max - min));
-    assert!(all_max > max, "the series keeps growing after the training part");
+    assert_eq!(
+        (p.scaling.columns[0].center, p.scaling.columns[0].scale),
+        (min, max - min)
+    );
+    assert!(
+        all_max > max,
+        "the series keeps growing after the training part"
+    );
     // so later values scale above 1: nothing from the future leaked into the fit
     assert!(p.matrix.iter().copied().fold(f32::MIN, f32::max) > 1.0);
 }
@@ -153,19 +159,34 @@ fn run_export_and_model_round_trip() {
     assert_eq!(col("split").cells[row].as_deref(), Some("test"));
     assert_eq!(parse(col("Temp_actual"), row), test.actual[0][0]);
     assert_eq!(parse(col("Temp_predicted"), row), test.model[0][0]);
-    assert_eq!(parse(col("Temp_naive"), row), test.baselines[&BaselineKind::Naive][0][0]);
+    assert_eq!(
+        parse(col("Temp_naive"), row),
+        test.baselines[&BaselineKind::Naive][0][0]
+    );
     // the origin is the last input day, the target the next one
-    assert_eq!(col("origin").cells[row].as_deref(), Some(out.series.time_label(test.origins[0]).as_str()));
-    assert_eq!(col("target_time").cells[row].as_deref(), Some(out.series.time_label(test.origins[0] + 1).as_str()));
+    assert_eq!(
+        col("origin").cells[row].as_deref(),
+        Some(out.series.time_label(test.origins[0]).as_str())
+    );
+    assert_eq!(
+        col("target_time").cells[row].as_deref(),
+        Some(out.series.time_label(test.origins[0] + 1).as_str())
+    );
     let last = back.n_rows - 1;
     assert_eq!(col("split").cells[last].as_deref(), Some("future"));
-    assert_eq!(col("target_time").cells[last].as_deref(), Some("1991-01-03"));
+    assert_eq!(
+        col("target_time").cells[last].as_deref(),
+        Some("1991-01-03")
+    );
 
     // JSON report: the documented keys
     let report = export::report_json(s);
     for key in ["mse", "mae", "rmse", "mape", "smape", "mase"] {
         assert!(report["model"][key].is_number(), "model.{key}");
-        assert!(report["baselines"]["seasonal_naive"].get(key).is_some(), "baselines.seasonal_naive.{key}");
+        assert!(
+            report["baselines"]["seasonal_naive"].get(key).is_some(),
+            "baselines.seasonal_naive.{key}"
+        );
     }
     assert_eq!(report["metrics_scale"], "original");
     assert_eq!(report["history"].as_array().unwrap().len(), 2);
@@ -177,8 +198,16 @@ fn run_export_and_model_round_trip() {
     artifact::save(&model_dir, &out.model, Some("daily-min-temperatures.csv")).unwrap();
     let loaded = artifact::load(&model_dir).unwrap();
     let prediction = pipeline::predict::predict(&loaded, &table).unwrap();
-    let pos = prediction.windows.origins.iter().position(|o| *o == test.origins[0]).unwrap();
-    assert_eq!(prediction.windows.model[0][pos * h..(pos + 1) * h], test.model[0][..h]);
+    let pos = prediction
+        .windows
+        .origins
+        .iter()
+        .position(|o| *o == test.origins[0])
+        .unwrap();
+    assert_eq!(
+        prediction.windows.model[0][pos * h..(pos + 1) * h],
+        test.model[0][..h]
+    );
     assert_eq!(prediction.future.values, s.future.values);
 
     // a damaged artifact is an error, not garbage
@@ -186,7 +215,17 @@ fn run_export_and_model_round_trip() {
     let mut bytes = std::fs::read(&weights).unwrap();
     bytes[10] ^= 0xff;
     std::fs::write(&weights, &bytes).unwrap();
-    assert!(artifact::load(&model_dir).unwrap_err().to_string().contains("checksum"));
+    assert!(
+        artifact::load(&model_dir)
+            .unwrap_err()
+            .to_string()
+            .contains("checksum")
+    );
     std::fs::write(&weights, &bytes[..bytes.len() - 4]).unwrap();
-    assert!(artifact::load(&model_dir).unwrap_err().to_string().contains("truncated"));
+    assert!(
+        artifact::load(&model_dir)
+            .unwrap_err()
+            .to_string()
+            .contains("truncated")
+    );
 }

@@ -25,7 +25,14 @@ fn tiny_gru_and_lstm_lower_their_validation_loss() {
     for cell in [CellKind::Gru, CellKind::Lstm] {
         let config = tiny(cell, 4);
         let p = prepared(&config);
-        let out = train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {}).unwrap();
+        let out = train::train(
+            &config.model,
+            &config.train,
+            &p.train_data(),
+            &Control::new(),
+            &mut |_| {},
+        )
+        .unwrap();
         let val: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
         assert_eq!(out.stop, StopReason::Completed);
         assert_eq!(val.len(), 4);
@@ -48,12 +55,18 @@ fn the_same_seed_gives_an_identical_history_and_another_seed_does_not() {
         config.model.layers = 2;
         config.train.seed = seed;
         let p = prepared(&config);
-        train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {})
-            .unwrap()
-            .history
-            .iter()
-            .map(|e| (e.train_loss, e.val_loss))
-            .collect::<Vec<_>>()
+        train::train(
+            &config.model,
+            &config.train,
+            &p.train_data(),
+            &Control::new(),
+            &mut |_| {},
+        )
+        .unwrap()
+        .history
+        .iter()
+        .map(|e| (e.train_loss, e.val_loss))
+        .collect::<Vec<_>>()
     };
     let a = run(7);
     assert_eq!(a, run(7));
@@ -66,14 +79,24 @@ fn cancel_takes_effect_before_the_next_batch() {
     let p = prepared(&config);
     let control = Control::new();
     let mut batches_after_cancel = 0;
-    let out = train::train(&config.model, &config.train, &p.train_data(), &control, &mut |event| match event {
-        Progress::Epoch(_) => control.cancel(),
-        Progress::Batch { .. } if control.is_cancelled() => batches_after_cancel += 1,
-        _ => {}
-    })
+    let out = train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &control,
+        &mut |event| match event {
+            Progress::Epoch(_) => control.cancel(),
+            Progress::Batch { .. } if control.is_cancelled() => batches_after_cancel += 1,
+            _ => {}
+        },
+    )
     .unwrap();
     assert_eq!(out.stop, StopReason::Cancelled);
-    assert_eq!(out.history.len(), 1, "no batch of epoch 2 may run after the cancel");
+    assert_eq!(
+        out.history.len(),
+        1,
+        "no batch of epoch 2 may run after the cancel"
+    );
     assert_eq!(batches_after_cancel, 0);
     assert_eq!(out.best_epoch, Some(1));
 }
@@ -86,12 +109,22 @@ fn an_absurd_learning_rate_stops_on_nan_and_keeps_finite_weights() {
     config.train.momentum = 0.0;
     config.train.clip = ClipKind::None;
     let p = prepared(&config);
-    let out = train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {}).unwrap();
+    let out = train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
     let StopReason::NonFinite { epoch, batch, what } = &out.stop else {
         panic!("expected a NaN stop, got {:?}", out.stop);
     };
     assert_eq!(*epoch, 1);
-    assert!(*batch >= 2, "the first batch uses the initial weights: {batch}");
+    assert!(
+        *batch >= 2,
+        "the first batch uses the initial weights: {batch}"
+    );
     assert!(what.contains("loss") || what.contains("gradient"), "{what}");
     // The kept weights still forecast finite values.
     let preds = train::predict_windows(&out.model, &p.train_data(), &p.test);
@@ -109,7 +142,14 @@ fn global_norm_clipping_bounds_the_update() {
     config.train.lr = 1.0;
     config.train.clip = ClipKind::Norm { max: 1e-3 };
     let p = prepared(&config);
-    let out = train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {}).unwrap();
+    let out = train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
     let record = &out.history[0];
     assert_eq!(record.clip_rate, 1.0, "every step's norm exceeds 1e-3");
     assert!(record.grad_norm > 1e-3);
@@ -135,7 +175,8 @@ fn forward_pass_shapes_and_output_layout() {
             targets: 2,
         };
         let model = Forecaster::new(&config, shape, &mut Rng::new(1), &device);
-        let x = Tensor::<3>::from_data(TensorData::new(vec![0.1f32; 3 * 6 * 2], [3, 6, 2]), &device);
+        let x =
+            Tensor::<3>::from_data(TensorData::new(vec![0.1f32; 3 * 6 * 2], [3, 6, 2]), &device);
         let y = model.forward(x, None);
         assert_eq!(y.dims(), [3, 8]);
         let values: Vec<f32> = y.into_data().iter::<f32>().collect();
@@ -151,7 +192,12 @@ fn every_optimizer_loss_and_cell_trains_and_schedules_drive_the_lr() {
     let cases = [
         (OptimizerKind::Adam, LossKind::Mse, CellKind::Rnn, 1e-2),
         (OptimizerKind::Adamw, LossKind::Mae, CellKind::Gru, 1e-2),
-        (OptimizerKind::Rmsprop, LossKind::Huber { delta: 0.5 }, CellKind::Lstm, 1e-3),
+        (
+            OptimizerKind::Rmsprop,
+            LossKind::Huber { delta: 0.5 },
+            CellKind::Lstm,
+            1e-3,
+        ),
         (OptimizerKind::Sgd, LossKind::Mse, CellKind::Gru, 5e-2),
     ];
     for (optimizer, loss, cell, lr) in cases {
@@ -161,13 +207,26 @@ fn every_optimizer_loss_and_cell_trains_and_schedules_drive_the_lr() {
         config.train.weight_decay = 1e-5;
         config.train.loss = loss;
         config.train.lr = lr;
-        config.train.schedule = ScheduleKind::Step { every: 1, gamma: 0.5 };
+        config.train.schedule = ScheduleKind::Step {
+            every: 1,
+            gamma: 0.5,
+        };
         let p = prepared(&config);
-        let out = train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {}).unwrap();
+        let out = train::train(
+            &config.model,
+            &config.train,
+            &p.train_data(),
+            &Control::new(),
+            &mut |_| {},
+        )
+        .unwrap();
         let train_loss: Vec<f64> = out.history.iter().map(|e| e.train_loss).collect();
         let lrs: Vec<f64> = out.history.iter().map(|e| e.lr).collect();
         assert_eq!(out.stop, StopReason::Completed, "{optimizer:?}");
-        assert!(train_loss[2] < train_loss[0], "{optimizer:?} {loss:?} {cell:?}: {train_loss:?}");
+        assert!(
+            train_loss[2] < train_loss[0],
+            "{optimizer:?} {loss:?} {cell:?}: {train_loss:?}"
+        );
         assert_eq!(lrs, [lr, lr / 2.0, lr / 4.0]);
     }
 }
@@ -179,9 +238,19 @@ fn early_stopping_restores_the_best_epoch() {
     let mut config = tiny(CellKind::Gru, 40);
     config.train.patience = 2;
     let p = prepared(&config);
-    let out = train::train(&config.model, &config.train, &p.train_data(), &Control::new(), &mut |_| {}).unwrap();
+    let out = train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
     let StopReason::EarlyStopped { epoch } = out.stop else {
-        panic!("expected early stopping within 40 epochs, got {:?}", out.stop);
+        panic!(
+            "expected early stopping within 40 epochs, got {:?}",
+            out.stop
+        );
     };
     let best = out.best_epoch.unwrap();
     assert_eq!(epoch, best + 2);
@@ -191,7 +260,18 @@ fn early_stopping_restores_the_best_epoch() {
     // the returned weights reproduce the best epoch's validation loss
     let data = p.train_data();
     let preds = train::predict_windows(&out.model, &data, &p.val);
-    let targets = seqcast_engine::data::window::gather_targets(&p.matrix, data.features, data.targets, &p.val, data.horizon);
-    let mse = preds.iter().zip(&targets).map(|(a, b)| f64::from(a - b).powi(2)).sum::<f64>() / preds.len() as f64;
+    let targets = seqcast_engine::data::window::gather_targets(
+        &p.matrix,
+        data.features,
+        data.targets,
+        &p.val,
+        data.horizon,
+    );
+    let mse = preds
+        .iter()
+        .zip(&targets)
+        .map(|(a, b)| f64::from(a - b).powi(2))
+        .sum::<f64>()
+        / preds.len() as f64;
     assert!((mse - min).abs() < 1e-5 * min.max(1.0), "{mse} vs {min}");
 }

@@ -37,7 +37,11 @@ fn load_inspect_train_export_through_the_handle() {
     assert_eq!(table.n_rows, 3650);
 
     let config = tiny(CellKind::Lstm, 2);
-    engine.send(Command::Inspect { config: config.clone() }).unwrap();
+    engine
+        .send(Command::Inspect {
+            config: config.clone(),
+        })
+        .unwrap();
     let Event::Inspected(inspection) = next_result(&engine) else {
         panic!("expected Inspected")
     };
@@ -76,7 +80,11 @@ fn load_inspect_train_export_through_the_handle() {
     };
     assert_eq!(paths, vec![preds.clone(), report.clone()]);
     assert!(std::fs::metadata(&preds).unwrap().len() > 0);
-    assert!(std::fs::read_to_string(&report).unwrap().contains("\"baselines\""));
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("\"baselines\"")
+    );
 }
 
 #[test]
@@ -127,7 +135,9 @@ fn cancel_and_drop_during_training_end_the_thread() {
         .unwrap();
     // wait for the first finished epoch, then cancel
     loop {
-        if let Some(Event::Training(Progress::Epoch(_))) = engine.recv_timeout(Duration::from_secs(60)).unwrap() {
+        if let Some(Event::Training(Progress::Epoch(_))) =
+            engine.recv_timeout(Duration::from_secs(60)).unwrap()
+        {
             break;
         }
     }
@@ -136,7 +146,10 @@ fn cancel_and_drop_during_training_end_the_thread() {
         panic!("expected Cancelled")
     };
     assert!(summary.training.history.len() < 500);
-    assert!(summary.test_scores.is_some(), "the best weights so far are still scored");
+    assert!(
+        summary.test_scores.is_some(),
+        "the best weights so far are still scored"
+    );
 
     // start again and drop the handle mid-run: Drop cancels and joins
     engine

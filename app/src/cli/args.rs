@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     CellKind, ClipKind, DuplicatePolicy, LossKind, MetricsScale, MissingPolicy, OptimizerKind,
     ScaleKind, ScheduleKind, Split,
 };
-use seqcast_engine::RunConfig;
 
 /// seqcast — time-series forecasting with recurrent networks (LSTM, GRU, RNN).
 #[derive(Debug, Parser)]
@@ -75,10 +75,20 @@ pub struct TrainArgs {
     pub quiet: bool,
 
     /// Column(s) to forecast, comma-separated (default: the first numeric column).
-    #[arg(long, value_name = "COL[,COL]", value_delimiter = ',', help_heading = "Data")]
+    #[arg(
+        long,
+        value_name = "COL[,COL]",
+        value_delimiter = ',',
+        help_heading = "Data"
+    )]
     pub target: Option<Vec<String>>,
     /// Extra input columns, comma-separated.
-    #[arg(long, value_name = "COL,...", value_delimiter = ',', help_heading = "Data")]
+    #[arg(
+        long,
+        value_name = "COL,...",
+        value_delimiter = ',',
+        help_heading = "Data"
+    )]
     pub covariates: Option<Vec<String>>,
     /// Time column (default: detected; the row index when there is none).
     #[arg(long, value_name = "COL", help_heading = "Data")]
@@ -90,7 +100,12 @@ pub struct TrainArgs {
     #[arg(long, value_name = "POLICY", help_heading = "Data")]
     pub duplicates: Option<String>,
     /// Chronological split by row counts, e.g. 8640,2880,2880.
-    #[arg(long, value_name = "TRAIN,VAL,TEST", conflicts_with = "split_fractions", help_heading = "Data")]
+    #[arg(
+        long,
+        value_name = "TRAIN,VAL,TEST",
+        conflicts_with = "split_fractions",
+        help_heading = "Data"
+    )]
     pub split_rows: Option<String>,
     /// Chronological split by fractions, e.g. 0.7,0.15,0.15.
     #[arg(long, value_name = "TRAIN,VAL,TEST", help_heading = "Data")]
@@ -245,7 +260,9 @@ fn schedule_text(s: ScheduleKind) -> String {
         ScheduleKind::Warmup { epochs } => format!("warmup={epochs}"),
         ScheduleKind::Step { every, gamma } => format!("step={every},{gamma}"),
         ScheduleKind::Cosine { min_lr } => format!("cosine={min_lr}"),
-        ScheduleKind::Plateau { factor, patience, .. } => format!("plateau={factor},{patience}"),
+        ScheduleKind::Plateau {
+            factor, patience, ..
+        } => format!("plateau={factor},{patience}"),
     }
 }
 
@@ -262,7 +279,10 @@ fn parse_numbers<T: std::str::FromStr>(flag: &str, text: &str, count: usize) -> 
     }
     parts
         .iter()
-        .map(|p| p.parse::<T>().map_err(|_| anyhow::anyhow!("--{flag} '{text}': '{p}' is not a number")))
+        .map(|p| {
+            p.parse::<T>()
+                .map_err(|_| anyhow::anyhow!("--{flag} '{text}': '{p}' is not a number"))
+        })
         .collect()
 }
 
@@ -284,27 +304,48 @@ impl TrainArgs {
     pub fn apply(&self, config: &mut RunConfig) -> Result<()> {
         let d = &mut config.data;
         if let Some(t) = &self.target {
-            d.targets = t.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            d.targets = t
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
         if let Some(c) = &self.covariates {
-            d.covariates = c.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            d.covariates = c
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
         if let Some(t) = &self.time_column {
             d.time_column = Some(t.clone());
         }
         if let Some(m) = &self.missing {
-            d.missing = parse_enum::<MissingPolicy>("missing", m, "refuse, drop, forward_fill, interpolate")?;
+            d.missing = parse_enum::<MissingPolicy>(
+                "missing",
+                m,
+                "refuse, drop, forward_fill, interpolate",
+            )?;
         }
         if let Some(m) = &self.duplicates {
-            d.duplicates = parse_enum::<DuplicatePolicy>("duplicates", m, "first, last, mean, refuse")?;
+            d.duplicates =
+                parse_enum::<DuplicatePolicy>("duplicates", m, "first, last, mean, refuse")?;
         }
         if let Some(s) = &self.split_rows {
             let v = parse_numbers::<usize>("split-rows", s, 3)?;
-            d.split = Split::Rows { train: v[0], val: v[1], test: v[2] };
+            d.split = Split::Rows {
+                train: v[0],
+                val: v[1],
+                test: v[2],
+            };
         }
         if let Some(s) = &self.split_fractions {
             let v = parse_numbers::<f64>("split-fractions", s, 3)?;
-            d.split = Split::Fractions { train: v[0], val: v[1], test: v[2] };
+            d.split = Split::Fractions {
+                train: v[0],
+                val: v[1],
+                test: v[2],
+            };
         }
         if let Some(s) = &self.scale {
             d.scale = parse_enum::<ScaleKind>("scale", s, "none, zscore, minmax, robust")?;
@@ -342,7 +383,8 @@ impl TrainArgs {
         }
         self.apply_training(config)?;
         if let Some(s) = &self.metrics_scale {
-            config.eval.metrics_scale = parse_enum::<MetricsScale>("metrics-scale", s, "original, normalised")?;
+            config.eval.metrics_scale =
+                parse_enum::<MetricsScale>("metrics-scale", s, "original, normalised")?;
         }
         if let Some(s) = self.season {
             config.eval.season = Some(s);
@@ -384,8 +426,12 @@ impl TrainArgs {
         if let Some(c) = &self.clip {
             t.clip = match kv(c) {
                 (k, None) if k == "none" => ClipKind::None,
-                (k, Some(v)) if k == "norm" => ClipKind::Norm { max: number("clip", v)? },
-                (k, Some(v)) if k == "value" => ClipKind::Value { max: number("clip", v)? },
+                (k, Some(v)) if k == "norm" => ClipKind::Norm {
+                    max: number("clip", v)?,
+                },
+                (k, Some(v)) if k == "value" => ClipKind::Value {
+                    max: number("clip", v)?,
+                },
                 _ => bail!("--clip '{c}': expected none, norm=X or value=X"),
             };
         }
@@ -407,11 +453,16 @@ fn parse_schedule(s: &str) -> Result<ScheduleKind> {
     Ok(match (kind.as_str(), value) {
         ("constant", None) => ScheduleKind::Constant,
         ("warmup", Some(v)) => ScheduleKind::Warmup {
-            epochs: v.parse().with_context(|| format!("--schedule '{s}': warmup=EPOCHS"))?,
+            epochs: v
+                .parse()
+                .with_context(|| format!("--schedule '{s}': warmup=EPOCHS"))?,
         },
         ("step", Some(v)) => {
             let p = parse_numbers::<f64>("schedule", v, 2)?;
-            ScheduleKind::Step { every: p[0] as usize, gamma: p[1] }
+            ScheduleKind::Step {
+                every: p[0] as usize,
+                gamma: p[1],
+            }
         }
         ("cosine", v) => ScheduleKind::Cosine {
             min_lr: v.map(|v| number("schedule", v)).transpose()?.unwrap_or(0.0),
@@ -421,7 +472,11 @@ fn parse_schedule(s: &str) -> Result<ScheduleKind> {
                 Some(v) => parse_numbers::<f64>("schedule", v, 2)?,
                 None => vec![0.5, 5.0],
             };
-            ScheduleKind::Plateau { factor: p[0], patience: p[1] as usize, min_lr: 1e-6 }
+            ScheduleKind::Plateau {
+                factor: p[0],
+                patience: p[1] as usize,
+                min_lr: 1e-6,
+            }
         }
         _ => bail!(
             "--schedule '{s}': expected constant, warmup=EPOCHS, step=EVERY,GAMMA, cosine[=MIN_LR] or plateau[=FACTOR,PATIENCE]"

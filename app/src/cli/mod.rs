@@ -15,7 +15,10 @@ pub use args::{Cli, Sub, TrainArgs};
 
 /// The bundled sample series used when no file is given.
 pub fn sample_csv() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../sample-data/airline-passengers.csv"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../sample-data/airline-passengers.csv"
+    ))
 }
 
 /// The clap command with each option's default (from `RunConfig::default()`) in its help.
@@ -57,7 +60,10 @@ mod tests {
             .find_subcommand_mut("train")
             .map(|c| c.render_long_help().to_string())
             .unwrap();
-        assert!(help.contains("Hidden units per layer [default: 64]"), "{help}");
+        assert!(
+            help.contains("Hidden units per layer [default: 64]"),
+            "{help}"
+        );
         assert!(help.contains("[default: norm=1]"), "{help}");
         assert!(help.contains("--split-rows"), "{help}");
     }
@@ -65,19 +71,48 @@ mod tests {
     #[test]
     fn options_override_the_config() {
         let m = command().get_matches_from([
-            "seqcast", "train", "--cell", "gru", "--hidden", "8", "--split-rows", "10,5,5", "--clip", "value=0.5",
-            "--schedule", "step=10,0.5", "--loss", "huber=0.2", "--target", "a,b",
+            "seqcast",
+            "train",
+            "--cell",
+            "gru",
+            "--hidden",
+            "8",
+            "--split-rows",
+            "10,5,5",
+            "--clip",
+            "value=0.5",
+            "--schedule",
+            "step=10,0.5",
+            "--loss",
+            "huber=0.2",
+            "--target",
+            "a,b",
         ]);
         let cli = Cli::from_arg_matches(&m).unwrap();
-        let Some(Sub::Train(args)) = cli.command else { panic!("not train") };
+        let Some(Sub::Train(args)) = cli.command else {
+            panic!("not train")
+        };
         let mut config = seqcast_engine::RunConfig::default();
         args.apply(&mut config).unwrap();
         use seqcast_engine::config::*;
         assert_eq!(config.model.cell, CellKind::Gru);
         assert_eq!(config.model.hidden, 8);
-        assert_eq!(config.data.split, Split::Rows { train: 10, val: 5, test: 5 });
+        assert_eq!(
+            config.data.split,
+            Split::Rows {
+                train: 10,
+                val: 5,
+                test: 5
+            }
+        );
         assert_eq!(config.train.clip, ClipKind::Value { max: 0.5 });
-        assert_eq!(config.train.schedule, ScheduleKind::Step { every: 10, gamma: 0.5 });
+        assert_eq!(
+            config.train.schedule,
+            ScheduleKind::Step {
+                every: 10,
+                gamma: 0.5
+            }
+        );
         assert_eq!(config.train.loss, LossKind::Huber { delta: 0.2 });
         assert_eq!(config.data.targets, vec!["a", "b"]);
     }
@@ -85,8 +120,15 @@ mod tests {
     #[test]
     fn bad_values_name_the_flag_and_the_choices() {
         let m = command().get_matches_from(["seqcast", "train", "--cell", "transformer"]);
-        let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else { panic!() };
-        let err = args.apply(&mut seqcast_engine::RunConfig::default()).unwrap_err();
-        assert_eq!(err.to_string(), "--cell 'transformer': expected one of lstm, gru, rnn");
+        let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {
+            panic!()
+        };
+        let err = args
+            .apply(&mut seqcast_engine::RunConfig::default())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--cell 'transformer': expected one of lstm, gru, rnn"
+        );
     }
 }

@@ -11,10 +11,16 @@ use super::args::PredictArgs;
 
 /// Runs `seqcast predict`.
 pub fn run(args: &PredictArgs) -> Result<()> {
-    let model = artifact::load(&args.model).with_context(|| format!("loading the model in {}", args.model.display()))?;
+    let model = artifact::load(&args.model)
+        .with_context(|| format!("loading the model in {}", args.model.display()))?;
     let table = read_csv(&args.csv)?;
     let prediction = predict(&model, &table)?;
-    let targets: Vec<String> = model.columns.iter().take(model.n_targets).cloned().collect();
+    let targets: Vec<String> = model
+        .columns
+        .iter()
+        .take(model.n_targets)
+        .cloned()
+        .collect();
     let csv = write_predictions(
         &targets,
         &prediction.series,
@@ -32,13 +38,22 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         args.model.display()
     );
     for (j, name) in targets.iter().enumerate() {
-        let (Some(actual), Some(pred)) = (prediction.windows.actual.get(j), prediction.windows.model.get(j)) else {
+        let (Some(actual), Some(pred)) = (
+            prediction.windows.actual.get(j),
+            prediction.windows.model.get(j),
+        ) else {
             continue;
         };
         let m = HorizonMetrics::compute(actual, pred, horizon, None).overall;
-        println!("  {name}: MAE {:.4}  RMSE {:.4}  (in the data's units, over every complete window)", m.mae, m.rmse);
+        println!(
+            "  {name}: MAE {:.4}  RMSE {:.4}  (in the data's units, over every complete window)",
+            m.mae, m.rmse
+        );
     }
-    if let (Some(first), Some(last)) = (prediction.future.labels.first(), prediction.future.labels.last()) {
+    if let (Some(first), Some(last)) = (
+        prediction.future.labels.first(),
+        prediction.future.labels.last(),
+    ) {
         println!("  forecast past the end: {first} … {last}");
     }
     println!("wrote {}", args.export.display());

@@ -49,8 +49,13 @@ impl ProgressLine {
                 elapsed_secs,
             } => {
                 if self.live {
-                    let done = ((*epoch - 1) as f64 + *batch as f64 / *batches as f64) / self.epochs.max(1) as f64;
-                    let eta = if done > 0.0 { elapsed_secs / done - elapsed_secs } else { 0.0 };
+                    let done = ((*epoch - 1) as f64 + *batch as f64 / *batches as f64)
+                        / self.epochs.max(1) as f64;
+                    let eta = if done > 0.0 {
+                        elapsed_secs / done - elapsed_secs
+                    } else {
+                        0.0
+                    };
                     let line = format!(
                         "epoch {epoch:>4}/{} {} batch {batch}/{batches} loss {loss:.5}{} {windows_per_sec:>7.0} win/s {} ETA ≤{}",
                         self.epochs,

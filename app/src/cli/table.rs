@@ -12,7 +12,12 @@ type Column = (&'static str, fn(&Metrics) -> Option<f64>);
 /// The metrics table for one part, best value of each column marked with `*`.
 pub fn metrics_table(title: &str, table: &ScoreTable, model_name: &str) -> String {
     let mut rows: Vec<(String, &Metrics)> = vec![(model_name.to_string(), &table.model.overall)];
-    rows.extend(table.baselines.iter().map(|(k, m)| (k.name().to_string(), &m.overall)));
+    rows.extend(
+        table
+            .baselines
+            .iter()
+            .map(|(k, m)| (k.name().to_string(), &m.overall)),
+    );
     let columns: [Column; 6] = [
         ("MAE", |m| Some(m.mae)),
         ("RMSE", |m| Some(m.rmse)),
@@ -23,7 +28,11 @@ pub fn metrics_table(title: &str, table: &ScoreTable, model_name: &str) -> Strin
     ];
     let best: Vec<Option<f64>> = columns
         .iter()
-        .map(|(_, get)| rows.iter().filter_map(|(_, m)| get(m)).fold(None, |b: Option<f64>, v| Some(b.map_or(v, |b| b.min(v)))))
+        .map(|(_, get)| {
+            rows.iter()
+                .filter_map(|(_, m)| get(m))
+                .fold(None, |b: Option<f64>, v| Some(b.map_or(v, |b| b.min(v))))
+        })
         .collect();
     let mut out = format!("{title}\n");
     let _ = write!(out, "  {:<16}", "");
@@ -103,7 +112,10 @@ pub fn summary(summary: &RunSummary) -> String {
         out.push_str(&metrics_table(&title, v.in_scale(scale), &name));
     }
     if let Some(s) = &summary.test_scores {
-        let title = format!("\nTest ({} windows × {} steps, {units}; * = best):", d.windows[2], c.window.horizon);
+        let title = format!(
+            "\nTest ({} windows × {} steps, {units}; * = best):",
+            d.windows[2], c.window.horizon
+        );
         out.push_str(&metrics_table(&title, s.in_scale(scale), &name));
     } else {
         out.push_str("\nNo test windows: the test part is shorter than the horizon.\n");
@@ -113,8 +125,23 @@ pub fn summary(summary: &RunSummary) -> String {
     }
     let f = &summary.future;
     if let (Some(first), Some(last)) = (f.labels.first(), f.labels.last()) {
-        let values = f.values.first().map(|v| v.iter().take(6).map(|x| num(*x)).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-        let _ = writeln!(out, "\nForecast after {}: {first} … {last}: {values}{}", f.origin, if f.labels.len() > 6 { ", …" } else { "" });
+        let values = f
+            .values
+            .first()
+            .map(|v| {
+                v.iter()
+                    .take(6)
+                    .map(|x| num(*x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\nForecast after {}: {first} … {last}: {values}{}",
+            f.origin,
+            if f.labels.len() > 6 { ", …" } else { "" }
+        );
     }
     out
 }

@@ -14,7 +14,8 @@ use super::{TrainArgs, sample_csv, table};
 pub fn run(args: &TrainArgs) -> Result<()> {
     let mut config = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
             RunConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
         }
         None => RunConfig::default(),
@@ -33,7 +34,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         "loaded {}: {} rows, columns: {}",
         csv.display(),
         table.n_rows,
-        table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+        table
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     engine.send(Command::Train { config })?;
@@ -99,6 +105,8 @@ fn report_saved(event: Event) -> Result<()> {
 
 fn unexpected(event: Event) -> String {
     let text = format!("{event:?}");
-    format!("unexpected engine event: {}", text.chars().take(200).collect::<String>())
+    format!(
+        "unexpected engine event: {}",
+        text.chars().take(200).collect::<String>()
+    )
 }
-

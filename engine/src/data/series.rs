@@ -248,5 +248,4 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests;

@@ -82,7 +82,10 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!((s.train, s.val, s.test), (0..8640, 8640..11520, 11520..14400));
+        assert_eq!(
+            (s.train, s.val, s.test),
+            (0..8640, 8640..11520, 11520..14400)
+        );
     }
 
     #[test]

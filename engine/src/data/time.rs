@@ -284,5 +284,4 @@ pub fn format_time(ts: i64, format: &TimeFormat) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests;

@@ -76,7 +76,11 @@ pub fn gather_inputs(
     let mut out = Vec::with_capacity(origins.len() * lookback * features);
     for &t in origins {
         let start = (t + 1 - lookback) * features;
-        out.extend_from_slice(matrix.get(start..start + lookback * features).unwrap_or(&[]));
+        out.extend_from_slice(
+            matrix
+                .get(start..start + lookback * features)
+                .unwrap_or(&[]),
+        );
     }
     out
 }
@@ -150,9 +154,17 @@ mod tests {
     #[test]
     fn gather_copies_the_right_rows() {
         // 6 rows × 2 features: row r = [10r, 10r+1]
-        let m: Vec<f32> = (0..6).flat_map(|r| [10.0 * r as f32, 10.0 * r as f32 + 1.0]).collect();
-        assert_eq!(gather_inputs(&m, 2, &[2], 3), vec![0., 1., 10., 11., 20., 21.]);
-        assert_eq!(gather_targets(&m, 2, 1, &[2, 3], 2), vec![30., 40., 40., 50.]);
+        let m: Vec<f32> = (0..6)
+            .flat_map(|r| [10.0 * r as f32, 10.0 * r as f32 + 1.0])
+            .collect();
+        assert_eq!(
+            gather_inputs(&m, 2, &[2], 3),
+            vec![0., 1., 10., 11., 20., 21.]
+        );
+        assert_eq!(
+            gather_targets(&m, 2, 1, &[2, 3], 2),
+            vec![30., 40., 40., 50.]
+        );
         assert_eq!(gather_targets(&m, 2, 2, &[3], 2), vec![40., 41., 50., 51.]);
     }
 }

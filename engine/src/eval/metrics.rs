@@ -187,7 +187,6 @@ pub fn mean_of(metrics: &[Metrics]) -> Metrics {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 

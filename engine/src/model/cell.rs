@@ -57,7 +57,10 @@ impl LayerInit {
             // Each gate block gets its own Xavier / orthogonal matrix, placed side by side.
             let ih: Vec<Vec<f32>> = (0..g).map(|_| init::xavier(rng, d_in, h)).collect();
             let hh: Vec<Vec<f32>> = (0..g).map(|_| init::orthogonal(rng, h)).collect();
-            (interleave_blocks(&ih, d_in, h), interleave_blocks(&hh, h, h))
+            (
+                interleave_blocks(&ih, d_in, h),
+                interleave_blocks(&hh, h, h),
+            )
         } else {
             (
                 init::uniform(rng, d_in, g * h, bound),
@@ -78,9 +81,8 @@ impl LayerInit {
                 *b = self.forget_bias as f32 - b_hh.get(k).copied().unwrap_or(0.0);
             }
         }
-        let param2 = |v: Vec<f32>, r: usize, c: usize| {
-            Param::from_data(TensorData::new(v, [r, c]), device)
-        };
+        let param2 =
+            |v: Vec<f32>, r: usize, c: usize| Param::from_data(TensorData::new(v, [r, c]), device);
         let param1 = |v: Vec<f32>| {
             let n = v.len();
             Param::from_data(TensorData::new(v, [n]), device)
@@ -131,7 +133,10 @@ impl RecurrentLayer {
         let mut cell_state: Tensor<2> = Tensor::zeros([batch, h], &device);
         let mut outputs = Vec::with_capacity(if keep_sequence { steps } else { 0 });
         for t in 0..steps {
-            let x_t: Tensor<2> = xw.clone().slice([0..batch, t..t + 1, 0..g * h]).reshape([batch, g * h]);
+            let x_t: Tensor<2> = xw
+                .clone()
+                .slice([0..batch, t..t + 1, 0..g * h])
+                .reshape([batch, g * h]);
             let hw = hidden.clone().matmul(w_hh.clone());
             hidden = match self.cell {
                 CellKind::Lstm => {

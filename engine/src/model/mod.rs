@@ -58,7 +58,11 @@ impl Forecaster {
             .map(|k| {
                 LayerInit {
                     cell: config.cell,
-                    d_in: if k == 0 { shape.features } else { config.hidden },
+                    d_in: if k == 0 {
+                        shape.features
+                    } else {
+                        config.hidden
+                    },
                     hidden: config.hidden,
                     orthogonal: config.orthogonal_init,
                     forget_bias: config.forget_bias,
@@ -99,7 +103,10 @@ impl Forecaster {
         }
         // A Forecaster always has at least one layer (config validation: 1..=4).
         let Some(mut h) = last else {
-            return Tensor::zeros([input.dims()[0], self.horizon * self.targets], &input.device());
+            return Tensor::zeros(
+                [input.dims()[0], self.horizon * self.targets],
+                &input.device(),
+            );
         };
         if let Some(rng) = dropout_rng {
             h = apply_dropout(h, self.dropout, rng);

@@ -90,7 +90,12 @@ impl BaselineSet {
             .targets()
             .iter()
             .map(|column| {
-                match LinearAr::fit(&column.values, &prepared.train, prepared.spec.lookback, prepared.spec.horizon) {
+                match LinearAr::fit(
+                    &column.values,
+                    &prepared.train,
+                    prepared.spec.lookback,
+                    prepared.spec.horizon,
+                ) {
                     Ok(model) => Some(model),
                     Err(e) => {
                         unavailable.push((BaselineKind::Linear, format!("{}: {e}", column.name)));
@@ -99,12 +104,20 @@ impl BaselineSet {
                 }
             })
             .collect();
-        Self { linear, unavailable }
+        Self {
+            linear,
+            unavailable,
+        }
     }
 }
 
 /// Forecasts of the model and the baselines for `origins`.
-pub fn forecast_part(prepared: &Prepared, model: &Forecaster, baselines: &BaselineSet, origins: &[usize]) -> PartForecast {
+pub fn forecast_part(
+    prepared: &Prepared,
+    model: &Forecaster,
+    baselines: &BaselineSet,
+    origins: &[usize],
+) -> PartForecast {
     let outputs = predict_windows(model, &prepared.train_data(), origins);
     let model_values = prepared.invert(origins, &outputs);
     let (lookback, horizon) = (prepared.spec.lookback, prepared.spec.horizon);
@@ -139,7 +152,9 @@ pub fn forecast_part(prepared: &Prepared, model: &Forecaster, baselines: &Baseli
     }
     PartForecast {
         origins: origins.to_vec(),
-        actual: (0..prepared.targets()).map(|j| prepared.actuals(j, origins)).collect(),
+        actual: (0..prepared.targets())
+            .map(|j| prepared.actuals(j, origins))
+            .collect(),
         model: model_values,
         baselines: by_kind,
     }
@@ -167,7 +182,10 @@ fn score_table(prepared: &Prepared, forecast: &PartForecast, normalised: bool) -
     let mut baseline_per_target: BTreeMap<BaselineKind, Vec<HorizonMetrics>> = BTreeMap::new();
     let mut per_target = Vec::new();
     for (j, column) in targets.iter().enumerate() {
-        let train_values = column.values.get(prepared.split.train.clone()).unwrap_or(&[]);
+        let train_values = column
+            .values
+            .get(prepared.split.train.clone())
+            .unwrap_or(&[]);
         let scale = mase_scale(&scaled(j, train_values), prepared.season);
         let actual = scaled(j, forecast.actual.get(j).map_or(&[][..], |v| v));
         let model_pred = scaled(j, forecast.model.get(j).map_or(&[][..], |v| v));
@@ -192,7 +210,11 @@ fn score_table(prepared: &Prepared, forecast: &PartForecast, normalised: bool) -
             .into_iter()
             .map(|(k, v)| (k, average(&v)))
             .collect(),
-        per_target: if targets.len() > 1 { per_target } else { Vec::new() },
+        per_target: if targets.len() > 1 {
+            per_target
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -205,7 +227,10 @@ fn average(items: &[HorizonMetrics]) -> HorizonMetrics {
     let steps = items.first().map_or(0, |m| m.per_step.len());
     let per_step = (0..steps)
         .map(|k| {
-            let at_k: Vec<Metrics> = items.iter().filter_map(|m| m.per_step.get(k).cloned()).collect();
+            let at_k: Vec<Metrics> = items
+                .iter()
+                .filter_map(|m| m.per_step.get(k).cloned())
+                .collect();
             mean_of(&at_k)
         })
         .collect();

@@ -120,7 +120,10 @@ pub struct RunOutput {
 }
 
 /// Resolves the columns of `table` per `config` (filling in the default target).
-pub fn load_series(table: &CsvTable, config: &RunConfig) -> Result<(Series, LoadReport, RunConfig)> {
+pub fn load_series(
+    table: &CsvTable,
+    config: &RunConfig,
+) -> Result<(Series, LoadReport, RunConfig)> {
     let (series, report) = build_series(table, &config.data)?;
     let mut resolved = config.clone();
     resolved.data.targets = series.targets().iter().map(|c| c.name.clone()).collect();
@@ -141,7 +144,13 @@ pub fn run(
     config.validate()?;
     let (series, load, config) = load_series(table, config)?;
     let prepared = Prepared::fit(Arc::new(series), &config)?;
-    let outcome = train::train(&config.model, &config.train, &prepared.train_data(), control, report)?;
+    let outcome = train::train(
+        &config.model,
+        &config.train,
+        &prepared.train_data(),
+        control,
+        report,
+    )?;
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);
     let part = |origins: &[usize]| {
@@ -167,7 +176,11 @@ pub fn run(
                 prepared.split.val.len(),
                 prepared.split.test.len(),
             ],
-            windows: [prepared.train.len(), prepared.val.len(), prepared.test.len()],
+            windows: [
+                prepared.train.len(),
+                prepared.val.len(),
+                prepared.test.len(),
+            ],
             season: prepared.season,
             load,
         },

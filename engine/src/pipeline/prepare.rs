@@ -77,7 +77,11 @@ impl Prepared {
                 spec.lookback,
                 spec.horizon,
                 spec.min_rows() + earliest,
-                if earliest > 0 { " (+1 for differencing)" } else { "" }
+                if earliest > 0 {
+                    " (+1 for differencing)"
+                } else {
+                    ""
+                }
             )));
         }
         let split = match &saved {
@@ -143,7 +147,11 @@ impl Prepared {
                 let mut columns = Vec::with_capacity(model_columns.len());
                 for (values, column) in model_columns.iter().zip(&series.columns) {
                     let kind = config.data.scale_for(&column.name);
-                    columns.push(Scaler::fit(kind, values.get(fit_rows.clone()).unwrap_or(&[]), &column.name)?);
+                    columns.push(Scaler::fit(
+                        kind,
+                        values.get(fit_rows.clone()).unwrap_or(&[]),
+                        &column.name,
+                    )?);
                 }
                 let mut level_scalers = Vec::with_capacity(n_targets);
                 for column in series.targets() {
@@ -228,10 +236,18 @@ impl Prepared {
         for (w, &origin) in origins.iter().enumerate() {
             for (j, out) in per_target.iter_mut().enumerate() {
                 let scaler = self.scaling.columns.get(j);
-                let base = self.levels.get(j).and_then(|l| l.get(origin)).copied().unwrap_or(0.0);
+                let base = self
+                    .levels
+                    .get(j)
+                    .and_then(|l| l.get(origin))
+                    .copied()
+                    .unwrap_or(0.0);
                 let mut level = base;
                 for k in 0..h {
-                    let z = outputs.get((w * h + k) * t + j).copied().unwrap_or(f32::NAN);
+                    let z = outputs
+                        .get((w * h + k) * t + j)
+                        .copied()
+                        .unwrap_or(f32::NAN);
                     let v = scaler.map_or(f64::NAN, |s| s.inverse(f64::from(z)));
                     level = if self.scaling.diff { level + v } else { v };
                     out.push(if self.scaling.log { level.exp() } else { level });

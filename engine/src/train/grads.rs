@@ -58,7 +58,10 @@ impl GradNorms {
 /// "layers.0.w_ih" → "layer 1"; "head_w" → "head".
 fn layer_group(path: &str) -> String {
     let mut parts = path.split('.');
-    match (parts.next(), parts.next().and_then(|i| i.parse::<usize>().ok())) {
+    match (
+        parts.next(),
+        parts.next().and_then(|i| i.parse::<usize>().ok()),
+    ) {
         (Some("layers"), Some(i)) => format!("layer {}", i + 1),
         _ => "head".to_string(),
     }
@@ -88,7 +91,12 @@ impl ModuleVisitor for NormVisitor<'_> {
 }
 
 /// Applies `clip` given the measured global norm; returns whether anything was clipped.
-pub fn clip(model: &Forecaster, grads: &mut GradientsParams, norms: &GradNorms, clip: ClipKind) -> bool {
+pub fn clip(
+    model: &Forecaster,
+    grads: &mut GradientsParams,
+    norms: &GradNorms,
+    clip: ClipKind,
+) -> bool {
     let op = match clip {
         ClipKind::None => return false,
         ClipKind::Norm { max } => {

@@ -10,7 +10,8 @@ use crate::config::{OptimizerKind, TrainConfig};
 
 /// A fresh optimiser for `config`.
 pub fn build(config: &TrainConfig) -> ModuleOptimizer {
-    let decay = (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32));
+    let decay =
+        (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32));
     match config.optimizer {
         // PyTorch's Adam epsilon (1e-8) rather than burn's 1e-5, so results compare.
         OptimizerKind::Adam => AdamConfig::new()

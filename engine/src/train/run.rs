@@ -32,7 +32,8 @@ pub fn train(
 ) -> Result<TrainOutcome> {
     if data.train.is_empty() {
         return Err(EngineError::TooShort(
-            "there are no training windows: the training part is shorter than lookback + horizon".into(),
+            "there are no training windows: the training part is shorter than lookback + horizon"
+                .into(),
         ));
     }
     let device = crate::model::cpu_device().autodiff();
@@ -179,7 +180,14 @@ struct EpochStats {
 }
 
 impl EpochStats {
-    fn add_step(&mut self, norms: &GradNorms, clipped: bool, config: &TrainConfig, loss: f64, n: usize) {
+    fn add_step(
+        &mut self,
+        norms: &GradNorms,
+        clipped: bool,
+        config: &TrainConfig,
+        loss: f64,
+        n: usize,
+    ) {
         let global = norms.global();
         self.loss_sum += loss * n as f64;
         self.windows += n;
@@ -221,18 +229,36 @@ impl EpochStats {
 }
 
 /// Input and target tensors for the windows at `origins`.
-fn batch_tensors(data: &TrainData<'_>, origins: &[usize], device: &Device) -> (Tensor<3>, Tensor<2>) {
+fn batch_tensors(
+    data: &TrainData<'_>,
+    origins: &[usize],
+    device: &Device,
+) -> (Tensor<3>, Tensor<2>) {
     let n = origins.len();
     let x = gather_inputs(data.matrix, data.features, origins, data.lookback);
-    let y = gather_targets(data.matrix, data.features, data.targets, origins, data.horizon);
+    let y = gather_targets(
+        data.matrix,
+        data.features,
+        data.targets,
+        origins,
+        data.horizon,
+    );
     (
-        Tensor::from_data(TensorData::new(x, [n, data.lookback, data.features]), device),
+        Tensor::from_data(
+            TensorData::new(x, [n, data.lookback, data.features]),
+            device,
+        ),
         Tensor::from_data(TensorData::new(y, [n, data.horizon * data.targets]), device),
     )
 }
 
 /// Mean loss of a plain-device model over `origins`.
-fn evaluate_loss(model: &Forecaster, data: &TrainData<'_>, origins: &[usize], kind: LossKind) -> f64 {
+fn evaluate_loss(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    origins: &[usize],
+    kind: LossKind,
+) -> f64 {
     let device = crate::model::cpu_device();
     let mut sum = 0.0;
     for chunk in origins.chunks(PREDICT_BATCH) {
@@ -251,7 +277,10 @@ pub fn predict_windows(model: &Forecaster, data: &TrainData<'_>, origins: &[usiz
     for chunk in origins.chunks(PREDICT_BATCH) {
         let n = chunk.len();
         let x = gather_inputs(data.matrix, data.features, chunk, data.lookback);
-        let x = Tensor::from_data(TensorData::new(x, [n, data.lookback, data.features]), &device);
+        let x = Tensor::from_data(
+            TensorData::new(x, [n, data.lookback, data.features]),
+            &device,
+        );
         let y = model.forward(x, None);
         out.extend(y.into_data().iter::<f32>());
     }

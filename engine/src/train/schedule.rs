@@ -31,7 +31,9 @@ impl LrSchedule {
         let base = self.base_lr;
         match self.kind {
             ScheduleKind::Constant => base,
-            ScheduleKind::Warmup { epochs } => base * ((epoch + 1).min(epochs) as f64 / epochs as f64),
+            ScheduleKind::Warmup { epochs } => {
+                base * ((epoch + 1).min(epochs) as f64 / epochs as f64)
+            }
             ScheduleKind::Step { every, gamma } => base * gamma.powi((epoch / every.max(1)) as i32),
             ScheduleKind::Cosine { min_lr } => {
                 let span = self.epochs.saturating_sub(1).max(1) as f64;
@@ -76,15 +78,27 @@ mod tests {
 
     #[test]
     fn closed_form_schedules() {
-        assert_eq!(lrs(ScheduleKind::Warmup { epochs: 4 }, 6), [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]);
         assert_eq!(
-            lrs(ScheduleKind::Step { every: 2, gamma: 0.5 }, 5),
+            lrs(ScheduleKind::Warmup { epochs: 4 }, 6),
+            [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+        );
+        assert_eq!(
+            lrs(
+                ScheduleKind::Step {
+                    every: 2,
+                    gamma: 0.5
+                },
+                5
+            ),
             [1.0, 1.0, 0.5, 0.5, 0.25]
         );
         // cosine over 5 epochs: progress 0, .25, .5, .75, 1 → 1, (1+√½)/2, .5, (1−√½)/2, 0
         let c = lrs(ScheduleKind::Cosine { min_lr: 0.0 }, 5);
         let h = 0.5f64.sqrt();
-        for (got, want) in c.iter().zip([1.0, (1.0 + h) / 2.0, 0.5, (1.0 - h) / 2.0, 0.0]) {
+        for (got, want) in c
+            .iter()
+            .zip([1.0, (1.0 + h) / 2.0, 0.5, (1.0 - h) / 2.0, 0.0])
+        {
             assert!((got - want).abs() < 1e-12);
         }
     }
@@ -98,12 +112,19 @@ mod tests {
         };
         let mut s = LrSchedule::new(kind, 1.0, 100);
         let mut seen = vec![];
-        for loss in [1.0, 0.9, 0.9, 0.9, 0.9, 0.95, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96] {
+        for loss in [
+            1.0, 0.9, 0.9, 0.9, 0.9, 0.95, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96,
+        ] {
             s.observe(loss);
             seen.push(s.lr(0));
         }
         // improvements at losses 1 and 2; waits 1,2,3 → decay on the 3rd flat epoch (index 4),
         // then 3 more (index 7) → 0.25, then 3 more → floor 0.2
-        assert_eq!(seen, [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2, 0.2]);
+        assert_eq!(
+            seen,
+            [
+                1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2, 0.2
+            ]
+        );
     }
 }

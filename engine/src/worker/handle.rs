@@ -73,7 +73,9 @@ impl EngineHandle {
         match self.events.try_recv() {
             Ok(e) => Ok(Some(e)),
             Err(TryRecvError::Empty) => Ok(None),
-            Err(TryRecvError::Disconnected) => Err(EngineError::Worker("the engine thread has stopped".into())),
+            Err(TryRecvError::Disconnected) => {
+                Err(EngineError::Worker("the engine thread has stopped".into()))
+            }
         }
     }
 
@@ -82,7 +84,9 @@ impl EngineHandle {
         match self.events.recv_timeout(timeout) {
             Ok(e) => Ok(Some(e)),
             Err(RecvTimeoutError::Timeout) => Ok(None),
-            Err(RecvTimeoutError::Disconnected) => Err(EngineError::Worker("the engine thread has stopped".into())),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(EngineError::Worker("the engine thread has stopped".into()))
+            }
         }
     }
 

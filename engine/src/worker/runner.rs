@@ -28,7 +28,12 @@ pub(super) struct Runner {
 }
 
 impl Runner {
-    pub(super) fn new(commands: Receiver<Command>, events: SyncSender<Event>, waker: Option<Waker>, control: Control) -> Self {
+    pub(super) fn new(
+        commands: Receiver<Command>,
+        events: SyncSender<Event>,
+        waker: Option<Waker>,
+        control: Control,
+    ) -> Self {
         Self {
             commands,
             events,
@@ -60,7 +65,10 @@ impl Runner {
                 )),
             };
             if let Some(message) = failure {
-                self.emit(Event::Failed { command: name, message });
+                self.emit(Event::Failed {
+                    command: name,
+                    message,
+                });
             }
             if self.disconnected {
                 break;
@@ -80,7 +88,11 @@ impl Runner {
                 let (series, report, config) = pipeline::load_series(&table, &config)?;
                 let prepared = Prepared::fit(Arc::new(series), &config)?;
                 self.emit(Event::Inspected(Arc::new(Inspection {
-                    windows: [prepared.train.len(), prepared.val.len(), prepared.test.len()],
+                    windows: [
+                        prepared.train.len(),
+                        prepared.val.len(),
+                        prepared.test.len(),
+                    ],
                     split: prepared.split.clone(),
                     series: prepared.series.clone(),
                     report,
@@ -100,7 +112,11 @@ impl Runner {
                 let run = self.last_run()?;
                 let mut paths: Vec<PathBuf> = Vec::new();
                 if let Some(path) = predictions {
-                    let csv = export::predictions_csv(&run.summary, &run.series, CsvOptions { baselines });
+                    let csv = export::predictions_csv(
+                        &run.summary,
+                        &run.series,
+                        CsvOptions { baselines },
+                    );
                     export::write_atomic(&path, csv.as_bytes())?;
                     paths.push(path);
                 }

@@ -9,7 +9,9 @@ use seqcast_engine::config::{CellKind, Split};
 
 /// A bundled sample file.
 pub fn sample(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sample-data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../sample-data")
+        .join(name)
 }
 
 /// A tiny, fast configuration for the daily temperatures series.

@@ -1,6 +1,5 @@
 //! Tests of the linear AR baseline: exact recovery of a noiseless AR relation, noisy
 //! coefficient recovery, rank-deficient designs (trend, constant) and bad inputs.
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use super::*;
 
