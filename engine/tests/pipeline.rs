@@ -229,3 +229,43 @@ fn run_export_and_model_round_trip() {
             .contains("truncated")
     );
 }
+
+#[test]
+fn several_targets_with_covariates_train_score_and_export_per_target() {
+    let table = read_csv(&sample("ETTh1.csv")).unwrap();
+    let mut config = tiny(CellKind::Gru, 1);
+    config.data.targets = vec!["OT".into(), "HUFL".into()];
+    config.data.covariates = vec!["MUFL".into(), "LULL".into()];
+    config.data.split = Split::Rows {
+        train: 1200,
+        val: 300,
+        test: 300,
+    };
+    config.window.lookback = 24;
+    config.window.horizon = 6;
+    config.window.stride = 6;
+    let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
+    let s = &out.summary;
+    assert_eq!(out.model.columns, ["OT", "HUFL", "MUFL", "LULL"]);
+    assert_eq!(out.model.n_targets, 2);
+    let test = s.test.as_ref().unwrap();
+    assert_eq!(test.model.len(), 2, "one forecast per target");
+    assert_eq!(test.model[1].len(), test.origins.len() * 6);
+    // HUFL's actuals really are HUFL: row 1201 (origin 1199 + 1 + step 1) of the file
+    let hufl = &out.series.column("HUFL").unwrap().values;
+    assert_eq!(test.actual[1][1], hufl[test.origins[0] + 2]);
+    let scores = &s.test_scores.as_ref().unwrap().original;
+    let names: Vec<&str> = scores
+        .per_target
+        .iter()
+        .map(|t| t.target.as_str())
+        .collect();
+    assert_eq!(names, ["OT", "HUFL"]);
+    let mean_mae = (scores.per_target[0].model.mae + scores.per_target[1].model.mae) / 2.0;
+    assert!((scores.model.overall.mae - mean_mae).abs() < 1e-9);
+    assert_eq!(s.future.values.len(), 2);
+    let csv = export::predictions_csv(s, &out.series, CsvOptions::default());
+    assert!(csv.starts_with(
+        "origin,target_time,step,split,OT_actual,OT_predicted,HUFL_actual,HUFL_predicted\n"
+    ));
+}
