@@ -124,3 +124,25 @@ fn bad_input_is_a_readable_error() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("window.lookback must be at least 1"));
 }
+
+#[test]
+fn without_a_file_it_trains_on_the_bundled_sample_from_any_directory() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_seqcast"))
+        .args([
+            "train", "--epochs", "2", "--hidden", "8", "--layers", "1", "--quiet",
+        ])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("loaded the bundled sample airline-passengers.csv: 144 rows")
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("airline-passengers.csv · target Passengers · 144 rows"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Test (10 windows × 12 steps"), "{stdout}");
+}

@@ -6,20 +6,16 @@ mod progress;
 mod table;
 mod train;
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches};
 
 pub use args::{Cli, Sub, TrainArgs};
 
-/// The bundled sample series used when no file is given.
-pub fn sample_csv() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../sample-data/airline-passengers.csv"
-    ))
-}
+/// The bundled sample series used when no file is given, compiled into the binary so
+/// that it works wherever the binary is.
+pub const SAMPLE_NAME: &str = "airline-passengers.csv";
+/// The sample's bytes.
+pub const SAMPLE_CSV: &[u8] = include_bytes!("../../../sample-data/airline-passengers.csv");
 
 /// The clap command with each option's default (from `RunConfig::default()`) in its help.
 pub fn command() -> clap::Command {
@@ -44,7 +40,7 @@ pub fn run() -> Result<()> {
         Some(Sub::Train(args)) => train::run(&args),
         Some(Sub::Predict(args)) => predict::run(&args),
         None => train::run(&TrainArgs {
-            csv: Some(cli.file.unwrap_or_else(sample_csv)),
+            csv: cli.file,
             ..TrainArgs::default()
         }),
     }

@@ -8,7 +8,7 @@ use seqcast_engine::export::write_atomic;
 use seqcast_engine::worker::{Command, EngineHandle, Event};
 
 use super::progress::ProgressLine;
-use super::{TrainArgs, sample_csv, table};
+use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
 
 /// Runs `seqcast train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
@@ -22,17 +22,26 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     };
     args.apply(&mut config)?;
     config.validate()?;
-    let csv = args.csv.clone().unwrap_or_else(sample_csv);
-
     let engine = EngineHandle::spawn(None)?;
-    engine.send(Command::Load { path: csv.clone() })?;
+    let source = match &args.csv {
+        Some(path) => {
+            engine.send(Command::Load { path: path.clone() })?;
+            path.display().to_string()
+        }
+        None => {
+            engine.send(Command::LoadBytes {
+                name: SAMPLE_NAME.into(),
+                bytes: SAMPLE_CSV.into(),
+            })?;
+            format!("the bundled sample {SAMPLE_NAME}")
+        }
+    };
     let table = match wait(&engine)? {
         Event::Loaded { table } => table,
         other => bail!(unexpected(other)),
     };
     eprintln!(
-        "loaded {}: {} rows, columns: {}",
-        csv.display(),
+        "loaded {source}: {} rows, columns: {}",
         table.n_rows,
         table
             .columns

@@ -18,6 +18,13 @@ pub enum Command {
         /// The file.
         path: PathBuf,
     },
+    /// Parse CSV bytes already in memory (e.g. a bundled sample) → [`Event::Loaded`].
+    LoadBytes {
+        /// Name used in messages and reports.
+        name: String,
+        /// The file's bytes.
+        bytes: Arc<[u8]>,
+    },
     /// Clean the loaded table with these column roles and windows, without training
     /// → [`Event::Inspected`] (series, report, split and window counts).
     Inspect {

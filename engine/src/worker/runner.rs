@@ -10,7 +10,7 @@ use super::handle::Waker;
 use super::protocol::{Command, Event, Inspection};
 use crate::artifact;
 use crate::config::RunConfig;
-use crate::data::table::{CsvTable, read_csv};
+use crate::data::table::{CsvTable, read_csv, read_csv_bytes};
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
 use crate::pipeline::{self, Prepared, RunOutput};
@@ -80,6 +80,11 @@ impl Runner {
         match command {
             Command::Load { path } => {
                 let table = Arc::new(read_csv(&path)?);
+                self.table = Some(table.clone());
+                self.emit(Event::Loaded { table });
+            }
+            Command::LoadBytes { name, bytes } => {
+                let table = Arc::new(read_csv_bytes(&bytes, &name)?);
                 self.table = Some(table.clone());
                 self.emit(Event::Loaded { table });
             }
@@ -190,7 +195,7 @@ impl Runner {
 
 fn command_name(command: &Command) -> &'static str {
     match command {
-        Command::Load { .. } => "load",
+        Command::Load { .. } | Command::LoadBytes { .. } => "load",
         Command::Inspect { .. } => "inspect",
         Command::Train { .. } => "train",
         Command::SaveModel { .. } => "save model",
