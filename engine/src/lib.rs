@@ -12,6 +12,7 @@
 pub mod artifact;
 pub mod config;
 pub mod data;
+pub mod diag;
 pub mod error;
 pub mod eval;
 pub mod export;

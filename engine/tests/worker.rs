@@ -56,7 +56,7 @@ fn load_inspect_train_export_through_the_handle() {
         match engine.recv_timeout(Duration::from_secs(120)).unwrap() {
             Some(Event::Training(Progress::Started { .. })) => started = true,
             Some(Event::Training(Progress::Epoch(_))) => epochs += 1,
-            Some(Event::Finished(s)) => break s,
+            Some(Event::Finished(s, _)) => break s,
             Some(Event::Training(_)) => {}
             other => panic!("unexpected {other:?}"),
         }
@@ -142,7 +142,7 @@ fn cancel_and_drop_during_training_end_the_thread() {
         }
     }
     engine.cancel();
-    let Event::Cancelled(summary) = next_result(&engine) else {
+    let Event::Cancelled(summary, _) = next_result(&engine) else {
         panic!("expected Cancelled")
     };
     assert!(summary.training.history.len() < 500);

@@ -16,10 +16,10 @@ use seqcast_engine::config::{
 #[derive(Debug, Parser)]
 #[command(name = "seqcast", version, about, long_about = None)]
 pub struct Cli {
-    /// What to do; without one, trains on FILE (or the bundled AirPassengers series).
+    /// What to do; without one, opens the desktop app.
     #[command(subcommand)]
     pub command: Option<Sub>,
-    /// A CSV file to train on with default settings.
+    /// A CSV file to open in the desktop app (default: the bundled AirPassengers series).
     pub file: Option<PathBuf>,
 }
 

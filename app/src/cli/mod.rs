@@ -10,6 +10,7 @@ use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches};
 
 pub use args::{Cli, Sub, TrainArgs};
+pub use progress::clock;
 
 /// The bundled sample series used when no file is given, compiled into the binary so
 /// that it works wherever the binary is.
@@ -32,17 +33,16 @@ pub fn command() -> clap::Command {
     cmd
 }
 
-/// Parses the process arguments and runs the command.
-pub fn run() -> Result<()> {
-    let matches = command().get_matches();
-    let cli = Cli::from_arg_matches(&matches)?;
-    match cli.command {
-        Some(Sub::Train(args)) => train::run(&args),
-        Some(Sub::Predict(args)) => predict::run(&args),
-        None => train::run(&TrainArgs {
-            csv: cli.file,
-            ..TrainArgs::default()
-        }),
+/// Parses the process arguments (clap prints help or usage errors and exits).
+pub fn parse() -> Result<Cli> {
+    Ok(Cli::from_arg_matches(&command().get_matches())?)
+}
+
+/// Runs a headless subcommand.
+pub fn run(command: Sub) -> Result<()> {
+    match command {
+        Sub::Train(args) => train::run(&args),
+        Sub::Predict(args) => predict::run(&args),
     }
 }
 

@@ -47,6 +47,7 @@ impl ProgressLine {
                 loss,
                 windows_per_sec,
                 elapsed_secs,
+                ..
             } => {
                 if self.live {
                     let done = ((*epoch - 1) as f64 + *batch as f64 / *batches as f64)
@@ -82,6 +83,7 @@ impl ProgressLine {
                 }
                 self.last_epoch = Some(record.clone());
             }
+            Progress::ValidationOutputs { .. } | Progress::ValidationForecast { .. } => {}
         }
     }
 

@@ -56,7 +56,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let summary = loop {
         match engine.recv()? {
             Event::Training(p) => progress.update(&p),
-            Event::Finished(s) | Event::Cancelled(s) => break s,
+            Event::Finished(s, _) | Event::Cancelled(s, _) => break s,
             Event::Failed { message, .. } => {
                 progress.finish();
                 bail!(message);

@@ -8,6 +8,8 @@ pub mod optim;
 mod run;
 pub mod schedule;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use control::Control;
@@ -96,8 +98,23 @@ impl StopReason {
     }
 }
 
-/// Progress reported while training.
+/// Gradient statistics of one optimisation step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepStats {
+    /// 1-based step counted over the whole run.
+    pub step: usize,
+    /// The batch's loss.
+    pub loss: f64,
+    /// Global gradient L2 norm before clipping.
+    pub grad_norm: f64,
+    /// Global gradient L2 norm after clipping.
+    pub grad_norm_clipped: f64,
+    /// Gradient L2 norm per layer group (`layer 1`, …, `head`).
+    pub layers: Vec<(String, f64)>,
+}
+
+/// Progress reported while training.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Progress {
     /// Training is about to start.
     Started {
@@ -126,9 +143,29 @@ pub enum Progress {
         windows_per_sec: f64,
         /// Training time so far, excluding pauses.
         elapsed_secs: f64,
+        /// Every step since the previous batch report.
+        steps: Vec<StepStats>,
     },
     /// An epoch finished.
     Epoch(EpochRecord),
+    /// Model-space validation outputs after an epoch, `[windows × horizon × targets]`
+    /// (the pipeline turns these into a [`Progress::ValidationForecast`]).
+    ValidationOutputs {
+        /// 1-based epoch.
+        epoch: usize,
+        /// The raw outputs.
+        outputs: Arc<Vec<f32>>,
+    },
+    /// The validation forecast after an epoch, one step ahead, first target, in the
+    /// user's units.
+    ValidationForecast {
+        /// 1-based epoch.
+        epoch: usize,
+        /// Series row of each forecast value.
+        rows: Arc<Vec<usize>>,
+        /// The forecasts.
+        predicted: Arc<Vec<f64>>,
+    },
 }
 
 /// What training produced.

@@ -1,6 +1,7 @@
 //! The training loop: shuffled mini-batches, global-norm clipping, schedule, early
 //! stopping with best-weight restore, NaN guard, cancel/pause between batches.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
@@ -9,8 +10,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use super::grads::{self, GradNorms};
 use super::schedule::LrSchedule;
-use super::{Control, EpochRecord, Progress, StopReason, TrainData, TrainOutcome};
-use crate::config::{LossKind, ModelConfig, TrainConfig};
+use super::{Control, EpochRecord, Progress, StepStats, StopReason, TrainData, TrainOutcome};
+use crate::config::{ClipKind, LossKind, ModelConfig, TrainConfig};
 use crate::data::window::{gather_inputs, gather_targets};
 use crate::error::{EngineError, Result};
 use crate::model::{Forecaster, ModelShape};
@@ -68,6 +69,8 @@ pub fn train(
     // Weights that last produced a finite loss and gradient (tensor clones are cheap:
     // the optimiser writes new tensors, so this snapshot stays valid).
     let mut last_good = model.clone();
+    let mut step = 0usize;
+    let mut pending_steps: Vec<StepStats> = Vec::new();
 
     'epochs: for epoch in 1..=config.epochs {
         let epoch_start = Instant::now();
@@ -95,7 +98,22 @@ pub fn train(
                 break 'epochs;
             }
             let clipped = grads::clip(&model, &mut grads, &norms, config.clip);
-            stats.add_step(&norms, clipped, config, loss_value, chunk.len());
+            let clipped_norm = match config.clip {
+                ClipKind::Norm { max } if clipped => max,
+                // Value clipping changes the norm by an amount only a new measure tells.
+                ClipKind::Value { .. } if clipped => GradNorms::measure(&model, &grads).global(),
+                _ => norms.global(),
+            };
+            step += 1;
+            let step_stats = StepStats {
+                step,
+                loss: loss_value,
+                grad_norm: norms.global(),
+                grad_norm_clipped: clipped_norm,
+                layers: norms.per_layer(),
+            };
+            stats.add_step(&step_stats, clipped, chunk.len());
+            pending_steps.push(step_stats);
             last_good = model.clone();
             model = optimizer.step(lr, model, grads);
             train_time += step_start.elapsed();
@@ -109,6 +127,7 @@ pub fn train(
                     loss: loss_value,
                     windows_per_sec: windows_done as f64 / train_time.as_secs_f64().max(1e-9),
                     elapsed_secs: train_time.as_secs_f64(),
+                    steps: std::mem::take(&mut pending_steps),
                 });
             }
         }
@@ -116,7 +135,12 @@ pub fn train(
         let val_loss = if data.val.is_empty() {
             None
         } else {
-            Some(evaluate_loss(&model.valid(), data, data.val, config.loss))
+            let (loss, outputs) = validate(&model.valid(), data, data.val, config.loss);
+            report(Progress::ValidationOutputs {
+                epoch,
+                outputs: Arc::new(outputs),
+            });
+            Some(loss)
         };
         let record = stats.finish(epoch, lr, val_loss, epoch_start.elapsed());
         let selection = val_loss.unwrap_or(record.train_loss);
@@ -180,29 +204,18 @@ struct EpochStats {
 }
 
 impl EpochStats {
-    fn add_step(
-        &mut self,
-        norms: &GradNorms,
-        clipped: bool,
-        config: &TrainConfig,
-        loss: f64,
-        n: usize,
-    ) {
-        let global = norms.global();
-        self.loss_sum += loss * n as f64;
+    fn add_step(&mut self, step: &StepStats, clipped: bool, n: usize) {
+        self.loss_sum += step.loss * n as f64;
         self.windows += n;
         self.steps += 1;
-        self.norm_sum += global;
-        self.norm_max = self.norm_max.max(global);
+        self.norm_sum += step.grad_norm;
+        self.norm_max = self.norm_max.max(step.grad_norm);
         self.clipped += usize::from(clipped);
-        self.clipped_norm_sum += match config.clip {
-            crate::config::ClipKind::Norm { max } if clipped => max,
-            _ => global,
-        };
-        for (name, value) in norms.per_layer() {
-            match self.layers.iter_mut().find(|(n, _)| *n == name) {
+        self.clipped_norm_sum += step.grad_norm_clipped;
+        for (name, value) in &step.layers {
+            match self.layers.iter_mut().find(|(n, _)| n == name) {
                 Some((_, sum)) => *sum += value,
-                None => self.layers.push((name, value)),
+                None => self.layers.push((name.clone(), *value)),
             }
         }
     }
@@ -252,21 +265,24 @@ fn batch_tensors(
     )
 }
 
-/// Mean loss of a plain-device model over `origins`.
-fn evaluate_loss(
+/// Mean loss of a plain-device model over `origins`, and its outputs.
+fn validate(
     model: &Forecaster,
     data: &TrainData<'_>,
     origins: &[usize],
     kind: LossKind,
-) -> f64 {
+) -> (f64, Vec<f32>) {
     let device = crate::model::cpu_device();
     let mut sum = 0.0;
+    let mut outputs = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, y) = batch_tensors(data, chunk, &device);
-        let loss = super::loss::loss(kind, model.forward(x, None), y);
+        let predicted = model.forward(x, None);
+        outputs.extend(predicted.clone().into_data().iter::<f32>());
+        let loss = super::loss::loss(kind, predicted, y);
         sum += f64::from(loss.into_scalar::<f32>()) * chunk.len() as f64;
     }
-    sum / origins.len().max(1) as f64
+    (sum / origins.len().max(1) as f64, outputs)
 }
 
 /// Model-space predictions for the windows at `origins`: row-major

@@ -80,10 +80,11 @@ pub enum Event {
     Inspected(Arc<Inspection>),
     /// Training progress (started, batch at most ~10 Hz, epoch).
     Training(Progress),
-    /// Training ended (completed, early-stopped, or stopped by a NaN) and was scored.
-    Finished(Arc<RunSummary>),
+    /// Training ended (completed, early-stopped, or stopped by a NaN) and was scored;
+    /// with the series it was trained on.
+    Finished(Arc<RunSummary>, Arc<Series>),
     /// Training was cancelled; the best weights so far were scored.
-    Cancelled(Arc<RunSummary>),
+    Cancelled(Arc<RunSummary>, Arc<Series>),
     /// Files were written.
     Saved {
         /// What was written.

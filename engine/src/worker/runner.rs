@@ -160,10 +160,11 @@ impl Runner {
         };
         let output = pipeline::run(&table, config, &self.control, &mut report)?;
         let summary = Arc::new(output.summary.clone());
+        let series = output.series.clone();
         self.last_run = Some(output);
         self.emit(match summary.training.stop {
-            StopReason::Cancelled => Event::Cancelled(summary),
-            _ => Event::Finished(summary),
+            StopReason::Cancelled => Event::Cancelled(summary, series),
+            _ => Event::Finished(summary, series),
         });
         Ok(())
     }

@@ -1,0 +1,139 @@
+//! Accumulates one training run's progress for the live plots.
+
+use std::sync::Arc;
+
+use seqcast_engine::diag::{self, Alert};
+use seqcast_engine::train::{EpochRecord, Progress, StepStats};
+
+/// Steps kept for the gradient plot; older ones are thinned to every other step.
+const MAX_STEPS: usize = 20_000;
+
+/// Latest batch progress.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BatchStatus {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// 1-based batch.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Last batch loss.
+    pub loss: f64,
+    /// Throughput.
+    pub windows_per_sec: f64,
+    /// Training time so far.
+    pub elapsed_secs: f64,
+}
+
+/// A training run as seen from the GUI.
+#[derive(Clone, Debug, Default)]
+pub struct LiveRun {
+    /// Maximum epochs.
+    pub epochs: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Windows per part.
+    pub train_windows: usize,
+    /// Validation windows.
+    pub val_windows: usize,
+    /// Trainable parameters.
+    pub parameters: usize,
+    /// Finished epochs.
+    pub history: Vec<EpochRecord>,
+    /// Per-step gradient statistics.
+    pub steps: Vec<StepStats>,
+    /// Latest batch.
+    pub batch: BatchStatus,
+    /// One-step-ahead validation forecast after the latest epoch: (rows, values).
+    pub val_forecast: Option<(Arc<Vec<usize>>, Arc<Vec<f64>>)>,
+    /// Alerts raised so far (one per kind, latest evidence).
+    pub alerts: Vec<Alert>,
+    /// Whether the engine is still training.
+    pub running: bool,
+}
+
+impl LiveRun {
+    /// Folds one progress event in.
+    pub fn update(&mut self, progress: Progress) {
+        match progress {
+            Progress::Started {
+                epochs,
+                batches,
+                train_windows,
+                val_windows,
+                parameters,
+            } => {
+                *self = Self {
+                    epochs,
+                    batches,
+                    train_windows,
+                    val_windows,
+                    parameters,
+                    running: true,
+                    ..Self::default()
+                };
+            }
+            Progress::Batch {
+                epoch,
+                batch,
+                batches,
+                loss,
+                windows_per_sec,
+                elapsed_secs,
+                steps,
+            } => {
+                self.batch = BatchStatus {
+                    epoch,
+                    batch,
+                    batches,
+                    loss,
+                    windows_per_sec,
+                    elapsed_secs,
+                };
+                self.steps.extend(steps);
+                if self.steps.len() > MAX_STEPS {
+                    // Thin the older half so memory stays bounded on long runs.
+                    let keep_from = self.steps.len() / 2;
+                    let (old, new) = self.steps.split_at(keep_from);
+                    let mut thinned: Vec<StepStats> = old.iter().step_by(2).cloned().collect();
+                    thinned.extend_from_slice(new);
+                    self.steps = thinned;
+                }
+            }
+            Progress::Epoch(record) => {
+                self.history.push(record);
+                for alert in diag::epoch_alerts(&self.history) {
+                    self.raise(alert);
+                }
+            }
+            Progress::ValidationForecast {
+                rows, predicted, ..
+            } => self.val_forecast = Some((rows, predicted)),
+            Progress::ValidationOutputs { .. } => {}
+        }
+    }
+
+    /// Adds or refreshes an alert (one per kind).
+    pub fn raise(&mut self, alert: Alert) {
+        match self.alerts.iter_mut().find(|a| a.kind == alert.kind) {
+            Some(existing) => *existing = alert,
+            None => self.alerts.push(alert),
+        }
+    }
+
+    /// Fraction of the maximum training done.
+    pub fn fraction(&self) -> f64 {
+        if self.epochs == 0 || self.batch.batches == 0 {
+            return 0.0;
+        }
+        let done = (self.batch.epoch.saturating_sub(1)) as f64
+            + self.batch.batch as f64 / self.batch.batches as f64;
+        (done / self.epochs as f64).clamp(0.0, 1.0)
+    }
+
+    /// Estimated seconds left if every epoch runs (early stopping may end sooner).
+    pub fn eta_secs(&self) -> Option<f64> {
+        let f = self.fraction();
+        (f > 0.0).then(|| self.batch.elapsed_secs / f - self.batch.elapsed_secs)
+    }
+}

@@ -1,0 +1,39 @@
+//! The desktop GUI (eframe/egui, glow renderer) over the engine.
+
+mod app;
+mod files;
+mod frame_stats;
+mod live;
+mod panels;
+mod plots;
+mod state;
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+
+pub use app::{SeqcastApp, Startup};
+
+/// Opens the main window on `file`, or on the bundled sample when none is given.
+pub fn run(file: Option<PathBuf>) -> Result<()> {
+    let startup = match file {
+        Some(path) => Startup::File(path),
+        None => Startup::Sample(crate::cli::SAMPLE_NAME, crate::cli::SAMPLE_CSV),
+    };
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("seqcast")
+            .with_app_id("seqcast")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "seqcast",
+        options,
+        Box::new(move |cc| Ok(Box::new(SeqcastApp::new(cc, startup)))),
+    )
+    .map_err(|e| anyhow!("cannot open the window: {e}"))
+}

@@ -1,0 +1,62 @@
+//! The left panel: Train / Pause / Stop with the reason Train is disabled, then every
+//! engine option (see [`super::config`]).
+
+use crate::gui::app::{Intent, SeqcastApp};
+use crate::gui::state::Busy;
+
+/// Draws the controls and the configuration editor.
+pub fn controls_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
+    ui.add_space(4.0);
+    let training = app.session.busy == Some(Busy::Training);
+    ui.horizontal(|ui| {
+        let blocker = app.train_blocker();
+        let train = ui.add_enabled(
+            blocker.is_none() && !training,
+            egui::Button::new(egui::RichText::new("Train").strong())
+                .min_size(egui::vec2(80.0, 24.0)),
+        );
+        let train = match &blocker {
+            Some(why) if !training => train.on_disabled_hover_text(format!("Cannot train: {why}")),
+            _ => train.on_hover_text("Train a model with these settings"),
+        };
+        if train.clicked() {
+            intents.push(Intent::Train);
+        }
+        let paused = app.is_paused();
+        if ui
+            .add_enabled(
+                training,
+                egui::Button::new(if paused { "Resume" } else { "Pause" }),
+            )
+            .clicked()
+        {
+            intents.push(Intent::Pause(!paused));
+        }
+        if ui
+            .add_enabled(training, egui::Button::new("Stop"))
+            .on_hover_text("Stop after this batch; the best weights so far are kept and scored")
+            .clicked()
+        {
+            intents.push(Intent::Stop);
+        }
+    });
+    if let Some(why) = app
+        .train_blocker()
+        .filter(|_| !training && app.session.table.is_some())
+    {
+        ui.colored_label(egui::Color32::from_rgb(220, 60, 60), why);
+    }
+    if let Some(live) = &app.session.live
+        && live.running
+    {
+        ui.add(egui::ProgressBar::new(live.fraction() as f32).show_percentage());
+    }
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.add_enabled_ui(!training, |ui| {
+                super::config::config_ui(ui, &mut app.persisted.config);
+            });
+        });
+}

@@ -1,0 +1,274 @@
+//! The Data view: column roles, the load report, the series with its train / validation
+//! / test parts shaded and one lookback + horizon window drawn on it, and a preview of
+//! the file's first rows.
+
+use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoints, Span};
+
+use crate::gui::app::{Intent, SeqcastApp};
+use crate::gui::plots::{colors, decimate, shade};
+use seqcast_engine::data::table::{ColumnKind, CsvTable};
+
+/// Rows shown in the preview table.
+const PREVIEW_ROWS: usize = 12;
+
+/// A column's role in the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Ignore,
+    Time,
+    Target,
+    Covariate,
+}
+
+impl Role {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Ignore => "—",
+            Self::Time => "Time",
+            Self::Target => "Target",
+            Self::Covariate => "Covariate",
+        }
+    }
+}
+
+/// Draws the Data view.
+pub fn data_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, _intents: &mut [Intent]) {
+    let Some(table) = app.session.table.clone() else {
+        ui.centered_and_justified(|ui| {
+            ui.heading("Open a CSV file (File → Open, or drop it on the window)");
+        });
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.heading(&table.source);
+        ui.label(format!(
+            "{} rows · {} columns · {} · delimiter '{}'",
+            table.n_rows,
+            table.columns.len(),
+            table.encoding,
+            table.delimiter.escape_default()
+        ));
+    });
+    if let Some(error) = &app.session.inspect_error {
+        ui.colored_label(colors::WARN, format!("⚠ {error}"));
+    }
+    let plot_height = (ui.available_height() * 0.6).max(220.0);
+    let top = egui::vec2(ui.available_width(), plot_height + 8.0);
+    ui.allocate_ui_with_layout(top, egui::Layout::left_to_right(egui::Align::Min), |ui| {
+        ui.vertical(|ui| {
+            ui.set_width(310.0);
+            egui::ScrollArea::vertical()
+                .id_salt("roles")
+                .max_height(plot_height)
+                .show(ui, |ui| {
+                    roles_ui(ui, app, &table);
+                    ui.add_space(6.0);
+                    report_ui(ui, app);
+                });
+        });
+        ui.separator();
+        ui.vertical(|ui| series_plot_ui(ui, app, plot_height));
+    });
+    ui.separator();
+    preview_ui(ui, &table);
+}
+
+fn role_of(app: &SeqcastApp, name: &str) -> Role {
+    let data = &app.persisted.config.data;
+    if data.targets.iter().any(|t| t == name) {
+        Role::Target
+    } else if data.covariates.iter().any(|c| c == name) {
+        Role::Covariate
+    } else if data.time_column.as_deref() == Some(name)
+        || (data.time_column.is_none()
+            && app
+                .session
+                .inspection
+                .as_ref()
+                .and_then(|i| i.report.time_column.as_deref())
+                .is_some_and(|t| t.split('+').any(|part| part == name)))
+    {
+        Role::Time
+    } else {
+        Role::Ignore
+    }
+}
+
+fn roles_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, table: &CsvTable) {
+    ui.strong("Columns");
+    egui::Grid::new("roles")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for column in &table.columns {
+                let current = role_of(app, &column.name);
+                ui.label(&column.name);
+                let kind = match &column.kind {
+                    ColumnKind::Time(f) => format!("time ({})", f.pattern()),
+                    other => other.name().to_string(),
+                };
+                ui.weak(kind)
+                    .on_hover_text(format!("{} missing cells", column.missing));
+                let mut role = current;
+                egui::ComboBox::from_id_salt(("role", &column.name))
+                    .selected_text(role.label())
+                    .width(90.0)
+                    .show_ui(ui, |ui| {
+                        for r in [Role::Ignore, Role::Time, Role::Target, Role::Covariate] {
+                            ui.selectable_value(&mut role, r, r.label());
+                        }
+                    });
+                if role != current {
+                    set_role(app, &column.name, role);
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn set_role(app: &mut SeqcastApp, name: &str, role: Role) {
+    let data = &mut app.persisted.config.data;
+    data.targets.retain(|t| t != name);
+    data.covariates.retain(|c| c != name);
+    if data.time_column.as_deref() == Some(name) {
+        data.time_column = None;
+    }
+    match role {
+        Role::Ignore => {}
+        Role::Time => data.time_column = Some(name.to_string()),
+        Role::Target => data.targets.push(name.to_string()),
+        Role::Covariate => data.covariates.push(name.to_string()),
+    }
+}
+
+fn report_ui(ui: &mut egui::Ui, app: &SeqcastApp) {
+    let Some(inspection) = &app.session.inspection else {
+        return;
+    };
+    ui.strong("Load report");
+    for line in inspection.report.summary_lines() {
+        ui.label(line);
+    }
+    let [train, val, test] = inspection.windows;
+    let split = &inspection.split;
+    ui.add_space(4.0);
+    ui.strong("Split and windows");
+    egui::Grid::new("split").num_columns(3).show(ui, |ui| {
+        for (name, rows, windows) in [
+            ("train", split.train.len(), train),
+            ("validation", split.val.len(), val),
+            ("test", split.test.len(), test),
+        ] {
+            ui.label(name);
+            ui.label(format!("{rows} rows"));
+            ui.label(format!("{windows} windows"));
+            ui.end_row();
+        }
+    });
+}
+
+fn series_plot_ui(ui: &mut egui::Ui, app: &SeqcastApp, height: f32) {
+    let Some(inspection) = &app.session.inspection else {
+        if app.session.inspect_error.is_none() {
+            ui.spinner();
+        }
+        return;
+    };
+    let series = inspection.series.clone();
+    let Some(target) = series.targets().first() else {
+        return;
+    };
+    let split = inspection.split.clone();
+    let window = app.persisted.config.window;
+    // One example window: the first test window (or the last training one).
+    let origin = if split.test.is_empty() {
+        split.train.end.saturating_sub(window.horizon + 1)
+    } else {
+        split.test.start.saturating_sub(1)
+    };
+    let width_px = ui.available_width().max(100.0) as usize;
+    let labels = series.clone();
+    Plot::new("series")
+        .height(height)
+        .include_x(0.0)
+        .include_x(target.values.len() as f64)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .label_formatter({
+            let series = series.clone();
+            move |hover| {
+                let (HoverPosition::NearDataPoint { position, .. }
+                | HoverPosition::Elsewhere { position }) = hover;
+                Some(format!(
+                    "{}\n{:.4}",
+                    series.time_label(position.x.max(0.0).round() as usize),
+                    position.y
+                ))
+            }
+        })
+        .show(ui, |plot_ui| {
+            for (name, range, color) in [
+                ("train", &split.train, colors::TRAIN),
+                ("validation", &split.val, colors::VAL),
+                ("test", &split.test, colors::TEST),
+            ] {
+                if !range.is_empty() {
+                    plot_ui.span(
+                        Span::new(name, range.start as f64..=range.end as f64)
+                            .fill(shade(color, 45)),
+                    );
+                }
+            }
+            let lookback = origin.saturating_sub(window.lookback) as f64 + 1.0;
+            plot_ui.span(
+                Span::new(
+                    format!("lookback {}", window.lookback),
+                    lookback..=origin as f64 + 0.5,
+                )
+                .fill(shade(colors::TRAIN, 70)),
+            );
+            plot_ui.span(
+                Span::new(
+                    format!("horizon {}", window.horizon),
+                    origin as f64 + 0.5..=(origin + window.horizon) as f64,
+                )
+                .fill(shade(colors::MODEL, 90)),
+            );
+            // Before the plot has bounds of its own (first frame) draw everything, so the
+            // automatic bounds cover the whole series; after that only the visible part.
+            let bounds = plot_ui.plot_bounds();
+            let n = target.values.len() as f64;
+            let (lo, hi) = if bounds.is_valid() && bounds.width() > 1.0 {
+                (bounds.min()[0], bounds.max()[0])
+            } else {
+                (0.0, n)
+            };
+            let points = decimate::min_max(&target.values, lo, hi, width_px);
+            plot_ui.line(
+                Line::new(target.name.clone(), PlotPoints::new(points)).color(colors::ACTUAL),
+            );
+        });
+}
+
+fn preview_ui(ui: &mut egui::Ui, table: &CsvTable) {
+    ui.strong(format!("First {} rows", PREVIEW_ROWS.min(table.n_rows)));
+    egui::ScrollArea::both()
+        .id_salt("preview")
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new("preview_grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    for column in &table.columns {
+                        ui.strong(&column.name);
+                    }
+                    ui.end_row();
+                    for row in table.preview(PREVIEW_ROWS) {
+                        for cell in row {
+                            ui.label(cell);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}

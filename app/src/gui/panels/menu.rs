@@ -1,0 +1,75 @@
+//! The menu bar: File (open, recent, configs, exports), and the view tabs.
+
+use crate::gui::app::{Intent, SeqcastApp};
+use crate::gui::files::Purpose;
+use crate::gui::state::Tab;
+
+/// Draws the menu bar.
+pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui.button("Open CSV…").clicked() {
+                intents.push(Intent::Dialog(Purpose::OpenCsv));
+            }
+            ui.menu_button("Open recent", |ui| {
+                if app.persisted.recent.is_empty() {
+                    ui.label("No recent files");
+                }
+                for path in &app.persisted.recent {
+                    if ui.button(path.display().to_string()).clicked() {
+                        intents.push(Intent::Open(path.clone()));
+                    }
+                }
+            });
+            ui.separator();
+            if ui.button("Load config…").clicked() {
+                intents.push(Intent::Dialog(Purpose::LoadConfig));
+            }
+            if ui.button("Save config…").clicked() {
+                intents.push(Intent::Dialog(Purpose::SaveConfig));
+            }
+            ui.separator();
+            let trained = app.session.summary.is_some();
+            if ui
+                .add_enabled(trained, egui::Button::new("Export predictions…"))
+                .clicked()
+            {
+                intents.push(Intent::Dialog(Purpose::ExportCsv));
+            }
+            if ui
+                .add_enabled(trained, egui::Button::new("Save run report…"))
+                .clicked()
+            {
+                intents.push(Intent::Dialog(Purpose::SaveReport));
+            }
+            if ui
+                .add_enabled(trained, egui::Button::new("Save model…"))
+                .clicked()
+            {
+                intents.push(Intent::Dialog(Purpose::SaveModel));
+            }
+            ui.separator();
+            if ui.button("Quit").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+        ui.separator();
+        for (tab, label) in [
+            (Tab::Data, "Data"),
+            (Tab::Training, "Training"),
+            (Tab::Results, "Results"),
+        ] {
+            if ui
+                .selectable_label(app.persisted.tab == tab, label)
+                .clicked()
+            {
+                intents.push(Intent::Show(tab));
+            }
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if let Some(source) = &app.session.source {
+                ui.weak(source);
+            }
+        });
+    });
+}

@@ -1,0 +1,10 @@
+//! One module per panel, each with a single `*_ui` entry point. Panels read the app's
+//! state and push [`Intent`](super::app::Intent)s; the app carries them out.
+
+pub mod config;
+pub mod controls;
+pub mod data;
+pub mod menu;
+pub mod results;
+pub mod status;
+pub mod training;

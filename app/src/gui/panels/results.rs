@@ -1,0 +1,281 @@
+//! The Results view: metrics of the model against the baselines, test forecasts against
+//! the actuals at a chosen horizon step, the error per horizon step, the forecast past
+//! the end, and the exports.
+
+use std::sync::Arc;
+
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
+use seqcast_engine::config::MetricsScale;
+use seqcast_engine::data::series::Series;
+use seqcast_engine::eval::baselines::BaselineKind;
+use seqcast_engine::eval::metrics::Metrics;
+use seqcast_engine::pipeline::{PartForecast, ScoreTable};
+
+use crate::gui::app::{Intent, SeqcastApp};
+use crate::gui::files::Purpose;
+use crate::gui::plots::colors;
+
+/// Draws the Results view.
+pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
+    let Some(summary) = app.session.summary.clone() else {
+        ui.centered_and_justified(|ui| {
+            ui.heading("Train a model to see how it compares with the baselines.");
+        });
+        return;
+    };
+    let Some(series) = app.session.summary_series.clone() else {
+        return;
+    };
+    let horizon = summary.config.window.horizon.max(1);
+    let mut step = app.persisted.result_step.clamp(1, horizon);
+    let mut normalised = app.persisted.normalised_metrics;
+
+    ui.horizontal(|ui| {
+        if ui.button("Export predictions…").clicked() {
+            intents.push(Intent::Dialog(Purpose::ExportCsv));
+        }
+        if ui.button("Save run report…").clicked() {
+            intents.push(Intent::Dialog(Purpose::SaveReport));
+        }
+        if ui.button("Save model…").clicked() {
+            intents.push(Intent::Dialog(Purpose::SaveModel));
+        }
+        ui.separator();
+        ui.label(format!(
+            "{} {}×{} · {} · best epoch {}",
+            summary.config.model.cell.name().to_uppercase(),
+            summary.config.model.layers,
+            summary.config.model.hidden,
+            summary.training.stop.describe(),
+            summary
+                .training
+                .best_epoch
+                .map_or("-".into(), |e| e.to_string())
+        ));
+    });
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut normalised, "Normalised scale");
+        ui.label("Horizon step");
+        ui.add(egui::Slider::new(&mut step, 1..=horizon));
+    });
+    let scale = if normalised {
+        MetricsScale::Normalised
+    } else {
+        MetricsScale::Original
+    };
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            if let Some(scores) = &summary.test_scores {
+                ui.strong(format!("Test · {} windows", summary.data.windows[2]));
+                metrics_table(
+                    ui,
+                    "test_metrics",
+                    scores.in_scale(scale),
+                    summary.config.model.cell.name(),
+                );
+            }
+            if let Some(scores) = &summary.val_scores {
+                ui.strong(format!("Validation · {} windows", summary.data.windows[1]));
+                metrics_table(
+                    ui,
+                    "val_metrics",
+                    scores.in_scale(scale),
+                    summary.config.model.cell.name(),
+                );
+            }
+            for (kind, why) in &summary.unavailable_baselines {
+                ui.weak(format!("{} unavailable: {why}", kind.name()));
+            }
+        });
+        ui.separator();
+        ui.vertical(|ui| {
+            let height = (ui.available_height() / 2.0 - 30.0).max(160.0);
+            let Some(test) = summary.test.as_ref().or(summary.val.as_ref()) else {
+                ui.label("No test or validation windows to plot.");
+                return;
+            };
+            ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
+            step_plot(ui, &series, test, step, horizon, height);
+            ui.horizontal(|ui| {
+                let width = ui.available_width() / 2.0 - 6.0;
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    ui.strong("MAE per horizon step");
+                    if let Some(scores) = &summary.test_scores {
+                        per_step_plot(ui, scores.in_scale(scale), height * 0.8);
+                    }
+                });
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    ui.strong(format!("Forecast after {}", summary.future.origin));
+                    future_plot(ui, &series, &summary.future, horizon, height * 0.8);
+                });
+            });
+        });
+    });
+    app.persisted.result_step = step;
+    app.persisted.normalised_metrics = normalised;
+}
+
+fn metrics_table(ui: &mut egui::Ui, id: &str, table: &ScoreTable, model_name: &str) {
+    let mut rows: Vec<(String, &Metrics)> =
+        vec![(format!("{model_name} (model)"), &table.model.overall)];
+    rows.extend(
+        table
+            .baselines
+            .iter()
+            .map(|(k, m)| (k.name().to_string(), &m.overall)),
+    );
+    type Getter = fn(&Metrics) -> Option<f64>;
+    let columns: [(&str, Getter); 5] = [
+        ("MAE", |m| Some(m.mae)),
+        ("RMSE", |m| Some(m.rmse)),
+        ("MAPE %", |m| m.mape),
+        ("sMAPE %", |m| m.smape),
+        ("MASE", |m| m.mase),
+    ];
+    egui::Grid::new(id)
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            ui.label("");
+            for (name, _) in &columns {
+                ui.strong(*name);
+            }
+            ui.end_row();
+            for (name, m) in &rows {
+                ui.label(name);
+                for (_, get) in &columns {
+                    let best = rows
+                        .iter()
+                        .filter_map(|(_, r)| get(r))
+                        .fold(f64::INFINITY, f64::min);
+                    match get(m) {
+                        Some(v) if v == best => ui.strong(format!("{v:.4}")),
+                        Some(v) => ui.label(format!("{v:.4}")),
+                        None => ui.weak("—"),
+                    };
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn step_plot(
+    ui: &mut egui::Ui,
+    series: &Arc<Series>,
+    part: &PartForecast,
+    step: usize,
+    horizon: usize,
+    height: f32,
+) {
+    let k = step - 1;
+    let pick = |values: &[f64]| -> Vec<[f64; 2]> {
+        part.origins
+            .iter()
+            .enumerate()
+            .filter_map(|(w, origin)| {
+                values
+                    .get(w * horizon + k)
+                    .map(|v| [(origin + step) as f64, *v])
+            })
+            .collect()
+    };
+    let labels = series.clone();
+    Plot::new("test_step")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .show(ui, |p| {
+            if let Some(actual) = part.actual.first() {
+                p.line(
+                    Line::new("actual", PlotPoints::new(pick(actual)))
+                        .color(colors::ACTUAL)
+                        .width(2.0),
+                );
+            }
+            if let Some(model) = part.model.first() {
+                p.line(
+                    Line::new("model", PlotPoints::new(pick(model)))
+                        .color(colors::MODEL)
+                        .width(2.0),
+                );
+            }
+            if let Some(naive) = part
+                .baselines
+                .get(&BaselineKind::SeasonalNaive)
+                .and_then(|b| b.first())
+            {
+                p.line(
+                    Line::new("seasonal naive", PlotPoints::new(pick(naive)))
+                        .style(LineStyle::dashed_loose()),
+                );
+            }
+        });
+}
+
+fn per_step_plot(ui: &mut egui::Ui, table: &ScoreTable, height: f32) {
+    Plot::new("per_step")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label("step")
+        .show(ui, |p| {
+            let line = |m: &[Metrics]| -> Vec<[f64; 2]> {
+                m.iter()
+                    .enumerate()
+                    .map(|(k, m)| [(k + 1) as f64, m.mae])
+                    .collect()
+            };
+            p.line(
+                Line::new("model", PlotPoints::new(line(&table.model.per_step)))
+                    .color(colors::MODEL)
+                    .width(2.0),
+            );
+            for (kind, m) in &table.baselines {
+                p.line(
+                    Line::new(kind.name(), PlotPoints::new(line(&m.per_step)))
+                        .style(LineStyle::dashed_loose()),
+                );
+            }
+        });
+}
+
+fn future_plot(
+    ui: &mut egui::Ui,
+    series: &Arc<Series>,
+    future: &seqcast_engine::pipeline::FutureForecast,
+    horizon: usize,
+    height: f32,
+) {
+    let Some(target) = series.targets().first() else {
+        return;
+    };
+    let n = target.values.len();
+    let history_start = n.saturating_sub(4 * horizon);
+    let labels = series.clone();
+    Plot::new("future")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .show(ui, |p| {
+            let history: Vec<[f64; 2]> = (history_start..n)
+                .filter_map(|i| target.values.get(i).map(|v| [i as f64, *v]))
+                .collect();
+            p.line(
+                Line::new("history", PlotPoints::new(history))
+                    .color(colors::ACTUAL)
+                    .width(2.0),
+            );
+            if let Some(values) = future.values.first() {
+                let mut points =
+                    vec![[(n - 1) as f64, target.values.last().copied().unwrap_or(0.0)]];
+                points.extend(values.iter().enumerate().map(|(k, v)| [(n + k) as f64, *v]));
+                p.line(
+                    Line::new("forecast", PlotPoints::new(points))
+                        .color(colors::MODEL)
+                        .width(2.0),
+                );
+            }
+        });
+}

@@ -1,0 +1,330 @@
+//! The Training view: progress, loss and learning-rate curves, the validation forecast
+//! after each epoch, gradient norms with the vanishing / exploding thresholds, and the
+//! alerts with what to do about them.
+
+use egui_plot::{HLine, Legend, Line, LineStyle, Plot, PlotPoints};
+use seqcast_engine::RunConfig;
+use seqcast_engine::config::{CellKind, ClipKind, ScheduleKind};
+use seqcast_engine::diag::{Alert, AlertKind, EXPLODING_NORM, VANISHING_NORM};
+
+use crate::cli::clock;
+use crate::gui::app::{Intent, SeqcastApp};
+use crate::gui::live::LiveRun;
+use crate::gui::plots::{colors, decimate};
+
+/// Draws the Training view.
+pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
+    let Some(live) = app.session.live.clone() else {
+        ui.centered_and_justified(|ui| {
+            ui.heading(
+                "Press Train to start; curves and diagnostics appear here as the model learns.",
+            );
+        });
+        return;
+    };
+    progress_ui(ui, &live, app.is_paused());
+    ui.checkbox(&mut app.persisted.log_loss, "Log scale for losses");
+    let log = app.persisted.log_loss;
+    let alerts_height = if live.alerts.is_empty() {
+        0.0
+    } else {
+        30.0 + 44.0 * live.alerts.len().min(4) as f32
+    };
+    let plot_height = ((ui.available_height() - alerts_height) / 2.0 - 28.0).max(140.0);
+    let width = ui.available_width() / 2.0 - 8.0;
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.strong("Loss (train per epoch, validation per epoch, batches faint)");
+            loss_plot(ui, &live, log, plot_height);
+        });
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.strong("Gradient L2 norm per step (log₁₀) · thresholds 1e-5 and 10");
+            grad_plot(ui, &live, plot_height);
+        });
+    });
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.strong("Validation: one step ahead vs actual (after the last epoch)");
+            val_plot(ui, app, &live, plot_height * 0.75);
+        });
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.strong("Learning rate");
+            lr_plot(ui, &live, plot_height * 0.75);
+        });
+    });
+    alerts_ui(ui, &live, &app.persisted.config, intents);
+}
+
+fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
+    let b = &live.batch;
+    let state = if live.running {
+        if paused { "paused" } else { "training" }
+    } else {
+        "finished"
+    };
+    let text = format!(
+        "{state} · epoch {}/{} · batch {}/{} · elapsed {} · ETA ≤ {} · {:.0} windows/s · {} training / {} validation windows · {} parameters",
+        b.epoch.max(live.history.len()),
+        live.epochs,
+        b.batch,
+        b.batches,
+        clock(b.elapsed_secs),
+        live.eta_secs().map_or("-".into(), clock),
+        b.windows_per_sec,
+        live.train_windows,
+        live.val_windows,
+        live.parameters
+    );
+    let fraction = if live.running { live.fraction() } else { 1.0 };
+    ui.add(egui::ProgressBar::new(fraction as f32).text(text));
+}
+
+/// `log10(y)` when `log`, else `y`; non-positive values are dropped on a log axis.
+fn scaled(y: f64, log: bool) -> Option<f64> {
+    if log {
+        (y > 0.0).then(|| y.log10())
+    } else {
+        Some(y)
+    }
+}
+
+fn log_axis(mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>) -> String {
+    format!("{:.0e}", 10f64.powf(mark.value))
+}
+
+fn loss_plot(ui: &mut egui::Ui, live: &LiveRun, log: bool, height: f32) {
+    let epochs_per_step = 1.0 / live.batches.max(1) as f64;
+    let mut plot = Plot::new("loss")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label("epoch");
+    if log {
+        plot = plot.y_axis_formatter(log_axis);
+    }
+    plot.show(ui, |p| {
+        let batch: Vec<[f64; 2]> = live
+            .steps
+            .iter()
+            .filter_map(|s| scaled(s.loss, log).map(|y| [s.step as f64 * epochs_per_step, y]))
+            .collect();
+        let batch_values: Vec<f64> = batch.iter().map(|p| p[1]).collect();
+        let thinned: Vec<[f64; 2]> =
+            decimate::min_max(&batch_values, 0.0, batch_values.len() as f64, 600)
+                .into_iter()
+                .filter_map(|[i, _]| batch.get(i as usize).copied())
+                .collect();
+        p.line(
+            Line::new("batch", PlotPoints::new(thinned))
+                .color(colors::BATCH)
+                .width(1.0),
+        );
+        let train: Vec<[f64; 2]> = live
+            .history
+            .iter()
+            .filter_map(|e| scaled(e.train_loss, log).map(|y| [e.epoch as f64, y]))
+            .collect();
+        let val: Vec<[f64; 2]> = live
+            .history
+            .iter()
+            .filter_map(|e| {
+                e.val_loss
+                    .and_then(|v| scaled(v, log))
+                    .map(|y| [e.epoch as f64, y])
+            })
+            .collect();
+        p.line(
+            Line::new("train", PlotPoints::new(train))
+                .color(colors::TRAIN)
+                .width(2.0),
+        );
+        p.line(
+            Line::new("validation", PlotPoints::new(val))
+                .color(colors::VAL)
+                .width(2.0),
+        );
+    });
+}
+
+fn grad_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
+    Plot::new("grads")
+        .height(height)
+        .legend(Legend::default())
+        .y_axis_formatter(log_axis)
+        .x_axis_label("step")
+        .show(ui, |p| {
+            let series =
+                |get: &dyn Fn(&seqcast_engine::train::StepStats) -> Option<f64>| -> Vec<[f64; 2]> {
+                    let every = (live.steps.len() / 1500).max(1);
+                    live.steps
+                        .iter()
+                        .step_by(every)
+                        .filter_map(|s| {
+                            get(s)
+                                .and_then(|v| scaled(v, true))
+                                .map(|y| [s.step as f64, y])
+                        })
+                        .collect()
+                };
+            p.line(
+                Line::new(
+                    "global, before clipping",
+                    PlotPoints::new(series(&|s| Some(s.grad_norm))),
+                )
+                .width(2.0),
+            );
+            p.line(
+                Line::new(
+                    "global, after clipping",
+                    PlotPoints::new(series(&|s| Some(s.grad_norm_clipped))),
+                )
+                .style(LineStyle::dashed_loose())
+                .width(1.5),
+            );
+            let names: Vec<String> = live
+                .steps
+                .last()
+                .map(|s| s.layers.iter().map(|(n, _)| n.clone()).collect())
+                .unwrap_or_default();
+            for name in names {
+                let points =
+                    series(&|s| s.layers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
+                p.line(Line::new(name, PlotPoints::new(points)).width(1.0));
+            }
+            p.hline(
+                HLine::new("exploding (10)", EXPLODING_NORM.log10())
+                    .color(colors::WARN)
+                    .style(LineStyle::dashed_dense()),
+            );
+            p.hline(
+                HLine::new("vanishing (1e-5)", VANISHING_NORM.log10())
+                    .color(colors::WARN)
+                    .style(LineStyle::dashed_dense()),
+            );
+        });
+}
+
+fn val_plot(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, height: f32) {
+    let Some((rows, predicted)) = &live.val_forecast else {
+        ui.weak("appears after the first epoch");
+        return;
+    };
+    let Some(series) = app.session.inspection.as_ref().map(|i| i.series.clone()) else {
+        return;
+    };
+    let Some(target) = series.targets().first() else {
+        return;
+    };
+    let labels = series.clone();
+    Plot::new("val_forecast")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .show(ui, |p| {
+            let first = rows.first().copied().unwrap_or(0);
+            let last = rows.last().copied().unwrap_or(0);
+            let actual: Vec<[f64; 2]> = (first..=last)
+                .filter_map(|r| target.values.get(r).map(|v| [r as f64, *v]))
+                .collect();
+            let forecast: Vec<[f64; 2]> = rows
+                .iter()
+                .zip(predicted.iter())
+                .map(|(r, v)| [*r as f64, *v])
+                .collect();
+            p.line(Line::new("actual", PlotPoints::new(actual)).color(colors::ACTUAL));
+            p.line(Line::new("model", PlotPoints::new(forecast)).color(colors::MODEL));
+        });
+}
+
+fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
+    Plot::new("lr")
+        .height(height)
+        .x_axis_label("epoch")
+        .show(ui, |p| {
+            let points: Vec<[f64; 2]> = live
+                .history
+                .iter()
+                .map(|e| [e.epoch as f64, e.lr])
+                .collect();
+            p.line(
+                Line::new("lr", PlotPoints::new(points))
+                    .color(colors::TRAIN)
+                    .width(2.0),
+            );
+        });
+}
+
+/// The config change an alert suggests, when there is one to apply.
+fn remedy(alert: &Alert, config: &RunConfig) -> Option<(String, RunConfig)> {
+    let mut c = config.clone();
+    let label = match alert.kind {
+        AlertKind::Exploding | AlertKind::NonFinite => {
+            c.train.lr = config.train.lr * 0.3;
+            c.train.clip = ClipKind::Norm { max: 1.0 };
+            format!("lr → {:.1e}, clip norm 1", c.train.lr)
+        }
+        AlertKind::Vanishing if config.model.cell == CellKind::Rnn => {
+            c.model.cell = CellKind::Gru;
+            "switch to GRU".into()
+        }
+        AlertKind::Vanishing => {
+            c.model.orthogonal_init = true;
+            c.window.lookback = (config.window.lookback / 2).max(1);
+            format!("orthogonal init, lookback → {}", c.window.lookback)
+        }
+        AlertKind::Overfitting => {
+            c.model.dropout = config.model.dropout.max(0.2);
+            c.train.weight_decay = config.train.weight_decay.max(1e-5);
+            "dropout 0.2, weight decay 1e-5".into()
+        }
+        AlertKind::Flat => {
+            c.train.lr = (config.train.lr * 10.0).min(1.0);
+            format!("lr → {:.1e}", c.train.lr)
+        }
+        AlertKind::Oscillating => {
+            c.train.schedule = ScheduleKind::Plateau {
+                factor: 0.5,
+                patience: 5,
+                min_lr: 1e-6,
+            };
+            "reduce-on-plateau schedule".into()
+        }
+        AlertKind::WorseThanNaive if config.model.cell != CellKind::Gru => {
+            c.model.cell = CellKind::Gru;
+            "switch to GRU".into()
+        }
+        AlertKind::WorseThanNaive => return None,
+    };
+    Some((label, c))
+}
+
+fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, config: &RunConfig, intents: &mut Vec<Intent>) {
+    if live.alerts.is_empty() {
+        return;
+    }
+    ui.strong("Diagnostics");
+    egui::ScrollArea::vertical()
+        .id_salt("alerts")
+        .max_height(200.0)
+        .show(ui, |ui| {
+            for alert in &live.alerts {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(
+                        colors::WARN,
+                        format!("⚠ epoch {}: {}", alert.epoch, alert.message),
+                    );
+                });
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!("→ {}", alert.remedy));
+                    if let Some((label, changed)) = remedy(alert, config)
+                        && ui.button(format!("Apply: {label}")).clicked()
+                    {
+                        intents.push(Intent::SetConfig(Box::new(changed)));
+                    }
+                });
+            }
+        });
+}

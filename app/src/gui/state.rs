@@ -1,0 +1,124 @@
+//! What the app remembers between launches ([`Persisted`], serde) and what it only holds
+//! while running ([`Session`]).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use seqcast_engine::RunConfig;
+use seqcast_engine::data::series::Series;
+use seqcast_engine::data::table::CsvTable;
+use seqcast_engine::pipeline::RunSummary;
+use seqcast_engine::worker::Inspection;
+use serde::{Deserialize, Serialize};
+
+use super::live::LiveRun;
+
+/// Most recent files kept in File → Open recent.
+const RECENT_FILES: usize = 8;
+
+/// The main views.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tab {
+    /// Preview, column roles, load report, series and windows.
+    #[default]
+    Data,
+    /// Live training curves and diagnostics.
+    Training,
+    /// Metrics, forecasts, export.
+    Results,
+}
+
+/// Saved by eframe between launches.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The run configuration (the same type the CLI and config files use).
+    pub config: RunConfig,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+    /// The open view.
+    pub tab: Tab,
+    /// Loss curves on a log axis.
+    pub log_loss: bool,
+    /// Last folder used in a file dialog.
+    pub last_dir: Option<PathBuf>,
+    /// Horizon step shown in the Results view (1-based).
+    pub result_step: usize,
+    /// Results metrics on the normalised scale.
+    pub normalised_metrics: bool,
+}
+
+impl Persisted {
+    /// Puts `path` first in the recent list.
+    pub fn remember(&mut self, path: PathBuf) {
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path.clone());
+        self.recent.truncate(RECENT_FILES);
+        self.last_dir = path.parent().map(PathBuf::from);
+    }
+}
+
+/// A line in the status bar / message list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// Errors are shown in red and stay until dismissed.
+    pub is_error: bool,
+    /// The text.
+    pub text: String,
+}
+
+/// What the engine is doing for us right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Busy {
+    /// Reading a file.
+    Loading,
+    /// Training.
+    Training,
+    /// Writing files.
+    Saving,
+}
+
+/// Runtime state, rebuilt at every launch.
+#[derive(Default)]
+pub struct Session {
+    /// The loaded table.
+    pub table: Option<Arc<CsvTable>>,
+    /// Where it came from (path or sample name).
+    pub source: Option<String>,
+    /// The cleaned series for the current column roles and windows.
+    pub inspection: Option<Arc<Inspection>>,
+    /// Why the current settings cannot be used (from the engine).
+    pub inspect_error: Option<String>,
+    /// The data/window settings last sent for inspection.
+    pub inspected_for: Option<String>,
+    /// The run being trained (or the last one).
+    pub live: Option<LiveRun>,
+    /// The last finished run.
+    pub summary: Option<Arc<RunSummary>>,
+    /// The series that run was trained and scored on.
+    pub summary_series: Option<Arc<Series>>,
+    /// Engine work in progress.
+    pub busy: Option<Busy>,
+    /// Messages, newest last.
+    pub messages: Vec<Message>,
+}
+
+impl Session {
+    /// Adds an informational message.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.push(false, text.into());
+    }
+
+    /// Adds an error message.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.push(true, text.into());
+    }
+
+    fn push(&mut self, is_error: bool, text: String) {
+        self.messages.push(Message { is_error, text });
+        // Keep the list short: old information is noise.
+        if self.messages.len() > 50 {
+            self.messages.remove(0);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Training diagnostics: rules that read the loss and gradient history and say what is
+//! going wrong and what to change, following the RNN playbook. Each alert is tied to a
+//! measured signal and carries a concrete remedy.
+
+use serde::{Deserialize, Serialize};
+
+use crate::train::{EpochRecord, StopReason};
+
+/// Gradient norm above which gradients are exploding (playbook).
+pub const EXPLODING_NORM: f64 = 10.0;
+/// Gradient norm below which gradients are vanishing (playbook).
+pub const VANISHING_NORM: f64 = 1e-5;
+
+/// What an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Gradient norms above 10, or clipping on most steps.
+    Exploding,
+    /// First-layer gradient norm below 1e-5.
+    Vanishing,
+    /// Loss or gradients became NaN / infinite.
+    NonFinite,
+    /// Validation loss rising while training loss falls.
+    Overfitting,
+    /// Training loss hardly moved since the first epoch.
+    Flat,
+    /// Training loss going up and down.
+    Oscillating,
+    /// The model does not beat repeating the last value on validation.
+    WorseThanNaive,
+}
+
+/// A diagnosis with its evidence and remedy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The rule that fired.
+    pub kind: AlertKind,
+    /// Epoch at which it was detected.
+    pub epoch: usize,
+    /// What was measured.
+    pub message: String,
+    /// What to change.
+    pub remedy: String,
+}
+
+/// Alerts raised by the history up to its last epoch.
+pub fn epoch_alerts(history: &[EpochRecord]) -> Vec<Alert> {
+    let Some(last) = history.last() else {
+        return Vec::new();
+    };
+    let epoch = last.epoch;
+    let mut alerts = Vec::new();
+    let alert = |kind, message: String, remedy: &str| Alert {
+        kind,
+        epoch,
+        message,
+        remedy: remedy.to_string(),
+    };
+    if last.grad_norm_max > EXPLODING_NORM || last.clip_rate > 0.5 {
+        alerts.push(alert(
+            AlertKind::Exploding,
+            format!(
+                "gradient norm reached {:.3} (threshold {EXPLODING_NORM}); clipping fired on {:.0}% of steps",
+                last.grad_norm_max,
+                100.0 * last.clip_rate
+            ),
+            "Lower the learning rate (try ×0.3) and keep global-norm clipping at 1–5.",
+        ));
+    }
+    if let Some((name, norm)) = last.layer_grad_norms.first()
+        && *norm < VANISHING_NORM
+        && history.len() >= 2
+    {
+        alerts.push(alert(
+            AlertKind::Vanishing,
+            format!("{name} gradient norm is {norm:.2e}, below {VANISHING_NORM:e}: the first layer barely learns"),
+            "Use an LSTM or GRU, keep orthogonal initialisation, shorten the lookback, or use fewer layers.",
+        ));
+    }
+    if history.len() >= 4 {
+        let tail = &history[history.len() - 4..];
+        let val: Vec<f64> = tail.iter().filter_map(|e| e.val_loss).collect();
+        let val_rising = val.len() == 4 && val.windows(2).all(|w| w[1] > w[0]);
+        let train_falling = tail.windows(2).all(|w| w[1].train_loss < w[0].train_loss);
+        if val_rising && train_falling {
+            alerts.push(alert(
+                AlertKind::Overfitting,
+                "validation loss rose for 3 epochs while training loss fell".into(),
+                "Add dropout (0.2–0.5), weight decay (1e-5), or rely on early stopping (patience 5–10).",
+            ));
+        }
+    }
+    if history.len() >= 3
+        && let Some(first) = history.first()
+    {
+        let change = (first.train_loss - last.train_loss) / first.train_loss.abs().max(1e-12);
+        if change.abs() < 0.01 {
+            alerts.push(alert(
+                AlertKind::Flat,
+                format!(
+                    "training loss moved {:.2}% in {} epochs",
+                    100.0 * change,
+                    history.len()
+                ),
+                "Raise the learning rate (×10), check that the target column is right, and try overfitting one small batch.",
+            ));
+        }
+    }
+    if history.len() >= 6 {
+        let tail = &history[history.len() - 6..];
+        let ups = tail
+            .windows(2)
+            .filter(|w| w[1].train_loss > w[0].train_loss)
+            .count();
+        if ups >= 3 {
+            alerts.push(alert(
+                AlertKind::Oscillating,
+                format!("training loss rose in {ups} of the last 5 epochs"),
+                "Lower the learning rate or add a schedule (reduce-on-plateau: factor 0.5, patience 5).",
+            ));
+        }
+    }
+    alerts
+}
+
+/// Alerts about a finished run: how it stopped, and whether it beats the naive forecast
+/// on validation (`model_val_mae` against `naive_val_mae`).
+pub fn final_alerts(
+    history: &[EpochRecord],
+    stop: &StopReason,
+    model_val_mae: Option<f64>,
+    naive_val_mae: Option<f64>,
+) -> Vec<Alert> {
+    let epoch = history.last().map_or(0, |e| e.epoch);
+    let mut alerts = epoch_alerts(history);
+    if let StopReason::NonFinite { what, .. } = stop {
+        alerts.push(Alert {
+            kind: AlertKind::NonFinite,
+            epoch,
+            message: format!("the {what} became NaN or infinite"),
+            remedy: "Lower the learning rate (×0.1), turn on global-norm clipping (max 1), and check the data for huge values."
+                .into(),
+        });
+    }
+    if let (Some(model), Some(naive)) = (model_val_mae, naive_val_mae)
+        && model >= naive
+    {
+        alerts.push(Alert {
+            kind: AlertKind::WorseThanNaive,
+            epoch,
+            message: format!("validation MAE {model:.4} is no better than repeating the last value ({naive:.4})"),
+            remedy: "Try a GRU, a longer lookback, differencing (--diff) for trending series, or more epochs with early stopping."
+                .into(),
+        });
+    }
+    alerts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch(epoch: usize, train: f64, val: f64) -> EpochRecord {
+        EpochRecord {
+            epoch,
+            train_loss: train,
+            val_loss: Some(val),
+            lr: 1e-3,
+            grad_norm: 0.5,
+            grad_norm_max: 0.9,
+            grad_norm_clipped: 0.5,
+            clip_rate: 0.0,
+            layer_grad_norms: vec![("layer 1".into(), 0.3), ("head".into(), 0.2)],
+            duration_secs: 1.0,
+        }
+    }
+
+    fn kinds(alerts: &[Alert]) -> Vec<AlertKind> {
+        alerts.iter().map(|a| a.kind).collect()
+    }
+
+    #[test]
+    fn healthy_history_raises_nothing() {
+        let h: Vec<_> = (1..=8)
+            .map(|e| epoch(e, 1.0 / e as f64, 1.2 / e as f64))
+            .collect();
+        assert!(epoch_alerts(&h).is_empty());
+    }
+
+    #[test]
+    fn each_rule_fires_on_its_signal() {
+        let mut h: Vec<_> = (1..=4)
+            .map(|e| epoch(e, 1.0 / e as f64, 0.5 + 0.1 * e as f64))
+            .collect();
+        assert_eq!(kinds(&epoch_alerts(&h)), [AlertKind::Overfitting]);
+
+        h[3].grad_norm_max = 42.0;
+        h[3].layer_grad_norms[0].1 = 3e-6;
+        let k = kinds(&epoch_alerts(&h));
+        assert!(
+            k.contains(&AlertKind::Exploding) && k.contains(&AlertKind::Vanishing),
+            "{k:?}"
+        );
+
+        let flat: Vec<_> = (1..=3)
+            .map(|e| epoch(e, 0.5 + 1e-4 * e as f64, 0.6))
+            .collect();
+        assert_eq!(kinds(&epoch_alerts(&flat)), [AlertKind::Flat]);
+
+        let zigzag: Vec<_> = (1..=6)
+            .map(|e| {
+                epoch(
+                    e,
+                    if e % 2 == 0 {
+                        0.6
+                    } else {
+                        0.4 + 0.01 * e as f64
+                    },
+                    0.5,
+                )
+            })
+            .collect();
+        assert!(kinds(&epoch_alerts(&zigzag)).contains(&AlertKind::Oscillating));
+    }
+
+    #[test]
+    fn final_alerts_name_nan_stops_and_losing_to_naive() {
+        let h = vec![epoch(1, 1.0, 1.0)];
+        let stop = StopReason::NonFinite {
+            epoch: 1,
+            batch: 3,
+            what: "training loss".into(),
+        };
+        let a = final_alerts(&h, &stop, Some(2.0), Some(1.5));
+        assert_eq!(kinds(&a), [AlertKind::NonFinite, AlertKind::WorseThanNaive]);
+        assert!(a[1].message.contains("2.0000") && a[1].message.contains("1.5000"));
+        assert!(final_alerts(&h, &StopReason::Completed, Some(1.0), Some(1.5)).is_empty());
+    }
+}
