@@ -166,3 +166,44 @@ fn cancel_and_drop_during_training_end_the_thread() {
     }
     drop(engine);
 }
+
+#[test]
+fn each_epoch_sends_a_validation_forecast_in_the_data_units() {
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::Load {
+            path: sample("daily-min-temperatures.csv"),
+        })
+        .unwrap();
+    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    engine
+        .send(Command::Train {
+            config: tiny(CellKind::Gru, 2),
+        })
+        .unwrap();
+    let mut forecasts = Vec::new();
+    let mut steps = 0;
+    loop {
+        match engine.recv_timeout(Duration::from_secs(120)).unwrap() {
+            Some(Event::Training(Progress::ValidationForecast {
+                epoch,
+                rows,
+                predicted,
+            })) => forecasts.push((epoch, rows, predicted)),
+            Some(Event::Training(Progress::Batch { steps: s, .. })) => steps += s.len(),
+            Some(Event::Finished(..)) => break,
+            Some(Event::Failed { message, .. }) => panic!("{message}"),
+            _ => {}
+        }
+    }
+    assert_eq!(forecasts.iter().map(|f| f.0).collect::<Vec<_>>(), [1, 2]);
+    let (_, rows, predicted) = &forecasts[1];
+    assert_eq!(rows.len(), predicted.len());
+    // temperatures in °C, not z-scores
+    let mean = predicted.iter().sum::<f64>() / predicted.len() as f64;
+    assert!((5.0..20.0).contains(&mean), "mean forecast {mean}");
+    // the validation part starts at row 2190 (60% of 3650): one step ahead of origin 2189
+    assert_eq!(rows[0], 2190);
+    // batch reports carry per-step gradient statistics (rate-limited, so maybe not all)
+    assert!(steps <= 2 * 35);
+}

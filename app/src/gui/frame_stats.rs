@@ -38,6 +38,10 @@ impl FrameStats {
         self.next = (self.next + 1) % WINDOW;
         if self.report_path.is_some() {
             self.all.push(ms);
+            // Flushed regularly too: a killed process never reaches `on_exit`.
+            if self.all.len() % 300 == 0 {
+                self.write_report();
+            }
         }
     }
 

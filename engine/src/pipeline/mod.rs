@@ -144,12 +144,29 @@ pub fn run(
     config.validate()?;
     let (series, load, config) = load_series(table, config)?;
     let prepared = Prepared::fit(Arc::new(series), &config)?;
+    let horizon = prepared.spec.horizon;
+    let mut forward = |progress: Progress| match progress {
+        Progress::ValidationOutputs { epoch, outputs } => {
+            // One step ahead for the first target, in the user's units, for live plots.
+            let predicted = prepared.invert(&prepared.val, &outputs);
+            let step_one: Vec<f64> = predicted
+                .first()
+                .map(|p| p.iter().step_by(horizon).copied().collect())
+                .unwrap_or_default();
+            report(Progress::ValidationForecast {
+                epoch,
+                rows: Arc::new(prepared.val.iter().map(|t| t + 1).collect()),
+                predicted: Arc::new(step_one),
+            });
+        }
+        other => report(other),
+    };
     let outcome = train::train(
         &config.model,
         &config.train,
         &prepared.train_data(),
         control,
-        report,
+        &mut forward,
     )?;
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);

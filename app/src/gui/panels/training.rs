@@ -52,7 +52,7 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         });
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.strong("Learning rate");
+            ui.strong("Learning rate (log₁₀)");
             lr_plot(ui, &live, plot_height * 0.75);
         });
     });
@@ -152,7 +152,7 @@ fn loss_plot(ui: &mut egui::Ui, live: &LiveRun, log: bool, height: f32) {
 fn grad_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
     Plot::new("grads")
         .height(height)
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
         .y_axis_formatter(log_axis)
         .x_axis_label("step")
         .show(ui, |p| {
@@ -243,11 +243,12 @@ fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
     Plot::new("lr")
         .height(height)
         .x_axis_label("epoch")
+        .y_axis_formatter(log_axis)
         .show(ui, |p| {
             let points: Vec<[f64; 2]> = live
                 .history
                 .iter()
-                .map(|e| [e.epoch as f64, e.lr])
+                .filter_map(|e| scaled(e.lr, true).map(|y| [e.epoch as f64, y]))
                 .collect();
             p.line(
                 Line::new("lr", PlotPoints::new(points))
