@@ -337,6 +337,11 @@ impl SeqcastApp {
         }
     }
 
+    /// Uses the typed-path fallback instead of native dialogs (tests, or no backend).
+    pub fn use_path_field(&mut self, why: &str) {
+        self.dialogs.unavailable = Some(why.to_string());
+    }
+
     /// Whether training is paused.
     pub fn is_paused(&self) -> bool {
         self.engine.as_ref().is_some_and(EngineHandle::is_paused)
@@ -396,9 +401,6 @@ impl SeqcastApp {
         {
             self.on_path_chosen(purpose, path);
         }
-        if let Some((purpose, path)) = self.dialogs.path_prompt_ui(ctx) {
-            self.on_path_chosen(purpose, path);
-        }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -452,6 +454,9 @@ impl eframe::App for SeqcastApp {
             Tab::Training => panels::training::training_ui(ui, self, &mut intents),
             Tab::Results => panels::results::results_ui(ui, self, &mut intents),
         });
+        if let Some((purpose, path)) = self.dialogs.path_prompt_ui(&ctx) {
+            self.on_path_chosen(purpose, path);
+        }
         for intent in intents {
             self.apply(intent, &ctx);
         }

@@ -7,6 +7,8 @@ mod live;
 mod panels;
 mod plots;
 mod state;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 

@@ -1,28 +1,26 @@
 //! The run-configuration panel: an editor for every engine option of a [`RunConfig`],
 //! grouped in collapsing sections (data & windows, scaling, model, optimiser, schedule,
-//! regularisation, stopping, evaluation).
+//! regularisation, stopping, evaluation), each with a "Reset to defaults" button.
 //!
 //! Column roles (time, targets, covariates) and per-column scaling overrides are edited
 //! elsewhere and left untouched here. Defaults come only from [`RunConfig::default`]; the
 //! constants below are the playbook's starting values for a variant's parameters when the
-//! user switches to it (e.g. reduce-on-plateau: factor 0.5, patience 5). Tooltip texts live
-//! in [`tooltips`].
+//! user switches to it (e.g. reduce-on-plateau: factor 0.5, patience 5). Labels and
+//! tooltips live in [`texts`], the generic rows and widgets in [`widgets`].
 
-use std::mem::discriminant;
-use std::ops::RangeInclusive;
-
-use egui::{
-    Button, Checkbox, CollapsingHeader, ComboBox, DragValue, Grid, Id, Response, Slider,
-    SliderClamping, Ui, Widget, emath::Numeric,
-};
+use egui::{Checkbox, Ui};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    CellKind, ClipKind, DuplicatePolicy, LossKind, MetricsScale, MissingPolicy, OptimizerKind,
-    ScaleKind, ScheduleKind, Split,
+    CellKind, ClipKind, DataConfig, DuplicatePolicy, EvalConfig, LossKind, MetricsScale,
+    MissingPolicy, ModelConfig, OptimizerKind, ScaleKind, ScheduleKind, Split, TrainConfig,
+    WindowConfig,
 };
 
-mod tooltips;
-use tooltips as tips;
+mod texts;
+mod widgets;
+
+use texts as t;
+use widgets::{combo, drag, group, log_slider, reset_row, row, row_if};
 
 // Playbook starting values for a variant's parameters, used when switching to that variant.
 const WARMUP_EPOCHS: usize = 5;
@@ -48,176 +46,63 @@ const MIN_TRAIN_FRACTION: f64 = 0.01;
 /// Edits every engine option, grouped; returns true when anything changed this frame.
 pub fn config_ui(ui: &mut Ui, config: &mut RunConfig) -> bool {
     let before = config.clone();
-    group(ui, "Data & windows", "data", tips::GROUP_DATA, true, |ui| {
-        data_ui(ui, config);
+    let RunConfig {
+        data,
+        window,
+        model,
+        train,
+        eval,
+    } = config;
+    group(ui, t::GROUP_DATA, true, |ui| data_ui(ui, data, window));
+    group(ui, t::GROUP_SCALING, false, |ui| scaling_ui(ui, data));
+    group(ui, t::GROUP_MODEL, true, |ui| model_ui(ui, model));
+    group(ui, t::GROUP_OPTIMISER, false, |ui| optimiser_ui(ui, train));
+    group(ui, t::GROUP_SCHEDULE, false, |ui| schedule_ui(ui, train));
+    group(ui, t::GROUP_REGULARISATION, false, |ui| {
+        regularisation_ui(ui, model, train);
     });
-    group(
-        ui,
-        "Scaling & transforms",
-        "scaling",
-        tips::GROUP_SCALING,
-        false,
-        |ui| {
-            scaling_ui(ui, config);
-        },
-    );
-    group(ui, "Model", "model", tips::GROUP_MODEL, true, |ui| {
-        model_ui(ui, config);
-    });
-    group(
-        ui,
-        "Optimiser",
-        "optimiser",
-        tips::GROUP_OPTIMISER,
-        false,
-        |ui| {
-            optimiser_ui(ui, config);
-        },
-    );
-    group(
-        ui,
-        "Schedule",
-        "schedule",
-        tips::GROUP_SCHEDULE,
-        false,
-        |ui| {
-            schedule_ui(ui, config);
-        },
-    );
-    group(
-        ui,
-        "Regularisation",
-        "regularisation",
-        tips::GROUP_REGULARISATION,
-        false,
-        |ui| {
-            regularisation_ui(ui, config);
-        },
-    );
-    group(
-        ui,
-        "Stopping",
-        "stopping",
-        tips::GROUP_STOPPING,
-        false,
-        |ui| {
-            stopping_ui(ui, config);
-        },
-    );
-    group(
-        ui,
-        "Evaluation",
-        "evaluation",
-        tips::GROUP_EVALUATION,
-        false,
-        |ui| {
-            evaluation_ui(ui, config);
-        },
-    );
+    group(ui, t::GROUP_STOPPING, false, |ui| stopping_ui(ui, train));
+    group(ui, t::GROUP_EVALUATION, false, |ui| evaluation_ui(ui, eval));
     *config != before
 }
 
-fn data_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let data = &mut config.data;
-    let window = &mut config.window;
-    grid(ui, "data", |ui| {
-        let split_choices = [
-            (fractions_preset(), "Fractions", tips::SPLIT_FRACTIONS),
-            (SPLIT_ROWS, "Rows", tips::SPLIT_ROWS),
-        ];
-        combo_row(
-            ui,
-            "Split by",
-            tips::SPLIT_BY,
-            "split",
-            &mut data.split,
-            &split_choices,
-        );
-        match &mut data.split {
-            Split::Fractions { train, val, test } => fractions_ui(ui, [train, val, test]),
-            Split::Rows { train, val, test } => {
-                widget_row(
-                    ui,
-                    "Train",
-                    tips::SPLIT_TRAIN,
-                    true,
-                    drag(train, 1..=usize::MAX),
-                );
-                widget_row(
-                    ui,
-                    "Validation",
-                    tips::SPLIT_VAL,
-                    true,
-                    drag(val, 0..=usize::MAX),
-                );
-                widget_row(
-                    ui,
-                    "Test",
-                    tips::SPLIT_TEST,
-                    true,
-                    drag(test, 0..=usize::MAX),
-                );
-            }
+fn data_ui(ui: &mut Ui, data: &mut DataConfig, window: &mut WindowConfig) {
+    let split_choices = [
+        (fractions_preset(), t::SPLIT_FRACTIONS),
+        (SPLIT_ROWS, t::SPLIT_ROWS),
+    ];
+    combo(ui, t::SPLIT, &mut data.split, &split_choices);
+    match &mut data.split {
+        Split::Fractions { train, val, test } => fractions_ui(ui, [train, val, test]),
+        Split::Rows { train, val, test } => {
+            row(ui, t::TRAIN, drag(train, 1..=usize::MAX));
+            row(ui, t::VAL, drag(val, 0..=usize::MAX));
+            row(ui, t::TEST, drag(test, 0..=usize::MAX));
         }
-        let lookback = drag(&mut window.lookback, 1..=MAX_STEPS);
-        widget_row(ui, "Lookback", tips::LOOKBACK, true, lookback);
-        let horizon = drag(&mut window.horizon, 1..=MAX_STEPS);
-        widget_row(ui, "Horizon", tips::HORIZON, true, horizon);
-        let stride = drag(&mut window.stride, 1..=MAX_STEPS);
-        widget_row(ui, "Stride", tips::STRIDE, true, stride);
-        let missing_choices = [
-            (
-                MissingPolicy::Interpolate,
-                "Interpolate",
-                tips::MISSING_INTERP,
-            ),
-            (
-                MissingPolicy::ForwardFill,
-                "Forward fill",
-                tips::MISSING_FFILL,
-            ),
-            (MissingPolicy::Drop, "Drop rows", tips::MISSING_DROP),
-            (MissingPolicy::Refuse, "Refuse", tips::MISSING_REFUSE),
-        ];
-        let missing = &mut data.missing;
-        combo_row(
-            ui,
-            "Missing values",
-            tips::MISSING,
-            "missing",
-            missing,
-            &missing_choices,
-        );
-        let duplicate_choices = [
-            (DuplicatePolicy::First, "Keep first", tips::DUP_FIRST),
-            (DuplicatePolicy::Last, "Keep last", tips::DUP_LAST),
-            (DuplicatePolicy::Mean, "Average", tips::DUP_MEAN),
-            (DuplicatePolicy::Refuse, "Refuse", tips::DUP_REFUSE),
-        ];
-        let duplicates = &mut data.duplicates;
-        let name = "Duplicate timestamps";
-        combo_row(
-            ui,
-            name,
-            tips::DUPLICATES,
-            "duplicates",
-            duplicates,
-            &duplicate_choices,
-        );
-    });
-    let defaults = RunConfig::default();
-    let differs = (data.split, data.missing, data.duplicates, *window)
-        != (
-            defaults.data.split,
-            defaults.data.missing,
-            defaults.data.duplicates,
-            defaults.window,
-        );
-    if reset_button(ui, "Data & windows", differs) {
-        data.split = defaults.data.split;
-        data.missing = defaults.data.missing;
-        data.duplicates = defaults.data.duplicates;
-        *window = defaults.window;
+    }
+    row(ui, t::LOOKBACK, drag(&mut window.lookback, 1..=MAX_STEPS));
+    row(ui, t::HORIZON, drag(&mut window.horizon, 1..=MAX_STEPS));
+    row(ui, t::STRIDE, drag(&mut window.stride, 1..=MAX_STEPS));
+    let missing_choices = [
+        (MissingPolicy::Interpolate, t::MISSING_INTERP),
+        (MissingPolicy::ForwardFill, t::MISSING_FFILL),
+        (MissingPolicy::Drop, t::MISSING_DROP),
+        (MissingPolicy::Refuse, t::MISSING_REFUSE),
+    ];
+    combo(ui, t::MISSING, &mut data.missing, &missing_choices);
+    let duplicate_choices = [
+        (DuplicatePolicy::First, t::DUP_FIRST),
+        (DuplicatePolicy::Last, t::DUP_LAST),
+        (DuplicatePolicy::Mean, t::DUP_MEAN),
+        (DuplicatePolicy::Refuse, t::DUP_REFUSE),
+    ];
+    combo(ui, t::DUPLICATES, &mut data.duplicates, &duplicate_choices);
+
+    let d = RunConfig::default();
+    let ours = (data.split, data.missing, data.duplicates, *window);
+    let defaults = (d.data.split, d.data.missing, d.data.duplicates, d.window);
+    if reset_row(ui, t::GROUP_DATA, ours != defaults) {
+        (data.split, data.missing, data.duplicates, *window) = defaults;
     }
 }
 
@@ -225,19 +110,15 @@ fn data_ui(ui: &mut Ui, config: &mut RunConfig) {
 /// from the other parts, later parts first, so the split stays valid (train ≥ 0.01, sum ≤ 1).
 fn fractions_ui(ui: &mut Ui, [train, val, test]: [&mut f64; 3]) {
     let rows = [
-        ("Train", tips::SPLIT_TRAIN, MIN_TRAIN_FRACTION..=1.0),
-        (
-            "Validation",
-            tips::SPLIT_VAL,
-            0.0..=1.0 - MIN_TRAIN_FRACTION,
-        ),
-        ("Test", tips::SPLIT_TEST, 0.0..=1.0 - MIN_TRAIN_FRACTION),
+        (t::TRAIN, MIN_TRAIN_FRACTION..=1.0),
+        (t::VAL, 0.0..=1.0 - MIN_TRAIN_FRACTION),
+        (t::TEST, 0.0..=1.0 - MIN_TRAIN_FRACTION),
     ];
     let mut parts = [*train, *val, *test];
     let mut edited = None;
-    for (i, ((name, tip, range), part)) in rows.into_iter().zip(parts.iter_mut()).enumerate() {
+    for (i, ((field, range), part)) in rows.into_iter().zip(&mut parts).enumerate() {
         let widget = drag(part, range).speed(0.005).max_decimals(3);
-        if widget_row(ui, name, tip, true, widget).changed() {
+        if row(ui, field, widget).changed() {
             edited = Some(i);
         }
     }
@@ -251,396 +132,227 @@ fn fractions_ui(ui: &mut Ui, [train, val, test]: [&mut f64; 3]) {
                 excess -= taken;
             }
         }
+        [*train, *val, *test] = parts;
     }
-    [*train, *val, *test] = parts;
     let sum = parts.iter().sum::<f64>();
-    ui.label("Sum").on_hover_text(tips::SPLIT_SUM);
-    ui.label(format!("{sum:.3} ({:.3} unused)", (1.0 - sum).max(0.0)))
-        .on_hover_text(tips::SPLIT_SUM);
+    ui.label(t::SUM.name).on_hover_text(t::SUM.tip);
+    let unused = (1.0 - sum).max(0.0);
+    ui.label(format!("{sum:.3} ({unused:.3} unused)"))
+        .on_hover_text(t::SUM.tip);
     ui.end_row();
 }
 
-fn scaling_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let data = &mut config.data;
-    grid(ui, "scaling", |ui| {
-        let choices = [
-            (ScaleKind::Zscore, "Z-score", tips::SCALE_ZSCORE),
-            (ScaleKind::Minmax, "Min-max", tips::SCALE_MINMAX),
-            (ScaleKind::Robust, "Robust", tips::SCALE_ROBUST),
-            (ScaleKind::None, "None", tips::SCALE_NONE),
-        ];
-        combo_row(
-            ui,
-            "Scaling",
-            tips::SCALE,
-            "scale",
-            &mut data.scale,
-            &choices,
-        );
-        widget_row(
-            ui,
-            "Log transform",
-            tips::LOG,
-            true,
-            Checkbox::without_text(&mut data.log),
-        );
-        widget_row(
-            ui,
-            "Differencing",
-            tips::DIFF,
-            true,
-            Checkbox::without_text(&mut data.diff),
-        );
-    });
+fn scaling_ui(ui: &mut Ui, data: &mut DataConfig) {
+    let choices = [
+        (ScaleKind::Zscore, t::SCALE_ZSCORE),
+        (ScaleKind::Minmax, t::SCALE_MINMAX),
+        (ScaleKind::Robust, t::SCALE_ROBUST),
+        (ScaleKind::None, t::SCALE_NONE),
+    ];
+    combo(ui, t::SCALE, &mut data.scale, &choices);
+    row(ui, t::LOG, Checkbox::without_text(&mut data.log));
+    row(ui, t::DIFF, Checkbox::without_text(&mut data.diff));
+
     let d = RunConfig::default().data;
-    let differs = (data.scale, data.log, data.diff) != (d.scale, d.log, d.diff);
-    if reset_button(ui, "Scaling & transforms", differs) {
-        (data.scale, data.log, data.diff) = (d.scale, d.log, d.diff);
+    let defaults = (d.scale, d.log, d.diff);
+    if reset_row(
+        ui,
+        t::GROUP_SCALING,
+        (data.scale, data.log, data.diff) != defaults,
+    ) {
+        (data.scale, data.log, data.diff) = defaults;
     }
 }
 
-fn model_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let model = &mut config.model;
-    grid(ui, "model", |ui| {
-        let choices = [
-            (CellKind::Lstm, "LSTM", tips::CELL_LSTM),
-            (CellKind::Gru, "GRU", tips::CELL_GRU),
-            (CellKind::Rnn, "Vanilla RNN", tips::CELL_RNN),
-        ];
-        combo_row(ui, "Cell", tips::CELL, "cell", &mut model.cell, &choices);
-        let hidden = drag(&mut model.hidden, 1..=4096).speed(1.0);
-        widget_row(ui, "Hidden units", tips::HIDDEN, true, hidden);
-        widget_row(
-            ui,
-            "Layers",
-            tips::LAYERS,
-            true,
-            drag(&mut model.layers, 1..=4).speed(0.05),
-        );
-        let orthogonal = Checkbox::without_text(&mut model.orthogonal_init);
-        widget_row(ui, "Orthogonal init", tips::ORTHOGONAL, true, orthogonal);
-        let lstm = model.cell == CellKind::Lstm;
-        let tip = if lstm {
-            tips::FORGET_BIAS
-        } else {
-            tips::FORGET_BIAS_OFF
-        };
-        let bias = drag(&mut model.forget_bias, -5.0..=5.0).speed(0.05);
-        widget_row(ui, "Forget-gate bias", tip, lstm, bias);
-    });
-    let d = RunConfig::default().model;
-    let differs = (model.cell, model.hidden, model.layers) != (d.cell, d.hidden, d.layers)
-        || (model.orthogonal_init, model.forget_bias) != (d.orthogonal_init, d.forget_bias);
-    if reset_button(ui, "Model", differs) {
-        // Dropout belongs to the regularisation group and keeps its value.
-        let dropout = model.dropout;
-        *model = d;
-        model.dropout = dropout;
+fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
+    let choices = [
+        (CellKind::Lstm, t::CELL_LSTM),
+        (CellKind::Gru, t::CELL_GRU),
+        (CellKind::Rnn, t::CELL_RNN),
+    ];
+    combo(ui, t::CELL, &mut model.cell, &choices);
+    row(ui, t::HIDDEN, drag(&mut model.hidden, 1..=4096).speed(1.0));
+    row(ui, t::LAYERS, drag(&mut model.layers, 1..=4).speed(0.05));
+    let orthogonal = Checkbox::without_text(&mut model.orthogonal_init);
+    row(ui, t::ORTHOGONAL, orthogonal);
+    let lstm = model.cell == CellKind::Lstm;
+    let bias = drag(&mut model.forget_bias, -5.0..=5.0).speed(0.05);
+    row_if(ui, lstm, t::FORGET_BIAS, bias);
+
+    // Dropout is shown (and reset) with the regularisation group.
+    let defaults = ModelConfig {
+        dropout: model.dropout,
+        ..RunConfig::default().model
+    };
+    if reset_row(ui, t::GROUP_MODEL, *model != defaults) {
+        *model = defaults;
     }
 }
 
-fn optimiser_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let train = &mut config.train;
-    grid(ui, "optimiser", |ui| {
-        let choices = [
-            (OptimizerKind::Adam, "Adam", tips::OPT_ADAM),
-            (OptimizerKind::Adamw, "AdamW", tips::OPT_ADAMW),
-            (OptimizerKind::Rmsprop, "RMSprop", tips::OPT_RMSPROP),
-            (OptimizerKind::Sgd, "SGD", tips::OPT_SGD),
-        ];
-        let optimizer = &mut train.optimizer;
-        combo_row(
-            ui,
-            "Optimizer",
-            tips::OPTIMIZER,
-            "optimizer",
-            optimizer,
-            &choices,
-        );
-        widget_row(
-            ui,
-            "Learning rate",
-            tips::LR,
-            true,
-            log_slider(&mut train.lr, 1e-5..=1.0),
-        );
-        let sgd = train.optimizer == OptimizerKind::Sgd;
-        let has_momentum = sgd || train.optimizer == OptimizerKind::Rmsprop;
-        let tip = if has_momentum {
-            tips::MOMENTUM
-        } else {
-            tips::MOMENTUM_OFF
-        };
-        let momentum = drag(&mut train.momentum, 0.0..=0.99).speed(0.01);
-        widget_row(ui, "Momentum", tip, has_momentum, momentum);
-        let tip = if sgd {
-            tips::NESTEROV
-        } else {
-            tips::NESTEROV_OFF
-        };
-        widget_row(
-            ui,
-            "Nesterov",
-            tip,
-            sgd,
-            Checkbox::without_text(&mut train.nesterov),
-        );
-        let choices = [
-            (LossKind::Mse, "MSE", tips::LOSS_MSE),
-            (LossKind::Mae, "MAE", tips::LOSS_MAE),
-            (
-                LossKind::Huber { delta: HUBER_DELTA },
-                "Huber",
-                tips::LOSS_HUBER,
-            ),
-        ];
-        combo_row(ui, "Loss", tips::LOSS, "loss", &mut train.loss, &choices);
-        if let LossKind::Huber { delta } = &mut train.loss {
-            let delta = drag(delta, 0.001..=100.0).speed(0.01);
-            widget_row(ui, "Huber delta", tips::HUBER_DELTA, true, delta);
-        }
-    });
+fn optimiser_ui(ui: &mut Ui, train: &mut TrainConfig) {
+    let choices = [
+        (OptimizerKind::Adam, t::OPT_ADAM),
+        (OptimizerKind::Adamw, t::OPT_ADAMW),
+        (OptimizerKind::Rmsprop, t::OPT_RMSPROP),
+        (OptimizerKind::Sgd, t::OPT_SGD),
+    ];
+    combo(ui, t::OPTIMIZER, &mut train.optimizer, &choices);
+    row(ui, t::LR, log_slider(&mut train.lr, 1e-5..=1.0));
+    let sgd = train.optimizer == OptimizerKind::Sgd;
+    let has_momentum = sgd || train.optimizer == OptimizerKind::Rmsprop;
+    let momentum = drag(&mut train.momentum, 0.0..=0.99).speed(0.01);
+    row_if(ui, has_momentum, t::MOMENTUM, momentum);
+    row_if(
+        ui,
+        sgd,
+        t::NESTEROV,
+        Checkbox::without_text(&mut train.nesterov),
+    );
+    let choices = [
+        (LossKind::Mse, t::LOSS_MSE),
+        (LossKind::Mae, t::LOSS_MAE),
+        (LossKind::Huber { delta: HUBER_DELTA }, t::LOSS_HUBER),
+    ];
+    combo(ui, t::LOSS, &mut train.loss, &choices);
+    if let LossKind::Huber { delta } = &mut train.loss {
+        row(ui, t::HUBER_DELTA, drag(delta, 0.001..=100.0).speed(0.01));
+    }
+
     let d = RunConfig::default().train;
-    let differs = (
-        train.optimizer,
-        train.lr,
-        train.momentum,
-        train.nesterov,
-        train.loss,
-    ) != (d.optimizer, d.lr, d.momentum, d.nesterov, d.loss);
-    if reset_button(ui, "Optimiser", differs) {
-        (train.optimizer, train.lr, train.momentum) = (d.optimizer, d.lr, d.momentum);
-        (train.nesterov, train.loss) = (d.nesterov, d.loss);
+    let ours = (train.optimizer, train.lr, train.momentum, train.nesterov);
+    let defaults = (d.optimizer, d.lr, d.momentum, d.nesterov);
+    if reset_row(
+        ui,
+        t::GROUP_OPTIMISER,
+        ours != defaults || train.loss != d.loss,
+    ) {
+        (train.optimizer, train.lr, train.momentum, train.nesterov) = defaults;
+        train.loss = d.loss;
     }
 }
 
-fn schedule_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let train = &mut config.train;
-    grid(ui, "schedule", |ui| {
-        let choices = [
-            (ScheduleKind::Constant, "Constant", tips::SCHED_CONSTANT),
-            (
-                ScheduleKind::Warmup {
-                    epochs: WARMUP_EPOCHS,
-                },
-                "Warm-up",
-                tips::SCHED_WARMUP,
-            ),
-            (
-                ScheduleKind::Step {
-                    every: STEP_EVERY,
-                    gamma: STEP_GAMMA,
-                },
-                "Step decay",
-                tips::SCHED_STEP,
-            ),
-            (
-                ScheduleKind::Cosine { min_lr: MIN_LR },
-                "Cosine annealing",
-                tips::SCHED_COSINE,
-            ),
-            (
-                ScheduleKind::Plateau {
-                    factor: PLATEAU_FACTOR,
-                    patience: PLATEAU_PATIENCE,
-                    min_lr: MIN_LR,
-                },
-                "Reduce on plateau",
-                tips::SCHED_PLATEAU,
-            ),
-        ];
-        combo_row(
-            ui,
-            "LR schedule",
-            tips::SCHEDULE,
-            "schedule",
-            &mut train.schedule,
-            &choices,
-        );
-        let lr = train.lr;
-        match &mut train.schedule {
-            ScheduleKind::Constant => {}
-            ScheduleKind::Warmup { epochs } => {
-                let epochs = drag(epochs, 1..=MAX_STEPS);
-                widget_row(ui, "Warm-up epochs", tips::WARMUP_EPOCHS, true, epochs);
-            }
-            ScheduleKind::Step { every, gamma } => {
-                widget_row(
-                    ui,
-                    "Step every",
-                    tips::STEP_EVERY,
-                    true,
-                    drag(every, 1..=MAX_STEPS),
-                );
-                let gamma = drag(gamma, 0.01..=1.0).speed(0.01);
-                widget_row(ui, "Step gamma", tips::STEP_GAMMA, true, gamma);
-            }
-            ScheduleKind::Cosine { min_lr } => {
-                widget_row(
-                    ui,
-                    "Min lr",
-                    tips::MIN_LR,
-                    true,
-                    log_slider(min_lr, 0.0..=lr),
-                );
-            }
-            ScheduleKind::Plateau {
-                factor,
-                patience,
-                min_lr,
-            } => {
-                let factor = drag(factor, 0.01..=0.99).speed(0.01);
-                widget_row(ui, "Plateau factor", tips::PLATEAU_FACTOR, true, factor);
-                let patience = drag(patience, 0..=MAX_STEPS);
-                widget_row(
-                    ui,
-                    "Plateau patience",
-                    tips::PLATEAU_PATIENCE,
-                    true,
-                    patience,
-                );
-                widget_row(
-                    ui,
-                    "Min lr",
-                    tips::MIN_LR,
-                    true,
-                    log_slider(min_lr, 0.0..=lr),
-                );
-            }
+fn schedule_ui(ui: &mut Ui, train: &mut TrainConfig) {
+    let warmup = ScheduleKind::Warmup {
+        epochs: WARMUP_EPOCHS,
+    };
+    let step = ScheduleKind::Step {
+        every: STEP_EVERY,
+        gamma: STEP_GAMMA,
+    };
+    let plateau = ScheduleKind::Plateau {
+        factor: PLATEAU_FACTOR,
+        patience: PLATEAU_PATIENCE,
+        min_lr: MIN_LR,
+    };
+    let choices = [
+        (ScheduleKind::Constant, t::SCHED_CONSTANT),
+        (warmup, t::SCHED_WARMUP),
+        (step, t::SCHED_STEP),
+        (ScheduleKind::Cosine { min_lr: MIN_LR }, t::SCHED_COSINE),
+        (plateau, t::SCHED_PLATEAU),
+    ];
+    combo(ui, t::SCHEDULE, &mut train.schedule, &choices);
+    // The floor of a decaying lr lies below the base lr.
+    let lr = train.lr;
+    match &mut train.schedule {
+        ScheduleKind::Constant => {}
+        ScheduleKind::Warmup { epochs } => {
+            row(ui, t::WARMUP_EPOCHS, drag(epochs, 1..=MAX_STEPS));
         }
-    });
+        ScheduleKind::Step { every, gamma } => {
+            row(ui, t::STEP_EVERY, drag(every, 1..=MAX_STEPS));
+            row(ui, t::STEP_GAMMA, drag(gamma, 0.01..=1.0).speed(0.01));
+        }
+        ScheduleKind::Cosine { min_lr } => {
+            row(ui, t::MIN_LR, log_slider(min_lr, 0.0..=lr));
+        }
+        ScheduleKind::Plateau {
+            factor,
+            patience,
+            min_lr,
+        } => {
+            row(ui, t::PLATEAU_FACTOR, drag(factor, 0.01..=0.99).speed(0.01));
+            row(ui, t::PLATEAU_PATIENCE, drag(patience, 0..=MAX_STEPS));
+            row(ui, t::MIN_LR, log_slider(min_lr, 0.0..=lr));
+        }
+    }
+
     let default = RunConfig::default().train.schedule;
-    if reset_button(ui, "Schedule", train.schedule != default) {
+    if reset_row(ui, t::GROUP_SCHEDULE, train.schedule != default) {
         train.schedule = default;
     }
 }
 
-fn regularisation_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let (model, train) = (&mut config.model, &mut config.train);
-    grid(ui, "regularisation", |ui| {
-        let dropout = drag(&mut model.dropout, 0.0..=0.9)
-            .speed(0.01)
-            .max_decimals(3);
-        widget_row(ui, "Dropout", tips::DROPOUT, true, dropout);
-        let weight_decay = log_slider(&mut train.weight_decay, 0.0..=1e-2);
-        widget_row(ui, "Weight decay", tips::WEIGHT_DECAY, true, weight_decay);
-        let choices = [
-            (clip_norm_preset(), "Global norm", tips::CLIP_NORM),
-            (
-                ClipKind::Value { max: CLIP_MAX },
-                "By value",
-                tips::CLIP_VALUE,
-            ),
-            (ClipKind::None, "None", tips::CLIP_NONE),
-        ];
-        combo_row(
-            ui,
-            "Clipping",
-            tips::CLIP,
-            "clip",
-            &mut train.clip,
-            &choices,
-        );
-        match &mut train.clip {
-            ClipKind::None => {}
-            ClipKind::Norm { max } => {
-                let max = drag(max, 0.01..=100.0).speed(0.05);
-                widget_row(ui, "Max norm", tips::CLIP_MAX, true, max);
-            }
-            ClipKind::Value { max } => {
-                let max = drag(max, 0.001..=100.0).speed(0.01);
-                widget_row(ui, "Max value", tips::CLIP_MAX, true, max);
-            }
+fn regularisation_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
+    let dropout = drag(&mut model.dropout, 0.0..=0.9).speed(0.01);
+    row(ui, t::DROPOUT, dropout.max_decimals(3));
+    let weight_decay = log_slider(&mut train.weight_decay, 0.0..=1e-2);
+    row(ui, t::WEIGHT_DECAY, weight_decay);
+    let choices = [
+        (clip_norm_preset(), t::CLIP_NORM),
+        (ClipKind::Value { max: CLIP_MAX }, t::CLIP_VALUE),
+        (ClipKind::None, t::CLIP_NONE),
+    ];
+    combo(ui, t::CLIP, &mut train.clip, &choices);
+    match &mut train.clip {
+        ClipKind::None => {}
+        ClipKind::Norm { max } => {
+            row(ui, t::CLIP_MAX_NORM, drag(max, 0.01..=100.0).speed(0.05));
         }
-    });
+        ClipKind::Value { max } => {
+            row(ui, t::CLIP_MAX_VALUE, drag(max, 0.001..=100.0).speed(0.01));
+        }
+    }
+
     let d = RunConfig::default();
-    let differs = (model.dropout, train.weight_decay, train.clip)
-        != (d.model.dropout, d.train.weight_decay, d.train.clip);
-    if reset_button(ui, "Regularisation", differs) {
-        model.dropout = d.model.dropout;
-        (train.weight_decay, train.clip) = (d.train.weight_decay, d.train.clip);
+    let ours = (model.dropout, train.weight_decay, train.clip);
+    let defaults = (d.model.dropout, d.train.weight_decay, d.train.clip);
+    if reset_row(ui, t::GROUP_REGULARISATION, ours != defaults) {
+        (model.dropout, train.weight_decay, train.clip) = defaults;
     }
 }
 
-fn stopping_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let train = &mut config.train;
-    grid(ui, "stopping", |ui| {
-        widget_row(
-            ui,
-            "Epochs",
-            tips::EPOCHS,
-            true,
-            drag(&mut train.epochs, 1..=MAX_STEPS),
-        );
-        let patience = drag(&mut train.patience, 0..=MAX_STEPS).custom_formatter(|n, _| {
-            if n == 0.0 {
-                "off".to_owned()
-            } else {
-                format!("{n}")
-            }
-        });
-        widget_row(ui, "Early stop patience", tips::PATIENCE, true, patience);
-        let batch = drag(&mut train.batch, 1..=65_536).speed(0.5);
-        widget_row(ui, "Batch size", tips::BATCH, true, batch);
-        widget_row(
-            ui,
-            "Seed",
-            tips::SEED,
-            true,
-            drag(&mut train.seed, 0..=u64::MAX),
-        );
-    });
+fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
+    row(ui, t::EPOCHS, drag(&mut train.epochs, 1..=MAX_STEPS));
+    let patience = drag(&mut train.patience, 0..=MAX_STEPS);
+    row(ui, t::PATIENCE, patience.custom_formatter(off_when_zero));
+    row(ui, t::BATCH, drag(&mut train.batch, 1..=65_536).speed(0.5));
+    row(ui, t::SEED, drag(&mut train.seed, 0..=u64::MAX));
+
     let d = RunConfig::default().train;
-    let differs = (train.epochs, train.patience, train.batch, train.seed)
-        != (d.epochs, d.patience, d.batch, d.seed);
-    if reset_button(ui, "Stopping", differs) {
-        (train.epochs, train.patience) = (d.epochs, d.patience);
-        (train.batch, train.seed) = (d.batch, d.seed);
+    let ours = (train.epochs, train.patience, train.batch, train.seed);
+    let defaults = (d.epochs, d.patience, d.batch, d.seed);
+    if reset_row(ui, t::GROUP_STOPPING, ours != defaults) {
+        (train.epochs, train.patience, train.batch, train.seed) = defaults;
     }
 }
 
-fn evaluation_ui(ui: &mut Ui, config: &mut RunConfig) {
-    let eval = &mut config.eval;
-    grid(ui, "evaluation", |ui| {
-        let choices = [
-            (
-                MetricsScale::Original,
-                "Original units",
-                tips::METRICS_ORIGINAL,
-            ),
-            (
-                MetricsScale::Normalised,
-                "Normalised",
-                tips::METRICS_NORMALISED,
-            ),
-        ];
-        let scale = &mut eval.metrics_scale;
-        combo_row(
-            ui,
-            "Metrics in",
-            tips::METRICS_SCALE,
-            "metrics_scale",
-            scale,
-            &choices,
-        );
-        let mut auto = eval.season.is_none();
-        let checkbox = Checkbox::without_text(&mut auto);
-        if widget_row(ui, "Auto season", tips::SEASON_AUTO, true, checkbox).changed() {
-            eval.season = (!auto).then_some(SEASON);
-        }
-        if let Some(season) = &mut eval.season {
-            widget_row(
-                ui,
-                "Season",
-                tips::SEASON,
-                true,
-                drag(season, 1..=MAX_STEPS),
-            );
-        }
-    });
+fn evaluation_ui(ui: &mut Ui, eval: &mut EvalConfig) {
+    let choices = [
+        (MetricsScale::Original, t::METRICS_ORIGINAL),
+        (MetricsScale::Normalised, t::METRICS_NORMALISED),
+    ];
+    combo(ui, t::METRICS_SCALE, &mut eval.metrics_scale, &choices);
+    let mut auto = eval.season.is_none();
+    if row(ui, t::SEASON_AUTO, Checkbox::without_text(&mut auto)).changed() {
+        eval.season = (!auto).then_some(SEASON);
+    }
+    if let Some(season) = &mut eval.season {
+        row(ui, t::SEASON, drag(season, 1..=MAX_STEPS));
+    }
+
     let default = RunConfig::default().eval;
-    if reset_button(ui, "Evaluation", *eval != default) {
+    if reset_row(ui, t::GROUP_EVALUATION, *eval != default) {
         *eval = default;
+    }
+}
+
+/// Shows early-stopping patience 0 as "off".
+fn off_when_zero(n: f64, _decimals: std::ops::RangeInclusive<usize>) -> String {
+    if n == 0.0 {
+        "off".to_owned()
+    } else {
+        format!("{n}")
     }
 }
 
@@ -664,136 +376,15 @@ fn clip_norm_preset() -> ClipKind {
     }
 }
 
-/// A collapsing group with a stable id, open or closed at first.
-fn group(
-    ui: &mut Ui,
-    title: &str,
-    id_salt: &str,
-    tip: &str,
-    open: bool,
-    body: impl FnOnce(&mut Ui),
-) {
-    CollapsingHeader::new(title)
-        .id_salt(format!("seqcast.config.{id_salt}"))
-        .default_open(open)
-        .show(ui, body)
-        .header_response
-        .on_hover_text(tip);
-}
-
-/// A two-column grid: labels on the left, controls on the right.
-fn grid(ui: &mut Ui, id_salt: &str, rows: impl FnOnce(&mut Ui)) {
-    Grid::new(format!("seqcast.config.{id_salt}.grid"))
-        .num_columns(2)
-        .show(ui, rows);
-}
-
-/// One grid row: a visible label that names the control (for screen readers and tests), the
-/// control, and the same tooltip on both.
-fn widget_row(ui: &mut Ui, name: &str, tip: &str, enabled: bool, widget: impl Widget) -> Response {
-    let label = ui.label(name).on_hover_text(tip);
-    let response = ui
-        .add_enabled(enabled, widget)
-        .labelled_by(label.id)
-        .on_hover_text(tip)
-        .on_disabled_hover_text(tip);
-    ui.end_row();
-    response
-}
-
-/// A grid row with a combo box over an enum's variants. `choices` pairs the value taken when
-/// switching to a variant (with playbook values for its parameters) with its name and tooltip;
-/// the current variant is matched by discriminant, so its parameters are kept.
-fn combo_row<T: Clone>(
-    ui: &mut Ui,
-    name: &str,
-    tip: &str,
-    id_salt: &str,
-    value: &mut T,
-    choices: &[(T, &str, &str)],
-) -> Response {
-    let label = ui.label(name).on_hover_text(tip);
-    let current = discriminant(&*value);
-    let selected_text = choices
-        .iter()
-        .find(|(choice, ..)| discriminant(choice) == current)
-        .map_or("", |(_, name, _)| *name);
-    let mut picked = None;
-    let mut response = ComboBox::from_id_salt(format!("seqcast.config.{id_salt}"))
-        .selected_text(selected_text)
-        .show_ui(ui, |ui| {
-            for (choice, name, tip) in choices {
-                let selected = discriminant(choice) == current;
-                if ui
-                    .selectable_label(selected, *name)
-                    .on_hover_text(*tip)
-                    .clicked()
-                    && !selected
-                {
-                    picked = Some(choice.clone());
-                }
-            }
-        })
-        .response;
-    if let Some(choice) = picked {
-        *value = choice;
-        response.mark_changed();
-    }
-    ui.end_row();
-    response.labelled_by(label.id).on_hover_text(tip)
-}
-
-/// The "Reset to defaults" button at the foot of a group, enabled when the group differs
-/// from the defaults. Its accessible name carries the group, as several may be on screen.
-fn reset_button(ui: &mut Ui, group: &str, differs: bool) -> bool {
-    ui.add_enabled(differs, Button::new("Reset to defaults"))
-        .accessible_name(format!("Reset to defaults ({group})"))
-        .on_hover_text(tips::RESET)
-        .clicked()
-}
-
-/// A drag value that clamps what the user enters but never rewrites a loaded value.
-fn drag<N: Numeric>(value: &mut N, range: RangeInclusive<N>) -> DragValue<'_> {
-    DragValue::new(value)
-        .range(range)
-        .clamp_existing_to_range(false)
-}
-
-/// A logarithmic slider for rates (learning rate, weight decay), shown as e.g. `1e-3`.
-fn log_slider(value: &mut f64, range: RangeInclusive<f64>) -> Slider<'_> {
-    Slider::new(value, range)
-        .logarithmic(true)
-        .smallest_positive(1e-8)
-        .clamping(SliderClamping::Edits)
-        .custom_formatter(|v, _| scientific(v))
-}
-
-/// `0.001` → `1e-3`, `0.00025` → `2.5e-4`, `1.0` → `1`: five significant digits at most.
-fn scientific(v: f64) -> String {
-    if v == 0.0 {
-        return "0".to_owned();
-    }
-    let text = format!("{v:.4e}");
-    match text.split_once('e') {
-        Some((mantissa, exponent)) => {
-            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-            if exponent == "0" {
-                mantissa.to_owned()
-            } else {
-                format!("{mantissa}e{exponent}")
-            }
-        }
-        None => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use egui::accesskit::Role;
     use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable as _;
+    use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
     use super::*;
+
+    type State = (RunConfig, bool);
 
     /// The groups, and whether each starts open.
     const GROUPS: [(&str, bool); 8] = [
@@ -807,19 +398,21 @@ mod tests {
         ("Evaluation", false),
     ];
 
-    /// The panel over `config`; the state's flag records whether `config_ui` ever said "changed".
-    fn harness(config: RunConfig) -> Harness<'static, (RunConfig, bool)> {
-        Harness::builder()
+    /// The panel over `config`; the flag records whether `config_ui` ever reported a change.
+    fn harness(config: RunConfig) -> Harness<'static, State> {
+        let mut harness = Harness::builder()
             .with_size([700.0, 3000.0])
             .build_ui_state(
-                |ui, (config, changed): &mut (RunConfig, bool)| {
+                |ui, (config, changed): &mut State| {
                     *changed |= config_ui(ui, config);
                 },
                 (config, false),
-            )
+            );
+        harness.run();
+        harness
     }
 
-    fn open_all_groups(harness: &mut Harness<'_, (RunConfig, bool)>) {
+    fn open_all_groups(harness: &mut Harness<'_, State>) {
         for (title, open) in GROUPS {
             if !open {
                 harness.get_by_label(title).click();
@@ -829,7 +422,7 @@ mod tests {
     }
 
     /// Clicks a drag value (entering text mode), types `text` and presses Enter.
-    fn type_into(harness: &mut Harness<'_, (RunConfig, bool)>, label: &str, text: &str) {
+    fn type_into(harness: &mut Harness<'_, State>, label: &str, text: &str) {
         harness.get_by_label(label).click();
         harness.run();
         harness.get_by_label(label).type_text(text);
@@ -838,47 +431,40 @@ mod tests {
         harness.run();
     }
 
+    /// Opens a combo box by its label and picks an option.
+    fn pick(harness: &mut Harness<'_, State>, combo: &str, option: &str) {
+        harness.get_by_role_and_label(Role::ComboBox, combo).click();
+        harness.run();
+        harness.get_by_label(option).click();
+        harness.run();
+    }
+
     #[test]
     fn untouched_panel_leaves_the_default_config_alone() {
         let mut harness = harness(RunConfig::default());
-        harness.run();
         open_all_groups(&mut harness);
-        let (config, changed) = harness.state();
-        assert_eq!(config, &RunConfig::default());
-        assert!(!changed, "config_ui reported a change nobody made");
+        assert_eq!(harness.state(), &(RunConfig::default(), false));
     }
 
     #[test]
     fn choosing_gru_sets_the_cell_and_disables_forget_bias() {
         let mut harness = harness(RunConfig::default());
-        harness.run();
-        assert!(
-            !harness
-                .get_by_label("Forget-gate bias")
+        let bias_disabled = |h: &Harness<'_, State>| {
+            h.get_by_label("Forget-gate bias")
                 .accesskit_node()
                 .is_disabled()
-        );
-        harness
-            .get_by_role_and_label(Role::ComboBox, "Cell")
-            .click();
-        harness.run();
-        harness.get_by_label("GRU").click();
-        harness.run();
+        };
+        assert!(!bias_disabled(&harness));
+        pick(&mut harness, "Cell", "GRU");
         let (config, changed) = harness.state();
         assert_eq!(config.model.cell, CellKind::Gru);
         assert!(changed);
-        assert!(
-            harness
-                .get_by_label("Forget-gate bias")
-                .accesskit_node()
-                .is_disabled()
-        );
+        assert!(bias_disabled(&harness));
     }
 
     #[test]
     fn typing_a_lookback_sets_it() {
         let mut harness = harness(RunConfig::default());
-        harness.run();
         type_into(&mut harness, "Lookback", "96");
         let (config, changed) = harness.state();
         assert_eq!(config.window.lookback, 96);
@@ -888,7 +474,6 @@ mod tests {
     #[test]
     fn typed_values_are_clamped_to_what_validation_accepts() {
         let mut harness = harness(RunConfig::default());
-        harness.run();
         type_into(&mut harness, "Layers", "9");
         type_into(&mut harness, "Lookback", "0");
         let config = &harness.state().0;
@@ -904,7 +489,7 @@ mod tests {
         config.model.hidden = 128;
         config.model.dropout = 0.3;
         let mut harness = harness(config);
-        harness.run();
+
         harness
             .get_by_label("Reset to defaults (Data & windows)")
             .click();
@@ -927,24 +512,16 @@ mod tests {
     #[test]
     fn switching_schedule_fills_playbook_parameters() {
         let mut harness = harness(RunConfig::default());
-        harness.run();
         harness.get_by_label("Schedule").click();
         harness.run();
-        harness
-            .get_by_role_and_label(Role::ComboBox, "LR schedule")
-            .click();
-        harness.run();
-        harness.get_by_label("Reduce on plateau").click();
-        harness.run();
+        pick(&mut harness, "LR schedule", "Reduce on plateau");
         let config = &harness.state().0;
-        assert_eq!(
-            config.train.schedule,
-            ScheduleKind::Plateau {
-                factor: 0.5,
-                patience: 5,
-                min_lr: MIN_LR
-            }
-        );
+        let expected = ScheduleKind::Plateau {
+            factor: 0.5,
+            patience: 5,
+            min_lr: MIN_LR,
+        };
+        assert_eq!(config.train.schedule, expected);
         assert!(config.validate().is_ok());
         harness.get_by_label("Plateau patience");
     }
@@ -952,21 +529,19 @@ mod tests {
     #[test]
     fn raising_a_fraction_takes_the_excess_from_the_later_parts() {
         let mut harness = harness(RunConfig::default());
-        harness.run();
         type_into(&mut harness, "Train", "0.8");
         let config = &harness.state().0;
         let Split::Fractions { train, val, test } = config.data.split else {
-            panic!("split changed kind: {:?}", config.data.split);
+            panic!("the split changed kind: {:?}", config.data.split);
         };
-        assert!(
-            (train - 0.8).abs() < 1e-12 && (val - 0.15).abs() < 1e-12,
-            "{train} {val}"
-        );
+        assert!((train - 0.8).abs() < 1e-12, "{train}");
+        assert!((val - 0.15).abs() < 1e-12, "{val}");
         assert!((test - 0.05).abs() < 1e-9, "{test}");
         assert!(config.validate().is_ok());
     }
 
-    /// Every variant's parameter rows are shown and named (the harness checks names on `run`).
+    /// Every variant's parameter rows show up, named (the harness checks names on `run`),
+    /// and showing them changes nothing.
     #[test]
     fn every_variant_row_is_named_and_values_stay_put() {
         let mut config = RunConfig::default();
@@ -980,7 +555,6 @@ mod tests {
         config.train.clip = ClipKind::Value { max: 0.25 };
         config.eval.season = Some(168);
         let mut harness = harness(config.clone());
-        harness.run();
         open_all_groups(&mut harness);
         for label in [
             "Huber delta",
@@ -995,19 +569,17 @@ mod tests {
     }
 
     #[test]
-    fn scientific_notation_is_short() {
-        assert_eq!(scientific(1e-3), "1e-3");
-        assert_eq!(scientific(2.5e-4), "2.5e-4");
-        assert_eq!(scientific(1.0), "1");
-        assert_eq!(scientific(0.0), "0");
-    }
-
-    /// Tooltips use only glyphs the default fonts have (the harness panics on a missing one).
-    #[test]
-    fn tooltips_render_with_the_default_fonts() {
+    fn labels_are_unique_and_render_with_the_default_fonts() {
+        let mut names: Vec<_> = t::ALL.iter().map(|field| field.name).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "two controls share a label");
+        // The harness panics on a glyph the default fonts lack.
         let mut harness = Harness::new_ui(|ui| {
-            for tip in tips::ALL {
-                ui.label(*tip);
+            for field in t::ALL {
+                ui.label(field.name);
+                ui.label(field.tip);
             }
         });
         harness.run();

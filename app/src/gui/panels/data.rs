@@ -35,7 +35,7 @@ impl Role {
 pub fn data_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, _intents: &mut [Intent]) {
     let Some(table) = app.session.table.clone() else {
         ui.centered_and_justified(|ui| {
-            ui.heading("Open a CSV file (File → Open, or drop it on the window)");
+            ui.heading("Open a CSV file (File > Open CSV, or drop it on the window)");
         });
         return;
     };
@@ -50,7 +50,7 @@ pub fn data_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, _intents: &mut [Intent])
         ));
     });
     if let Some(error) = &app.session.inspect_error {
-        ui.colored_label(colors::WARN, format!("⚠ {error}"));
+        ui.colored_label(colors::WARN, format!("Cannot use these settings: {error}"));
     }
     let plot_height = (ui.available_height() * 0.6).max(220.0);
     let top = egui::vec2(ui.available_width(), plot_height + 8.0);
@@ -102,7 +102,7 @@ fn roles_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, table: &CsvTable) {
         .show(ui, |ui| {
             for column in &table.columns {
                 let current = role_of(app, &column.name);
-                ui.label(&column.name);
+                let name_label = ui.label(&column.name);
                 let kind = match &column.kind {
                     ColumnKind::Time(f) => format!("time ({})", f.pattern()),
                     other => other.name().to_string(),
@@ -117,7 +117,9 @@ fn roles_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, table: &CsvTable) {
                         for r in [Role::Ignore, Role::Time, Role::Target, Role::Covariate] {
                             ui.selectable_value(&mut role, r, r.label());
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(name_label.id);
                 if role != current {
                     set_role(app, &column.name, role);
                 }
@@ -187,6 +189,15 @@ fn series_plot_ui(ui: &mut egui::Ui, app: &SeqcastApp, height: f32) {
         split.test.start.saturating_sub(1)
     };
     let width_px = ui.available_width().max(100.0) as usize;
+    let drawn_id = egui::Id::unique("series_points_drawn");
+    let drawn: usize = ui.data(|d| d.get_temp(drawn_id)).unwrap_or(0);
+    ui.weak(format!(
+        "{} · {drawn} of {} points drawn (min/max per pixel column) · the shaded window is the first test window: lookback {} + horizon {}",
+        target.name,
+        target.values.len(),
+        window.lookback,
+        window.horizon
+    ));
     let labels = series.clone();
     Plot::new("series")
         .height(height)
@@ -244,6 +255,9 @@ fn series_plot_ui(ui: &mut egui::Ui, app: &SeqcastApp, height: f32) {
                 (0.0, n)
             };
             let points = decimate::min_max(&target.values, lo, hi, width_px);
+            plot_ui
+                .ctx()
+                .data_mut(|d| d.insert_temp(drawn_id, points.len()));
             plot_ui.line(
                 Line::new(target.name.clone(), PlotPoints::new(points)).color(colors::ACTUAL),
             );

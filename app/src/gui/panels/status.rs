@@ -34,8 +34,11 @@ pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
                     .get(i)
                     .map(|m| m.text.clone())
                     .unwrap_or_default();
-                ui.colored_label(egui::Color32::from_rgb(220, 60, 60), format!("⚠ {text}"));
-                if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
+                ui.colored_label(
+                    egui::Color32::from_rgb(220, 60, 60),
+                    format!("Error: {text}"),
+                );
+                if ui.small_button("x").on_hover_text("Dismiss").clicked() {
                     app.session.messages.remove(i);
                 }
             }

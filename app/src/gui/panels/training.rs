@@ -265,7 +265,7 @@ fn remedy(alert: &Alert, config: &RunConfig) -> Option<(String, RunConfig)> {
         AlertKind::Exploding | AlertKind::NonFinite => {
             c.train.lr = config.train.lr * 0.3;
             c.train.clip = ClipKind::Norm { max: 1.0 };
-            format!("lr → {:.1e}, clip norm 1", c.train.lr)
+            format!("lr to {:.1e}, clip norm 1", c.train.lr)
         }
         AlertKind::Vanishing if config.model.cell == CellKind::Rnn => {
             c.model.cell = CellKind::Gru;
@@ -274,7 +274,7 @@ fn remedy(alert: &Alert, config: &RunConfig) -> Option<(String, RunConfig)> {
         AlertKind::Vanishing => {
             c.model.orthogonal_init = true;
             c.window.lookback = (config.window.lookback / 2).max(1);
-            format!("orthogonal init, lookback → {}", c.window.lookback)
+            format!("orthogonal init, lookback to {}", c.window.lookback)
         }
         AlertKind::Overfitting => {
             c.model.dropout = config.model.dropout.max(0.2);
@@ -283,7 +283,7 @@ fn remedy(alert: &Alert, config: &RunConfig) -> Option<(String, RunConfig)> {
         }
         AlertKind::Flat => {
             c.train.lr = (config.train.lr * 10.0).min(1.0);
-            format!("lr → {:.1e}", c.train.lr)
+            format!("lr to {:.1e}", c.train.lr)
         }
         AlertKind::Oscillating => {
             c.train.schedule = ScheduleKind::Plateau {
@@ -315,11 +315,11 @@ fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, config: &RunConfig, intents: &mu
                 ui.horizontal_wrapped(|ui| {
                     ui.colored_label(
                         colors::WARN,
-                        format!("⚠ epoch {}: {}", alert.epoch, alert.message),
+                        format!("Epoch {}: {}", alert.epoch, alert.message),
                     );
                 });
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(format!("→ {}", alert.remedy));
+                    ui.label(format!("What to do: {}", alert.remedy));
                     if let Some((label, changed)) = remedy(alert, config)
                         && ui.button(format!("Apply: {label}")).clicked()
                     {

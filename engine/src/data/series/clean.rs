@@ -322,7 +322,7 @@ pub(super) fn gaps(
         report.missing_steps = report.missing_steps.saturating_add(missing);
         if report.examples.len() < EXAMPLES {
             report.examples.push(format!(
-                "{} → {} ({missing} step{} missing)",
+                "{} -> {} ({missing} step{} missing)",
                 format_time(*a, format),
                 format_time(*b, format),
                 if missing == 1 { "" } else { "s" }

@@ -108,8 +108,8 @@ fn gaps_are_counted_not_filled() {
     assert_eq!(
         r.gaps.examples,
         [
-            "2016-07-02 05:00:00 → 2016-07-02 09:00:00 (3 steps missing)",
-            "2016-07-02 10:00:00 → 2016-07-02 12:00:00 (1 step missing)",
+            "2016-07-02 05:00:00 -> 2016-07-02 09:00:00 (3 steps missing)",
+            "2016-07-02 10:00:00 -> 2016-07-02 12:00:00 (1 step missing)",
         ]
     );
     assert!(r.notes.is_empty(), "{:?}", r.notes);

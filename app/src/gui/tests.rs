@@ -1,0 +1,204 @@
+//! The real app driven headless with egui_kittest: frames are stepped and the engine's
+//! events awaited (blocking on its channel, never sleeping), with bounded waits.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use seqcast_engine::RunConfig;
+use seqcast_engine::config::{CellKind, Split};
+use seqcast_engine::train::StopReason;
+
+use super::app::{SeqcastApp, Startup};
+use super::state::{Busy, Tab};
+
+fn sample(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../sample-data")
+        .join(name)
+}
+
+fn harness(startup: Startup) -> Harness<'static, SeqcastApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| SeqcastApp::new(cc, startup));
+    harness.state_mut().use_path_field("tests type paths");
+    harness
+}
+
+/// Steps frames until `done` holds, waiting on engine events in between.
+fn step_until(
+    harness: &mut Harness<'_, SeqcastApp>,
+    what: &str,
+    done: impl Fn(&SeqcastApp) -> bool,
+) {
+    for _ in 0..3000 {
+        harness.step();
+        if done(harness.state()) {
+            return;
+        }
+        harness
+            .state_mut()
+            .wait_for_event(Duration::from_millis(50));
+    }
+    panic!(
+        "timed out waiting for {what}; messages: {:?}",
+        harness.state().session.messages
+    );
+}
+
+/// A small, fast configuration for the daily temperatures series.
+fn tiny(epochs: usize) -> RunConfig {
+    let mut c = RunConfig::default();
+    c.data.split = Split::Fractions {
+        train: 0.6,
+        val: 0.2,
+        test: 0.2,
+    };
+    c.window.lookback = 14;
+    c.window.horizon = 3;
+    c.window.stride = 3;
+    c.model.cell = CellKind::Gru;
+    c.model.hidden = 8;
+    c.model.layers = 1;
+    c.train.epochs = epochs;
+    c.train.batch = 64;
+    c.train.patience = 0;
+    c
+}
+
+fn is_disabled(harness: &Harness<'_, SeqcastApp>, button: &str) -> bool {
+    harness
+        .get_by_role_and_label(Role::Button, button)
+        .accesskit_node()
+        .is_disabled()
+}
+
+#[test]
+fn the_bundled_sample_loads_and_its_plot_has_points() {
+    let mut h = harness(Startup::Sample(
+        crate::cli::SAMPLE_NAME,
+        crate::cli::SAMPLE_CSV,
+    ));
+    step_until(&mut h, "the sample to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.session.table.as_ref().map(|t| t.n_rows), Some(144));
+    assert_eq!(app.persisted.config.data.targets, ["Passengers"]);
+    // every one of the 144 points is drawn: few enough that no decimation is needed
+    h.get_by_label_contains("144 of 144 points drawn");
+    h.get_by_label_contains("time: 'Month' (YYYY-MM), monthly");
+    assert!(!is_disabled(&h, "Train"));
+}
+
+#[test]
+fn an_impossible_lookback_shows_its_error_and_disables_train() {
+    let mut h = harness(Startup::File(sample("airline-passengers.csv")));
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.state_mut().persisted.config.window.lookback = 500;
+    step_until(&mut h, "the engine to refuse the windows", |a| {
+        a.session.inspect_error.is_some()
+    });
+    h.run_steps(2);
+    let why = "the series has 144 rows, but one window needs lookback 500 + horizon 12 = 512 rows";
+    assert_eq!(h.state().session.inspect_error.as_deref(), Some(why));
+    assert!(
+        h.query_all_by_label_contains(why).count() >= 1,
+        "the reason is shown"
+    );
+    assert!(is_disabled(&h, "Train"));
+    // fixing it enables Train again
+    h.state_mut().persisted.config.window.lookback = 24;
+    step_until(&mut h, "the error to clear", |a| {
+        a.session.inspect_error.is_none()
+    });
+    h.run_steps(2);
+    assert!(!is_disabled(&h, "Train"));
+}
+
+#[test]
+fn train_shows_live_epochs_and_stop_ends_the_run() {
+    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
+    h.state_mut().persisted.config = tiny(500);
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "two epochs", |a| {
+        a.session
+            .live
+            .as_ref()
+            .is_some_and(|l| l.history.len() >= 2)
+    });
+    let app = h.state();
+    assert_eq!(app.persisted.tab, Tab::Training);
+    assert_eq!(app.session.busy, Some(Busy::Training));
+    let curve_points = app.session.live.as_ref().map_or(0, |l| l.history.len());
+    step_until(&mut h, "a third epoch", |a| {
+        a.session
+            .live
+            .as_ref()
+            .is_some_and(|l| l.history.len() > curve_points)
+    });
+    assert!(is_disabled(&h, "Train"), "no second run while one trains");
+    h.get_by_role_and_label(Role::Button, "Stop").click();
+    step_until(&mut h, "the run to stop", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    let summary = h.state().session.summary.clone().unwrap();
+    assert_eq!(summary.training.stop, StopReason::Cancelled);
+    assert!(summary.training.history.len() >= 3 && summary.training.history.len() < 500);
+    assert!(
+        summary.test_scores.is_some(),
+        "the best weights so far are scored"
+    );
+}
+
+#[test]
+fn export_writes_a_csv_whose_rows_match_the_engine_predictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
+    h.state_mut().persisted.config = tiny(2);
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to finish", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().persisted.tab, Tab::Results);
+    h.state_mut().persisted.last_dir = Some(dir.path().to_path_buf());
+    h.get_by_label("Export predictions…").click();
+    // A new window sizes itself invisibly on its first frame.
+    h.run_steps(4);
+    h.get_by_label("OK").click();
+    let path = dir.path().join("predictions.csv");
+    step_until(&mut h, "the export", |a| {
+        a.session.busy.is_none() && path.exists()
+    });
+
+    let summary = h.state().session.summary.clone().unwrap();
+    let test = summary.test.as_ref().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (split, predicted, actual) = (col("split"), col("Temp_predicted"), col("Temp_actual"));
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[split] == "test")
+        .collect();
+    assert_eq!(rows.len(), test.model[0].len());
+    for (row, (p, a)) in rows.iter().zip(test.model[0].iter().zip(&test.actual[0])) {
+        assert_eq!(row[predicted].parse::<f64>().unwrap(), *p);
+        assert_eq!(row[actual].parse::<f64>().unwrap(), *a);
+    }
+}
