@@ -1,0 +1,587 @@
+//! The run-configuration panel: an editor for every engine option of a [`RunConfig`],
+//! grouped in collapsing sections (data & windows, scaling, model, optimiser, schedule,
+//! regularisation, stopping, evaluation), each with a "Reset to defaults" button.
+//!
+//! Column roles (time, targets, covariates) and per-column scaling overrides are edited
+//! elsewhere and left untouched here. Defaults come only from [`RunConfig::default`]; the
+//! constants below are the playbook's starting values for a variant's parameters when the
+//! user switches to it (e.g. reduce-on-plateau: factor 0.5, patience 5). Labels and
+//! tooltips live in [`texts`], the generic rows and widgets in [`widgets`].
+
+use egui::{Checkbox, Ui};
+use seqcast_engine::RunConfig;
+use seqcast_engine::config::{
+    CellKind, ClipKind, DataConfig, DuplicatePolicy, EvalConfig, LossKind, MetricsScale,
+    MissingPolicy, ModelConfig, OptimizerKind, ScaleKind, ScheduleKind, Split, TrainConfig,
+    WindowConfig,
+};
+
+mod texts;
+mod widgets;
+
+use texts as t;
+use widgets::{combo, drag, group, log_slider, reset_row, row, row_if};
+
+// Playbook starting values for a variant's parameters, used when switching to that variant.
+const WARMUP_EPOCHS: usize = 5;
+const STEP_EVERY: usize = 20;
+const STEP_GAMMA: f64 = 0.5;
+const PLATEAU_FACTOR: f64 = 0.5;
+const PLATEAU_PATIENCE: usize = 5;
+const MIN_LR: f64 = 1e-6;
+const HUBER_DELTA: f64 = 1.0;
+const CLIP_MAX: f64 = 1.0;
+const SEASON: usize = 24;
+/// Row counts offered when switching the split to rows (the ETT benchmark's split).
+const SPLIT_ROWS: Split = Split::Rows {
+    train: 8640,
+    val: 2880,
+    test: 2880,
+};
+/// Upper bound for step counts (lookback, horizon, stride, epochs…): generous, never binding.
+const MAX_STEPS: usize = 1_000_000;
+/// Smallest training fraction the editor allows (validation requires train > 0).
+const MIN_TRAIN_FRACTION: f64 = 0.01;
+
+/// Edits every engine option, grouped; returns true when anything changed this frame.
+pub fn config_ui(ui: &mut Ui, config: &mut RunConfig) -> bool {
+    let before = config.clone();
+    let RunConfig {
+        data,
+        window,
+        model,
+        train,
+        eval,
+    } = config;
+    group(ui, t::GROUP_DATA, true, |ui| data_ui(ui, data, window));
+    group(ui, t::GROUP_SCALING, false, |ui| scaling_ui(ui, data));
+    group(ui, t::GROUP_MODEL, true, |ui| model_ui(ui, model));
+    group(ui, t::GROUP_OPTIMISER, false, |ui| optimiser_ui(ui, train));
+    group(ui, t::GROUP_SCHEDULE, false, |ui| schedule_ui(ui, train));
+    group(ui, t::GROUP_REGULARISATION, false, |ui| {
+        regularisation_ui(ui, model, train);
+    });
+    group(ui, t::GROUP_STOPPING, false, |ui| stopping_ui(ui, train));
+    group(ui, t::GROUP_EVALUATION, false, |ui| evaluation_ui(ui, eval));
+    *config != before
+}
+
+fn data_ui(ui: &mut Ui, data: &mut DataConfig, window: &mut WindowConfig) {
+    let split_choices = [
+        (fractions_preset(), t::SPLIT_FRACTIONS),
+        (SPLIT_ROWS, t::SPLIT_ROWS),
+    ];
+    combo(ui, t::SPLIT, &mut data.split, &split_choices);
+    match &mut data.split {
+        Split::Fractions { train, val, test } => fractions_ui(ui, [train, val, test]),
+        Split::Rows { train, val, test } => {
+            row(ui, t::TRAIN, drag(train, 1..=usize::MAX));
+            row(ui, t::VAL, drag(val, 0..=usize::MAX));
+            row(ui, t::TEST, drag(test, 0..=usize::MAX));
+        }
+    }
+    row(ui, t::LOOKBACK, drag(&mut window.lookback, 1..=MAX_STEPS));
+    row(ui, t::HORIZON, drag(&mut window.horizon, 1..=MAX_STEPS));
+    row(ui, t::STRIDE, drag(&mut window.stride, 1..=MAX_STEPS));
+    let missing_choices = [
+        (MissingPolicy::Interpolate, t::MISSING_INTERP),
+        (MissingPolicy::ForwardFill, t::MISSING_FFILL),
+        (MissingPolicy::Drop, t::MISSING_DROP),
+        (MissingPolicy::Refuse, t::MISSING_REFUSE),
+    ];
+    combo(ui, t::MISSING, &mut data.missing, &missing_choices);
+    let duplicate_choices = [
+        (DuplicatePolicy::First, t::DUP_FIRST),
+        (DuplicatePolicy::Last, t::DUP_LAST),
+        (DuplicatePolicy::Mean, t::DUP_MEAN),
+        (DuplicatePolicy::Refuse, t::DUP_REFUSE),
+    ];
+    combo(ui, t::DUPLICATES, &mut data.duplicates, &duplicate_choices);
+
+    let d = RunConfig::default();
+    let ours = (data.split, data.missing, data.duplicates, *window);
+    let defaults = (d.data.split, d.data.missing, d.data.duplicates, d.window);
+    if reset_row(ui, t::GROUP_DATA, ours != defaults) {
+        (data.split, data.missing, data.duplicates, *window) = defaults;
+    }
+}
+
+/// Train / validation / test fractions. An edit that pushes the sum above 1 takes the excess
+/// from the other parts, later parts first, so the split stays valid (train ≥ 0.01, sum ≤ 1).
+fn fractions_ui(ui: &mut Ui, [train, val, test]: [&mut f64; 3]) {
+    let rows = [
+        (t::TRAIN, MIN_TRAIN_FRACTION..=1.0),
+        (t::VAL, 0.0..=1.0 - MIN_TRAIN_FRACTION),
+        (t::TEST, 0.0..=1.0 - MIN_TRAIN_FRACTION),
+    ];
+    let mut parts = [*train, *val, *test];
+    let mut edited = None;
+    for (i, ((field, range), part)) in rows.into_iter().zip(&mut parts).enumerate() {
+        let widget = drag(part, range).speed(0.005).max_decimals(3);
+        if row(ui, field, widget).changed() {
+            edited = Some(i);
+        }
+    }
+    if let Some(edited) = edited {
+        let mut excess = parts.iter().sum::<f64>() - 1.0;
+        for (i, part) in parts.iter_mut().enumerate().rev() {
+            if excess > 0.0 && i != edited {
+                let floor = if i == 0 { MIN_TRAIN_FRACTION } else { 0.0 };
+                let taken = excess.min((*part - floor).max(0.0));
+                *part -= taken;
+                excess -= taken;
+            }
+        }
+        [*train, *val, *test] = parts;
+    }
+    let sum = parts.iter().sum::<f64>();
+    ui.label(t::SUM.name).on_hover_text(t::SUM.tip);
+    let unused = (1.0 - sum).max(0.0);
+    ui.label(format!("{sum:.3} ({unused:.3} unused)"))
+        .on_hover_text(t::SUM.tip);
+    ui.end_row();
+}
+
+fn scaling_ui(ui: &mut Ui, data: &mut DataConfig) {
+    let choices = [
+        (ScaleKind::Zscore, t::SCALE_ZSCORE),
+        (ScaleKind::Minmax, t::SCALE_MINMAX),
+        (ScaleKind::Robust, t::SCALE_ROBUST),
+        (ScaleKind::None, t::SCALE_NONE),
+    ];
+    combo(ui, t::SCALE, &mut data.scale, &choices);
+    row(ui, t::LOG, Checkbox::without_text(&mut data.log));
+    row(ui, t::DIFF, Checkbox::without_text(&mut data.diff));
+
+    let d = RunConfig::default().data;
+    let defaults = (d.scale, d.log, d.diff);
+    if reset_row(
+        ui,
+        t::GROUP_SCALING,
+        (data.scale, data.log, data.diff) != defaults,
+    ) {
+        (data.scale, data.log, data.diff) = defaults;
+    }
+}
+
+fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
+    let choices = [
+        (CellKind::Lstm, t::CELL_LSTM),
+        (CellKind::Gru, t::CELL_GRU),
+        (CellKind::Rnn, t::CELL_RNN),
+    ];
+    combo(ui, t::CELL, &mut model.cell, &choices);
+    row(ui, t::HIDDEN, drag(&mut model.hidden, 1..=4096).speed(1.0));
+    row(ui, t::LAYERS, drag(&mut model.layers, 1..=4).speed(0.05));
+    let orthogonal = Checkbox::without_text(&mut model.orthogonal_init);
+    row(ui, t::ORTHOGONAL, orthogonal);
+    let lstm = model.cell == CellKind::Lstm;
+    let bias = drag(&mut model.forget_bias, -5.0..=5.0).speed(0.05);
+    row_if(ui, lstm, t::FORGET_BIAS, bias);
+
+    // Dropout is shown (and reset) with the regularisation group.
+    let defaults = ModelConfig {
+        dropout: model.dropout,
+        ..RunConfig::default().model
+    };
+    if reset_row(ui, t::GROUP_MODEL, *model != defaults) {
+        *model = defaults;
+    }
+}
+
+fn optimiser_ui(ui: &mut Ui, train: &mut TrainConfig) {
+    let choices = [
+        (OptimizerKind::Adam, t::OPT_ADAM),
+        (OptimizerKind::Adamw, t::OPT_ADAMW),
+        (OptimizerKind::Rmsprop, t::OPT_RMSPROP),
+        (OptimizerKind::Sgd, t::OPT_SGD),
+    ];
+    combo(ui, t::OPTIMIZER, &mut train.optimizer, &choices);
+    row(ui, t::LR, log_slider(&mut train.lr, 1e-5..=1.0));
+    let sgd = train.optimizer == OptimizerKind::Sgd;
+    let has_momentum = sgd || train.optimizer == OptimizerKind::Rmsprop;
+    let momentum = drag(&mut train.momentum, 0.0..=0.99).speed(0.01);
+    row_if(ui, has_momentum, t::MOMENTUM, momentum);
+    row_if(
+        ui,
+        sgd,
+        t::NESTEROV,
+        Checkbox::without_text(&mut train.nesterov),
+    );
+    let choices = [
+        (LossKind::Mse, t::LOSS_MSE),
+        (LossKind::Mae, t::LOSS_MAE),
+        (LossKind::Huber { delta: HUBER_DELTA }, t::LOSS_HUBER),
+    ];
+    combo(ui, t::LOSS, &mut train.loss, &choices);
+    if let LossKind::Huber { delta } = &mut train.loss {
+        row(ui, t::HUBER_DELTA, drag(delta, 0.001..=100.0).speed(0.01));
+    }
+
+    let d = RunConfig::default().train;
+    let ours = (train.optimizer, train.lr, train.momentum, train.nesterov);
+    let defaults = (d.optimizer, d.lr, d.momentum, d.nesterov);
+    if reset_row(
+        ui,
+        t::GROUP_OPTIMISER,
+        ours != defaults || train.loss != d.loss,
+    ) {
+        (train.optimizer, train.lr, train.momentum, train.nesterov) = defaults;
+        train.loss = d.loss;
+    }
+}
+
+fn schedule_ui(ui: &mut Ui, train: &mut TrainConfig) {
+    let warmup = ScheduleKind::Warmup {
+        epochs: WARMUP_EPOCHS,
+    };
+    let step = ScheduleKind::Step {
+        every: STEP_EVERY,
+        gamma: STEP_GAMMA,
+    };
+    let plateau = ScheduleKind::Plateau {
+        factor: PLATEAU_FACTOR,
+        patience: PLATEAU_PATIENCE,
+        min_lr: MIN_LR,
+    };
+    let choices = [
+        (ScheduleKind::Constant, t::SCHED_CONSTANT),
+        (warmup, t::SCHED_WARMUP),
+        (step, t::SCHED_STEP),
+        (ScheduleKind::Cosine { min_lr: MIN_LR }, t::SCHED_COSINE),
+        (plateau, t::SCHED_PLATEAU),
+    ];
+    combo(ui, t::SCHEDULE, &mut train.schedule, &choices);
+    // The floor of a decaying lr lies below the base lr.
+    let lr = train.lr;
+    match &mut train.schedule {
+        ScheduleKind::Constant => {}
+        ScheduleKind::Warmup { epochs } => {
+            row(ui, t::WARMUP_EPOCHS, drag(epochs, 1..=MAX_STEPS));
+        }
+        ScheduleKind::Step { every, gamma } => {
+            row(ui, t::STEP_EVERY, drag(every, 1..=MAX_STEPS));
+            row(ui, t::STEP_GAMMA, drag(gamma, 0.01..=1.0).speed(0.01));
+        }
+        ScheduleKind::Cosine { min_lr } => {
+            row(ui, t::MIN_LR, log_slider(min_lr, 0.0..=lr));
+        }
+        ScheduleKind::Plateau {
+            factor,
+            patience,
+            min_lr,
+        } => {
+            row(ui, t::PLATEAU_FACTOR, drag(factor, 0.01..=0.99).speed(0.01));
+            row(ui, t::PLATEAU_PATIENCE, drag(patience, 0..=MAX_STEPS));
+            row(ui, t::MIN_LR, log_slider(min_lr, 0.0..=lr));
+        }
+    }
+
+    let default = RunConfig::default().train.schedule;
+    if reset_row(ui, t::GROUP_SCHEDULE, train.schedule != default) {
+        train.schedule = default;
+    }
+}
+
+fn regularisation_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
+    let dropout = drag(&mut model.dropout, 0.0..=0.9).speed(0.01);
+    row(ui, t::DROPOUT, dropout.max_decimals(3));
+    let weight_decay = log_slider(&mut train.weight_decay, 0.0..=1e-2);
+    row(ui, t::WEIGHT_DECAY, weight_decay);
+    let choices = [
+        (clip_norm_preset(), t::CLIP_NORM),
+        (ClipKind::Value { max: CLIP_MAX }, t::CLIP_VALUE),
+        (ClipKind::None, t::CLIP_NONE),
+    ];
+    combo(ui, t::CLIP, &mut train.clip, &choices);
+    match &mut train.clip {
+        ClipKind::None => {}
+        ClipKind::Norm { max } => {
+            row(ui, t::CLIP_MAX_NORM, drag(max, 0.01..=100.0).speed(0.05));
+        }
+        ClipKind::Value { max } => {
+            row(ui, t::CLIP_MAX_VALUE, drag(max, 0.001..=100.0).speed(0.01));
+        }
+    }
+
+    let d = RunConfig::default();
+    let ours = (model.dropout, train.weight_decay, train.clip);
+    let defaults = (d.model.dropout, d.train.weight_decay, d.train.clip);
+    if reset_row(ui, t::GROUP_REGULARISATION, ours != defaults) {
+        (model.dropout, train.weight_decay, train.clip) = defaults;
+    }
+}
+
+fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
+    row(ui, t::EPOCHS, drag(&mut train.epochs, 1..=MAX_STEPS));
+    let patience = drag(&mut train.patience, 0..=MAX_STEPS);
+    row(ui, t::PATIENCE, patience.custom_formatter(off_when_zero));
+    row(ui, t::BATCH, drag(&mut train.batch, 1..=65_536).speed(0.5));
+    row(ui, t::SEED, drag(&mut train.seed, 0..=u64::MAX));
+
+    let d = RunConfig::default().train;
+    let ours = (train.epochs, train.patience, train.batch, train.seed);
+    let defaults = (d.epochs, d.patience, d.batch, d.seed);
+    if reset_row(ui, t::GROUP_STOPPING, ours != defaults) {
+        (train.epochs, train.patience, train.batch, train.seed) = defaults;
+    }
+}
+
+fn evaluation_ui(ui: &mut Ui, eval: &mut EvalConfig) {
+    let choices = [
+        (MetricsScale::Original, t::METRICS_ORIGINAL),
+        (MetricsScale::Normalised, t::METRICS_NORMALISED),
+    ];
+    combo(ui, t::METRICS_SCALE, &mut eval.metrics_scale, &choices);
+    let mut auto = eval.season.is_none();
+    if row(ui, t::SEASON_AUTO, Checkbox::without_text(&mut auto)).changed() {
+        eval.season = (!auto).then_some(SEASON);
+    }
+    if let Some(season) = &mut eval.season {
+        row(ui, t::SEASON, drag(season, 1..=MAX_STEPS));
+    }
+
+    let default = RunConfig::default().eval;
+    if reset_row(ui, t::GROUP_EVALUATION, *eval != default) {
+        *eval = default;
+    }
+}
+
+/// Shows early-stopping patience 0 as "off".
+fn off_when_zero(n: f64, _decimals: std::ops::RangeInclusive<usize>) -> String {
+    if n == 0.0 {
+        "off".to_owned()
+    } else {
+        format!("{n}")
+    }
+}
+
+/// The default split when it is by fractions, else the playbook's 0.7 / 0.15 / 0.15.
+fn fractions_preset() -> Split {
+    match Split::default() {
+        split @ Split::Fractions { .. } => split,
+        Split::Rows { .. } => Split::Fractions {
+            train: 0.7,
+            val: 0.15,
+            test: 0.15,
+        },
+    }
+}
+
+/// The default clipping when it is by norm, else the playbook's max norm 1.
+fn clip_norm_preset() -> ClipKind {
+    match ClipKind::default() {
+        clip @ ClipKind::Norm { .. } => clip,
+        ClipKind::None | ClipKind::Value { .. } => ClipKind::Norm { max: CLIP_MAX },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui::accesskit::Role;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT as _, Queryable as _};
+
+    use super::*;
+
+    type State = (RunConfig, bool);
+
+    /// The groups, and whether each starts open.
+    const GROUPS: [(&str, bool); 8] = [
+        ("Data & windows", true),
+        ("Scaling & transforms", false),
+        ("Model", true),
+        ("Optimiser", false),
+        ("Schedule", false),
+        ("Regularisation", false),
+        ("Stopping", false),
+        ("Evaluation", false),
+    ];
+
+    /// The panel over `config`; the flag records whether `config_ui` ever reported a change.
+    fn harness(config: RunConfig) -> Harness<'static, State> {
+        let mut harness = Harness::builder()
+            .with_size([700.0, 3000.0])
+            .build_ui_state(
+                |ui, (config, changed): &mut State| {
+                    *changed |= config_ui(ui, config);
+                },
+                (config, false),
+            );
+        harness.run();
+        harness
+    }
+
+    fn open_all_groups(harness: &mut Harness<'_, State>) {
+        for (title, open) in GROUPS {
+            if !open {
+                harness.get_by_label(title).click();
+                harness.run();
+            }
+        }
+    }
+
+    /// Clicks a drag value (entering text mode), types `text` and presses Enter.
+    fn type_into(harness: &mut Harness<'_, State>, label: &str, text: &str) {
+        harness.get_by_label(label).click();
+        harness.run();
+        harness.get_by_label(label).type_text(text);
+        harness.run();
+        harness.key_press(egui::Key::Enter);
+        harness.run();
+    }
+
+    /// Opens a combo box by its label and picks an option.
+    fn pick(harness: &mut Harness<'_, State>, combo: &str, option: &str) {
+        harness.get_by_role_and_label(Role::ComboBox, combo).click();
+        harness.run();
+        harness.get_by_label(option).click();
+        harness.run();
+    }
+
+    #[test]
+    fn untouched_panel_leaves_the_default_config_alone() {
+        let mut harness = harness(RunConfig::default());
+        open_all_groups(&mut harness);
+        assert_eq!(harness.state(), &(RunConfig::default(), false));
+    }
+
+    #[test]
+    fn choosing_gru_sets_the_cell_and_disables_forget_bias() {
+        let mut harness = harness(RunConfig::default());
+        let bias_disabled = |h: &Harness<'_, State>| {
+            h.get_by_label("Forget-gate bias")
+                .accesskit_node()
+                .is_disabled()
+        };
+        assert!(!bias_disabled(&harness));
+        pick(&mut harness, "Cell", "GRU");
+        let (config, changed) = harness.state();
+        assert_eq!(config.model.cell, CellKind::Gru);
+        assert!(changed);
+        assert!(bias_disabled(&harness));
+    }
+
+    #[test]
+    fn typing_a_lookback_sets_it() {
+        let mut harness = harness(RunConfig::default());
+        type_into(&mut harness, "Lookback", "96");
+        let (config, changed) = harness.state();
+        assert_eq!(config.window.lookback, 96);
+        assert!(changed);
+    }
+
+    #[test]
+    fn typed_values_are_clamped_to_what_validation_accepts() {
+        let mut harness = harness(RunConfig::default());
+        type_into(&mut harness, "Layers", "9");
+        type_into(&mut harness, "Lookback", "0");
+        let config = &harness.state().0;
+        assert_eq!((config.model.layers, config.window.lookback), (4, 1));
+        assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn reset_restores_a_changed_group_only() {
+        let mut config = RunConfig::default();
+        config.window.lookback = 96;
+        config.data.missing = MissingPolicy::Drop;
+        config.model.hidden = 128;
+        config.model.dropout = 0.3;
+        let mut harness = harness(config);
+
+        harness
+            .get_by_label("Reset to defaults (Data & windows)")
+            .click();
+        harness.run();
+        let config = &harness.state().0;
+        assert_eq!(config.window, RunConfig::default().window);
+        assert_eq!(config.data.missing, RunConfig::default().data.missing);
+        assert_eq!(config.model.hidden, 128, "another group was reset");
+
+        harness.get_by_label("Reset to defaults (Model)").click();
+        harness.run();
+        let config = &harness.state().0;
+        assert_eq!(config.model.hidden, RunConfig::default().model.hidden);
+        assert_eq!(
+            config.model.dropout, 0.3,
+            "dropout belongs to Regularisation"
+        );
+    }
+
+    #[test]
+    fn switching_schedule_fills_playbook_parameters() {
+        let mut harness = harness(RunConfig::default());
+        harness.get_by_label("Schedule").click();
+        harness.run();
+        pick(&mut harness, "LR schedule", "Reduce on plateau");
+        let config = &harness.state().0;
+        let expected = ScheduleKind::Plateau {
+            factor: 0.5,
+            patience: 5,
+            min_lr: MIN_LR,
+        };
+        assert_eq!(config.train.schedule, expected);
+        assert!(config.validate().is_ok());
+        harness.get_by_label("Plateau patience");
+    }
+
+    #[test]
+    fn raising_a_fraction_takes_the_excess_from_the_later_parts() {
+        let mut harness = harness(RunConfig::default());
+        type_into(&mut harness, "Train", "0.8");
+        let config = &harness.state().0;
+        let Split::Fractions { train, val, test } = config.data.split else {
+            panic!("the split changed kind: {:?}", config.data.split);
+        };
+        assert!((train - 0.8).abs() < 1e-12, "{train}");
+        assert!((val - 0.15).abs() < 1e-12, "{val}");
+        assert!((test - 0.05).abs() < 1e-9, "{test}");
+        assert!(config.validate().is_ok());
+    }
+
+    /// Every variant's parameter rows show up, named (the harness checks names on `run`),
+    /// and showing them changes nothing.
+    #[test]
+    fn every_variant_row_is_named_and_values_stay_put() {
+        let mut config = RunConfig::default();
+        config.data.split = SPLIT_ROWS;
+        config.train.optimizer = OptimizerKind::Sgd;
+        config.train.loss = LossKind::Huber { delta: 0.5 };
+        config.train.schedule = ScheduleKind::Step {
+            every: 7,
+            gamma: 0.3,
+        };
+        config.train.clip = ClipKind::Value { max: 0.25 };
+        config.eval.season = Some(168);
+        let mut harness = harness(config.clone());
+        open_all_groups(&mut harness);
+        for label in [
+            "Huber delta",
+            "Step every",
+            "Step gamma",
+            "Max value",
+            "Season",
+        ] {
+            harness.get_by_label(label);
+        }
+        assert_eq!(harness.state(), &(config, false));
+    }
+
+    #[test]
+    fn labels_are_unique_and_render_with_the_default_fonts() {
+        let mut names: Vec<_> = t::ALL.iter().map(|field| field.name).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "two controls share a label");
+        // The harness panics on a glyph the default fonts lack.
+        let mut harness = Harness::new_ui(|ui| {
+            for field in t::ALL {
+                ui.label(field.name);
+                ui.label(field.tip);
+            }
+        });
+        harness.run();
+    }
+}
