@@ -2,7 +2,6 @@
 //! intents into engine commands, and lays out the panels.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use seqcast_engine::diag;
 use seqcast_engine::eval::baselines::BaselineKind;
@@ -139,9 +138,10 @@ impl SeqcastApp {
         }
     }
 
+    #[cfg(test)]
     /// Blocks up to `timeout` for one engine event and handles it (for tests and
     /// tools that wait on the engine without sleeping). Returns whether one arrived.
-    pub fn wait_for_event(&mut self, timeout: Duration) -> bool {
+    pub fn wait_for_event(&mut self, timeout: std::time::Duration) -> bool {
         let event = match &self.engine {
             Some(engine) => engine.recv_timeout(timeout).ok().flatten(),
             None => None,
@@ -337,7 +337,8 @@ impl SeqcastApp {
         }
     }
 
-    /// Uses the typed-path fallback instead of native dialogs (tests, or no backend).
+    #[cfg(test)]
+    /// Uses the typed-path fallback instead of native dialogs.
     pub fn use_path_field(&mut self, why: &str) {
         self.dialogs.unavailable = Some(why.to_string());
     }

@@ -39,7 +39,7 @@ impl FrameStats {
         if self.report_path.is_some() {
             self.all.push(ms);
             // Flushed regularly too: a killed process never reaches `on_exit`.
-            if self.all.len() % 300 == 0 {
+            if self.all.len().is_multiple_of(300) {
                 self.write_report();
             }
         }

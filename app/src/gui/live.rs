@@ -25,6 +25,15 @@ pub struct BatchStatus {
     pub elapsed_secs: f64,
 }
 
+/// The validation forecast one step ahead, first target, in the data's units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValForecast {
+    /// Series row of each value.
+    pub rows: Arc<Vec<usize>>,
+    /// The forecasts.
+    pub predicted: Arc<Vec<f64>>,
+}
+
 /// A training run as seen from the GUI.
 #[derive(Clone, Debug, Default)]
 pub struct LiveRun {
@@ -44,8 +53,8 @@ pub struct LiveRun {
     pub steps: Vec<StepStats>,
     /// Latest batch.
     pub batch: BatchStatus,
-    /// One-step-ahead validation forecast after the latest epoch: (rows, values).
-    pub val_forecast: Option<(Arc<Vec<usize>>, Arc<Vec<f64>>)>,
+    /// One-step-ahead validation forecast after the latest epoch.
+    pub val_forecast: Option<ValForecast>,
     /// Alerts raised so far (one per kind, latest evidence).
     pub alerts: Vec<Alert>,
     /// Whether the engine is still training.
@@ -108,7 +117,9 @@ impl LiveRun {
             }
             Progress::ValidationForecast {
                 rows, predicted, ..
-            } => self.val_forecast = Some((rows, predicted)),
+            } => {
+                self.val_forecast = Some(ValForecast { rows, predicted });
+            }
             Progress::ValidationOutputs { .. } => {}
         }
     }

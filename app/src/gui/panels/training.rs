@@ -9,7 +9,7 @@ use seqcast_engine::diag::{Alert, AlertKind, EXPLODING_NORM, VANISHING_NORM};
 
 use crate::cli::clock;
 use crate::gui::app::{Intent, SeqcastApp};
-use crate::gui::live::LiveRun;
+use crate::gui::live::{LiveRun, ValForecast};
 use crate::gui::plots::{colors, decimate};
 
 /// Draws the Training view.
@@ -208,7 +208,7 @@ fn grad_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
 }
 
 fn val_plot(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, height: f32) {
-    let Some((rows, predicted)) = &live.val_forecast else {
+    let Some(ValForecast { rows, predicted }) = &live.val_forecast else {
         ui.weak("appears after the first epoch");
         return;
     };
