@@ -9,7 +9,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let result = cli::parse().and_then(|parsed| match parsed.command {
         Some(command) => cli::run(command),
-        None => gui::run(parsed.file),
+        None => gui::run(parsed.file, parsed.config),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

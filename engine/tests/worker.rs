@@ -207,3 +207,47 @@ fn each_epoch_sends_a_validation_forecast_in_the_data_units() {
     // batch reports carry per-step gradient statistics (rate-limited, so maybe not all)
     assert!(steps <= 2 * 35);
 }
+
+#[test]
+fn pause_holds_training_between_batches_and_resume_continues() {
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::Load {
+            path: sample("daily-min-temperatures.csv"),
+        })
+        .unwrap();
+    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    engine
+        .send(Command::Train {
+            config: tiny(CellKind::Gru, 6),
+        })
+        .unwrap();
+    loop {
+        if let Some(Event::Training(Progress::Epoch(_))) =
+            engine.recv_timeout(Duration::from_secs(60)).unwrap()
+        {
+            break;
+        }
+    }
+    engine.set_paused(true);
+    assert!(engine.is_paused());
+    // Let the batch in flight finish, then nothing more may arrive while paused
+    // (a tiny epoch takes ~0.1 s, so six would otherwise all finish in this time).
+    while engine
+        .recv_timeout(Duration::from_millis(300))
+        .unwrap()
+        .is_some()
+    {}
+    assert_eq!(
+        engine
+            .recv_timeout(Duration::from_millis(700))
+            .unwrap()
+            .map(|e| format!("{e:?}")),
+        None
+    );
+    engine.set_paused(false);
+    let Event::Finished(summary, _) = next_result(&engine) else {
+        panic!("expected the run to finish after resuming")
+    };
+    assert_eq!(summary.training.history.len(), 6);
+}

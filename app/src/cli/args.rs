@@ -21,6 +21,9 @@ pub struct Cli {
     pub command: Option<Sub>,
     /// A CSV file to open in the desktop app (default: the bundled AirPassengers series).
     pub file: Option<PathBuf>,
+    /// A TOML run configuration for the desktop app (as written by `train --save-config`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Subcommands.

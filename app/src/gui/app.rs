@@ -238,6 +238,20 @@ impl SeqcastApp {
                     self.persisted.tab = Tab::Results;
                 }
             }
+            Event::ModelLoaded {
+                dir,
+                config,
+                prediction,
+            } => {
+                self.session.busy = None;
+                self.session
+                    .info(format!("Loaded the model in {}", dir.display()));
+                self.session.loaded_model = Some(super::state::LoadedModel {
+                    dir,
+                    config: *config,
+                    prediction,
+                });
+            }
             Event::Saved { paths } => {
                 self.session.busy = None;
                 for p in paths {
@@ -393,6 +407,7 @@ impl SeqcastApp {
                 Some(Busy::Saving),
             ),
             Purpose::SaveModel => self.send(Command::SaveModel { dir: path }, Some(Busy::Saving)),
+            Purpose::LoadModel => self.send(Command::LoadModel { dir: path }, Some(Busy::Loading)),
         }
     }
 
@@ -455,10 +470,11 @@ impl eframe::App for SeqcastApp {
             Tab::Training => panels::training::training_ui(ui, self, &mut intents),
             Tab::Results => panels::results::results_ui(ui, self, &mut intents),
         });
+        panels::model::loaded_model_ui(&ctx, &mut self.session.loaded_model, &mut intents);
         if let Some((purpose, path)) = self.dialogs.path_prompt_ui(&ctx) {
             self.on_path_chosen(purpose, path);
         }
-        for intent in intents {
+        for intent in std::mem::take(&mut intents) {
             self.apply(intent, &ctx);
         }
         self.frame_stats

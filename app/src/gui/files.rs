@@ -21,6 +21,8 @@ pub enum Purpose {
     SaveReport,
     /// Save the model into a folder.
     SaveModel,
+    /// Load a saved model folder.
+    LoadModel,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Self::ExportCsv => ("Export predictions", "predictions.csv"),
             Self::SaveReport => ("Save the run report", "report.json"),
             Self::SaveModel => ("Save the model into a folder", "model"),
+            Self::LoadModel => ("Load a saved model folder", ""),
         }
     }
 }
@@ -117,7 +120,7 @@ impl Dialogs {
                         .add_filter("JSON", &["json"])
                         .set_file_name(file_name)
                         .save_file(),
-                    Purpose::SaveModel => dialog.pick_folder(),
+                    Purpose::SaveModel | Purpose::LoadModel => dialog.pick_folder(),
                 };
                 // The receiver lives as long as the app; if it is gone nobody needs the answer.
                 let _ = tx.send((purpose, picked));

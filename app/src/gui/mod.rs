@@ -12,12 +12,24 @@ mod tests;
 
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 
 pub use app::{SeqcastApp, Startup};
 
-/// Opens the main window on `file`, or on the bundled sample when none is given.
-pub fn run(file: Option<PathBuf>) -> Result<()> {
+/// Opens the main window on `file`, or on the bundled sample when none is given;
+/// `config` replaces the remembered run configuration.
+pub fn run(file: Option<PathBuf>, config: Option<PathBuf>) -> Result<()> {
+    let config = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Some(
+                seqcast_engine::RunConfig::from_toml(&text)
+                    .with_context(|| format!("in {}", path.display()))?,
+            )
+        }
+        None => None,
+    };
     let startup = match file {
         Some(path) => Startup::File(path),
         None => Startup::Sample(crate::cli::SAMPLE_NAME, crate::cli::SAMPLE_CSV),
@@ -35,7 +47,13 @@ pub fn run(file: Option<PathBuf>) -> Result<()> {
     eframe::run_native(
         "seqcast",
         options,
-        Box::new(move |cc| Ok(Box::new(SeqcastApp::new(cc, startup)))),
+        Box::new(move |cc| {
+            let mut app = SeqcastApp::new(cc, startup);
+            if let Some(config) = config {
+                app.persisted.config = config;
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow!("cannot open the window: {e}"))
 }

@@ -8,6 +8,7 @@ use seqcast_engine::RunConfig;
 use seqcast_engine::data::series::Series;
 use seqcast_engine::data::table::CsvTable;
 use seqcast_engine::pipeline::RunSummary;
+use seqcast_engine::pipeline::predict::Prediction;
 use seqcast_engine::worker::Inspection;
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +79,17 @@ pub enum Busy {
     Saving,
 }
 
+/// A saved model's forecasts over the open data.
+#[derive(Clone, Debug)]
+pub struct LoadedModel {
+    /// The model folder.
+    pub dir: PathBuf,
+    /// Its configuration.
+    pub config: RunConfig,
+    /// Its forecasts.
+    pub prediction: Arc<Prediction>,
+}
+
 /// Runtime state, rebuilt at every launch.
 #[derive(Default)]
 pub struct Session {
@@ -97,6 +109,8 @@ pub struct Session {
     pub summary: Option<Arc<RunSummary>>,
     /// The series that run was trained and scored on.
     pub summary_series: Option<Arc<Series>>,
+    /// A saved model applied to the open data, shown in its own window.
+    pub loaded_model: Option<LoadedModel>,
     /// Engine work in progress.
     pub busy: Option<Busy>,
     /// Messages, newest last.

@@ -202,3 +202,41 @@ fn export_writes_a_csv_whose_rows_match_the_engine_predictions() {
         assert_eq!(row[actual].parse::<f64>().unwrap(), *a);
     }
 }
+
+#[test]
+fn a_saved_model_loads_and_forecasts_the_open_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
+    h.state_mut().persisted.config = tiny(2);
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to finish", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    h.state_mut().persisted.last_dir = Some(dir.path().to_path_buf());
+    h.get_by_label("Save model…").click();
+    h.run_steps(4);
+    h.get_by_label("OK").click();
+    let model_dir = dir.path().join("model");
+    step_until(&mut h, "the model to be saved", |a| {
+        a.session.busy.is_none() && model_dir.join("model.json").exists()
+    });
+    // load it back through File > Load model… (the path field starts in the last folder)
+    h.state_mut().persisted.last_dir = Some(model_dir.clone());
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Load model…").click();
+    h.run_steps(4);
+    h.get_by_label("OK").click();
+    step_until(&mut h, "the model to load", |a| {
+        a.session.loaded_model.is_some()
+    });
+    h.run_steps(4);
+    let loaded = h.state().session.loaded_model.clone().unwrap();
+    let summary = h.state().session.summary.clone().unwrap();
+    // the loaded model forecasts exactly what the trained one did past the end
+    assert_eq!(loaded.prediction.future.values, summary.future.values);
+    h.get_by_label_contains("complete windows of this file");
+}

@@ -8,6 +8,7 @@ use crate::data::series::{LoadReport, Series};
 use crate::data::split::SplitRanges;
 use crate::data::table::CsvTable;
 use crate::pipeline::RunSummary;
+use crate::pipeline::predict::Prediction;
 use crate::train::Progress;
 
 /// What the driver asks the engine to do. Each command answers with events.
@@ -51,6 +52,12 @@ pub enum Command {
         /// Add baseline columns to the CSV.
         baselines: bool,
     },
+    /// Load a saved model and forecast the loaded data with it (its own scalers, nothing
+    /// refitted) → [`Event::ModelLoaded`].
+    LoadModel {
+        /// Folder written by `SaveModel` or `seqcast train --save-model`.
+        dir: PathBuf,
+    },
     /// Stop the thread (also sent when the handle is dropped).
     Shutdown,
 }
@@ -85,6 +92,15 @@ pub enum Event {
     Finished(Arc<RunSummary>, Arc<Series>),
     /// Training was cancelled; the best weights so far were scored.
     Cancelled(Arc<RunSummary>, Arc<Series>),
+    /// A saved model was loaded and applied to the loaded data.
+    ModelLoaded {
+        /// Where it came from.
+        dir: PathBuf,
+        /// Its configuration.
+        config: Box<RunConfig>,
+        /// Its forecasts over every complete window and past the end.
+        prediction: Arc<Prediction>,
+    },
     /// Files were written.
     Saved {
         /// What was written.

@@ -131,6 +131,16 @@ impl Runner {
                 }
                 self.emit(Event::Saved { paths });
             }
+            Command::LoadModel { dir } => {
+                let table = self.table()?;
+                let model = artifact::load(&dir)?;
+                let prediction = Arc::new(pipeline::predict::predict(&model, &table)?);
+                self.emit(Event::ModelLoaded {
+                    dir,
+                    config: Box::new(model.config),
+                    prediction,
+                });
+            }
             Command::Shutdown => {}
         }
         Ok(())
@@ -200,6 +210,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Inspect { .. } => "inspect",
         Command::Train { .. } => "train",
         Command::SaveModel { .. } => "save model",
+        Command::LoadModel { .. } => "load model",
         Command::Export { .. } => "export",
         Command::Shutdown => "shutdown",
     }

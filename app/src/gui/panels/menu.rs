@@ -48,6 +48,13 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
             {
                 intents.push(Intent::Dialog(Purpose::SaveModel));
             }
+            if ui
+                .add_enabled(app.session.table.is_some(), egui::Button::new("Load model…"))
+                .on_hover_text("Forecast the open data with a saved model (its own scalers; nothing is refitted)")
+                .clicked()
+            {
+                intents.push(Intent::Dialog(Purpose::LoadModel));
+            }
             ui.separator();
             if ui.button("Quit").clicked() {
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);

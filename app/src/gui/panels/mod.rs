@@ -5,6 +5,7 @@ pub mod config;
 pub mod controls;
 pub mod data;
 pub mod menu;
+pub mod model;
 pub mod results;
 pub mod status;
 pub mod training;
