@@ -23,6 +23,14 @@ fn next_result(engine: &EngineHandle) -> Event {
     panic!("no result from the engine within 120 s");
 }
 
+/// An engine with `file` loaded.
+fn loaded_engine(file: &str) -> EngineHandle {
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine.send(Command::Load { path: sample(file) }).unwrap();
+    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    engine
+}
+
 #[test]
 fn load_inspect_train_export_through_the_handle() {
     let engine = EngineHandle::spawn(None).unwrap();
@@ -121,13 +129,7 @@ fn failures_arrive_as_readable_events_and_the_engine_keeps_working() {
 
 #[test]
 fn cancel_and_drop_during_training_end_the_thread() {
-    let engine = EngineHandle::spawn(None).unwrap();
-    engine
-        .send(Command::Load {
-            path: sample("daily-min-temperatures.csv"),
-        })
-        .unwrap();
-    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    let engine = loaded_engine("daily-min-temperatures.csv");
     engine
         .send(Command::Train {
             config: tiny(CellKind::Lstm, 500),
@@ -169,13 +171,7 @@ fn cancel_and_drop_during_training_end_the_thread() {
 
 #[test]
 fn each_epoch_sends_a_validation_forecast_in_the_data_units() {
-    let engine = EngineHandle::spawn(None).unwrap();
-    engine
-        .send(Command::Load {
-            path: sample("daily-min-temperatures.csv"),
-        })
-        .unwrap();
-    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    let engine = loaded_engine("daily-min-temperatures.csv");
     engine
         .send(Command::Train {
             config: tiny(CellKind::Gru, 2),
@@ -210,13 +206,7 @@ fn each_epoch_sends_a_validation_forecast_in_the_data_units() {
 
 #[test]
 fn pause_holds_training_between_batches_and_resume_continues() {
-    let engine = EngineHandle::spawn(None).unwrap();
-    engine
-        .send(Command::Load {
-            path: sample("daily-min-temperatures.csv"),
-        })
-        .unwrap();
-    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    let engine = loaded_engine("daily-min-temperatures.csv");
     engine
         .send(Command::Train {
             config: tiny(CellKind::Gru, 6),
