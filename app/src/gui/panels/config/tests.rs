@@ -1,0 +1,207 @@
+//! kittest checks of the configuration panel.
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+
+use super::*;
+
+type State = (RunConfig, bool);
+
+/// The groups, and whether each starts open.
+const GROUPS: [(&str, bool); 8] = [
+    ("Data & windows", true),
+    ("Scaling & transforms", false),
+    ("Model", true),
+    ("Optimiser", false),
+    ("Schedule", false),
+    ("Regularisation", false),
+    ("Stopping", false),
+    ("Evaluation", false),
+];
+
+/// The panel over `config`; the flag records whether `config_ui` ever reported a change.
+fn harness(config: RunConfig) -> Harness<'static, State> {
+    let mut harness = Harness::builder()
+        .with_size([700.0, 3000.0])
+        .build_ui_state(
+            |ui, (config, changed): &mut State| {
+                *changed |= config_ui(ui, config);
+            },
+            (config, false),
+        );
+    harness.run();
+    harness
+}
+
+fn open_all_groups(harness: &mut Harness<'_, State>) {
+    for (title, open) in GROUPS {
+        if !open {
+            harness.get_by_label(title).click();
+            harness.run();
+        }
+    }
+}
+
+/// Clicks a drag value (entering text mode), types `text` and presses Enter.
+fn type_into(harness: &mut Harness<'_, State>, label: &str, text: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+}
+
+/// Opens a combo box by its label and picks an option.
+fn pick(harness: &mut Harness<'_, State>, combo: &str, option: &str) {
+    harness.get_by_role_and_label(Role::ComboBox, combo).click();
+    harness.run();
+    harness.get_by_label(option).click();
+    harness.run();
+}
+
+#[test]
+fn untouched_panel_leaves_the_default_config_alone() {
+    let mut harness = harness(RunConfig::default());
+    open_all_groups(&mut harness);
+    assert_eq!(harness.state(), &(RunConfig::default(), false));
+}
+
+#[test]
+fn choosing_gru_sets_the_cell_and_disables_forget_bias() {
+    let mut harness = harness(RunConfig::default());
+    let bias_disabled = |h: &Harness<'_, State>| {
+        h.get_by_label("Forget-gate bias")
+            .accesskit_node()
+            .is_disabled()
+    };
+    assert!(!bias_disabled(&harness));
+    pick(&mut harness, "Cell", "GRU");
+    let (config, changed) = harness.state();
+    assert_eq!(config.model.cell, CellKind::Gru);
+    assert!(changed);
+    assert!(bias_disabled(&harness));
+}
+
+#[test]
+fn typing_a_lookback_sets_it() {
+    let mut harness = harness(RunConfig::default());
+    type_into(&mut harness, "Lookback", "96");
+    let (config, changed) = harness.state();
+    assert_eq!(config.window.lookback, 96);
+    assert!(changed);
+}
+
+#[test]
+fn typed_values_are_clamped_to_what_validation_accepts() {
+    let mut harness = harness(RunConfig::default());
+    type_into(&mut harness, "Layers", "9");
+    type_into(&mut harness, "Lookback", "0");
+    let config = &harness.state().0;
+    assert_eq!((config.model.layers, config.window.lookback), (4, 1));
+    assert!(config.validate().is_ok());
+}
+
+#[test]
+fn reset_restores_a_changed_group_only() {
+    let mut config = RunConfig::default();
+    config.window.lookback = 96;
+    config.data.missing = MissingPolicy::Drop;
+    config.model.hidden = 128;
+    config.model.dropout = 0.3;
+    let mut harness = harness(config);
+
+    harness
+        .get_by_label("Reset to defaults (Data & windows)")
+        .click();
+    harness.run();
+    let config = &harness.state().0;
+    assert_eq!(config.window, RunConfig::default().window);
+    assert_eq!(config.data.missing, RunConfig::default().data.missing);
+    assert_eq!(config.model.hidden, 128, "another group was reset");
+
+    harness.get_by_label("Reset to defaults (Model)").click();
+    harness.run();
+    let config = &harness.state().0;
+    assert_eq!(config.model.hidden, RunConfig::default().model.hidden);
+    assert_eq!(
+        config.model.dropout, 0.3,
+        "dropout belongs to Regularisation"
+    );
+}
+
+#[test]
+fn switching_schedule_fills_playbook_parameters() {
+    let mut harness = harness(RunConfig::default());
+    harness.get_by_label("Schedule").click();
+    harness.run();
+    pick(&mut harness, "LR schedule", "Reduce on plateau");
+    let config = &harness.state().0;
+    let expected = ScheduleKind::Plateau {
+        factor: 0.5,
+        patience: 5,
+        min_lr: MIN_LR,
+    };
+    assert_eq!(config.train.schedule, expected);
+    assert!(config.validate().is_ok());
+    harness.get_by_label("Plateau patience");
+}
+
+#[test]
+fn raising_a_fraction_takes_the_excess_from_the_later_parts() {
+    let mut harness = harness(RunConfig::default());
+    type_into(&mut harness, "Train", "0.8");
+    let config = &harness.state().0;
+    let Split::Fractions { train, val, test } = config.data.split else {
+        panic!("the split changed kind: {:?}", config.data.split);
+    };
+    assert!((train - 0.8).abs() < 1e-12, "{train}");
+    assert!((val - 0.15).abs() < 1e-12, "{val}");
+    assert!((test - 0.05).abs() < 1e-9, "{test}");
+    assert!(config.validate().is_ok());
+}
+
+/// Every variant's parameter rows show up, named (the harness checks names on `run`),
+/// and showing them changes nothing.
+#[test]
+fn every_variant_row_is_named_and_values_stay_put() {
+    let mut config = RunConfig::default();
+    config.data.split = SPLIT_ROWS;
+    config.train.optimizer = OptimizerKind::Sgd;
+    config.train.loss = LossKind::Huber { delta: 0.5 };
+    config.train.schedule = ScheduleKind::Step {
+        every: 7,
+        gamma: 0.3,
+    };
+    config.train.clip = ClipKind::Value { max: 0.25 };
+    config.eval.season = Some(168);
+    let mut harness = harness(config.clone());
+    open_all_groups(&mut harness);
+    for label in [
+        "Huber delta",
+        "Step every",
+        "Step gamma",
+        "Max value",
+        "Season",
+    ] {
+        harness.get_by_label(label);
+    }
+    assert_eq!(harness.state(), &(config, false));
+}
+
+#[test]
+fn labels_are_unique_and_render_with_the_default_fonts() {
+    let mut names: Vec<_> = t::ALL.iter().map(|field| field.name).collect();
+    names.sort_unstable();
+    let count = names.len();
+    names.dedup();
+    assert_eq!(names.len(), count, "two controls share a label");
+    // The harness panics on a glyph the default fonts lack.
+    let mut harness = Harness::new_ui(|ui| {
+        for field in t::ALL {
+            ui.label(field.name);
+            ui.label(field.tip);
+        }
+    });
+    harness.run();
+}
