@@ -20,19 +20,24 @@ fn prepared(config: &seqcast_engine::RunConfig) -> Prepared {
     Prepared::fit(Arc::new(series), &config).unwrap()
 }
 
+/// Trains `config` on its prepared data with no progress reporting.
+fn fit(config: &seqcast_engine::RunConfig, p: &Prepared) -> train::TrainOutcome {
+    train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 #[test]
 fn tiny_gru_and_lstm_lower_their_validation_loss() {
     for cell in [CellKind::Gru, CellKind::Lstm] {
         let config = tiny(cell, 4);
         let p = prepared(&config);
-        let out = train::train(
-            &config.model,
-            &config.train,
-            &p.train_data(),
-            &Control::new(),
-            &mut |_| {},
-        )
-        .unwrap();
+        let out = fit(&config, &p);
         let val: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
         assert_eq!(out.stop, StopReason::Completed);
         assert_eq!(val.len(), 4);
@@ -55,18 +60,11 @@ fn the_same_seed_gives_an_identical_history_and_another_seed_does_not() {
         config.model.layers = 2;
         config.train.seed = seed;
         let p = prepared(&config);
-        train::train(
-            &config.model,
-            &config.train,
-            &p.train_data(),
-            &Control::new(),
-            &mut |_| {},
-        )
-        .unwrap()
-        .history
-        .iter()
-        .map(|e| (e.train_loss, e.val_loss))
-        .collect::<Vec<_>>()
+        fit(&config, &p)
+            .history
+            .iter()
+            .map(|e| (e.train_loss, e.val_loss))
+            .collect::<Vec<_>>()
     };
     let a = run(7);
     assert_eq!(a, run(7));
@@ -109,14 +107,7 @@ fn an_absurd_learning_rate_stops_on_nan_and_keeps_finite_weights() {
     config.train.momentum = 0.0;
     config.train.clip = ClipKind::None;
     let p = prepared(&config);
-    let out = train::train(
-        &config.model,
-        &config.train,
-        &p.train_data(),
-        &Control::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let out = fit(&config, &p);
     let StopReason::NonFinite { epoch, batch, what } = &out.stop else {
         panic!("expected a NaN stop, got {:?}", out.stop);
     };
@@ -142,14 +133,7 @@ fn global_norm_clipping_bounds_the_update() {
     config.train.lr = 1.0;
     config.train.clip = ClipKind::Norm { max: 1e-3 };
     let p = prepared(&config);
-    let out = train::train(
-        &config.model,
-        &config.train,
-        &p.train_data(),
-        &Control::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let out = fit(&config, &p);
     let record = &out.history[0];
     assert_eq!(record.clip_rate, 1.0, "every step's norm exceeds 1e-3");
     assert!(record.grad_norm > 1e-3);
@@ -212,14 +196,7 @@ fn every_optimizer_loss_and_cell_trains_and_schedules_drive_the_lr() {
             gamma: 0.5,
         };
         let p = prepared(&config);
-        let out = train::train(
-            &config.model,
-            &config.train,
-            &p.train_data(),
-            &Control::new(),
-            &mut |_| {},
-        )
-        .unwrap();
+        let out = fit(&config, &p);
         let train_loss: Vec<f64> = out.history.iter().map(|e| e.train_loss).collect();
         let lrs: Vec<f64> = out.history.iter().map(|e| e.lr).collect();
         assert_eq!(out.stop, StopReason::Completed, "{optimizer:?}");
@@ -238,14 +215,7 @@ fn early_stopping_restores_the_best_epoch() {
     let mut config = tiny(CellKind::Gru, 40);
     config.train.patience = 2;
     let p = prepared(&config);
-    let out = train::train(
-        &config.model,
-        &config.train,
-        &p.train_data(),
-        &Control::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let out = fit(&config, &p);
     let StopReason::EarlyStopped { epoch } = out.stop else {
         panic!(
             "expected early stopping within 40 epochs, got {:?}",

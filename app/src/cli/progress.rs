@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use seqcast_engine::train::{EpochRecord, Progress};
+use seqcast_engine::train::{EpochRecord, Progress, eta_secs, fraction_done};
 
 /// Renders training progress on stderr: one redrawn line on a terminal, one line per
 /// epoch otherwise (or with `--quiet`).
@@ -50,13 +50,8 @@ impl ProgressLine {
                 ..
             } => {
                 if self.live {
-                    let done = ((*epoch - 1) as f64 + *batch as f64 / *batches as f64)
-                        / self.epochs.max(1) as f64;
-                    let eta = if done > 0.0 {
-                        elapsed_secs / done - elapsed_secs
-                    } else {
-                        0.0
-                    };
+                    let done = fraction_done(*epoch, *batch, *batches, self.epochs);
+                    let eta = eta_secs(*elapsed_secs, done).unwrap_or(0.0);
                     let line = format!(
                         "epoch {epoch:>4}/{} {} batch {batch}/{batches} loss {loss:.5}{} {windows_per_sec:>7.0} win/s {} ETA ≤{}",
                         self.epochs,

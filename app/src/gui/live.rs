@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use seqcast_engine::diag::{self, Alert};
-use seqcast_engine::train::{EpochRecord, Progress, StepStats};
+use seqcast_engine::train::{self, EpochRecord, Progress, StepStats};
 
 /// Steps kept for the gradient plot; older ones are thinned to every other step.
 const MAX_STEPS: usize = 20_000;
@@ -134,17 +134,16 @@ impl LiveRun {
 
     /// Fraction of the maximum training done.
     pub fn fraction(&self) -> f64 {
-        if self.epochs == 0 || self.batch.batches == 0 {
-            return 0.0;
-        }
-        let done = (self.batch.epoch.saturating_sub(1)) as f64
-            + self.batch.batch as f64 / self.batch.batches as f64;
-        (done / self.epochs as f64).clamp(0.0, 1.0)
+        train::fraction_done(
+            self.batch.epoch,
+            self.batch.batch,
+            self.batch.batches,
+            self.epochs,
+        )
     }
 
     /// Estimated seconds left if every epoch runs (early stopping may end sooner).
     pub fn eta_secs(&self) -> Option<f64> {
-        let f = self.fraction();
-        (f > 0.0).then(|| self.batch.elapsed_secs / f - self.batch.elapsed_secs)
+        train::eta_secs(self.batch.elapsed_secs, self.fraction())
     }
 }

@@ -76,6 +76,21 @@ fn is_disabled(harness: &Harness<'_, SeqcastApp>, button: &str) -> bool {
         .is_disabled()
 }
 
+/// The app on the temperatures series after a finished run of `epochs` epochs,
+/// started with the Train button.
+fn trained(epochs: usize) -> Harness<'static, SeqcastApp> {
+    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
+    h.state_mut().persisted.config = tiny(epochs);
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to finish", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    h
+}
+
 #[test]
 fn the_bundled_sample_loads_and_its_plot_has_points() {
     let mut h = harness(Startup::Sample(
@@ -163,15 +178,7 @@ fn train_shows_live_epochs_and_stop_ends_the_run() {
 #[test]
 fn export_writes_a_csv_whose_rows_match_the_engine_predictions() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
-    h.state_mut().persisted.config = tiny(2);
-    step_until(&mut h, "the file to be inspected", |a| {
-        a.session.inspection.is_some()
-    });
-    h.get_by_role_and_label(Role::Button, "Train").click();
-    step_until(&mut h, "training to finish", |a| {
-        a.session.summary.is_some() && a.session.busy.is_none()
-    });
+    let mut h = trained(2);
     h.run_steps(2);
     assert_eq!(h.state().persisted.tab, Tab::Results);
     h.state_mut().persisted.last_dir = Some(dir.path().to_path_buf());
@@ -206,15 +213,7 @@ fn export_writes_a_csv_whose_rows_match_the_engine_predictions() {
 #[test]
 fn a_saved_model_loads_and_forecasts_the_open_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
-    h.state_mut().persisted.config = tiny(2);
-    step_until(&mut h, "the file to be inspected", |a| {
-        a.session.inspection.is_some()
-    });
-    h.get_by_role_and_label(Role::Button, "Train").click();
-    step_until(&mut h, "training to finish", |a| {
-        a.session.summary.is_some() && a.session.busy.is_none()
-    });
+    let mut h = trained(2);
     h.state_mut().persisted.last_dir = Some(dir.path().to_path_buf());
     h.get_by_label("Save model…").click();
     h.run_steps(4);

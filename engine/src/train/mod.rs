@@ -168,6 +168,21 @@ pub enum Progress {
     },
 }
 
+/// Share of the maximum training done after `batch` of `batches` in 1-based `epoch`
+/// of `epochs` (early stopping may end the run sooner).
+pub fn fraction_done(epoch: usize, batch: usize, batches: usize, epochs: usize) -> f64 {
+    if epochs == 0 || batches == 0 {
+        return 0.0;
+    }
+    let done = epoch.saturating_sub(1) as f64 + batch as f64 / batches as f64;
+    (done / epochs as f64).clamp(0.0, 1.0)
+}
+
+/// Seconds left if the rest runs at the pace so far; `None` before any progress.
+pub fn eta_secs(elapsed_secs: f64, fraction: f64) -> Option<f64> {
+    (fraction > 0.0).then(|| elapsed_secs / fraction - elapsed_secs)
+}
+
 /// What training produced.
 #[derive(Debug)]
 pub struct TrainOutcome {

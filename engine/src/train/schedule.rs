@@ -69,6 +69,16 @@ impl LrSchedule {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn progress_fraction_and_eta() {
+        use crate::train::{eta_secs, fraction_done};
+        // epoch 2 of 4, batch 5 of 10: 1.5 epochs done of 4
+        assert_eq!(fraction_done(2, 5, 10, 4), 0.375);
+        assert_eq!(fraction_done(1, 0, 0, 4), 0.0);
+        assert_eq!(eta_secs(30.0, 0.375), Some(50.0));
+        assert_eq!(eta_secs(30.0, 0.0), None);
+    }
+
     use super::*;
 
     fn lrs(kind: ScheduleKind, epochs: usize) -> Vec<f64> {

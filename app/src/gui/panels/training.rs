@@ -14,7 +14,8 @@ use crate::gui::plots::{colors, decimate};
 
 /// Draws the Training view.
 pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
-    let Some(live) = app.session.live.clone() else {
+    let paused = app.is_paused();
+    let Some(live) = app.session.live.as_ref() else {
         ui.centered_and_justified(|ui| {
             ui.heading(
                 "Press Train to start; curves and diagnostics appear here as the model learns.",
@@ -22,7 +23,7 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         });
         return;
     };
-    progress_ui(ui, &live, app.is_paused());
+    progress_ui(ui, live, paused);
     ui.checkbox(&mut app.persisted.log_loss, "Log scale for losses");
     let log = app.persisted.log_loss;
     let alerts_height = if live.alerts.is_empty() {
@@ -36,27 +37,27 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Loss (train per epoch, validation per epoch, batches faint)");
-            loss_plot(ui, &live, log, plot_height);
+            loss_plot(ui, live, log, plot_height);
         });
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Gradient L2 norm per step (log₁₀) · thresholds 1e-5 and 10");
-            grad_plot(ui, &live, plot_height);
+            grad_plot(ui, live, plot_height);
         });
     });
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Validation: one step ahead vs actual (after the last epoch)");
-            val_plot(ui, app, &live, plot_height * 0.75);
+            val_plot(ui, app, live, plot_height * 0.75);
         });
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Learning rate (log₁₀)");
-            lr_plot(ui, &live, plot_height * 0.75);
+            lr_plot(ui, live, plot_height * 0.75);
         });
     });
-    alerts_ui(ui, &live, &app.persisted.config, intents);
+    alerts_ui(ui, live, &app.persisted.config, intents);
 }
 
 fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
