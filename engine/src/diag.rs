@@ -230,7 +230,11 @@ mod tests {
         let stop = StopReason::NonFinite {
             epoch: 1,
             batch: 3,
+            step: 7,
             what: "training loss".into(),
+            param: None,
+            last_loss: Some(0.5),
+            last_grad_norm: Some(2.0),
         };
         let a = final_alerts(&h, &stop, Some(2.0), Some(1.5));
         assert_eq!(kinds(&a), [AlertKind::NonFinite, AlertKind::WorseThanNaive]);

@@ -108,15 +108,38 @@ fn an_absurd_learning_rate_stops_on_nan_and_keeps_finite_weights() {
     config.train.clip = ClipKind::None;
     let p = prepared(&config);
     let out = fit(&config, &p);
-    let StopReason::NonFinite { epoch, batch, what } = &out.stop else {
+    let StopReason::NonFinite {
+        epoch,
+        batch,
+        step,
+        what,
+        param,
+        last_loss,
+        last_grad_norm,
+    } = &out.stop
+    else {
         panic!("expected a NaN stop, got {:?}", out.stop);
     };
     assert_eq!(*epoch, 1);
+    assert_eq!(step, batch, "in epoch 1 the run step is the batch");
     assert!(
-        *batch >= 2,
-        "the first batch uses the initial weights: {batch}"
+        what.contains("loss") || what.contains("gradient") || what.contains("weights"),
+        "{what}"
     );
-    assert!(what.contains("loss") || what.contains("gradient"), "{what}");
+    if what.contains("gradient") || what.contains("weights") {
+        assert!(
+            param.is_some(),
+            "a gradient or weight stop names the parameter"
+        );
+    }
+    // The step before the failure left finite values to report.
+    if *step > 1 {
+        assert!(last_loss.is_some_and(f64::is_finite), "{last_loss:?}");
+        assert!(
+            last_grad_norm.is_some_and(f64::is_finite),
+            "{last_grad_norm:?}"
+        );
+    }
     // The kept weights still forecast finite values.
     let preds = train::predict_windows(&out.model, &p.train_data(), &p.test);
     assert!(!preds.is_empty());

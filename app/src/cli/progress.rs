@@ -78,7 +78,9 @@ impl ProgressLine {
                 }
                 self.last_epoch = Some(record.clone());
             }
-            Progress::ValidationOutputs { .. } | Progress::ValidationForecast { .. } => {}
+            Progress::ValidationOutputs { .. }
+            | Progress::ValidationForecast { .. }
+            | Progress::Snapshot(_) => {}
         }
     }
 

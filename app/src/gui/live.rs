@@ -120,7 +120,7 @@ impl LiveRun {
             } => {
                 self.val_forecast = Some(ValForecast { rows, predicted });
             }
-            Progress::ValidationOutputs { .. } => {}
+            Progress::ValidationOutputs { .. } | Progress::Snapshot(_) => {}
         }
     }
 

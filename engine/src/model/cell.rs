@@ -116,7 +116,15 @@ fn interleave_blocks(blocks: &[Vec<f32>], rows: usize, h: usize) -> Vec<f32> {
 impl RecurrentLayer {
     /// Runs the layer over `x: [B, T, d_in]`. Returns every step's hidden state
     /// `[B, T, H]` when `keep_sequence` (a stacked layer follows), and the last one `[B, H]`.
-    pub fn forward(&self, x: Tensor<3>, keep_sequence: bool) -> (Option<Tensor<3>>, Tensor<2>) {
+    ///
+    /// `probe` (`[B, T, H]` zeros that require a gradient) is added to each step's hidden
+    /// state: its gradient is then dLoss/dh_t, everything flowing into step t's state.
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        keep_sequence: bool,
+        probe: Option<&Tensor<3>>,
+    ) -> (Option<Tensor<3>>, Tensor<2>) {
         let [batch, steps, d_in] = x.dims();
         let (h, g) = (self.hidden, self.cell.gates());
         let device = x.device();
@@ -159,6 +167,13 @@ impl RecurrentLayer {
                 }
                 CellKind::Rnn => tanh(x_t + hw),
             };
+            if let Some(probe) = probe {
+                hidden = hidden
+                    + probe
+                        .clone()
+                        .slice([0..batch, t..t + 1, 0..h])
+                        .reshape([batch, h]);
+            }
             if keep_sequence {
                 outputs.push(hidden.clone());
             }

@@ -86,13 +86,24 @@ impl Forecaster {
 
     /// `x: [B, lookback, features]` → `[B, horizon·targets]` (step-major: step 0's
     /// targets first). Pass `dropout_rng` only while training: it draws the masks.
-    pub fn forward(&self, x: Tensor<3>, mut dropout_rng: Option<&mut Rng>) -> Tensor<2> {
+    pub fn forward(&self, x: Tensor<3>, dropout_rng: Option<&mut Rng>) -> Tensor<2> {
+        self.forward_probed(x, dropout_rng, &[])
+    }
+
+    /// [`forward`](Self::forward) with one gradient probe per layer (`[B, T, H]` zeros that
+    /// require a gradient, see [`RecurrentLayer::forward`]); `probes` may be empty.
+    pub fn forward_probed(
+        &self,
+        x: Tensor<3>,
+        mut dropout_rng: Option<&mut Rng>,
+        probes: &[Tensor<3>],
+    ) -> Tensor<2> {
         let mut input = x;
         let mut last = None;
         let n_layers = self.layers.len();
         for (k, layer) in self.layers.iter().enumerate() {
             let top = k + 1 == n_layers;
-            let (sequence, h_last) = layer.forward(input.clone(), !top);
+            let (sequence, h_last) = layer.forward(input.clone(), !top, probes.get(k));
             if let Some(seq) = sequence {
                 input = match dropout_rng.as_deref_mut() {
                     Some(rng) => apply_dropout(seq, self.dropout, rng),

@@ -7,6 +7,8 @@ pub mod loss;
 pub mod optim;
 mod run;
 pub mod schedule;
+pub mod stats;
+mod step;
 
 use std::sync::Arc;
 
@@ -14,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 pub use control::Control;
 pub use run::{predict_windows, train};
+pub use stats::DiagSnapshot;
+pub use step::{StepResult, forward_backward};
 
 /// Windows to train on, in model space (scaled, transformed).
 #[derive(Clone, Copy, Debug)]
@@ -72,14 +76,27 @@ pub enum StopReason {
     },
     /// The user cancelled.
     Cancelled,
-    /// Loss or gradients became NaN/∞; the best (or last finite) weights were kept.
+    /// Loss, gradients or weights became NaN/∞; the best (or last finite) weights were
+    /// kept.
     NonFinite {
         /// 1-based epoch.
         epoch: usize,
         /// 1-based batch within the epoch.
         batch: usize,
-        /// What went non-finite, e.g. "loss" or "gradient of layers.0.w_hh".
+        /// 1-based optimisation step over the whole run.
+        #[serde(default)]
+        step: usize,
+        /// What went non-finite, e.g. "training loss" or "gradient of layers.0.w_hh".
         what: String,
+        /// The parameter concerned, when it was a gradient or a weight.
+        #[serde(default)]
+        param: Option<String>,
+        /// The last finite training loss before it happened.
+        #[serde(default)]
+        last_loss: Option<f64>,
+        /// The last finite global gradient norm (before clipping).
+        #[serde(default)]
+        last_grad_norm: Option<f64>,
     },
 }
 
@@ -90,10 +107,27 @@ impl StopReason {
             Self::Completed => "completed all epochs".into(),
             Self::EarlyStopped { epoch } => format!("early-stopped at epoch {epoch}"),
             Self::Cancelled => "cancelled".into(),
-            Self::NonFinite { epoch, batch, what } => format!(
-                "stopped: the {what} became NaN or infinite at epoch {epoch}, batch {batch}; \
-                 kept the best finite weights. Lower the learning rate and keep gradient clipping on"
-            ),
+            Self::NonFinite {
+                epoch,
+                batch,
+                step,
+                what,
+                last_loss,
+                last_grad_norm,
+                ..
+            } => {
+                let last = match (last_loss, last_grad_norm) {
+                    (Some(l), Some(g)) => {
+                        format!(" (last finite loss {l:.4e}, gradient norm {g:.4e})")
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "stopped: the {what} became NaN or infinite at step {step} \
+                     (epoch {epoch}, batch {batch}){last}; kept the best finite weights. \
+                     Lower the learning rate and keep gradient clipping on"
+                )
+            }
         }
     }
 }
@@ -146,6 +180,8 @@ pub enum Progress {
         /// Every step since the previous batch report.
         steps: Vec<StepStats>,
     },
+    /// Detailed gradient statistics of one step (every `diag_every` steps).
+    Snapshot(Box<DiagSnapshot>),
     /// An epoch finished.
     Epoch(EpochRecord),
     /// Model-space validation outputs after an epoch, `[windows × horizon × targets]`
@@ -198,4 +234,50 @@ pub struct TrainOutcome {
     pub elapsed_secs: f64,
     /// Training windows per second.
     pub windows_per_sec: f64,
+    /// What the detailed gradient statistics cost.
+    pub diag_cost: DiagCost,
+}
+
+/// Step times with and without the detailed statistics, to state what they cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DiagCost {
+    /// Steps without a snapshot.
+    pub plain_steps: usize,
+    /// Their total time, seconds.
+    pub plain_secs: f64,
+    /// Steps with a snapshot.
+    pub snapshot_steps: usize,
+    /// Their total time, seconds.
+    pub snapshot_secs: f64,
+}
+
+impl DiagCost {
+    /// Records one step's wall time.
+    pub fn add(&mut self, snapshot: bool, took: std::time::Duration) {
+        if snapshot {
+            self.snapshot_steps += 1;
+            self.snapshot_secs += took.as_secs_f64();
+        } else {
+            self.plain_steps += 1;
+            self.plain_secs += took.as_secs_f64();
+        }
+    }
+
+    /// Mean step time without statistics, seconds.
+    pub fn plain_step_secs(&self) -> Option<f64> {
+        (self.plain_steps > 0).then(|| self.plain_secs / self.plain_steps as f64)
+    }
+
+    /// Mean step time with statistics, seconds.
+    pub fn snapshot_step_secs(&self) -> Option<f64> {
+        (self.snapshot_steps > 0).then(|| self.snapshot_secs / self.snapshot_steps as f64)
+    }
+
+    /// Share of the training time spent on the snapshots' extra work.
+    pub fn overhead(&self) -> Option<f64> {
+        let plain = self.plain_step_secs()?;
+        let extra = (self.snapshot_step_secs()? - plain).max(0.0) * self.snapshot_steps as f64;
+        let total = self.plain_secs + self.snapshot_secs;
+        (total > 0.0).then(|| extra / total)
+    }
 }

@@ -5,12 +5,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::grads::{self, GradNorms};
 use super::schedule::LrSchedule;
-use super::{Control, EpochRecord, Progress, StepStats, StopReason, TrainData, TrainOutcome};
+use super::stats::{self, DiagSnapshot};
+use super::step::{StepResult, forward_backward};
+use super::{
+    Control, DiagCost, EpochRecord, Progress, StepStats, StopReason, TrainData, TrainOutcome,
+};
 use crate::config::{ClipKind, LossKind, ModelConfig, TrainConfig};
 use crate::data::window::{gather_inputs, gather_targets};
 use crate::error::{EngineError, Result};
@@ -71,6 +74,8 @@ pub fn train(
     let mut last_good = model.clone();
     let mut step = 0usize;
     let mut pending_steps: Vec<StepStats> = Vec::new();
+    let mut last_finite = LastFinite::default();
+    let mut cost = DiagCost::default();
 
     'epochs: for epoch in 1..=config.epochs {
         let epoch_start = Instant::now();
@@ -83,20 +88,36 @@ pub fn train(
                 break 'epochs;
             }
             let step_start = Instant::now();
-            let (x, y) = batch_tensors(data, chunk, &device);
-            let predicted = model.forward(x, Some(&mut dropout_rng));
-            let loss = super::loss::loss(config.loss, predicted, y);
-            let loss_value = f64::from(loss.clone().into_scalar::<f32>());
+            let snapshot_step =
+                config.diag_every > 0 && (step + 1).is_multiple_of(config.diag_every);
+            let StepResult {
+                loss: loss_value,
+                mut grads,
+                time_norms,
+            } = forward_backward(
+                &model,
+                data,
+                chunk,
+                config.loss,
+                Some(&mut dropout_rng),
+                snapshot_step,
+            );
+            let at = StepPlace {
+                epoch,
+                batch: b + 1,
+                step: step + 1,
+                last: last_finite,
+            };
             if !loss_value.is_finite() {
-                stop = non_finite(epoch, b + 1, "training loss");
+                stop = at.non_finite("training loss".into(), None);
                 break 'epochs;
             }
-            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
             let norms = GradNorms::measure(&model, &grads);
             if let Some(name) = norms.first_non_finite() {
-                stop = non_finite(epoch, b + 1, &format!("gradient of {name}"));
+                stop = at.non_finite(format!("gradient of {name}"), Some(name.to_string()));
                 break 'epochs;
             }
+            let raw_grads = snapshot_step.then(|| stats::grad_values(&model, &grads));
             let clipped = grads::clip(&model, &mut grads, &norms, config.clip);
             let clipped_norm = match config.clip {
                 ClipKind::Norm { max } if clipped => max,
@@ -116,6 +137,31 @@ pub fn train(
             pending_steps.push(step_stats);
             last_good = model.clone();
             model = optimizer.step(lr, model, grads);
+            if let Some(name) = stats::first_non_finite_weight(&model) {
+                stop = at.non_finite(format!("weights of {name} after the update"), Some(name));
+                break 'epochs;
+            }
+            last_finite = LastFinite {
+                loss: Some(loss_value),
+                grad_norm: Some(norms.global()),
+            };
+            if let Some(raw) = raw_grads {
+                let snapshot = DiagSnapshot {
+                    epoch,
+                    step,
+                    grad_norm: norms.global(),
+                    grad_norm_clipped: clipped_norm,
+                    params: stats::param_stats(
+                        &raw,
+                        &stats::param_values(&last_good),
+                        &stats::param_values(&model),
+                    ),
+                    gates: stats::gate_stats(&model, &raw),
+                    time_norms: time_norms.unwrap_or_default(),
+                };
+                report(Progress::Snapshot(Box::new(snapshot)));
+            }
+            cost.add(snapshot_step, step_start.elapsed());
             train_time += step_start.elapsed();
             windows_done += chunk.len();
             if last_progress.elapsed() >= PROGRESS_INTERVAL {
@@ -146,7 +192,15 @@ pub fn train(
         let selection = val_loss.unwrap_or(record.train_loss);
         if !selection.is_finite() {
             history.push(record);
-            stop = non_finite(epoch, batches, "validation loss");
+            stop = StopReason::NonFinite {
+                epoch,
+                batch: batches,
+                step,
+                what: "validation loss".into(),
+                param: None,
+                last_loss: last_finite.loss,
+                last_grad_norm: last_finite.grad_norm,
+            };
             break;
         }
         schedule.observe(selection);
@@ -179,14 +233,37 @@ pub fn train(
         stop,
         elapsed_secs: secs,
         windows_per_sec: windows_done as f64 / secs.max(1e-9),
+        diag_cost: cost,
     })
 }
 
-fn non_finite(epoch: usize, batch: usize, what: &str) -> StopReason {
-    StopReason::NonFinite {
-        epoch,
-        batch,
-        what: what.to_string(),
+/// The last loss and gradient norm that were finite, reported with a NaN stop.
+#[derive(Clone, Copy, Default)]
+struct LastFinite {
+    loss: Option<f64>,
+    grad_norm: Option<f64>,
+}
+
+/// Where a step is, to report a NaN stop there.
+#[derive(Clone, Copy)]
+struct StepPlace {
+    epoch: usize,
+    batch: usize,
+    step: usize,
+    last: LastFinite,
+}
+
+impl StepPlace {
+    fn non_finite(self, what: String, param: Option<String>) -> StopReason {
+        StopReason::NonFinite {
+            epoch: self.epoch,
+            batch: self.batch,
+            step: self.step,
+            what,
+            param,
+            last_loss: self.last.loss,
+            last_grad_norm: self.last.grad_norm,
+        }
     }
 }
 
