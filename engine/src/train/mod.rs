@@ -7,6 +7,7 @@ pub mod loss;
 pub mod optim;
 mod run;
 pub mod schedule;
+mod step;
 
 use std::sync::Arc;
 

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::grads::{self, GradNorms};
@@ -83,15 +82,20 @@ pub fn train(
                 break 'epochs;
             }
             let step_start = Instant::now();
-            let (x, y) = batch_tensors(data, chunk, &device);
-            let predicted = model.forward(x, Some(&mut dropout_rng));
-            let loss = super::loss::loss(config.loss, predicted, y);
-            let loss_value = f64::from(loss.clone().into_scalar::<f32>());
+            let pass = super::step::forward_backward(
+                &model,
+                data,
+                chunk,
+                config.loss,
+                &mut dropout_rng,
+                &device,
+                false,
+            )?;
+            let (loss_value, mut grads) = (pass.loss, pass.grads);
             if !loss_value.is_finite() {
                 stop = non_finite(epoch, b + 1, "training loss");
                 break 'epochs;
             }
-            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
             let norms = GradNorms::measure(&model, &grads);
             if let Some(name) = norms.first_non_finite() {
                 stop = non_finite(epoch, b + 1, &format!("gradient of {name}"));
