@@ -79,6 +79,10 @@ pub enum EngineError {
     #[error("{0}")]
     NotReady(String),
 
+    /// The hand-written training path met shapes it cannot handle (a bug, not bad data).
+    #[error("fast training path: {0}")]
+    FastPath(String),
+
     /// The user cancelled the operation.
     #[error("cancelled")]
     Cancelled,

@@ -33,6 +33,8 @@ pub enum Sub {
     Train(Box<TrainArgs>),
     /// Forecast with a saved model on a CSV file.
     Predict(PredictArgs),
+    /// Measure training throughput with the PyTorch reference's protocol.
+    Bench(super::bench::BenchArgs),
 }
 
 /// `seqcast predict`.

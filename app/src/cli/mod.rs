@@ -1,6 +1,7 @@
 //! The headless command line.
 
 mod args;
+mod bench;
 mod predict;
 mod progress;
 mod table;
@@ -43,6 +44,7 @@ pub fn run(command: Sub) -> Result<()> {
     match command {
         Sub::Train(args) => train::run(&args),
         Sub::Predict(args) => predict::run(&args),
+        Sub::Bench(args) => bench::run(&args),
     }
 }
 

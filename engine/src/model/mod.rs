@@ -2,6 +2,7 @@
 //! that emits every horizon step of every target at once (direct multi-output).
 
 pub mod cell;
+pub mod fast;
 pub mod init;
 
 use burn::module::{Module, Param};

@@ -94,6 +94,7 @@ pub fn train(
                 loss: loss_value,
                 mut grads,
                 time_norms,
+                ..
             } = forward_backward(
                 &model,
                 data,
@@ -101,7 +102,7 @@ pub fn train(
                 config.loss,
                 Some(&mut dropout_rng),
                 snapshot_step,
-            );
+            )?;
             let at = StepPlace {
                 epoch,
                 batch: b + 1,

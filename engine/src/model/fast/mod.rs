@@ -1,0 +1,308 @@
+//! The fast training path: forward and backward-through-time of the whole
+//! [`Forecaster`] (recurrent layers, dropout, head, loss) written by hand on f32 slices.
+//!
+//! burn's autodiff graph of the same model (`Forecaster::forward` + `backward`) stays
+//! the reference: this module reads the same `Param`s, draws the same dropout masks from
+//! the same `Rng` in the same order, and returns gradients registered by `param.id` in a
+//! [`GradientsParams`], so norms, clipping and the optimiser work on them unchanged.
+//! Tests (`tests.rs`) hold the two paths to 1e-4 relative.
+//!
+//! Speed comes from: the input projection of all time steps as one GEMM, one GEMM per
+//! step for all gates, fused element-wise passes with a vectorisable `exp`, the weight
+//! gradients as one GEMM each over all steps, and the batch split into contiguous parts
+//! run on separate threads (each part's gradients are sums, so the parts just add).
+
+mod layer;
+mod math;
+mod part;
+#[cfg(test)]
+mod tests;
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use burn::module::Param;
+use burn::optim::GradientsParams;
+use burn::tensor::{Tensor, TensorData};
+
+use super::{Forecaster, cpu_device};
+use crate::config::LossKind;
+use crate::error::{EngineError, Result};
+use crate::rng::Rng;
+use layer::LayerWeights;
+use part::{Masks, PartInput, PartResult, Weights};
+
+/// Fewer rows than this per thread and a second thread costs more than it saves.
+const MIN_ROWS_PER_THREAD: usize = 8;
+
+/// Upper bound on threads per step; 0 = one per available core.
+static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Caps the threads one training step uses (0 = one per core, the default). The GUI
+/// may lower it to keep a core for drawing; `seqcast bench --threads` sets it.
+pub fn set_max_threads(threads: usize) {
+    MAX_THREADS.store(threads, Ordering::Relaxed);
+}
+
+/// Threads a step will use at most.
+pub fn max_threads() -> usize {
+    match MAX_THREADS.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+}
+
+/// One mini-batch, row-major as `data::window` gathers it.
+#[derive(Clone, Copy, Debug)]
+pub struct FastBatch<'a> {
+    /// Inputs `[batch, lookback, features]`.
+    pub x: &'a [f32],
+    /// Targets `[batch, horizon·targets]`.
+    pub y: &'a [f32],
+    /// Windows in the batch.
+    pub batch: usize,
+    /// Time steps per window.
+    pub lookback: usize,
+    /// Input features per step.
+    pub features: usize,
+}
+
+/// The result of one forward + backward pass.
+pub struct FastStep {
+    /// Mean loss over the batch's elements (what `train::loss::loss` returns).
+    pub loss: f64,
+    /// Predictions `[batch, horizon·targets]`.
+    pub outputs: Vec<f32>,
+    /// Gradient of the mean loss for every parameter of the model, by `param.id`, on
+    /// the plain CPU device (as `GradientsParams::from_grads` gives them).
+    pub grads: GradientsParams,
+    /// Only when probing: `time_norms[l][t]` is the L2 norm, over the batch and the
+    /// hidden units, of the total derivative dLoss/dh^l_t of layer `l`'s hidden state at
+    /// step `t` (bottom layer first, oldest step first). "Total" means everything that
+    /// flows into h^l_t: the layer above (through its dropout mask), step t+1 of the
+    /// same layer, and for the top layer's last step the head.
+    pub time_norms: Option<Vec<Vec<f64>>>,
+}
+
+/// Whether the fast path can run this model (every shipped configuration can: LSTM,
+/// GRU and RNN, any depth, any dropout); otherwise use burn's autodiff path.
+pub fn supports(model: &Forecaster) -> bool {
+    let Some(first) = model.layers.first() else {
+        return false;
+    };
+    model
+        .layers
+        .iter()
+        .all(|l| l.cell == first.cell && l.hidden == first.hidden)
+}
+
+/// Forward and backward pass of `model` on `batch` with the given loss.
+///
+/// Pass `dropout_rng` while training: masks are drawn from it exactly as
+/// `Forecaster::forward` draws them (after each non-top layer a `[B, T, H]` mask in
+/// row-major order, then a `[B, H]` mask before the head; nothing when dropout is 0),
+/// so both paths consume the same random numbers. `probe` asks for
+/// [`FastStep::time_norms`].
+pub fn forward_backward(
+    model: &Forecaster,
+    batch: &FastBatch<'_>,
+    loss: LossKind,
+    dropout_rng: Option<&mut Rng>,
+    probe: bool,
+) -> Result<FastStep> {
+    let weights = read_weights(model)?;
+    let hidden = weights.layers.first().map_or(0, |l| l.hidden);
+    let outputs = weights.head_b.len();
+    let (b, steps) = (batch.batch, batch.lookback);
+    if !supports(model)
+        || b == 0
+        || steps == 0
+        || batch.x.len() != b * steps * batch.features
+        || batch.y.len() != b * outputs
+        || weights.layers.first().map(|l| l.d_in) != Some(batch.features)
+    {
+        return Err(EngineError::FastPath(format!(
+            "batch shapes do not match the model: x {} values for {b}×{steps}×{}, y {} for {b}×{outputs}",
+            batch.x.len(),
+            batch.features,
+            batch.y.len()
+        )));
+    }
+    let masks = match dropout_rng {
+        Some(rng) if model.dropout > 0.0 => {
+            draw_masks(rng, model.dropout, b, steps, hidden, weights.layers.len())
+        }
+        _ => Masks::default(),
+    };
+    let parts = split_rows(b, max_threads());
+    let input = |rows: Range<usize>| PartInput {
+        x: batch.x,
+        y: batch.y,
+        rows,
+        steps,
+        features: batch.features,
+        loss_elements: b * outputs,
+    };
+    let results: Vec<Result<PartResult>> = std::thread::scope(|s| {
+        let (weights, masks) = (&weights, &masks);
+        let mut handles = Vec::new();
+        let mut inline = Vec::new();
+        for rows in parts.iter().skip(1).cloned() {
+            let for_thread = rows.clone();
+            let spawned = std::thread::Builder::new()
+                .name("seqcast-fast-step".into())
+                .spawn_scoped(s, move || {
+                    part::run(weights, masks, &input(for_thread), loss, probe)
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                // No thread to be had: do that part here, after the first.
+                Err(_) => inline.push(rows),
+            }
+        }
+        let mut results = Vec::with_capacity(parts.len());
+        if let Some(rows) = parts.first() {
+            results.push(part::run(weights, masks, &input(rows.clone()), loss, probe));
+        }
+        for handle in handles {
+            results.push(handle.join().unwrap_or_else(|_| {
+                Err(EngineError::FastPath("a training thread panicked".into()))
+            }));
+        }
+        for rows in inline {
+            results.push(part::run(weights, masks, &input(rows), loss, probe));
+        }
+        results
+    });
+    combine(model, results, b, outputs)
+}
+
+/// Adds the parts (in row order for the outputs) and registers the gradients.
+fn combine(
+    model: &Forecaster,
+    results: Vec<Result<PartResult>>,
+    b: usize,
+    outputs: usize,
+) -> Result<FastStep> {
+    let mut total: Option<PartResult> = None;
+    for result in results {
+        let part = result?;
+        match total.as_mut() {
+            None => total = Some(part),
+            Some(t) => {
+                t.loss_sum += part.loss_sum;
+                t.outputs.extend_from_slice(&part.outputs);
+                t.grads.add(&part.grads);
+                if let (Some(a), Some(p)) = (t.norms.as_mut(), part.norms.as_ref()) {
+                    for (la, lp) in a.iter_mut().zip(p) {
+                        for (x, y) in la.iter_mut().zip(lp) {
+                            *x += y;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let total = total.ok_or_else(|| EngineError::FastPath("empty batch".into()))?;
+    let mut grads = GradientsParams::new();
+    for (layer, g) in model.layers.iter().zip(total.grads.layers) {
+        register2(&mut grads, &layer.w_ih, g.w_ih)?;
+        register2(&mut grads, &layer.w_hh, g.w_hh)?;
+        register1(&mut grads, &layer.b_ih, g.b_ih);
+        register1(&mut grads, &layer.b_hh, g.b_hh);
+    }
+    register2(&mut grads, &model.head_w, total.grads.head_w)?;
+    register1(&mut grads, &model.head_b, total.grads.head_b);
+    Ok(FastStep {
+        loss: total.loss_sum / (b * outputs).max(1) as f64,
+        outputs: total.outputs,
+        grads,
+        time_norms: total.norms.map(|n| {
+            n.into_iter()
+                .map(|l| l.into_iter().map(f64::sqrt).collect())
+                .collect()
+        }),
+    })
+}
+
+fn register2(grads: &mut GradientsParams, param: &Param<Tensor<2>>, g: Vec<f32>) -> Result<()> {
+    let shape = param.val().dims();
+    if shape[0] * shape[1] != g.len() {
+        return Err(EngineError::FastPath(format!(
+            "gradient of {shape:?} has {} values",
+            g.len()
+        )));
+    }
+    let t = Tensor::<2>::from_data(TensorData::new(g, shape), &cpu_device());
+    grads.register(param.id, t);
+    Ok(())
+}
+
+fn register1(grads: &mut GradientsParams, param: &Param<Tensor<1>>, g: Vec<f32>) {
+    let n = g.len();
+    grads.register(
+        param.id,
+        Tensor::<1>::from_data(TensorData::new(g, [n]), &cpu_device()),
+    );
+}
+
+fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
+    param
+        .val()
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| EngineError::FastPath(format!("reading weights: {e:?}")))
+}
+
+fn read_weights(model: &Forecaster) -> Result<Weights> {
+    let layers = model
+        .layers
+        .iter()
+        .map(|l| {
+            Ok(LayerWeights {
+                cell: l.cell,
+                d_in: l.w_ih.val().dims()[0],
+                hidden: l.hidden,
+                w_ih: values(&l.w_ih)?,
+                w_hh: values(&l.w_hh)?,
+                b_ih: values(&l.b_ih)?,
+                b_hh: values(&l.b_hh)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Weights {
+        layers,
+        head_w: values(&model.head_w)?,
+        head_b: values(&model.head_b)?,
+    })
+}
+
+/// Draws the masks in `Forecaster::forward`'s order (see [`forward_backward`]).
+fn draw_masks(
+    rng: &mut Rng,
+    p: f64,
+    b: usize,
+    steps: usize,
+    hidden: usize,
+    layers: usize,
+) -> Masks {
+    let keep = (1.0 / (1.0 - p)) as f32;
+    let mut draw = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|_| if rng.uniform() < p { 0.0 } else { keep })
+            .collect()
+    };
+    let sequence = (1..layers).map(|_| draw(b * steps * hidden)).collect();
+    let head = Some(draw(b * hidden));
+    Masks { sequence, head }
+}
+
+/// Splits `rows` into at most `threads` contiguous parts of at least
+/// [`MIN_ROWS_PER_THREAD`] rows each.
+fn split_rows(rows: usize, threads: usize) -> Vec<Range<usize>> {
+    let parts = threads.min(rows / MIN_ROWS_PER_THREAD).max(1);
+    (0..parts)
+        .map(|k| (rows * k / parts)..(rows * (k + 1) / parts))
+        .collect()
+}

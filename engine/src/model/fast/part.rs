@@ -1,0 +1,279 @@
+//! One thread's share of a step: the whole network, forward and backward, on a
+//! contiguous range of the batch's rows.
+
+use std::ops::Range;
+
+use super::layer::{self, Backward, LayerGrads, LayerWeights, Tape};
+use super::math::{self, gemm};
+use crate::config::LossKind;
+use crate::error::Result;
+
+/// The network's weights, copied out of the model.
+pub struct Weights {
+    /// Recurrent layers, bottom first.
+    pub layers: Vec<LayerWeights>,
+    /// `[H, outputs]`.
+    pub head_w: Vec<f32>,
+    /// `[outputs]`.
+    pub head_b: Vec<f32>,
+}
+
+/// Gradients of every parameter (shapes as in [`Weights`]).
+pub struct Grads {
+    /// Per layer, bottom first.
+    pub layers: Vec<LayerGrads>,
+    /// d/d head_w.
+    pub head_w: Vec<f32>,
+    /// d/d head_b.
+    pub head_b: Vec<f32>,
+}
+
+impl Grads {
+    fn zeros(w: &Weights) -> Self {
+        Self {
+            layers: w.layers.iter().map(LayerGrads::zeros).collect(),
+            head_w: vec![0.0; w.head_w.len()],
+            head_b: vec![0.0; w.head_b.len()],
+        }
+    }
+
+    /// Adds another part's gradients.
+    pub fn add(&mut self, other: &Self) {
+        for (a, b) in self.layers.iter_mut().zip(&other.layers) {
+            a.add(b);
+        }
+        math::add_into(&mut self.head_w, &other.head_w);
+        math::add_into(&mut self.head_b, &other.head_b);
+    }
+}
+
+/// Dropout masks for the whole batch, in the layout and order `Forecaster::forward`
+/// draws them: one `[B, T, H]` mask after each layer but the top, then `[B, H]`
+/// before the head. Values are 0 or 1/(1−p).
+#[derive(Default)]
+pub struct Masks {
+    /// Per non-top layer.
+    pub sequence: Vec<Vec<f32>>,
+    /// Before the head.
+    pub head: Option<Vec<f32>>,
+}
+
+/// The batch as the caller holds it, and the part of it this thread does.
+pub struct PartInput<'a> {
+    /// `[B, T, F]`, whole batch.
+    pub x: &'a [f32],
+    /// `[B, outputs]`, whole batch.
+    pub y: &'a [f32],
+    /// Rows of the batch for this part.
+    pub rows: Range<usize>,
+    /// Time steps T.
+    pub steps: usize,
+    /// Features F.
+    pub features: usize,
+    /// Elements the loss is averaged over (B · outputs of the whole batch).
+    pub loss_elements: usize,
+}
+
+/// One part's sums; the caller adds the parts.
+pub struct PartResult {
+    /// Σ of element losses over this part.
+    pub loss_sum: f64,
+    /// Predictions `[rows, outputs]`.
+    pub outputs: Vec<f32>,
+    /// Gradients of the mean loss (already divided by the whole batch's element count).
+    pub grads: Grads,
+    /// Per layer and step, Σ (dLoss/dh_t)² over this part's rows and units.
+    pub norms: Option<Vec<Vec<f64>>>,
+}
+
+/// `[B, T, W]` rows `rows` → time-major `[T, rows, W]`.
+fn time_major(src: &[f32], rows: &Range<usize>, steps: usize, width: usize) -> Vec<f32> {
+    let n = rows.len();
+    let mut out = vec![0.0f32; steps * n * width];
+    for (r, b) in rows.clone().enumerate() {
+        for t in 0..steps {
+            let from = (b * steps + t) * width;
+            let to = (t * n + r) * width;
+            if let (Some(dst), Some(s)) = (out.get_mut(to..to + width), src.get(from..from + width))
+            {
+                dst.copy_from_slice(s);
+            }
+        }
+    }
+    out
+}
+
+fn multiply(a: &mut [f32], mask: &[f32]) {
+    for (x, m) in a.iter_mut().zip(mask) {
+        *x *= m;
+    }
+}
+
+/// Forward and backward of the whole network on one part of the batch.
+pub fn run(
+    w: &Weights,
+    masks: &Masks,
+    input: &PartInput<'_>,
+    loss: LossKind,
+    probe: bool,
+) -> Result<PartResult> {
+    let rows = input.rows.len();
+    let steps = input.steps;
+    let hidden = w.layers.first().map_or(0, |l| l.hidden);
+    let outputs = w.head_b.len();
+    let n_layers = w.layers.len();
+    let step_h = rows * hidden;
+
+    // Forward: each layer's input (time-major) and tape.
+    let masks_tm: Vec<Vec<f32>> = masks
+        .sequence
+        .iter()
+        .map(|m| time_major(m, &input.rows, steps, hidden))
+        .collect();
+    let mut inputs: Vec<Vec<f32>> = vec![time_major(input.x, &input.rows, steps, input.features)];
+    let mut tapes: Vec<Tape> = Vec::with_capacity(n_layers);
+    for (k, lw) in w.layers.iter().enumerate() {
+        let x = inputs.last().map_or(&[][..], Vec::as_slice);
+        let tape = layer::forward(lw, x, rows, steps)?;
+        if k + 1 < n_layers {
+            let mut next = tape.h.clone();
+            if let Some(mask) = masks_tm.get(k) {
+                multiply(&mut next, mask);
+            }
+            inputs.push(next);
+        }
+        tapes.push(tape);
+    }
+
+    // Head: [rows, H] × [H, outputs].
+    let last = tapes
+        .last()
+        .map_or(&[][..], |t| t.h.get((steps - 1) * step_h..).unwrap_or(&[]));
+    let mut h_last = last.to_vec();
+    let head_mask: Option<Vec<f32>> = masks.head.as_ref().map(|m| {
+        m.get(input.rows.start * hidden..input.rows.end * hidden)
+            .unwrap_or(&[])
+            .to_vec()
+    });
+    if let Some(mask) = &head_mask {
+        multiply(&mut h_last, mask);
+    }
+    let mut pred = vec![0.0f32; rows * outputs];
+    gemm(
+        &mut pred,
+        &h_last,
+        &w.head_w,
+        (rows, hidden, outputs),
+        false,
+        false,
+        0.0,
+    )?;
+    math::add_bias_rows(&mut pred, &w.head_b);
+
+    // Loss and its gradient with respect to the predictions.
+    let y = input
+        .y
+        .get(input.rows.start * outputs..input.rows.end * outputs)
+        .unwrap_or(&[]);
+    let scale = 1.0 / input.loss_elements.max(1) as f32;
+    let mut dpred = vec![0.0f32; rows * outputs];
+    let mut loss_sum = 0.0f64;
+    for ((d, &p), &t) in dpred.iter_mut().zip(&pred).zip(y) {
+        let diff = p - t;
+        let (value, grad) = match loss {
+            LossKind::Mse => (diff * diff, 2.0 * diff),
+            LossKind::Mae => (diff.abs(), sign(diff)),
+            LossKind::Huber { delta } => {
+                let delta = delta as f32;
+                let a = diff.abs();
+                if a <= delta {
+                    (0.5 * diff * diff, diff)
+                } else {
+                    (delta * (a - 0.5 * delta), delta * sign(diff))
+                }
+            }
+        };
+        loss_sum += f64::from(value);
+        *d = grad * scale;
+    }
+
+    // Backward: head, then the layers top down.
+    let mut grads = Grads::zeros(w);
+    gemm(
+        &mut grads.head_w,
+        &h_last,
+        &dpred,
+        (hidden, rows, outputs),
+        true,
+        false,
+        0.0,
+    )?;
+    math::add_column_sums(&mut grads.head_b, &dpred);
+    let mut dh_last = vec![0.0f32; step_h];
+    gemm(
+        &mut dh_last,
+        &dpred,
+        &w.head_w,
+        (rows, outputs, hidden),
+        false,
+        true,
+        0.0,
+    )?;
+    if let Some(mask) = &head_mask {
+        multiply(&mut dh_last, mask);
+    }
+    let mut dh_in = vec![0.0f32; steps * step_h];
+    if let Some(dst) = dh_in.get_mut((steps - 1) * step_h..) {
+        dst.copy_from_slice(&dh_last);
+    }
+    let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; steps]; n_layers]);
+    for k in (0..n_layers).rev() {
+        let (Some(lw), Some(tape), Some(x), Some(lg)) = (
+            w.layers.get(k),
+            tapes.get(k),
+            inputs.get(k),
+            grads.layers.get_mut(k),
+        ) else {
+            continue;
+        };
+        let mut dx = Vec::new();
+        layer::backward(
+            lw,
+            x,
+            tape,
+            &dh_in,
+            (rows, steps),
+            Backward {
+                grads: lg,
+                dx: (k > 0).then_some(&mut dx),
+                norms: norms
+                    .as_mut()
+                    .and_then(|n| n.get_mut(k))
+                    .map(Vec::as_mut_slice),
+            },
+        )?;
+        if k > 0 {
+            if let Some(mask) = masks_tm.get(k - 1) {
+                multiply(&mut dx, mask);
+            }
+            dh_in = dx;
+        }
+    }
+    Ok(PartResult {
+        loss_sum,
+        outputs: pred,
+        grads,
+        norms,
+    })
+}
+
+/// sign(x) with sign(0) = 0, as burn's `abs` backward uses.
+fn sign(x: f32) -> f32 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}

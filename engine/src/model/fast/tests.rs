@@ -1,0 +1,260 @@
+//! The fast path against burn's autodiff reference (`Forecaster::forward` + backward).
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::optim::GradientsParams;
+use burn::tensor::{Tensor, TensorData};
+
+use super::{FastBatch, forward_backward};
+use crate::config::{CellKind, LossKind, ModelConfig, TrainConfig};
+use crate::model::{Forecaster, ModelShape, cpu_device};
+use crate::rng::Rng;
+
+const B: usize = 19; // odd, and ≥ 2·8 so two threads split it unevenly
+const T: usize = 5;
+const F: usize = 2;
+const HORIZON: usize = 3;
+
+fn model(cell: CellKind, layers: usize, dropout: f64, seed: u64) -> Forecaster {
+    let config = ModelConfig {
+        cell,
+        hidden: 6,
+        layers,
+        dropout,
+        // PyTorch's uniform init: non-zero biases, so bias gradients are exercised.
+        orthogonal_init: false,
+        forget_bias: 1.0,
+    };
+    let shape = ModelShape {
+        features: F,
+        horizon: HORIZON,
+        targets: 1,
+    };
+    Forecaster::new(
+        &config,
+        shape,
+        &mut Rng::new(seed),
+        &cpu_device().autodiff(),
+    )
+}
+
+fn random(n: usize, rng: &mut Rng, scale: f64) -> Vec<f32> {
+    (0..n).map(|_| (rng.normal() * scale) as f32).collect()
+}
+
+/// Every parameter's gradient as (path, values), in module order.
+struct Collect<'a> {
+    grads: &'a GradientsParams,
+    out: Vec<Vec<f32>>,
+}
+
+impl ModuleVisitor for Collect<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let g = self
+            .grads
+            .get::<D>(param.id)
+            .expect("every parameter has a gradient");
+        self.out.push(g.into_data().iter::<f32>().collect());
+    }
+}
+
+fn collect(model: &Forecaster, grads: &GradientsParams) -> Vec<Vec<f32>> {
+    let mut c = Collect {
+        grads,
+        out: Vec::new(),
+    };
+    model.visit(&mut c);
+    c.out
+}
+
+fn rel_err(a: &[f32], b: &[f32]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let diff: f64 = a.iter().zip(b).map(|(x, y)| f64::from(x - y).powi(2)).sum();
+    let norm: f64 = b.iter().map(|y| f64::from(*y).powi(2)).sum();
+    (diff / norm.max(1e-30)).sqrt()
+}
+
+fn check(cell: CellKind, layers: usize, loss: LossKind, dropout: f64) {
+    let model = model(cell, layers, dropout, 7 + layers as u64);
+    let mut data_rng = Rng::new(99);
+    let x = random(B * T * F, &mut data_rng, 1.0);
+    let y = random(B * HORIZON, &mut data_rng, 1.0);
+    let mut rng_burn = Rng::new(5);
+    let mut rng_fast = Rng::new(5);
+
+    let device = cpu_device().autodiff();
+    let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [B, T, F]), &device);
+    let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [B, HORIZON]), &device);
+    let predicted = model.forward(xt, (dropout > 0.0).then_some(&mut rng_burn));
+    let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
+    let loss_t = crate::train::loss::loss(loss, predicted, yt);
+    let loss_burn = f64::from(loss_t.clone().into_scalar::<f32>());
+    let grads_burn = GradientsParams::from_grads(loss_t.backward(), &model);
+
+    let batch = FastBatch {
+        x: &x,
+        y: &y,
+        batch: B,
+        lookback: T,
+        features: F,
+    };
+    let fast = forward_backward(
+        &model,
+        &batch,
+        loss,
+        (dropout > 0.0).then_some(&mut rng_fast),
+        true,
+    )
+    .unwrap();
+    let what = format!("{cell:?} ×{layers} {loss:?} dropout {dropout}");
+    assert!(
+        rel_err(&fast.outputs, &outputs_burn) < 1e-5,
+        "{what}: outputs"
+    );
+    assert!(
+        (fast.loss - loss_burn).abs() <= 1e-5 * loss_burn.abs(),
+        "{what}: loss {} vs {loss_burn}",
+        fast.loss
+    );
+    let a = collect(&model, &fast.grads);
+    let b = collect(&model, &grads_burn);
+    assert_eq!(a.len(), 4 * layers + 2);
+    for (k, (ga, gb)) in a.iter().zip(&b).enumerate() {
+        let e = rel_err(ga, gb);
+        assert!(e < 1e-4, "{what}: parameter {k} relative error {e}");
+        assert!(
+            gb.iter().any(|v| v.abs() > 1e-6),
+            "{what}: parameter {k} has a zero gradient"
+        );
+    }
+    // Both paths consumed the same random numbers.
+    assert_eq!(
+        rng_burn.next_u64(),
+        rng_fast.next_u64(),
+        "{what}: rng streams diverged"
+    );
+    let norms = fast.time_norms.unwrap();
+    assert_eq!(norms.len(), layers);
+    assert!(
+        norms
+            .iter()
+            .all(|l| l.len() == T && l.iter().all(|v| v.is_finite() && *v > 0.0))
+    );
+}
+
+fn check_all_losses(cell: CellKind) {
+    for layers in [1, 2] {
+        for loss in [LossKind::Mse, LossKind::Mae, LossKind::Huber { delta: 0.5 }] {
+            for dropout in [0.0, 0.3] {
+                check(cell, layers, loss, dropout);
+            }
+        }
+    }
+}
+
+#[test]
+fn lstm_matches_burn() {
+    check_all_losses(CellKind::Lstm);
+}
+
+#[test]
+fn gru_matches_burn() {
+    check_all_losses(CellKind::Gru);
+}
+
+#[test]
+fn rnn_matches_burn() {
+    check_all_losses(CellKind::Rnn);
+}
+
+#[test]
+fn deep_stacks_match_burn() {
+    check(CellKind::Lstm, 4, LossKind::Mse, 0.2);
+    check(CellKind::Gru, 3, LossKind::Mse, 0.0);
+}
+
+#[test]
+fn time_norms_of_the_top_layer_start_at_the_head() {
+    // One layer, no dropout: at the last step the only gradient is the head's, so
+    // ‖dL/dh_T‖ = ‖dpred · head_wᵀ‖, computed here independently.
+    let model = model(CellKind::Gru, 1, 0.0, 3);
+    let mut rng = Rng::new(1);
+    let x = random(B * T * F, &mut rng, 1.0);
+    let y = random(B * HORIZON, &mut rng, 1.0);
+    let batch = FastBatch {
+        x: &x,
+        y: &y,
+        batch: B,
+        lookback: T,
+        features: F,
+    };
+    let fast = forward_backward(&model, &batch, LossKind::Mse, None, true).unwrap();
+    let head_w: Vec<f32> = model.head_w.val().into_data().iter::<f32>().collect();
+    let n = (B * HORIZON) as f32;
+    let mut sq = 0.0f64;
+    for b in 0..B {
+        for j in 0..6 {
+            let mut d = 0.0f32;
+            for k in 0..HORIZON {
+                let dpred = 2.0 * (fast.outputs[b * HORIZON + k] - y[b * HORIZON + k]) / n;
+                d += dpred * head_w[j * HORIZON + k];
+            }
+            sq += f64::from(d).powi(2);
+        }
+    }
+    let norms = fast.time_norms.unwrap();
+    assert!((norms[0][T - 1] - sq.sqrt()).abs() < 1e-6 * sq.sqrt());
+    let without = forward_backward(&model, &batch, LossKind::Mse, None, false).unwrap();
+    assert!(without.time_norms.is_none());
+}
+
+#[test]
+fn training_with_the_fast_path_lowers_the_loss() {
+    let mut model = model(CellKind::Lstm, 2, 0.1, 11);
+    let mut optimizer = crate::train::optim::build(&TrainConfig::default());
+    // Windows of a sine: x = 5 steps (2 features: the sine and a cosine), y = next 3.
+    let series: Vec<f32> = (0..400).map(|i| (i as f32 * 0.3).sin()).collect();
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for b in 0..B {
+        let o = b * 7;
+        for t in 0..T {
+            x.push(series[o + t]);
+            x.push((0.3 * (o + t) as f32).cos());
+        }
+        y.extend_from_slice(&series[o + T..o + T + HORIZON]);
+    }
+    let batch = FastBatch {
+        x: &x,
+        y: &y,
+        batch: B,
+        lookback: T,
+        features: F,
+    };
+    let mut rng = Rng::new(3);
+    let first = forward_backward(&model, &batch, LossKind::Mse, None, false)
+        .unwrap()
+        .loss;
+    for _ in 0..150 {
+        let step = forward_backward(&model, &batch, LossKind::Mse, Some(&mut rng), false).unwrap();
+        model = optimizer.step(1e-2, model, step.grads);
+    }
+    let last = forward_backward(&model, &batch, LossKind::Mse, None, false)
+        .unwrap()
+        .loss;
+    assert!(last < 0.2 * first, "loss {first} → {last}");
+}
+
+#[test]
+fn mismatched_batches_are_errors() {
+    let model = model(CellKind::Rnn, 1, 0.0, 1);
+    let x = vec![0.0f32; 10];
+    let y = vec![0.0f32; B * HORIZON];
+    let batch = FastBatch {
+        x: &x,
+        y: &y,
+        batch: B,
+        lookback: T,
+        features: F,
+    };
+    assert!(forward_backward(&model, &batch, LossKind::Mse, None, false).is_err());
+}
