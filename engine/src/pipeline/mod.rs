@@ -145,10 +145,25 @@ pub fn run(
     let (series, load, config) = load_series(table, config)?;
     let prepared = Prepared::fit(Arc::new(series), &config)?;
     let horizon = prepared.spec.horizon;
+    // Validation signals per epoch (first target, user units), for the training doctor.
+    let val_actual = prepared.actuals(0, &prepared.val);
+    let val_naive = prepared
+        .series
+        .columns
+        .first()
+        .map(|c| crate::eval::baselines::naive(&c.values, &prepared.val, horizon))
+        .unwrap_or_default();
+    let mut checks: Vec<(usize, crate::diag::ValCheck)> = Vec::new();
     let mut forward = |progress: Progress| match progress {
         Progress::ValidationOutputs { epoch, outputs } => {
             // One step ahead for the first target, in the user's units, for live plots.
             let predicted = prepared.invert(&prepared.val, &outputs);
+            if let Some(check) = predicted
+                .first()
+                .and_then(|p| crate::diag::ValCheck::measure(&val_actual, p, &val_naive))
+            {
+                checks.push((epoch, check));
+            }
             let step_one: Vec<f64> = predicted
                 .first()
                 .map(|p| p.iter().step_by(horizon).copied().collect())
@@ -159,15 +174,22 @@ pub fn run(
                 predicted: Arc::new(step_one),
             });
         }
+        Progress::Epoch(mut record) => {
+            record.check = check_of(&checks, record.epoch);
+            report(Progress::Epoch(record));
+        }
         other => report(other),
     };
-    let outcome = train::train(
+    let mut outcome = train::train(
         &config.model,
         &config.train,
         &prepared.train_data(),
         control,
         &mut forward,
     )?;
+    for record in &mut outcome.history {
+        record.check = check_of(&checks, record.epoch);
+    }
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);
     let part = |origins: &[usize]| {
@@ -229,6 +251,13 @@ pub fn run(
         model,
         series: prepared.series.clone(),
     })
+}
+
+fn check_of(
+    checks: &[(usize, crate::diag::ValCheck)],
+    epoch: usize,
+) -> Option<crate::diag::ValCheck> {
+    checks.iter().find(|(e, _)| *e == epoch).map(|(_, c)| *c)
 }
 
 /// Forecasts the `horizon` steps after the last row, from the last `lookback` rows.

@@ -56,7 +56,7 @@ impl GradNorms {
 }
 
 /// "layers.0.w_ih" → "layer 1"; "head_w" → "head".
-fn layer_group(path: &str) -> String {
+pub(crate) fn layer_group(path: &str) -> String {
     let mut parts = path.split('.');
     match (
         parts.next(),

@@ -61,6 +61,26 @@ pub struct EpochRecord {
     pub layer_grad_norms: Vec<(String, f64)>,
     /// Wall time of the epoch, seconds.
     pub duration_secs: f64,
+    /// Per-time-step gradient of the bottom layer at the epoch's last snapshot (none
+    /// when no snapshot fell in this epoch).
+    #[serde(default)]
+    pub time_grad: Option<TimeGrad>,
+    /// Signals of the validation forecast (filled in by the pipeline).
+    #[serde(default)]
+    pub check: Option<crate::diag::ValCheck>,
+}
+
+/// How far back in the window the gradient reaches, from one snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeGrad {
+    /// Mean ‖dLoss/dh_t‖ over the oldest tenth of the window, bottom layer.
+    pub early: f64,
+    /// The same over the newest tenth.
+    pub late: f64,
+    /// How many of the newest steps receive at least 1e-5.
+    pub reach: usize,
+    /// Window length.
+    pub lookback: usize,
 }
 
 /// Why training ended.

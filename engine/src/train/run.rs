@@ -160,6 +160,17 @@ pub fn train(
                     gates: stats::gate_stats(&model, &raw),
                     time_norms: time_norms.unwrap_or_default(),
                 };
+                if let (Some((early, late)), Some(reach)) = (
+                    snapshot.early_late(),
+                    snapshot.reach(crate::diag::VANISHING_NORM),
+                ) {
+                    stats.time_grad = Some(super::TimeGrad {
+                        early,
+                        late,
+                        reach,
+                        lookback: data.lookback,
+                    });
+                }
                 report(Progress::Snapshot(Box::new(snapshot)));
             }
             cost.add(snapshot_step, step_start.elapsed());
@@ -279,6 +290,7 @@ struct EpochStats {
     norm_max: f64,
     clipped_norm_sum: f64,
     layers: Vec<(String, f64)>,
+    time_grad: Option<super::TimeGrad>,
 }
 
 impl EpochStats {
@@ -315,6 +327,8 @@ impl EpochStats {
                 .map(|(n, s)| (n, s / steps))
                 .collect(),
             duration_secs: took.as_secs_f64(),
+            time_grad: self.time_grad,
+            check: None,
         }
     }
 }

@@ -83,6 +83,30 @@ impl DiagSnapshot {
     }
 }
 
+impl DiagSnapshot {
+    /// How many of the most recent time steps of the bottom layer still receive a
+    /// gradient of at least `threshold` (the whole window when all do). `None` without
+    /// time norms.
+    pub fn reach(&self, threshold: f64) -> Option<usize> {
+        let first = self.time_norms.first()?;
+        Some(first.iter().rev().take_while(|v| **v >= threshold).count())
+    }
+
+    /// Gradient norm of each layer group (`layer 1`, …, `head`): the L2 norm of its
+    /// parameters' gradients together.
+    pub fn layer_norms(&self) -> Vec<(String, f64)> {
+        let mut out: Vec<(String, f64)> = Vec::new();
+        for p in &self.params {
+            let group = super::grads::layer_group(&p.name);
+            match out.iter_mut().find(|(g, _)| *g == group) {
+                Some((_, sq)) => *sq += p.grad_norm * p.grad_norm,
+                None => out.push((group, p.grad_norm * p.grad_norm)),
+            }
+        }
+        out.into_iter().map(|(g, sq)| (g, sq.sqrt())).collect()
+    }
+}
+
 /// Every parameter's current values, by path, in module order.
 pub fn param_values(model: &Forecaster) -> Vec<(String, Vec<f32>)> {
     let mut visitor = Collect {

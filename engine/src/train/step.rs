@@ -79,7 +79,10 @@ pub(crate) fn burn_forward_backward(
         TensorData::new(x, [n, data.lookback, data.features]),
         &device,
     );
-    let y = Tensor::<2>::from_data(TensorData::new(y, [n, data.horizon * data.targets]), &device);
+    let y = Tensor::<2>::from_data(
+        TensorData::new(y, [n, data.horizon * data.targets]),
+        &device,
+    );
     let probes: Vec<Tensor<3>> = if probe {
         model
             .layers
@@ -154,7 +157,12 @@ mod tests {
         assert!(fast::supports(&model));
         let fast = forward_backward(&model, &data, &origins, LossKind::Mse, None, true).unwrap();
         let slow = burn_forward_backward(&model, &data, &origins, LossKind::Mse, None, true);
-        assert!((fast.loss - slow.loss).abs() < 1e-5, "{} {}", fast.loss, slow.loss);
+        assert!(
+            (fast.loss - slow.loss).abs() < 1e-5,
+            "{} {}",
+            fast.loss,
+            slow.loss
+        );
         let (a, b) = (fast.time_norms.unwrap(), slow.time_norms.unwrap());
         assert_eq!((a.len(), a[0].len()), (2, 12));
         for (la, lb) in a.iter().zip(&b) {

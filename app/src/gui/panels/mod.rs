@@ -1,6 +1,7 @@
 //! One module per panel, each with a single `*_ui` entry point. Panels read the app's
 //! state and push [`Intent`](super::app::Intent)s; the app carries them out.
 
+pub mod alerts;
 pub mod config;
 pub mod controls;
 pub mod data;

@@ -3,9 +3,7 @@
 //! alerts with what to do about them.
 
 use egui_plot::{HLine, Legend, Line, LineStyle, Plot, PlotPoints};
-use seqcast_engine::RunConfig;
-use seqcast_engine::config::{CellKind, ClipKind, ScheduleKind};
-use seqcast_engine::diag::{Alert, AlertKind, EXPLODING_NORM, VANISHING_NORM};
+use seqcast_engine::diag::{EXPLODING_NORM, VANISHING_NORM};
 
 use crate::cli::clock;
 use crate::gui::app::{Intent, SeqcastApp};
@@ -57,7 +55,15 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
             lr_plot(ui, live, plot_height * 0.75);
         });
     });
-    alerts_ui(ui, live, &app.persisted.config, intents);
+    if !live.alerts.is_empty() {
+        ui.strong("Diagnostics");
+        egui::ScrollArea::vertical()
+            .id_salt("alerts")
+            .max_height(200.0)
+            .show(ui, |ui| {
+                super::alerts::alerts_ui(ui, live, &app.persisted.config, intents);
+            });
+    }
 }
 
 fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
@@ -256,77 +262,5 @@ fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
                     .color(colors::TRAIN)
                     .width(2.0),
             );
-        });
-}
-
-/// The config change an alert suggests, when there is one to apply.
-fn remedy(alert: &Alert, config: &RunConfig) -> Option<(String, RunConfig)> {
-    let mut c = config.clone();
-    let label = match alert.kind {
-        AlertKind::Exploding | AlertKind::NonFinite => {
-            c.train.lr = config.train.lr * 0.3;
-            c.train.clip = ClipKind::Norm { max: 1.0 };
-            format!("lr to {:.1e}, clip norm 1", c.train.lr)
-        }
-        AlertKind::Vanishing if config.model.cell == CellKind::Rnn => {
-            c.model.cell = CellKind::Gru;
-            "switch to GRU".into()
-        }
-        AlertKind::Vanishing => {
-            c.model.orthogonal_init = true;
-            c.window.lookback = (config.window.lookback / 2).max(1);
-            format!("orthogonal init, lookback to {}", c.window.lookback)
-        }
-        AlertKind::Overfitting => {
-            c.model.dropout = config.model.dropout.max(0.2);
-            c.train.weight_decay = config.train.weight_decay.max(1e-5);
-            "dropout 0.2, weight decay 1e-5".into()
-        }
-        AlertKind::Flat => {
-            c.train.lr = (config.train.lr * 10.0).min(1.0);
-            format!("lr to {:.1e}", c.train.lr)
-        }
-        AlertKind::Oscillating => {
-            c.train.schedule = ScheduleKind::Plateau {
-                factor: 0.5,
-                patience: 5,
-                min_lr: 1e-6,
-            };
-            "reduce-on-plateau schedule".into()
-        }
-        AlertKind::WorseThanNaive if config.model.cell != CellKind::Gru => {
-            c.model.cell = CellKind::Gru;
-            "switch to GRU".into()
-        }
-        AlertKind::WorseThanNaive => return None,
-    };
-    Some((label, c))
-}
-
-fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, config: &RunConfig, intents: &mut Vec<Intent>) {
-    if live.alerts.is_empty() {
-        return;
-    }
-    ui.strong("Diagnostics");
-    egui::ScrollArea::vertical()
-        .id_salt("alerts")
-        .max_height(200.0)
-        .show(ui, |ui| {
-            for alert in &live.alerts {
-                ui.horizontal_wrapped(|ui| {
-                    ui.colored_label(
-                        colors::WARN,
-                        format!("Epoch {}: {}", alert.epoch, alert.message),
-                    );
-                });
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(format!("What to do: {}", alert.remedy));
-                    if let Some((label, changed)) = remedy(alert, config)
-                        && ui.button(format!("Apply: {label}")).clicked()
-                    {
-                        intents.push(Intent::SetConfig(Box::new(changed)));
-                    }
-                });
-            }
         });
 }

@@ -1,0 +1,161 @@
+//! Turns an alert's remedy into a concrete change of the run configuration, so that a
+//! user can apply it with one click (GUI) or see exactly what to pass (CLI).
+
+use super::{Alert, AlertKind};
+use crate::config::{CellKind, ClipKind, RunConfig, ScheduleKind};
+
+/// A configuration change that answers an alert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    /// What changes, for a button or a log line ("lr 1.0e-3 -> 3.0e-4, clip norm 1").
+    pub label: String,
+    /// The configuration with the change applied.
+    pub config: RunConfig,
+}
+
+/// The change `alert` suggests for `config`, when one applies (some remedies, like
+/// checking the data, cannot be applied automatically).
+pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
+    let mut c = config.clone();
+    let lr = config.train.lr;
+    let label = match alert.kind {
+        AlertKind::Exploding | AlertKind::NonFinite => {
+            let factor = if alert.kind == AlertKind::NonFinite {
+                0.1
+            } else {
+                0.3
+            };
+            c.train.lr = lr * factor;
+            let mut label = format!("lr {lr:.1e} -> {:.1e}", c.train.lr);
+            if !matches!(config.train.clip, ClipKind::Norm { max } if max <= 5.0) {
+                c.train.clip = ClipKind::Norm { max: 1.0 };
+                label.push_str(", clip norm 1");
+            }
+            label
+        }
+        AlertKind::Vanishing if config.model.cell == CellKind::Rnn => {
+            c.model.cell = CellKind::Gru;
+            c.model.orthogonal_init = true;
+            "switch to GRU".into()
+        }
+        AlertKind::Vanishing => {
+            c.model.orthogonal_init = true;
+            c.window.lookback = reach_hint(alert)
+                .unwrap_or(config.window.lookback / 2)
+                .clamp(1, config.window.lookback);
+            if c.window.lookback == config.window.lookback && config.model.orthogonal_init {
+                return None;
+            }
+            format!(
+                "lookback {} -> {}, orthogonal init",
+                config.window.lookback, c.window.lookback
+            )
+        }
+        AlertKind::Overfitting => {
+            c.model.dropout = config.model.dropout.max(0.2);
+            c.train.weight_decay = config.train.weight_decay.max(1e-5);
+            if config.train.patience == 0 {
+                c.train.patience = 10;
+            }
+            format!(
+                "dropout {:.2}, weight decay {:.0e}, early stopping (patience {})",
+                c.model.dropout, c.train.weight_decay, c.train.patience
+            )
+        }
+        AlertKind::Flat | AlertKind::Collapsed => {
+            c.train.lr = (lr * 10.0).min(0.1);
+            if c.train.lr <= lr {
+                return None;
+            }
+            format!("lr {lr:.1e} -> {:.1e}", c.train.lr)
+        }
+        AlertKind::Oscillating => {
+            if matches!(config.train.schedule, ScheduleKind::Plateau { .. }) {
+                c.train.lr = lr * 0.5;
+                format!("lr {lr:.1e} -> {:.1e}", c.train.lr)
+            } else {
+                c.train.schedule = ScheduleKind::Plateau {
+                    factor: 0.5,
+                    patience: 5,
+                    min_lr: 1e-6,
+                };
+                "reduce-on-plateau schedule (x0.5 after 5 epochs)".into()
+            }
+        }
+        AlertKind::CopiesLastValue if !config.data.diff => {
+            c.data.diff = true;
+            "forecast differences (differencing on)".into()
+        }
+        AlertKind::WorseThanNaive if config.model.cell != CellKind::Gru => {
+            c.model.cell = CellKind::Gru;
+            "switch to GRU".into()
+        }
+        AlertKind::WorseThanNaive => {
+            c.window.lookback = config.window.lookback * 2;
+            format!(
+                "lookback {} -> {}",
+                config.window.lookback, c.window.lookback
+            )
+        }
+        AlertKind::CopiesLastValue => return None,
+    };
+    Some(Fix { label, config: c })
+}
+
+/// The "only the last N steps train the model" count from a vanishing alert's message.
+fn reach_hint(alert: &Alert) -> Option<usize> {
+    let (_, rest) = alert.message.split_once("only the last ")?;
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(kind: AlertKind, message: &str) -> Alert {
+        Alert {
+            kind,
+            epoch: 3,
+            message: message.into(),
+            remedy: String::new(),
+        }
+    }
+
+    #[test]
+    fn exploding_lowers_lr_and_adds_clipping() {
+        let mut config = RunConfig::default();
+        config.train.lr = 1e-2;
+        config.train.clip = ClipKind::None;
+        let f = fix(&alert(AlertKind::Exploding, ""), &config).unwrap();
+        assert!((f.config.train.lr - 3e-3).abs() < 1e-12);
+        assert_eq!(f.config.train.clip, ClipKind::Norm { max: 1.0 });
+        assert_eq!(f.label, "lr 1.0e-2 -> 3.0e-3, clip norm 1");
+        let nan = fix(&alert(AlertKind::NonFinite, ""), &config).unwrap();
+        assert!((nan.config.train.lr - 1e-3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn vanishing_switches_an_rnn_to_gru_and_shortens_a_gru_window() {
+        let mut config = RunConfig::default();
+        config.model.cell = CellKind::Rnn;
+        config.window.lookback = 100;
+        let a = alert(
+            AlertKind::Vanishing,
+            "gradient ... below 1e-5: only the last 42 steps train the model",
+        );
+        assert_eq!(fix(&a, &config).unwrap().config.model.cell, CellKind::Gru);
+        config.model.cell = CellKind::Gru;
+        let f = fix(&a, &config).unwrap();
+        assert_eq!(f.config.window.lookback, 42);
+        assert_eq!(f.label, "lookback 100 -> 42, orthogonal init");
+    }
+
+    #[test]
+    fn remedies_that_cannot_apply_return_none() {
+        let mut config = RunConfig::default();
+        config.data.diff = true;
+        assert!(fix(&alert(AlertKind::CopiesLastValue, ""), &config).is_none());
+        config.train.lr = 0.1;
+        assert!(fix(&alert(AlertKind::Flat, ""), &config).is_none());
+    }
+}

@@ -1,0 +1,437 @@
+//! Training diagnostics: rules that read the loss, gradient and validation history and
+//! say what is going wrong and what to change, following the RNN playbook. Each alert is
+//! tied to a measured signal and carries a concrete remedy; [`fixes`] turns a remedy
+//! into a changed configuration and [`tools`] holds the "loss does not fall" checklist
+//! tools (overfit one batch, learning-rate range test).
+
+pub mod fixes;
+mod signals;
+pub mod tools;
+
+use serde::{Deserialize, Serialize};
+
+pub use signals::ValCheck;
+
+use crate::train::{EpochRecord, StopReason};
+
+/// Gradient norm above which gradients are exploding (playbook).
+pub const EXPLODING_NORM: f64 = 10.0;
+/// Gradient norm below which gradients are vanishing (playbook).
+pub const VANISHING_NORM: f64 = 1e-5;
+/// Share of steps clipped above which clipping is doing the optimiser's job.
+pub const CLIP_RATE_LIMIT: f64 = 0.5;
+/// Forecast spread (relative to the actual values') below which predictions collapsed.
+pub const COLLAPSED_SPREAD: f64 = 0.1;
+/// Distance from the last value (relative to the actual values') below which the model
+/// is copying its last input.
+pub const COPY_RATIO: f64 = 0.15;
+
+/// What an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Gradient norms above 10, or clipping on most steps.
+    Exploding,
+    /// First-layer or earliest-time-step gradient norm below 1e-5.
+    Vanishing,
+    /// Loss, gradients or weights became NaN / infinite.
+    NonFinite,
+    /// Validation loss rising while training loss falls.
+    Overfitting,
+    /// Training loss hardly moved since the first epoch.
+    Flat,
+    /// Training loss going up and down.
+    Oscillating,
+    /// Validation forecasts are nearly constant.
+    Collapsed,
+    /// Validation forecasts repeat the last input value.
+    CopiesLastValue,
+    /// The model does not beat repeating the last value on validation.
+    WorseThanNaive,
+}
+
+impl AlertKind {
+    /// A short title for lists.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Exploding => "Exploding gradients",
+            Self::Vanishing => "Vanishing gradients",
+            Self::NonFinite => "NaN / infinity",
+            Self::Overfitting => "Overfitting",
+            Self::Flat => "Loss not falling",
+            Self::Oscillating => "Oscillating loss",
+            Self::Collapsed => "Collapsed predictions",
+            Self::CopiesLastValue => "Copies the last value",
+            Self::WorseThanNaive => "Worse than naive",
+        }
+    }
+}
+
+/// A diagnosis with its evidence and remedy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The rule that fired.
+    pub kind: AlertKind,
+    /// Epoch at which it was detected.
+    pub epoch: usize,
+    /// What was measured.
+    pub message: String,
+    /// What to change.
+    pub remedy: String,
+}
+
+/// Alerts raised by the history up to its last epoch.
+pub fn epoch_alerts(history: &[EpochRecord]) -> Vec<Alert> {
+    let Some(last) = history.last() else {
+        return Vec::new();
+    };
+    let epoch = last.epoch;
+    let mut alerts = Vec::new();
+    let alert = |kind, message: String, remedy: &str| Alert {
+        kind,
+        epoch,
+        message,
+        remedy: remedy.to_string(),
+    };
+    if last.grad_norm_max > EXPLODING_NORM || last.clip_rate > CLIP_RATE_LIMIT {
+        alerts.push(alert(
+            AlertKind::Exploding,
+            format!(
+                "gradient norm reached {:.3} (threshold {EXPLODING_NORM}); clipping fired on {:.0}% of steps",
+                last.grad_norm_max,
+                100.0 * last.clip_rate
+            ),
+            "Lower the learning rate (try x0.3) and keep global-norm clipping at 1-5.",
+        ));
+    }
+    if let Some(a) = vanishing(history) {
+        alerts.push(alert(AlertKind::Vanishing, a.0, &a.1));
+    }
+    if history.len() >= 4 {
+        let tail = &history[history.len() - 4..];
+        let val: Vec<f64> = tail.iter().filter_map(|e| e.val_loss).collect();
+        let val_rising = val.len() == 4 && val.windows(2).all(|w| w[1] > w[0]);
+        let train_falling = tail.windows(2).all(|w| w[1].train_loss < w[0].train_loss);
+        if val_rising && train_falling {
+            alerts.push(alert(
+                AlertKind::Overfitting,
+                "validation loss rose for 3 epochs while training loss fell".into(),
+                "Add dropout (0.2-0.5), weight decay (1e-5), or rely on early stopping (patience 5-10).",
+            ));
+        }
+    }
+    if history.len() >= 3
+        && let Some(first) = history.first()
+    {
+        let change = (first.train_loss - last.train_loss) / first.train_loss.abs().max(1e-12);
+        if change.abs() < 0.01 {
+            alerts.push(alert(
+                AlertKind::Flat,
+                format!(
+                    "training loss moved {:.2}% in {} epochs",
+                    100.0 * change,
+                    history.len()
+                ),
+                "Raise the learning rate (x10), check that the target column is right, and try overfitting one small batch.",
+            ));
+        }
+    }
+    if history.len() >= 6 {
+        let tail = &history[history.len() - 6..];
+        let ups = tail
+            .windows(2)
+            .filter(|w| w[1].train_loss > w[0].train_loss)
+            .count();
+        if ups >= 3 {
+            alerts.push(alert(
+                AlertKind::Oscillating,
+                format!("training loss rose in {ups} of the last 5 epochs"),
+                "Lower the learning rate or add a schedule (reduce-on-plateau: factor 0.5, patience 5).",
+            ));
+        }
+    }
+    alerts.extend(
+        forecast_alerts(history)
+            .into_iter()
+            .map(|(kind, message, remedy)| alert(kind, message, remedy)),
+    );
+    alerts
+}
+
+/// Vanishing gradients: the first layer's gradient, or the gradient reaching the oldest
+/// time steps of the window (latest measurement), below 1e-5.
+fn vanishing(history: &[EpochRecord]) -> Option<(String, String)> {
+    let last = history.last()?;
+    if let Some((name, norm)) = last.layer_grad_norms.first()
+        && *norm < VANISHING_NORM
+        && history.len() >= 2
+    {
+        return Some((
+            format!("{name} gradient norm is {norm:.2e}, below {VANISHING_NORM:e}: the first layer barely learns"),
+            "Use an LSTM or GRU, keep orthogonal initialisation, shorten the lookback, or use fewer layers.".into(),
+        ));
+    }
+    let t = history.iter().rev().find_map(|e| e.time_grad)?;
+    (t.early < VANISHING_NORM).then(|| {
+        (
+            format!(
+                "gradient reaching the oldest tenth of the {}-step window is {:.1e} (newest steps: {:.1e}), \
+                 below {VANISHING_NORM:e}: only the last {} steps train the model",
+                t.lookback, t.early, t.late, t.reach
+            ),
+            format!(
+                "Use a GRU or LSTM instead of a vanilla RNN, keep orthogonal initialisation, \
+                 or shorten the lookback to about {} steps.",
+                t.reach.max(1)
+            ),
+        )
+    })
+}
+
+/// Rules on the validation forecasts: collapsed, copying the last value, worse than
+/// naive for the last three measured epochs.
+fn forecast_alerts(history: &[EpochRecord]) -> Vec<(AlertKind, String, &'static str)> {
+    let mut out = Vec::new();
+    let Some(check) = history.last().and_then(|e| e.check) else {
+        return out;
+    };
+    if history.len() < 2 {
+        // The first epoch's forecasts are often still near the mean.
+        return out;
+    }
+    if check.spread_ratio < COLLAPSED_SPREAD {
+        out.push((
+            AlertKind::Collapsed,
+            format!(
+                "validation forecasts vary {:.1}% as much as the actual values: the model predicts a near-constant",
+                100.0 * check.spread_ratio
+            ),
+            "Raise the learning rate or train longer, keep scaling on (z-score), and check that the inputs carry the signal.",
+        ));
+    }
+    if check.copy_ratio < COPY_RATIO {
+        out.push((
+            AlertKind::CopiesLastValue,
+            format!(
+                "validation forecasts stay within {:.0}% of the last input value's distance to the truth: the model copies the last value",
+                100.0 * check.copy_ratio
+            ),
+            "Forecast changes instead of levels (differencing), add covariates or a longer lookback.",
+        ));
+    }
+    let checks: Vec<ValCheck> = history
+        .iter()
+        .rev()
+        .take(3)
+        .filter_map(|e| e.check)
+        .collect();
+    if history.len() >= 3 && checks.len() == 3 && checks.iter().all(|c| c.model_mae >= c.naive_mae)
+    {
+        out.push((
+            AlertKind::WorseThanNaive,
+            format!(
+                "validation MAE {:.4} has not beaten repeating the last value ({:.4}) for 3 epochs",
+                check.model_mae, check.naive_mae
+            ),
+            "Try a GRU, a longer lookback, differencing for trending series, or more epochs with early stopping.",
+        ));
+    }
+    out
+}
+
+/// Alerts about a finished run: how it stopped, and whether it beats the naive forecast
+/// on validation (`model_val_mae` against `naive_val_mae`).
+pub fn final_alerts(
+    history: &[EpochRecord],
+    stop: &StopReason,
+    model_val_mae: Option<f64>,
+    naive_val_mae: Option<f64>,
+) -> Vec<Alert> {
+    let epoch = history.last().map_or(0, |e| e.epoch);
+    let mut alerts = epoch_alerts(history);
+    if let StopReason::NonFinite {
+        what,
+        step,
+        last_loss,
+        last_grad_norm,
+        ..
+    } = stop
+    {
+        let last = match (last_loss, last_grad_norm) {
+            (Some(l), Some(g)) => {
+                format!("; the step before had loss {l:.3e} and gradient norm {g:.3e}")
+            }
+            _ => String::new(),
+        };
+        alerts.push(Alert {
+            kind: AlertKind::NonFinite,
+            epoch,
+            message: format!("the {what} became NaN or infinite at step {step}{last}"),
+            remedy: "Lower the learning rate (×0.1), turn on global-norm clipping (max 1), and check the data for huge values."
+                .into(),
+        });
+    }
+    if let (Some(model), Some(naive)) = (model_val_mae, naive_val_mae)
+        && model >= naive
+    {
+        alerts.retain(|a| a.kind != AlertKind::WorseThanNaive);
+        alerts.push(Alert {
+            kind: AlertKind::WorseThanNaive,
+            epoch,
+            message: format!("validation MAE {model:.4} is no better than repeating the last value ({naive:.4})"),
+            remedy: "Try a GRU, a longer lookback, differencing (--diff) for trending series, or more epochs with early stopping."
+                .into(),
+        });
+    }
+    alerts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch(epoch: usize, train: f64, val: f64) -> EpochRecord {
+        EpochRecord {
+            epoch,
+            train_loss: train,
+            val_loss: Some(val),
+            lr: 1e-3,
+            grad_norm: 0.5,
+            grad_norm_max: 0.9,
+            grad_norm_clipped: 0.5,
+            clip_rate: 0.0,
+            layer_grad_norms: vec![("layer 1".into(), 0.3), ("head".into(), 0.2)],
+            duration_secs: 1.0,
+            time_grad: None,
+            check: None,
+        }
+    }
+
+    fn kinds(alerts: &[Alert]) -> Vec<AlertKind> {
+        alerts.iter().map(|a| a.kind).collect()
+    }
+
+    #[test]
+    fn healthy_history_raises_nothing() {
+        let h: Vec<_> = (1..=8)
+            .map(|e| epoch(e, 1.0 / e as f64, 1.2 / e as f64))
+            .collect();
+        assert!(epoch_alerts(&h).is_empty());
+    }
+
+    #[test]
+    fn each_rule_fires_on_its_signal() {
+        let mut h: Vec<_> = (1..=4)
+            .map(|e| epoch(e, 1.0 / e as f64, 0.5 + 0.1 * e as f64))
+            .collect();
+        assert_eq!(kinds(&epoch_alerts(&h)), [AlertKind::Overfitting]);
+
+        h[3].grad_norm_max = 42.0;
+        h[3].layer_grad_norms[0].1 = 3e-6;
+        let k = kinds(&epoch_alerts(&h));
+        assert!(
+            k.contains(&AlertKind::Exploding) && k.contains(&AlertKind::Vanishing),
+            "{k:?}"
+        );
+
+        let flat: Vec<_> = (1..=3)
+            .map(|e| epoch(e, 0.5 + 1e-4 * e as f64, 0.6))
+            .collect();
+        assert_eq!(kinds(&epoch_alerts(&flat)), [AlertKind::Flat]);
+
+        let zigzag: Vec<_> = (1..=6)
+            .map(|e| {
+                epoch(
+                    e,
+                    if e % 2 == 0 {
+                        0.6
+                    } else {
+                        0.4 + 0.01 * e as f64
+                    },
+                    0.5,
+                )
+            })
+            .collect();
+        assert!(kinds(&epoch_alerts(&zigzag)).contains(&AlertKind::Oscillating));
+    }
+
+    #[test]
+    fn early_time_steps_below_1e_5_raise_vanishing_with_the_reach() {
+        let mut h: Vec<_> = (1..=2).map(|e| epoch(e, 1.0 / e as f64, 1.0)).collect();
+        h[0].time_grad = Some(crate::train::TimeGrad {
+            early: 3e-9,
+            late: 0.05,
+            reach: 37,
+            lookback: 120,
+        });
+        // The latest measurement counts even when the last epoch had no snapshot.
+        let a = epoch_alerts(&h);
+        assert_eq!(kinds(&a), [AlertKind::Vanishing]);
+        assert!(
+            a[0].message.contains("120-step window is 3.0e-9"),
+            "{}",
+            a[0].message
+        );
+        assert!(a[0].remedy.contains("about 37 steps"));
+        h[0].time_grad.as_mut().unwrap().early = 2e-5;
+        assert!(epoch_alerts(&h).is_empty());
+    }
+
+    #[test]
+    fn forecast_rules_read_the_validation_checks() {
+        let check = |model_mae, spread_ratio, copy_ratio| ValCheck {
+            model_mae,
+            naive_mae: 1.0,
+            spread_ratio,
+            copy_ratio,
+        };
+        let mut h: Vec<_> = (1..=3)
+            .map(|e| epoch(e, 1.0 / e as f64, 1.0 / e as f64))
+            .collect();
+        for e in &mut h {
+            e.check = Some(check(0.8, 0.9, 0.6));
+        }
+        assert!(epoch_alerts(&h).is_empty());
+        h[2].check = Some(check(0.9, 0.05, 0.6));
+        assert_eq!(kinds(&epoch_alerts(&h)), [AlertKind::Collapsed]);
+        h[2].check = Some(check(1.0, 0.9, 0.1));
+        assert_eq!(kinds(&epoch_alerts(&h)), [AlertKind::CopiesLastValue]);
+        // Worse than naive needs three measured epochs in a row.
+        h[2].check = Some(check(1.2, 0.9, 0.6));
+        assert!(epoch_alerts(&h).is_empty());
+        for e in &mut h {
+            e.check = Some(check(1.1, 0.9, 0.6));
+        }
+        let a = epoch_alerts(&h);
+        assert_eq!(kinds(&a), [AlertKind::WorseThanNaive]);
+        assert!(a[0].message.contains("1.1000") && a[0].message.contains("1.0000"));
+        // A single epoch says nothing yet.
+        assert!(epoch_alerts(&h[..1]).is_empty());
+    }
+
+    #[test]
+    fn final_alerts_name_nan_stops_and_losing_to_naive() {
+        let h = vec![epoch(1, 1.0, 1.0)];
+        let stop = StopReason::NonFinite {
+            epoch: 1,
+            batch: 3,
+            step: 7,
+            what: "training loss".into(),
+            param: None,
+            last_loss: Some(0.5),
+            last_grad_norm: Some(2.0),
+        };
+        let a = final_alerts(&h, &stop, Some(2.0), Some(1.5));
+        assert_eq!(kinds(&a), [AlertKind::NonFinite, AlertKind::WorseThanNaive]);
+        assert!(
+            a[0].message.contains("at step 7")
+                && a[0]
+                    .message
+                    .contains("loss 5.000e-1 and gradient norm 2.000e0"),
+            "{}",
+            a[0].message
+        );
+        assert!(a[1].message.contains("2.0000") && a[1].message.contains("1.5000"));
+        assert!(final_alerts(&h, &StopReason::Completed, Some(1.0), Some(1.5)).is_empty());
+    }
+}

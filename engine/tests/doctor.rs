@@ -1,0 +1,177 @@
+//! The training doctor with real training on the bundled series: absurd learning rates
+//! end cleanly, a vanilla RNN over a long window gets far smaller early-step gradients
+//! than a GRU, overfitting one batch reaches ~0, and the lr range test suggests a sane lr.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: a panic is a test failure
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{sample, tiny};
+use seqcast_engine::RunConfig;
+use seqcast_engine::artifact;
+use seqcast_engine::config::{CellKind, ClipKind, OptimizerKind};
+use seqcast_engine::data::table::read_csv;
+use seqcast_engine::diag::{self, AlertKind, tools};
+use seqcast_engine::pipeline::{self, Prepared};
+use seqcast_engine::train::{self, Control, Progress, StopReason, TimeGrad};
+
+fn prepared(config: &RunConfig) -> (Prepared, RunConfig) {
+    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
+    let (series, _, config) = pipeline::load_series(&table, config).unwrap();
+    (Prepared::fit(Arc::new(series), &config).unwrap(), config)
+}
+
+fn kinds(alerts: &[diag::Alert]) -> Vec<AlertKind> {
+    alerts.iter().map(|a| a.kind).collect()
+}
+
+#[test]
+fn an_absurd_learning_rate_raises_the_alarm_and_saves_finite_weights() {
+    let mut config = tiny(CellKind::Gru, 3);
+    config.train.lr = 50.0;
+    config.train.optimizer = OptimizerKind::Sgd;
+    config.train.momentum = 0.0;
+    config.train.clip = ClipKind::None;
+    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
+    let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
+    let t = &out.summary.training;
+    let alerts = diag::final_alerts(&t.history, &t.stop, None, None);
+    let k = kinds(&alerts);
+    assert!(
+        k.contains(&AlertKind::Exploding) || k.contains(&AlertKind::NonFinite),
+        "{k:?} after {:?}",
+        t.stop
+    );
+    // The remedy lowers the lr and turns clipping on.
+    let alarm = alerts
+        .iter()
+        .find(|a| matches!(a.kind, AlertKind::Exploding | AlertKind::NonFinite))
+        .unwrap();
+    let fix = diag::fixes::fix(alarm, &config).unwrap();
+    assert!(fix.config.train.lr < config.train.lr);
+    assert_eq!(fix.config.train.clip, ClipKind::Norm { max: 1.0 });
+    // The run ended cleanly: the saved weights are finite and forecast finite values.
+    let dir = std::env::temp_dir().join(format!("seqcast-doctor-{}", std::process::id()));
+    artifact::save(&dir, &out.model, None).unwrap();
+    let loaded = artifact::load(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(train::stats::first_non_finite_weight(&loaded.forecaster).is_none());
+    let (p, _) = prepared(&config);
+    let preds = train::predict_windows(&loaded.forecaster, &p.train_data(), &p.test);
+    assert!(!preds.is_empty() && preds.iter().all(|v| v.is_finite()));
+}
+
+/// Trains `cell` over a 200-step window and returns the history and the last
+/// per-time-step gradient measurement.
+fn long_window(cell: CellKind) -> (Vec<train::EpochRecord>, TimeGrad) {
+    let mut config = tiny(cell, 3);
+    config.window.lookback = 200;
+    config.model.hidden = 16;
+    config.train.diag_every = 5;
+    let (p, config) = prepared(&config);
+    let mut snapshots = 0;
+    let out = train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &Control::new(),
+        &mut |progress| {
+            if let Progress::Snapshot(s) = progress {
+                assert_eq!(s.time_norms.len(), 1);
+                assert_eq!(s.time_norms[0].len(), 200);
+                snapshots += 1;
+            }
+        },
+    )
+    .unwrap();
+    assert!(snapshots >= 3, "{snapshots} snapshots");
+    let t = out.history.last().unwrap().time_grad.unwrap();
+    (out.history, t)
+}
+
+#[test]
+fn a_vanilla_rnn_over_a_long_window_gets_far_smaller_early_gradients_than_a_gru() {
+    let (rnn_history, rnn) = long_window(CellKind::Rnn);
+    let (_, gru) = long_window(CellKind::Gru);
+    // Measured (seeded, so stable): at the oldest tenth of the 200 steps the RNN's
+    // gradient is 1.7e-22, the GRU's 1.3e-16; both get ~0.02 at the newest steps. The
+    // gradient decays faster through tanh(W h) than through the GRU's gates.
+    assert!(
+        rnn.early < 1e-4 * gru.early,
+        "RNN {:.2e} vs GRU {:.2e}",
+        rnn.early,
+        gru.early
+    );
+    // Both receive a healthy gradient at the newest steps: the difference is the decay.
+    assert!(rnn.late > 1e-3 && gru.late > 1e-3);
+    let alerts = diag::epoch_alerts(&rnn_history);
+    let vanishing = alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::Vanishing)
+        .expect("the RNN raises the vanishing alert");
+    assert!(
+        vanishing
+            .message
+            .contains("oldest tenth of the 200-step window")
+    );
+    let mut config = tiny(CellKind::Rnn, 3);
+    config.window.lookback = 200;
+    let fix = diag::fixes::fix(vanishing, &config).unwrap();
+    assert_eq!(fix.config.model.cell, CellKind::Gru);
+}
+
+#[test]
+fn overfitting_one_batch_drives_a_tiny_model_below_1e_3() {
+    let config = tiny(CellKind::Gru, 1);
+    let (p, config) = prepared(&config);
+    let report = tools::overfit_batch(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &Control::new(),
+    )
+    .unwrap();
+    assert!(report.reached, "{}", report.describe());
+    assert!(report.final_loss() < 1e-3);
+    assert!(
+        report.losses[0] > 0.05,
+        "the start is far from 0: {}",
+        report.losses[0]
+    );
+    assert_eq!(report.windows, tools::OVERFIT_BATCH);
+}
+
+#[test]
+fn the_lr_range_test_suggests_a_sane_lr_that_trains() {
+    let mut config = tiny(CellKind::Gru, 3);
+    let (p, resolved) = prepared(&config);
+    let report = tools::lr_range_test(
+        &resolved.model,
+        &resolved.train,
+        &p.train_data(),
+        &Control::new(),
+    )
+    .unwrap();
+    let lr = report
+        .suggested
+        .unwrap_or_else(|| panic!("{}", report.describe()));
+    assert!((1e-4..=1e-1).contains(&lr), "suggested {lr:e}");
+    assert!(report.lrs.windows(2).all(|w| w[1] > w[0]));
+    // Training with the suggestion lowers the validation loss.
+    config.train.lr = lr;
+    let (p, config) = prepared(&config);
+    let out = train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(out.stop, StopReason::Completed);
+    let val: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
+    // z-scored temperatures: predicting the mean gives MSE about 1.
+    assert!(val[2] < 0.6 && val[2] < val[0], "{val:?}");
+}
