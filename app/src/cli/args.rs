@@ -33,6 +33,12 @@ pub enum Sub {
     Train(Box<TrainArgs>),
     /// Forecast with a saved model on a CSV file.
     Predict(PredictArgs),
+    /// Train a fresh model on one small batch until the loss reaches ~0: if it cannot,
+    /// the model or the data is wrong (takes the same options as train).
+    OverfitBatch(Box<TrainArgs>),
+    /// Learning-rate range test: raise the lr exponentially over a short run, print the
+    /// loss against it and suggest an lr (takes the same options as train).
+    LrFind(Box<TrainArgs>),
     /// Measure training throughput with the PyTorch reference's protocol.
     Bench(super::bench::BenchArgs),
 }
@@ -190,6 +196,10 @@ pub struct TrainArgs {
     /// Seed: the same seed, data and config give the same loss history.
     #[arg(long, value_name = "N", help_heading = "Training")]
     pub seed: Option<u64>,
+    /// Detailed gradient statistics (per parameter, gate and time step) every N steps;
+    /// 0 turns them off.
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub diag_every: Option<usize>,
 
     /// Report metrics in: original | normalised.
     #[arg(long, value_name = "SCALE", help_heading = "Evaluation")]
@@ -231,6 +241,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("schedule", schedule_text(c.train.schedule)),
         ("patience", c.train.patience.to_string()),
         ("seed", c.train.seed.to_string()),
+        ("diag_every", c.train.diag_every.to_string()),
         ("metrics_scale", serde_plain(&c.eval.metrics_scale)),
     ]
 }
@@ -448,6 +459,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.seed {
             t.seed = v;
+        }
+        if let Some(v) = self.diag_every {
+            t.diag_every = v;
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod doctor;
 mod predict;
 mod progress;
 mod table;
@@ -22,15 +23,17 @@ pub const SAMPLE_CSV: &[u8] = include_bytes!("../../../sample-data/airline-passe
 /// The clap command with each option's default (from `RunConfig::default()`) in its help.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
-    cmd = cmd.mut_subcommand("train", |mut train| {
-        for (id, value) in args::defaults() {
-            train = train.mut_arg(id, |arg| {
-                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
-                arg.help(format!("{help} [default: {value}]"))
-            });
-        }
-        train
-    });
+    for name in ["train", "overfit-batch", "lr-find"] {
+        cmd = cmd.mut_subcommand(name, |mut sub| {
+            for (id, value) in args::defaults() {
+                sub = sub.mut_arg(id, |arg| {
+                    let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                    arg.help(format!("{help} [default: {value}]"))
+                });
+            }
+            sub
+        });
+    }
     cmd
 }
 
@@ -44,6 +47,8 @@ pub fn run(command: Sub) -> Result<()> {
     match command {
         Sub::Train(args) => train::run(&args),
         Sub::Predict(args) => predict::run(&args),
+        Sub::OverfitBatch(args) => doctor::overfit(&args),
+        Sub::LrFind(args) => doctor::lr_find(&args),
         Sub::Bench(args) => bench::run(&args),
     }
 }

@@ -12,6 +12,49 @@ use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
 
 /// Runs `seqcast train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
+    let (config, engine) = start(args)?;
+    engine.send(Command::Train { config })?;
+    let mut progress = ProgressLine::new(args.quiet);
+    let summary = loop {
+        match engine.recv()? {
+            Event::Training(p) => progress.update(&p),
+            Event::Finished(s, _) | Event::Cancelled(s, _) => break s,
+            Event::Failed { message, .. } => {
+                progress.finish();
+                bail!(message);
+            }
+            _ => {}
+        }
+    };
+    progress.finish();
+    for line in summary.data.load.summary_lines() {
+        eprintln!("  {line}");
+    }
+    print!("{}", table::summary(&summary));
+    print!("{}", super::doctor::report(&summary));
+
+    if args.export.is_some() || args.report.is_some() {
+        engine.send(Command::Export {
+            predictions: args.export.clone(),
+            report: args.report.clone(),
+            baselines: args.export_baselines,
+        })?;
+        report_saved(wait(&engine)?)?;
+    }
+    if let Some(dir) = &args.save_model {
+        engine.send(Command::SaveModel { dir: dir.clone() })?;
+        report_saved(wait(&engine)?)?;
+    }
+    if let Some(path) = &args.save_config {
+        write_atomic(path, summary.config.to_toml()?.as_bytes())?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Resolves the configuration of `args`, starts the engine and loads the data (the
+/// bundled sample without `--csv`).
+pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
     let mut config = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -50,47 +93,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-
-    engine.send(Command::Train { config })?;
-    let mut progress = ProgressLine::new(args.quiet);
-    let summary = loop {
-        match engine.recv()? {
-            Event::Training(p) => progress.update(&p),
-            Event::Finished(s, _) | Event::Cancelled(s, _) => break s,
-            Event::Failed { message, .. } => {
-                progress.finish();
-                bail!(message);
-            }
-            _ => {}
-        }
-    };
-    progress.finish();
-    for line in summary.data.load.summary_lines() {
-        eprintln!("  {line}");
-    }
-    print!("{}", table::summary(&summary));
-
-    if args.export.is_some() || args.report.is_some() {
-        engine.send(Command::Export {
-            predictions: args.export.clone(),
-            report: args.report.clone(),
-            baselines: args.export_baselines,
-        })?;
-        report_saved(wait(&engine)?)?;
-    }
-    if let Some(dir) = &args.save_model {
-        engine.send(Command::SaveModel { dir: dir.clone() })?;
-        report_saved(wait(&engine)?)?;
-    }
-    if let Some(path) = &args.save_config {
-        write_atomic(path, summary.config.to_toml()?.as_bytes())?;
-        println!("wrote {}", path.display());
-    }
-    Ok(())
+    Ok((config, engine))
 }
 
 /// The next event that is not progress; a failure becomes an error.
-fn wait(engine: &EngineHandle) -> Result<Event> {
+pub(super) fn wait(engine: &EngineHandle) -> Result<Event> {
     loop {
         match engine.recv()? {
             Event::Training(_) => {}
@@ -112,7 +119,7 @@ fn report_saved(event: Event) -> Result<()> {
     }
 }
 
-fn unexpected(event: Event) -> String {
+pub(super) fn unexpected(event: Event) -> String {
     let text = format!("{event:?}");
     format!(
         "unexpected engine event: {}",

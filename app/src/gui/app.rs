@@ -3,8 +3,6 @@
 
 use std::path::PathBuf;
 
-use seqcast_engine::diag;
-use seqcast_engine::eval::baselines::BaselineKind;
 use seqcast_engine::export::write_atomic;
 use seqcast_engine::worker::{Command, EngineHandle, Event};
 use seqcast_engine::{EngineError, RunConfig};
@@ -13,7 +11,7 @@ use super::files::{Dialogs, Purpose};
 use super::frame_stats::FrameStats;
 use super::live::LiveRun;
 use super::panels;
-use super::state::{Busy, Persisted, Session, Tab};
+use super::state::{Busy, Persisted, Session, Tab, Tool};
 
 /// What a panel asks the app to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +30,10 @@ pub enum Intent {
     Show(Tab),
     /// Replace the config (e.g. a remedy from an alert).
     SetConfig(Box<RunConfig>),
+    /// Run a diagnostic tool with the current config.
+    RunTool(Tool),
+    /// Stop a running diagnostic tool.
+    CancelTool,
 }
 
 /// Where the app's first data comes from.
@@ -209,18 +211,8 @@ impl SeqcastApp {
                 self.session.busy = None;
                 if let Some(live) = &mut self.session.live {
                     live.running = false;
-                    let val = summary.val_scores.as_ref().map(|s| &s.original);
-                    let model_mae = val.map(|t| t.model.overall.mae);
-                    let naive_mae = val
-                        .and_then(|t| t.baselines.get(&BaselineKind::Naive))
-                        .map(|m| m.overall.mae);
-                    for alert in diag::final_alerts(
-                        &summary.training.history,
-                        &summary.training.stop,
-                        model_mae,
-                        naive_mae,
-                    ) {
-                        live.raise(alert);
+                    for alert in &summary.training.alerts {
+                        live.raise(alert.clone());
                     }
                 }
                 self.session.info(format!(
@@ -237,6 +229,16 @@ impl SeqcastApp {
                 if !cancelled {
                     self.persisted.tab = Tab::Results;
                 }
+            }
+            Event::Overfit(report) => {
+                self.session.busy = None;
+                self.session.info(report.describe());
+                self.session.overfit = Some(report);
+            }
+            Event::LrRange(report) => {
+                self.session.busy = None;
+                self.session.info(report.describe());
+                self.session.lr_range = Some(report);
             }
             Event::ModelLoaded {
                 dir,
@@ -347,6 +349,23 @@ impl SeqcastApp {
                 }
             }
             Intent::Show(tab) => self.persisted.tab = tab,
+            Intent::RunTool(tool) => {
+                if let Some(why) = self.train_blocker() {
+                    self.session.error(format!("Cannot run the check: {why}"));
+                    return;
+                }
+                let config = self.persisted.config.clone();
+                let command = match tool {
+                    Tool::Overfit => Command::OverfitBatch { config },
+                    Tool::LrRange => Command::LrRangeTest { config },
+                };
+                self.send(command, Some(Busy::Diagnosing(tool)));
+            }
+            Intent::CancelTool => {
+                if let Some(engine) = &self.engine {
+                    engine.cancel();
+                }
+            }
             Intent::SetConfig(config) => self.persisted.config = *config,
         }
     }
@@ -468,6 +487,7 @@ impl eframe::App for SeqcastApp {
         egui::CentralPanel::default().show(ui, |ui| match self.persisted.tab {
             Tab::Data => panels::data::data_ui(ui, self, &mut intents),
             Tab::Training => panels::training::training_ui(ui, self, &mut intents),
+            Tab::Diagnostics => panels::diagnostics::diagnostics_ui(ui, self, &mut intents),
             Tab::Results => panels::results::results_ui(ui, self, &mut intents),
         });
         panels::model::loaded_model_ui(&ctx, &mut self.session.loaded_model, &mut intents);

@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use seqcast_engine::diag::{self, Alert};
-use seqcast_engine::train::{self, EpochRecord, Progress, StepStats};
+use seqcast_engine::train::{self, DiagSnapshot, EpochRecord, Progress, StepStats};
 
 /// Steps kept for the gradient plot; older ones are thinned to every other step.
 const MAX_STEPS: usize = 20_000;
+/// Gradient snapshots kept for the diagnostics view, thinned the same way.
+const MAX_SNAPSHOTS: usize = 2_000;
 
 /// Latest batch progress.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,6 +53,8 @@ pub struct LiveRun {
     pub history: Vec<EpochRecord>,
     /// Per-step gradient statistics.
     pub steps: Vec<StepStats>,
+    /// Detailed gradient statistics every `diag_every` steps.
+    pub snapshots: Vec<DiagSnapshot>,
     /// Latest batch.
     pub batch: BatchStatus,
     /// One-step-ahead validation forecast after the latest epoch.
@@ -120,7 +124,18 @@ impl LiveRun {
             } => {
                 self.val_forecast = Some(ValForecast { rows, predicted });
             }
-            Progress::ValidationOutputs { .. } | Progress::Snapshot(_) => {}
+            Progress::Snapshot(snapshot) => {
+                self.snapshots.push(*snapshot);
+                if self.snapshots.len() > MAX_SNAPSHOTS {
+                    // Keep every other one of the older half (snapshots hold per-step
+                    // norms of every layer: bounded memory on long runs).
+                    let keep_from = self.snapshots.len() / 2;
+                    let newer = self.snapshots.split_off(keep_from);
+                    let older = std::mem::take(&mut self.snapshots);
+                    self.snapshots = older.into_iter().step_by(2).chain(newer).collect();
+                }
+            }
+            Progress::ValidationOutputs { .. } => {}
         }
     }
 

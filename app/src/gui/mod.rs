@@ -1,6 +1,8 @@
 //! The desktop GUI (eframe/egui, glow renderer) over the engine.
 
 mod app;
+#[cfg(test)]
+mod diag_tests;
 mod files;
 mod frame_stats;
 mod live;

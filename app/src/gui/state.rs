@@ -7,6 +7,7 @@ use std::sync::Arc;
 use seqcast_engine::RunConfig;
 use seqcast_engine::data::series::Series;
 use seqcast_engine::data::table::CsvTable;
+use seqcast_engine::diag::tools::{LrRangeReport, OverfitReport};
 use seqcast_engine::pipeline::RunSummary;
 use seqcast_engine::pipeline::predict::Prediction;
 use seqcast_engine::worker::Inspection;
@@ -23,8 +24,10 @@ pub enum Tab {
     /// Preview, column roles, load report, series and windows.
     #[default]
     Data,
-    /// Live training curves and diagnostics.
+    /// Live training curves.
     Training,
+    /// The training doctor: gradients per layer, gate and time step, alerts, tools.
+    Diagnostics,
     /// Metrics, forecasts, export.
     Results,
 }
@@ -77,6 +80,17 @@ pub enum Busy {
     Training,
     /// Writing files.
     Saving,
+    /// Running a diagnostic tool.
+    Diagnosing(Tool),
+}
+
+/// The "loss does not fall" tools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// Overfit one small batch.
+    Overfit,
+    /// Learning-rate range test.
+    LrRange,
 }
 
 /// A saved model's forecasts over the open data.
@@ -111,6 +125,10 @@ pub struct Session {
     pub summary_series: Option<Arc<Series>>,
     /// A saved model applied to the open data, shown in its own window.
     pub loaded_model: Option<LoadedModel>,
+    /// The last overfit-one-batch result.
+    pub overfit: Option<Arc<OverfitReport>>,
+    /// The last learning-rate range test.
+    pub lr_range: Option<Arc<LrRangeReport>>,
     /// Engine work in progress.
     pub busy: Option<Busy>,
     /// Messages, newest last.

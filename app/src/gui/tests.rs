@@ -14,13 +14,13 @@ use seqcast_engine::train::StopReason;
 use super::app::{SeqcastApp, Startup};
 use super::state::{Busy, Tab};
 
-fn sample(name: &str) -> PathBuf {
+pub(super) fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../sample-data")
         .join(name)
 }
 
-fn harness(startup: Startup) -> Harness<'static, SeqcastApp> {
+pub(super) fn harness(startup: Startup) -> Harness<'static, SeqcastApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| SeqcastApp::new(cc, startup));
@@ -29,7 +29,7 @@ fn harness(startup: Startup) -> Harness<'static, SeqcastApp> {
 }
 
 /// Steps frames until `done` holds, waiting on engine events in between.
-fn step_until(
+pub(super) fn step_until(
     harness: &mut Harness<'_, SeqcastApp>,
     what: &str,
     done: impl Fn(&SeqcastApp) -> bool,
@@ -50,7 +50,7 @@ fn step_until(
 }
 
 /// A small, fast configuration for the daily temperatures series.
-fn tiny(epochs: usize) -> RunConfig {
+pub(super) fn tiny(epochs: usize) -> RunConfig {
     let mut c = RunConfig::default();
     c.data.split = Split::Fractions {
         train: 0.6,
@@ -69,7 +69,7 @@ fn tiny(epochs: usize) -> RunConfig {
     c
 }
 
-fn is_disabled(harness: &Harness<'_, SeqcastApp>, button: &str) -> bool {
+pub(super) fn is_disabled(harness: &Harness<'_, SeqcastApp>, button: &str) -> bool {
     harness
         .get_by_role_and_label(Role::Button, button)
         .accesskit_node()
@@ -78,7 +78,7 @@ fn is_disabled(harness: &Harness<'_, SeqcastApp>, button: &str) -> bool {
 
 /// The app on the temperatures series after a finished run of `epochs` epochs,
 /// started with the Train button.
-fn trained(epochs: usize) -> Harness<'static, SeqcastApp> {
+pub(super) fn trained(epochs: usize) -> Harness<'static, SeqcastApp> {
     let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
     h.state_mut().persisted.config = tiny(epochs);
     step_until(&mut h, "the file to be inspected", |a| {

@@ -57,6 +57,16 @@ pub struct TrainingSummary {
     pub windows_per_sec: f64,
     /// Trainable parameters.
     pub parameters: usize,
+    /// What the training doctor concluded (stop reason, history, validation against
+    /// the naive forecast).
+    #[serde(default)]
+    pub alerts: Vec<crate::diag::Alert>,
+    /// Step times with and without the detailed gradient statistics.
+    #[serde(default)]
+    pub diag_cost: train::DiagCost,
+    /// Interval of the detailed gradient statistics, in steps (0 = off).
+    #[serde(default)]
+    pub diag_every: usize,
 }
 
 /// The forecast past the end of the data.
@@ -203,6 +213,18 @@ pub fn run(
     let (test, test_scores) = part(&prepared.test).unzip();
     let future = forecast_future(&prepared, &outcome.model);
     let series = &prepared.series;
+    let val_table = val_scores.as_ref().map(|s| &s.original);
+    let alerts = crate::diag::final_alerts(
+        &outcome.history,
+        &outcome.stop,
+        val_table.map(|t| t.model.overall.mae),
+        val_table
+            .and_then(|t| {
+                t.baselines
+                    .get(&crate::eval::baselines::BaselineKind::Naive)
+            })
+            .map(|m| m.overall.mae),
+    );
     let summary = RunSummary {
         data: DataSummary {
             file: table.source.clone(),
@@ -230,6 +252,9 @@ pub fn run(
             elapsed_secs: outcome.elapsed_secs,
             windows_per_sec: outcome.windows_per_sec,
             parameters,
+            alerts,
+            diag_cost: outcome.diag_cost,
+            diag_every: config.train.diag_every,
         },
         val,
         val_scores,
@@ -251,6 +276,42 @@ pub fn run(
         model,
         series: prepared.series.clone(),
     })
+}
+
+/// Overfits one small batch of `table`'s training windows with `config`'s model (see
+/// [`crate::diag::tools::overfit_batch`]).
+pub fn overfit_batch(
+    table: &CsvTable,
+    config: &RunConfig,
+    control: &Control,
+) -> Result<crate::diag::tools::OverfitReport> {
+    config.validate()?;
+    let (series, _, config) = load_series(table, config)?;
+    let prepared = Prepared::fit(Arc::new(series), &config)?;
+    crate::diag::tools::overfit_batch(
+        &config.model,
+        &config.train,
+        &prepared.train_data(),
+        control,
+    )
+}
+
+/// Runs the learning-rate range test on `table`'s training windows with `config`'s
+/// model and optimiser (see [`crate::diag::tools::lr_range_test`]).
+pub fn lr_range_test(
+    table: &CsvTable,
+    config: &RunConfig,
+    control: &Control,
+) -> Result<crate::diag::tools::LrRangeReport> {
+    config.validate()?;
+    let (series, _, config) = load_series(table, config)?;
+    let prepared = Prepared::fit(Arc::new(series), &config)?;
+    crate::diag::tools::lr_range_test(
+        &config.model,
+        &config.train,
+        &prepared.train_data(),
+        control,
+    )
 }
 
 fn check_of(

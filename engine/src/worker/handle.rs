@@ -43,9 +43,13 @@ impl EngineHandle {
         })
     }
 
-    /// Queues a command. A new `Train` clears an earlier cancel or pause.
+    /// Queues a command. A new `Train` (or diagnostic tool run) clears an earlier cancel
+    /// or pause.
     pub fn send(&self, command: Command) -> Result<()> {
-        if matches!(command, Command::Train { .. }) {
+        if matches!(
+            command,
+            Command::Train { .. } | Command::OverfitBatch { .. } | Command::LrRangeTest { .. }
+        ) {
             self.control.reset();
         }
         self.commands

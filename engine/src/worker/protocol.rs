@@ -7,6 +7,7 @@ use crate::config::RunConfig;
 use crate::data::series::{LoadReport, Series};
 use crate::data::split::SplitRanges;
 use crate::data::table::CsvTable;
+use crate::diag::tools::{LrRangeReport, OverfitReport};
 use crate::pipeline::RunSummary;
 use crate::pipeline::predict::Prediction;
 use crate::train::Progress;
@@ -36,6 +37,17 @@ pub enum Command {
     /// [`Event::Finished`] or [`Event::Cancelled`].
     Train {
         /// The full configuration.
+        config: RunConfig,
+    },
+    /// Train a fresh model on one small batch until the loss reaches ~0 (the "loss does
+    /// not fall" check) → [`Event::Overfit`]. Cancel stops it.
+    OverfitBatch {
+        /// The configuration whose model and data to use.
+        config: RunConfig,
+    },
+    /// Run the learning-rate range test → [`Event::LrRange`]. Cancel stops it.
+    LrRangeTest {
+        /// The configuration whose model, optimiser and data to use.
         config: RunConfig,
     },
     /// Save the last trained model into a folder → [`Event::Saved`].
@@ -92,6 +104,10 @@ pub enum Event {
     Finished(Arc<RunSummary>, Arc<Series>),
     /// Training was cancelled; the best weights so far were scored.
     Cancelled(Arc<RunSummary>, Arc<Series>),
+    /// The overfit-one-batch check finished.
+    Overfit(Arc<OverfitReport>),
+    /// The learning-rate range test finished.
+    LrRange(Arc<LrRangeReport>),
     /// A saved model was loaded and applied to the loaded data.
     ModelLoaded {
         /// Where it came from.

@@ -104,6 +104,16 @@ impl Runner {
                 })));
             }
             Command::Train { config } => self.train(&config)?,
+            Command::OverfitBatch { config } => {
+                let table = self.table()?;
+                let report = pipeline::overfit_batch(&table, &config, &self.control)?;
+                self.emit(Event::Overfit(Arc::new(report)));
+            }
+            Command::LrRangeTest { config } => {
+                let table = self.table()?;
+                let report = pipeline::lr_range_test(&table, &config, &self.control)?;
+                self.emit(Event::LrRange(Arc::new(report)));
+            }
             Command::SaveModel { dir } => {
                 let run = self.last_run()?;
                 artifact::save(&dir, &run.model, Some(&run.summary.data.file))?;
@@ -153,12 +163,15 @@ impl Runner {
         let control = self.control.clone();
         let mut report = |progress: Progress| {
             let event = Event::Training(progress);
-            // Batch progress may be dropped when the driver lags; epochs may not.
+            // Batch progress and gradient snapshots may be dropped when the driver lags;
+            // epochs may not.
             let sent = match event {
-                Event::Training(Progress::Batch { .. }) => match events.try_send(event) {
-                    Ok(()) | Err(TrySendError::Full(_)) => true,
-                    Err(TrySendError::Disconnected(_)) => false,
-                },
+                Event::Training(Progress::Batch { .. } | Progress::Snapshot(_)) => {
+                    match events.try_send(event) {
+                        Ok(()) | Err(TrySendError::Full(_)) => true,
+                        Err(TrySendError::Disconnected(_)) => false,
+                    }
+                }
                 other => events.send(other).is_ok(),
             };
             match (sent, waker) {
@@ -209,6 +222,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Load { .. } | Command::LoadBytes { .. } => "load",
         Command::Inspect { .. } => "inspect",
         Command::Train { .. } => "train",
+        Command::OverfitBatch { .. } => "overfit one batch",
+        Command::LrRangeTest { .. } => "learning-rate range test",
         Command::SaveModel { .. } => "save model",
         Command::LoadModel { .. } => "load model",
         Command::Export { .. } => "export",

@@ -318,12 +318,26 @@ fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
     row(ui, t::PATIENCE, patience.custom_formatter(off_when_zero));
     row(ui, t::BATCH, drag(&mut train.batch, 1..=65_536).speed(0.5));
     row(ui, t::SEED, drag(&mut train.seed, 0..=u64::MAX));
+    let every = drag(&mut train.diag_every, 0..=MAX_STEPS);
+    row(ui, t::DIAG_EVERY, every.custom_formatter(off_when_zero));
 
     let d = RunConfig::default().train;
-    let ours = (train.epochs, train.patience, train.batch, train.seed);
-    let defaults = (d.epochs, d.patience, d.batch, d.seed);
+    let ours = (
+        train.epochs,
+        train.patience,
+        train.batch,
+        train.seed,
+        train.diag_every,
+    );
+    let defaults = (d.epochs, d.patience, d.batch, d.seed, d.diag_every);
     if reset_row(ui, t::GROUP_STOPPING, ours != defaults) {
-        (train.epochs, train.patience, train.batch, train.seed) = defaults;
+        (
+            train.epochs,
+            train.patience,
+            train.batch,
+            train.seed,
+            train.diag_every,
+        ) = defaults;
     }
 }
 

@@ -64,6 +64,7 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
         for (tab, label) in [
             (Tab::Data, "Data"),
             (Tab::Training, "Training"),
+            (Tab::Diagnostics, "Diagnostics"),
             (Tab::Results, "Results"),
         ] {
             if ui

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod config;
 pub mod controls;
 pub mod data;
+pub mod diagnostics;
 pub mod menu;
 pub mod model;
 pub mod results;

@@ -1,7 +1,7 @@
 //! The status bar: the latest message, engine activity and frame time.
 
 use crate::gui::app::SeqcastApp;
-use crate::gui::state::Busy;
+use crate::gui::state::{Busy, Tool};
 
 /// Draws the status bar.
 pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
@@ -22,6 +22,13 @@ pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
             Some(Busy::Saving) => {
                 ui.spinner();
                 ui.label("Saving…");
+            }
+            Some(Busy::Diagnosing(tool)) => {
+                ui.spinner();
+                ui.label(match tool {
+                    Tool::Overfit => "Overfitting one batch…",
+                    Tool::LrRange => "Learning-rate range test…",
+                });
             }
             None => {}
         }

@@ -8,7 +8,7 @@ use seqcast_engine::diag::{EXPLODING_NORM, VANISHING_NORM};
 use crate::cli::clock;
 use crate::gui::app::{Intent, SeqcastApp};
 use crate::gui::live::{LiveRun, ValForecast};
-use crate::gui::plots::{colors, decimate};
+use crate::gui::plots::{colors, decimate, log_axis, scaled};
 
 /// Draws the Training view.
 pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
@@ -56,7 +56,7 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         });
     });
     if !live.alerts.is_empty() {
-        ui.strong("Diagnostics");
+        ui.strong("Alerts (details in Diagnostics)");
         egui::ScrollArea::vertical()
             .id_salt("alerts")
             .max_height(200.0)
@@ -88,19 +88,6 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
     );
     let fraction = if live.running { live.fraction() } else { 1.0 };
     ui.add(egui::ProgressBar::new(fraction as f32).text(text));
-}
-
-/// `log10(y)` when `log`, else `y`; non-positive values are dropped on a log axis.
-fn scaled(y: f64, log: bool) -> Option<f64> {
-    if log {
-        (y > 0.0).then(|| y.log10())
-    } else {
-        Some(y)
-    }
-}
-
-fn log_axis(mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>) -> String {
-    format!("{:.0e}", 10f64.powf(mark.value))
 }
 
 fn loss_plot(ui: &mut egui::Ui, live: &LiveRun, log: bool, height: f32) {

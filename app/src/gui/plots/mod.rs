@@ -1,6 +1,8 @@
 //! Plot helpers shared by the panels.
 
 pub mod decimate;
+pub mod grad;
+pub mod heatmap;
 
 use egui::Color32;
 
@@ -26,4 +28,18 @@ pub mod colors {
 /// `color` with `alpha` (0–255) for shaded regions.
 pub fn shade(color: Color32, alpha: u8) -> Color32 {
     Color32::from_rgba_unmultiplied(color.r(), color.g(), color.b(), alpha)
+}
+
+/// `log10(y)` when `log`, else `y`; non-positive values are dropped on a log axis.
+pub fn scaled(y: f64, log: bool) -> Option<f64> {
+    if log {
+        (y > 0.0).then(|| y.log10())
+    } else {
+        Some(y)
+    }
+}
+
+/// Axis labels for a log10 axis: the value itself (`1e-5`).
+pub fn log_axis(mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>) -> String {
+    format!("{:.0e}", 10f64.powf(mark.value))
 }

@@ -351,6 +351,11 @@ pub(super) const SEED: Field = field(
     "Seeds initialisation, shuffling and dropout: the same seed, data and config give the \
      same curves.",
 );
+pub(super) const DIAG_EVERY: Field = field(
+    "Diagnostics every",
+    "Steps between detailed gradient statistics (per parameter, gate and time step) for the \
+     Diagnostics view; 0 = off. Each costs about one extra step's worth of work.",
+);
 
 // ---- Evaluation
 pub(super) const GROUP_EVALUATION: Field = field("Evaluation", "How test metrics are reported.");
@@ -391,5 +396,6 @@ pub(super) const ALL: &[Field] = &[
     SCHED_PLATEAU, WARMUP_EPOCHS, STEP_EVERY, STEP_GAMMA, MIN_LR, PLATEAU_FACTOR,
     PLATEAU_PATIENCE, GROUP_REGULARISATION, DROPOUT, WEIGHT_DECAY, CLIP, CLIP_NORM, CLIP_VALUE,
     CLIP_NONE, CLIP_MAX_NORM, CLIP_MAX_VALUE, GROUP_STOPPING, EPOCHS, PATIENCE, BATCH, SEED,
+    DIAG_EVERY,
     GROUP_EVALUATION, METRICS_SCALE, METRICS_ORIGINAL, METRICS_NORMALISED, SEASON_AUTO, SEASON,
 ];
