@@ -40,9 +40,8 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
         }
         AlertKind::Vanishing => {
             c.model.orthogonal_init = true;
-            c.window.lookback = reach_hint(alert)
-                .unwrap_or(config.window.lookback / 2)
-                .clamp(1, config.window.lookback);
+            // Only when the alert names a usable reach ("shorten the lookback to about N").
+            c.window.lookback = reach_hint(alert)?.clamp(1, config.window.lookback);
             if c.window.lookback == config.window.lookback && config.model.orthogonal_init {
                 return None;
             }
@@ -102,9 +101,9 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
     Some(Fix { label, config: c })
 }
 
-/// The "only the last N steps train the model" count from a vanishing alert's message.
+/// The "shorten the lookback to about N steps" count from a vanishing alert's remedy.
 fn reach_hint(alert: &Alert) -> Option<usize> {
-    let (_, rest) = alert.message.split_once("only the last ")?;
+    let (_, rest) = alert.remedy.split_once("lookback to about ")?;
     rest.split_whitespace().next()?.parse().ok()
 }
 
@@ -139,15 +138,18 @@ mod tests {
         let mut config = RunConfig::default();
         config.model.cell = CellKind::Rnn;
         config.window.lookback = 100;
-        let a = alert(
-            AlertKind::Vanishing,
-            "gradient ... below 1e-5: only the last 42 steps train the model",
-        );
+        let mut a = alert(AlertKind::Vanishing, "");
+        a.remedy = "Use a GRU ..., or shorten the lookback to about 42 steps.".into();
         assert_eq!(fix(&a, &config).unwrap().config.model.cell, CellKind::Gru);
         config.model.cell = CellKind::Gru;
         let f = fix(&a, &config).unwrap();
         assert_eq!(f.config.window.lookback, 42);
         assert_eq!(f.label, "lookback 100 -> 42, orthogonal init");
+        a.remedy = "Use a GRU or LSTM ...".into();
+        assert!(
+            fix(&a, &config).is_none(),
+            "no reach, nothing to apply to a GRU"
+        );
     }
 
     #[test]

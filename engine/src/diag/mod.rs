@@ -172,20 +172,48 @@ fn vanishing(history: &[EpochRecord]) -> Option<(String, String)> {
         ));
     }
     let t = history.iter().rev().find_map(|e| e.time_grad)?;
-    (t.early < VANISHING_NORM).then(|| {
-        (
-            format!(
-                "gradient reaching the oldest tenth of the {}-step window is {:.1e} (newest steps: {:.1e}), \
-                 below {VANISHING_NORM:e}: only the last {} steps train the model",
-                t.lookback, t.early, t.late, t.reach
-            ),
-            format!(
-                "Use a GRU or LSTM instead of a vanilla RNN, keep orthogonal initialisation, \
-                 or shorten the lookback to about {} steps.",
-                t.reach.max(1)
-            ),
+    if t.early >= VANISHING_NORM {
+        return None;
+    }
+    let message = if t.late < VANISHING_NORM {
+        format!(
+            "gradient reaching the {}-step window is below {VANISHING_NORM:e} at every step \
+             (oldest tenth {:.1e}, newest {:.1e}): the recurrent layer barely trains",
+            t.lookback, t.early, t.late
         )
-    })
+    } else {
+        format!(
+            "gradient reaching the oldest tenth of the {}-step window is {:.1e} (newest steps: {:.1e}), \
+             below {VANISHING_NORM:e}: only the last {} train the model",
+            t.lookback,
+            t.early,
+            t.late,
+            plural(t.reach, "step")
+        )
+    };
+    let shorten = if t.reach >= MIN_USEFUL_REACH && t.late >= VANISHING_NORM {
+        format!(", or shorten the lookback to about {} steps", t.reach)
+    } else {
+        String::new()
+    };
+    Some((
+        message,
+        format!(
+            "Use a GRU or LSTM instead of a vanilla RNN, keep orthogonal initialisation, \
+             lower the learning rate if the gradients also spike{shorten}."
+        ),
+    ))
+}
+
+/// Below this many steps of gradient reach, shortening the lookback is not a remedy.
+const MIN_USEFUL_REACH: usize = 8;
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Rules on the validation forecasts: collapsed, copying the last value, worse than
@@ -373,6 +401,24 @@ mod tests {
             a[0].message
         );
         assert!(a[0].remedy.contains("about 37 steps"));
+        assert!(
+            a[0].message
+                .contains("only the last 37 steps train the model")
+        );
+        // Vanishing everywhere: no lookback to shorten to.
+        h[0].time_grad = Some(crate::train::TimeGrad {
+            early: 0.0,
+            late: 7e-6,
+            reach: 1,
+            lookback: 200,
+        });
+        let a = epoch_alerts(&h);
+        assert!(
+            a[0].message.contains("below 1e-5 at every step"),
+            "{}",
+            a[0].message
+        );
+        assert!(!a[0].remedy.contains("shorten"), "{}", a[0].remedy);
         h[0].time_grad.as_mut().unwrap().early = 2e-5;
         assert!(epoch_alerts(&h).is_empty());
     }

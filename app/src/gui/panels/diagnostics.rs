@@ -38,12 +38,12 @@ fn run_ui(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, intents: &mut Vec
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.strong("Gradient L2 norm per layer, every step (log10)");
+            ui.strong("Gradient L2 norm per layer, every step (shaded: < 1e-5, > 10)");
             grad::layer_plot(ui, &live.steps, height);
         });
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.strong("Gradient L2 norm per gate, at each snapshot (log10)");
+            ui.strong("Gradient L2 norm per gate, at each snapshot");
             grad::gate_plot(ui, &live.snapshots, height);
         });
     });

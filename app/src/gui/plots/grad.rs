@@ -15,25 +15,30 @@ use super::{colors, log_axis, scaled, shade};
 /// Points drawn per line at most (longer series are thinned evenly).
 const MAX_POINTS: usize = 1500;
 
-/// Shades everything above 10 and below 1e-5 (log10 units) across `x` = 0..`x_max`.
-fn bands(p: &mut PlotUi<'_>, x_max: f64) {
+/// Shades the exploding (> 10) and vanishing (< 1e-5) regions (log10 units) across
+/// `x` = 0..`x_max`, within a y range that always shows both thresholds and every
+/// value in `ys`. Unnamed, so the legend lists only the data.
+fn bands(p: &mut PlotUi<'_>, x_max: f64, ys: impl Iterator<Item = f64>) {
+    let (lo, hi) = ys.fold(
+        (VANISHING_NORM.log10(), EXPLODING_NORM.log10()),
+        |(lo, hi), y| (lo.min(y), hi.max(y)),
+    );
+    let (lo, hi) = (lo - 0.5, hi + 0.5);
     let x_max = x_max.max(1.0);
-    let band = |name: &str, lo: f64, hi: f64| {
+    let band = |from: f64, to: f64| {
         Polygon::new(
-            name,
-            PlotPoints::new(vec![[0.0, lo], [x_max, lo], [x_max, hi], [0.0, hi]]),
+            "",
+            PlotPoints::new(vec![[0.0, from], [x_max, from], [x_max, to], [0.0, to]]),
         )
         .fill_color(shade(colors::WARN, 28))
         .stroke(egui::Stroke::NONE)
+        .allow_hover(false)
     };
-    p.polygon(band("exploding (> 10)", EXPLODING_NORM.log10(), 3.0));
-    p.polygon(band("vanishing (< 1e-5)", -9.0, VANISHING_NORM.log10()));
-    for (name, y) in [
-        ("10", EXPLODING_NORM.log10()),
-        ("1e-5", VANISHING_NORM.log10()),
-    ] {
+    p.polygon(band(EXPLODING_NORM.log10(), hi));
+    p.polygon(band(lo, VANISHING_NORM.log10()));
+    for y in [EXPLODING_NORM.log10(), VANISHING_NORM.log10()] {
         p.hline(
-            HLine::new(name, y)
+            HLine::new("", y)
                 .color(colors::WARN)
                 .style(LineStyle::dashed_dense())
                 .width(1.0),
@@ -53,7 +58,6 @@ pub fn layer_plot(ui: &mut egui::Ui, steps: &[StepStats], height: f32) {
         .y_axis_formatter(log_axis)
         .x_axis_label("step")
         .show(ui, |p| {
-            bands(p, steps.last().map_or(1.0, |s| s.step as f64));
             let series = |get: &dyn Fn(&StepStats) -> Option<f64>| -> Vec<[f64; 2]> {
                 thin(steps)
                     .filter_map(|s| {
@@ -63,15 +67,13 @@ pub fn layer_plot(ui: &mut egui::Ui, steps: &[StepStats], height: f32) {
                     })
                     .collect()
             };
-            p.line(Line::new("global", PlotPoints::new(series(&|s| Some(s.grad_norm)))).width(2.0));
-            p.line(
-                Line::new(
-                    "global, clipped",
-                    PlotPoints::new(series(&|s| Some(s.grad_norm_clipped))),
-                )
-                .style(LineStyle::dashed_loose())
-                .width(1.5),
-            );
+            let mut lines = vec![
+                ("global".to_string(), series(&|s| Some(s.grad_norm))),
+                (
+                    "global, clipped".to_string(),
+                    series(&|s| Some(s.grad_norm_clipped)),
+                ),
+            ];
             let names: Vec<String> = steps
                 .last()
                 .map(|s| s.layers.iter().map(|(n, _)| n.clone()).collect())
@@ -79,7 +81,17 @@ pub fn layer_plot(ui: &mut egui::Ui, steps: &[StepStats], height: f32) {
             for name in names {
                 let points =
                     series(&|s| s.layers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
-                p.line(Line::new(name, PlotPoints::new(points)).width(1.0));
+                lines.push((name, points));
+            }
+            let ys = lines.iter().flat_map(|(_, pts)| pts.iter().map(|p| p[1]));
+            bands(p, steps.last().map_or(1.0, |s| s.step as f64), ys);
+            for (i, (name, points)) in lines.into_iter().enumerate() {
+                let line = Line::new(name, PlotPoints::new(points));
+                p.line(match i {
+                    0 => line.width(2.0),
+                    1 => line.style(LineStyle::dashed_loose()).width(1.5),
+                    _ => line.width(1.0),
+                });
             }
         });
 }
@@ -92,7 +104,10 @@ pub fn gate_plot(ui: &mut egui::Ui, snapshots: &[DiagSnapshot], height: f32) {
         .y_axis_formatter(log_axis)
         .x_axis_label("step")
         .show(ui, |p| {
-            bands(p, snapshots.last().map_or(1.0, |s| s.step as f64));
+            let ys = snapshots
+                .iter()
+                .flat_map(|s| s.gates.iter().filter_map(|g| scaled(g.grad_norm, true)));
+            bands(p, snapshots.last().map_or(1.0, |s| s.step as f64), ys);
             let Some(last) = snapshots.last() else {
                 return;
             };
