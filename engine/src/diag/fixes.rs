@@ -61,6 +61,7 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
                 c.model.dropout, c.train.weight_decay, c.train.patience
             )
         }
+        AlertKind::Flat if alert.remedy != super::FLAT_REMEDY => return None,
         AlertKind::Flat | AlertKind::Collapsed => {
             c.train.lr = (lr * 10.0).min(0.1);
             if c.train.lr <= lr {
@@ -157,7 +158,14 @@ mod tests {
         let mut config = RunConfig::default();
         config.data.diff = true;
         assert!(fix(&alert(AlertKind::CopiesLastValue, ""), &config).is_none());
+        let mut flat = alert(AlertKind::Flat, "");
+        flat.remedy = super::super::FLAT_REMEDY.into();
+        config.train.lr = 1e-3;
+        assert_eq!(fix(&flat, &config).unwrap().label, "lr 1.0e-3 -> 1.0e-2");
         config.train.lr = 0.1;
-        assert!(fix(&alert(AlertKind::Flat, ""), &config).is_none());
+        assert!(fix(&flat, &config).is_none(), "already at the ceiling");
+        config.train.lr = 1e-3;
+        flat.remedy = super::super::FLAT_WHILE_EXPLODING.into();
+        assert!(fix(&flat, &config).is_none(), "no lr raise while exploding");
     }
 }

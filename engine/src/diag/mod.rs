@@ -18,6 +18,12 @@ use crate::train::{EpochRecord, StopReason};
 pub const EXPLODING_NORM: f64 = 10.0;
 /// Gradient norm below which gradients are vanishing (playbook).
 pub const VANISHING_NORM: f64 = 1e-5;
+/// What to do about a flat loss.
+pub const FLAT_REMEDY: &str = "Raise the learning rate (x10), check that the target column is right, and try overfitting one small batch.";
+/// What to do about a flat loss while gradients spike.
+pub const FLAT_WHILE_EXPLODING: &str = "Tame the exploding gradients first (lower lr, clipping): steps that spike cannot lower the loss. Then try overfitting one small batch.";
+/// Relative change treated as noise by the trend rules (1%).
+const NOISE: f64 = 0.01;
 /// Share of steps clipped above which clipping is doing the optimiser's job.
 pub const CLIP_RATE_LIMIT: f64 = 0.5;
 /// Forecast spread (relative to the actual values') below which predictions collapsed.
@@ -110,7 +116,10 @@ pub fn epoch_alerts(history: &[EpochRecord]) -> Vec<Alert> {
     if history.len() >= 4 {
         let tail = &history[history.len() - 4..];
         let val: Vec<f64> = tail.iter().filter_map(|e| e.val_loss).collect();
-        let val_rising = val.len() == 4 && val.windows(2).all(|w| w[1] > w[0]);
+        // Rising in every epoch and by more than noise (1% over the three epochs).
+        let val_rising = val.len() == 4
+            && val.windows(2).all(|w| w[1] > w[0])
+            && val[3] > val[0] * (1.0 + NOISE);
         let train_falling = tail.windows(2).all(|w| w[1].train_loss < w[0].train_loss);
         if val_rising && train_falling {
             alerts.push(alert(
@@ -125,6 +134,9 @@ pub fn epoch_alerts(history: &[EpochRecord]) -> Vec<Alert> {
     {
         let change = (first.train_loss - last.train_loss) / first.train_loss.abs().max(1e-12);
         if change.abs() < 0.01 {
+            let exploding = history
+                .iter()
+                .any(|e| e.grad_norm_max > EXPLODING_NORM || e.clip_rate > CLIP_RATE_LIMIT);
             alerts.push(alert(
                 AlertKind::Flat,
                 format!(
@@ -132,7 +144,12 @@ pub fn epoch_alerts(history: &[EpochRecord]) -> Vec<Alert> {
                     100.0 * change,
                     history.len()
                 ),
-                "Raise the learning rate (x10), check that the target column is right, and try overfitting one small batch.",
+                if exploding {
+                    // Raising the lr would make the spikes worse.
+                    FLAT_WHILE_EXPLODING
+                } else {
+                    FLAT_REMEDY
+                },
             ));
         }
     }
@@ -142,7 +159,13 @@ pub fn epoch_alerts(history: &[EpochRecord]) -> Vec<Alert> {
             .windows(2)
             .filter(|w| w[1].train_loss > w[0].train_loss)
             .count();
-        if ups >= 3 {
+        // A converged loss wobbles too: only swings larger than noise count.
+        let (lo, hi) = tail
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+                (lo.min(e.train_loss), hi.max(e.train_loss))
+            });
+        if ups >= 3 && hi > lo * (1.0 + 5.0 * NOISE) {
             alerts.push(alert(
                 AlertKind::Oscillating,
                 format!("training loss rose in {ups} of the last 5 epochs"),
@@ -381,6 +404,23 @@ mod tests {
             })
             .collect();
         assert!(kinds(&epoch_alerts(&zigzag)).contains(&AlertKind::Oscillating));
+        // A converged loss that wobbles by 0.2% is not oscillating, and a validation
+        // loss creeping up by 0.3% is not overfitting.
+        let wobble: Vec<_> = (1..=7)
+            .map(|e| {
+                let train = match e {
+                    1 => 0.6,
+                    e if e % 2 == 0 => 0.3006,
+                    _ => 0.3,
+                };
+                epoch(e, train, 0.4 + 0.0004 * e as f64)
+            })
+            .collect();
+        assert!(
+            epoch_alerts(&wobble).is_empty(),
+            "{:?}",
+            kinds(&epoch_alerts(&wobble))
+        );
     }
 
     #[test]

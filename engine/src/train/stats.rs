@@ -251,7 +251,12 @@ impl ModuleVisitor for Collect<'_> {
             None => Some(param.val().inner()),
         };
         if let Some(t) = tensor {
-            let values = t.into_data().iter::<f32>().collect();
+            // A plain copy when the data is f32 already (it is on this backend); the
+            // per-element iterator is the fallback.
+            let data = t.into_data().convert::<f32>();
+            let values = data
+                .try_to_vec::<f32>()
+                .unwrap_or_else(|_| data.iter::<f32>().collect());
             self.out.push((self.path.join("."), values));
         }
     }
