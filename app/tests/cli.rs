@@ -146,3 +146,54 @@ fn without_a_file_it_trains_on_the_bundled_sample_from_any_directory() {
     );
     assert!(stdout.contains("Test (10 windows × 12 steps"), "{stdout}");
 }
+
+#[test]
+fn the_doctor_tools_run_from_the_command_line() {
+    let csv = sample("daily-min-temperatures.csv");
+    let tiny = [
+        "--csv",
+        csv.to_str().unwrap(),
+        "--cell",
+        "gru",
+        "--hidden",
+        "8",
+        "--layers",
+        "1",
+        "--lookback",
+        "14",
+        "--horizon",
+        "3",
+    ];
+    let out = seqcast(&[&["overfit-batch"][..], &tiny].concat());
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert!(
+        stdout.contains("the model and the data pipeline can learn"),
+        "{stdout}"
+    );
+
+    let out = seqcast(&[&["lr-find"][..], &tiny].concat());
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let lr: f64 = stdout
+        .split("suggested lr ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no suggestion in {stdout}"));
+    assert!((1e-4..=1e-1).contains(&lr), "{lr}");
+    assert!(
+        stdout.contains(&format!("seqcast train --lr {lr:.1e}")),
+        "{stdout}"
+    );
+
+    // After training, the doctor reports and states what its statistics cost.
+    let out = seqcast(&[&["train", "--epochs", "2", "--quiet"][..], &tiny].concat());
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert!(stdout.contains("Training doctor"), "{stdout}");
+    assert!(
+        stdout.contains("Gradient statistics every 25 steps"),
+        "{stdout}"
+    );
+}

@@ -86,6 +86,13 @@ fn gate_norms_and_per_step_gradients_reach_the_view() {
         last.step
     ));
     h.get_by_label_contains("clipping fired on");
+    // The per-parameter table opens on a click and lists every parameter.
+    h.get_by_label(&format!("Per-parameter statistics at step {}", last.step))
+        .click();
+    h.run_steps(3);
+    for p in &last.params {
+        assert!(h.query_by_label(&p.name).is_some(), "{} listed", p.name);
+    }
 }
 
 #[test]

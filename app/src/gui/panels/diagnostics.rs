@@ -74,6 +74,14 @@ fn run_ui(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, intents: &mut Vec
             grad::clip_plot(ui, &live.history, height * 0.75);
         });
     });
+    if let Some(snapshot) = live.snapshots.last() {
+        egui::CollapsingHeader::new(format!(
+            "Per-parameter statistics at step {}",
+            snapshot.step
+        ))
+        .id_salt("param_stats")
+        .show(ui, |ui| param_table(ui, snapshot));
+    }
     ui.add_space(4.0);
     if live.alerts.is_empty() {
         ui.label(if live.history.is_empty() {
@@ -86,6 +94,38 @@ fn run_ui(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, intents: &mut Vec
         ui.strong(format!("Alerts ({})", live.alerts.len()));
         super::alerts::alerts_ui(ui, live, &app.persisted.config, intents);
     }
+}
+
+/// Gradient norm, weight norm and update/weight ratio of every parameter.
+fn param_table(ui: &mut egui::Ui, snapshot: &seqcast_engine::train::DiagSnapshot) {
+    egui::Grid::new("param_stats_grid")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            for title in [
+                "parameter",
+                "gradient norm",
+                "weight norm",
+                "update / weight",
+            ] {
+                ui.strong(title);
+            }
+            ui.end_row();
+            for p in &snapshot.params {
+                ui.monospace(&p.name);
+                let grad = egui::RichText::new(format!("{:.2e}", p.grad_norm)).monospace();
+                let outside = p.grad_norm > seqcast_engine::diag::EXPLODING_NORM
+                    || p.grad_norm < seqcast_engine::diag::VANISHING_NORM;
+                ui.label(if outside {
+                    grad.color(crate::gui::plots::colors::WARN)
+                } else {
+                    grad
+                });
+                ui.monospace(format!("{:.2e}", p.weight_norm));
+                ui.monospace(format!("{:.1e}", p.update_ratio));
+                ui.end_row();
+            }
+        });
 }
 
 /// One line of the latest numbers: norms before/after clipping, update ratio, clipping.
