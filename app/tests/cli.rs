@@ -55,9 +55,20 @@ fn train_export_save_then_predict() {
         model.to_str().unwrap(),
         "--save-config",
         config.to_str().unwrap(),
+        "--runs-dir",
+        dir.path().join("runs").to_str().unwrap(),
     ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    // The run is recorded in the runs directory.
+    assert!(stdout.contains("recorded as run "), "{stdout}");
+    let recorded: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(recorded.len(), 1);
+    assert!(recorded[0].path().join("run.json").is_file());
+    assert!(recorded[0].path().join("model/weights.bin").is_file());
     for row in [
         "gru (model)",
         "naive",
@@ -133,6 +144,7 @@ fn without_a_file_it_trains_on_the_bundled_sample_from_any_directory() {
             "train", "--epochs", "2", "--hidden", "8", "--layers", "1", "--quiet",
         ])
         .current_dir(elsewhere.path())
+        .env("XDG_DATA_HOME", elsewhere.path())
         .output()
         .unwrap();
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
@@ -145,6 +157,16 @@ fn without_a_file_it_trains_on_the_bundled_sample_from_any_directory() {
         "{stdout}"
     );
     assert!(stdout.contains("Test (10 windows × 12 steps"), "{stdout}");
+    // Without a data path, runs go to the user's data folder.
+    assert!(
+        elsewhere
+            .path()
+            .join("seqcast/runs")
+            .read_dir()
+            .unwrap()
+            .count()
+            == 1
+    );
 }
 
 #[test]
@@ -188,12 +210,76 @@ fn the_doctor_tools_run_from_the_command_line() {
     );
 
     // After training, the doctor reports and states what its statistics cost.
-    let out = seqcast(&[&["train", "--epochs", "2", "--quiet"][..], &tiny].concat());
+    let out = seqcast(
+        &[
+            &["train", "--epochs", "2", "--quiet", "--no-record"][..],
+            &tiny,
+        ]
+        .concat(),
+    );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     assert!(stdout.contains("Training doctor"), "{stdout}");
     assert!(
         stdout.contains("Gradient statistics every 25 steps"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn tune_records_every_trial_and_writes_the_best_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let space = dir.path().join("space.toml");
+    std::fs::write(&space, "lr = [1e-3, 1e-2]\nhidden = [4, 8]\n").unwrap();
+    let runs = dir.path().join("runs");
+    let csv = sample("daily-min-temperatures.csv");
+    let out = seqcast(&[
+        "tune",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--cell",
+        "gru",
+        "--layers",
+        "1",
+        "--lookback",
+        "14",
+        "--horizon",
+        "3",
+        "--space",
+        space.to_str().unwrap(),
+        "--trials",
+        "3",
+        "--epochs",
+        "2",
+        "--seed",
+        "4",
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert_eq!(stdout.matches("val loss").count(), 3, "{stdout}");
+    assert!(stdout.contains("best: trial "), "{stdout}");
+    let folders = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .count();
+    assert_eq!(folders, 3, "one run folder per trial");
+    let best: Vec<_> = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with("-best.toml"))
+        .collect();
+    assert_eq!(best.len(), 1);
+    let text_best = std::fs::read_to_string(best[0].path()).unwrap();
+    assert!(text_best.contains("cell = \"gru\""), "{text_best}");
+
+    let bad = seqcast(&["tune", "--space", csv.to_str().unwrap(), "--no-record"]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("space file"),
+        "{}",
+        text(&bad.stderr)
     );
 }

@@ -79,6 +79,14 @@ pub enum EngineError {
     #[error("{0}")]
     NotReady(String),
 
+    /// A run folder could not be written, read or changed.
+    #[error("run store: {0}")]
+    RunStore(String),
+
+    /// A search space or tuning setting is unusable.
+    #[error("search: {0}")]
+    Search(String),
+
     /// The hand-written training path met shapes it cannot handle (a bug, not bad data).
     #[error("fast training path: {0}")]
     FastPath(String),

@@ -19,7 +19,9 @@ pub mod export;
 pub mod model;
 pub mod pipeline;
 pub mod rng;
+pub mod runs;
 pub mod train;
+pub mod tune;
 pub mod worker;
 
 pub use config::RunConfig;

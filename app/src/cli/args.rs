@@ -39,6 +39,10 @@ pub enum Sub {
     /// Learning-rate range test: raise the lr exponentially over a short run, print the
     /// loss against it and suggest an lr (takes the same options as train).
     LrFind(Box<TrainArgs>),
+    /// Hyperparameter search: trains trials one after another, records each as a run,
+    /// prunes poor ones early and reports the best (takes the same options as train;
+    /// --epochs is the budget per trial, --seed seeds the trial draws).
+    Tune(Box<TuneArgs>),
     /// Measure training throughput with the PyTorch reference's protocol.
     Bench(super::bench::BenchArgs),
 }
@@ -55,6 +59,38 @@ pub struct PredictArgs {
     /// Where to write the predictions CSV.
     #[arg(long, value_name = "FILE")]
     pub export: PathBuf,
+}
+
+/// `seqcast tune`.
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// The base run (data, model, training options) the trials vary.
+    #[command(flatten)]
+    pub train: TrainArgs,
+    /// TOML search space (knobs lr, hidden, layers, lookback, dropout, cell, batch)
+    /// [default: lr 1e-4..1e-2, hidden 32|64|128, layers 1|2, lookback x0.5|x1|x2,
+    /// dropout 0..0.3, cell lstm|gru].
+    #[arg(long, value_name = "FILE", help_heading = "Search")]
+    pub space: Option<PathBuf>,
+    /// Trial budget.
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Search")]
+    pub trials: usize,
+    /// random | grid.
+    #[arg(
+        long,
+        value_name = "METHOD",
+        default_value = "random",
+        help_heading = "Search"
+    )]
+    pub method: String,
+    /// none | median[=WARMUP]: stop trials worse than the median trial after WARMUP epochs.
+    #[arg(
+        long,
+        value_name = "RULE",
+        default_value = "median=3",
+        help_heading = "Search"
+    )]
+    pub prune: String,
 }
 
 /// `seqcast train`.
@@ -84,6 +120,12 @@ pub struct TrainArgs {
     /// Print one line per epoch only (no progress bar).
     #[arg(long)]
     pub quiet: bool,
+    /// Record the run in this runs directory [default: seqcast-runs beside the data].
+    #[arg(long, value_name = "DIR")]
+    pub runs_dir: Option<PathBuf>,
+    /// Do not record the run in a runs directory.
+    #[arg(long, conflicts_with = "runs_dir")]
+    pub no_record: bool,
 
     /// Column(s) to forecast, comma-separated (default: the first numeric column).
     #[arg(
@@ -464,6 +506,16 @@ impl TrainArgs {
             t.diag_every = v;
         }
         Ok(())
+    }
+}
+
+impl TrainArgs {
+    /// `--runs-dir`, else `seqcast-runs` beside the data (the user's data folder for the
+    /// bundled sample).
+    pub fn runs_dir(&self) -> PathBuf {
+        self.runs_dir
+            .clone()
+            .unwrap_or_else(|| seqcast_engine::runs::default_dir(self.csv.as_deref()))
     }
 }
 

@@ -7,11 +7,12 @@ mod predict;
 mod progress;
 mod table;
 mod train;
+mod tune;
 
 use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches};
 
-pub use args::{Cli, Sub, TrainArgs};
+pub use args::{Cli, Sub, TrainArgs, TuneArgs};
 pub use progress::clock;
 
 /// The bundled sample series used when no file is given, compiled into the binary so
@@ -23,7 +24,7 @@ pub const SAMPLE_CSV: &[u8] = include_bytes!("../../../sample-data/airline-passe
 /// The clap command with each option's default (from `RunConfig::default()`) in its help.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
-    for name in ["train", "overfit-batch", "lr-find"] {
+    for name in ["train", "overfit-batch", "lr-find", "tune"] {
         cmd = cmd.mut_subcommand(name, |mut sub| {
             for (id, value) in args::defaults() {
                 sub = sub.mut_arg(id, |arg| {
@@ -49,6 +50,7 @@ pub fn run(command: Sub) -> Result<()> {
         Sub::Predict(args) => predict::run(&args),
         Sub::OverfitBatch(args) => doctor::overfit(&args),
         Sub::LrFind(args) => doctor::lr_find(&args),
+        Sub::Tune(args) => tune::run(&args),
         Sub::Bench(args) => bench::run(&args),
     }
 }

@@ -13,12 +13,23 @@ use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
 /// Runs `seqcast train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
     let (config, engine) = start(args)?;
+    let recording = record_runs(&engine, args)?;
     engine.send(Command::Train { config })?;
     let mut progress = ProgressLine::new(args.quiet);
+    // The engine records the run (RunRecorded, then the new listing) just before it
+    // reports Finished; a failure to record is a warning, not a failed training.
+    let mut recorded = None;
+    let mut record_error = None;
     let summary = loop {
         match engine.recv()? {
             Event::Training(p) => progress.update(&p),
             Event::Finished(s, _) | Event::Cancelled(s, _) => break s,
+            Event::RunRecorded(meta) => recorded = Some(meta),
+            Event::Failed { command, message }
+                if command == "record run" || command == "list runs" =>
+            {
+                record_error = Some(message)
+            }
             Event::Failed { message, .. } => {
                 progress.finish();
                 bail!(message);
@@ -32,6 +43,17 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     }
     print!("{}", table::summary(&summary));
     print!("{}", super::doctor::report(&summary));
+    if recording {
+        match (recorded, record_error) {
+            (Some(meta), _) => println!(
+                "recorded as run {} in {}",
+                meta.id,
+                args.runs_dir().display()
+            ),
+            (None, Some(e)) => eprintln!("warning: the run was not recorded: {e}"),
+            (None, None) => eprintln!("warning: the run was not recorded"),
+        }
+    }
 
     if args.export.is_some() || args.report.is_some() {
         engine.send(Command::Export {
@@ -94,6 +116,22 @@ pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
             .join(", ")
     );
     Ok((config, engine))
+}
+
+/// Tells the engine to record runs in the runs directory of `args` (unless
+/// `--no-record`); returns whether it will.
+pub(super) fn record_runs(engine: &EngineHandle, args: &TrainArgs) -> Result<bool> {
+    if args.no_record {
+        return Ok(false);
+    }
+    engine.send(Command::RecordRuns {
+        dir: Some(args.runs_dir()),
+        origin: seqcast_engine::runs::RunOrigin::Cli,
+    })?;
+    match wait(engine)? {
+        Event::Runs { .. } => Ok(true),
+        other => bail!(unexpected(other)),
+    }
 }
 
 /// The next event that is not progress; a failure becomes an error.

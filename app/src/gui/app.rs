@@ -12,6 +12,7 @@ use super::frame_stats::FrameStats;
 use super::live::LiveRun;
 use super::panels;
 use super::state::{Busy, Persisted, Session, Tab, Tool};
+use super::store::RunsAction;
 
 /// What a panel asks the app to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +35,8 @@ pub enum Intent {
     RunTool(Tool),
     /// Stop a running diagnostic tool.
     CancelTool,
+    /// Something about recorded runs or the search.
+    Runs(RunsAction),
 }
 
 /// Where the app's first data comes from.
@@ -94,7 +97,7 @@ impl SeqcastApp {
     }
 
     /// Sends a command, reporting a dead engine as an error.
-    fn send(&mut self, command: Command, busy: Option<Busy>) {
+    pub(super) fn send(&mut self, command: Command, busy: Option<Busy>) {
         let result = match &self.engine {
             Some(engine) => engine.send(command),
             None => Err(EngineError::Worker("the engine is not running".into())),
@@ -112,6 +115,7 @@ impl SeqcastApp {
     /// Opens a CSV file on the engine thread.
     pub fn open(&mut self, path: PathBuf) {
         self.session.source = Some(path.display().to_string());
+        self.session.data_path = Some(path.clone());
         self.persisted.remember(path.clone());
         self.send(Command::Load { path }, Some(Busy::Loading));
     }
@@ -186,6 +190,7 @@ impl SeqcastApp {
                 self.session.inspected_for = None;
                 self.session.summary = None;
                 self.persisted.tab = Tab::Data;
+                self.record_runs();
             }
             Event::Inspected(inspection) => {
                 self.session.inspect_error = None;
@@ -240,6 +245,11 @@ impl SeqcastApp {
                 self.session.info(report.describe());
                 self.session.lr_range = Some(report);
             }
+            event @ (Event::Runs { .. }
+            | Event::RunRecorded(_)
+            | Event::RunSummaries(_)
+            | Event::Tune(_)
+            | Event::TuneFinished(_)) => self.handle_store_event(event),
             Event::ModelLoaded {
                 dir,
                 config,
@@ -268,6 +278,11 @@ impl SeqcastApp {
                             && let Some(live) = &mut self.session.live
                         {
                             live.running = false;
+                        }
+                        if command == "search"
+                            && let Some(search) = &mut self.session.search
+                        {
+                            search.done = true;
                         }
                         self.session
                             .error(format!("{} failed: {message}", capitalise(command)));
@@ -361,11 +376,8 @@ impl SeqcastApp {
                 };
                 self.send(command, Some(Busy::Diagnosing(tool)));
             }
-            Intent::CancelTool => {
-                if let Some(engine) = &self.engine {
-                    engine.cancel();
-                }
-            }
+            Intent::Runs(action) => self.apply_runs(action, ctx),
+            Intent::CancelTool => self.cancel_engine_job(),
             Intent::SetConfig(config) => self.persisted.config = *config,
         }
     }
@@ -374,6 +386,23 @@ impl SeqcastApp {
     /// Uses the typed-path fallback instead of native dialogs.
     pub fn use_path_field(&mut self, why: &str) {
         self.dialogs.unavailable = Some(why.to_string());
+    }
+
+    /// Opens a file dialog (or the path field where none exists).
+    pub(super) fn open_dialog(
+        &mut self,
+        purpose: Purpose,
+        start: Option<PathBuf>,
+        ctx: &egui::Context,
+    ) {
+        self.dialogs.open(purpose, start, ctx);
+    }
+
+    /// Asks the engine to stop its current job (training, a tool or a search).
+    pub(super) fn cancel_engine_job(&mut self) {
+        if let Some(engine) = &self.engine {
+            engine.cancel();
+        }
     }
 
     /// Whether training is paused.
@@ -427,6 +456,10 @@ impl SeqcastApp {
             ),
             Purpose::SaveModel => self.send(Command::SaveModel { dir: path }, Some(Busy::Saving)),
             Purpose::LoadModel => self.send(Command::LoadModel { dir: path }, Some(Busy::Loading)),
+            Purpose::RunsDir => {
+                self.persisted.runs_dir = Some(path);
+                self.record_runs();
+            }
         }
     }
 
@@ -488,6 +521,8 @@ impl eframe::App for SeqcastApp {
             Tab::Data => panels::data::data_ui(ui, self, &mut intents),
             Tab::Training => panels::training::training_ui(ui, self, &mut intents),
             Tab::Diagnostics => panels::diagnostics::diagnostics_ui(ui, self, &mut intents),
+            Tab::Runs => panels::runs::runs_ui(ui, self, &mut intents),
+            Tab::Search => panels::search::search_ui(ui, self, &mut intents),
             Tab::Results => panels::results::results_ui(ui, self, &mut intents),
         });
         panels::model::loaded_model_ui(&ctx, &mut self.session.loaded_model, &mut intents);

@@ -23,6 +23,8 @@ pub enum Purpose {
     SaveModel,
     /// Load a saved model folder.
     LoadModel,
+    /// Choose the runs directory.
+    RunsDir,
 }
 
 impl Purpose {
@@ -36,6 +38,7 @@ impl Purpose {
             Self::SaveReport => ("Save the run report", "report.json"),
             Self::SaveModel => ("Save the model into a folder", "model"),
             Self::LoadModel => ("Load a saved model folder", ""),
+            Self::RunsDir => ("Choose the runs folder", "seqcast-runs"),
         }
     }
 }
@@ -120,7 +123,9 @@ impl Dialogs {
                         .add_filter("JSON", &["json"])
                         .set_file_name(file_name)
                         .save_file(),
-                    Purpose::SaveModel | Purpose::LoadModel => dialog.pick_folder(),
+                    Purpose::SaveModel | Purpose::LoadModel | Purpose::RunsDir => {
+                        dialog.pick_folder()
+                    }
                 };
                 // The receiver lives as long as the app; if it is gone nobody needs the answer.
                 let _ = tx.send((purpose, picked));

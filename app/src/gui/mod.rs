@@ -8,7 +8,10 @@ mod frame_stats;
 mod live;
 mod panels;
 mod plots;
+#[cfg(test)]
+mod runs_tests;
 mod state;
+mod store;
 #[cfg(test)]
 mod tests;
 

@@ -10,6 +10,8 @@ use seqcast_engine::data::table::CsvTable;
 use seqcast_engine::diag::tools::{LrRangeReport, OverfitReport};
 use seqcast_engine::pipeline::RunSummary;
 use seqcast_engine::pipeline::predict::Prediction;
+use seqcast_engine::runs::{RunMeta, SkippedRun};
+use seqcast_engine::tune::{Knob, SearchSpace, Trial, TuneSettings};
 use seqcast_engine::worker::Inspection;
 use serde::{Deserialize, Serialize};
 
@@ -30,10 +32,14 @@ pub enum Tab {
     Diagnostics,
     /// Metrics, forecasts, export.
     Results,
+    /// Every recorded run: table, compare.
+    Runs,
+    /// Hyperparameter search.
+    Search,
 }
 
 /// Saved by eframe between launches.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Persisted {
     /// The run configuration (the same type the CLI and config files use).
@@ -50,6 +56,30 @@ pub struct Persisted {
     pub result_step: usize,
     /// Results metrics on the normalised scale.
     pub normalised_metrics: bool,
+    /// The runs directory chosen by the user (`None`: `seqcast-runs` beside the data).
+    pub runs_dir: Option<PathBuf>,
+    /// The search form: what to vary.
+    pub search_space: SearchSpace,
+    /// The search form: how.
+    pub search_settings: TuneSettings,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        let config = RunConfig::default();
+        Self {
+            search_space: SearchSpace::default_for(&config),
+            config,
+            recent: Vec::new(),
+            tab: Tab::default(),
+            log_loss: false,
+            last_dir: None,
+            result_step: 0,
+            normalised_metrics: false,
+            runs_dir: None,
+            search_settings: TuneSettings::default(),
+        }
+    }
 }
 
 impl Persisted {
@@ -80,6 +110,8 @@ pub enum Busy {
     Training,
     /// Writing files.
     Saving,
+    /// Running a hyperparameter search.
+    Searching,
     /// Running a diagnostic tool.
     Diagnosing(Tool),
 }
@@ -129,6 +161,12 @@ pub struct Session {
     pub overfit: Option<Arc<OverfitReport>>,
     /// The last learning-rate range test.
     pub lr_range: Option<Arc<LrRangeReport>>,
+    /// The data file's path (`None` for the bundled sample).
+    pub data_path: Option<PathBuf>,
+    /// The run store as last listed.
+    pub runs: RunsView,
+    /// The search in progress or last finished.
+    pub search: Option<SearchState>,
     /// Engine work in progress.
     pub busy: Option<Busy>,
     /// Messages, newest last.
@@ -152,5 +190,80 @@ impl Session {
         if self.messages.len() > 50 {
             self.messages.remove(0);
         }
+    }
+}
+
+/// Runs-table columns that can be sorted on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// Newest first by default.
+    #[default]
+    Created,
+    /// Name.
+    Name,
+    /// Lowest validation loss.
+    ValLoss,
+    /// Test MAE.
+    TestMae,
+    /// Test MASE.
+    TestMase,
+    /// Training time.
+    Time,
+}
+
+/// The runs directory as the app sees it.
+#[derive(Clone, Debug, Default)]
+pub struct RunsView {
+    /// The directory the engine records into.
+    pub dir: Option<PathBuf>,
+    /// Its runs, newest first.
+    pub list: Vec<RunMeta>,
+    /// Folders that could not be read.
+    pub skipped: Vec<SkippedRun>,
+    /// Runs ticked for comparison.
+    pub selected: Vec<String>,
+    /// Sort column and direction.
+    pub sort: (SortBy, bool),
+    /// Only rows whose name, note or settings contain this.
+    pub filter: String,
+    /// Loaded summaries of the compared runs.
+    pub compared: Vec<(RunMeta, Arc<RunSummary>)>,
+    /// The run being renamed / annotated: id, name, note.
+    pub editing: Option<(String, String, String)>,
+    /// The run awaiting delete confirmation.
+    pub confirm_delete: Option<String>,
+}
+
+/// A search as it runs.
+#[derive(Clone, Debug, Default)]
+pub struct SearchState {
+    /// Trials planned.
+    pub total: usize,
+    /// Knobs varied.
+    pub knobs: Vec<&'static str>,
+    /// The trial running now and what it tries.
+    pub current: Option<(usize, Vec<Knob>)>,
+    /// Latest epoch of the current trial: epoch, validation loss.
+    pub current_epoch: Option<(usize, Option<f64>)>,
+    /// Finished trials.
+    pub trials: Vec<Trial>,
+    /// Index into `trials` of the best one so far.
+    pub best: Option<usize>,
+    /// The search ended.
+    pub done: bool,
+    /// It was cancelled.
+    pub cancelled: bool,
+}
+
+impl SearchState {
+    /// Recomputes the best trial (lowest validation loss).
+    pub fn update_best(&mut self) {
+        self.best = self
+            .trials
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.best_val_loss.map(|v| (i, v)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
     }
 }

@@ -23,7 +23,13 @@ pub(super) fn sample(name: &str) -> PathBuf {
 pub(super) fn harness(startup: Startup) -> Harness<'static, SeqcastApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| SeqcastApp::new(cc, startup));
+        .build_eframe(move |cc| {
+            let mut app = SeqcastApp::new(cc, startup);
+            // Runs are recorded in a folder of the test's own, never beside the sample
+            // data (set before the first frame handles the load).
+            app.persisted.runs_dir = Some(tempfile::tempdir().unwrap().keep());
+            app
+        });
     harness.state_mut().use_path_field("tests type paths");
     harness
 }

@@ -96,6 +96,11 @@ pub enum StopReason {
     },
     /// The user cancelled.
     Cancelled,
+    /// A hyperparameter search stopped the trial for doing worse than the others.
+    Pruned {
+        /// The last epoch that ran.
+        epoch: usize,
+    },
     /// Loss, gradients or weights became NaN/∞; the best (or last finite) weights were
     /// kept.
     NonFinite {
@@ -127,6 +132,9 @@ impl StopReason {
             Self::Completed => "completed all epochs".into(),
             Self::EarlyStopped { epoch } => format!("early-stopped at epoch {epoch}"),
             Self::Cancelled => "cancelled".into(),
+            Self::Pruned { epoch } => {
+                format!("pruned after epoch {epoch}: worse than the median trial so far")
+            }
             Self::NonFinite {
                 epoch,
                 batch,

@@ -48,7 +48,10 @@ impl EngineHandle {
     pub fn send(&self, command: Command) -> Result<()> {
         if matches!(
             command,
-            Command::Train { .. } | Command::OverfitBatch { .. } | Command::LrRangeTest { .. }
+            Command::Train { .. }
+                | Command::OverfitBatch { .. }
+                | Command::LrRangeTest { .. }
+                | Command::Tune(_)
         ) {
             self.control.reset();
         }

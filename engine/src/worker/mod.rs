@@ -5,6 +5,7 @@
 mod handle;
 mod protocol;
 mod runner;
+mod store;
 
 pub use handle::EngineHandle;
-pub use protocol::{Command, Event, Inspection};
+pub use protocol::{Command, Event, Inspection, TuneJob};

@@ -10,7 +10,9 @@ use crate::data::table::CsvTable;
 use crate::diag::tools::{LrRangeReport, OverfitReport};
 use crate::pipeline::RunSummary;
 use crate::pipeline::predict::Prediction;
+use crate::runs::{RunMeta, RunOrigin, SkippedRun};
 use crate::train::Progress;
+use crate::tune::{SearchSpace, TuneOutcome, TuneProgress, TuneSettings};
 
 /// What the driver asks the engine to do. Each command answers with events.
 #[derive(Clone, Debug)]
@@ -70,8 +72,56 @@ pub enum Command {
         /// Folder written by `SaveModel` or `seqcast train --save-model`.
         dir: PathBuf,
     },
+    /// Record every finished training run in this runs directory from now on (`None`:
+    /// stop recording) → [`Event::Runs`] listing it.
+    RecordRuns {
+        /// The runs directory (created if needed).
+        dir: Option<PathBuf>,
+        /// How recorded runs are labelled.
+        origin: RunOrigin,
+    },
+    /// List the runs directory again → [`Event::Runs`].
+    ListRuns,
+    /// Load the full summaries of these runs (for comparing) → [`Event::RunSummaries`].
+    LoadRuns {
+        /// Run ids.
+        ids: Vec<String>,
+    },
+    /// Rename a run → [`Event::Runs`].
+    RenameRun {
+        /// Run id.
+        id: String,
+        /// New name.
+        name: String,
+    },
+    /// Replace a run's note → [`Event::Runs`].
+    NoteRun {
+        /// Run id.
+        id: String,
+        /// The note.
+        note: String,
+    },
+    /// Delete a run folder → [`Event::Runs`].
+    DeleteRun {
+        /// Run id.
+        id: String,
+    },
+    /// Hyperparameter search on the loaded table → [`Event::Tune`] progress, then
+    /// [`Event::TuneFinished`]. Every trial is recorded when a runs directory is set.
+    Tune(Box<TuneJob>),
     /// Stop the thread (also sent when the handle is dropped).
     Shutdown,
+}
+
+/// A hyperparameter search to run.
+#[derive(Clone, Debug)]
+pub struct TuneJob {
+    /// The base configuration the trials vary.
+    pub config: RunConfig,
+    /// What to vary.
+    pub space: SearchSpace,
+    /// How.
+    pub settings: TuneSettings,
 }
 
 /// A cleaned series and what training on it would look like.
@@ -108,6 +158,23 @@ pub enum Event {
     Overfit(Arc<OverfitReport>),
     /// The learning-rate range test finished.
     LrRange(Arc<LrRangeReport>),
+    /// The runs directory's contents (after any change to it).
+    Runs {
+        /// The directory.
+        dir: PathBuf,
+        /// Readable runs, newest first.
+        runs: Vec<RunMeta>,
+        /// Folders skipped, with why.
+        skipped: Vec<SkippedRun>,
+    },
+    /// A finished training run was recorded.
+    RunRecorded(Box<RunMeta>),
+    /// Full summaries of runs, in the order asked (failures become [`Event::Failed`]).
+    RunSummaries(Vec<(RunMeta, Arc<RunSummary>)>),
+    /// Progress of a hyperparameter search.
+    Tune(TuneProgress),
+    /// The search ended (or was cancelled).
+    TuneFinished(Arc<TuneOutcome>),
     /// A saved model was loaded and applied to the loaded data.
     ModelLoaded {
         /// Where it came from.

@@ -14,15 +14,18 @@ use crate::data::table::{CsvTable, read_csv, read_csv_bytes};
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
 use crate::pipeline::{self, Prepared, RunOutput};
+use crate::runs::{RunOrigin, RunStore};
 use crate::train::{Control, Progress, StopReason};
 
 pub(super) struct Runner {
     commands: Receiver<Command>,
-    events: SyncSender<Event>,
-    waker: Option<Waker>,
-    control: Control,
+    pub(super) events: SyncSender<Event>,
+    pub(super) waker: Option<Waker>,
+    pub(super) control: Control,
     table: Option<Arc<CsvTable>>,
     last_run: Option<RunOutput>,
+    /// Where finished runs are recorded, and as what.
+    pub(super) record: Option<(RunStore, RunOrigin)>,
     /// Set when the driver has gone away: stop at the next opportunity.
     disconnected: bool,
 }
@@ -41,6 +44,7 @@ impl Runner {
             control,
             table: None,
             last_run: None,
+            record: None,
             disconnected: false,
         }
     }
@@ -151,6 +155,31 @@ impl Runner {
                     prediction,
                 });
             }
+            Command::RecordRuns { dir, origin } => {
+                self.record = match dir {
+                    Some(dir) => Some((RunStore::open(dir)?, origin)),
+                    None => None,
+                };
+                self.list_runs()?;
+            }
+            Command::ListRuns => self.list_runs()?,
+            Command::LoadRuns { ids } => self.load_runs(&ids)?,
+            Command::RenameRun { id, name } => {
+                self.store()?.rename(&id, &name)?;
+                self.list_runs()?;
+            }
+            Command::NoteRun { id, note } => {
+                self.store()?.set_note(&id, &note)?;
+                self.list_runs()?;
+            }
+            Command::DeleteRun { id } => {
+                self.store()?.delete(&id)?;
+                self.list_runs()?;
+            }
+            Command::Tune(job) => {
+                let table = self.table()?;
+                self.tune(&table, &job.config, &job.space, &job.settings)?;
+            }
             Command::Shutdown => {}
         }
         Ok(())
@@ -184,6 +213,7 @@ impl Runner {
         let output = pipeline::run(&table, config, &self.control, &mut report)?;
         let summary = Arc::new(output.summary.clone());
         let series = output.series.clone();
+        self.record_run(&output);
         self.last_run = Some(output);
         self.emit(match summary.training.stop {
             StopReason::Cancelled => Event::Cancelled(summary, series),
@@ -205,7 +235,7 @@ impl Runner {
     }
 
     /// Queues an event (blocking while the queue is full) and wakes the driver.
-    fn emit(&mut self, event: Event) {
+    pub(super) fn emit(&mut self, event: Event) {
         if self.events.send(event).is_err() {
             self.disconnected = true;
             self.control.cancel();
@@ -227,6 +257,12 @@ fn command_name(command: &Command) -> &'static str {
         Command::SaveModel { .. } => "save model",
         Command::LoadModel { .. } => "load model",
         Command::Export { .. } => "export",
+        Command::RecordRuns { .. } | Command::ListRuns => "list runs",
+        Command::LoadRuns { .. } => "load runs",
+        Command::RenameRun { .. } => "rename run",
+        Command::NoteRun { .. } => "note run",
+        Command::DeleteRun { .. } => "delete run",
+        Command::Tune(_) => "search",
         Command::Shutdown => "shutdown",
     }
 }

@@ -66,6 +66,8 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
             (Tab::Training, "Training"),
             (Tab::Diagnostics, "Diagnostics"),
             (Tab::Results, "Results"),
+            (Tab::Runs, "Runs"),
+            (Tab::Search, "Search"),
         ] {
             if ui
                 .selectable_label(app.persisted.tab == tab, label)

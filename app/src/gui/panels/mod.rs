@@ -2,6 +2,7 @@
 //! state and push [`Intent`](super::app::Intent)s; the app carries them out.
 
 pub mod alerts;
+pub mod compare;
 pub mod config;
 pub mod controls;
 pub mod data;
@@ -9,5 +10,7 @@ pub mod diagnostics;
 pub mod menu;
 pub mod model;
 pub mod results;
+pub mod runs;
+pub mod search;
 pub mod status;
 pub mod training;

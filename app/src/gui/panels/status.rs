@@ -23,6 +23,17 @@ pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
                 ui.spinner();
                 ui.label("Saving…");
             }
+            Some(Busy::Searching) => {
+                ui.spinner();
+                let text = match &app.session.search {
+                    Some(s) => match &s.current {
+                        Some((i, _)) => format!("Searching: trial {i} of {}…", s.total),
+                        None => "Searching…".into(),
+                    },
+                    None => "Searching…".into(),
+                };
+                ui.label(text);
+            }
             Some(Busy::Diagnosing(tool)) => {
                 ui.spinner();
                 ui.label(match tool {

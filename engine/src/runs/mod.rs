@@ -1,0 +1,335 @@
+//! The run store: every training run recorded in a folder of its own under a project's
+//! runs directory, so that runs survive restarts and can be compared, renamed, annotated,
+//! deleted and trained again.
+//!
+//! A run folder `<runs>/<id>/` holds `run.json` (id, name, note, origin and the table row),
+//! `summary.json` (config, data hash, seed, loss history, diagnostics, metrics against the
+//! baselines, test predictions) and `model/` (the weights, see [`crate::artifact`]). A run
+//! is written into a hidden `.<id>.partial` folder first and renamed into place when
+//! complete, so a crash never leaves a half-written run that looks whole; damaged or
+//! partial folders are reported by [`RunStore::list`] and skipped.
+
+pub mod diff;
+mod row;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use row::RunRow;
+
+use crate::artifact;
+use crate::config::RunConfig;
+use crate::error::{EngineError, Result};
+use crate::export::write_atomic;
+use crate::pipeline::{RunSummary, TrainedModel};
+
+const FORMAT: &str = "seqcast-run";
+const VERSION: u32 = 1;
+const META: &str = "run.json";
+const SUMMARY: &str = "summary.json";
+const MODEL: &str = "model";
+const PARTIAL: &str = ".partial";
+
+/// Where a run came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum RunOrigin {
+    /// Trained from the desktop app.
+    Gui,
+    /// Trained with `seqcast train`.
+    Cli,
+    /// A trial of a hyperparameter search.
+    Search {
+        /// The search's id (shared by its trials).
+        search: String,
+        /// 1-based trial number.
+        trial: usize,
+    },
+}
+
+/// What `run.json` holds: everything the runs table needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// Always "seqcast-run".
+    pub format: String,
+    /// Layout version.
+    pub version: u32,
+    /// Folder name, unique in the store.
+    pub id: String,
+    /// Name shown in the table (editable).
+    pub name: String,
+    /// The user's note (editable).
+    #[serde(default)]
+    pub note: String,
+    /// Seconds since 1970-01-01 UTC when the run was saved.
+    pub created: i64,
+    /// GUI, CLI or a search trial.
+    pub origin: RunOrigin,
+    /// Key settings and metrics.
+    pub row: RunRow,
+    /// The full configuration (to train again, or to compare).
+    pub config: RunConfig,
+}
+
+/// A run folder that could not be read, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkippedRun {
+    /// The folder.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub why: String,
+}
+
+/// A runs directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunStore {
+    dir: PathBuf,
+}
+
+impl RunStore {
+    /// Opens (creating if needed) the runs directory `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir).map_err(|e| EngineError::io("cannot create", &dir, e))?;
+        Ok(Self { dir })
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Records a finished run; returns its metadata. The folder appears complete or not
+    /// at all.
+    pub fn save(
+        &self,
+        summary: &RunSummary,
+        model: &TrainedModel,
+        origin: RunOrigin,
+    ) -> Result<RunMeta> {
+        let created = now();
+        let row = RunRow::of(summary);
+        let id = self.fresh_id(created);
+        let name = match &origin {
+            RunOrigin::Search { trial, .. } => format!("trial {trial}: {}", row.label()),
+            _ => row.label(),
+        };
+        let meta = RunMeta {
+            format: FORMAT.into(),
+            version: VERSION,
+            id: id.clone(),
+            name,
+            note: String::new(),
+            created,
+            origin,
+            row,
+            config: summary.config.clone(),
+        };
+        let partial = self.dir.join(format!(".{id}{PARTIAL}"));
+        let result = (|| {
+            std::fs::create_dir_all(&partial)
+                .map_err(|e| EngineError::io("cannot create", &partial, e))?;
+            artifact::save(&partial.join(MODEL), model, Some(&summary.data.file))?;
+            write_json(&partial.join(SUMMARY), &stored_summary(summary))?;
+            write_json(&partial.join(META), &meta)?;
+            let target = self.dir.join(&id);
+            std::fs::rename(&partial, &target)
+                .map_err(|e| EngineError::io("cannot finish", &target, e))
+        })();
+        if result.is_err() {
+            // Best effort: a partial folder is skipped by `list` anyway.
+            let _ = std::fs::remove_dir_all(&partial);
+        }
+        result.map(|()| meta)
+    }
+
+    /// Every readable run, newest first, and the folders that were skipped with why.
+    pub fn list(&self) -> Result<(Vec<RunMeta>, Vec<SkippedRun>)> {
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| EngineError::io("cannot read", &self.dir, e))?;
+        let (mut runs, mut skipped) = (Vec::new(), Vec::new());
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(PARTIAL) {
+                skipped.push(SkippedRun {
+                    path,
+                    why: "an unfinished run (the program stopped while saving it)".into(),
+                });
+                continue;
+            }
+            match read_meta(&path) {
+                Ok(meta) if meta.id == name => runs.push(meta),
+                Ok(meta) => skipped.push(SkippedRun {
+                    path,
+                    why: format!("run.json names another run ('{}')", meta.id),
+                }),
+                Err(e) => skipped.push(SkippedRun {
+                    path,
+                    why: e.to_string(),
+                }),
+            }
+        }
+        runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)));
+        Ok((runs, skipped))
+    }
+
+    /// The full summary of run `id` (history, metrics, test predictions).
+    pub fn summary(&self, id: &str) -> Result<RunSummary> {
+        let path = self.run_dir(id)?.join(SUMMARY);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| EngineError::io("cannot read", &path, e))?;
+        serde_json::from_str(&text)
+            .map_err(|e| EngineError::RunStore(format!("{} is damaged: {e}", path.display())))
+    }
+
+    /// The trained model of run `id`.
+    pub fn model(&self, id: &str) -> Result<TrainedModel> {
+        artifact::load(&self.run_dir(id)?.join(MODEL))
+    }
+
+    /// Renames run `id`.
+    pub fn rename(&self, id: &str, name: &str) -> Result<RunMeta> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EngineError::RunStore("a run needs a name".into()));
+        }
+        self.update(id, |m| m.name = name.to_string())
+    }
+
+    /// Replaces the note of run `id`.
+    pub fn set_note(&self, id: &str, note: &str) -> Result<RunMeta> {
+        self.update(id, |m| m.note = note.to_string())
+    }
+
+    /// Deletes run `id` and its folder.
+    pub fn delete(&self, id: &str) -> Result<()> {
+        let dir = self.run_dir(id)?;
+        // Rename first, so that a failure half-way leaves a folder `list` skips, not a
+        // run with missing files.
+        let doomed = self.dir.join(format!(".{id}.deleting"));
+        std::fs::rename(&dir, &doomed).map_err(|e| EngineError::io("cannot delete", &dir, e))?;
+        std::fs::remove_dir_all(&doomed).map_err(|e| EngineError::io("cannot delete", &doomed, e))
+    }
+
+    fn update(&self, id: &str, change: impl FnOnce(&mut RunMeta)) -> Result<RunMeta> {
+        let dir = self.run_dir(id)?;
+        let mut meta = read_meta(&dir)?;
+        change(&mut meta);
+        write_json(&dir.join(META), &meta)?;
+        Ok(meta)
+    }
+
+    /// The folder of run `id`, refusing ids that are not plain folder names.
+    fn run_dir(&self, id: &str) -> Result<PathBuf> {
+        let plain = !id.is_empty()
+            && !id.starts_with('.')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let dir = self.dir.join(id);
+        if !plain || !dir.is_dir() {
+            return Err(EngineError::RunStore(format!(
+                "no run '{id}' in {}",
+                self.dir.display()
+            )));
+        }
+        Ok(dir)
+    }
+
+    /// `YYYYMMDD-HHMMSS` of `created`, with `-2`, `-3`, … when taken.
+    fn fresh_id(&self, created: i64) -> String {
+        let stamp = crate::data::time::format_time(
+            created,
+            &crate::data::time::TimeFormat::IsoDateTime {
+                t_separator: false,
+                seconds: true,
+                zone: false,
+            },
+        );
+        let base: String = stamp.chars().filter(char::is_ascii_digit).collect();
+        let base = if base.len() >= 14 {
+            format!("{}-{}", &base[..8], &base[8..14])
+        } else {
+            format!("run-{created}")
+        };
+        let taken = |id: &str| {
+            self.dir.join(id).exists() || self.dir.join(format!(".{id}{PARTIAL}")).exists()
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while taken(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+/// What is kept of a summary: the validation forecasts and the baselines' test forecasts
+/// are dropped (their metrics stay), so a run folder stays small.
+fn stored_summary(summary: &RunSummary) -> RunSummary {
+    let mut kept = summary.clone();
+    kept.val = None;
+    if let Some(test) = &mut kept.test {
+        test.baselines.clear();
+    }
+    kept
+}
+
+fn read_meta(dir: &Path) -> Result<RunMeta> {
+    let path = dir.join(META);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| EngineError::io("cannot read", &path, e))?;
+    let meta: RunMeta = serde_json::from_str(&text)
+        .map_err(|e| EngineError::RunStore(format!("{} is damaged: {e}", path.display())))?;
+    if meta.format != FORMAT || meta.version != VERSION {
+        return Err(EngineError::RunStore(format!(
+            "{} is not a seqcast run (format '{}' version {})",
+            path.display(),
+            meta.format,
+            meta.version
+        )));
+    }
+    if !dir.join(SUMMARY).is_file() {
+        return Err(EngineError::RunStore(format!(
+            "{} has no {SUMMARY}",
+            dir.display()
+        )));
+    }
+    Ok(meta)
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| EngineError::RunStore(format!("cannot serialise {}: {e}", path.display())))?;
+    write_atomic(path, text.as_bytes())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The default runs directory for data at `data_path`: `seqcast-runs` beside it; for data
+/// without a path (the bundled sample), the user's data folder.
+pub fn default_dir(data_path: Option<&Path>) -> PathBuf {
+    if let Some(parent) = data_path.and_then(Path::parent) {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        return parent.join("seqcast-runs");
+    }
+    let data_home = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    data_home.join("seqcast").join("runs")
+}

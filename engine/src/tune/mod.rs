@@ -1,0 +1,379 @@
+//! Hyperparameter search: grid or random trials over a [`SearchSpace`], run one after
+//! another through the normal pipeline, each recorded as a run, with poor trials pruned
+//! early by the median stopping rule (a trial whose best validation loss after epoch `e`
+//! is worse than the median of the earlier trials' at the same epoch stops there).
+
+mod space;
+
+use serde::{Deserialize, Serialize};
+
+pub use space::{GRID_POINTS, Knob, SearchSpace};
+
+use crate::config::RunConfig;
+use crate::data::table::CsvTable;
+use crate::error::{EngineError, Result};
+use crate::pipeline;
+use crate::rng::Rng;
+use crate::runs::{RunOrigin, RunStore};
+use crate::train::{Control, Progress, StopReason};
+
+/// How trials are chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Independent random draws.
+    #[default]
+    Random,
+    /// The grid of choices (continuous ranges at a few points), in a seeded order.
+    Grid,
+}
+
+/// When to stop a poor trial early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Pruning {
+    /// Every trial runs its full budget (or until early stopping).
+    None,
+    /// Median stopping rule from epoch `warmup` on, once two earlier trials reached it.
+    Median {
+        /// Epochs every trial runs before it can be pruned.
+        warmup: usize,
+    },
+}
+
+/// What to search and how.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TuneSettings {
+    /// Random or grid.
+    pub method: Method,
+    /// Trial budget.
+    pub trials: usize,
+    /// Seed of the trial draws (each trial trains with the base config's seed).
+    pub seed: u64,
+    /// Epochs per trial at most (`None`: the base config's).
+    pub max_epochs: Option<usize>,
+    /// Early stopping of poor trials.
+    pub pruning: Pruning,
+}
+
+impl Default for TuneSettings {
+    fn default() -> Self {
+        Self {
+            method: Method::Random,
+            trials: 8,
+            seed: 42,
+            max_epochs: Some(30),
+            pruning: Pruning::Median { warmup: 3 },
+        }
+    }
+}
+
+/// One trial of a search.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trial {
+    /// 1-based trial number.
+    pub index: usize,
+    /// The knob values it tried.
+    pub knobs: Vec<Knob>,
+    /// Its full configuration.
+    pub config: RunConfig,
+    /// Its run folder, when recorded.
+    pub run_id: Option<String>,
+    /// Best-so-far validation loss after each epoch.
+    pub best_by_epoch: Vec<f64>,
+    /// Its lowest validation loss.
+    pub best_val_loss: Option<f64>,
+    /// Test MAE in the data's units.
+    pub test_mae: Option<f64>,
+    /// Epochs that ran.
+    pub epochs_run: usize,
+    /// Stopped early by the pruning rule.
+    pub pruned: bool,
+    /// How it ended, for people.
+    pub stop: String,
+    /// Why it failed or could not be recorded.
+    pub error: Option<String>,
+}
+
+impl Trial {
+    /// `lr=3.2e-3 hidden=64 …`
+    pub fn describe(&self) -> String {
+        self.knobs
+            .iter()
+            .map(|k| k.describe())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// What a search reports as it goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TuneProgress {
+    /// The search starts.
+    Started {
+        /// Search id (shared by its run folders).
+        search: String,
+        /// Trials it will run.
+        trials: usize,
+        /// Knobs it varies.
+        knobs: Vec<&'static str>,
+    },
+    /// A trial starts.
+    TrialStarted {
+        /// 1-based trial number.
+        index: usize,
+        /// What it tries.
+        knobs: Vec<Knob>,
+    },
+    /// Training progress of the current trial.
+    Training(Progress),
+    /// A trial ended (completed, early-stopped, pruned or failed).
+    TrialDone(Box<Trial>),
+}
+
+/// A finished (or cancelled) search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TuneOutcome {
+    /// Search id.
+    pub search: String,
+    /// Every trial that ran, in order.
+    pub trials: Vec<Trial>,
+    /// Index into `trials` of the one with the lowest validation loss.
+    pub best: Option<usize>,
+    /// The user stopped the search.
+    pub cancelled: bool,
+}
+
+/// Runs the search on `table`: each trial is `base` with the trial's knobs, trained
+/// through [`pipeline::run`] and recorded in `store` when given.
+pub fn run(
+    table: &CsvTable,
+    base: &RunConfig,
+    space: &SearchSpace,
+    settings: &TuneSettings,
+    control: &Control,
+    store: Option<&RunStore>,
+    report: &mut dyn FnMut(TuneProgress),
+) -> Result<TuneOutcome> {
+    space.validate()?;
+    if settings.trials == 0 {
+        return Err(EngineError::Search(
+            "the trial budget must be at least 1".into(),
+        ));
+    }
+    base.validate()?;
+    let mut rng = Rng::new(settings.seed);
+    let points: Vec<Vec<Knob>> = match settings.method {
+        Method::Random => (0..settings.trials)
+            .map(|_| space.sample(&mut rng))
+            .collect(),
+        Method::Grid => space
+            .grid(&mut rng)
+            .into_iter()
+            .take(settings.trials)
+            .collect(),
+    };
+    let search = format!(
+        "search-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    );
+    report(TuneProgress::Started {
+        search: search.clone(),
+        trials: points.len(),
+        knobs: space.knobs(),
+    });
+    let mut trials: Vec<Trial> = Vec::new();
+    let mut cancelled = false;
+    for (i, knobs) in points.into_iter().enumerate() {
+        if control.is_cancelled() {
+            cancelled = true;
+            break;
+        }
+        let mut config = base.clone();
+        for k in &knobs {
+            k.apply(&mut config);
+        }
+        if let Some(epochs) = settings.max_epochs {
+            config.train.epochs = epochs.max(1);
+        }
+        report(TuneProgress::TrialStarted {
+            index: i + 1,
+            knobs: knobs.clone(),
+        });
+        let trial = run_trial(
+            table,
+            config,
+            knobs,
+            i + 1,
+            &trials,
+            settings,
+            control,
+            store,
+            &search,
+            report,
+        );
+        report(TuneProgress::TrialDone(Box::new(trial.clone())));
+        trials.push(trial);
+        if control.is_cancelled() {
+            cancelled = true;
+            break;
+        }
+    }
+    let best = trials
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.best_val_loss.map(|v| (i, v)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i);
+    Ok(TuneOutcome {
+        search,
+        trials,
+        best,
+        cancelled,
+    })
+}
+
+#[allow(clippy::too_many_arguments)] // the search's state, passed down once per trial
+fn run_trial(
+    table: &CsvTable,
+    config: RunConfig,
+    knobs: Vec<Knob>,
+    index: usize,
+    earlier: &[Trial],
+    settings: &TuneSettings,
+    control: &Control,
+    store: Option<&RunStore>,
+    search: &str,
+    report: &mut dyn FnMut(TuneProgress),
+) -> Trial {
+    let mut trial = Trial {
+        index,
+        knobs,
+        config: config.clone(),
+        run_id: None,
+        best_by_epoch: Vec::new(),
+        best_val_loss: None,
+        test_mae: None,
+        epochs_run: 0,
+        pruned: false,
+        stop: String::new(),
+        error: None,
+    };
+    let trial_control = Control::new();
+    let mut pruned_at: Option<usize> = None;
+    let mut best_by_epoch: Vec<f64> = Vec::new();
+    let result = pipeline::run(table, &config, &trial_control, &mut |progress| {
+        if control.is_cancelled() {
+            trial_control.cancel();
+        }
+        if let Progress::Epoch(record) = &progress {
+            let loss = record.val_loss.unwrap_or(record.train_loss);
+            let best = best_by_epoch.last().map_or(loss, |b: &f64| b.min(loss));
+            best_by_epoch.push(best);
+            if pruned_at.is_none() && should_prune(settings.pruning, &best_by_epoch, earlier) {
+                pruned_at = Some(record.epoch);
+                trial_control.cancel();
+            }
+        }
+        report(TuneProgress::Training(progress));
+    });
+    trial.best_by_epoch = best_by_epoch;
+    match result {
+        Ok(mut output) => {
+            if let Some(epoch) = pruned_at
+                && output.summary.training.stop == StopReason::Cancelled
+            {
+                output.summary.training.stop = StopReason::Pruned { epoch };
+                trial.pruned = true;
+            }
+            let row = crate::runs::RunRow::of(&output.summary);
+            trial.best_val_loss = row.best_val_loss;
+            trial.test_mae = row.test_mae;
+            trial.epochs_run = row.epochs_run;
+            trial.stop = output.summary.training.stop.describe();
+            if let Some(store) = store {
+                let origin = RunOrigin::Search {
+                    search: search.to_string(),
+                    trial: index,
+                };
+                match store.save(&output.summary, &output.model, origin) {
+                    Ok(meta) => trial.run_id = Some(meta.id),
+                    Err(e) => trial.error = Some(format!("not recorded: {e}")),
+                }
+            }
+        }
+        Err(e) => {
+            trial.stop = "failed".into();
+            trial.error = Some(e.to_string());
+        }
+    }
+    trial
+}
+
+/// The median stopping rule: after `warmup` epochs, stop when the best loss so far is
+/// worse than the median of the earlier trials' best at the same epoch (needs two).
+fn should_prune(pruning: Pruning, best_by_epoch: &[f64], earlier: &[Trial]) -> bool {
+    let Pruning::Median { warmup } = pruning else {
+        return false;
+    };
+    let epoch = best_by_epoch.len();
+    if epoch < warmup.max(1) {
+        return false;
+    }
+    let mut others: Vec<f64> = earlier
+        .iter()
+        .filter_map(|t| t.best_by_epoch.get(epoch - 1).copied())
+        .filter(|v| v.is_finite())
+        .collect();
+    if others.len() < 2 {
+        return false;
+    }
+    others.sort_by(f64::total_cmp);
+    let mid = others.len() / 2;
+    let median = if others.len().is_multiple_of(2) {
+        (others[mid - 1] + others[mid]) / 2.0
+    } else {
+        others[mid]
+    };
+    best_by_epoch.last().is_some_and(|b| *b > median)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(best: &[f64]) -> Trial {
+        Trial {
+            index: 1,
+            knobs: Vec::new(),
+            config: RunConfig::default(),
+            run_id: None,
+            best_by_epoch: best.to_vec(),
+            best_val_loss: best.last().copied(),
+            test_mae: None,
+            epochs_run: best.len(),
+            pruned: false,
+            stop: String::new(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_median_rule_needs_warmup_and_two_earlier_trials() {
+        let rule = Pruning::Median { warmup: 2 };
+        let earlier = [trial(&[1.0, 0.5, 0.4]), trial(&[0.9, 0.6, 0.5])];
+        // median at epoch 2 is 0.55
+        assert!(!should_prune(rule, &[2.0], &earlier), "before the warm-up");
+        assert!(should_prune(rule, &[2.0, 0.7], &earlier));
+        assert!(!should_prune(rule, &[2.0, 0.5], &earlier));
+        assert!(
+            !should_prune(rule, &[2.0, 0.7], &earlier[..1]),
+            "one trial is no median"
+        );
+        assert!(!should_prune(Pruning::None, &[2.0, 0.7], &earlier));
+        // epochs the earlier trials never reached do not count
+        assert!(!should_prune(rule, &[2.0, 0.7, 0.6, 0.6], &earlier));
+    }
+}

@@ -1,0 +1,124 @@
+//! The engine thread's run-store and search commands: recording finished runs, listing,
+//! loading, renaming, annotating and deleting them, and running a hyperparameter search.
+
+use std::sync::Arc;
+use std::sync::mpsc::TrySendError;
+
+use super::protocol::Event;
+use super::runner::Runner;
+use crate::config::RunConfig;
+use crate::data::table::CsvTable;
+use crate::error::{EngineError, Result};
+use crate::pipeline::RunOutput;
+use crate::runs::RunStore;
+use crate::train::Progress;
+use crate::tune::{self, SearchSpace, TuneProgress, TuneSettings};
+
+impl Runner {
+    /// The runs directory, or why there is none.
+    pub(super) fn store(&self) -> Result<&RunStore> {
+        self.record
+            .as_ref()
+            .map(|(store, _)| store)
+            .ok_or_else(|| EngineError::NotReady("no runs directory is set".into()))
+    }
+
+    /// Emits the runs directory's listing.
+    pub(super) fn list_runs(&mut self) -> Result<()> {
+        let store = self.store()?.clone();
+        let (runs, skipped) = store.list()?;
+        self.emit(Event::Runs {
+            dir: store.dir().to_path_buf(),
+            runs,
+            skipped,
+        });
+        Ok(())
+    }
+
+    /// Emits the full summaries of `ids`.
+    pub(super) fn load_runs(&mut self, ids: &[String]) -> Result<()> {
+        let store = self.store()?.clone();
+        let (runs, _) = store.list()?;
+        let mut out = Vec::new();
+        for id in ids {
+            let meta = runs
+                .iter()
+                .find(|r| &r.id == id)
+                .cloned()
+                .ok_or_else(|| EngineError::RunStore(format!("no run '{id}'")))?;
+            out.push((meta, Arc::new(store.summary(id)?)));
+        }
+        self.emit(Event::RunSummaries(out));
+        Ok(())
+    }
+
+    /// Records a finished run when a runs directory is set; a failure to record is
+    /// reported but does not undo the run.
+    pub(super) fn record_run(&mut self, output: &RunOutput) {
+        let Some((store, origin)) = self.record.clone() else {
+            return;
+        };
+        match store.save(&output.summary, &output.model, origin) {
+            Ok(meta) => {
+                self.emit(Event::RunRecorded(Box::new(meta)));
+                if let Err(e) = self.list_runs() {
+                    self.fail("list runs", e.to_string());
+                }
+            }
+            Err(e) => self.fail("record run", e.to_string()),
+        }
+    }
+
+    /// Runs a search, forwarding its progress (training batches may be dropped when the
+    /// driver lags; everything else is delivered).
+    pub(super) fn tune(
+        &mut self,
+        table: &CsvTable,
+        config: &RunConfig,
+        space: &SearchSpace,
+        settings: &TuneSettings,
+    ) -> Result<()> {
+        let events = self.events.clone();
+        let waker = self.waker.as_ref();
+        let control = self.control.clone();
+        let store = self.record.as_ref().map(|(s, _)| s.clone());
+        let mut report = |progress: TuneProgress| {
+            let event = Event::Tune(progress);
+            let sent = match event {
+                Event::Tune(TuneProgress::Training(
+                    Progress::Batch { .. }
+                    | Progress::Snapshot(_)
+                    | Progress::ValidationOutputs { .. }
+                    | Progress::ValidationForecast { .. },
+                )) => match events.try_send(event) {
+                    Ok(()) | Err(TrySendError::Full(_)) => true,
+                    Err(TrySendError::Disconnected(_)) => false,
+                },
+                other => events.send(other).is_ok(),
+            };
+            match (sent, waker) {
+                (true, Some(wake)) => wake(),
+                (true, None) => {}
+                (false, _) => control.cancel(),
+            }
+        };
+        let outcome = tune::run(
+            table,
+            config,
+            space,
+            settings,
+            &self.control,
+            store.as_ref(),
+            &mut report,
+        )?;
+        self.emit(Event::TuneFinished(Arc::new(outcome)));
+        if store.is_some() {
+            self.list_runs()?;
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, command: &'static str, message: String) {
+        self.emit(Event::Failed { command, message });
+    }
+}

@@ -1,0 +1,248 @@
+//! The run store and the hyperparameter search with real training: runs round-trip,
+//! damaged folders are skipped with a reason, a random search records every trial and
+//! marks the true best, and pruning stops poor trials early.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: a panic is a test failure
+
+mod common;
+
+use common::{sample, tiny};
+use seqcast_engine::config::CellKind;
+use seqcast_engine::data::table::read_csv;
+use seqcast_engine::pipeline;
+use seqcast_engine::runs::{RunOrigin, RunStore};
+use seqcast_engine::train::{Control, StopReason};
+use seqcast_engine::tune::{self, Method, Pruning, SearchSpace, TuneProgress, TuneSettings};
+
+fn temperatures() -> seqcast_engine::data::table::CsvTable {
+    read_csv(&sample("daily-min-temperatures.csv")).unwrap()
+}
+
+#[test]
+fn a_saved_run_loads_back_with_the_same_config_history_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RunStore::open(dir.path().join("runs")).unwrap();
+    let out = pipeline::run(
+        &temperatures(),
+        &tiny(CellKind::Gru, 2),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let meta = store
+        .save(&out.summary, &out.model, RunOrigin::Cli)
+        .unwrap();
+    assert_eq!(meta.name, "GRU 8x1, lookback 14, lr 5.0e-3");
+    assert_eq!(meta.row.epochs_run, 2);
+
+    let (runs, skipped) = store.list().unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(runs, vec![meta.clone()]);
+    let loaded = store.summary(&meta.id).unwrap();
+    assert_eq!(loaded.config, out.summary.config);
+    assert_eq!(loaded.training.history, out.summary.training.history);
+    assert_eq!(loaded.test_scores, out.summary.test_scores);
+    assert_eq!(loaded.data.sha256, out.summary.data.sha256);
+    let test = loaded.test.unwrap();
+    assert_eq!(test.model, out.summary.test.as_ref().unwrap().model);
+    assert!(
+        test.baselines.is_empty(),
+        "baseline forecasts are not stored, their metrics are"
+    );
+    assert_eq!(
+        meta.row.test_mae,
+        out.summary
+            .test_scores
+            .as_ref()
+            .map(|s| s.original.model.overall.mae)
+    );
+    let model = store.model(&meta.id).unwrap();
+    assert_eq!(model.config, out.model.config);
+
+    // Rename, note, a second run with a distinct id, delete.
+    assert_eq!(
+        store.rename(&meta.id, " baseline GRU ").unwrap().name,
+        "baseline GRU"
+    );
+    assert!(store.rename(&meta.id, "  ").is_err());
+    store.set_note(&meta.id, "first try").unwrap();
+    let second = store
+        .save(&out.summary, &out.model, RunOrigin::Gui)
+        .unwrap();
+    assert_ne!(second.id, meta.id);
+    let (runs, _) = store.list().unwrap();
+    assert_eq!(runs.len(), 2);
+    let first = runs.iter().find(|r| r.id == meta.id).unwrap();
+    assert_eq!(
+        (first.name.as_str(), first.note.as_str()),
+        ("baseline GRU", "first try")
+    );
+    store.delete(&second.id).unwrap();
+    assert_eq!(store.list().unwrap().0.len(), 1);
+    assert!(store.delete("../escape").is_err());
+    assert!(store.summary("no-such-run").is_err());
+}
+
+#[test]
+fn damaged_and_half_written_run_folders_are_skipped_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RunStore::open(dir.path()).unwrap();
+    let out = pipeline::run(
+        &temperatures(),
+        &tiny(CellKind::Gru, 1),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let good = store
+        .save(&out.summary, &out.model, RunOrigin::Cli)
+        .unwrap();
+
+    // A copy whose run.json was cut short.
+    let cut = dir.path().join("20200101-000000");
+    std::fs::create_dir(&cut).unwrap();
+    let meta = std::fs::read_to_string(dir.path().join(&good.id).join("run.json")).unwrap();
+    std::fs::write(cut.join("run.json"), &meta[..meta.len() / 2]).unwrap();
+    std::fs::write(cut.join("summary.json"), "{}").unwrap();
+    // A folder with a run.json but no summary.
+    let lonely = dir.path().join("20200101-000001");
+    std::fs::create_dir(&lonely).unwrap();
+    std::fs::write(
+        lonely.join("run.json"),
+        meta.replace(&good.id, "20200101-000001"),
+    )
+    .unwrap();
+    // A run interrupted while being saved.
+    std::fs::create_dir(dir.path().join(".20200101-000002.partial")).unwrap();
+    // Unrelated files are ignored.
+    std::fs::write(dir.path().join("notes.txt"), "hello").unwrap();
+
+    let (runs, mut skipped) = store.list().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].id, good.id);
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let why: Vec<&str> = skipped.iter().map(|s| s.why.as_str()).collect();
+    assert_eq!(why.len(), 3, "{why:?}");
+    assert!(why[0].contains("unfinished run"), "{why:?}");
+    assert!(why[1].contains("is damaged"), "{why:?}");
+    assert!(why[2].contains("has no summary.json"), "{why:?}");
+}
+
+#[test]
+fn a_random_search_records_every_trial_and_marks_the_best() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RunStore::open(dir.path()).unwrap();
+    let space = SearchSpace {
+        lr: Some([1e-3, 2e-2]),
+        hidden: Some(vec![4, 8]),
+        ..SearchSpace::default()
+    };
+    let settings = TuneSettings {
+        method: Method::Random,
+        trials: 4,
+        seed: 5,
+        max_epochs: Some(2),
+        pruning: Pruning::None,
+    };
+    let mut done = 0;
+    let out = tune::run(
+        &temperatures(),
+        &tiny(CellKind::Gru, 5),
+        &space,
+        &settings,
+        &Control::new(),
+        Some(&store),
+        &mut |p| {
+            if let TuneProgress::TrialDone(t) = p {
+                done += 1;
+                assert_eq!(t.index, done);
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(done, 4);
+    assert!(!out.cancelled);
+    assert!(
+        out.trials
+            .iter()
+            .all(|t| t.error.is_none() && t.epochs_run == 2)
+    );
+    let (runs, _) = store.list().unwrap();
+    assert_eq!(runs.len(), 4, "every trial is a run folder");
+    assert!(
+        runs.iter().all(
+            |r| matches!(&r.origin, RunOrigin::Search { search, .. } if *search == out.search)
+        )
+    );
+    // The best trial's validation loss is the table's minimum.
+    let best = &out.trials[out.best.unwrap()];
+    let table_min = runs
+        .iter()
+        .filter_map(|r| r.row.best_val_loss)
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(best.best_val_loss, Some(table_min));
+    let best_run = runs
+        .iter()
+        .find(|r| Some(&r.id) == best.run_id.as_ref())
+        .unwrap();
+    assert_eq!(best_run.row.best_val_loss, Some(table_min));
+    // Trials differ in what they tried.
+    let tried: std::collections::BTreeSet<String> =
+        out.trials.iter().map(|t| t.describe()).collect();
+    assert_eq!(tried.len(), 4, "{tried:?}");
+}
+
+#[test]
+fn pruning_stops_poor_trials_before_their_budget() {
+    let space = SearchSpace {
+        lr: Some([1e-5, 3e-2]),
+        ..SearchSpace::default()
+    };
+    let settings = TuneSettings {
+        method: Method::Grid,
+        trials: 6,
+        seed: 1,
+        max_epochs: Some(5),
+        pruning: Pruning::Median { warmup: 1 },
+    };
+    let mut base = tiny(CellKind::Gru, 5);
+    base.train.patience = 0;
+    let out = tune::run(
+        &temperatures(),
+        &base,
+        &space,
+        &settings,
+        &Control::new(),
+        None,
+        &mut |_| {},
+    )
+    .unwrap();
+    // The grid has 3 lr points, so the budget of 6 runs all 3.
+    assert_eq!(out.trials.len(), 3);
+    let pruned: Vec<_> = out.trials.iter().filter(|t| t.pruned).collect();
+    assert!(
+        !pruned.is_empty(),
+        "{:#?}",
+        out.trials
+            .iter()
+            .map(|t| (t.describe(), &t.best_by_epoch))
+            .collect::<Vec<_>>()
+    );
+    for t in &pruned {
+        assert!(
+            t.epochs_run < 5,
+            "{} ran {} epochs",
+            t.describe(),
+            t.epochs_run
+        );
+        assert!(t.stop.contains("pruned after epoch"), "{}", t.stop);
+    }
+    // The best trial was not pruned, and it ran its whole budget.
+    let best = &out.trials[out.best.unwrap()];
+    assert!(!best.pruned && best.epochs_run == 5);
+    assert!(
+        StopReason::Pruned { epoch: 2 }
+            .describe()
+            .contains("median")
+    );
+}
