@@ -102,7 +102,10 @@ fn header_ui(ui: &mut Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
 const COLUMNS: [(&str, Option<SortBy>); 17] = [
     ("", None),
     ("Name", Some(SortBy::Name)),
-    ("Created", Some(SortBy::Created)),
+    ("Best val loss", Some(SortBy::ValLoss)),
+    ("Test MAE", Some(SortBy::TestMae)),
+    ("Naive MAE", None),
+    ("MASE", Some(SortBy::TestMase)),
     ("Model", None),
     ("Lookback", None),
     ("lr", None),
@@ -110,12 +113,9 @@ const COLUMNS: [(&str, Option<SortBy>); 17] = [
     ("Dropout", None),
     ("Epochs", None),
     ("Stopped", None),
-    ("Best val loss", Some(SortBy::ValLoss)),
-    ("Test MAE", Some(SortBy::TestMae)),
-    ("Naive MAE", None),
-    ("MASE", Some(SortBy::TestMase)),
     ("Alerts", None),
     ("Time", Some(SortBy::Time)),
+    ("Created", Some(SortBy::Created)),
     ("", None),
 ];
 
@@ -190,19 +190,6 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
         hover.push_str(&format!("\nnote: {}", run.note));
     }
     ui.label(name).on_hover_text(hover);
-    ui.label(created(run.created));
-    ui.label(format!(
-        "{} {}x{}",
-        r.cell.name().to_uppercase(),
-        r.hidden,
-        r.layers
-    ));
-    ui.label(r.lookback.to_string());
-    ui.label(format!("{:.1e}", r.lr));
-    ui.label(r.batch.to_string());
-    ui.label(format!("{:.2}", r.dropout));
-    ui.label(r.epochs_run.to_string());
-    ui.label(&r.stop);
     ui.label(num(r.best_val_loss));
     let beats = matches!((r.test_mae, r.naive_test_mae), (Some(m), Some(n)) if m < n);
     let mae = RichText::new(num(r.test_mae));
@@ -218,8 +205,21 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
     });
     ui.label(num(r.naive_test_mae));
     ui.label(num(r.test_mase));
+    ui.label(format!(
+        "{} {}x{}",
+        r.cell.name().to_uppercase(),
+        r.hidden,
+        r.layers
+    ));
+    ui.label(r.lookback.to_string());
+    ui.label(format!("{:.1e}", r.lr));
+    ui.label(r.batch.to_string());
+    ui.label(format!("{:.2}", r.dropout));
+    ui.label(r.epochs_run.to_string());
+    ui.label(&r.stop);
     ui.label(r.alerts.to_string());
     ui.label(format!("{:.1}s", r.elapsed_secs));
+    ui.label(created(run.created));
     ui.horizontal(|ui| {
         if ui
             .small_button("Edit")

@@ -307,6 +307,13 @@ fn progress_ui(ui: &mut Ui, search: &SearchState) {
 }
 
 fn trials_ui(ui: &mut Ui, search: &SearchState) {
+    // Its own horizontal scroller, so a wide table does not widen the plot below.
+    egui::ScrollArea::horizontal()
+        .id_salt("trials_scroll")
+        .show(ui, |ui| trials_grid(ui, search));
+}
+
+fn trials_grid(ui: &mut Ui, search: &SearchState) {
     egui::Grid::new("trials_grid").striped(true).show(ui, |ui| {
         for title in [
             "trial",
@@ -350,7 +357,7 @@ fn curves_ui(ui: &mut Ui, search: &SearchState) {
     ui.label("Best validation loss so far, per trial (pruned trials end early)");
     Plot::new("search_curves")
         .height(200.0)
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::RightTop))
         .x_axis_label("epoch")
         .show(ui, |p| {
             for t in &search.trials {
