@@ -12,9 +12,11 @@
 //! gradients as one GEMM each over all steps, and the batch split into contiguous parts
 //! run on separate threads (each part's gradients are sums, so the parts just add).
 
+mod kernel;
 mod layer;
 mod math;
 mod part;
+mod steps;
 #[cfg(test)]
 mod tests;
 
@@ -266,12 +268,14 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
         .layers
         .iter()
         .map(|l| {
+            let w_hh = values(&l.w_hh)?;
             Ok(LayerWeights {
                 cell: l.cell,
                 d_in: l.w_ih.val().dims()[0],
                 hidden: l.hidden,
                 w_ih: values(&l.w_ih)?,
-                w_hh: values(&l.w_hh)?,
+                w_hh_t: math::transpose(&w_hh, l.hidden),
+                w_hh,
                 b_ih: values(&l.b_ih)?,
                 b_hh: values(&l.b_hh)?,
             })
