@@ -7,6 +7,7 @@
 //! steps at the end. Gate order and weight layout are those of `model::cell`.
 
 use super::math::{self, gemm};
+use super::pool;
 use super::steps::{self, BackwardBuffers};
 use crate::config::CellKind;
 use crate::error::{EngineError, Result};
@@ -85,12 +86,19 @@ pub struct Tape {
     pub h: Vec<f32>,
 }
 
+impl Tape {
+    /// The tape's buffers, for [`pool::recycle`].
+    pub fn into_buffers(self) -> [Vec<f32>; 5] {
+        [self.gates, self.hn, self.c, self.tc, self.h]
+    }
+}
+
 /// Runs the layer over the time-major input `x: [T, rows, d_in]`.
 pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result<Tape> {
     let (h, gw) = (w.hidden, w.gate_width());
     check_weights(w)?;
     let n = rows * steps;
-    let mut gates = vec![0.0f32; n * gw];
+    let mut gates = pool::zeros(n * gw);
     gemm(&mut gates, x, &w.w_ih, (n, w.d_in, gw), false, false, 0.0)?;
     if w.cell == CellKind::Gru {
         // b_hh goes inside the reset gate's product: the time loop adds it.
@@ -104,10 +112,10 @@ pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result
     let gru = w.cell == CellKind::Gru;
     let mut tape = Tape {
         gates,
-        hn: vec![0.0; if gru { n * h } else { 0 }],
-        c: vec![0.0; if lstm { n * h } else { 0 }],
-        tc: vec![0.0; if lstm { n * h } else { 0 }],
-        h: vec![0.0; n * h],
+        hn: pool::zeros(if gru { n * h } else { 0 }),
+        c: pool::zeros(if lstm { n * h } else { 0 }),
+        tc: pool::zeros(if lstm { n * h } else { 0 }),
+        h: pool::zeros(n * h),
     };
     steps::forward(w, &mut tape, rows, steps);
     Ok(tape)
@@ -162,9 +170,9 @@ pub fn backward(
     }
     let gru = w.cell == CellKind::Gru;
     // dG: gradient of the pre-activation gates (for the GRU: of x·W_ih + b_ih).
-    let mut dg = vec![0.0f32; n * gw];
+    let mut dg = pool::zeros(n * gw);
     // GRU only: gradient of h·W_hh + b_hh, which differs in the new-gate block.
-    let mut dgh = vec![0.0f32; if gru { n * gw } else { 0 }];
+    let mut dgh = pool::zeros(if gru { n * gw } else { 0 });
     steps::backward(
         w,
         tape,
@@ -199,5 +207,6 @@ pub fn backward(
         dx.resize(n * w.d_in, 0.0);
         gemm(dx, &dg, &w.w_ih, (n, gw, w.d_in), false, true, 0.0)?;
     }
+    pool::recycle([dg, dgh]);
     Ok(())
 }

@@ -16,6 +16,7 @@ mod kernel;
 mod layer;
 mod math;
 mod part;
+mod pool;
 mod steps;
 #[cfg(test)]
 mod tests;
