@@ -6,6 +6,7 @@
 //! step is one GEMM back to h_{t−1}, and the weight gradients are three GEMMs over all
 //! steps at the end. Gate order and weight layout are those of `model::cell`.
 
+use super::kernel::Packed;
 use super::math::{self, gemm};
 use super::pool;
 use super::steps::{self, BackwardBuffers};
@@ -25,8 +26,10 @@ pub struct LayerWeights {
     pub w_ih: Vec<f32>,
     /// `[H, G·H]`.
     pub w_hh: Vec<f32>,
-    /// `W_hhᵀ`, `[G·H, H]`: the backward recurrence reads it row by row.
-    pub w_hh_t: Vec<f32>,
+    /// `W_hh` packed for the forward recurrence.
+    pub rec: Packed,
+    /// `W_hhᵀ` (`[G·H, H]`) packed for the backward recurrence.
+    pub rec_t: Packed,
     /// `[G·H]`.
     pub b_ih: Vec<f32>,
     /// `[G·H]`.
@@ -126,7 +129,8 @@ fn check_weights(w: &LayerWeights) -> Result<()> {
     let (h, gw) = (w.hidden, w.gate_width());
     let ok = w.w_ih.len() == w.d_in * gw
         && w.w_hh.len() == h * gw
-        && w.w_hh_t.len() == h * gw
+        && w.rec.shape() == Some((h, gw))
+        && w.rec_t.shape() == Some((gw, h))
         && w.b_ih.len() == gw
         && w.b_hh.len() == gw;
     if ok {

@@ -32,6 +32,7 @@ use super::{Forecaster, cpu_device};
 use crate::config::LossKind;
 use crate::error::{EngineError, Result};
 use crate::rng::Rng;
+use kernel::Packed;
 use layer::LayerWeights;
 use part::{Masks, PartInput, PartResult, Weights};
 
@@ -270,12 +271,14 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
         .iter()
         .map(|l| {
             let w_hh = values(&l.w_hh)?;
+            let gw = l.cell.gates() * l.hidden;
             Ok(LayerWeights {
                 cell: l.cell,
                 d_in: l.w_ih.val().dims()[0],
                 hidden: l.hidden,
                 w_ih: values(&l.w_ih)?,
-                w_hh_t: math::transpose(&w_hh, l.hidden),
+                rec: Packed::new(&w_hh, l.hidden, gw),
+                rec_t: Packed::new(&math::transpose(&w_hh, l.hidden), gw, l.hidden),
                 w_hh,
                 b_ih: values(&l.b_ih)?,
                 b_hh: values(&l.b_hh)?,

@@ -86,7 +86,6 @@ impl WithSimd for Backward<'_> {
 fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps: usize) {
     let (h, gw) = (w.hidden, w.cell.gates() * w.hidden);
     let (step_h, step_g) = (rows * h, rows * gw);
-    let shape = (rows, h, gw);
     let zeros = vec![0.0f32; step_h];
     let mut hw = vec![0.0f32; if w.cell == CellKind::Gru { step_g } else { 0 }];
     for t in 0..steps {
@@ -101,7 +100,7 @@ fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps:
         match w.cell {
             CellKind::Lstm => {
                 if t > 0 {
-                    kernel::gemm::<S>(g_t, h_prev, &w.w_hh, shape, true);
+                    kernel::gemm_packed::<S>(g_t, h_prev, &w.rec, rows, true);
                 }
                 let (c_done, c_rest) = tape.c.split_at_mut(t * step_h);
                 let c_prev = if t == 0 {
@@ -128,7 +127,7 @@ fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps:
             }
             CellKind::Gru => {
                 if t > 0 {
-                    kernel::gemm::<S>(&mut hw, h_prev, &w.w_hh, shape, false);
+                    kernel::gemm_packed::<S>(&mut hw, h_prev, &w.rec, rows, false);
                 } else {
                     hw.fill(0.0);
                 }
@@ -150,7 +149,7 @@ fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps:
             }
             CellKind::Rnn => {
                 if t > 0 {
-                    kernel::gemm::<S>(g_t, h_prev, &w.w_hh, shape, true);
+                    kernel::gemm_packed::<S>(g_t, h_prev, &w.rec, rows, true);
                 }
                 for (hh, g) in h_t.iter_mut().zip(g_t.iter()) {
                     *hh = tanh(*g);
@@ -170,7 +169,6 @@ fn backward_steps<S: Simd>(
 ) {
     let (h, gw) = (w.hidden, w.cell.gates() * w.hidden);
     let (step_h, step_g) = (rows * h, rows * gw);
-    let shape = (rows, gw, h);
     let mut dh_rec = vec![0.0f32; step_h];
     let mut dh = vec![0.0f32; step_h];
     let mut dc = vec![0.0f32; if w.cell == CellKind::Lstm { step_h } else { 0 }];
@@ -225,7 +223,7 @@ fn backward_steps<S: Simd>(
                     );
                 }
                 if t > 0 {
-                    kernel::gemm::<S>(&mut dh_rec, dg_t, &w.w_hh_t, shape, false);
+                    kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
                 }
             }
             CellKind::Gru => {
@@ -252,7 +250,7 @@ fn backward_steps<S: Simd>(
                     );
                 }
                 if t > 0 {
-                    kernel::gemm::<S>(&mut dh_rec, dgh_t, &w.w_hh_t, shape, true);
+                    kernel::gemm_packed::<S>(&mut dh_rec, dgh_t, &w.rec_t, rows, true);
                 }
             }
             CellKind::Rnn => {
@@ -261,7 +259,7 @@ fn backward_steps<S: Simd>(
                     *d = dh * (1.0 - hh * hh);
                 }
                 if t > 0 {
-                    kernel::gemm::<S>(&mut dh_rec, dg_t, &w.w_hh_t, shape, false);
+                    kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
                 }
             }
         }
