@@ -101,7 +101,8 @@ pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result
     let (h, gw) = (w.hidden, w.gate_width());
     check_weights(w)?;
     let n = rows * steps;
-    let mut gates = pool::zeros(n * gw);
+    // Written in full by the projection (beta = 0 never reads C).
+    let mut gates = pool::take(n * gw);
     gemm(&mut gates, x, &w.w_ih, (n, w.d_in, gw), false, false, 0.0)?;
     if w.cell == CellKind::Gru {
         // b_hh goes inside the reset gate's product: the time loop adds it.
@@ -115,10 +116,11 @@ pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result
     let gru = w.cell == CellKind::Gru;
     let mut tape = Tape {
         gates,
-        hn: pool::zeros(if gru { n * h } else { 0 }),
-        c: pool::zeros(if lstm { n * h } else { 0 }),
-        tc: pool::zeros(if lstm { n * h } else { 0 }),
-        h: pool::zeros(n * h),
+        // The time loop writes every element of these.
+        hn: pool::take(if gru { n * h } else { 0 }),
+        c: pool::take(if lstm { n * h } else { 0 }),
+        tc: pool::take(if lstm { n * h } else { 0 }),
+        h: pool::take(n * h),
     };
     steps::forward(w, &mut tape, rows, steps);
     Ok(tape)
@@ -174,9 +176,9 @@ pub fn backward(
     }
     let gru = w.cell == CellKind::Gru;
     // dG: gradient of the pre-activation gates (for the GRU: of x·W_ih + b_ih).
-    let mut dg = pool::zeros(n * gw);
+    let mut dg = pool::take(n * gw);
     // GRU only: gradient of h·W_hh + b_hh, which differs in the new-gate block.
-    let mut dgh = pool::zeros(if gru { n * gw } else { 0 });
+    let mut dgh = pool::take(if gru { n * gw } else { 0 });
     steps::backward(
         w,
         tape,

@@ -238,7 +238,7 @@ pub fn run(
             continue;
         };
         let mut dx = if k > 0 {
-            pool::zeros(rows * steps * lw.d_in)
+            pool::take(rows * steps * lw.d_in) // the dx GEMM (beta = 0) writes it all
         } else {
             Vec::new()
         };
