@@ -56,6 +56,20 @@ pub fn add_bias_rows(m: &mut [f32], bias: &[f32]) {
     }
 }
 
+/// The transpose of a row-major matrix with `rows` rows: `[rows, cols]` → `[cols, rows]`.
+pub fn transpose(m: &[f32], rows: usize) -> Vec<f32> {
+    let cols = m.len() / rows.max(1);
+    let mut out = vec![0.0f32; rows * cols];
+    for (r, row) in m.chunks_exact(cols.max(1)).enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            if let Some(slot) = out.get_mut(c * rows + r) {
+                *slot = v;
+            }
+        }
+    }
+    out
+}
+
 /// `a[i] += b[i]`.
 pub fn add_into(a: &mut [f32], b: &[f32]) {
     for (x, y) in a.iter_mut().zip(b) {
@@ -101,20 +115,6 @@ pub fn sigmoid(x: f32) -> f32 {
 #[inline(always)]
 pub fn tanh(x: f32) -> f32 {
     2.0 / (1.0 + exp(-2.0 * x)) - 1.0
-}
-
-/// σ applied in place.
-pub fn sigmoid_in_place(v: &mut [f32]) {
-    for x in v {
-        *x = sigmoid(*x);
-    }
-}
-
-/// tanh applied in place.
-pub fn tanh_in_place(v: &mut [f32]) {
-    for x in v {
-        *x = tanh(*x);
-    }
 }
 
 #[cfg(test)]

@@ -12,9 +12,12 @@
 //! gradients as one GEMM each over all steps, and the batch split into contiguous parts
 //! run on separate threads (each part's gradients are sums, so the parts just add).
 
+mod kernel;
 mod layer;
 mod math;
 mod part;
+mod pool;
+mod steps;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +32,7 @@ use super::{Forecaster, cpu_device};
 use crate::config::LossKind;
 use crate::error::{EngineError, Result};
 use crate::rng::Rng;
+use kernel::Packed;
 use layer::LayerWeights;
 use part::{Masks, PartInput, PartResult, Weights};
 
@@ -246,9 +250,15 @@ fn register1(grads: &mut GradientsParams, param: &Param<Tensor<1>>, g: Vec<f32>)
     );
 }
 
+/// A parameter's values as a `Vec`. `into_data` of a tensor whose buffer is shared
+/// (as every `Param`'s is) walks it element by element through ndarray's dynamic-rank
+/// iterator, ~10 % of a plain step; a scalar op first gives a fresh, unshared buffer
+/// that `into_data` hands over without copying, and the op itself is one SIMD pass.
 fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
     param
         .val()
+        .inner()
+        .mul_scalar(1.0)
         .into_data()
         .convert::<f32>()
         .try_into_vec::<f32>()
@@ -260,12 +270,16 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
         .layers
         .iter()
         .map(|l| {
+            let w_hh = values(&l.w_hh)?;
+            let gw = l.cell.gates() * l.hidden;
             Ok(LayerWeights {
                 cell: l.cell,
                 d_in: l.w_ih.val().dims()[0],
                 hidden: l.hidden,
                 w_ih: values(&l.w_ih)?,
-                w_hh: values(&l.w_hh)?,
+                rec: Packed::new(&w_hh, l.hidden, gw),
+                rec_t: Packed::new(&math::transpose(&w_hh, l.hidden), gw, l.hidden),
+                w_hh,
                 b_ih: values(&l.b_ih)?,
                 b_hh: values(&l.b_hh)?,
             })

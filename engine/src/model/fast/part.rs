@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::layer::{self, Backward, LayerGrads, LayerWeights, Tape};
 use super::math::{self, gemm};
+use super::pool;
 use crate::config::LossKind;
 use crate::error::Result;
 
@@ -89,7 +90,7 @@ pub struct PartResult {
 /// `[B, T, W]` rows `rows` → time-major `[T, rows, W]`.
 fn time_major(src: &[f32], rows: &Range<usize>, steps: usize, width: usize) -> Vec<f32> {
     let n = rows.len();
-    let mut out = vec![0.0f32; steps * n * width];
+    let mut out = pool::zeros(steps * n * width);
     for (r, b) in rows.clone().enumerate() {
         for t in 0..steps {
             let from = (b * steps + t) * width;
@@ -136,7 +137,7 @@ pub fn run(
         let x = inputs.last().map_or(&[][..], Vec::as_slice);
         let tape = layer::forward(lw, x, rows, steps)?;
         if k + 1 < n_layers {
-            let mut next = tape.h.clone();
+            let mut next = pool::copy_of(&tape.h);
             if let Some(mask) = masks_tm.get(k) {
                 multiply(&mut next, mask);
             }
@@ -222,7 +223,7 @@ pub fn run(
     if let Some(mask) = &head_mask {
         multiply(&mut dh_last, mask);
     }
-    let mut dh_in = vec![0.0f32; steps * step_h];
+    let mut dh_in = pool::zeros(steps * step_h);
     if let Some(dst) = dh_in.get_mut((steps - 1) * step_h..) {
         dst.copy_from_slice(&dh_last);
     }
@@ -236,7 +237,11 @@ pub fn run(
         ) else {
             continue;
         };
-        let mut dx = Vec::new();
+        let mut dx = if k > 0 {
+            pool::take(rows * steps * lw.d_in) // the dx GEMM (beta = 0) writes it all
+        } else {
+            Vec::new()
+        };
         layer::backward(
             lw,
             x,
@@ -256,9 +261,17 @@ pub fn run(
             if let Some(mask) = masks_tm.get(k - 1) {
                 multiply(&mut dx, mask);
             }
-            dh_in = dx;
+            pool::recycle([std::mem::replace(&mut dh_in, dx)]);
         }
     }
+    pool::recycle(
+        tapes
+            .into_iter()
+            .flat_map(Tape::into_buffers)
+            .chain(inputs)
+            .chain(masks_tm)
+            .chain([dh_in]),
+    );
     Ok(PartResult {
         loss_sum,
         outputs: pred,

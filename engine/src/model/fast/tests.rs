@@ -15,9 +15,13 @@ const F: usize = 2;
 const HORIZON: usize = 3;
 
 fn model(cell: CellKind, layers: usize, dropout: f64, seed: u64) -> Forecaster {
+    model_with(cell, 6, layers, dropout, seed)
+}
+
+fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: u64) -> Forecaster {
     let config = ModelConfig {
         cell,
-        hidden: 6,
+        hidden,
         layers,
         dropout,
         // PyTorch's uniform init: non-zero biases, so bias gradients are exercised.
@@ -74,7 +78,11 @@ fn rel_err(a: &[f32], b: &[f32]) -> f64 {
 }
 
 fn check(cell: CellKind, layers: usize, loss: LossKind, dropout: f64) {
-    let model = model(cell, layers, dropout, 7 + layers as u64);
+    check_with(cell, 6, layers, loss, dropout);
+}
+
+fn check_with(cell: CellKind, hidden: usize, layers: usize, loss: LossKind, dropout: f64) {
+    let model = model_with(cell, hidden, layers, dropout, 7 + layers as u64);
     let mut data_rng = Rng::new(99);
     let x = random(B * T * F, &mut data_rng, 1.0);
     let y = random(B * HORIZON, &mut data_rng, 1.0);
@@ -105,7 +113,7 @@ fn check(cell: CellKind, layers: usize, loss: LossKind, dropout: f64) {
         true,
     )
     .unwrap();
-    let what = format!("{cell:?} ×{layers} {loss:?} dropout {dropout}");
+    let what = format!("{cell:?} {hidden}×{layers} {loss:?} dropout {dropout}");
     assert!(
         rel_err(&fast.outputs, &outputs_burn) < 1e-5,
         "{what}: outputs"
@@ -170,6 +178,17 @@ fn rnn_matches_burn() {
 fn deep_stacks_match_burn() {
     check(CellKind::Lstm, 4, LossKind::Mse, 0.2);
     check(CellKind::Gru, 3, LossKind::Mse, 0.0);
+}
+
+#[test]
+fn wide_layers_match_burn() {
+    // Wide enough for the SIMD kernel's full tiles, its one-vector panels and its
+    // scalar tail columns (40 = 2·16 + 8 units; gate widths 160, 120, 40), with rows
+    // split 9 + 10 over two threads (tiles of 8 rows plus single rows).
+    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+        check_with(cell, 40, 2, LossKind::Mse, 0.2);
+        check_with(cell, 16, 1, LossKind::Mae, 0.0);
+    }
 }
 
 #[test]
