@@ -283,3 +283,27 @@ fn tune_records_every_trial_and_writes_the_best_config() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn bench_load_times_the_csv_loader_and_reports_its_shape() {
+    let csv = sample("airline-passengers.csv");
+    let out = seqcast(&["bench", "--load", csv.to_str().unwrap(), "--repeats", "3"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("load ")).count(), 3);
+    let result = stdout
+        .lines()
+        .find(|l| l.starts_with("RESULT load "))
+        .expect("a RESULT line");
+    assert!(result.contains("rows=144 columns=2 repeats=3"), "{result}");
+    let ms: f64 = result
+        .split("median_ms=")
+        .nth(1)
+        .and_then(|v| v.trim().parse().ok())
+        .expect("median_ms");
+    assert!(ms > 0.0, "{result}");
+    // A missing file is an error naming it, not a panic.
+    let out = seqcast(&["bench", "--load", "no-such-file.csv"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no-such-file.csv"));
+}

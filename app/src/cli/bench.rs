@@ -48,6 +48,12 @@ pub struct BenchArgs {
     /// Seed of the noise, the initialisation and the shuffling.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Time loading this CSV instead of training (median of `--repeats` loads).
+    #[arg(long, value_name = "FILE")]
+    pub load: Option<std::path::PathBuf>,
+    /// Loads timed with `--load`.
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
 }
 
 /// One benchmark configuration.
@@ -116,6 +122,9 @@ const CONFIGS: [(char, Bench); 4] = [
 
 /// Runs `seqcast bench`.
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if let Some(path) = &args.load {
+        return super::bench_load::run(path, args.repeats);
+    }
     fast::set_max_threads(args.threads);
     let Some(cell) = &args.cell else {
         for (name, bench) in CONFIGS {
@@ -287,6 +296,8 @@ mod tests {
             epochs: 2,
             points: 300,
             seed: 1,
+            load: None,
+            repeats: 1,
         };
         run(&args).unwrap();
         assert!(
