@@ -18,7 +18,8 @@ use crate::pipeline::{Scaling, TrainedModel};
 use crate::rng::Rng;
 
 const FORMAT: &str = "seqcast-model";
-const VERSION: u32 = 1;
+/// 2 added per-window normalisation (`model.window_norm`); version 1 models had none.
+const VERSION: u32 = 2;
 const MANIFEST: &str = "model.json";
 const WEIGHTS: &str = "weights.bin";
 
@@ -74,8 +75,13 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| EngineError::io("cannot read", &manifest_path, e))?;
     let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
-    let manifest: Manifest = serde_json::from_str(&text)
+    let mut manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| bad(format!("model.json is not a valid seqcast manifest ({e})")))?;
+    if manifest.format == FORMAT && manifest.version == 1 {
+        // Saved before per-window normalisation existed: trained without it.
+        manifest.config.model.window_norm = crate::config::WindowNorm::None;
+        manifest.version = VERSION;
+    }
     if manifest.format != FORMAT || manifest.version != VERSION {
         return Err(bad(format!(
             "unsupported model format '{}' version {} (this seqcast reads '{FORMAT}' version {VERSION})",

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use common::{sample, tiny};
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::{CellKind, MetricsScale, ScaleKind, Split};
+use seqcast_engine::config::{CellKind, MetricsScale, ScaleKind, Split, WindowNorm};
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::baselines::{BaselineKind, naive};
 use seqcast_engine::eval::metrics::HorizonMetrics;
@@ -209,6 +209,21 @@ fn run_export_and_model_round_trip() {
         test.model[0][..h]
     );
     assert_eq!(prediction.future.values, s.future.values);
+    assert_eq!(loaded.config.model.window_norm, WindowNorm::Last);
+
+    // a version-1 model (saved before per-window normalisation) loads as trained: without
+    let manifest_path = model_dir.join("model.json");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    let mut v1: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    v1["version"] = 1.into();
+    v1["config"]["model"]
+        .as_object_mut()
+        .unwrap()
+        .remove("window_norm");
+    std::fs::write(&manifest_path, v1.to_string()).unwrap();
+    let old = artifact::load(&model_dir).unwrap();
+    assert_eq!(old.config.model.window_norm, WindowNorm::None);
+    std::fs::write(&manifest_path, manifest).unwrap();
 
     // a damaged artifact is an error, not garbage
     let weights = model_dir.join("weights.bin");

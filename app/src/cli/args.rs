@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     CellKind, ClipKind, DuplicatePolicy, LossKind, MetricsScale, MissingPolicy, OptimizerKind,
-    ScaleKind, ScheduleKind, Split,
+    ScaleKind, ScheduleKind, Split, WindowNorm,
 };
 
 /// seqcast — time-series forecasting with recurrent networks (LSTM, GRU, RNN).
@@ -201,6 +201,10 @@ pub struct TrainArgs {
     /// LSTM forget-gate bias at initialisation.
     #[arg(long, value_name = "B", help_heading = "Model")]
     pub forget_bias: Option<f64>,
+    /// Per-window normalisation of the forecast columns: none | last (subtract the
+    /// window's last value, as NLinear) | mean (its mean, as RevIN).
+    #[arg(long, value_name = "KIND", help_heading = "Model")]
+    pub window_norm: Option<String>,
 
     /// Maximum epochs.
     #[arg(long, value_name = "N", help_heading = "Training")]
@@ -272,6 +276,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("dropout", c.model.dropout.to_string()),
         ("orthogonal_init", c.model.orthogonal_init.to_string()),
         ("forget_bias", c.model.forget_bias.to_string()),
+        ("window_norm", c.model.window_norm.name().to_string()),
         ("epochs", c.train.epochs.to_string()),
         ("batch", c.train.batch.to_string()),
         ("lr", c.train.lr.to_string()),
@@ -438,6 +443,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.forget_bias {
             m.forget_bias = v;
+        }
+        if let Some(v) = &self.window_norm {
+            m.window_norm = parse_enum::<WindowNorm>("window-norm", v, "none, last, mean")?;
         }
         self.apply_training(config)?;
         if let Some(s) = &self.metrics_scale {

@@ -10,7 +10,9 @@
 
 use anyhow::{Result, bail};
 use clap::Args;
-use seqcast_engine::config::{CellKind, ClipKind, ModelConfig, ScheduleKind, TrainConfig};
+use seqcast_engine::config::{
+    CellKind, ClipKind, ModelConfig, ScheduleKind, TrainConfig, WindowNorm,
+};
 use seqcast_engine::model::fast;
 use seqcast_engine::rng::Rng;
 use seqcast_engine::train::{self, Control, Progress, TrainData};
@@ -196,6 +198,7 @@ fn run_one(b: Bench, args: &BenchArgs) -> Result<()> {
         horizon: b.horizon,
         train: &train_origins,
         val: &[],
+        window_norm: WindowNorm::None,
     };
     let model = ModelConfig {
         cell: b.cell,

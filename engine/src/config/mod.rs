@@ -206,6 +206,34 @@ impl CellKind {
     }
 }
 
+/// Per-window normalisation of the forecast columns (as NLinear / RevIN do): the model
+/// sees each window relative to a level taken from its own inputs and forecasts
+/// relative to it; the level is added back to its outputs. Tames trends and level
+/// shifts that a scaler fitted on the training rows cannot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowNorm {
+    /// Raw (scaled) values in, raw values out.
+    None,
+    /// Subtract the window's last input value of each forecast column (the default:
+    /// see BENCHMARKS.md, "Per-window normalisation").
+    #[default]
+    Last,
+    /// Subtract the mean of the window's inputs of each forecast column.
+    Mean,
+}
+
+impl WindowNorm {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Last => "last",
+            Self::Mean => "mean",
+        }
+    }
+}
+
 /// The network: stacked recurrent layers, then a linear head for all horizon steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -222,6 +250,8 @@ pub struct ModelConfig {
     pub orthogonal_init: bool,
     /// Initial LSTM forget-gate bias (1 keeps memory open early in training).
     pub forget_bias: f64,
+    /// Per-window normalisation of the forecast columns.
+    pub window_norm: WindowNorm,
 }
 
 impl Default for ModelConfig {
@@ -233,6 +263,7 @@ impl Default for ModelConfig {
             dropout: 0.0,
             orthogonal_init: true,
             forget_bias: 1.0,
+            window_norm: WindowNorm::Last,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::RunConfig;
+use crate::config::{RunConfig, WindowNorm};
 use crate::data::scale::Scaler;
 use crate::data::series::Series;
 use crate::data::split::{SplitRanges, split_rows};
@@ -49,6 +49,8 @@ pub struct Prepared {
     pub test: Vec<usize>,
     /// Seasonal period for seasonal naive and MASE.
     pub season: usize,
+    /// Per-window normalisation the model was (is to be) trained with.
+    pub window_norm: WindowNorm,
 }
 
 impl Prepared {
@@ -202,6 +204,7 @@ impl Prepared {
             val,
             test,
             season,
+            window_norm: config.model.window_norm,
         })
     }
 
@@ -225,6 +228,7 @@ impl Prepared {
             horizon: self.spec.horizon,
             train: &self.train,
             val: &self.val,
+            window_norm: self.window_norm,
         }
     }
 

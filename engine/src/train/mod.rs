@@ -2,6 +2,7 @@
 //! the progress it reports.
 
 pub mod control;
+mod data;
 pub mod grads;
 pub mod loss;
 pub mod optim;
@@ -13,6 +14,8 @@ mod step;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+use crate::config::WindowNorm;
 
 pub use control::Control;
 pub use run::{predict_windows, train};
@@ -36,6 +39,8 @@ pub struct TrainData<'a> {
     pub train: &'a [usize],
     /// Origins of the validation windows (may be empty: then training loss selects).
     pub val: &'a [usize],
+    /// Per-window normalisation of the forecast columns ([`TrainData::gather`]).
+    pub window_norm: WindowNorm,
 }
 
 /// One finished epoch.

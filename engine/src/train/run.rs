@@ -14,8 +14,7 @@ use super::step::{StepResult, forward_backward};
 use super::{
     Control, DiagCost, EpochRecord, Progress, StepStats, StopReason, TrainData, TrainOutcome,
 };
-use crate::config::{ClipKind, LossKind, ModelConfig, TrainConfig};
-use crate::data::window::{gather_inputs, gather_targets};
+use crate::config::{ClipKind, LossKind, ModelConfig, TrainConfig, WindowNorm};
 use crate::error::{EngineError, Result};
 use crate::model::{Forecaster, ModelShape};
 use crate::rng::Rng;
@@ -340,14 +339,7 @@ fn batch_tensors(
     device: &Device,
 ) -> (Tensor<3>, Tensor<2>) {
     let n = origins.len();
-    let x = gather_inputs(data.matrix, data.features, origins, data.lookback);
-    let y = gather_targets(
-        data.matrix,
-        data.features,
-        data.targets,
-        origins,
-        data.horizon,
-    );
+    let (x, y) = data.gather(origins);
     (
         Tensor::from_data(
             TensorData::new(x, [n, data.lookback, data.features]),
@@ -370,7 +362,14 @@ fn validate(
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, y) = batch_tensors(data, chunk, &device);
         let predicted = model.forward(x, None);
-        outputs.extend(predicted.clone().into_data().iter::<f32>());
+        let mut out: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
+        if data.window_norm != WindowNorm::None {
+            let (_, levels) = data.inputs(chunk);
+            data.restore(&mut out, levels.as_deref());
+        }
+        outputs.extend(out);
+        // Relative to the window's level on both sides: the same loss as in the
+        // user's (scaled) units.
         let loss = super::loss::loss(kind, predicted, y);
         sum += f64::from(loss.into_scalar::<f32>()) * chunk.len() as f64;
     }
@@ -384,13 +383,15 @@ pub fn predict_windows(model: &Forecaster, data: &TrainData<'_>, origins: &[usiz
     let mut out = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
         let n = chunk.len();
-        let x = gather_inputs(data.matrix, data.features, chunk, data.lookback);
+        let (x, levels) = data.inputs(chunk);
         let x = Tensor::from_data(
             TensorData::new(x, [n, data.lookback, data.features]),
             &device,
         );
         let y = model.forward(x, None);
-        out.extend(y.into_data().iter::<f32>());
+        let mut values: Vec<f32> = y.into_data().iter::<f32>().collect();
+        data.restore(&mut values, levels.as_deref());
+        out.extend(values);
     }
     out
 }

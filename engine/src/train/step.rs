@@ -9,7 +9,6 @@ use burn::tensor::{Tensor, TensorData};
 use super::TrainData;
 use super::stats::time_norms;
 use crate::config::LossKind;
-use crate::data::window::{gather_inputs, gather_targets};
 use crate::error::Result;
 use crate::model::Forecaster;
 use crate::model::fast::{self, FastBatch, FastStep};
@@ -39,7 +38,7 @@ pub fn forward_backward(
             probe,
         ));
     }
-    let (x, y) = gather(data, origins);
+    let (x, y) = data.gather(origins);
     let batch = FastBatch {
         x: &x,
         y: &y,
@@ -48,18 +47,6 @@ pub fn forward_backward(
         features: data.features,
     };
     fast::forward_backward(model, &batch, loss, dropout_rng, probe)
-}
-
-fn gather(data: &TrainData<'_>, origins: &[usize]) -> (Vec<f32>, Vec<f32>) {
-    let x = gather_inputs(data.matrix, data.features, origins, data.lookback);
-    let y = gather_targets(
-        data.matrix,
-        data.features,
-        data.targets,
-        origins,
-        data.horizon,
-    );
-    (x, y)
 }
 
 /// The same pass through burn's autodiff; probes (zero tensors added to each step's
@@ -74,7 +61,7 @@ pub(crate) fn burn_forward_backward(
 ) -> StepResult {
     let device = model.head_w.val().device();
     let n = origins.len();
-    let (x, y) = gather(data, origins);
+    let (x, y) = data.gather(origins);
     let x = Tensor::<3>::from_data(
         TensorData::new(x, [n, data.lookback, data.features]),
         &device,
@@ -121,7 +108,7 @@ pub(crate) fn burn_forward_backward(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{CellKind, ModelConfig};
+    use crate::config::{CellKind, ModelConfig, WindowNorm};
     use crate::model::ModelShape;
 
     #[test]
@@ -139,6 +126,7 @@ mod tests {
             horizon: 2,
             train: &origins,
             val: &[],
+            window_norm: WindowNorm::None,
         };
         let config = ModelConfig {
             cell: CellKind::Gru,

@@ -13,7 +13,7 @@ use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     CellKind, ClipKind, DataConfig, DuplicatePolicy, EvalConfig, LossKind, MetricsScale,
     MissingPolicy, ModelConfig, OptimizerKind, ScaleKind, ScheduleKind, Split, TrainConfig,
-    WindowConfig,
+    WindowConfig, WindowNorm,
 };
 
 mod texts;
@@ -178,6 +178,12 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
     let lstm = model.cell == CellKind::Lstm;
     let bias = drag(&mut model.forget_bias, -5.0..=5.0).speed(0.05);
     row_if(ui, lstm, t::FORGET_BIAS, bias);
+    let norms = [
+        (WindowNorm::None, t::WINDOW_NORM_NONE),
+        (WindowNorm::Last, t::WINDOW_NORM_LAST),
+        (WindowNorm::Mean, t::WINDOW_NORM_MEAN),
+    ];
+    combo(ui, t::WINDOW_NORM, &mut model.window_norm, &norms);
 
     // Dropout is shown (and reset) with the regularisation group.
     let defaults = ModelConfig {

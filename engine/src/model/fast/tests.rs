@@ -5,7 +5,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 
 use super::{FastBatch, forward_backward};
-use crate::config::{CellKind, LossKind, ModelConfig, TrainConfig};
+use crate::config::{CellKind, LossKind, ModelConfig, TrainConfig, WindowNorm};
 use crate::model::{Forecaster, ModelShape, cpu_device};
 use crate::rng::Rng;
 
@@ -27,6 +27,7 @@ fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: 
         // PyTorch's uniform init: non-zero biases, so bias gradients are exercised.
         orthogonal_init: false,
         forget_bias: 1.0,
+        window_norm: WindowNorm::None,
     };
     let shape = ModelShape {
         features: F,

@@ -189,6 +189,22 @@ pub(super) const FORGET_BIAS: Field = field(
     "Initial LSTM forget-gate bias: 1 is the usual default, keeping memory open early in \
      training. Used by LSTM cells only.",
 );
+pub(super) const WINDOW_NORM: Field = field(
+    "Window norm",
+    "Per-window normalisation of the forecast columns: the model sees each window relative \
+     to a level from its own inputs and the level is added back to the forecast. Tames trends \
+     and level shifts the scaler cannot (NLinear / RevIN).",
+);
+pub(super) const WINDOW_NORM_NONE: Field = field("None", "The scaled values as they are.");
+pub(super) const WINDOW_NORM_LAST: Field = field(
+    "Last value",
+    "Subtract each window's last input value (NLinear): an untrained model starts as the \
+     repeat-last-value forecast and learns the change.",
+);
+pub(super) const WINDOW_NORM_MEAN: Field = field(
+    "Window mean",
+    "Subtract the mean of each window's inputs (RevIN without the scale).",
+);
 
 // ---- Optimiser
 pub(super) const GROUP_OPTIMISER: Field = field("Optimiser", "Optimiser, learning rate and loss.");
