@@ -3,6 +3,8 @@
 //! configuration unchanged (only the target named), so they lock in the evidence behind
 //! the defaults in BENCHMARKS.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: a panic is a test failure
+
 use std::path::{Path, PathBuf};
 
 use seqcast_engine::RunConfig;
