@@ -191,24 +191,16 @@ impl Runner {
         let waker = self.waker.as_ref();
         let control = self.control.clone();
         let mut report = |progress: Progress| {
-            let event = Event::Training(progress);
             // Batch progress and gradient snapshots may be dropped when the driver lags;
             // epochs may not.
-            let sent = match event {
-                Event::Training(Progress::Batch { .. } | Progress::Snapshot(_)) => {
-                    match events.try_send(event) {
-                        Ok(()) | Err(TrySendError::Full(_)) => true,
-                        Err(TrySendError::Disconnected(_)) => false,
-                    }
-                }
-                other => events.send(other).is_ok(),
-            };
-            match (sent, waker) {
-                (true, Some(wake)) => wake(),
-                (true, None) => {}
-                // Nobody is listening any more: stop training at the next batch.
-                (false, _) => control.cancel(),
-            }
+            let droppable = matches!(progress, Progress::Batch { .. } | Progress::Snapshot(_));
+            deliver(
+                &events,
+                waker,
+                &control,
+                Event::Training(progress),
+                droppable,
+            );
         };
         let output = pipeline::run(&table, config, &self.control, &mut report)?;
         let summary = Arc::new(output.summary.clone());
@@ -264,5 +256,30 @@ fn command_name(command: &Command) -> &'static str {
         Command::DeleteRun { .. } => "delete run",
         Command::Tune(_) => "search",
         Command::Shutdown => "shutdown",
+    }
+}
+
+/// Sends `event` to the driver, dropping it rather than waiting when it is `droppable`
+/// and the driver lags, then wakes the driver. When nobody listens any more, the job
+/// stops at the next batch.
+pub(super) fn deliver(
+    events: &SyncSender<Event>,
+    waker: Option<&Waker>,
+    control: &Control,
+    event: Event,
+    droppable: bool,
+) {
+    let sent = if droppable {
+        match events.try_send(event) {
+            Ok(()) | Err(TrySendError::Full(_)) => true,
+            Err(TrySendError::Disconnected(_)) => false,
+        }
+    } else {
+        events.send(event).is_ok()
+    };
+    match (sent, waker) {
+        (true, Some(wake)) => wake(),
+        (true, None) => {}
+        (false, _) => control.cancel(),
     }
 }

@@ -2,10 +2,9 @@
 //! loading, renaming, annotating and deleting them, and running a hyperparameter search.
 
 use std::sync::Arc;
-use std::sync::mpsc::TrySendError;
 
 use super::protocol::Event;
-use super::runner::Runner;
+use super::runner::{Runner, deliver};
 use crate::config::RunConfig;
 use crate::data::table::CsvTable;
 use crate::error::{EngineError, Result};
@@ -83,24 +82,17 @@ impl Runner {
         let control = self.control.clone();
         let store = self.record.as_ref().map(|(s, _)| s.clone());
         let mut report = |progress: TuneProgress| {
-            let event = Event::Tune(progress);
-            let sent = match event {
-                Event::Tune(TuneProgress::Training(
+            // Training batches may be dropped when the driver lags; trial results may not.
+            let droppable = matches!(
+                progress,
+                TuneProgress::Training(
                     Progress::Batch { .. }
-                    | Progress::Snapshot(_)
-                    | Progress::ValidationOutputs { .. }
-                    | Progress::ValidationForecast { .. },
-                )) => match events.try_send(event) {
-                    Ok(()) | Err(TrySendError::Full(_)) => true,
-                    Err(TrySendError::Disconnected(_)) => false,
-                },
-                other => events.send(other).is_ok(),
-            };
-            match (sent, waker) {
-                (true, Some(wake)) => wake(),
-                (true, None) => {}
-                (false, _) => control.cancel(),
-            }
+                        | Progress::Snapshot(_)
+                        | Progress::ValidationOutputs { .. }
+                        | Progress::ValidationForecast { .. }
+                )
+            );
+            deliver(&events, waker, &control, Event::Tune(progress), droppable);
         };
         let outcome = tune::run(
             table,
