@@ -3,14 +3,55 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is a test failure
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn seqcast(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_seqcast"))
-        .args(args)
-        .output()
-        .expect("the seqcast binary runs")
+    run(Command::new(env!("CARGO_BIN_EXE_seqcast")).args(args))
+}
+
+/// Runs `command` to completion, killing it and failing the test after five minutes: a
+/// CLI stuck waiting for an engine event must fail CI, not hang it.
+fn run(command: &mut Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the seqcast binary runs");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_end(&mut bytes).unwrap();
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!(
+                "seqcast did not finish within 5 minutes: {:?}\n{}",
+                command,
+                String::from_utf8_lossy(&stderr.join().unwrap())
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
 }
 
 fn sample(name: &str) -> PathBuf {
@@ -139,14 +180,12 @@ fn bad_input_is_a_readable_error() {
 #[test]
 fn without_a_file_it_trains_on_the_bundled_sample_from_any_directory() {
     let elsewhere = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_seqcast"))
+    let out = run(Command::new(env!("CARGO_BIN_EXE_seqcast"))
         .args([
             "train", "--epochs", "2", "--hidden", "8", "--layers", "1", "--quiet",
         ])
         .current_dir(elsewhere.path())
-        .env("XDG_DATA_HOME", elsewhere.path())
-        .output()
-        .unwrap();
+        .env("XDG_DATA_HOME", elsewhere.path()));
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("loaded the bundled sample airline-passengers.csv: 144 rows")
