@@ -10,6 +10,12 @@ impl TrainData<'_> {
     /// Inputs `[windows × lookback × features]` and targets `[windows × horizon ×
     /// targets]` of the windows at `origins`, as the model sees them.
     pub fn gather(&self, origins: &[usize]) -> (Vec<f32>, Vec<f32>) {
+        let (x, y, _) = self.gather_with_levels(origins);
+        (x, y)
+    }
+
+    /// [`TrainData::gather`], plus each window's level for [`TrainData::restore`].
+    pub fn gather_with_levels(&self, origins: &[usize]) -> (Vec<f32>, Vec<f32>, Option<Vec<f32>>) {
         let (x, levels) = self.inputs(origins);
         let mut y = gather_targets(
             self.matrix,
@@ -21,7 +27,7 @@ impl TrainData<'_> {
         if let Some(levels) = &levels {
             shift_outputs(&mut y, levels, self.targets, -1.0);
         }
-        (x, y)
+        (x, y, levels)
     }
 
     /// Inputs of the windows at `origins` as the model sees them, and each window's

@@ -14,7 +14,7 @@ use super::step::{StepResult, forward_backward};
 use super::{
     Control, DiagCost, EpochRecord, Progress, StepStats, StopReason, TrainData, TrainOutcome,
 };
-use crate::config::{ClipKind, LossKind, ModelConfig, TrainConfig, WindowNorm};
+use crate::config::{ClipKind, LossKind, ModelConfig, TrainConfig};
 use crate::error::{EngineError, Result};
 use crate::model::{Forecaster, ModelShape};
 use crate::rng::Rng;
@@ -332,20 +332,22 @@ impl EpochStats {
     }
 }
 
-/// Input and target tensors for the windows at `origins`.
+/// Input and target tensors for the windows at `origins`, and the windows' levels
+/// (with per-window normalisation).
 fn batch_tensors(
     data: &TrainData<'_>,
     origins: &[usize],
     device: &Device,
-) -> (Tensor<3>, Tensor<2>) {
+) -> (Tensor<3>, Tensor<2>, Option<Vec<f32>>) {
     let n = origins.len();
-    let (x, y) = data.gather(origins);
+    let (x, y, levels) = data.gather_with_levels(origins);
     (
         Tensor::from_data(
             TensorData::new(x, [n, data.lookback, data.features]),
             device,
         ),
         Tensor::from_data(TensorData::new(y, [n, data.horizon * data.targets]), device),
+        levels,
     )
 }
 
@@ -360,13 +362,10 @@ fn validate(
     let mut sum = 0.0;
     let mut outputs = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
-        let (x, y) = batch_tensors(data, chunk, &device);
+        let (x, y, levels) = batch_tensors(data, chunk, &device);
         let predicted = model.forward(x, None);
         let mut out: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
-        if data.window_norm != WindowNorm::None {
-            let (_, levels) = data.inputs(chunk);
-            data.restore(&mut out, levels.as_deref());
-        }
+        data.restore(&mut out, levels.as_deref());
         outputs.extend(out);
         // Relative to the window's level on both sides: the same loss as in the
         // user's (scaled) units.
