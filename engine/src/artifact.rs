@@ -19,7 +19,8 @@ use crate::rng::Rng;
 
 const FORMAT: &str = "seqcast-model";
 /// 2 added per-window normalisation (`model.window_norm`); version 1 models had none.
-const VERSION: u32 = 2;
+/// 3 added the linear skip (`model.linear_skip`); earlier models had none.
+const VERSION: u32 = 3;
 const MANIFEST: &str = "model.json";
 const WEIGHTS: &str = "weights.bin";
 
@@ -77,9 +78,12 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
     let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
     let mut manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| bad(format!("model.json is not a valid seqcast manifest ({e})")))?;
-    if manifest.format == FORMAT && manifest.version == 1 {
-        // Saved before per-window normalisation existed: trained without it.
-        manifest.config.model.window_norm = crate::config::WindowNorm::None;
+    if manifest.format == FORMAT && matches!(manifest.version, 1 | 2) {
+        // Saved before these options existed: trained without them.
+        if manifest.version == 1 {
+            manifest.config.model.window_norm = crate::config::WindowNorm::None;
+        }
+        manifest.config.model.linear_skip = false;
         manifest.version = VERSION;
     }
     if manifest.format != FORMAT || manifest.version != VERSION {
@@ -119,6 +123,7 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
     }
     let shape = ModelShape {
         features: manifest.columns.len(),
+        lookback: manifest.config.window.lookback,
         horizon: manifest.config.window.horizon,
         targets: n_targets,
     };

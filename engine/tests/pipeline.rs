@@ -9,28 +9,18 @@ use std::sync::Arc;
 
 use common::{sample, tiny};
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::{CellKind, MetricsScale, ScaleKind, Split, WindowNorm};
+use seqcast_engine::config::{CellKind, ScaleKind, Split, WindowNorm};
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::baselines::{BaselineKind, naive};
 use seqcast_engine::eval::metrics::HorizonMetrics;
+use seqcast_engine::eval::protocol;
 use seqcast_engine::export::{self, CsvOptions};
 use seqcast_engine::pipeline::{self, Prepared};
 use seqcast_engine::train::Control;
 use seqcast_engine::{EngineError, artifact};
 
 fn ett_config() -> RunConfig {
-    let mut c = RunConfig::default();
-    c.data.targets = vec!["OT".into()];
-    c.data.split = Split::Rows {
-        train: 8640,
-        val: 2880,
-        test: 2880,
-    };
-    c.data.scale = ScaleKind::Zscore;
-    c.window.lookback = 96;
-    c.window.horizon = 24;
-    c.eval.metrics_scale = MetricsScale::Normalised;
-    c
+    protocol::ett(&RunConfig::default(), 24, protocol::ETT_LOOKBACK)
 }
 
 #[test]
@@ -39,6 +29,18 @@ fn ett_naive_matches_the_literature_protocol() {
     let config = ett_config();
     let (series, _, config) = pipeline::load_series(&table, &config).unwrap();
     let p = Prepared::fit(Arc::new(series), &config).unwrap();
+    // the LTSF split: train [0, 8640), validation [8640, 11520), test [11520, 14400)
+    assert_eq!(
+        (
+            p.split.train.clone(),
+            p.split.val.clone(),
+            p.split.test.clone()
+        ),
+        (0..8640, 8640..11520, 11520..14400)
+    );
+    // every test window, stride 1: targets from row 11520 to 14399, 24 at a time
+    assert_eq!(p.test.first().map(|o| o + 1), Some(11520));
+    assert_eq!(p.test.last().map(|o| o + 24), Some(14399));
     // MANIFEST: OT training mean 17.128262, population std 9.176491
     let level = &p.scaling.levels[0];
     assert!((level.center - 17.128262).abs() < 1e-5, "{}", level.center);
@@ -211,19 +213,41 @@ fn run_export_and_model_round_trip() {
     assert_eq!(prediction.future.values, s.future.values);
     assert_eq!(loaded.config.model.window_norm, WindowNorm::Last);
 
-    // a version-1 model (saved before per-window normalisation) loads as trained: without
-    let manifest_path = model_dir.join("model.json");
-    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
-    let mut v1: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    v1["version"] = 1.into();
-    v1["config"]["model"]
-        .as_object_mut()
-        .unwrap()
-        .remove("window_norm");
-    std::fs::write(&manifest_path, v1.to_string()).unwrap();
-    let old = artifact::load(&model_dir).unwrap();
-    assert_eq!(old.config.model.window_norm, WindowNorm::None);
-    std::fs::write(&manifest_path, manifest).unwrap();
+    // older models load as they were trained: version 1 (before per-window
+    // normalisation) and version 2 (before the linear skip) had neither / no skip
+    assert!(loaded.config.model.linear_skip && loaded.forecaster.skip_w.is_some());
+    let mut plain = pipeline::TrainedModel {
+        forecaster: loaded.forecaster.clone(),
+        config: loaded.config.clone(),
+        scaling: loaded.scaling.clone(),
+        columns: loaded.columns.clone(),
+        n_targets: loaded.n_targets,
+    };
+    plain.forecaster.skip_w = None;
+    plain.config.model.linear_skip = false;
+    let old_dir = dir.path().join("old model");
+    artifact::save(&old_dir, &plain, None).unwrap();
+    let old_path = old_dir.join("model.json");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&old_path).unwrap()).unwrap();
+    for version in [1, 2] {
+        let mut old = saved.clone();
+        old["version"] = version.into();
+        let model = old["config"]["model"].as_object_mut().unwrap();
+        model.remove("linear_skip");
+        if version == 1 {
+            model.remove("window_norm");
+        }
+        std::fs::write(&old_path, old.to_string()).unwrap();
+        let old = artifact::load(&old_dir).unwrap();
+        assert!(!old.config.model.linear_skip && old.forecaster.skip_w.is_none());
+        let expected = if version == 1 {
+            WindowNorm::None
+        } else {
+            WindowNorm::Last
+        };
+        assert_eq!(old.config.model.window_norm, expected);
+    }
 
     // a damaged artifact is an error, not garbage
     let weights = model_dir.join("weights.bin");

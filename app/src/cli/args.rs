@@ -45,6 +45,10 @@ pub enum Sub {
     Tune(Box<TuneArgs>),
     /// Measure training throughput with the PyTorch reference's protocol.
     Bench(super::bench::BenchArgs),
+    /// Accuracy on the published protocols (ETTh1 LTSF, AirPassengers Darts split),
+    /// printed next to the baselines and the published numbers (takes the model and
+    /// training options of train).
+    Eval(Box<super::eval::EvalArgs>),
 }
 
 /// `seqcast predict`.
@@ -94,7 +98,7 @@ pub struct TuneArgs {
 }
 
 /// `seqcast train`.
-#[derive(Debug, Default, Args)]
+#[derive(Clone, Debug, Default, Args)]
 pub struct TrainArgs {
     /// CSV file to train on (default: the bundled AirPassengers series).
     #[arg(long, value_name = "FILE")]
@@ -205,6 +209,10 @@ pub struct TrainArgs {
     /// window's last value, as NLinear) | mean (its mean, as RevIN).
     #[arg(long, value_name = "KIND", help_heading = "Model")]
     pub window_norm: Option<String>,
+    /// Add a linear map from each target's lookback to its forecast (NLinear) to the
+    /// network's output, so the network learns the residual (true | false).
+    #[arg(long, value_name = "BOOL", help_heading = "Model")]
+    pub linear_skip: Option<bool>,
 
     /// Maximum epochs.
     #[arg(long, value_name = "N", help_heading = "Training")]
@@ -239,6 +247,10 @@ pub struct TrainArgs {
     /// Early stopping patience in epochs (0 = off); the best weights are restored.
     #[arg(long, value_name = "N", help_heading = "Training")]
     pub patience: Option<usize>,
+    /// Then train a fresh model on the training and validation rows for the best epoch
+    /// count and keep it (true | false).
+    #[arg(long, value_name = "BOOL", help_heading = "Training")]
+    pub refit: Option<bool>,
     /// Seed: the same seed, data and config give the same loss history.
     #[arg(long, value_name = "N", help_heading = "Training")]
     pub seed: Option<u64>,
@@ -277,6 +289,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("orthogonal_init", c.model.orthogonal_init.to_string()),
         ("forget_bias", c.model.forget_bias.to_string()),
         ("window_norm", c.model.window_norm.name().to_string()),
+        ("linear_skip", c.model.linear_skip.to_string()),
         ("epochs", c.train.epochs.to_string()),
         ("batch", c.train.batch.to_string()),
         ("lr", c.train.lr.to_string()),
@@ -287,6 +300,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("clip", clip_text(c.train.clip)),
         ("schedule", schedule_text(c.train.schedule)),
         ("patience", c.train.patience.to_string()),
+        ("refit", c.train.refit.to_string()),
         ("seed", c.train.seed.to_string()),
         ("diag_every", c.train.diag_every.to_string()),
         ("metrics_scale", serde_plain(&c.eval.metrics_scale)),
@@ -447,6 +461,9 @@ impl TrainArgs {
         if let Some(v) = &self.window_norm {
             m.window_norm = parse_enum::<WindowNorm>("window-norm", v, "none, last, mean")?;
         }
+        if let Some(v) = self.linear_skip {
+            m.linear_skip = v;
+        }
         self.apply_training(config)?;
         if let Some(s) = &self.metrics_scale {
             config.eval.metrics_scale =
@@ -506,6 +523,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.patience {
             t.patience = v;
+        }
+        if let Some(v) = self.refit {
+            t.refit = v;
         }
         if let Some(v) = self.seed {
             t.seed = v;

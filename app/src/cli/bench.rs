@@ -205,6 +205,8 @@ fn run_one(b: Bench, args: &BenchArgs) -> Result<()> {
         hidden: b.hidden,
         layers: b.layers,
         dropout: 0.0,
+        // The PyTorch reference is a plain LSTM: no skip.
+        linear_skip: false,
         ..ModelConfig::default()
     };
     let config = TrainConfig {

@@ -4,6 +4,7 @@ mod args;
 mod bench;
 mod bench_load;
 mod doctor;
+mod eval;
 mod predict;
 mod progress;
 mod table;
@@ -25,7 +26,7 @@ pub const SAMPLE_CSV: &[u8] = include_bytes!("../../../sample-data/airline-passe
 /// The clap command with each option's default (from `RunConfig::default()`) in its help.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
-    for name in ["train", "overfit-batch", "lr-find", "tune"] {
+    for name in ["train", "overfit-batch", "lr-find", "tune", "eval"] {
         cmd = cmd.mut_subcommand(name, |mut sub| {
             for (id, value) in args::defaults() {
                 sub = sub.mut_arg(id, |arg| {
@@ -53,6 +54,7 @@ pub fn run(command: Sub) -> Result<()> {
         Sub::LrFind(args) => doctor::lr_find(&args),
         Sub::Tune(args) => tune::run(&args),
         Sub::Bench(args) => bench::run(&args),
+        Sub::Eval(args) => eval::run(&args),
     }
 }
 

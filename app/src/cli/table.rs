@@ -101,6 +101,13 @@ pub fn summary(summary: &RunSummary) -> String {
         t.elapsed_secs,
         t.windows_per_sec
     );
+    if let Some(r) = &t.refit {
+        let _ = writeln!(
+            out,
+            "refit on the training and validation rows: {} epochs over {} windows, {:.1}s",
+            r.epochs, r.windows, r.secs
+        );
+    }
     let scale = c.eval.metrics_scale;
     let units = match scale {
         MetricsScale::Original => "in the data's units",

@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use seqcast_engine::RunConfig;
+use seqcast_engine::config::auto::apply_data_defaults;
 use seqcast_engine::export::write_atomic;
 use seqcast_engine::worker::{Command, EngineHandle, Event};
 
@@ -115,6 +116,27 @@ pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if args.config.is_none() {
+        // A config file sets every field; otherwise what the user left out may depend
+        // on the data.
+        let is_set = |field: &str| match field {
+            "epochs" => args.epochs.is_some(),
+            "refit" => args.refit.is_some(),
+            _ => true,
+        };
+        let changes = apply_data_defaults(&mut config, table.n_rows, &is_set);
+        if let Some(first) = changes.first() {
+            let list: Vec<String> = changes
+                .iter()
+                .map(|c| format!("{} {}", c.field, c.value))
+                .collect();
+            eprintln!(
+                "defaults for this data: {} ({})",
+                list.join(", "),
+                first.why
+            );
+        }
+    }
     Ok((config, engine))
 }
 

@@ -176,8 +176,9 @@ impl SeqcastApp {
                     data.covariates.clear();
                     data.time_column = None;
                 }
+                let note = super::data_defaults::apply(&mut self.persisted.config, table.n_rows);
                 self.session.info(format!(
-                    "Loaded {}: {} rows × {} columns",
+                    "Loaded {}: {} rows × {} columns{note}",
                     table.source,
                     table.n_rows,
                     table.columns.len()

@@ -1,6 +1,7 @@
 //! The desktop GUI (eframe/egui, glow renderer) over the engine.
 
 mod app;
+mod data_defaults;
 #[cfg(test)]
 mod diag_tests;
 mod files;

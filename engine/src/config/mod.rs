@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
 
+pub mod auto;
 mod validate;
 
 /// Everything that defines a training run, apart from the CSV file itself.
@@ -252,6 +253,12 @@ pub struct ModelConfig {
     pub forget_bias: f64,
     /// Per-window normalisation of the forecast columns.
     pub window_norm: WindowNorm,
+    /// Residual learning on a linear model: a linear map from each forecast column's
+    /// lookback values to its horizon (one weight matrix shared by the columns, as
+    /// NLinear) is added to the network's output, so the recurrent layers learn what
+    /// the linear forecast misses. Starts at zero: the untrained model forecasts the
+    /// window's level.
+    pub linear_skip: bool,
 }
 
 impl Default for ModelConfig {
@@ -264,6 +271,7 @@ impl Default for ModelConfig {
             orthogonal_init: true,
             forget_bias: 1.0,
             window_norm: WindowNorm::Last,
+            linear_skip: true,
         }
     }
 }
@@ -389,6 +397,11 @@ pub struct TrainConfig {
     /// Early stopping: epochs without validation improvement before stopping (0 = off).
     /// The best weights are restored either way.
     pub patience: usize,
+    /// After training, train a fresh model on the training and validation rows together
+    /// for the epoch count that validation chose (same seed), and keep that one. Short
+    /// series gain most: their validation rows are a large share of the history. The
+    /// validation scores are then in-sample; the test rows stay untouched.
+    pub refit: bool,
     /// Seed for initialisation, shuffling and dropout.
     pub seed: u64,
     /// Detailed gradient statistics (per gate, per time step, update ratios) every this
@@ -410,6 +423,7 @@ impl Default for TrainConfig {
             clip: ClipKind::default(),
             schedule: ScheduleKind::Constant,
             patience: 10,
+            refit: false,
             seed: 42,
             diag_every: DEFAULT_DIAG_EVERY,
         }

@@ -242,6 +242,7 @@ pub fn lr_range_test(
 fn fresh(model_config: &ModelConfig, data: &TrainData<'_>, rng: &mut Rng) -> Forecaster {
     let shape = ModelShape {
         features: data.features,
+        lookback: data.lookback,
         horizon: data.horizon,
         targets: data.targets,
     };

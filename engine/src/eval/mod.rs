@@ -3,3 +3,4 @@
 pub mod baselines;
 mod linear_ar;
 pub mod metrics;
+pub mod protocol;

@@ -24,8 +24,10 @@ pub fn cpu_device() -> Device {
 /// Shapes the network needs besides its config.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModelShape {
-    /// Input features per time step (targets + covariates).
+    /// Input features per time step (targets first, then covariates).
     pub features: usize,
+    /// Time steps per input window.
+    pub lookback: usize,
     /// Forecast steps.
     pub horizon: usize,
     /// Forecast columns.
@@ -41,6 +43,9 @@ pub struct Forecaster {
     pub head_w: Param<Tensor<2>>,
     /// Head bias `[horizon·targets]`.
     pub head_b: Param<Tensor<1>>,
+    /// Linear skip `[lookback, horizon]` from each target's inputs to its forecast,
+    /// shared by the targets (`model.linear_skip`).
+    pub skip_w: Option<Param<Tensor<2>>>,
     /// Dropout probability between layers and before the head.
     #[module(skip)]
     pub dropout: f64,
@@ -79,6 +84,13 @@ impl Forecaster {
             layers,
             head_w: Param::from_data(TensorData::new(w, [config.hidden, out]), device),
             head_b: Param::from_data(TensorData::new(b, [out]), device),
+            skip_w: config.linear_skip.then(|| {
+                let zeros = vec![0.0f32; shape.lookback * shape.horizon];
+                Param::from_data(
+                    TensorData::new(zeros, [shape.lookback, shape.horizon]),
+                    device,
+                )
+            }),
             dropout: config.dropout,
             horizon: shape.horizon,
             targets: shape.targets,
@@ -99,6 +111,7 @@ impl Forecaster {
         mut dropout_rng: Option<&mut Rng>,
         probes: &[Tensor<3>],
     ) -> Tensor<2> {
+        let skip = self.skip_w.as_ref().map(|w| self.skip(&x, w.val()));
         let mut input = x;
         let mut last = None;
         let n_layers = self.layers.len();
@@ -123,7 +136,24 @@ impl Forecaster {
         if let Some(rng) = dropout_rng {
             h = apply_dropout(h, self.dropout, rng);
         }
-        h.matmul(self.head_w.val()) + self.head_b.val().unsqueeze_dim::<2>(0)
+        let out = h.matmul(self.head_w.val()) + self.head_b.val().unsqueeze_dim::<2>(0);
+        match skip {
+            Some(s) => out + s,
+            None => out,
+        }
+    }
+
+    /// The linear skip: `x[:, :, t] · w` for every target `t`, laid out step-major
+    /// `[B, horizon·targets]` like the head's output.
+    fn skip(&self, x: &Tensor<3>, w: Tensor<2>) -> Tensor<2> {
+        let [b, lookback, _] = x.dims();
+        let t = self.targets;
+        let targets = x.clone().slice([0..b, 0..lookback, 0..t]); // [B, L, T]
+        let rows = targets.swap_dims(1, 2).reshape([b * t, lookback]); // [B·T, L]
+        rows.matmul(w) // [B·T, horizon]
+            .reshape([b, t, self.horizon])
+            .swap_dims(1, 2) // [B, horizon, T]
+            .reshape([b, self.horizon * t])
     }
 }
 

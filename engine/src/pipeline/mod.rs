@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::RunConfig;
+use crate::config::{RunConfig, TrainConfig};
 use crate::data::series::{LoadReport, Series, build_series};
 use crate::data::table::CsvTable;
 use crate::error::Result;
 use crate::model::Forecaster;
-use crate::train::{self, Control, EpochRecord, Progress, StopReason};
+use crate::train::{self, Control, EpochRecord, Progress, StopReason, TrainData};
 use burn::module::Module;
 pub use evaluate::{BaselineSet, PartForecast, PartScores, ScoreTable};
 pub use prepare::{Prepared, Scaling};
@@ -67,6 +67,21 @@ pub struct TrainingSummary {
     /// Interval of the detailed gradient statistics, in steps (0 = off).
     #[serde(default)]
     pub diag_every: usize,
+    /// With `train.refit`: the epochs and windows of the final model, trained on the
+    /// training and validation rows together.
+    #[serde(default)]
+    pub refit: Option<Refit>,
+}
+
+/// The final fit on the training and validation rows (`train.refit`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refit {
+    /// Epochs trained (the best epoch of the validated run).
+    pub epochs: usize,
+    /// Windows trained on.
+    pub windows: usize,
+    /// Seconds it took.
+    pub secs: f64,
 }
 
 /// The forecast past the end of the data.
@@ -200,6 +215,7 @@ pub fn run(
     for record in &mut outcome.history {
         record.check = check_of(&checks, record.epoch);
     }
+    let refit = refit(&config, &prepared, &mut outcome, control)?;
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);
     let part = |origins: &[usize]| {
@@ -255,6 +271,7 @@ pub fn run(
             alerts,
             diag_cost: outcome.diag_cost,
             diag_every: config.train.diag_every,
+            refit,
         },
         val,
         val_scores,
@@ -276,6 +293,54 @@ pub fn run(
         model,
         series: prepared.series.clone(),
     })
+}
+
+/// With `train.refit` (and a validation part, and a run that was not cancelled), trains
+/// a fresh model on every window inside the training and validation rows for the best
+/// epoch count, and puts it in `outcome.model`.
+fn refit(
+    config: &RunConfig,
+    prepared: &Prepared,
+    outcome: &mut train::TrainOutcome,
+    control: &Control,
+) -> Result<Option<Refit>> {
+    if !config.train.refit
+        || prepared.val.is_empty()
+        || matches!(
+            outcome.stop,
+            StopReason::Cancelled | StopReason::NonFinite { .. }
+        )
+    {
+        return Ok(None);
+    }
+    let epochs = outcome.best_epoch.unwrap_or(outcome.history.len()).max(1);
+    let rows = prepared.split.train.start..prepared.split.val.end;
+    let origins = prepared.spec.inside(rows);
+    let data = TrainData {
+        train: &origins,
+        val: &[],
+        ..prepared.train_data()
+    };
+    let settings = TrainConfig {
+        epochs,
+        patience: 0,
+        ..config.train.clone()
+    };
+    let started = std::time::Instant::now();
+    let fitted = train::train(&config.model, &settings, &data, control, &mut |_| {})?;
+    if matches!(fitted.stop, StopReason::Cancelled) {
+        return Ok(None);
+    }
+    if !matches!(fitted.stop, StopReason::Completed) {
+        // A refit that went non-finite keeps the validated model.
+        return Ok(None);
+    }
+    outcome.model = fitted.model;
+    Ok(Some(Refit {
+        epochs,
+        windows: origins.len(),
+        secs: started.elapsed().as_secs_f64(),
+    }))
 }
 
 /// Overfits one small batch of `table`'s training windows with `config`'s model (see

@@ -45,6 +45,7 @@ pub fn train(
     let mut dropout_rng = rng.fork();
     let shape = ModelShape {
         features: data.features,
+        lookback: data.lookback,
         horizon: data.horizon,
         targets: data.targets,
     };

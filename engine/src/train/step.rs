@@ -137,6 +137,7 @@ mod tests {
         };
         let shape = ModelShape {
             features: 1,
+            lookback: 12,
             horizon: 2,
             targets: 1,
         };

@@ -184,6 +184,11 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
         (WindowNorm::Mean, t::WINDOW_NORM_MEAN),
     ];
     combo(ui, t::WINDOW_NORM, &mut model.window_norm, &norms);
+    row(
+        ui,
+        t::LINEAR_SKIP,
+        Checkbox::without_text(&mut model.linear_skip),
+    );
 
     // Dropout is shown (and reset) with the regularisation group.
     let defaults = ModelConfig {
@@ -322,6 +327,7 @@ fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
     row(ui, t::EPOCHS, drag(&mut train.epochs, 1..=MAX_STEPS));
     let patience = drag(&mut train.patience, 0..=MAX_STEPS);
     row(ui, t::PATIENCE, patience.custom_formatter(off_when_zero));
+    row(ui, t::REFIT, Checkbox::without_text(&mut train.refit));
     row(ui, t::BATCH, drag(&mut train.batch, 1..=65_536).speed(0.5));
     row(ui, t::SEED, drag(&mut train.seed, 0..=u64::MAX));
     let every = drag(&mut train.diag_every, 0..=MAX_STEPS);
@@ -334,8 +340,9 @@ fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
         train.batch,
         train.seed,
         train.diag_every,
+        train.refit,
     );
-    let defaults = (d.epochs, d.patience, d.batch, d.seed, d.diag_every);
+    let defaults = (d.epochs, d.patience, d.batch, d.seed, d.diag_every, d.refit);
     if reset_row(ui, t::GROUP_STOPPING, ours != defaults) {
         (
             train.epochs,
@@ -343,6 +350,7 @@ fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
             train.batch,
             train.seed,
             train.diag_every,
+            train.refit,
         ) = defaults;
     }
 }

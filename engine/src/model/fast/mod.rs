@@ -34,7 +34,7 @@ use crate::error::{EngineError, Result};
 use crate::rng::Rng;
 use kernel::Packed;
 use layer::LayerWeights;
-use part::{Masks, PartInput, PartResult, Weights};
+use part::{Masks, PartInput, PartResult, Skip, Weights};
 
 /// Fewer rows than this per thread and a second thread costs more than it saves.
 const MIN_ROWS_PER_THREAD: usize = 8;
@@ -217,6 +217,9 @@ fn combine(
     }
     register2(&mut grads, &model.head_w, total.grads.head_w)?;
     register1(&mut grads, &model.head_b, total.grads.head_b);
+    if let Some(skip) = &model.skip_w {
+        register2(&mut grads, skip, total.grads.skip)?;
+    }
     Ok(FastStep {
         loss: total.loss_sum / (b * outputs).max(1) as f64,
         outputs: total.outputs,
@@ -289,6 +292,14 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
         layers,
         head_w: values(&model.head_w)?,
         head_b: values(&model.head_b)?,
+        skip: match &model.skip_w {
+            Some(w) => Some(Skip {
+                w: values(w)?,
+                horizon: model.horizon,
+                targets: model.targets,
+            }),
+            None => None,
+        },
     })
 }
 

@@ -17,6 +17,36 @@ pub struct Weights {
     pub head_w: Vec<f32>,
     /// `[outputs]`.
     pub head_b: Vec<f32>,
+    /// The linear skip `[T, horizon]`, shared by the `targets` forecast columns.
+    pub skip: Option<Skip>,
+}
+
+/// The linear skip's weights and the output layout it writes into.
+pub struct Skip {
+    /// `[lookback, horizon]`.
+    pub w: Vec<f32>,
+    /// Forecast steps.
+    pub horizon: usize,
+    /// Forecast columns (the first `targets` input features).
+    pub targets: usize,
+}
+
+impl Skip {
+    /// `[rows, T, F]` → each target's inputs as rows `[rows·targets, T]`, ordered
+    /// (row, target).
+    fn inputs(&self, x: &[f32], rows: &Range<usize>, steps: usize, features: usize) -> Vec<f32> {
+        let mut out = Vec::with_capacity(rows.len() * self.targets * steps);
+        for b in rows.clone() {
+            for t in 0..self.targets {
+                out.extend((0..steps).map(|s| {
+                    x.get((b * steps + s) * features + t)
+                        .copied()
+                        .unwrap_or(0.0)
+                }));
+            }
+        }
+        out
+    }
 }
 
 /// Gradients of every parameter (shapes as in [`Weights`]).
@@ -27,6 +57,8 @@ pub struct Grads {
     pub head_w: Vec<f32>,
     /// d/d head_b.
     pub head_b: Vec<f32>,
+    /// d/d skip weights (empty without a skip).
+    pub skip: Vec<f32>,
 }
 
 impl Grads {
@@ -35,6 +67,7 @@ impl Grads {
             layers: w.layers.iter().map(LayerGrads::zeros).collect(),
             head_w: vec![0.0; w.head_w.len()],
             head_b: vec![0.0; w.head_b.len()],
+            skip: vec![0.0; w.skip.as_ref().map_or(0, |s| s.w.len())],
         }
     }
 
@@ -45,6 +78,7 @@ impl Grads {
         }
         math::add_into(&mut self.head_w, &other.head_w);
         math::add_into(&mut self.head_b, &other.head_b);
+        math::add_into(&mut self.skip, &other.skip);
     }
 }
 
@@ -170,6 +204,32 @@ pub fn run(
         0.0,
     )?;
     math::add_bias_rows(&mut pred, &w.head_b);
+    let skip_x = w
+        .skip
+        .as_ref()
+        .map(|sk| sk.inputs(input.x, &input.rows, steps, input.features));
+    if let (Some(sk), Some(sx)) = (&w.skip, &skip_x) {
+        // [rows·targets, T] × [T, horizon], then interleave into the step-major layout.
+        let mut out = vec![0.0f32; rows * sk.targets * sk.horizon];
+        gemm(
+            &mut out,
+            sx,
+            &sk.w,
+            (rows * sk.targets, steps, sk.horizon),
+            false,
+            false,
+            0.0,
+        )?;
+        for (r, chunk) in out.chunks_exact(sk.targets * sk.horizon).enumerate() {
+            for (t, per_target) in chunk.chunks_exact(sk.horizon).enumerate() {
+                for (h, v) in per_target.iter().enumerate() {
+                    if let Some(p) = pred.get_mut(r * outputs + h * sk.targets + t) {
+                        *p += v;
+                    }
+                }
+            }
+        }
+    }
 
     // Loss and its gradient with respect to the predictions.
     let y = input
@@ -210,6 +270,29 @@ pub fn run(
         0.0,
     )?;
     math::add_column_sums(&mut grads.head_b, &dpred);
+    if let (Some(sk), Some(sx)) = (&w.skip, &skip_x) {
+        // dpred back into [rows·targets, horizon], then xᵀ · d.
+        let mut d = vec![0.0f32; rows * sk.targets * sk.horizon];
+        for (r, chunk) in d.chunks_exact_mut(sk.targets * sk.horizon).enumerate() {
+            for (t, per_target) in chunk.chunks_exact_mut(sk.horizon).enumerate() {
+                for (h, v) in per_target.iter_mut().enumerate() {
+                    *v = dpred
+                        .get(r * outputs + h * sk.targets + t)
+                        .copied()
+                        .unwrap_or(0.0);
+                }
+            }
+        }
+        gemm(
+            &mut grads.skip,
+            sx,
+            &d,
+            (steps, rows * sk.targets, sk.horizon),
+            true,
+            false,
+            0.0,
+        )?;
+    }
     let mut dh_last = vec![0.0f32; step_h];
     gemm(
         &mut dh_last,

@@ -28,9 +28,11 @@ fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: 
         orthogonal_init: false,
         forget_bias: 1.0,
         window_norm: WindowNorm::None,
+        linear_skip: false,
     };
     let shape = ModelShape {
         features: F,
+        lookback: T,
         horizon: HORIZON,
         targets: 1,
     };
@@ -190,6 +192,81 @@ fn wide_layers_match_burn() {
         check_with(cell, 40, 2, LossKind::Mse, 0.2);
         check_with(cell, 16, 1, LossKind::Mae, 0.0);
     }
+}
+
+#[test]
+fn the_linear_skip_matches_burn_with_two_targets() {
+    // Three features (two targets, one covariate), random skip weights so the forward
+    // layout (step-major, targets interleaved) is exercised, and MAE so the output
+    // gradient differs per element.
+    let targets = 2;
+    let features = 3;
+    let config = ModelConfig {
+        cell: CellKind::Gru,
+        hidden: 5,
+        layers: 1,
+        dropout: 0.0,
+        orthogonal_init: false,
+        forget_bias: 1.0,
+        window_norm: WindowNorm::None,
+        linear_skip: true,
+    };
+    let shape = ModelShape {
+        features,
+        lookback: T,
+        horizon: HORIZON,
+        targets,
+    };
+    let device = cpu_device().autodiff();
+    let mut model = Forecaster::new(&config, shape, &mut Rng::new(4), &device);
+    let mut rng = Rng::new(8);
+    let w = random(T * HORIZON, &mut rng, 0.5);
+    model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
+    let x = random(B * T * features, &mut rng, 1.0);
+    let y = random(B * HORIZON * targets, &mut rng, 1.0);
+
+    let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [B, T, features]), &device);
+    let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [B, HORIZON * targets]), &device);
+    let predicted = model.forward(xt, None);
+    let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
+    let loss_t = crate::train::loss::loss(LossKind::Mae, predicted, yt);
+    let grads_burn = GradientsParams::from_grads(loss_t.backward(), &model);
+    let batch = FastBatch {
+        x: &x,
+        y: &y,
+        batch: B,
+        lookback: T,
+        features,
+    };
+    let fast = forward_backward(&model, &batch, LossKind::Mae, None, false).unwrap();
+    assert!(rel_err(&fast.outputs, &outputs_burn) < 1e-5);
+    let a = collect(&model, &fast.grads);
+    let b = collect(&model, &grads_burn);
+    assert_eq!(a.len(), 4 + 3, "layer, head and skip parameters");
+    for (k, (ga, gb)) in a.iter().zip(&b).enumerate() {
+        let e = rel_err(ga, gb);
+        assert!(e < 1e-4, "parameter {k} relative error {e}");
+    }
+    // The skip's own output, checked by hand for window 0, step 1, target 1:
+    // Σ_s x[0, s, 1] · w[s, 1] is part of output index 1·targets + 1.
+    let without_skip = {
+        let mut m = model.clone();
+        m.skip_w = None;
+        forward_backward(&m, &batch, LossKind::Mae, None, false).unwrap()
+    };
+    let w: Vec<f32> = model
+        .skip_w
+        .as_ref()
+        .unwrap()
+        .val()
+        .into_data()
+        .iter::<f32>()
+        .collect();
+    let by_hand: f32 = (0..T)
+        .map(|s| x[s * features + 1] * w[s * HORIZON + 1])
+        .sum();
+    let idx = targets + 1;
+    assert!((fast.outputs[idx] - without_skip.outputs[idx] - by_hand).abs() < 1e-5);
 }
 
 #[test]

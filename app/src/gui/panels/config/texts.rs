@@ -205,6 +205,11 @@ pub(super) const WINDOW_NORM_MEAN: Field = field(
     "Window mean",
     "Subtract the mean of each window's inputs (RevIN without the scale).",
 );
+pub(super) const LINEAR_SKIP: Field = field(
+    "Linear skip",
+    "Add a linear map from each target's lookback to its forecast (NLinear) to the network's \
+     output: the network then learns only what the linear forecast misses. Starts at zero.",
+);
 
 // ---- Optimiser
 pub(super) const GROUP_OPTIMISER: Field = field("Optimiser", "Optimiser, learning rate and loss.");
@@ -357,6 +362,12 @@ pub(super) const PATIENCE: Field = field(
     "Epochs without validation improvement before stopping (0 = off, e.g. 10). The best \
      weights are restored either way.",
 );
+pub(super) const REFIT: Field = field(
+    "Refit on train + val",
+    "After training, train a fresh model on the training and validation rows together for \
+     the best epoch count, and keep it. Helps short series; validation scores are then \
+     in-sample, test rows stay unseen.",
+);
 pub(super) const BATCH: Field = field(
     "Batch size",
     "Windows per mini-batch: 32-128. Smaller batches are noisier and slower per epoch; larger \
@@ -406,12 +417,13 @@ pub(super) const ALL: &[Field] = &[
     STRIDE, MISSING, MISSING_INTERP, MISSING_FFILL, MISSING_DROP, MISSING_REFUSE, DUPLICATES,
     DUP_FIRST, DUP_LAST, DUP_MEAN, DUP_REFUSE, GROUP_SCALING, SCALE, SCALE_ZSCORE, SCALE_MINMAX,
     SCALE_ROBUST, SCALE_NONE, LOG, DIFF, GROUP_MODEL, CELL, CELL_LSTM, CELL_GRU, CELL_RNN, HIDDEN,
-    LAYERS, ORTHOGONAL, FORGET_BIAS, GROUP_OPTIMISER, OPTIMIZER, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP,
+    LAYERS, ORTHOGONAL, FORGET_BIAS, WINDOW_NORM, WINDOW_NORM_NONE, WINDOW_NORM_LAST,
+    WINDOW_NORM_MEAN, LINEAR_SKIP, GROUP_OPTIMISER, OPTIMIZER, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP,
     OPT_SGD, LR, MOMENTUM, NESTEROV, LOSS, LOSS_MSE, LOSS_MAE, LOSS_HUBER, HUBER_DELTA,
     GROUP_SCHEDULE, SCHEDULE, SCHED_CONSTANT, SCHED_WARMUP, SCHED_STEP, SCHED_COSINE,
     SCHED_PLATEAU, WARMUP_EPOCHS, STEP_EVERY, STEP_GAMMA, MIN_LR, PLATEAU_FACTOR,
     PLATEAU_PATIENCE, GROUP_REGULARISATION, DROPOUT, WEIGHT_DECAY, CLIP, CLIP_NORM, CLIP_VALUE,
-    CLIP_NONE, CLIP_MAX_NORM, CLIP_MAX_VALUE, GROUP_STOPPING, EPOCHS, PATIENCE, BATCH, SEED,
+    CLIP_NONE, CLIP_MAX_NORM, CLIP_MAX_VALUE, GROUP_STOPPING, EPOCHS, PATIENCE, REFIT, BATCH, SEED,
     DIAG_EVERY,
     GROUP_EVALUATION, METRICS_SCALE, METRICS_ORIGINAL, METRICS_NORMALISED, SEASON_AUTO, SEASON,
 ];

@@ -1,0 +1,372 @@
+//! `seqcast eval`: the two published accuracy protocols, run with seqcast's defaults
+//! (or the training options given) and printed the way the literature prints them,
+//! next to the baselines computed on the same windows and the published numbers.
+//!
+//! - ETTh1 (LTSF protocol): target OT, univariate; train rows [0, 8640), validation
+//!   [8640, 11520), test [11520, 14400); z-score with the training rows' statistics;
+//!   every test window, stride 1; MSE and MAE on the normalised scale.
+//! - AirPassengers (Darts quickstart split): train 1949-01 … 1957-12, forecast the 36
+//!   months 1958-01 … 1960-12 from one origin; MAPE on the raw values.
+//!
+//! Each protocol runs once per seed; with several seeds the forecasts are also averaged
+//! (a seed ensemble) and scored.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use seqcast_engine::config::MetricsScale;
+use seqcast_engine::eval::baselines::BaselineKind;
+use seqcast_engine::eval::metrics::Metrics;
+use seqcast_engine::eval::protocol::{self, AIR_LOOKBACK, ETT_LOOKBACK};
+use seqcast_engine::pipeline::RunSummary;
+use seqcast_engine::worker::{Command, Event};
+
+use super::TrainArgs;
+use super::train::start;
+
+/// `seqcast eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Which protocol: ett, air or all.
+    #[arg(value_name = "PROTOCOL", default_value = "all")]
+    pub protocol: String,
+    /// The ETTh1 CSV (from the ETDataset repository).
+    #[arg(long, value_name = "FILE", default_value = "sample-data/ETTh1.csv")]
+    pub ett: PathBuf,
+    /// ETTh1 horizons, comma-separated (the literature uses 24, 48, 168, 336, 720 and
+    /// 96, 192, 336, 720).
+    #[arg(
+        long,
+        value_name = "H,...",
+        value_delimiter = ',',
+        default_value = "24,96"
+    )]
+    pub horizons: Vec<usize>,
+    /// The AirPassengers CSV [default: the bundled sample].
+    #[arg(long, value_name = "FILE")]
+    pub air: Option<PathBuf>,
+    /// Seeds, comma-separated: one run each; with several, their forecasts are also
+    /// averaged into a seed ensemble.
+    #[arg(
+        long,
+        value_name = "S,...",
+        value_delimiter = ',',
+        default_value = "42"
+    )]
+    pub seeds: Vec<u64>,
+    /// Model and training options (as for train). The protocol sets the data, split,
+    /// scaling, horizon and metrics; --lookback defaults to the protocol's.
+    #[command(flatten)]
+    pub train: TrainArgs,
+}
+
+/// Published (or issue-measured) test scores quoted next to seqcast's, with the source.
+struct Published {
+    name: &'static str,
+    horizon: usize,
+    mse: f64,
+    mae: f64,
+}
+
+/// ETTh1 OT, univariate: Informer paper (2021 revision) at horizon 24 and LTSF-Linear
+/// paper (lookback 336) at horizon 96; repeat-last-value is computed by seqcast itself.
+const ETT_PUBLISHED: &[Published] = &[
+    Published {
+        name: "LSTMa (Informer paper)",
+        horizon: 24,
+        mse: 0.114,
+        mae: 0.272,
+    },
+    Published {
+        name: "DeepAR (Informer paper)",
+        horizon: 24,
+        mse: 0.107,
+        mae: 0.280,
+    },
+    Published {
+        name: "Informer (Informer paper)",
+        horizon: 24,
+        mse: 0.098,
+        mae: 0.247,
+    },
+    Published {
+        name: "NLinear (LTSF-Linear, L=336)",
+        horizon: 96,
+        mse: 0.053,
+        mae: 0.177,
+    },
+    Published {
+        name: "DLinear (LTSF-Linear, L=336)",
+        horizon: 96,
+        mse: 0.056,
+        mae: 0.180,
+    },
+];
+
+/// AirPassengers on the Darts split: Darts quickstart numbers, and a Darts `RNNModel`
+/// LSTM (hidden 25, input chunk 24, 300 epochs) measured on the same split.
+const AIR_PUBLISHED: &[(&str, f64)] = &[
+    ("naive drift + seasonal naive (Darts)", 5.66),
+    ("exponential smoothing (Darts)", 5.11),
+    ("Theta, tuned (Darts)", 4.40),
+    ("Darts RNNModel LSTM (measured)", 12.6),
+];
+
+/// Runs `seqcast eval`.
+pub fn run(args: &EvalArgs) -> Result<()> {
+    if args.seeds.is_empty() {
+        bail!("--seeds needs at least one seed");
+    }
+    let (ett, air) = match args.protocol.as_str() {
+        "all" => (true, true),
+        "ett" => (true, false),
+        "air" => (false, true),
+        other => bail!("unknown protocol '{other}': use ett, air or all"),
+    };
+    if ett {
+        if !args.ett.is_file() {
+            bail!(
+                "{} not found: pass the ETTh1 CSV with --ett FILE (it ships in sample-data/)",
+                args.ett.display()
+            );
+        }
+        print!("{}", ett_protocol(args)?);
+    }
+    if air {
+        print!("{}", air_protocol(args)?);
+    }
+    Ok(())
+}
+
+/// One protocol run: the summaries of every seed, and the wall time.
+struct Runs {
+    summaries: Vec<std::sync::Arc<RunSummary>>,
+    secs: f64,
+}
+
+impl Runs {
+    /// Test metrics of the model (the seed ensemble with several seeds).
+    fn model(&self, scale: MetricsScale) -> Option<Metrics> {
+        let first = self.summaries.first()?;
+        let scores = first.test_scores.as_ref()?.in_scale(scale);
+        if self.summaries.len() == 1 {
+            return Some(scores.model.overall.clone());
+        }
+        let test = first.test.as_ref()?;
+        let actual = test.actual.first()?;
+        let mut mean = vec![0.0; actual.len()];
+        for s in &self.summaries {
+            let predicted = s.test.as_ref()?.model.first()?;
+            for (m, p) in mean.iter_mut().zip(predicted) {
+                *m += p / self.summaries.len() as f64;
+            }
+        }
+        // Metrics in the user's units; the normalised scale is a z-score, so MSE
+        // scales by 1/σ² and MAE by 1/σ, with σ read off the single-seed tables.
+        let original = Metrics::compute(actual, &mean, None);
+        match scale {
+            MetricsScale::Original => Some(original),
+            MetricsScale::Normalised => {
+                let single = first.test_scores.as_ref()?;
+                let ratio = single.normalised.model.overall.mae / single.original.model.overall.mae;
+                Some(Metrics {
+                    mse: original.mse * ratio * ratio,
+                    mae: original.mae * ratio,
+                    rmse: original.rmse * ratio,
+                    ..original
+                })
+            }
+        }
+    }
+
+    /// Each seed's own test metrics.
+    fn per_seed(&self, scale: MetricsScale) -> Vec<Metrics> {
+        self.summaries
+            .iter()
+            .filter_map(|s| {
+                s.test_scores
+                    .as_ref()
+                    .map(|t| t.in_scale(scale).model.overall.clone())
+            })
+            .collect()
+    }
+
+    fn baseline(&self, kind: BaselineKind, scale: MetricsScale) -> Option<Metrics> {
+        let first = self.summaries.first()?;
+        let table = first.test_scores.as_ref()?.in_scale(scale);
+        table.baselines.get(&kind).map(|m| m.overall.clone())
+    }
+}
+
+/// Trains once per seed with `args`' options on top of the protocol's settings.
+fn run_seeds(
+    args: &EvalArgs,
+    csv: Option<PathBuf>,
+    protocol: impl Fn(&seqcast_engine::RunConfig) -> seqcast_engine::RunConfig,
+    what: &str,
+) -> Result<Runs> {
+    let started = Instant::now();
+    let mut summaries = Vec::new();
+    for &seed in &args.seeds {
+        let mut train_args = args.train.clone();
+        train_args.csv = csv.clone();
+        train_args.quiet = true;
+        let (base, engine) = start(&train_args)?;
+        let mut config = protocol(&base);
+        config.train.seed = seed;
+        config.validate()?;
+        engine.send(Command::Train { config })?;
+        let summary = loop {
+            match engine.recv()? {
+                Event::Finished(s, _) => break s,
+                Event::Cancelled(..) => bail!("{what}: training was cancelled"),
+                Event::Failed { message, .. } => bail!("{what}: {message}"),
+                _ => {}
+            }
+        };
+        eprintln!(
+            "  {what}, seed {seed}: {} epochs, best {}, {:.0} s",
+            summary.training.history.len(),
+            summary.training.best_epoch.map_or(0, |e| e),
+            summary.training.elapsed_secs
+        );
+        summaries.push(summary);
+    }
+    Ok(Runs {
+        summaries,
+        secs: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn model_name(runs: &Runs) -> String {
+    let Some(s) = runs.summaries.first() else {
+        return "seqcast".into();
+    };
+    let m = &s.config.model;
+    let seeds = match runs.summaries.len() {
+        1 => String::new(),
+        n => format!(", {n}-seed ensemble"),
+    };
+    format!(
+        "seqcast {} {}x{}{seeds}",
+        m.cell.name().to_uppercase(),
+        m.layers,
+        m.hidden
+    )
+}
+
+fn ett_protocol(args: &EvalArgs) -> Result<String> {
+    let lookback = args.train.lookback.unwrap_or(ETT_LOOKBACK);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nETTh1 OT, univariate, LTSF protocol: train [0, 8640), validation [8640, 11520), \
+         test [11520, 14400) rows; z-score from the training rows; every test window, \
+         stride 1; MSE / MAE on the normalised scale. Lookback {lookback}."
+    );
+    let _ = writeln!(
+        out,
+        "{:>8}  {:<36}{:>9}{:>9}",
+        "horizon", "model", "MSE", "MAE"
+    );
+    for &horizon in &args.horizons {
+        let runs = run_seeds(
+            args,
+            Some(args.ett.clone()),
+            |c| protocol::ett(c, horizon, lookback),
+            &format!("ETTh1 horizon {horizon}"),
+        )?;
+        let scale = MetricsScale::Normalised;
+        let mut rows: Vec<(String, Option<Metrics>)> = vec![(model_name(&runs), runs.model(scale))];
+        if runs.summaries.len() > 1 {
+            for (seed, m) in args.seeds.iter().zip(runs.per_seed(scale)) {
+                rows.push((format!("  seed {seed}"), Some(m)));
+            }
+        }
+        for (kind, name) in [
+            (BaselineKind::Naive, "repeat last value"),
+            (BaselineKind::SeasonalNaive, "seasonal naive (24 h)"),
+            (BaselineKind::Drift, "drift"),
+            (BaselineKind::Linear, "linear AR (same lookback)"),
+        ] {
+            rows.push((name.into(), runs.baseline(kind, scale)));
+        }
+        let mut first = true;
+        for (name, m) in rows {
+            let Some(m) = m else { continue };
+            let h = if first {
+                horizon.to_string()
+            } else {
+                String::new()
+            };
+            first = false;
+            let _ = writeln!(out, "{h:>8}  {name:<36}{:>9.4}{:>9.4}", m.mse, m.mae);
+        }
+        for p in ETT_PUBLISHED.iter().filter(|p| p.horizon == horizon) {
+            let _ = writeln!(out, "{:>8}  {:<36}{:>9.3}{:>9.3}", "", p.name, p.mse, p.mae);
+        }
+        let _ = writeln!(
+            out,
+            "{:>8}  ({} windows, {:.0} s for {} run{})",
+            "",
+            runs.summaries.first().map_or(0, |s| s.data.windows[2]),
+            runs.secs,
+            runs.summaries.len(),
+            if runs.summaries.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(out)
+}
+
+fn air_protocol(args: &EvalArgs) -> Result<String> {
+    let lookback = args.train.lookback.unwrap_or(AIR_LOOKBACK);
+    let runs = run_seeds(
+        args,
+        args.air.clone(),
+        |c| protocol::air_darts(c, lookback),
+        "AirPassengers",
+    )
+    .context("AirPassengers protocol")?;
+    let scale = MetricsScale::Original;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nAirPassengers, Darts quickstart split: train 1949-01 … 1957-12, forecast the 36 \
+         months 1958-01 … 1960-12 from one origin; MAPE on the raw values. Lookback {lookback}."
+    );
+    let _ = writeln!(out, "  {:<40}{:>8}", "model", "MAPE %");
+    let mut rows: Vec<(String, Option<f64>)> =
+        vec![(model_name(&runs), runs.model(scale).and_then(|m| m.mape))];
+    if runs.summaries.len() > 1 {
+        for (seed, m) in args.seeds.iter().zip(runs.per_seed(scale)) {
+            rows.push((format!("  seed {seed}"), m.mape));
+        }
+    }
+    for (kind, name) in [
+        (BaselineKind::Naive, "naive"),
+        (BaselineKind::SeasonalNaive, "seasonal naive (12 months)"),
+        (BaselineKind::Drift, "drift"),
+        (BaselineKind::Linear, "linear AR"),
+    ] {
+        rows.push((name.into(), runs.baseline(kind, scale).and_then(|m| m.mape)));
+    }
+    for (name, mape) in rows {
+        if let Some(v) = mape {
+            let _ = writeln!(out, "  {name:<40}{v:>8.2}");
+        }
+    }
+    for (name, v) in AIR_PUBLISHED {
+        let _ = writeln!(out, "  {name:<40}{v:>8.2}");
+    }
+    let _ = writeln!(
+        out,
+        "  ({:.0} s for {} run{})",
+        runs.secs,
+        runs.summaries.len(),
+        if runs.summaries.len() == 1 { "" } else { "s" }
+    );
+    Ok(out)
+}
