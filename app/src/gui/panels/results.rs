@@ -41,8 +41,11 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
             intents.push(Intent::Dialog(Purpose::SaveModel));
         }
         ui.separator();
+        let refit = summary.training.refit.map_or(String::new(), |r| {
+            format!(" · refit on train+val, {} epochs", r.epochs)
+        });
         ui.label(format!(
-            "{} {}×{} · {} · best epoch {}",
+            "{} {}×{} · {} · best epoch {}{refit}",
             summary.config.model.cell.name().to_uppercase(),
             summary.config.model.layers,
             summary.config.model.hidden,
