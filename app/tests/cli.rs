@@ -346,3 +346,32 @@ fn bench_load_times_the_csv_loader_and_reports_its_shape() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("no-such-file.csv"));
 }
+
+#[test]
+fn eval_runs_the_air_passengers_protocol_and_prints_the_literature_table() {
+    let out = seqcast(&["eval", "air", "--seeds", "42,1"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("Darts quickstart split"), "{stdout}");
+    let mape = |label: &str| -> f64 {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no '{label}' row in\n{stdout}"));
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    // two seeds, their ensemble, our baselines on the same window, the published rows
+    let ensemble = mape("seqcast LSTM 2x64, 2-seed ensemble");
+    assert!(ensemble < 5.66, "ensemble MAPE {ensemble}\n{stdout}");
+    assert!(mape("seed 42") < 5.66 && mape("seed 1") < 5.66, "{stdout}");
+    assert!((mape("seasonal naive (12 months)") - 13.19).abs() < 0.01);
+    assert_eq!(mape("naive drift + seasonal naive (Darts)"), 5.66);
+    assert_eq!(mape("Theta, tuned (Darts)"), 4.40);
+    // the short-series defaults were applied and said so
+    assert!(text(&out.stderr).contains("defaults for this data: epochs 1000, refit true"));
+
+    // the ETT protocol without its file is a readable error naming it
+    let out = seqcast(&["eval", "ett", "--ett", "no-such-ETTh1.csv"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no-such-ETTh1.csv"));
+}
