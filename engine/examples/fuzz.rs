@@ -104,6 +104,9 @@ const CONFIG_TOKENS: &[&[u8]] = &[
     b"}",
 ];
 
+/// Inputs kept for mutation at most (newer interesting ones replace random old ones).
+const MAX_CORPUS: usize = 4096;
+
 struct Rng(u64);
 
 impl Rng {
@@ -169,7 +172,13 @@ fn run_csv(bytes: &[u8]) -> String {
         Ok(t) => t,
         Err(e) => return outcome("load", &e.to_string()),
     };
-    let mut last = String::from("loaded");
+    let kinds: String = table
+        .columns
+        .iter()
+        .take(8)
+        .map(|c| c.kind.name().chars().next().unwrap_or('?'))
+        .collect();
+    let mut last = format!("loaded {} {:?} {kinds}", table.encoding, table.delimiter);
     let numeric: Vec<String> = table
         .numeric_columns()
         .iter()
@@ -187,7 +196,7 @@ fn run_csv(bytes: &[u8]) -> String {
         match pipeline::load_series(&table, &config)
             .and_then(|(s, _, c)| Prepared::fit(Arc::new(s), &c))
         {
-            Ok(p) => last = format!("prepared {}", p.train.len().min(1)),
+            Ok(p) => last = format!("prepared {} {kinds}", p.train.len().min(1)),
             Err(e) => last = outcome("prepare", &e.to_string()),
         }
     }
@@ -211,14 +220,15 @@ fn run_config(bytes: &[u8], table: &seqcast_engine::data::table::CsvTable) -> St
     }
 }
 
-/// The kind of outcome, digits dropped so that "row 3" and "row 4" count once.
+/// The kind of outcome: the first words of the message made only of letters, so that
+/// "row 3" and "row 4", or "'abc'" and "'abd'", count once.
 fn outcome(stage: &str, message: &str) -> String {
-    let text: String = message
-        .chars()
-        .filter(|c| !c.is_ascii_digit())
-        .take(60)
+    let words: Vec<&str> = message
+        .split_whitespace()
+        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        .take(8)
         .collect();
-    format!("{stage}: {text}")
+    format!("{stage}: {}", words.join(" "))
 }
 
 fn csv_seeds() -> Vec<Vec<u8>> {
@@ -319,7 +329,12 @@ fn main() {
         match result {
             Ok(signature) => {
                 if seen.insert(signature) {
-                    corpus.push(input);
+                    if corpus.len() < MAX_CORPUS {
+                        corpus.push(input);
+                    } else {
+                        let i = rng.below(corpus.len());
+                        corpus[i] = input;
+                    }
                 }
             }
             Err(_) => {

@@ -3,6 +3,8 @@
 mod app;
 #[cfg(test)]
 mod diag_tests;
+#[cfg(test)]
+mod fault_tests;
 mod files;
 mod frame_stats;
 mod live;
