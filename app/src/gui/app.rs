@@ -58,17 +58,32 @@ pub struct SeqcastApp {
     dialogs: Dialogs,
     /// Frame-time statistics.
     pub frame_stats: FrameStats,
+    /// Where the settings are saved (atomically); `None` when eframe persistence is
+    /// off (tests), so nothing of the user's is read or written.
+    pub settings_file: Option<PathBuf>,
 }
 
 impl SeqcastApp {
     /// Creates the app, starts the engine thread and loads the first data.
     pub fn new(cc: &eframe::CreationContext<'_>, startup: Startup) -> Self {
-        let persisted: Persisted = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+        let mut session = Session::default();
+        let settings_file = cc.storage.and_then(|_| super::settings::default_path());
+        let saved = match settings_file.as_deref().map(super::settings::load) {
+            Some(Ok(saved)) => saved,
+            Some(Err(e)) => {
+                session.error(format!("{e:#}"));
+                None
+            }
+            None => None,
+        };
+        // Settings saved by earlier versions live in eframe's own file.
+        let persisted: Persisted = saved
+            .or_else(|| {
+                cc.storage
+                    .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            })
             .unwrap_or_default();
         let ctx = cc.egui_ctx.clone();
-        let mut session = Session::default();
         let engine = match EngineHandle::spawn(Some(Box::new(move || ctx.request_repaint()))) {
             Ok(engine) => Some(engine),
             Err(e) => {
@@ -82,6 +97,7 @@ impl SeqcastApp {
             session,
             dialogs: Dialogs::default(),
             frame_stats: FrameStats::from_env(),
+            settings_file,
         };
         match startup {
             Startup::Sample(name, bytes) => app.send(
@@ -537,7 +553,16 @@ impl eframe::App for SeqcastApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+        // Our own file, written atomically; eframe's (rewritten in place) no longer
+        // holds the settings.
+        if storage.get_string(eframe::APP_KEY).is_some() {
+            storage.remove_string(eframe::APP_KEY);
+        }
+        if let Some(path) = &self.settings_file
+            && let Err(e) = super::settings::save(path, &self.persisted)
+        {
+            self.session.error(format!("Settings not saved: {e:#}"));
+        }
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

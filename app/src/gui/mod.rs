@@ -12,6 +12,7 @@ mod panels;
 mod plots;
 #[cfg(test)]
 mod runs_tests;
+mod settings;
 mod state;
 mod store;
 #[cfg(test)]
