@@ -67,22 +67,7 @@ impl SeqcastApp {
     /// Creates the app, starts the engine thread and loads the first data.
     pub fn new(cc: &eframe::CreationContext<'_>, startup: Startup) -> Self {
         let mut session = Session::default();
-        let settings_file = cc.storage.and_then(|_| super::settings::default_path());
-        let saved = match settings_file.as_deref().map(super::settings::load) {
-            Some(Ok(saved)) => saved,
-            Some(Err(e)) => {
-                session.error(format!("{e:#}"));
-                None
-            }
-            None => None,
-        };
-        // Settings saved by earlier versions live in eframe's own file.
-        let persisted: Persisted = saved
-            .or_else(|| {
-                cc.storage
-                    .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-            })
-            .unwrap_or_default();
+        let (persisted, settings_file) = super::settings::initial(cc.storage, &mut session);
         let ctx = cc.egui_ctx.clone();
         let engine = match EngineHandle::spawn(Some(Box::new(move || ctx.request_repaint()))) {
             Ok(engine) => Some(engine),
@@ -553,16 +538,8 @@ impl eframe::App for SeqcastApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        // Our own file, written atomically; eframe's (rewritten in place) no longer
-        // holds the settings.
-        if storage.get_string(eframe::APP_KEY).is_some() {
-            storage.remove_string(eframe::APP_KEY);
-        }
-        if let Some(path) = &self.settings_file
-            && let Err(e) = super::settings::save(path, &self.persisted)
-        {
-            self.session.error(format!("Settings not saved: {e:#}"));
-        }
+        let path = self.settings_file.clone();
+        super::settings::save_from_app(storage, path.as_deref(), self);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

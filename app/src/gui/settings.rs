@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use seqcast_engine::export::write_atomic;
 
-use super::state::Persisted;
+use super::app::SeqcastApp;
+use super::state::{Persisted, Session};
 
 /// File name, in eframe's storage folder for the app.
 const FILE: &str = "settings.json";
@@ -39,6 +40,42 @@ pub fn load(path: &Path) -> Result<Option<Persisted>> {
             kept.display()
         )
     })
+}
+
+/// The settings to start with and where to save them: the saved file when eframe
+/// persistence is on (`storage` is `None` in tests, which then touch nothing of the
+/// user's), else what earlier versions kept in eframe's storage, else defaults. A
+/// damaged file is reported in the session's messages.
+pub fn initial(
+    storage: Option<&dyn eframe::Storage>,
+    session: &mut Session,
+) -> (Persisted, Option<PathBuf>) {
+    let path = storage.and_then(|_| default_path());
+    let saved = match path.as_deref().map(load) {
+        Some(Ok(saved)) => saved,
+        Some(Err(e)) => {
+            session.error(format!("{e:#}"));
+            None
+        }
+        None => None,
+    };
+    let persisted = saved
+        .or_else(|| storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)))
+        .unwrap_or_default();
+    (persisted, path)
+}
+
+/// eframe's periodic and closing save: the settings go to our own file, atomically;
+/// eframe's (rewritten in place) no longer holds them.
+pub fn save_from_app(storage: &mut dyn eframe::Storage, path: Option<&Path>, app: &mut SeqcastApp) {
+    if storage.get_string(eframe::APP_KEY).is_some() {
+        storage.remove_string(eframe::APP_KEY);
+    }
+    if let Some(path) = path
+        && let Err(e) = save(path, &app.persisted)
+    {
+        app.session.error(format!("Settings not saved: {e:#}"));
+    }
 }
 
 /// Writes the settings atomically, creating the folder if needed.

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod catalogue;
+
 use std::path::PathBuf;
 
 use seqcast_engine::RunConfig;
