@@ -96,11 +96,21 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
     let weights_path = dir.join(WEIGHTS);
     let bytes = std::fs::read(&weights_path)
         .map_err(|e| EngineError::io("cannot read", &weights_path, e))?;
-    let expected: usize = manifest
+    let expected = manifest
         .params
         .iter()
-        .map(|p| p.shape.iter().product::<usize>())
-        .sum();
+        .try_fold(0usize, |total, p| {
+            let count = p.shape.iter().try_fold(1usize, |n, d| n.checked_mul(*d))?;
+            total.checked_add(count)
+        })
+        .filter(|n| n.checked_mul(4).is_some());
+    let Some(expected) = expected else {
+        return Err(bad(
+            "the parameter shapes in model.json describe more weights than memory can hold: \
+             the manifest was modified or damaged"
+                .into(),
+        ));
+    };
     if bytes.len() != expected * 4 {
         return Err(bad(format!(
             "weights.bin has {} bytes but the manifest describes {expected} weights ({} bytes): the file is truncated or not this model's",
@@ -121,6 +131,7 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
             manifest.columns.len()
         )));
     }
+    check_scaling(&manifest.scaling, manifest.columns.len(), n_targets).map_err(bad)?;
     let shape = ModelShape {
         features: manifest.columns.len(),
         lookback: manifest.config.window.lookback,
@@ -163,6 +174,31 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         columns: manifest.columns,
         n_targets,
     })
+}
+
+/// One scaler per column and per target level, each with a finite centre and a finite,
+/// non-zero scale: anything else would turn every forecast into NaN or infinity.
+fn check_scaling(scaling: &Scaling, columns: usize, targets: usize) -> Result<(), String> {
+    if scaling.columns.len() != columns || scaling.levels.len() != targets {
+        return Err(format!(
+            "model.json has {} column scalers and {} level scalers for {columns} columns and \
+             {targets} targets",
+            scaling.columns.len(),
+            scaling.levels.len()
+        ));
+    }
+    let all = scaling.columns.iter().chain(&scaling.levels);
+    if let Some(s) = all
+        .into_iter()
+        .find(|s| !(s.center.is_finite() && s.scale.is_finite() && s.scale != 0.0))
+    {
+        return Err(format!(
+            "model.json has a scaler with centre {} and scale {}: the manifest was modified or \
+             damaged",
+            s.center, s.scale
+        ));
+    }
+    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -58,17 +58,17 @@ pub struct SeqcastApp {
     dialogs: Dialogs,
     /// Frame-time statistics.
     pub frame_stats: FrameStats,
+    /// Where the settings are saved (atomically); `None` when eframe persistence is
+    /// off (tests), so nothing of the user's is read or written.
+    pub settings_file: Option<PathBuf>,
 }
 
 impl SeqcastApp {
     /// Creates the app, starts the engine thread and loads the first data.
     pub fn new(cc: &eframe::CreationContext<'_>, startup: Startup) -> Self {
-        let persisted: Persisted = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-            .unwrap_or_default();
-        let ctx = cc.egui_ctx.clone();
         let mut session = Session::default();
+        let (persisted, settings_file) = super::settings::initial(cc.storage, &mut session);
+        let ctx = cc.egui_ctx.clone();
         let engine = match EngineHandle::spawn(Some(Box::new(move || ctx.request_repaint()))) {
             Ok(engine) => Some(engine),
             Err(e) => {
@@ -82,6 +82,7 @@ impl SeqcastApp {
             session,
             dialogs: Dialogs::default(),
             frame_stats: FrameStats::from_env(),
+            settings_file,
         };
         match startup {
             Startup::Sample(name, bytes) => app.send(
@@ -538,7 +539,8 @@ impl eframe::App for SeqcastApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+        let path = self.settings_file.clone();
+        super::settings::save_from_app(storage, path.as_deref(), self);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

@@ -4,6 +4,8 @@ mod app;
 mod data_defaults;
 #[cfg(test)]
 mod diag_tests;
+#[cfg(test)]
+mod fault_tests;
 mod files;
 mod frame_stats;
 mod live;
@@ -11,6 +13,7 @@ mod panels;
 mod plots;
 #[cfg(test)]
 mod runs_tests;
+mod settings;
 mod state;
 mod store;
 #[cfg(test)]

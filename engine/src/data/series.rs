@@ -162,7 +162,11 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
     let chosen = columns::choose(table, config, &time, &mut notes)?;
     let mut values = Vec::with_capacity(chosen.names.len());
     for name in &chosen.names {
-        values.push(columns::parse_values(table, table.column(name)?)?);
+        let column = table.column(name)?;
+        if let Some(style) = column.number_style {
+            notes.push(format!("column '{name}' is written with {style}"));
+        }
+        values.push(columns::parse_values(table, column)?);
     }
 
     let mut rows = clean::Rows::new(table.n_rows, values, time.stamps());

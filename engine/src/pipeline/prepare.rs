@@ -13,6 +13,10 @@ use crate::data::window::WindowSpec;
 use crate::error::{EngineError, Result};
 use crate::train::TrainData;
 
+/// Largest magnitude fed to the model: beyond it, squares and products in 32-bit
+/// training overflow to infinity within a step or two (`f32::MAX` is about 3.4e38).
+const MAX_MODEL_VALUE: f32 = 1e15;
+
 /// Everything needed to map model outputs back to the user's units; saved with a model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scaling {
@@ -176,6 +180,15 @@ impl Prepared {
             let name = series.columns.get(j).map_or("?", |c| c.name.as_str());
             for (i, v) in values.iter().enumerate() {
                 let z = scaler.transform(*v) as f32;
+                if z.is_finite() && z.abs() > MAX_MODEL_VALUE {
+                    return Err(EngineError::Transform(format!(
+                        "column '{name}', row {}: value {v:e} is {z:e} after scaling ('{}'); \
+                         training in 32-bit floats overflows beyond about {MAX_MODEL_VALUE:e}, \
+                         so choose a scaling (zscore, minmax or robust) or the log transform",
+                        i + 1,
+                        format!("{:?}", scaler.kind).to_lowercase()
+                    )));
+                }
                 if !z.is_finite() {
                     return Err(EngineError::Transform(format!(
                         "column '{name}', row {}: value {v} overflows after scaling; \

@@ -49,6 +49,7 @@ impl EngineHandle {
         if matches!(
             command,
             Command::Train { .. }
+                | Command::FaultTrainThenPanic { .. }
                 | Command::OverfitBatch { .. }
                 | Command::LrRangeTest { .. }
                 | Command::Tune(_)

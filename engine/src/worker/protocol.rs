@@ -111,6 +111,18 @@ pub enum Command {
     Tune(Box<TuneJob>),
     /// Stop the thread (also sent when the handle is dropped).
     Shutdown,
+    /// **Fault injection, for tests only; nothing in seqcast sends it.** Trains like
+    /// [`Command::Train`], then panics on the engine thread inside the training loop once
+    /// `after_epochs` epochs have finished, as a bug in the engine would. It exists to
+    /// prove that such a panic reaches the driver as [`Event::Failed`] for "train", that
+    /// no run is recorded, and that the thread keeps serving commands.
+    #[doc(hidden)]
+    FaultTrainThenPanic {
+        /// The configuration to train with.
+        config: RunConfig,
+        /// Epochs finished before the panic.
+        after_epochs: usize,
+    },
 }
 
 /// A hyperparameter search to run.

@@ -107,7 +107,11 @@ impl Runner {
                     report,
                 })));
             }
-            Command::Train { config } => self.train(&config)?,
+            Command::Train { config } => self.train(&config, None)?,
+            Command::FaultTrainThenPanic {
+                config,
+                after_epochs,
+            } => self.train(&config, Some(after_epochs))?,
             Command::OverfitBatch { config } => {
                 let table = self.table()?;
                 let report = pipeline::overfit_batch(&table, &config, &self.control)?;
@@ -185,12 +189,21 @@ impl Runner {
         Ok(())
     }
 
-    fn train(&mut self, config: &RunConfig) -> Result<()> {
+    /// Trains on the loaded table; `panic_after` is fault injection (see
+    /// [`Command::FaultTrainThenPanic`]).
+    fn train(&mut self, config: &RunConfig, panic_after: Option<usize>) -> Result<()> {
         let table = self.table()?;
         let events = self.events.clone();
         let waker = self.waker.as_ref();
         let control = self.control.clone();
+        let mut epochs = 0;
         let mut report = |progress: Progress| {
+            if matches!(progress, Progress::Epoch(_)) {
+                epochs += 1;
+            }
+            if panic_after.is_some_and(|n| epochs >= n) {
+                panic!("injected fault: panic in the training loop after {epochs} epochs");
+            }
             // Batch progress and gradient snapshots may be dropped when the driver lags;
             // epochs may not.
             let droppable = matches!(progress, Progress::Batch { .. } | Progress::Snapshot(_));
@@ -243,7 +256,7 @@ fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Load { .. } | Command::LoadBytes { .. } => "load",
         Command::Inspect { .. } => "inspect",
-        Command::Train { .. } => "train",
+        Command::Train { .. } | Command::FaultTrainThenPanic { .. } => "train",
         Command::OverfitBatch { .. } => "overfit one batch",
         Command::LrRangeTest { .. } => "learning-rate range test",
         Command::SaveModel { .. } => "save model",

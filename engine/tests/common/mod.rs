@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod catalogue;
+
 use std::path::PathBuf;
 
 use seqcast_engine::RunConfig;
@@ -33,4 +35,46 @@ pub fn tiny(cell: CellKind, epochs: usize) -> RunConfig {
     c.train.lr = 5e-3;
     c.train.patience = 0;
     c
+}
+
+/// Waits (bounded) for the first engine event that is not training progress.
+pub fn next_result(engine: &seqcast_engine::worker::EngineHandle) -> seqcast_engine::worker::Event {
+    use seqcast_engine::worker::Event;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        match engine
+            .recv_timeout(std::time::Duration::from_millis(200))
+            .expect("the engine is running")
+        {
+            Some(Event::Training(_)) | None => {}
+            Some(other) => return other,
+        }
+    }
+    panic!("no result from the engine within 120 s");
+}
+
+/// Threads of this process named `seqcast-engine` (from `/proc/self/task/*/comm`).
+pub fn engine_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| {
+            d.flatten()
+                .filter(|t| {
+                    std::fs::read_to_string(t.path().join("comm"))
+                        .is_ok_and(|c| c.trim() == "seqcast-engine")
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Names in `dir` that start with a dot (temp files, `.partial` run folders).
+pub fn hidden_entries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -3,7 +3,10 @@
 
 use crate::config::DataConfig;
 use crate::data::table::{ColumnKind, CsvTable, RawColumn, is_missing};
-use crate::data::time::{TimeFormat, detect_format, first_bad_cell, parse_time, ts_from_parts};
+use crate::data::time::{
+    TimeFormat, detect_format, first_bad_cell, looks_like_time, name_hints_time, parse_time,
+    ts_from_parts,
+};
 use crate::error::{EngineError, Result};
 
 /// Formats tried on a time column, for error messages.
@@ -110,7 +113,78 @@ pub(super) fn resolve_time(
     if let Some(source) = composite(table, notes)? {
         return Ok(source);
     }
+    if let Some(why) = undetected_time_column(table) {
+        notes.push(format!(
+            "{why}; rows are numbered instead (name it as the time column to see every error)"
+        ));
+    }
     Ok(TimeSource::Index)
+}
+
+/// A text column that looks like the time axis but whose cells fit no single format
+/// (dates written several ways, or in a format not supported): why, naming the first
+/// odd cell, so that rows are never numbered silently instead.
+///
+/// "Looks like the time axis": at least a third of its values parse as dates, or its
+/// name says time or date and two thirds of its values are shaped like dates.
+fn undetected_time_column(table: &CsvTable) -> Option<String> {
+    for col in table.columns.iter().filter(|c| c.kind == ColumnKind::Text) {
+        let present: Vec<&str> = col
+            .cells
+            .iter()
+            .filter_map(|c| c.as_deref())
+            .filter(|c| !is_missing(c))
+            .collect();
+        let timelike = present.iter().filter(|c| looks_like_time(c)).count();
+        let shaped = present.iter().filter(|c| date_shaped(c)).count();
+        let looks_like_axis = (timelike > 0 && timelike * 3 >= present.len())
+            || (name_hints_time(&col.name) && shaped > 0 && shaped * 3 >= present.len() * 2);
+        if !looks_like_axis {
+            continue;
+        }
+        let (row, value) = first_bad_cell(&col.name, &col.cells)?;
+        let first = col
+            .cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.as_deref().map(|c| (i, c)))
+            .find(|(_, c)| !is_missing(c));
+        let name = &col.name;
+        let at = format!(
+            "row {} (line {} of the file)",
+            row + 1,
+            table.file_line(row)
+        );
+        let message = match first {
+            Some((first_row, first_value)) if first_row != row => {
+                let pattern = detect_format(name, &[Some(first_value.to_string())])
+                    .map_or_else(String::new, |f| format!(" ({})", f.pattern()));
+                format!(
+                    "column '{name}' looks like the time axis, but its dates are not all \
+                     written the same way: row {} is '{first_value}'{pattern}, but {at} is \
+                     '{value}'",
+                    first_row + 1
+                )
+            }
+            _ => format!(
+                "column '{name}' looks like the time axis, but {at}: '{value}' is not a date \
+                 or time in a known format ({KNOWN_FORMATS})"
+            ),
+        };
+        return Some(message);
+    }
+    None
+}
+
+/// Digits and date punctuation only, with at least four digits and one `-` `/` `.`
+/// (`01.02.2024`, `28/01/2024`).
+fn date_shaped(cell: &str) -> bool {
+    let digits = cell.bytes().filter(u8::is_ascii_digit).count();
+    digits >= 4
+        && cell.bytes().any(|b| matches!(b, b'-' | b'/' | b'.'))
+        && cell
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'/' | b'.' | b':' | b' ' | b'T'))
 }
 
 /// A whole number written as `12` or `12.0`.

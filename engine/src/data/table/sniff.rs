@@ -15,7 +15,9 @@ const SNIFF_RECORDS: usize = 20;
 /// Decodes the raw file to UTF-8 and names the encoding found.
 ///
 /// A UTF-8 BOM is stripped; UTF-16 LE/BE with a BOM is decoded (unpaired surrogates
-/// become U+FFFD); anything else that is not valid UTF-8 is read as Latin-1, byte by byte.
+/// become U+FFFD), and so is UTF-16 without a BOM when its first bytes show the
+/// telltale zero byte beside each ASCII character; anything else that is not valid
+/// UTF-8 is read as Latin-1, byte by byte.
 pub(super) fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
     match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => match std::str::from_utf8(rest) {
@@ -24,11 +26,64 @@ pub(super) fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
         },
         [0xFF, 0xFE, rest @ ..] => (Cow::Owned(utf16(rest, u16::from_le_bytes)), "UTF-16LE"),
         [0xFE, 0xFF, rest @ ..] => (Cow::Owned(utf16(rest, u16::from_be_bytes)), "UTF-16BE"),
-        _ => match std::str::from_utf8(bytes) {
-            Ok(text) => (Cow::Borrowed(text), "UTF-8"),
-            Err(_) => (Cow::Owned(latin1(bytes)), "Latin-1"),
+        _ => match (utf16_without_bom(bytes), std::str::from_utf8(bytes)) {
+            (Some(true), _) => (
+                Cow::Owned(utf16(bytes, u16::from_le_bytes)),
+                "UTF-16LE (no BOM)",
+            ),
+            (Some(false), _) => (
+                Cow::Owned(utf16(bytes, u16::from_be_bytes)),
+                "UTF-16BE (no BOM)",
+            ),
+            (None, Ok(text)) => (Cow::Borrowed(text), "UTF-8"),
+            (None, Err(_)) => (Cow::Owned(latin1(bytes)), "Latin-1"),
         },
     }
+}
+
+/// Bytes examined to recognise UTF-16 without a BOM.
+const UTF16_SNIFF_BYTES: usize = 4096;
+
+/// `Some(little_endian)` when the start of the file reads as UTF-16 text without a BOM:
+/// an even length, and at least 90% of the two-byte units are an ASCII character
+/// beside a zero byte, always on the same side (CSV text is mostly ASCII).
+fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
+    let head = bytes.get(..bytes.len().min(UTF16_SNIFF_BYTES))?;
+    if !bytes.len().is_multiple_of(2) || head.len() < 4 {
+        return None;
+    }
+    let units = head.len() / 2;
+    let (mut le, mut be) = (0usize, 0usize);
+    for pair in head.chunks_exact(2) {
+        match *pair {
+            [a, 0] if a != 0 && a.is_ascii() => le += 1,
+            [0, b] if b != 0 && b.is_ascii() => be += 1,
+            _ => {}
+        }
+    }
+    let enough = |n: usize| n * 10 >= units * 9;
+    if enough(le) {
+        Some(true)
+    } else if enough(be) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// What a binary file probably is, from its first bytes (for the error message).
+pub(super) fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    let kinds: [(&[u8], &str); 5] = [
+        (b"PK\x03\x04", "a ZIP archive or an Excel .xlsx workbook"),
+        (b"\xD0\xCF\x11\xE0", "an old Excel .xls workbook"),
+        (b"%PDF", "a PDF document"),
+        (b"\x1F\x8B", "a gzip-compressed file"),
+        (b"PAR1", "a Parquet file"),
+    ];
+    kinds
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, kind)| *kind)
 }
 
 fn latin1(bytes: &[u8]) -> String {
