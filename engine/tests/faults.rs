@@ -14,11 +14,11 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use common::{engine_threads, hidden_entries, next_result, sample, tiny};
+use common::{engine_threads, hidden_entries, next_result, recording_engine, tiny};
 use seqcast_engine::config::CellKind;
-use seqcast_engine::runs::{RunOrigin, RunStore};
+use seqcast_engine::runs::RunStore;
 use seqcast_engine::train::Progress;
-use seqcast_engine::worker::{Command, EngineHandle, Event};
+use seqcast_engine::worker::{Command, Event};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -47,28 +47,6 @@ fn slow(epochs: usize) -> seqcast_engine::RunConfig {
     config.window.stride = 1;
     config.train.batch = 8;
     config
-}
-
-/// An engine with the temperatures loaded, recording runs into `dir`.
-fn recording_engine(dir: &std::path::Path) -> EngineHandle {
-    let engine = EngineHandle::spawn(None).unwrap();
-    engine
-        .send(Command::Load {
-            path: sample("daily-min-temperatures.csv"),
-        })
-        .unwrap();
-    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
-    engine
-        .send(Command::RecordRuns {
-            dir: Some(dir.to_path_buf()),
-            origin: RunOrigin::Gui,
-        })
-        .unwrap();
-    let Event::Runs { runs, .. } = next_result(&engine) else {
-        panic!("expected Runs")
-    };
-    assert!(runs.is_empty());
-    engine
 }
 
 #[test]

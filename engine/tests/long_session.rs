@@ -9,10 +9,10 @@
 
 mod common;
 
-use common::{next_result, sample, tiny};
+use common::{next_result, recording_engine, tiny};
 use seqcast_engine::config::CellKind;
-use seqcast_engine::runs::{RunOrigin, RunStore};
-use seqcast_engine::worker::{Command, EngineHandle, Event};
+use seqcast_engine::runs::RunStore;
+use seqcast_engine::worker::{Command, Event};
 
 /// Resident memory of this process in KiB (`VmRSS` in `/proc/self/status`).
 fn rss_kib() -> u64 {
@@ -37,20 +37,7 @@ struct Sample {
 fn session(n: usize) -> (usize, Vec<Sample>, usize) {
     let runs = tempfile::tempdir().unwrap();
     let before = threads();
-    let engine = EngineHandle::spawn(None).unwrap();
-    engine
-        .send(Command::Load {
-            path: sample("daily-min-temperatures.csv"),
-        })
-        .unwrap();
-    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
-    engine
-        .send(Command::RecordRuns {
-            dir: Some(runs.path().to_path_buf()),
-            origin: RunOrigin::Gui,
-        })
-        .unwrap();
-    assert!(matches!(next_result(&engine), Event::Runs { .. }));
+    let engine = recording_engine(runs.path());
     let mut samples = Vec::with_capacity(n);
     for i in 0..n {
         let mut config = tiny(CellKind::Lstm, 2);

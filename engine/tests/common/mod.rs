@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{CellKind, Split};
+use seqcast_engine::runs::RunOrigin;
+use seqcast_engine::worker::{Command, EngineHandle, Event};
 
 /// A bundled sample file.
 pub fn sample(name: &str) -> PathBuf {
@@ -77,4 +79,26 @@ pub fn hidden_entries(dir: &std::path::Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// An engine with the temperatures loaded, recording runs into `dir`.
+pub fn recording_engine(dir: &std::path::Path) -> EngineHandle {
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::Load {
+            path: sample("daily-min-temperatures.csv"),
+        })
+        .unwrap();
+    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    engine
+        .send(Command::RecordRuns {
+            dir: Some(dir.to_path_buf()),
+            origin: RunOrigin::Gui,
+        })
+        .unwrap();
+    let Event::Runs { runs, .. } = next_result(&engine) else {
+        panic!("expected Runs")
+    };
+    assert!(runs.is_empty());
+    engine
 }
