@@ -319,6 +319,14 @@ fn constant_series_under_zscore_trains_without_nan() {
     let scaler = &out.model.scaling.columns[0];
     assert!(scaler.degenerate);
     assert_eq!((scaler.center, scaler.scale), (5.0, 1.0));
+    assert!(
+        out.summary.data.load.notes.iter().any(|n| n
+            == "column 'value' does not vary over the 42 training rows (always 5): it cannot \
+                be scaled by its spread, so it is only shifted (scale 1), and a model can \
+                learn nothing from it"),
+        "{:?}",
+        out.summary.data.load.notes
+    );
     assert_eq!(out.summary.training.stop, StopReason::Completed);
     assert!(
         out.summary

@@ -167,8 +167,9 @@ pub fn run(
     report: &mut dyn FnMut(Progress),
 ) -> Result<RunOutput> {
     config.validate()?;
-    let (series, load, config) = load_series(table, config)?;
+    let (series, mut load, config) = load_series(table, config)?;
     let prepared = Prepared::fit(Arc::new(series), &config)?;
+    load.notes.extend(constant_columns(&prepared));
     let horizon = prepared.spec.horizon;
     // Validation signals per epoch (first target, user units), for the training doctor.
     let val_actual = prepared.actuals(0, &prepared.val);
@@ -293,6 +294,27 @@ pub fn run(
         model,
         series: prepared.series.clone(),
     })
+}
+
+/// A note for each column whose training rows do not vary (after log / differencing):
+/// its scaler cannot divide by a zero spread and uses 1 instead.
+fn constant_columns(prepared: &Prepared) -> Vec<String> {
+    let rows = prepared.split.train.len();
+    prepared
+        .scaling
+        .columns
+        .iter()
+        .zip(&prepared.series.columns)
+        .filter(|(scaler, _)| scaler.degenerate)
+        .map(|(scaler, column)| {
+            format!(
+                "column '{}' does not vary over the {rows} training rows (always {}): it \
+                 cannot be scaled by its spread, so it is only shifted (scale 1), and a \
+                 model can learn nothing from it",
+                column.name, scaler.center
+            )
+        })
+        .collect()
 }
 
 /// With `train.refit` (and a validation part, and a run that was not cancelled), trains
