@@ -25,7 +25,7 @@ use seqcast_engine::pipeline::RunSummary;
 use seqcast_engine::worker::{Command, Event};
 
 use super::TrainArgs;
-use super::train::start;
+use super::train::start_with;
 
 /// `seqcast eval`.
 #[derive(Debug, Args)]
@@ -172,6 +172,9 @@ impl Runs {
             MetricsScale::Normalised => {
                 let single = first.test_scores.as_ref()?;
                 let ratio = single.normalised.model.overall.mae / single.original.model.overall.mae;
+                if !ratio.is_finite() {
+                    return None;
+                }
                 Some(Metrics {
                     mse: original.mse * ratio * ratio,
                     mae: original.mae * ratio,
@@ -201,7 +204,8 @@ impl Runs {
     }
 }
 
-/// Trains once per seed with `args`' options on top of the protocol's settings.
+/// Trains once per seed with `args`' options under the protocol's settings, on one
+/// engine that loads the data once.
 fn run_seeds(
     args: &EvalArgs,
     csv: Option<PathBuf>,
@@ -209,15 +213,14 @@ fn run_seeds(
     what: &str,
 ) -> Result<Runs> {
     let started = Instant::now();
+    let mut train_args = args.train.clone();
+    train_args.csv = csv;
+    train_args.quiet = true;
+    let (config, engine) = start_with(&train_args, protocol)?;
     let mut summaries = Vec::new();
     for &seed in &args.seeds {
-        let mut train_args = args.train.clone();
-        train_args.csv = csv.clone();
-        train_args.quiet = true;
-        let (base, engine) = start(&train_args)?;
-        let mut config = protocol(&base);
+        let mut config = config.clone();
         config.train.seed = seed;
-        config.validate()?;
         engine.send(Command::Train { config })?;
         let summary = loop {
             match engine.recv()? {

@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::auto::apply_data_defaults;
+use seqcast_engine::config::auto::{apply_data_defaults, describe};
 use seqcast_engine::export::write_atomic;
 use seqcast_engine::worker::{Command, EngineHandle, Event};
 
@@ -78,7 +78,16 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 /// Resolves the configuration of `args`, starts the engine and loads the data (the
 /// bundled sample without `--csv`).
 pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
-    let mut config = match &args.config {
+    start_with(args, RunConfig::clone)
+}
+
+/// [`start`], with `adjust` applied to the configuration of `args` before the
+/// data-dependent defaults (`seqcast eval` sets its protocol there).
+pub(super) fn start_with(
+    args: &TrainArgs,
+    adjust: impl Fn(&RunConfig) -> RunConfig,
+) -> Result<(RunConfig, EngineHandle)> {
+    let config = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
@@ -86,7 +95,9 @@ pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
         }
         None => RunConfig::default(),
     };
+    let mut config = config;
     args.apply(&mut config)?;
+    let mut config = adjust(&config);
     config.validate()?;
     let engine = EngineHandle::spawn(None)?;
     let source = match &args.csv {
@@ -125,16 +136,8 @@ pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
             _ => true,
         };
         let changes = apply_data_defaults(&mut config, table.n_rows, &is_set);
-        if let Some(first) = changes.first() {
-            let list: Vec<String> = changes
-                .iter()
-                .map(|c| format!("{} {}", c.field, c.value))
-                .collect();
-            eprintln!(
-                "defaults for this data: {} ({})",
-                list.join(", "),
-                first.why
-            );
+        if let Some(line) = describe(&changes) {
+            eprintln!("defaults for this data: {line}");
         }
     }
     Ok((config, engine))

@@ -2,7 +2,7 @@
 //! loads, to the settings the user has left at their defaults.
 
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::auto::apply_data_defaults;
+use seqcast_engine::config::auto::{apply_data_defaults, describe};
 
 /// Applies the data-dependent defaults for a series of `rows` rows to `config`, for
 /// every setting still at its plain default; returns a note for the status line
@@ -16,18 +16,7 @@ pub fn apply(config: &mut RunConfig, rows: usize) -> String {
         _ => true,
     };
     let changes = apply_data_defaults(config, rows, &is_set);
-    let Some(first) = changes.first() else {
-        return String::new();
-    };
-    let list: Vec<String> = changes
-        .iter()
-        .map(|c| format!("{} {}", c.field, c.value))
-        .collect();
-    format!(
-        "; defaults for this data: {} ({})",
-        list.join(", "),
-        first.why
-    )
+    describe(&changes).map_or(String::new(), |d| format!("; defaults for this data: {d}"))
 }
 
 #[cfg(test)]

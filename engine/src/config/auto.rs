@@ -75,6 +75,17 @@ pub fn apply_data_defaults(
     changes
 }
 
+/// The changes in one line: `epochs 1000, refit true (short series: 66 training
+/// windows)`; `None` when there are none.
+pub fn describe(changes: &[DataDefault]) -> Option<String> {
+    let first = changes.first()?;
+    let list: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{} {}", c.field, c.value))
+        .collect();
+    Some(format!("{} ({})", list.join(", "), first.why))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -105,7 +116,10 @@ mod tests {
             changes.iter().map(|d| d.field).collect::<Vec<_>>(),
             ["epochs", "refit"]
         );
-        assert_eq!(changes[0].why, "short series: 66 training windows");
+        assert_eq!(
+            describe(&changes).unwrap(),
+            "epochs 1000, refit true (short series: 66 training windows)"
+        );
         assert_eq!((c.train.epochs, c.train.refit), (SHORT_SERIES_EPOCHS, true));
 
         // a value the user set stays
@@ -118,6 +132,7 @@ mod tests {
         // 3,650 daily rows: 2,555 − 36 + 1 = 2,520 windows, not short
         let mut c = RunConfig::default();
         assert!(apply_data_defaults(&mut c, 3650, &|_| false).is_empty());
+        assert_eq!(describe(&[]), None);
         assert_eq!(c, RunConfig::default());
     }
 }

@@ -350,11 +350,8 @@ fn refit(
     };
     let started = std::time::Instant::now();
     let fitted = train::train(&config.model, &settings, &data, control, &mut |_| {})?;
-    if matches!(fitted.stop, StopReason::Cancelled) {
-        return Ok(None);
-    }
-    if !matches!(fitted.stop, StopReason::Completed) {
-        // A refit that went non-finite keeps the validated model.
+    if fitted.stop != StopReason::Completed {
+        // Cancelled or non-finite: keep the validated model.
         return Ok(None);
     }
     outcome.model = fitted.model;

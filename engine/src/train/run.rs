@@ -353,7 +353,6 @@ fn batch_tensors(
     )
 }
 
-/// Mean loss of a plain-device model over `origins`, and its outputs.
 /// Frees the autodiff graphs of earlier runs. burn records the graph of every tracked
 /// tensor (the model's parameters, each optimiser update) in a process-wide registry
 /// and sweeps orphaned graphs only during a `backward()`; the fast path computes
@@ -365,6 +364,7 @@ fn sweep_autodiff_graphs(device: &Device) {
     let _ = x.sum().backward();
 }
 
+/// Mean loss of a plain-device model over `origins`, and its outputs.
 fn validate(
     model: &Forecaster,
     data: &TrainData<'_>,
