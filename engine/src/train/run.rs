@@ -16,7 +16,7 @@ use super::{
 };
 use crate::config::{ClipKind, LossKind, ModelConfig, TrainConfig};
 use crate::error::{EngineError, Result};
-use crate::model::{Forecaster, ModelShape};
+use crate::model::{Forecaster, ModelShape, fast};
 use crate::rng::Rng;
 
 /// Batch progress is reported at most this often.
@@ -334,25 +334,6 @@ impl EpochStats {
     }
 }
 
-/// Input and target tensors for the windows at `origins`, and the windows' levels
-/// (with per-window normalisation).
-fn batch_tensors(
-    data: &TrainData<'_>,
-    origins: &[usize],
-    device: &Device,
-) -> (Tensor<3>, Tensor<2>, Option<Vec<f32>>) {
-    let n = origins.len();
-    let (x, y, levels) = data.gather_with_levels(origins);
-    (
-        Tensor::from_data(
-            TensorData::new(x, [n, data.lookback, data.features]),
-            device,
-        ),
-        Tensor::from_data(TensorData::new(y, [n, data.horizon * data.targets]), device),
-        levels,
-    )
-}
-
 /// Frees the autodiff graphs of earlier runs. burn records the graph of every tracked
 /// tensor (the model's parameters, each optimiser update) in a process-wide registry
 /// and sweeps orphaned graphs only during a `backward()`; the fast path computes
@@ -371,19 +352,16 @@ fn validate(
     origins: &[usize],
     kind: LossKind,
 ) -> (f64, Vec<f32>) {
-    let device = crate::model::cpu_device();
     let mut sum = 0.0;
     let mut outputs = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
-        let (x, y, levels) = batch_tensors(data, chunk, &device);
-        let predicted = model.forward(x, None);
-        let mut out: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
-        data.restore(&mut out, levels.as_deref());
-        outputs.extend(out);
+        let (x, y, levels) = data.gather_with_levels(chunk);
+        let mut out = forward_windows(model, data, x, chunk.len());
         // Relative to the window's level on both sides: the same loss as in the
         // user's (scaled) units.
-        let loss = super::loss::loss(kind, predicted, y);
-        sum += f64::from(loss.into_scalar::<f32>()) * chunk.len() as f64;
+        sum += fast::mean_loss(kind, &out, &y) * chunk.len() as f64;
+        data.restore(&mut out, levels.as_deref());
+        outputs.extend(out);
     }
     (sum / origins.len().max(1) as f64, outputs)
 }
@@ -391,19 +369,29 @@ fn validate(
 /// Model-space predictions for the windows at `origins`: row-major
 /// `[windows × horizon × targets]`.
 pub fn predict_windows(model: &Forecaster, data: &TrainData<'_>, origins: &[usize]) -> Vec<f32> {
-    let device = crate::model::cpu_device();
     let mut out = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
-        let n = chunk.len();
         let (x, levels) = data.inputs(chunk);
-        let x = Tensor::from_data(
-            TensorData::new(x, [n, data.lookback, data.features]),
-            &device,
-        );
-        let y = model.forward(x, None);
-        let mut values: Vec<f32> = y.into_data().iter::<f32>().collect();
+        let mut values = forward_windows(model, data, x, chunk.len());
         data.restore(&mut values, levels.as_deref());
         out.extend(values);
     }
     out
+}
+
+/// The model's outputs (before the window level is added back) for the gathered
+/// inputs `x: [n, lookback, features]`: on the fast path's kernels when it runs this
+/// model, else (or should it refuse) through burn's `forward`.
+fn forward_windows(model: &Forecaster, data: &TrainData<'_>, x: Vec<f32>, n: usize) -> Vec<f32> {
+    if fast::supports(model)
+        && let Ok(out) = fast::predict(model, &x, n, data.lookback, data.features)
+    {
+        return out;
+    }
+    let device = crate::model::cpu_device();
+    let x = Tensor::from_data(
+        TensorData::new(x, [n, data.lookback, data.features]),
+        &device,
+    );
+    model.forward(x, None).into_data().iter::<f32>().collect()
 }

@@ -147,38 +147,124 @@ pub fn forward_backward(
         features: batch.features,
         loss_elements: b * outputs,
     };
+    let (weights_ref, masks_ref) = (&weights, &masks);
+    let run = |rows: Range<usize>| part::run(weights_ref, masks_ref, &input(rows), loss, probe);
     let results: Vec<Result<PartResult>> = std::thread::scope(|s| {
-        let (weights, masks) = (&weights, &masks);
-        let mut handles = Vec::new();
-        let mut inline = Vec::new();
-        for rows in parts.iter().skip(1).cloned() {
-            let for_thread = rows.clone();
-            let spawned = std::thread::Builder::new()
-                .name("seqcast-fast-step".into())
-                .spawn_scoped(s, move || {
-                    part::run(weights, masks, &input(for_thread), loss, probe)
-                });
-            match spawned {
-                Ok(handle) => handles.push(handle),
-                // No thread to be had: do that part here, after the first.
-                Err(_) => inline.push(rows),
-            }
+        let run = &run;
+        // After the first part, in row order: a thread, or the rows when no thread
+        // could be had (then they run here, in turn, so the outputs keep their order).
+        let mut parts = parts.into_iter();
+        let first = parts.next();
+        let pending: Vec<_> = parts
+            .map(|rows| {
+                let for_thread = rows.clone();
+                std::thread::Builder::new()
+                    .name("seqcast-fast-step".into())
+                    .spawn_scoped(s, move || run(for_thread))
+                    .map_err(|_| rows)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(pending.len() + 1);
+        if let Some(rows) = first {
+            results.push(run(rows));
         }
-        let mut results = Vec::with_capacity(parts.len());
-        if let Some(rows) = parts.first() {
-            results.push(part::run(weights, masks, &input(rows.clone()), loss, probe));
-        }
-        for handle in handles {
-            results.push(handle.join().unwrap_or_else(|_| {
-                Err(EngineError::FastPath("a training thread panicked".into()))
-            }));
-        }
-        for rows in inline {
-            results.push(part::run(weights, masks, &input(rows), loss, probe));
+        for p in pending {
+            results.push(match p {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(EngineError::FastPath("a training thread panicked".into()))
+                }),
+                Err(rows) => run(rows),
+            });
         }
         results
     });
     combine(model, results, b, outputs)
+}
+
+/// Rows one thread runs through the network at a time when predicting: the forward
+/// pass keeps a tape of every step, so a bounded share keeps that small (a 2×64 LSTM
+/// over 336 steps: about 14 MB for 32 rows).
+const PREDICT_ROWS: usize = 32;
+
+/// Predictions `[windows, horizon·targets]` of `model` in evaluation mode (no
+/// dropout) for the inputs `x: [windows, lookback, features]`, on the fast path's
+/// kernels and threads. The same numbers as `Forecaster::forward` to float rounding
+/// (tests hold the two to 1e-4 relative), an order of magnitude sooner.
+pub fn predict(
+    model: &Forecaster,
+    x: &[f32],
+    windows: usize,
+    lookback: usize,
+    features: usize,
+) -> Result<Vec<f32>> {
+    let weights = read_weights(model)?;
+    if !supports(model)
+        || lookback == 0
+        || x.len() != windows * lookback * features
+        || weights.layers.first().map(|l| l.d_in) != Some(features)
+    {
+        return Err(EngineError::FastPath(format!(
+            "inputs do not match the model: {} values for {windows}×{lookback}×{features}",
+            x.len()
+        )));
+    }
+    let shape = (lookback, features);
+    let run = |rows: Range<usize>| -> Result<Vec<f32>> {
+        let mut out = Vec::new();
+        let mut start = rows.start;
+        while start < rows.end {
+            let end = (start + PREDICT_ROWS).min(rows.end);
+            out.extend(part::predict(&weights, x, &(start..end), shape)?);
+            start = end;
+        }
+        Ok(out)
+    };
+    let parts = split_rows(windows, max_threads());
+    let results: Vec<Result<Vec<f32>>> = std::thread::scope(|s| {
+        let run = &run;
+        // After the first part, in row order: a thread, or the rows when no thread
+        // could be had (then they run here, in turn, so the output keeps its order).
+        let mut parts = parts.into_iter();
+        let first = parts.next();
+        let pending: Vec<_> = parts
+            .map(|rows| {
+                let for_thread = rows.clone();
+                std::thread::Builder::new()
+                    .name("seqcast-fast-predict".into())
+                    .spawn_scoped(s, move || run(for_thread))
+                    .map_err(|_| rows)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(pending.len() + 1);
+        if let Some(rows) = first {
+            results.push(run(rows));
+        }
+        for p in pending {
+            results.push(match p {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(EngineError::FastPath("a prediction thread panicked".into()))
+                }),
+                Err(rows) => run(rows),
+            });
+        }
+        results
+    });
+    let mut out = Vec::with_capacity(windows * weights.head_b.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// Mean of the element losses of `predicted` against `target` (what
+/// `train::loss::loss` computes on tensors).
+pub fn mean_loss(kind: LossKind, predicted: &[f32], target: &[f32]) -> f64 {
+    let sum: f64 = predicted
+        .iter()
+        .zip(target)
+        .map(|(p, t)| f64::from(part::element_loss(kind, p - t).0))
+        .sum();
+    sum / predicted.len().max(1) as f64
 }
 
 /// Adds the parts (in row order for the outputs) and registers the gradients.

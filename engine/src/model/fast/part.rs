@@ -144,32 +144,62 @@ fn multiply(a: &mut [f32], mask: &[f32]) {
     }
 }
 
-/// Forward and backward of the whole network on one part of the batch.
-pub fn run(
+/// One part's forward pass, with what the backward pass reads.
+struct Forward {
+    /// Each layer's time-major input `[T, rows, d_in]` (the bottom one: the batch's).
+    inputs: Vec<Vec<f32>>,
+    /// Each layer's tape.
+    tapes: Vec<Tape>,
+    /// The non-top layers' dropout masks, time-major.
+    masks_tm: Vec<Vec<f32>>,
+    /// The head's input `[rows, H]` (after its dropout mask).
+    h_last: Vec<f32>,
+    /// This part's rows of the head's dropout mask.
+    head_mask: Option<Vec<f32>>,
+    /// The linear skip's inputs `[rows·targets, T]`.
+    skip_x: Option<Vec<f32>>,
+    /// Predictions `[rows, outputs]`.
+    pred: Vec<f32>,
+}
+
+impl Forward {
+    /// Hands the big buffers back to the pool.
+    fn recycle(self) {
+        pool::recycle(
+            self.tapes
+                .into_iter()
+                .flat_map(Tape::into_buffers)
+                .chain(self.inputs)
+                .chain(self.masks_tm),
+        );
+    }
+}
+
+/// The network's forward pass on rows `rows` of the batch `x: [B, T, F]`.
+fn forward(
     w: &Weights,
     masks: &Masks,
-    input: &PartInput<'_>,
-    loss: LossKind,
-    probe: bool,
-) -> Result<PartResult> {
-    let rows = input.rows.len();
-    let steps = input.steps;
+    x: &[f32],
+    rows_range: &Range<usize>,
+    (steps, features): (usize, usize),
+) -> Result<Forward> {
+    let rows = rows_range.len();
     let hidden = w.layers.first().map_or(0, |l| l.hidden);
     let outputs = w.head_b.len();
     let n_layers = w.layers.len();
     let step_h = rows * hidden;
 
-    // Forward: each layer's input (time-major) and tape.
+    // Each layer's input (time-major) and tape.
     let masks_tm: Vec<Vec<f32>> = masks
         .sequence
         .iter()
-        .map(|m| time_major(m, &input.rows, steps, hidden))
+        .map(|m| time_major(m, rows_range, steps, hidden))
         .collect();
-    let mut inputs: Vec<Vec<f32>> = vec![time_major(input.x, &input.rows, steps, input.features)];
+    let mut inputs: Vec<Vec<f32>> = vec![time_major(x, rows_range, steps, features)];
     let mut tapes: Vec<Tape> = Vec::with_capacity(n_layers);
     for (k, lw) in w.layers.iter().enumerate() {
-        let x = inputs.last().map_or(&[][..], Vec::as_slice);
-        let tape = layer::forward(lw, x, rows, steps)?;
+        let layer_x = inputs.last().map_or(&[][..], Vec::as_slice);
+        let tape = layer::forward(lw, layer_x, rows, steps)?;
         if k + 1 < n_layers {
             let mut next = pool::copy_of(&tape.h);
             if let Some(mask) = masks_tm.get(k) {
@@ -186,7 +216,7 @@ pub fn run(
         .map_or(&[][..], |t| t.h.get((steps - 1) * step_h..).unwrap_or(&[]));
     let mut h_last = last.to_vec();
     let head_mask: Option<Vec<f32>> = masks.head.as_ref().map(|m| {
-        m.get(input.rows.start * hidden..input.rows.end * hidden)
+        m.get(rows_range.start * hidden..rows_range.end * hidden)
             .unwrap_or(&[])
             .to_vec()
     });
@@ -207,7 +237,7 @@ pub fn run(
     let skip_x = w
         .skip
         .as_ref()
-        .map(|sk| sk.inputs(input.x, &input.rows, steps, input.features));
+        .map(|sk| sk.inputs(x, rows_range, steps, features));
     if let (Some(sk), Some(sx)) = (&w.skip, &skip_x) {
         // [rows·targets, T] × [T, horizon], then interleave into the step-major layout.
         let mut out = vec![0.0f32; rows * sk.targets * sk.horizon];
@@ -230,6 +260,71 @@ pub fn run(
             }
         }
     }
+    Ok(Forward {
+        inputs,
+        tapes,
+        masks_tm,
+        h_last,
+        head_mask,
+        skip_x,
+        pred,
+    })
+}
+
+/// Predictions `[rows, outputs]` for rows `rows` of `x: [B, T, F]`, without dropout
+/// (the model in evaluation mode).
+pub fn predict(
+    w: &Weights,
+    x: &[f32],
+    rows: &Range<usize>,
+    shape: (usize, usize),
+) -> Result<Vec<f32>> {
+    let mut f = forward(w, &Masks::default(), x, rows, shape)?;
+    let pred = std::mem::take(&mut f.pred);
+    f.recycle();
+    Ok(pred)
+}
+
+/// The loss of one element with prediction error `diff`, and its derivative.
+pub fn element_loss(loss: LossKind, diff: f32) -> (f32, f32) {
+    match loss {
+        LossKind::Mse => (diff * diff, 2.0 * diff),
+        LossKind::Mae => (diff.abs(), sign(diff)),
+        LossKind::Huber { delta } => {
+            let delta = delta as f32;
+            let a = diff.abs();
+            if a <= delta {
+                (0.5 * diff * diff, diff)
+            } else {
+                (delta * (a - 0.5 * delta), delta * sign(diff))
+            }
+        }
+    }
+}
+
+/// Forward and backward of the whole network on one part of the batch.
+pub fn run(
+    w: &Weights,
+    masks: &Masks,
+    input: &PartInput<'_>,
+    loss: LossKind,
+    probe: bool,
+) -> Result<PartResult> {
+    let rows = input.rows.len();
+    let steps = input.steps;
+    let hidden = w.layers.first().map_or(0, |l| l.hidden);
+    let outputs = w.head_b.len();
+    let n_layers = w.layers.len();
+    let step_h = rows * hidden;
+    let Forward {
+        inputs,
+        tapes,
+        masks_tm,
+        h_last,
+        head_mask,
+        skip_x,
+        pred,
+    } = forward(w, masks, input.x, &input.rows, (steps, input.features))?;
 
     // Loss and its gradient with respect to the predictions.
     let y = input
@@ -240,20 +335,7 @@ pub fn run(
     let mut dpred = vec![0.0f32; rows * outputs];
     let mut loss_sum = 0.0f64;
     for ((d, &p), &t) in dpred.iter_mut().zip(&pred).zip(y) {
-        let diff = p - t;
-        let (value, grad) = match loss {
-            LossKind::Mse => (diff * diff, 2.0 * diff),
-            LossKind::Mae => (diff.abs(), sign(diff)),
-            LossKind::Huber { delta } => {
-                let delta = delta as f32;
-                let a = diff.abs();
-                if a <= delta {
-                    (0.5 * diff * diff, diff)
-                } else {
-                    (delta * (a - 0.5 * delta), delta * sign(diff))
-                }
-            }
-        };
+        let (value, grad) = element_loss(loss, p - t);
         loss_sum += f64::from(value);
         *d = grad * scale;
     }

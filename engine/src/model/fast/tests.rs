@@ -355,3 +355,60 @@ fn mismatched_batches_are_errors() {
     };
     assert!(forward_backward(&model, &batch, LossKind::Mse, None, false).is_err());
 }
+
+#[test]
+fn predictions_match_burn_in_evaluation_mode() {
+    // More windows than two threads' shares of PREDICT_ROWS, an odd count, dropout
+    // (which evaluation must leave out) and the linear skip.
+    let windows = 2 * super::PREDICT_ROWS + 11;
+    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+        let device = cpu_device();
+        let config = ModelConfig {
+            cell,
+            hidden: 7,
+            layers: 2,
+            dropout: 0.3,
+            orthogonal_init: false,
+            forget_bias: 1.0,
+            window_norm: WindowNorm::None,
+            linear_skip: true,
+        };
+        let shape = ModelShape {
+            features: F,
+            lookback: T,
+            horizon: HORIZON,
+            targets: 1,
+        };
+        let mut model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
+        let mut rng = Rng::new(5);
+        let w = random(T * HORIZON, &mut rng, 0.5);
+        model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
+        let x = random(windows * T * F, &mut rng, 1.0);
+        let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [windows, T, F]), &device);
+        let burn: Vec<f32> = model.forward(xt, None).into_data().iter::<f32>().collect();
+        let fast = super::predict(&model, &x, windows, T, F).unwrap();
+        assert_eq!(fast.len(), windows * HORIZON);
+        let e = rel_err(&fast, &burn);
+        assert!(e < 1e-5, "{cell:?}: relative error {e}");
+        // A wrong input length is an error, not a panic.
+        assert!(super::predict(&model, &x[1..], windows, T, F).is_err());
+    }
+}
+
+#[test]
+fn the_mean_loss_matches_the_tensor_loss() {
+    let mut rng = Rng::new(9);
+    let p = random(40, &mut rng, 1.0);
+    let y = random(40, &mut rng, 1.0);
+    let device = cpu_device();
+    for kind in [LossKind::Mse, LossKind::Mae, LossKind::Huber { delta: 0.5 }] {
+        let pt = Tensor::<2>::from_data(TensorData::new(p.clone(), [8, 5]), &device);
+        let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [8, 5]), &device);
+        let burn = f64::from(crate::train::loss::loss(kind, pt, yt).into_scalar::<f32>());
+        let fast = super::mean_loss(kind, &p, &y);
+        assert!(
+            (burn - fast).abs() < 1e-6 * burn.abs().max(1.0),
+            "{kind:?}: {burn} vs {fast}"
+        );
+    }
+}
