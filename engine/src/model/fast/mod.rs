@@ -149,35 +149,7 @@ pub fn forward_backward(
     };
     let (weights_ref, masks_ref) = (&weights, &masks);
     let run = |rows: Range<usize>| part::run(weights_ref, masks_ref, &input(rows), loss, probe);
-    let results: Vec<Result<PartResult>> = std::thread::scope(|s| {
-        let run = &run;
-        // After the first part, in row order: a thread, or the rows when no thread
-        // could be had (then they run here, in turn, so the outputs keep their order).
-        let mut parts = parts.into_iter();
-        let first = parts.next();
-        let pending: Vec<_> = parts
-            .map(|rows| {
-                let for_thread = rows.clone();
-                std::thread::Builder::new()
-                    .name("seqcast-fast-step".into())
-                    .spawn_scoped(s, move || run(for_thread))
-                    .map_err(|_| rows)
-            })
-            .collect();
-        let mut results = Vec::with_capacity(pending.len() + 1);
-        if let Some(rows) = first {
-            results.push(run(rows));
-        }
-        for p in pending {
-            results.push(match p {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(EngineError::FastPath("a training thread panicked".into()))
-                }),
-                Err(rows) => run(rows),
-            });
-        }
-        results
-    });
+    let results = on_threads(parts, "seqcast-fast-step", &run);
     combine(model, results, b, outputs)
 }
 
@@ -220,35 +192,7 @@ pub fn predict(
         Ok(out)
     };
     let parts = split_rows(windows, max_threads());
-    let results: Vec<Result<Vec<f32>>> = std::thread::scope(|s| {
-        let run = &run;
-        // After the first part, in row order: a thread, or the rows when no thread
-        // could be had (then they run here, in turn, so the output keeps its order).
-        let mut parts = parts.into_iter();
-        let first = parts.next();
-        let pending: Vec<_> = parts
-            .map(|rows| {
-                let for_thread = rows.clone();
-                std::thread::Builder::new()
-                    .name("seqcast-fast-predict".into())
-                    .spawn_scoped(s, move || run(for_thread))
-                    .map_err(|_| rows)
-            })
-            .collect();
-        let mut results = Vec::with_capacity(pending.len() + 1);
-        if let Some(rows) = first {
-            results.push(run(rows));
-        }
-        for p in pending {
-            results.push(match p {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(EngineError::FastPath("a prediction thread panicked".into()))
-                }),
-                Err(rows) => run(rows),
-            });
-        }
-        results
-    });
+    let results = on_threads(parts, "seqcast-fast-predict", &run);
     let mut out = Vec::with_capacity(windows * weights.head_b.len());
     for r in results {
         out.extend(r?);
@@ -265,6 +209,44 @@ pub fn mean_loss(kind: LossKind, predicted: &[f32], target: &[f32]) -> f64 {
         .map(|(p, t)| f64::from(part::element_loss(kind, p - t).0))
         .sum();
     sum / predicted.len().max(1) as f64
+}
+
+/// Runs `run` on each part: the first on this thread, the others on scoped threads
+/// named `name`. Results come back in the parts' order; a part that gets no thread
+/// runs here, in turn, and a panicking thread becomes an error.
+fn on_threads<T: Send>(
+    parts: Vec<Range<usize>>,
+    name: &str,
+    run: &(dyn Fn(Range<usize>) -> Result<T> + Sync),
+) -> Vec<Result<T>> {
+    std::thread::scope(|s| {
+        let mut parts = parts.into_iter();
+        let first = parts.next();
+        let pending: Vec<_> = parts
+            .map(|rows| {
+                let for_thread = rows.clone();
+                std::thread::Builder::new()
+                    .name(name.into())
+                    .spawn_scoped(s, move || run(for_thread))
+                    .map_err(|_| rows)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(pending.len() + 1);
+        if let Some(rows) = first {
+            results.push(run(rows));
+        }
+        for p in pending {
+            results.push(match p {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(EngineError::FastPath(format!(
+                        "a worker thread ({name}) panicked"
+                    )))
+                }),
+                Err(rows) => run(rows),
+            });
+        }
+        results
+    })
 }
 
 /// Adds the parts (in row order for the outputs) and registers the gradients.
