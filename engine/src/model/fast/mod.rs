@@ -169,9 +169,13 @@ pub fn predict(
     lookback: usize,
     features: usize,
 ) -> Result<Vec<f32>> {
+    if !supports(model) {
+        return Err(EngineError::FastPath(
+            "the fast path does not run this model".into(),
+        ));
+    }
     let weights = read_weights(model)?;
-    if !supports(model)
-        || lookback == 0
+    if lookback == 0
         || x.len() != windows * lookback * features
         || weights.layers.first().map(|l| l.d_in) != Some(features)
     {

@@ -316,15 +316,9 @@ pub fn run(
     let outputs = w.head_b.len();
     let n_layers = w.layers.len();
     let step_h = rows * hidden;
-    let Forward {
-        inputs,
-        tapes,
-        masks_tm,
-        h_last,
-        head_mask,
-        skip_x,
-        pred,
-    } = forward(w, masks, input.x, &input.rows, (steps, input.features))?;
+    let mut f = forward(w, masks, input.x, &input.rows, (steps, input.features))?;
+    let pred = std::mem::take(&mut f.pred);
+    let (h_last, head_mask, skip_x) = (&f.h_last, &f.head_mask, &f.skip_x);
 
     // Loss and its gradient with respect to the predictions.
     let y = input
@@ -344,7 +338,7 @@ pub fn run(
     let mut grads = Grads::zeros(w);
     gemm(
         &mut grads.head_w,
-        &h_last,
+        h_last,
         &dpred,
         (hidden, rows, outputs),
         true,
@@ -352,7 +346,7 @@ pub fn run(
         0.0,
     )?;
     math::add_column_sums(&mut grads.head_b, &dpred);
-    if let (Some(sk), Some(sx)) = (&w.skip, &skip_x) {
+    if let (Some(sk), Some(sx)) = (&w.skip, skip_x) {
         // dpred back into [rows·targets, horizon], then xᵀ · d.
         let mut d = vec![0.0f32; rows * sk.targets * sk.horizon];
         for (r, chunk) in d.chunks_exact_mut(sk.targets * sk.horizon).enumerate() {
@@ -385,7 +379,7 @@ pub fn run(
         true,
         0.0,
     )?;
-    if let Some(mask) = &head_mask {
+    if let Some(mask) = head_mask {
         multiply(&mut dh_last, mask);
     }
     let mut dh_in = pool::zeros(steps * step_h);
@@ -396,8 +390,8 @@ pub fn run(
     for k in (0..n_layers).rev() {
         let (Some(lw), Some(tape), Some(x), Some(lg)) = (
             w.layers.get(k),
-            tapes.get(k),
-            inputs.get(k),
+            f.tapes.get(k),
+            f.inputs.get(k),
             grads.layers.get_mut(k),
         ) else {
             continue;
@@ -423,20 +417,14 @@ pub fn run(
             },
         )?;
         if k > 0 {
-            if let Some(mask) = masks_tm.get(k - 1) {
+            if let Some(mask) = f.masks_tm.get(k - 1) {
                 multiply(&mut dx, mask);
             }
             pool::recycle([std::mem::replace(&mut dh_in, dx)]);
         }
     }
-    pool::recycle(
-        tapes
-            .into_iter()
-            .flat_map(Tape::into_buffers)
-            .chain(inputs)
-            .chain(masks_tm)
-            .chain([dh_in]),
-    );
+    pool::recycle([dh_in]);
+    f.recycle();
     Ok(PartResult {
         loss_sum,
         outputs: pred,
