@@ -6,7 +6,7 @@
 //! step is one GEMM back to h_{t−1}, and the weight gradients are three GEMMs over all
 //! steps at the end. Gate order and weight layout are those of `model::cell`.
 
-use super::kernel::Packed;
+use super::kernel::{self, Packed};
 use super::math::{self, gemm};
 use super::pool;
 use super::steps::{self, BackwardBuffers};
@@ -193,19 +193,11 @@ pub fn backward(
     );
     let dg_hidden = if gru { &dgh } else { &dg };
     let grads = out.grads;
-    gemm(&mut grads.w_ih, x, &dg, (w.d_in, n, gw), true, false, 1.0)?;
+    kernel::gemm_tn(&mut grads.w_ih, x, &dg, (w.d_in, n, gw))?;
     if steps > 1 {
         let prev = &tape.h[..(steps - 1) * step_h];
         let next = &dg_hidden[step_g..];
-        gemm(
-            &mut grads.w_hh,
-            prev,
-            next,
-            (h, (steps - 1) * rows, gw),
-            true,
-            false,
-            1.0,
-        )?;
+        kernel::gemm_tn(&mut grads.w_hh, prev, next, (h, (steps - 1) * rows, gw))?;
     }
     math::add_column_sums(&mut grads.b_ih, &dg);
     math::add_column_sums(&mut grads.b_hh, dg_hidden);
