@@ -7,8 +7,10 @@
 //! rows per step the packing of the `[H, G·H]` recurrent weights cost as much as the
 //! multiplication (a third of config c's time). This kernel reads B in place: a register
 //! tile of `MR` rows × `NV` vectors walks down a column panel of B, which stays in L1/L2
-//! across the row tiles. The big GEMMs (input projection, weight gradients) stay on
-//! matrixmultiply, where packing pays.
+//! across the row tiles. The same tile runs the input projection of all steps and the
+//! gradient back to the input ([`multiply`], B packed once per training step), and a
+//! variant for `Aᵀ·B` computes the weight gradients ([`gemm_tn`]); all of them beat
+//! matrixmultiply's AVX2 kernel and its packing on these shapes.
 //!
 //! Everything here is `#[inline(always)]` and generic over the [`Simd`] backend: it must
 //! be inlined into the target-feature context macerator dispatches to.
@@ -75,6 +77,28 @@ impl Packed {
 #[inline(always)]
 pub fn gemm_packed<S: Simd>(c: &mut [f32], a: &[f32], b: &Packed, m: usize, accumulate: bool) {
     let (k, n) = (b.k, b.n);
+    // Blocks of rows, so that a block of A stays in L1/L2 while every column panel of B
+    // passes over it (the input projection has thousands of rows).
+    let mut r0 = 0;
+    while r0 < m {
+        let rows = ROW_BLOCK.min(m - r0);
+        block::<S>(
+            &mut c[r0 * n..(r0 + rows) * n],
+            &a[r0 * k..(r0 + rows) * k],
+            b,
+            rows,
+            accumulate,
+        );
+        r0 += rows;
+    }
+}
+
+/// Rows of A and C per block of [`gemm_packed`].
+const ROW_BLOCK: usize = 64;
+
+#[inline(always)]
+fn block<S: Simd>(c: &mut [f32], a: &[f32], b: &Packed, m: usize, accumulate: bool) {
+    let (k, n) = (b.k, b.n);
     let l = lanes::<S>();
     let full = n / PANEL;
     for p in 0..full {
@@ -101,6 +125,50 @@ pub fn gemm_packed<S: Simd>(c: &mut [f32], a: &[f32], b: &Packed, m: usize, accu
     if rest > 0 {
         let block = &b.data[full * k * PANEL..];
         columns::<S>(c, a, block, (m, k, n), (rest, full * PANEL), accumulate);
+    }
+}
+
+/// `C = A·B` (or `C += A·B` when `accumulate`) with B packed, `a: [m×k]` row-major, on
+/// the widest SIMD the CPU has: the input projection of all steps and the gradient
+/// back to the layer's input (K and N are the layer's input and gate widths).
+pub fn multiply(c: &mut [f32], a: &[f32], b: &Packed, m: usize, accumulate: bool) -> Result<()> {
+    let Some((k, n)) = b.shape() else {
+        return Err(EngineError::FastPath("gemm: B is not fully packed".into()));
+    };
+    let short =
+        |what: &str| EngineError::FastPath(format!("gemm {m}×{k}×{n}: {what} is too short"));
+    let a = a.get(..m * k).ok_or_else(|| short("A"))?;
+    let c = c.get_mut(..m * n).ok_or_else(|| short("C"))?;
+    AutoArch::new().dispatch(Nn {
+        c,
+        a,
+        b,
+        m,
+        accumulate,
+    });
+    Ok(())
+}
+
+struct Nn<'a> {
+    c: &'a mut [f32],
+    a: &'a [f32],
+    b: &'a Packed,
+    m: usize,
+    accumulate: bool,
+}
+
+impl WithSimd for Nn<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self) {
+        // Two instances with the flag constant: with a run-time flag the accumulator
+        // tile was kept on the stack, not in registers (half the speed, measured).
+        if self.accumulate {
+            gemm_packed::<S>(self.c, self.a, self.b, self.m, true);
+        } else {
+            gemm_packed::<S>(self.c, self.a, self.b, self.m, false);
+        }
     }
 }
 
@@ -480,6 +548,9 @@ mod tests {
                     m,
                     accumulate,
                 });
+                let mut c_multiply = c0.clone();
+                super::multiply(&mut c_multiply, &a, &packed, m, accumulate).unwrap();
+                assert_eq!(c_multiply, c_packed);
                 for ((x, xp), y) in c.iter().zip(&c_packed).zip(&expected) {
                     let tolerance = 1e-4 * (1.0 + y.abs());
                     assert!((x - y).abs() <= tolerance, "{m}×{k}×{n}: {x} vs {y}");

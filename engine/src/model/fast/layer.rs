@@ -7,7 +7,7 @@
 //! steps at the end. Gate order and weight layout are those of `model::cell`.
 
 use super::kernel::{self, Packed};
-use super::math::{self, gemm};
+use super::math;
 use super::pool;
 use super::steps::{self, BackwardBuffers};
 use crate::config::CellKind;
@@ -26,6 +26,10 @@ pub struct LayerWeights {
     pub w_ih: Vec<f32>,
     /// `[H, G·H]`.
     pub w_hh: Vec<f32>,
+    /// `W_ih` packed for the input projection.
+    pub inp: Packed,
+    /// `W_ihᵀ` (`[G·H, d_in]`) packed for the gradient back to the input.
+    pub inp_t: Packed,
     /// `W_hh` packed for the forward recurrence.
     pub rec: Packed,
     /// `W_hhᵀ` (`[G·H, H]`) packed for the backward recurrence.
@@ -103,7 +107,7 @@ pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result
     let n = rows * steps;
     // Written in full by the projection (beta = 0 never reads C).
     let mut gates = pool::take(n * gw);
-    gemm(&mut gates, x, &w.w_ih, (n, w.d_in, gw), false, false, 0.0)?;
+    kernel::multiply(&mut gates, x, &w.inp, n, false)?;
     if w.cell == CellKind::Gru {
         // b_hh goes inside the reset gate's product: the time loop adds it.
         math::add_bias_rows(&mut gates, &w.b_ih);
@@ -131,6 +135,8 @@ fn check_weights(w: &LayerWeights) -> Result<()> {
     let (h, gw) = (w.hidden, w.gate_width());
     let ok = w.w_ih.len() == w.d_in * gw
         && w.w_hh.len() == h * gw
+        && w.inp.shape() == Some((w.d_in, gw))
+        && w.inp_t.shape() == Some((gw, w.d_in))
         && w.rec.shape() == Some((h, gw))
         && w.rec_t.shape() == Some((gw, h))
         && w.b_ih.len() == gw
@@ -203,7 +209,13 @@ pub fn backward(
     math::add_column_sums(&mut grads.b_hh, dg_hidden);
     if let Some(dx) = out.dx {
         dx.resize(n * w.d_in, 0.0);
-        gemm(dx, &dg, &w.w_ih, (n, gw, w.d_in), false, true, 0.0)?;
+        if w.d_in >= kernel::PANEL / 2 {
+            kernel::multiply(dx, &dg, &w.inp_t, n, false)?;
+        } else {
+            // Fewer output columns than a SIMD vector: the kernel would run its scalar
+            // tail; matrixmultiply's narrow kernels do better.
+            math::gemm(dx, &dg, &w.w_ih, (n, gw, w.d_in), false, true, 0.0)?;
+        }
     }
     pool::recycle([dg, dgh]);
     Ok(())

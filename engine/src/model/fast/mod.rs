@@ -346,12 +346,16 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
         .iter()
         .map(|l| {
             let w_hh = values(&l.w_hh)?;
+            let w_ih = values(&l.w_ih)?;
             let gw = l.cell.gates() * l.hidden;
+            let d_in = l.w_ih.val().dims()[0];
             Ok(LayerWeights {
                 cell: l.cell,
-                d_in: l.w_ih.val().dims()[0],
+                d_in,
                 hidden: l.hidden,
-                w_ih: values(&l.w_ih)?,
+                inp: Packed::new(&w_ih, d_in, gw),
+                inp_t: Packed::new(&math::transpose(&w_ih, d_in), gw, d_in),
+                w_ih,
                 rec: Packed::new(&w_hh, l.hidden, gw),
                 rec_t: Packed::new(&math::transpose(&w_hh, l.hidden), gw, l.hidden),
                 w_hh,
