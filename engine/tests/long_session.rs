@@ -58,6 +58,14 @@ fn session(n: usize) -> (usize, Vec<Sample>, usize) {
         });
     }
     drop(engine);
+    // The join has returned, but the kernel may list the exiting task for a moment
+    // longer (the engine runs at a lower priority, so its last instructions can wait
+    // behind other threads): give it up to two seconds to leave /proc/self/task.
+    let during = samples.last().map_or(0, |s: &Sample| s.threads);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while threads() >= during && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let after = threads();
     assert_eq!(
         RunStore::open(runs.path()).unwrap().list().unwrap().0.len(),
