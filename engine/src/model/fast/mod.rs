@@ -20,6 +20,7 @@ mod pool;
 mod steps;
 #[cfg(test)]
 mod tests;
+mod transposed;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
