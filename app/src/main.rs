@@ -6,9 +6,11 @@ mod gui;
 
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc's malloc: training frees and re-allocates megabytes of
-/// step buffers every step, and glibc trimmed and regrew its heap each time (brk
-/// calls and page faults on the training thread, ~4 % of config c).
+/// mimalloc for Rust's allocations: training frees and re-allocates megabytes of step
+/// buffers, gradients and optimiser state every step, and glibc's malloc returned them
+/// to the OS and faulted them back in each time (system time of a config-c run 1.05 s →
+/// 0.35 s, throughput +10–15 %). C libraries (Mesa, X11) still use glibc's malloc; see
+/// [`keep_the_heap`].
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -27,14 +29,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// glibc's malloc returns freed memory at the top of its heap to the OS (and serves big
-/// blocks from fresh mappings), so training, which frees and re-allocates megabytes of
-/// step buffers, gradients and optimiser state every step, paid brk calls and page
-/// faults each step: ~1 s of system time in 9 s of config c, 13 % of its throughput
-/// (measured with the same settings through `GLIBC_TUNABLES`). Keeping freed memory
-/// (up to 256 MiB at the top of the heap; blocks under 32 MiB from the heap) removes
-/// that. mimalloc and jemalloc gave the training speed too but doubled the GUI's
-/// median frame time under Xvfb, so glibc stays, tuned.
+/// glibc's malloc, which the C libraries under the GUI use, returns freed memory at the
+/// top of its heap to the OS and serves big blocks from fresh mappings. With mimalloc
+/// alone the GUI's median frame time under Xvfb while training was 8.6–9.7 ms; with
+/// glibc also keeping its freed memory (up to 256 MiB at the top of the heap, blocks
+/// under 32 MiB from the heap) 3.9–4.0 ms, p99 12–13 ms (measured together with the
+/// engine's lower priority, `worker::handle::lower_priority`).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 fn keep_the_heap() {

@@ -127,9 +127,9 @@ impl Drop for EngineHandle {
 /// Training is background work: the engine thread (and the step threads it spawns,
 /// which inherit it) runs at a lower priority (nice ≈ 9 on Linux) so that the GUI
 /// thread gets a core as soon as it has a frame to draw. With both cores training at
-/// normal priority, the GUI's 99th-percentile frame time was ~22 ms on the 2-core VM;
-/// with the engine reniced, ~17 ms. Alone on the machine the engine runs as fast as
-/// before. Failure (a platform without priorities) leaves the priority as it was.
+/// normal priority, the GUI's 99th-percentile frame time was 20.7–22.1 ms on the
+/// 2-core VM; with the engine reniced (by hand) 17.3 ms. Alone on the machine the
+/// engine runs as fast as before. Failure (a platform without priorities) leaves the priority as it was.
 fn lower_priority() {
     use thread_priority::{ThreadPriority, ThreadPriorityValue, set_current_thread_priority};
     if let Ok(value) = ThreadPriorityValue::try_from(25u8) {
