@@ -255,6 +255,12 @@ fn early_stopping_restores_the_best_epoch() {
     let min = losses.iter().copied().fold(f64::INFINITY, f64::min);
     assert_eq!(losses[best - 1], min);
     // the returned weights reproduce the best epoch's validation loss
+    let mse = val_mse(&out, &p);
+    assert!((mse - min).abs() < 1e-5 * min.max(1.0), "{mse} vs {min}");
+}
+
+/// Validation MSE of the model a run kept.
+fn val_mse(out: &train::TrainOutcome, p: &Prepared) -> f64 {
     let data = p.train_data();
     let preds = train::predict_windows(&out.model, &data, &p.val);
     let targets = seqcast_engine::data::window::gather_targets(
@@ -264,11 +270,38 @@ fn early_stopping_restores_the_best_epoch() {
         &p.val,
         data.horizon,
     );
-    let mse = preds
+    preds
         .iter()
         .zip(&targets)
         .map(|(a, b)| f64::from(a - b).powi(2))
         .sum::<f64>()
-        / preds.len() as f64;
+        / preds.len() as f64
+}
+
+#[test]
+fn weight_averaging_judges_and_keeps_the_average_without_changing_the_steps() {
+    let mut config = tiny(CellKind::Gru, 6);
+    config.train.lr = 2e-2; // noisy steps: the average differs visibly from the last weights
+    let p = prepared(&config);
+    let raw = fit(&config, &p);
+    config.train.weight_average = 0.9;
+    let averaged = fit(&config, &p);
+    let train_losses =
+        |o: &train::TrainOutcome| -> Vec<f64> { o.history.iter().map(|e| e.train_loss).collect() };
+    // The optimiser steps the same raw weights: identical training losses.
+    assert_eq!(train_losses(&raw), train_losses(&averaged));
+    let val = |o: &train::TrainOutcome| -> Vec<f64> {
+        o.history.iter().map(|e| e.val_loss.unwrap()).collect()
+    };
+    // Validation judges other weights: every epoch's score differs.
+    for (a, b) in val(&raw).iter().zip(val(&averaged)) {
+        assert!((a - b).abs() > 1e-7, "{a} vs {b}");
+    }
+    // The kept model is the average at the best epoch: it reproduces that epoch's score.
+    let losses = val(&averaged);
+    let best = averaged.best_epoch.unwrap();
+    let min = losses.iter().copied().fold(f64::INFINITY, f64::min);
+    assert_eq!(losses[best - 1], min);
+    let mse = val_mse(&averaged, &p);
     assert!((mse - min).abs() < 1e-5 * min.max(1.0), "{mse} vs {min}");
 }

@@ -247,6 +247,10 @@ pub struct TrainArgs {
     /// Early stopping patience in epochs (0 = off); the best weights are restored.
     #[arg(long, value_name = "N", help_heading = "Training")]
     pub patience: Option<usize>,
+    /// Average the weights over the last steps (exponential decay per step, e.g. 0.99);
+    /// validation and the kept model use the average (0 = off).
+    #[arg(long, value_name = "DECAY", help_heading = "Training")]
+    pub weight_average: Option<f64>,
     /// Then train a fresh model on the training and validation rows for the best epoch
     /// count and keep it (true | false).
     #[arg(long, value_name = "BOOL", help_heading = "Training")]
@@ -300,6 +304,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("clip", clip_text(c.train.clip)),
         ("schedule", schedule_text(c.train.schedule)),
         ("patience", c.train.patience.to_string()),
+        ("weight_average", c.train.weight_average.to_string()),
         ("refit", c.train.refit.to_string()),
         ("seed", c.train.seed.to_string()),
         ("diag_every", c.train.diag_every.to_string()),
@@ -523,6 +528,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.patience {
             t.patience = v;
+        }
+        if let Some(v) = self.weight_average {
+            t.weight_average = v;
         }
         if let Some(v) = self.refit {
             t.refit = v;

@@ -397,6 +397,10 @@ pub struct TrainConfig {
     /// Early stopping: epochs without validation improvement before stopping (0 = off).
     /// The best weights are restored either way.
     pub patience: usize,
+    /// Polyak averaging: validation, early stopping and the kept model use an
+    /// exponential moving average of the weights with this decay per step (0.99 averages
+    /// about the last 100 steps); 0 = off, the raw weights.
+    pub weight_average: f64,
     /// After training, train a fresh model on the training and validation rows together
     /// for the epoch count that validation chose (same seed), and keep that one. Short
     /// series gain most: their validation rows are a large share of the history. The
@@ -423,6 +427,7 @@ impl Default for TrainConfig {
             clip: ClipKind::default(),
             schedule: ScheduleKind::Constant,
             patience: 10,
+            weight_average: 0.0,
             refit: false,
             seed: 42,
             diag_every: DEFAULT_DIAG_EVERY,
@@ -500,5 +505,9 @@ mod tests {
         assert!(err.to_string().contains("hiden"), "{err}");
         let err = RunConfig::from_toml("[model]\nlayers = 7\n").unwrap_err();
         assert!(err.to_string().contains("model.layers"), "{err}");
+        let err = RunConfig::from_toml("[train]\nweight_average = 1.0\n").unwrap_err();
+        assert!(err.to_string().contains("train.weight_average"), "{err}");
+        let ok = RunConfig::from_toml("[train]\nweight_average = 0.99\n").unwrap();
+        assert_eq!(ok.train.weight_average, 0.99);
     }
 }

@@ -44,6 +44,12 @@ impl RunConfig {
         if t.batch == 0 {
             return bad("train.batch must be at least 1".into());
         }
+        if !(0.0..1.0).contains(&t.weight_average) {
+            return bad(format!(
+                "train.weight_average must be a decay in [0, 1) (0 = off), got {}",
+                t.weight_average
+            ));
+        }
         if !(t.lr.is_finite() && t.lr > 0.0) {
             return bad(format!("train.lr must be a positive number, got {}", t.lr));
         }

@@ -1,6 +1,7 @@
 //! Training: the loop, its optimiser, schedule, clipping, loss, cancel/pause control and
 //! the progress it reports.
 
+mod average;
 pub mod control;
 mod data;
 pub mod grads;

@@ -77,6 +77,8 @@ pub fn train(
     let mut pending_steps: Vec<StepStats> = Vec::new();
     let mut last_finite = LastFinite::default();
     let mut cost = DiagCost::default();
+    let mut average = (config.weight_average > 0.0)
+        .then(|| super::average::WeightAverage::new(config.weight_average));
 
     'epochs: for epoch in 1..=config.epochs {
         let epoch_start = Instant::now();
@@ -143,6 +145,9 @@ pub fn train(
                 stop = at.non_finite(format!("weights of {name} after the update"), Some(name));
                 break 'epochs;
             }
+            if let Some(avg) = average.as_mut() {
+                avg.update(&model);
+            }
             last_finite = LastFinite {
                 loss: Some(loss_value),
                 grad_norm: Some(norms.global()),
@@ -191,10 +196,15 @@ pub fn train(
             }
         }
 
+        // The weights validation judges and early stopping keeps: the average when on.
+        let judged = match &average {
+            Some(avg) => avg.model(&model.valid()),
+            None => model.valid(),
+        };
         let val_loss = if data.val.is_empty() {
             None
         } else {
-            let (loss, outputs) = validate(&model.valid(), data, data.val, config.loss);
+            let (loss, outputs) = validate(&judged, data, data.val, config.loss);
             report(Progress::ValidationOutputs {
                 epoch,
                 outputs: Arc::new(outputs),
@@ -220,7 +230,7 @@ pub fn train(
         report(Progress::Epoch(record.clone()));
         history.push(record);
         if best.as_ref().is_none_or(|(loss, _, _)| selection < *loss) {
-            best = Some((selection, epoch, model.valid()));
+            best = Some((selection, epoch, judged));
             since_best = 0;
         } else {
             since_best += 1;
@@ -236,7 +246,13 @@ pub fn train(
         // No epoch finished: after a NaN keep the last weights with a finite loss;
         // after a cancel the current weights are fine.
         None if matches!(stop, StopReason::NonFinite { .. }) => (None, last_good.valid()),
-        None => (None, model.valid()),
+        None => (
+            None,
+            match &average {
+                Some(avg) => avg.model(&model.valid()),
+                None => model.valid(),
+            },
+        ),
     };
     let secs = train_time.as_secs_f64();
     Ok(TrainOutcome {

@@ -327,6 +327,12 @@ fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
     row(ui, t::EPOCHS, drag(&mut train.epochs, 1..=MAX_STEPS));
     let patience = drag(&mut train.patience, 0..=MAX_STEPS);
     row(ui, t::PATIENCE, patience.custom_formatter(off_when_zero));
+    let average = drag(&mut train.weight_average, 0.0..=0.999).speed(0.001);
+    row(
+        ui,
+        t::WEIGHT_AVERAGE,
+        average.custom_formatter(off_when_zero),
+    );
     row(ui, t::REFIT, Checkbox::without_text(&mut train.refit));
     row(ui, t::BATCH, drag(&mut train.batch, 1..=65_536).speed(0.5));
     row(ui, t::SEED, drag(&mut train.seed, 0..=u64::MAX));
@@ -341,8 +347,17 @@ fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
         train.seed,
         train.diag_every,
         train.refit,
+        train.weight_average,
     );
-    let defaults = (d.epochs, d.patience, d.batch, d.seed, d.diag_every, d.refit);
+    let defaults = (
+        d.epochs,
+        d.patience,
+        d.batch,
+        d.seed,
+        d.diag_every,
+        d.refit,
+        d.weight_average,
+    );
     if reset_row(ui, t::GROUP_STOPPING, ours != defaults) {
         (
             train.epochs,
@@ -351,6 +366,7 @@ fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
             train.seed,
             train.diag_every,
             train.refit,
+            train.weight_average,
         ) = defaults;
     }
 }

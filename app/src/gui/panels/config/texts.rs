@@ -362,6 +362,13 @@ pub(super) const PATIENCE: Field = field(
     "Epochs without validation improvement before stopping (0 = off, e.g. 10). The best \
      weights are restored either way.",
 );
+pub(super) const WEIGHT_AVERAGE: Field = field(
+    "Weight average",
+    "Polyak averaging: validation, early stopping and the kept model use a moving average of \
+     the weights, decaying by this much per step (0.99 = about the last 100 steps; off = the \
+     raw weights). Smooths the noise of the last updates; helps most when the best epoch \
+     comes early.",
+);
 pub(super) const REFIT: Field = field(
     "Refit on train + val",
     "After training, train a fresh model on the training and validation rows together for \
@@ -423,7 +430,7 @@ pub(super) const ALL: &[Field] = &[
     GROUP_SCHEDULE, SCHEDULE, SCHED_CONSTANT, SCHED_WARMUP, SCHED_STEP, SCHED_COSINE,
     SCHED_PLATEAU, WARMUP_EPOCHS, STEP_EVERY, STEP_GAMMA, MIN_LR, PLATEAU_FACTOR,
     PLATEAU_PATIENCE, GROUP_REGULARISATION, DROPOUT, WEIGHT_DECAY, CLIP, CLIP_NORM, CLIP_VALUE,
-    CLIP_NONE, CLIP_MAX_NORM, CLIP_MAX_VALUE, GROUP_STOPPING, EPOCHS, PATIENCE, REFIT, BATCH, SEED,
-    DIAG_EVERY,
+    CLIP_NONE, CLIP_MAX_NORM, CLIP_MAX_VALUE, GROUP_STOPPING, EPOCHS, PATIENCE, WEIGHT_AVERAGE,
+    REFIT, BATCH, SEED, DIAG_EVERY,
     GROUP_EVALUATION, METRICS_SCALE, METRICS_ORIGINAL, METRICS_NORMALISED, SEASON_AUTO, SEASON,
 ];
