@@ -398,8 +398,9 @@ pub struct TrainConfig {
     /// The best weights are restored either way.
     pub patience: usize,
     /// Polyak averaging: validation, early stopping and the kept model use an
-    /// exponential moving average of the weights with this decay per step (0.99 averages
-    /// about the last 100 steps); 0 = off, the raw weights.
+    /// exponential moving average of the weights with this decay per step (0.995, the
+    /// default, averages about the last 200 steps; 0 = off, the raw weights). Chosen by
+    /// evidence: BENCHMARKS.md, "Weight averaging".
     pub weight_average: f64,
     /// After training, train a fresh model on the training and validation rows together
     /// for the epoch count that validation chose (same seed), and keep that one. Short
@@ -427,7 +428,7 @@ impl Default for TrainConfig {
             clip: ClipKind::default(),
             schedule: ScheduleKind::Constant,
             patience: 10,
-            weight_average: 0.0,
+            weight_average: 0.995,
             refit: false,
             seed: 42,
             diag_every: DEFAULT_DIAG_EVERY,
