@@ -216,6 +216,8 @@ fn run_one(b: Bench, args: &BenchArgs) -> Result<()> {
         clip: ClipKind::Norm { max: 1.0 },
         schedule: ScheduleKind::Constant,
         patience: 0,
+        // The reference steps its raw weights and keeps nothing else.
+        weight_average: 0.0,
         seed: args.seed,
         ..TrainConfig::default()
     };

@@ -251,9 +251,12 @@ impl ModuleVisitor for Collect<'_> {
             None => Some(param.val().inner()),
         };
         if let Some(t) = tensor {
-            // A plain copy when the data is f32 already (it is on this backend); the
+            // `into_data` of a shared buffer (every parameter's is) walks it element by
+            // element; `· 1.0` (exact) first gives a fresh buffer that it hands over
+            // whole, as the fast path reads its weights (`model::fast::values`). Then a
+            // plain copy when the data is f32 already (it is on this backend); the
             // per-element iterator is the fallback.
-            let data = t.into_data().convert::<f32>();
+            let data = t.mul_scalar(1.0).into_data().convert::<f32>();
             let values = data
                 .try_to_vec::<f32>()
                 .unwrap_or_else(|_| data.iter::<f32>().collect());
