@@ -196,11 +196,7 @@ pub fn train(
             }
         }
 
-        // The weights validation judges and early stopping keeps: the average when on.
-        let judged = match &average {
-            Some(avg) => avg.model(&model.valid()),
-            None => model.valid(),
-        };
+        let judged = judged_weights(average.as_ref(), &model);
         let val_loss = if data.val.is_empty() {
             None
         } else {
@@ -246,13 +242,7 @@ pub fn train(
         // No epoch finished: after a NaN keep the last weights with a finite loss;
         // after a cancel the current weights are fine.
         None if matches!(stop, StopReason::NonFinite { .. }) => (None, last_good.valid()),
-        None => (
-            None,
-            match &average {
-                Some(avg) => avg.model(&model.valid()),
-                None => model.valid(),
-            },
-        ),
+        None => (None, judged_weights(average.as_ref(), &model)),
     };
     let secs = train_time.as_secs_f64();
     Ok(TrainOutcome {
@@ -264,6 +254,18 @@ pub fn train(
         windows_per_sec: windows_done as f64 / secs.max(1e-9),
         diag_cost: cost,
     })
+}
+
+/// The weights validation judges and early stopping keeps: the average when on, else
+/// the current weights (as a plain-device model).
+fn judged_weights(
+    average: Option<&super::average::WeightAverage>,
+    model: &Forecaster,
+) -> Forecaster {
+    match average {
+        Some(avg) => avg.model(&model.valid()),
+        None => model.valid(),
+    }
 }
 
 /// The last loss and gradient norm that were finite, reported with a NaN stop.
