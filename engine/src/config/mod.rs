@@ -400,7 +400,8 @@ pub struct TrainConfig {
     /// Polyak averaging: validation, early stopping and the kept model use an
     /// exponential moving average of the weights with this decay per step (0.995, the
     /// default, averages about the last 200 steps; 0 = off, the raw weights). Chosen by
-    /// evidence: BENCHMARKS.md, "Weight averaging".
+    /// evidence: BENCHMARKS.md, "Weight averaging". Without validation rows early
+    /// stopping watches the raw weights' training loss; the kept model is still the average.
     pub weight_average: f64,
     /// After training, train a fresh model on the training and validation rows together
     /// for the epoch count that validation chose (same seed), and keep that one. Short
