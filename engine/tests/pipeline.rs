@@ -119,7 +119,8 @@ fn log_and_difference_transforms_invert_exactly() {
 #[test]
 fn run_export_and_model_round_trip() {
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
-    let config = tiny(CellKind::Gru, 2);
+    let mut config = tiny(CellKind::Gru, 2);
+    config.model.recurrent_steps = 5; // of the 14-step lookback: must survive saving
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     let s = &out.summary;
     let test = s.test.as_ref().unwrap();
@@ -212,6 +213,7 @@ fn run_export_and_model_round_trip() {
     );
     assert_eq!(prediction.future.values, s.future.values);
     assert_eq!(loaded.config.model.window_norm, WindowNorm::Last);
+    assert_eq!(loaded.forecaster.recurrent_steps, 5);
 
     // older models load as they were trained: version 1 (before per-window
     // normalisation) and version 2 (before the linear skip) had neither / no skip

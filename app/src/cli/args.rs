@@ -213,6 +213,10 @@ pub struct TrainArgs {
     /// network's output, so the network learns the residual (true | false).
     #[arg(long, value_name = "BOOL", help_heading = "Model")]
     pub linear_skip: Option<bool>,
+    /// The recurrent layers read only the last N steps of each window; the linear skip
+    /// still reads the whole lookback (0 = all steps).
+    #[arg(long, value_name = "N", help_heading = "Model")]
+    pub recurrent_steps: Option<usize>,
 
     /// Maximum epochs.
     #[arg(long, value_name = "N", help_heading = "Training")]
@@ -294,6 +298,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("forget_bias", c.model.forget_bias.to_string()),
         ("window_norm", c.model.window_norm.name().to_string()),
         ("linear_skip", c.model.linear_skip.to_string()),
+        ("recurrent_steps", c.model.recurrent_steps.to_string()),
         ("epochs", c.train.epochs.to_string()),
         ("batch", c.train.batch.to_string()),
         ("lr", c.train.lr.to_string()),
@@ -468,6 +473,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.linear_skip {
             m.linear_skip = v;
+        }
+        if let Some(v) = self.recurrent_steps {
+            m.recurrent_steps = v;
         }
         self.apply_training(config)?;
         if let Some(s) = &self.metrics_scale {

@@ -207,6 +207,7 @@ fn run_one(b: Bench, args: &BenchArgs) -> Result<()> {
         dropout: 0.0,
         // The PyTorch reference is a plain LSTM: no skip.
         linear_skip: false,
+        recurrent_steps: 0,
         ..ModelConfig::default()
     };
     let config = TrainConfig {

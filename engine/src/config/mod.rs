@@ -259,6 +259,14 @@ pub struct ModelConfig {
     /// the linear forecast misses. Starts at zero: the untrained model forecasts the
     /// window's level.
     pub linear_skip: bool,
+    /// With the linear skip, the recurrent layers read only the last `recurrent_steps`
+    /// steps of each window (0 or more than the lookback: all of them) while the skip
+    /// reads the whole lookback: a long linear memory with a short recurrent one, so a
+    /// long lookback costs what the short window costs and gives the network fewer old
+    /// steps to overfit. Without the skip the layers read every step. Default 48,
+    /// chosen by evidence (BENCHMARKS.md, "Accuracy: recurrent steps"); windows of 48
+    /// steps or fewer are read whole.
+    pub recurrent_steps: usize,
 }
 
 impl Default for ModelConfig {
@@ -272,6 +280,7 @@ impl Default for ModelConfig {
             forget_bias: 1.0,
             window_norm: WindowNorm::Last,
             linear_skip: true,
+            recurrent_steps: 48,
         }
     }
 }

@@ -40,15 +40,32 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
         }
         AlertKind::Vanishing => {
             c.model.orthogonal_init = true;
-            // Only when the alert names a usable reach ("shorten the lookback to about N").
-            c.window.lookback = reach_hint(alert)?.clamp(1, config.window.lookback);
-            if c.window.lookback == config.window.lookback && config.model.orthogonal_init {
-                return None;
+            // Only when the alert names a usable reach ("… to about N steps").
+            let reach = reach_hint(alert)?;
+            let lookback = config.window.lookback;
+            if config.model.linear_skip {
+                // The linear skip keeps the whole lookback; only the recurrent layers
+                // get the window their gradient reaches.
+                let now = match config.model.recurrent_steps {
+                    0 => lookback,
+                    n => n.min(lookback),
+                };
+                let new = reach.clamp(1, now);
+                if new == now && config.model.orthogonal_init {
+                    return None;
+                }
+                c.model.recurrent_steps = if new == lookback { 0 } else { new };
+                format!("recurrent steps {now} -> {new}, orthogonal init")
+            } else {
+                c.window.lookback = reach.clamp(1, lookback);
+                if c.window.lookback == lookback && config.model.orthogonal_init {
+                    return None;
+                }
+                format!(
+                    "lookback {lookback} -> {}, orthogonal init",
+                    c.window.lookback
+                )
             }
-            format!(
-                "lookback {} -> {}, orthogonal init",
-                config.window.lookback, c.window.lookback
-            )
         }
         AlertKind::Overfitting => {
             c.model.dropout = config.model.dropout.max(0.2);
@@ -102,9 +119,9 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
     Some(Fix { label, config: c })
 }
 
-/// The "shorten the lookback to about N steps" count from a vanishing alert's remedy.
+/// The "… to about N steps" count from a vanishing alert's remedy.
 fn reach_hint(alert: &Alert) -> Option<usize> {
-    let (_, rest) = alert.remedy.split_once("lookback to about ")?;
+    let (_, rest) = alert.remedy.split_once(" to about ")?;
     rest.split_whitespace().next()?.parse().ok()
 }
 
@@ -143,9 +160,24 @@ mod tests {
         a.remedy = "Use a GRU ..., or shorten the lookback to about 42 steps.".into();
         assert_eq!(fix(&a, &config).unwrap().config.model.cell, CellKind::Gru);
         config.model.cell = CellKind::Gru;
+        config.model.linear_skip = false;
         let f = fix(&a, &config).unwrap();
         assert_eq!(f.config.window.lookback, 42);
         assert_eq!(f.label, "lookback 100 -> 42, orthogonal init");
+        // With the linear skip, the lookback stays and the recurrent window shrinks.
+        config.model.linear_skip = true;
+        config.model.recurrent_steps = 0; // all 100
+        let f = fix(&a, &config).unwrap();
+        assert_eq!(f.config.window.lookback, 100);
+        assert_eq!(f.config.model.recurrent_steps, 42);
+        assert_eq!(f.label, "recurrent steps 100 -> 42, orthogonal init");
+        config.model.recurrent_steps = 48;
+        let f = fix(&a, &config).unwrap();
+        assert_eq!(f.label, "recurrent steps 48 -> 42, orthogonal init");
+        config.model.recurrent_steps = 30;
+        assert!(fix(&a, &config).is_none(), "already inside the reach");
+        config.model.recurrent_steps = 0;
+        config.model.linear_skip = false;
         a.remedy = "Use a GRU or LSTM ...".into();
         assert!(
             fix(&a, &config).is_none(),

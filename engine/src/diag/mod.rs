@@ -215,7 +215,10 @@ fn vanishing(history: &[EpochRecord]) -> Option<(String, String)> {
         )
     };
     let shorten = if t.reach >= MIN_USEFUL_REACH && t.late >= VANISHING_NORM {
-        format!(", or shorten the lookback to about {} steps", t.reach)
+        format!(
+            ", or shorten the lookback (with the linear skip: the recurrent steps) to about {} steps",
+            t.reach
+        )
     } else {
         String::new()
     };

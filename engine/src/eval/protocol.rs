@@ -15,8 +15,10 @@ use crate::config::{MetricsScale, RunConfig, ScaleKind, Split};
 
 /// ETT rows: train, validation, test.
 pub const ETT_SPLIT: [usize; 3] = [8640, 2880, 2880];
-/// Default lookback for ETTh1 (four days of hours).
-pub const ETT_LOOKBACK: usize = 96;
+/// Default lookback for ETTh1: two weeks of hours, as LTSF-Linear (NLinear, DLinear)
+/// use at every horizon. The linear skip reads all of it, the recurrent layers the
+/// last `model.recurrent_steps`; measured against 96 in BENCHMARKS.md.
+pub const ETT_LOOKBACK: usize = 336;
 /// AirPassengers: months before 1958-01.
 pub const AIR_TRAIN_MONTHS: usize = 108;
 /// AirPassengers: the forecast, 1958-01 … 1960-12.

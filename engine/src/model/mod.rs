@@ -49,6 +49,10 @@ pub struct Forecaster {
     /// Dropout probability between layers and before the head.
     #[module(skip)]
     pub dropout: f64,
+    /// The recurrent layers read the last this many steps of a window (0: all of
+    /// them; `model.recurrent_steps`).
+    #[module(skip)]
+    pub recurrent_steps: usize,
     /// Output layout.
     #[module(skip)]
     pub horizon: usize,
@@ -92,8 +96,20 @@ impl Forecaster {
                 )
             }),
             dropout: config.dropout,
+            recurrent_steps: config.recurrent_steps,
             horizon: shape.horizon,
             targets: shape.targets,
+        }
+    }
+
+    /// How many of a window's `lookback` steps the recurrent layers read (its last
+    /// ones): `model.recurrent_steps`; all of them when that is 0 or larger, or when
+    /// there is no linear skip to read the others.
+    pub fn recurrent_len(&self, lookback: usize) -> usize {
+        match self.recurrent_steps {
+            0 => lookback,
+            _ if self.skip_w.is_none() => lookback,
+            n => n.min(lookback),
         }
     }
 
@@ -104,7 +120,8 @@ impl Forecaster {
     }
 
     /// [`forward`](Self::forward) with one gradient probe per layer (`[B, T, H]` zeros that
-    /// require a gradient, see [`RecurrentLayer::forward`]); `probes` may be empty.
+    /// require a gradient, see [`RecurrentLayer::forward`], `T` the
+    /// [`recurrent_len`](Self::recurrent_len)); `probes` may be empty.
     pub fn forward_probed(
         &self,
         x: Tensor<3>,
@@ -112,7 +129,13 @@ impl Forecaster {
         probes: &[Tensor<3>],
     ) -> Tensor<2> {
         let skip = self.skip_w.as_ref().map(|w| self.skip(&x, w.val()));
-        let mut input = x;
+        let [b, lookback, features] = x.dims();
+        let first = lookback - self.recurrent_len(lookback);
+        let mut input = if first > 0 {
+            x.slice([0..b, first..lookback, 0..features])
+        } else {
+            x
+        };
         let mut last = None;
         let n_layers = self.layers.len();
         for (k, layer) in self.layers.iter().enumerate() {

@@ -85,7 +85,7 @@ pub struct TimeGrad {
     pub late: f64,
     /// How many of the newest steps receive at least 1e-5.
     pub reach: usize,
-    /// Window length.
+    /// Steps the recurrent layers read (the lookback, or `model.recurrent_steps`).
     pub lookback: usize,
 }
 

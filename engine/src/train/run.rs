@@ -174,7 +174,7 @@ pub fn train(
                         early,
                         late,
                         reach,
-                        lookback: data.lookback,
+                        lookback: model.recurrent_len(data.lookback),
                     });
                 }
                 report(Progress::Snapshot(Box::new(snapshot)));

@@ -70,11 +70,12 @@ pub(crate) fn burn_forward_backward(
         TensorData::new(y, [n, data.horizon * data.targets]),
         &device,
     );
+    let steps = model.recurrent_len(data.lookback);
     let probes: Vec<Tensor<3>> = if probe {
         model
             .layers
             .iter()
-            .map(|l| Tensor::zeros([n, data.lookback, l.hidden], &device).require_grad())
+            .map(|l| Tensor::zeros([n, steps, l.hidden], &device).require_grad())
             .collect()
     } else {
         Vec::new()
@@ -93,7 +94,7 @@ pub(crate) fn burn_forward_backward(
                     let values: Vec<f32> = g.into_data().iter::<f32>().collect();
                     time_norms(&values, dims)
                 }
-                None => vec![0.0; data.lookback],
+                None => vec![0.0; steps],
             })
             .collect()
     });

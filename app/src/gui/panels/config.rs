@@ -189,6 +189,14 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
         t::LINEAR_SKIP,
         Checkbox::without_text(&mut model.linear_skip),
     );
+    let steps = drag(&mut model.recurrent_steps, 0..=MAX_STEPS).speed(1.0);
+    let skip = model.linear_skip;
+    row_if(
+        ui,
+        skip,
+        t::RECURRENT_STEPS,
+        steps.custom_formatter(all_when_zero),
+    );
 
     // Dropout is shown (and reset) with the regularisation group.
     let defaults = ModelConfig {
@@ -395,6 +403,14 @@ fn evaluation_ui(ui: &mut Ui, eval: &mut EvalConfig) {
 fn off_when_zero(n: f64, _decimals: std::ops::RangeInclusive<usize>) -> String {
     if n == 0.0 {
         "off".to_owned()
+    } else {
+        format!("{n}")
+    }
+}
+
+fn all_when_zero(n: f64, _decimals: std::ops::RangeInclusive<usize>) -> String {
+    if n == 0.0 {
+        "all".to_owned()
     } else {
         format!("{n}")
     }

@@ -134,9 +134,14 @@ pub fn forward_backward(
         )));
     }
     let masks = match dropout_rng {
-        Some(rng) if model.dropout > 0.0 => {
-            draw_masks(rng, model.dropout, b, steps, hidden, weights.layers.len())
-        }
+        Some(rng) if model.dropout > 0.0 => draw_masks(
+            rng,
+            model.dropout,
+            b,
+            weights.recurrent_len(steps),
+            hidden,
+            weights.layers.len(),
+        ),
         _ => Masks::default(),
     };
     let parts = split_rows(b, max_threads());
@@ -377,6 +382,7 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
             }),
             None => None,
         },
+        recurrent_steps: model.recurrent_steps,
     })
 }
 

@@ -19,6 +19,20 @@ pub struct Weights {
     pub head_b: Vec<f32>,
     /// The linear skip `[T, horizon]`, shared by the `targets` forecast columns.
     pub skip: Option<Skip>,
+    /// The recurrent layers read the last this many steps of a window (0: all).
+    pub recurrent_steps: usize,
+}
+
+impl Weights {
+    /// Steps of a `steps`-long window the recurrent layers read (its last ones; as
+    /// `Forecaster::recurrent_len`).
+    pub fn recurrent_len(&self, steps: usize) -> usize {
+        match self.recurrent_steps {
+            0 => steps,
+            _ if self.skip.is_none() => steps,
+            n => n.min(steps),
+        }
+    }
 }
 
 /// The linear skip's weights and the output layout it writes into.
@@ -121,13 +135,19 @@ pub struct PartResult {
     pub norms: Option<Vec<Vec<f64>>>,
 }
 
-/// `[B, T, W]` rows `rows` → time-major `[T, rows, W]`.
-fn time_major(src: &[f32], rows: &Range<usize>, steps: usize, width: usize) -> Vec<f32> {
+/// `[B, T, W]` rows `rows`, steps `first..T` → time-major `[T − first, rows, W]`.
+fn time_major(
+    src: &[f32],
+    rows: &Range<usize>,
+    (steps, first): (usize, usize),
+    width: usize,
+) -> Vec<f32> {
     let n = rows.len();
-    let mut out = pool::zeros(steps * n * width);
+    let kept = steps.saturating_sub(first);
+    let mut out = pool::zeros(kept * n * width);
     for (r, b) in rows.clone().enumerate() {
-        for t in 0..steps {
-            let from = (b * steps + t) * width;
+        for t in 0..kept {
+            let from = (b * steps + first + t) * width;
             let to = (t * n + r) * width;
             if let (Some(dst), Some(s)) = (out.get_mut(to..to + width), src.get(from..from + width))
             {
@@ -188,18 +208,20 @@ fn forward(
     let outputs = w.head_b.len();
     let n_layers = w.layers.len();
     let step_h = rows * hidden;
+    // The recurrent layers read the window's last `rec` steps; the skip reads them all.
+    let rec = w.recurrent_len(steps);
 
     // Each layer's input (time-major) and tape.
     let masks_tm: Vec<Vec<f32>> = masks
         .sequence
         .iter()
-        .map(|m| time_major(m, rows_range, steps, hidden))
+        .map(|m| time_major(m, rows_range, (rec, 0), hidden))
         .collect();
-    let mut inputs: Vec<Vec<f32>> = vec![time_major(x, rows_range, steps, features)];
+    let mut inputs: Vec<Vec<f32>> = vec![time_major(x, rows_range, (steps, steps - rec), features)];
     let mut tapes: Vec<Tape> = Vec::with_capacity(n_layers);
     for (k, lw) in w.layers.iter().enumerate() {
         let layer_x = inputs.last().map_or(&[][..], Vec::as_slice);
-        let tape = layer::forward(lw, layer_x, rows, steps)?;
+        let tape = layer::forward(lw, layer_x, rows, rec)?;
         if k + 1 < n_layers {
             let mut next = pool::copy_of(&tape.h);
             if let Some(mask) = masks_tm.get(k) {
@@ -213,7 +235,7 @@ fn forward(
     // Head: [rows, H] × [H, outputs].
     let last = tapes
         .last()
-        .map_or(&[][..], |t| t.h.get((steps - 1) * step_h..).unwrap_or(&[]));
+        .map_or(&[][..], |t| t.h.get((rec - 1) * step_h..).unwrap_or(&[]));
     let mut h_last = last.to_vec();
     let head_mask: Option<Vec<f32>> = masks.head.as_ref().map(|m| {
         m.get(rows_range.start * hidden..rows_range.end * hidden)
@@ -382,11 +404,12 @@ pub fn run(
     if let Some(mask) = head_mask {
         multiply(&mut dh_last, mask);
     }
-    let mut dh_in = pool::zeros(steps * step_h);
-    if let Some(dst) = dh_in.get_mut((steps - 1) * step_h..) {
+    let rec = w.recurrent_len(steps);
+    let mut dh_in = pool::zeros(rec * step_h);
+    if let Some(dst) = dh_in.get_mut((rec - 1) * step_h..) {
         dst.copy_from_slice(&dh_last);
     }
-    let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; steps]; n_layers]);
+    let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; rec]; n_layers]);
     for k in (0..n_layers).rev() {
         let (Some(lw), Some(tape), Some(x), Some(lg)) = (
             w.layers.get(k),
@@ -397,7 +420,7 @@ pub fn run(
             continue;
         };
         let mut dx = if k > 0 {
-            pool::take(rows * steps * lw.d_in) // the dx GEMM (beta = 0) writes it all
+            pool::take(rows * rec * lw.d_in) // the dx GEMM (beta = 0) writes it all
         } else {
             Vec::new()
         };
@@ -406,7 +429,7 @@ pub fn run(
             x,
             tape,
             &dh_in,
-            (rows, steps),
+            (rows, rec),
             Backward {
                 grads: lg,
                 dx: (k > 0).then_some(&mut dx),

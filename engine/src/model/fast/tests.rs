@@ -29,6 +29,7 @@ fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: 
         forget_bias: 1.0,
         window_norm: WindowNorm::None,
         linear_skip: false,
+        recurrent_steps: 0,
     };
     let shape = ModelShape {
         features: F,
@@ -195,6 +196,87 @@ fn wide_layers_match_burn() {
 }
 
 #[test]
+fn recurrent_layers_read_the_window_tail_on_both_paths() {
+    // T = 5, the recurrent layers read the last 3 steps, the skip all 5; two layers
+    // with dropout so the masks ([B, 3, H]) are drawn for the shorter window.
+    let config = ModelConfig {
+        cell: CellKind::Lstm,
+        hidden: 6,
+        layers: 2,
+        dropout: 0.3,
+        orthogonal_init: false,
+        forget_bias: 1.0,
+        window_norm: WindowNorm::None,
+        linear_skip: true,
+        recurrent_steps: 3,
+    };
+    let shape = ModelShape {
+        features: F,
+        lookback: T,
+        horizon: HORIZON,
+        targets: 1,
+    };
+    let device = cpu_device().autodiff();
+    let mut model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
+    let mut rng = Rng::new(11);
+    let w = random(T * HORIZON, &mut rng, 0.5);
+    model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
+    let x = random(B * T * F, &mut rng, 1.0);
+    let y = random(B * HORIZON, &mut rng, 1.0);
+    let (mut rng_burn, mut rng_fast) = (Rng::new(5), Rng::new(5));
+
+    let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [B, T, F]), &device);
+    let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [B, HORIZON]), &device);
+    let predicted = model.forward(xt, Some(&mut rng_burn));
+    let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
+    let loss_t = crate::train::loss::loss(LossKind::Mse, predicted, yt);
+    let grads_burn = GradientsParams::from_grads(loss_t.backward(), &model);
+    let batch = FastBatch {
+        x: &x,
+        y: &y,
+        batch: B,
+        lookback: T,
+        features: F,
+    };
+    let fast = forward_backward(&model, &batch, LossKind::Mse, Some(&mut rng_fast), true).unwrap();
+    assert!(rel_err(&fast.outputs, &outputs_burn) < 1e-5);
+    for (k, (ga, gb)) in collect(&model, &fast.grads)
+        .iter()
+        .zip(&collect(&model, &grads_burn))
+        .enumerate()
+    {
+        let e = rel_err(ga, gb);
+        assert!(e < 1e-4, "parameter {k} relative error {e}");
+    }
+    assert_eq!(
+        rng_burn.next_u64(),
+        rng_fast.next_u64(),
+        "rng streams diverged"
+    );
+    let norms = fast.time_norms.unwrap();
+    assert!(norms.iter().all(|l| l.len() == 3), "{norms:?}");
+
+    // The covariate (feature 1) reaches the output only through the recurrent layers:
+    // changing it in the two oldest steps changes nothing, in the newest step it does.
+    let predict = |x: &[f32]| super::predict(&model, x, B, T, F).unwrap();
+    let base = predict(&x);
+    let mut old = x.clone();
+    let mut new = x.clone();
+    for b in 0..B {
+        for s in 0..2 {
+            old[(b * T + s) * F + 1] += 5.0;
+        }
+        new[(b * T + T - 1) * F + 1] += 5.0;
+    }
+    assert_eq!(predict(&old), base);
+    assert!(rel_err(&predict(&new), &base) > 1e-3);
+    // The target's oldest steps still reach the forecast, through the skip.
+    let mut target = x.clone();
+    target[0] += 5.0; // window 0, step 0, feature 0 (the target)
+    assert_ne!(predict(&target), base);
+}
+
+#[test]
 fn the_linear_skip_matches_burn_with_two_targets() {
     // Three features (two targets, one covariate), random skip weights so the forward
     // layout (step-major, targets interleaved) is exercised, and MAE so the output
@@ -210,6 +292,7 @@ fn the_linear_skip_matches_burn_with_two_targets() {
         forget_bias: 1.0,
         window_norm: WindowNorm::None,
         linear_skip: true,
+        recurrent_steps: 0,
     };
     let shape = ModelShape {
         features,
@@ -372,6 +455,7 @@ fn predictions_match_burn_in_evaluation_mode() {
             forget_bias: 1.0,
             window_norm: WindowNorm::None,
             linear_skip: true,
+            recurrent_steps: 0,
         };
         let shape = ModelShape {
             features: F,

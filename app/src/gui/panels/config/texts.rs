@@ -210,6 +210,13 @@ pub(super) const LINEAR_SKIP: Field = field(
     "Add a linear map from each target's lookback to its forecast (NLinear) to the network's \
      output: the network then learns only what the linear forecast misses. Starts at zero.",
 );
+pub(super) const RECURRENT_STEPS: Field = field(
+    "Recurrent steps",
+    "With the linear skip, the recurrent layers read only the last N steps of each window \
+     while the skip reads the whole lookback: a long lookback then costs little more than N \
+     steps and gives the network fewer old steps to overfit. 'all' (0) reads the whole \
+     window; without the skip the layers always do.",
+);
 
 // ---- Optimiser
 pub(super) const GROUP_OPTIMISER: Field = field("Optimiser", "Optimiser, learning rate and loss.");
@@ -425,7 +432,8 @@ pub(super) const ALL: &[Field] = &[
     DUP_FIRST, DUP_LAST, DUP_MEAN, DUP_REFUSE, GROUP_SCALING, SCALE, SCALE_ZSCORE, SCALE_MINMAX,
     SCALE_ROBUST, SCALE_NONE, LOG, DIFF, GROUP_MODEL, CELL, CELL_LSTM, CELL_GRU, CELL_RNN, HIDDEN,
     LAYERS, ORTHOGONAL, FORGET_BIAS, WINDOW_NORM, WINDOW_NORM_NONE, WINDOW_NORM_LAST,
-    WINDOW_NORM_MEAN, LINEAR_SKIP, GROUP_OPTIMISER, OPTIMIZER, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP,
+    WINDOW_NORM_MEAN, LINEAR_SKIP, RECURRENT_STEPS, GROUP_OPTIMISER, OPTIMIZER, OPT_ADAM,
+    OPT_ADAMW, OPT_RMSPROP,
     OPT_SGD, LR, MOMENTUM, NESTEROV, LOSS, LOSS_MSE, LOSS_MAE, LOSS_HUBER, HUBER_DELTA,
     GROUP_SCHEDULE, SCHEDULE, SCHED_CONSTANT, SCHED_WARMUP, SCHED_STEP, SCHED_COSINE,
     SCHED_PLATEAU, WARMUP_EPOCHS, STEP_EVERY, STEP_GAMMA, MIN_LR, PLATEAU_FACTOR,
