@@ -214,8 +214,8 @@ pub(super) const RECURRENT_STEPS: Field = field(
     "Recurrent steps",
     "With the linear skip, the recurrent layers read only the last N steps of each window \
      while the skip reads the whole lookback: a long lookback then costs little more than N \
-     steps and gives the network fewer old steps to overfit. 'all' (0) reads the whole \
-     window; without the skip the layers always do.",
+     steps and gives the network fewer old steps to overfit. 'all' (0), or any N at or \
+     above the lookback, reads the whole window; without the skip the layers always do.",
 );
 
 // ---- Optimiser
