@@ -133,9 +133,18 @@ pub(super) fn start_with(
         let is_set = |field: &str| match field {
             "epochs" => args.epochs.is_some(),
             "refit" => args.refit.is_some(),
+            "lookback" => args.lookback.is_some(),
             _ => true,
         };
-        let changes = apply_data_defaults(&mut config, table.n_rows, &is_set);
+        // Some rules need the cleaned series' length and frequency.
+        engine.send(Command::Inspect {
+            config: config.clone(),
+        })?;
+        let (rows, frequency) = match wait(&engine)? {
+            Event::Inspected(i) => (i.series.len(), i.series.frequency()),
+            other => bail!(unexpected(other)),
+        };
+        let changes = apply_data_defaults(&mut config, rows, frequency, &is_set);
         if let Some(line) = describe(&changes) {
             eprintln!("defaults for this data: {line}");
         }

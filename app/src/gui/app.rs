@@ -177,7 +177,16 @@ impl SeqcastApp {
                     data.covariates.clear();
                     data.time_column = None;
                 }
-                let note = super::data_defaults::apply(&mut self.persisted.config, table.n_rows);
+                let persisted = &mut self.persisted;
+                persisted.data_defaults.undo(&mut persisted.config);
+                let note = super::data_defaults::apply(
+                    &mut persisted.config,
+                    table.n_rows,
+                    None,
+                    &mut persisted.data_defaults,
+                );
+                // The rules that need the frequency wait for the first inspection.
+                self.session.frequency_defaults_pending = true;
                 self.session.info(format!(
                     "Loaded {}: {} rows × {} columns{note}",
                     table.source,
@@ -201,6 +210,19 @@ impl SeqcastApp {
                 if data.targets.is_empty() {
                     data.targets = inspection.report.targets.clone();
                     self.session.inspected_for = Some(inspect_key(&self.persisted.config));
+                }
+                if std::mem::take(&mut self.session.frequency_defaults_pending) {
+                    let series = &inspection.series;
+                    let persisted = &mut self.persisted;
+                    let note = super::data_defaults::apply(
+                        &mut persisted.config,
+                        series.len(),
+                        series.frequency(),
+                        &mut persisted.data_defaults,
+                    );
+                    if let Some(note) = note.strip_prefix("; ") {
+                        self.session.info(capitalise(note));
+                    }
                 }
                 self.session.inspection = Some(inspection);
             }

@@ -62,6 +62,8 @@ pub struct Persisted {
     pub search_space: SearchSpace,
     /// The search form: how.
     pub search_settings: TuneSettings,
+    /// The values the data-dependent defaults gave the last file.
+    pub data_defaults: super::data_defaults::AutoSet,
 }
 
 impl Default for Persisted {
@@ -78,6 +80,7 @@ impl Default for Persisted {
             normalised_metrics: false,
             runs_dir: None,
             search_settings: TuneSettings::default(),
+            data_defaults: super::data_defaults::AutoSet::default(),
         }
     }
 }
@@ -149,6 +152,9 @@ pub struct Session {
     pub inspect_error: Option<String>,
     /// The data/window settings last sent for inspection.
     pub inspected_for: Option<String>,
+    /// A file was loaded and the data-dependent defaults that need its frequency wait
+    /// for the first inspection.
+    pub frequency_defaults_pending: bool,
     /// The run being trained (or the last one).
     pub live: Option<LiveRun>,
     /// The last finished run.

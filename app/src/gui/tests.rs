@@ -117,6 +117,35 @@ fn the_bundled_sample_loads_and_its_plot_has_points() {
 }
 
 #[test]
+fn data_defaults_follow_the_file_a_year_for_daily_data_then_back_for_monthly() {
+    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
+    step_until(&mut h, "the year of lookback", |a| {
+        a.persisted.config.window.lookback == 365
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("Defaults for this data: lookback 365 (daily series with 7.0 years");
+    step_until(&mut h, "the 365-step windows to be inspected", |a| {
+        a.session
+            .inspection
+            .as_ref()
+            .is_some_and(|i| i.windows[0] == 2555 - 365 - 12 + 1)
+    });
+    // A monthly file next: 144 rows cannot hold a year of days, and the year was the
+    // data's default, not the user's, so the plain lookback comes back.
+    h.state_mut().open(sample("airline-passengers.csv"));
+    step_until(&mut h, "AirPassengers to be inspected", |a| {
+        a.session
+            .inspection
+            .as_ref()
+            .is_some_and(|i| i.series.len() == 144)
+    });
+    let app = h.state();
+    assert_eq!(app.persisted.config.window.lookback, 24);
+    assert_eq!(app.persisted.config.train.epochs, 1000, "short series");
+    assert!(app.session.inspect_error.is_none());
+}
+
+#[test]
 fn an_impossible_lookback_shows_its_error_and_disables_train() {
     let mut h = harness(Startup::File(sample("airline-passengers.csv")));
     step_until(&mut h, "the file to be inspected", |a| {

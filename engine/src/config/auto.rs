@@ -8,14 +8,26 @@
 //!   is. So epochs go up to [`SHORT_SERIES_EPOCHS`] (early stopping still decides)
 //!   and the final model is refit on the training and validation rows together.
 //!   Measured on the AirPassengers Darts split: MAPE 8.13 % → 4.53 % (seed 42).
+//! - **Daily series with years of history** (at least [`YEARLY_MIN_TRAIN_ROWS`]
+//!   training rows): the lookback becomes a year ([`YEARLY_LOOKBACK`] steps), so the
+//!   linear skip sees last year's same season; the recurrent layers still read only
+//!   `model.recurrent_steps`, so it costs little. Measured on daily minimum
+//!   temperatures: test MASE 0.679 → 0.639 (seeds 42, 1–3: 0.636–0.639).
 
 use super::RunConfig;
 use crate::data::split::split_rows;
+use crate::data::time::Frequency;
 
 /// Fewer training windows than this makes a series short.
 pub const SHORT_SERIES_WINDOWS: usize = 200;
 /// Epoch limit for short series.
 pub const SHORT_SERIES_EPOCHS: usize = 1000;
+/// Lookback of a daily series with years of history: one year.
+pub const YEARLY_LOOKBACK: usize = 365;
+/// Training rows a daily series needs for the year of lookback: three years.
+pub const YEARLY_MIN_TRAIN_ROWS: usize = 3 * 365;
+/// One day, in seconds.
+const DAY: i64 = 86_400;
 
 /// One change to a configuration, for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,15 +54,34 @@ pub fn training_windows(rows: usize, config: &RunConfig) -> usize {
     (span - needed) / w.stride.max(1) + 1
 }
 
-/// Applies the data-dependent defaults to `config` for a series of `rows` rows,
+/// Applies the data-dependent defaults to `config` for a series of `rows` rows at
+/// `frequency` (`None` when it is not known yet: the rules that need it wait),
 /// leaving alone every field for which `is_set(field)` says the user chose a value.
 /// Returns what changed.
 pub fn apply_data_defaults(
     config: &mut RunConfig,
     rows: usize,
+    frequency: Option<Frequency>,
     is_set: &dyn Fn(&str) -> bool,
 ) -> Vec<DataDefault> {
     let mut changes = Vec::new();
+    if frequency == Some(Frequency::Seconds(DAY))
+        && !is_set("lookback")
+        && config.window.lookback < YEARLY_LOOKBACK
+    {
+        let train = split_rows(rows, &config.data.split).map_or(0, |s| s.train.len());
+        if train >= YEARLY_MIN_TRAIN_ROWS {
+            config.window.lookback = YEARLY_LOOKBACK;
+            changes.push(DataDefault {
+                field: "lookback",
+                value: YEARLY_LOOKBACK.to_string(),
+                why: format!(
+                    "daily series with {:.1} years of training rows",
+                    train as f64 / 365.25
+                ),
+            });
+        }
+    }
     let windows = training_windows(rows, config);
     if windows == 0 || windows >= SHORT_SERIES_WINDOWS {
         return changes;
@@ -78,12 +109,20 @@ pub fn apply_data_defaults(
 /// The changes in one line: `epochs 1000, refit true (short series: 66 training
 /// windows)`; `None` when there are none.
 pub fn describe(changes: &[DataDefault]) -> Option<String> {
-    let first = changes.first()?;
-    let list: Vec<String> = changes
-        .iter()
-        .map(|c| format!("{} {}", c.field, c.value))
+    changes.first()?;
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for c in changes {
+        let item = format!("{} {}", c.field, c.value);
+        match groups.iter_mut().find(|(why, _)| *why == c.why) {
+            Some((_, items)) => items.push(item),
+            None => groups.push((&c.why, vec![item])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|(why, items)| format!("{} ({why})", items.join(", ")))
         .collect();
-    Some(format!("{} ({})", list.join(", "), first.why))
+    Some(parts.join("; "))
 }
 
 #[cfg(test)]
@@ -111,7 +150,7 @@ mod tests {
     #[test]
     fn short_series_get_more_epochs_and_a_refit_unless_set() {
         let mut c = RunConfig::default();
-        let changes = apply_data_defaults(&mut c, 144, &|_| false);
+        let changes = apply_data_defaults(&mut c, 144, None, &|_| false);
         assert_eq!(
             changes.iter().map(|d| d.field).collect::<Vec<_>>(),
             ["epochs", "refit"]
@@ -124,15 +163,60 @@ mod tests {
 
         // a value the user set stays
         let mut c = RunConfig::default();
-        let changes = apply_data_defaults(&mut c, 144, &|f| f == "epochs");
+        let changes = apply_data_defaults(&mut c, 144, None, &|f| f == "epochs");
         assert_eq!(c.train.epochs, 100);
         assert!(c.train.refit);
         assert_eq!(changes.len(), 1);
 
-        // 3,650 daily rows: 2,555 − 36 + 1 = 2,520 windows, not short
+        // 3,650 rows of unknown frequency: 2,555 − 36 + 1 = 2,520 windows, not short
         let mut c = RunConfig::default();
-        assert!(apply_data_defaults(&mut c, 3650, &|_| false).is_empty());
+        assert!(apply_data_defaults(&mut c, 3650, None, &|_| false).is_empty());
         assert_eq!(describe(&[]), None);
         assert_eq!(c, RunConfig::default());
+    }
+
+    #[test]
+    fn daily_series_with_three_years_of_training_rows_look_back_a_year() {
+        let daily = Some(Frequency::Seconds(DAY));
+        // 3,650 rows (daily temperatures): 2,555 training rows, 7.0 years.
+        let mut c = RunConfig::default();
+        let changes = apply_data_defaults(&mut c, 3650, daily, &|_| false);
+        assert_eq!(c.window.lookback, 365);
+        assert_eq!(
+            describe(&changes).unwrap(),
+            "lookback 365 (daily series with 7.0 years of training rows)"
+        );
+        // 1,564 rows: round(1,094.8) = 1,095 training rows, exactly three years.
+        let mut c = RunConfig::default();
+        assert_eq!(
+            apply_data_defaults(&mut c, 1564, daily, &|_| false).len(),
+            1
+        );
+        // 1,563 rows: 1,094 training rows, one short.
+        let mut c = RunConfig::default();
+        assert!(apply_data_defaults(&mut c, 1563, daily, &|_| false).is_empty());
+        assert_eq!(c.window.lookback, 24);
+        // a lookback the user chose, a longer one, or another frequency stays
+        let mut c = RunConfig::default();
+        assert!(apply_data_defaults(&mut c, 3650, daily, &|f| f == "lookback").is_empty());
+        c.window.lookback = 400;
+        assert!(apply_data_defaults(&mut c, 3650, daily, &|_| false).is_empty());
+        let mut c = RunConfig::default();
+        let hourly = Some(Frequency::Seconds(3600));
+        assert!(apply_data_defaults(&mut c, 3650, hourly, &|_| false).is_empty());
+        // both rules at once: a daily series that is also short in windows
+        let mut c = RunConfig::default();
+        c.data.split = Split::Rows {
+            train: 1100,
+            val: 200,
+            test: 200,
+        };
+        c.window.horizon = 600;
+        let changes = apply_data_defaults(&mut c, 1500, daily, &|_| false);
+        assert_eq!(
+            describe(&changes).unwrap(),
+            "lookback 365 (daily series with 3.0 years of training rows); epochs 1000, refit \
+             true (short series: 136 training windows)"
+        );
     }
 }
