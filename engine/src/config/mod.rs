@@ -269,6 +269,23 @@ pub struct ModelConfig {
     pub recurrent_steps: usize,
 }
 
+impl ModelConfig {
+    /// How many of a `lookback`-step window's last steps the recurrent layers read.
+    pub fn recurrent_len(&self, lookback: usize) -> usize {
+        recurrent_len(lookback, self.recurrent_steps, self.linear_skip)
+    }
+}
+
+/// The recurrent window: the last `recurrent_steps` of `lookback` steps; all of them when
+/// `recurrent_steps` is 0 or larger, or when there is no linear skip to read the others.
+pub fn recurrent_len(lookback: usize, recurrent_steps: usize, linear_skip: bool) -> usize {
+    if recurrent_steps == 0 || !linear_skip {
+        lookback
+    } else {
+        recurrent_steps.min(lookback)
+    }
+}
+
 impl Default for ModelConfig {
     fn default() -> Self {
         Self {
@@ -484,6 +501,22 @@ impl RunConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recurrent_window_is_the_tail_only_with_the_skip() {
+        assert_eq!(recurrent_len(336, 48, true), 48);
+        assert_eq!(
+            recurrent_len(24, 48, true),
+            24,
+            "a short window is read whole"
+        );
+        assert_eq!(recurrent_len(336, 0, true), 336, "0 = all");
+        assert_eq!(recurrent_len(336, 48, false), 336, "no skip: every step");
+        let mut m = ModelConfig::default();
+        assert_eq!(m.recurrent_len(365), 48);
+        m.linear_skip = false;
+        assert_eq!(m.recurrent_len(365), 365);
+    }
 
     #[test]
     fn default_round_trips_through_toml() {

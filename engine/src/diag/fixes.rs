@@ -46,10 +46,7 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
             if config.model.linear_skip {
                 // The linear skip keeps the whole lookback; only the recurrent layers
                 // get the window their gradient reaches.
-                let now = match config.model.recurrent_steps {
-                    0 => lookback,
-                    n => n.min(lookback),
-                };
+                let now = config.model.recurrent_len(lookback);
                 let new = reach.clamp(1, now);
                 if new == now && config.model.orthogonal_init {
                     return None;

@@ -106,11 +106,7 @@ impl Forecaster {
     /// ones): `model.recurrent_steps`; all of them when that is 0 or larger, or when
     /// there is no linear skip to read the others.
     pub fn recurrent_len(&self, lookback: usize) -> usize {
-        match self.recurrent_steps {
-            0 => lookback,
-            _ if self.skip_w.is_none() => lookback,
-            n => n.min(lookback),
-        }
+        crate::config::recurrent_len(lookback, self.recurrent_steps, self.skip_w.is_some())
     }
 
     /// `x: [B, lookback, features]` → `[B, horizon·targets]` (step-major: step 0's

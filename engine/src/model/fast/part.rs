@@ -27,11 +27,7 @@ impl Weights {
     /// Steps of a `steps`-long window the recurrent layers read (its last ones; as
     /// `Forecaster::recurrent_len`).
     pub fn recurrent_len(&self, steps: usize) -> usize {
-        match self.recurrent_steps {
-            0 => steps,
-            _ if self.skip.is_none() => steps,
-            n => n.min(steps),
-        }
+        crate::config::recurrent_len(steps, self.recurrent_steps, self.skip.is_some())
     }
 }
 
