@@ -424,9 +424,9 @@ pub struct TrainConfig {
     /// The best weights are restored either way.
     pub patience: usize,
     /// Polyak averaging: validation, early stopping and the kept model use an
-    /// exponential moving average of the weights with this decay per step (0.995, the
-    /// default, averages about the last 200 steps; 0 = off, the raw weights). Chosen by
-    /// evidence: BENCHMARKS.md, "Weight averaging". Without validation rows early
+    /// exponential moving average of the weights with this decay per step (0.998, the
+    /// default, averages about the last 500 steps; 0 = off, the raw weights). Chosen by
+    /// evidence: BENCHMARKS.md, "Weight averaging" and "Recurrent steps". Without validation rows early
     /// stopping watches the raw weights' training loss; the kept model is still the average.
     pub weight_average: f64,
     /// After training, train a fresh model on the training and validation rows together
@@ -455,7 +455,7 @@ impl Default for TrainConfig {
             clip: ClipKind::default(),
             schedule: ScheduleKind::Constant,
             patience: 10,
-            weight_average: 0.995,
+            weight_average: 0.998,
             refit: false,
             seed: 42,
             diag_every: DEFAULT_DIAG_EVERY,

@@ -372,7 +372,7 @@ pub(super) const PATIENCE: Field = field(
 pub(super) const WEIGHT_AVERAGE: Field = field(
     "Weight average",
     "Polyak averaging: validation, early stopping and the kept model use a moving average of \
-     the weights, decaying by this much per step (default 0.995 = about the last 200 steps; off = \
+     the weights, decaying by this much per step (default 0.998 = about the last 500 steps; off = \
      the raw weights). Smooths the noise of the last updates; helps most when the best epoch \
      comes early.",
 );
