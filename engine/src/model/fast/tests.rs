@@ -195,6 +195,60 @@ fn wide_layers_match_burn() {
     }
 }
 
+/// A model of `config` with random linear-skip weights, so the skip's output layout
+/// is exercised.
+fn with_random_skip(config: &ModelConfig, shape: ModelShape, seed: u64) -> Forecaster {
+    let device = cpu_device().autodiff();
+    let mut model = Forecaster::new(config, shape, &mut Rng::new(seed), &device);
+    let w = random(T * HORIZON, &mut Rng::new(seed + 100), 0.5);
+    model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
+    model
+}
+
+/// Runs `model` on `x: [B, T, features]`, `y` through burn's autodiff and the fast path
+/// (with the same dropout stream when the model has dropout); asserts that outputs,
+/// gradients and the random streams agree, and returns the fast path's step.
+fn assert_fast_matches_burn(
+    model: &Forecaster,
+    (x, y, features): (&[f32], &[f32], usize),
+    loss: LossKind,
+    probe: bool,
+) -> super::FastStep {
+    let device = cpu_device().autodiff();
+    let dropout = model.dropout > 0.0;
+    let (mut rng_burn, mut rng_fast) = (Rng::new(5), Rng::new(5));
+    let xt = Tensor::<3>::from_data(TensorData::new(x.to_vec(), [B, T, features]), &device);
+    let yt = Tensor::<2>::from_data(TensorData::new(y.to_vec(), [B, y.len() / B]), &device);
+    let predicted = model.forward(xt, dropout.then_some(&mut rng_burn));
+    let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
+    let loss_t = crate::train::loss::loss(loss, predicted, yt);
+    let grads_burn = GradientsParams::from_grads(loss_t.backward(), model);
+    let batch = FastBatch {
+        x,
+        y,
+        batch: B,
+        lookback: T,
+        features,
+    };
+    let fast =
+        forward_backward(model, &batch, loss, dropout.then_some(&mut rng_fast), probe).unwrap();
+    assert!(rel_err(&fast.outputs, &outputs_burn) < 1e-5);
+    for (k, (ga, gb)) in collect(model, &fast.grads)
+        .iter()
+        .zip(&collect(model, &grads_burn))
+        .enumerate()
+    {
+        let e = rel_err(ga, gb);
+        assert!(e < 1e-4, "parameter {k} relative error {e}");
+    }
+    assert_eq!(
+        rng_burn.next_u64(),
+        rng_fast.next_u64(),
+        "rng streams diverged"
+    );
+    fast
+}
+
 #[test]
 fn recurrent_layers_read_the_window_tail_on_both_paths() {
     // T = 5, the recurrent layers read the last 3 steps, the skip all 5; two layers
@@ -216,43 +270,11 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         horizon: HORIZON,
         targets: 1,
     };
-    let device = cpu_device().autodiff();
-    let mut model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
+    let model = with_random_skip(&config, shape, 3);
     let mut rng = Rng::new(11);
-    let w = random(T * HORIZON, &mut rng, 0.5);
-    model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
     let x = random(B * T * F, &mut rng, 1.0);
     let y = random(B * HORIZON, &mut rng, 1.0);
-    let (mut rng_burn, mut rng_fast) = (Rng::new(5), Rng::new(5));
-
-    let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [B, T, F]), &device);
-    let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [B, HORIZON]), &device);
-    let predicted = model.forward(xt, Some(&mut rng_burn));
-    let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
-    let loss_t = crate::train::loss::loss(LossKind::Mse, predicted, yt);
-    let grads_burn = GradientsParams::from_grads(loss_t.backward(), &model);
-    let batch = FastBatch {
-        x: &x,
-        y: &y,
-        batch: B,
-        lookback: T,
-        features: F,
-    };
-    let fast = forward_backward(&model, &batch, LossKind::Mse, Some(&mut rng_fast), true).unwrap();
-    assert!(rel_err(&fast.outputs, &outputs_burn) < 1e-5);
-    for (k, (ga, gb)) in collect(&model, &fast.grads)
-        .iter()
-        .zip(&collect(&model, &grads_burn))
-        .enumerate()
-    {
-        let e = rel_err(ga, gb);
-        assert!(e < 1e-4, "parameter {k} relative error {e}");
-    }
-    assert_eq!(
-        rng_burn.next_u64(),
-        rng_fast.next_u64(),
-        "rng streams diverged"
-    );
+    let fast = assert_fast_matches_burn(&model, (&x, &y, F), LossKind::Mse, true);
     let norms = fast.time_norms.unwrap();
     assert!(norms.iter().all(|l| l.len() == 3), "{norms:?}");
 
@@ -300,20 +322,16 @@ fn the_linear_skip_matches_burn_with_two_targets() {
         horizon: HORIZON,
         targets,
     };
-    let device = cpu_device().autodiff();
-    let mut model = Forecaster::new(&config, shape, &mut Rng::new(4), &device);
+    let model = with_random_skip(&config, shape, 4);
     let mut rng = Rng::new(8);
-    let w = random(T * HORIZON, &mut rng, 0.5);
-    model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
     let x = random(B * T * features, &mut rng, 1.0);
     let y = random(B * HORIZON * targets, &mut rng, 1.0);
-
-    let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [B, T, features]), &device);
-    let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [B, HORIZON * targets]), &device);
-    let predicted = model.forward(xt, None);
-    let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
-    let loss_t = crate::train::loss::loss(LossKind::Mae, predicted, yt);
-    let grads_burn = GradientsParams::from_grads(loss_t.backward(), &model);
+    let fast = assert_fast_matches_burn(&model, (&x, &y, features), LossKind::Mae, false);
+    assert_eq!(
+        collect(&model, &fast.grads).len(),
+        4 + 3,
+        "layer, head and skip parameters"
+    );
     let batch = FastBatch {
         x: &x,
         y: &y,
@@ -321,15 +339,6 @@ fn the_linear_skip_matches_burn_with_two_targets() {
         lookback: T,
         features,
     };
-    let fast = forward_backward(&model, &batch, LossKind::Mae, None, false).unwrap();
-    assert!(rel_err(&fast.outputs, &outputs_burn) < 1e-5);
-    let a = collect(&model, &fast.grads);
-    let b = collect(&model, &grads_burn);
-    assert_eq!(a.len(), 4 + 3, "layer, head and skip parameters");
-    for (k, (ga, gb)) in a.iter().zip(&b).enumerate() {
-        let e = rel_err(ga, gb);
-        assert!(e < 1e-4, "parameter {k} relative error {e}");
-    }
     // The skip's own output, checked by hand for window 0, step 1, target 1:
     // Σ_s x[0, s, 1] · w[s, 1] is part of output index 1·targets + 1.
     let without_skip = {
