@@ -51,7 +51,9 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
                 if new == now && config.model.orthogonal_init {
                     return None;
                 }
-                c.model.recurrent_steps = if new == lookback { 0 } else { new };
+                if new < now {
+                    c.model.recurrent_steps = new;
+                }
                 format!("recurrent steps {now} -> {new}, orthogonal init")
             } else {
                 c.window.lookback = reach.clamp(1, lookback);

@@ -69,6 +69,20 @@ pub fn engine_threads() -> usize {
         .unwrap_or(0)
 }
 
+/// The engine thread count once it reaches `expected`, or after two seconds: a joined
+/// thread can stay listed in /proc for a moment after `join` returns, until the kernel
+/// has reaped it, so a count taken right after a drop may still include it.
+pub fn engine_threads_settled(expected: usize) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let n = engine_threads();
+        if n == expected || std::time::Instant::now() >= deadline {
+            return n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// Names in `dir` that start with a dot (temp files, `.partial` run folders).
 pub fn hidden_entries(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
