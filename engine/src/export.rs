@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::data::series::Series;
 use crate::error::{EngineError, Result};
 use crate::eval::baselines::BaselineKind;
+use crate::eval::choice::Source;
 use crate::pipeline::{FutureForecast, PartForecast, RunSummary};
 
 /// Writes `bytes` to `path` atomically: a sibling temp file, fsync, then rename.
@@ -46,7 +47,10 @@ pub struct CsvOptions {
 /// Builds the predictions CSV: one row per (window, horizon step) of the validation and
 /// test parts, then the forecast past the end (`split` = `future`, no actual).
 /// Columns: `origin,target_time,step,split`, then per target `<name>_actual`,
-/// `<name>_predicted` and, when asked, `<name>_<baseline>`.
+/// `<name>_predicted` (the product forecast), `<name>_model` (the network's own, when
+/// the product forecast is something else) and, when asked, `<name>_<baseline>`; last,
+/// `forecast` names what `_predicted` holds (`lstm`, `seasonal_naive`,
+/// `ensemble(0.60 lstm + 0.40 seasonal_naive)`).
 pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOptions) -> String {
     let parts: Vec<(&str, &PartForecast)> = [("validation", &summary.val), ("test", &summary.test)]
         .into_iter()
@@ -60,13 +64,39 @@ pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOption
     } else {
         Vec::new()
     };
+    let cell = summary.config.model.cell.name();
+    let product = summary.forecast.as_ref().map(|c| Product {
+        name: match c.chosen {
+            Source::Model => cell.to_string(),
+            Source::Baseline { baseline } => baseline.name().to_string(),
+            Source::Ensemble {
+                baseline,
+                model_weight,
+            } => format!(
+                "ensemble({model_weight:.2} {cell} + {:.2} {})",
+                1.0 - model_weight,
+                baseline.name()
+            ),
+        },
+        model_column: c.replaces_model(),
+    });
     write_predictions(
         &summary.data.targets,
         series,
         &parts,
         &kinds,
         Some(&summary.future),
+        product.as_ref(),
     )
+}
+
+/// The product forecast's columns: what it is, and whether the model's own forecast
+/// gets a column of its own.
+pub struct Product {
+    /// The `forecast` column's value.
+    pub name: String,
+    /// Add `<target>_model` beside `<target>_predicted`.
+    pub model_column: bool,
 }
 
 /// The same layout for arbitrary parts (used by `predict` on a saved model).
@@ -76,7 +106,9 @@ pub fn write_predictions(
     parts: &[(&str, &PartForecast)],
     kinds: &[BaselineKind],
     future: Option<&FutureForecast>,
+    product: Option<&Product>,
 ) -> String {
+    let model_column = product.is_some_and(|p| p.model_column);
     let mut out = String::from("origin,target_time,step,split");
     for t in targets {
         let _ = write!(
@@ -85,9 +117,16 @@ pub fn write_predictions(
             csv_field(&format!("{t}_actual")),
             csv_field(&format!("{t}_predicted"))
         );
+        if model_column {
+            let _ = write!(out, ",{}", csv_field(&format!("{t}_model")));
+        }
         for k in kinds {
             let _ = write!(out, ",{}", csv_field(&format!("{t}_{}", k.name())));
         }
+    }
+    let forecast_cell = product.map(|p| format!(",{}", csv_field(&p.name)));
+    if forecast_cell.is_some() {
+        out.push_str(",forecast");
     }
     out.push('\n');
     for (split, part) in parts {
@@ -111,12 +150,12 @@ pub fn write_predictions(
                             .map(|x| fmt_num(*x))
                             .unwrap_or_default()
                     };
-                    let _ = write!(
-                        out,
-                        ",{},{}",
-                        cell(part.actual.get(j)),
-                        cell(part.model.get(j))
-                    );
+                    // The product forecast; the model's where no choice was applied.
+                    let predicted = part.product.get(j).or(part.model.get(j));
+                    let _ = write!(out, ",{},{}", cell(part.actual.get(j)), cell(predicted));
+                    if model_column {
+                        let _ = write!(out, ",{}", cell(part.model.get(j)));
+                    }
                     for k in kinds {
                         let _ = write!(
                             out,
@@ -125,6 +164,7 @@ pub fn write_predictions(
                         );
                     }
                 }
+                out.push_str(forecast_cell.as_deref().unwrap_or(""));
                 out.push('\n');
             }
         }
@@ -139,15 +179,20 @@ pub fn write_predictions(
                 step + 1
             );
             for j in 0..targets.len() {
-                let v = f
-                    .values
-                    .get(j)
-                    .and_then(|v| v.get(step))
-                    .map(|x| fmt_num(*x))
-                    .unwrap_or_default();
-                let _ = write!(out, ",,{v}");
+                let at = |values: &[Vec<f64>]| {
+                    values
+                        .get(j)
+                        .and_then(|v| v.get(step))
+                        .map(|x| fmt_num(*x))
+                        .unwrap_or_default()
+                };
+                let _ = write!(out, ",,{}", at(&f.values));
+                if model_column {
+                    let _ = write!(out, ",{}", at(&f.model));
+                }
                 out.extend(std::iter::repeat_n(',', kinds.len()));
             }
+            out.push_str(forecast_cell.as_deref().unwrap_or(""));
             out.push('\n');
         }
     }
@@ -194,6 +239,21 @@ pub fn report_json(summary: &RunSummary) -> Value {
     let test = metrics_of(summary.test_scores.as_ref());
     let val = metrics_of(summary.val_scores.as_ref());
     let headline = test.clone().or_else(|| val.clone()).unwrap_or(Value::Null);
+    let product = |scores: Option<&crate::pipeline::PartScores>| {
+        scores.and_then(|s| s.in_scale(scale).product.as_ref().map(|m| json!(m.overall)))
+    };
+    let forecast = summary.forecast.as_ref().map(|c| {
+        json!({
+            "mode": c.mode,
+            "chosen": c.chosen,
+            "why": c.why,
+            "validation": product(summary.val_scores.as_ref()),
+            "test": product(summary.test_scores.as_ref()),
+            "skill": c.skill(),
+            "best_baseline": c.best_baseline.map(|(k, _)| k.name()),
+            "candidates": c.candidates,
+        })
+    });
     json!({
         "seqcast_version": env!("CARGO_PKG_VERSION"),
         "metrics_scale": scale,
@@ -203,6 +263,7 @@ pub fn report_json(summary: &RunSummary) -> Value {
         "per_horizon": headline.get("per_horizon").cloned().unwrap_or(Value::Null),
         "per_target": headline.get("per_target").cloned().unwrap_or(Value::Null),
         "validation": val,
+        "forecast": forecast,
         "unavailable_baselines": summary.unavailable_baselines.iter().map(|(k, why)| json!({"baseline": k.name(), "reason": why})).collect::<Vec<_>>(),
         "history": summary.training.history,
         "training": {

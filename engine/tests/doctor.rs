@@ -37,7 +37,7 @@ fn an_absurd_learning_rate_raises_the_alarm_and_saves_finite_weights() {
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     let t = &out.summary.training;
-    let alerts = diag::final_alerts(&t.history, &t.stop, None, None);
+    let alerts = diag::final_alerts(&t.history, &t.stop, None);
     let k = kinds(&alerts);
     assert!(
         k.contains(&AlertKind::Exploding) || k.contains(&AlertKind::NonFinite),

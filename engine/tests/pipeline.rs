@@ -135,21 +135,21 @@ fn run_export_and_model_round_trip() {
     export::write_atomic(&csv_path, csv.as_bytes()).unwrap();
     let back = read_csv(&csv_path).unwrap();
     let names: Vec<&str> = back.columns.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "origin",
-            "target_time",
-            "step",
-            "split",
-            "Temp_actual",
-            "Temp_predicted",
-            "Temp_naive",
-            "Temp_seasonal_naive",
-            "Temp_drift",
-            "Temp_linear"
-        ]
-    );
+    // `_model` joins `_predicted` (the product forecast) only when that is not the model
+    let replaced = s.forecast.as_ref().unwrap().replaces_model();
+    let mut expected = vec!["origin", "target_time", "step", "split", "Temp_actual"];
+    expected.push("Temp_predicted");
+    if replaced {
+        expected.push("Temp_model");
+    }
+    expected.extend([
+        "Temp_naive",
+        "Temp_seasonal_naive",
+        "Temp_drift",
+        "Temp_linear",
+        "forecast",
+    ]);
+    assert_eq!(names, expected);
     let h = config.window.horizon;
     let val_rows = s.val.as_ref().unwrap().origins.len() * h;
     assert_eq!(back.n_rows, val_rows + test.origins.len() * h + h);
@@ -161,7 +161,7 @@ fn run_export_and_model_round_trip() {
     };
     assert_eq!(col("split").cells[row].as_deref(), Some("test"));
     assert_eq!(parse(col("Temp_actual"), row), test.actual[0][0]);
-    assert_eq!(parse(col("Temp_predicted"), row), test.model[0][0]);
+    assert_eq!(parse(col("Temp_predicted"), row), test.product[0][0]);
     assert_eq!(
         parse(col("Temp_naive"), row),
         test.baselines[&BaselineKind::Naive][0][0]
@@ -306,7 +306,11 @@ fn several_targets_with_covariates_train_score_and_export_per_target() {
     assert!((scores.model.overall.mae - mean_mae).abs() < 1e-9);
     assert_eq!(s.future.values.len(), 2);
     let csv = export::predictions_csv(s, &out.series, CsvOptions::default());
-    assert!(csv.starts_with(
-        "origin,target_time,step,split,OT_actual,OT_predicted,HUFL_actual,HUFL_predicted\n"
-    ));
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.starts_with("origin,target_time,step,split,OT_actual,OT_predicted,")
+            && header.contains(",HUFL_actual,HUFL_predicted,")
+            && header.ends_with(",forecast"),
+        "{header}"
+    );
 }

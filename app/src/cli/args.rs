@@ -8,8 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    CellKind, ClipKind, DuplicatePolicy, LossKind, MetricsScale, MissingPolicy, OptimizerKind,
-    ScaleKind, ScheduleKind, Split, WindowNorm,
+    CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale, MissingPolicy,
+    OptimizerKind, ScaleKind, ScheduleKind, SkipInit, Split, WindowNorm,
 };
 
 /// seqcast — time-series forecasting with recurrent networks (LSTM, GRU, RNN).
@@ -217,6 +217,10 @@ pub struct TrainArgs {
     /// still reads the whole lookback (0 = all steps).
     #[arg(long, value_name = "N", help_heading = "Model")]
     pub recurrent_steps: Option<usize>,
+    /// Where the linear skip starts: zero | naive | seasonal_naive | best (of naive,
+    /// seasonal naive and drift on the training windows).
+    #[arg(long, value_name = "START", help_heading = "Model")]
+    pub skip_init: Option<String>,
 
     /// Maximum epochs.
     #[arg(long, value_name = "N", help_heading = "Training")]
@@ -273,6 +277,10 @@ pub struct TrainArgs {
     /// Seasonal period for seasonal naive and MASE (default: from the frequency).
     #[arg(long, value_name = "N", help_heading = "Evaluation")]
     pub season: Option<usize>,
+    /// What the forecasts use: auto (the best on validation: the model, a baseline or
+    /// their combination) | model | ensemble | naive | seasonal_naive | drift | linear.
+    #[arg(long, value_name = "WHAT", help_heading = "Evaluation")]
+    pub forecast: Option<String>,
 }
 
 /// The default of each option, as shown by `--help`, read from `RunConfig::default()`.
@@ -299,6 +307,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("window_norm", c.model.window_norm.name().to_string()),
         ("linear_skip", c.model.linear_skip.to_string()),
         ("recurrent_steps", c.model.recurrent_steps.to_string()),
+        ("skip_init", c.model.skip_init.name().to_string()),
         ("epochs", c.train.epochs.to_string()),
         ("batch", c.train.batch.to_string()),
         ("lr", c.train.lr.to_string()),
@@ -314,6 +323,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("seed", c.train.seed.to_string()),
         ("diag_every", c.train.diag_every.to_string()),
         ("metrics_scale", serde_plain(&c.eval.metrics_scale)),
+        ("forecast", c.eval.forecast.name().to_string()),
     ]
 }
 
@@ -477,6 +487,10 @@ impl TrainArgs {
         if let Some(v) = self.recurrent_steps {
             m.recurrent_steps = v;
         }
+        if let Some(v) = &self.skip_init {
+            m.skip_init =
+                parse_enum::<SkipInit>("skip-init", v, "zero, naive, seasonal_naive, best")?;
+        }
         self.apply_training(config)?;
         if let Some(s) = &self.metrics_scale {
             config.eval.metrics_scale =
@@ -484,6 +498,13 @@ impl TrainArgs {
         }
         if let Some(s) = self.season {
             config.eval.season = Some(s);
+        }
+        if let Some(f) = &self.forecast {
+            config.eval.forecast = parse_enum::<ForecastMode>(
+                "forecast",
+                f,
+                "auto, model, ensemble, naive, seasonal_naive, drift, linear",
+            )?;
         }
         Ok(())
     }

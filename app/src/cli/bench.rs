@@ -199,6 +199,7 @@ fn run_one(b: Bench, args: &BenchArgs) -> Result<()> {
         train: &train_origins,
         val: &[],
         window_norm: WindowNorm::None,
+        season: 1,
     };
     let model = ModelConfig {
         cell: b.cell,

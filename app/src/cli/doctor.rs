@@ -17,10 +17,16 @@ use super::train::{start, unexpected, wait};
 pub fn report(summary: &RunSummary) -> String {
     let mut out = String::new();
     let t = &summary.training;
-    if t.alerts.is_empty() {
+    if t.alerts.is_empty() && summary.val_scores.is_some() {
         out.push_str(
             "\nTraining doctor: no problems found (gradient norms within 1e-5 .. 10, \
-             no NaN, validation better than naive).\n",
+             no NaN, the model beats every baseline on validation).\n",
+        );
+    } else if t.alerts.is_empty() {
+        out.push_str(
+            "\nTraining doctor: no problems found in training (gradient norms within 1e-5 \
+             .. 10, no NaN); without validation windows nothing says whether the model \
+             beats the baselines.\n",
         );
     } else {
         let _ = writeln!(out, "\nTraining doctor ({} alerts):", t.alerts.len());

@@ -30,9 +30,17 @@ use super::train::start_with;
 /// `seqcast eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Which protocol: ett, air or all.
+    /// Which protocol: ett, air, all, or suite (then the folders or CSV files follow).
     #[arg(value_name = "PROTOCOL", default_value = "all")]
     pub protocol: String,
+    /// With `suite`: folders (every CSV in them) and CSV files to train on.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// With `suite`: a TOML file naming the target of each CSV (`"file.csv" = "column"`);
+    /// a `targets.toml` inside a folder applies to that folder's files. Without an
+    /// entry the target is the file's last numeric column.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
     /// The ETTh1 CSV (from the ETDataset repository).
     #[arg(long, value_name = "FILE", default_value = "sample-data/ETTh1.csv")]
     pub ett: PathBuf,
@@ -122,11 +130,17 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if args.seeds.is_empty() {
         bail!("--seeds needs at least one seed");
     }
+    if args.protocol == "suite" {
+        return super::eval_suite::run(args);
+    }
+    if !args.paths.is_empty() {
+        bail!("only `seqcast eval suite` takes folders or files");
+    }
     let (ett, air) = match args.protocol.as_str() {
         "all" => (true, true),
         "ett" => (true, false),
         "air" => (false, true),
-        other => bail!("unknown protocol '{other}': use ett, air or all"),
+        other => bail!("unknown protocol '{other}': use ett, air, all or suite"),
     };
     if ett {
         if !args.ett.is_file() {
@@ -144,9 +158,9 @@ pub fn run(args: &EvalArgs) -> Result<()> {
 }
 
 /// One protocol run: the summaries of every seed, and the wall time.
-struct Runs {
-    summaries: Vec<std::sync::Arc<RunSummary>>,
-    secs: f64,
+pub(super) struct Runs {
+    pub(super) summaries: Vec<std::sync::Arc<RunSummary>>,
+    pub(super) secs: f64,
 }
 
 impl Runs {
@@ -214,13 +228,25 @@ fn run_seeds(
     protocol: impl Fn(&seqcast_engine::RunConfig) -> seqcast_engine::RunConfig,
     what: &str,
 ) -> Result<Runs> {
-    let started = Instant::now();
     let mut train_args = args.train.clone();
     train_args.csv = csv;
+    train_seeds(&train_args, &args.seeds, protocol, what)
+}
+
+/// Trains once per seed in `seeds` with `train_args` (quiet), the protocol's settings
+/// applied before the data-dependent defaults, on one engine that loads the data once.
+pub(super) fn train_seeds(
+    train_args: &super::TrainArgs,
+    seeds: &[u64],
+    protocol: impl Fn(&seqcast_engine::RunConfig) -> seqcast_engine::RunConfig,
+    what: &str,
+) -> Result<Runs> {
+    let started = Instant::now();
+    let mut train_args = train_args.clone();
     train_args.quiet = true;
     let (config, engine) = start_with(&train_args, protocol)?;
     let mut summaries = Vec::new();
-    for &seed in &args.seeds {
+    for &seed in seeds {
         let mut config = config.clone();
         config.train.seed = seed;
         engine.send(Command::Train { config })?;

@@ -5,6 +5,7 @@ mod bench;
 mod bench_load;
 mod doctor;
 mod eval;
+mod eval_suite;
 mod predict;
 mod progress;
 mod table;

@@ -27,6 +27,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         &[("all", &prediction.windows)],
         &[],
         Some(&prediction.future),
+        None,
     );
     write_atomic(&args.export, csv.as_bytes())?;
     let horizon = model.config.window.horizon;

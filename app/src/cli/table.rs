@@ -10,8 +10,17 @@ use seqcast_engine::pipeline::{RunSummary, ScoreTable};
 type Column = (&'static str, fn(&Metrics) -> Option<f64>);
 
 /// The metrics table for one part, best value of each column marked with `*`.
-pub fn metrics_table(title: &str, table: &ScoreTable, model_name: &str) -> String {
+/// `product` names the product forecast's row when it is not the model itself.
+pub fn metrics_table(
+    title: &str,
+    table: &ScoreTable,
+    model_name: &str,
+    product: Option<&str>,
+) -> String {
     let mut rows: Vec<(String, &Metrics)> = vec![(model_name.to_string(), &table.model.overall)];
+    if let (Some(name), Some(m)) = (product, &table.product) {
+        rows.insert(0, (name.to_string(), &m.overall));
+    }
     rows.extend(
         table
             .baselines
@@ -114,21 +123,29 @@ pub fn summary(summary: &RunSummary) -> String {
         MetricsScale::Normalised => "on the normalised scale",
     };
     let name = format!("{} (model)", c.model.cell.name());
+    let choice = summary.forecast.as_ref();
+    let product_row = choice
+        .filter(|c| c.replaces_model())
+        .map(|c| format!("forecast: {}", c.chosen.name()));
+    let product = product_row.as_deref();
     if let Some(v) = &summary.val_scores {
         let title = format!("\nValidation ({} windows, {units}):", d.windows[1]);
-        out.push_str(&metrics_table(&title, v.in_scale(scale), &name));
+        out.push_str(&metrics_table(&title, v.in_scale(scale), &name, product));
     }
     if let Some(s) = &summary.test_scores {
         let title = format!(
             "\nTest ({} windows × {} steps, {units}; * = best):",
             d.windows[2], c.window.horizon
         );
-        out.push_str(&metrics_table(&title, s.in_scale(scale), &name));
+        out.push_str(&metrics_table(&title, s.in_scale(scale), &name, product));
     } else {
         out.push_str("\nNo test windows: the test part is shorter than the horizon.\n");
     }
     for (kind, why) in &summary.unavailable_baselines {
         let _ = writeln!(out, "  ({} baseline unavailable: {why})", kind.name());
+    }
+    if let Some(c) = choice {
+        let _ = writeln!(out, "\n{}", c.why);
     }
     let f = &summary.future;
     if let (Some(first), Some(last)) = (f.labels.first(), f.labels.last()) {
@@ -145,8 +162,12 @@ pub fn summary(summary: &RunSummary) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "\nForecast after {}: {first} … {last}: {values}{}",
+            "\nForecast after {} ({}): {first} … {last}: {values}{}",
             f.origin,
+            choice.map_or_else(
+                || c.model.cell.name().to_string(),
+                |c| c.chosen.describe(&c.model_name)
+            ),
             if f.labels.len() > 6 { ", …" } else { "" }
         );
     }

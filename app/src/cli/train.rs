@@ -136,7 +136,9 @@ pub(super) fn start_with(
             "lookback" => args.lookback.is_some(),
             _ => true,
         };
-        // Some rules need the cleaned series' length and frequency.
+        // The rules on the row count first (a window that does not fit would make the
+        // inspection fail), then those that need the cleaned series' frequency.
+        let mut changes = apply_data_defaults(&mut config, table.n_rows, None, &is_set);
         engine.send(Command::Inspect {
             config: config.clone(),
         })?;
@@ -144,7 +146,7 @@ pub(super) fn start_with(
             Event::Inspected(i) => (i.series.len(), i.series.frequency()),
             other => bail!(unexpected(other)),
         };
-        let changes = apply_data_defaults(&mut config, rows, frequency, &is_set);
+        changes.extend(apply_data_defaults(&mut config, rows, frequency, &is_set));
         if let Some(line) = describe(&changes) {
             eprintln!("defaults for this data: {line}");
         }

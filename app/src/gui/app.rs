@@ -243,6 +243,7 @@ impl SeqcastApp {
                     for alert in &summary.training.alerts {
                         live.raise(alert.clone());
                     }
+                    live.settle_final(&summary.training.alerts);
                 }
                 self.session.info(format!(
                     "Training {} · best epoch {} · {:.1}s",

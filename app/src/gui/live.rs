@@ -147,6 +147,18 @@ impl LiveRun {
         }
     }
 
+    /// After training: the final verdict against every baseline replaces the in-training
+    /// comparison with naive alone.
+    pub fn settle_final(&mut self, final_alerts: &[Alert]) {
+        use seqcast_engine::diag::AlertKind;
+        if final_alerts
+            .iter()
+            .any(|a| a.kind == AlertKind::WorseThanBaseline)
+        {
+            self.alerts.retain(|a| a.kind != AlertKind::WorseThanNaive);
+        }
+    }
+
     /// Fraction of the maximum training done.
     pub fn fraction(&self) -> f64 {
         train::fraction_done(

@@ -146,6 +146,33 @@ fn data_defaults_follow_the_file_a_year_for_daily_data_then_back_for_monthly() {
 }
 
 #[test]
+fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("three-years.csv");
+    let mut text = String::from("month,sales\n");
+    for i in 0..36 {
+        text.push_str(&format!(
+            "{}-{:02},{}\n",
+            2020 + i / 12,
+            i % 12 + 1,
+            100 + (i * 37) % 23
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let mut h = harness(Startup::File(path));
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.run_steps(2);
+    let app = h.state();
+    assert_eq!(app.persisted.config.window.lookback, 6);
+    assert!(app.session.inspect_error.is_none());
+    assert_eq!(app.session.inspection.as_ref().unwrap().windows[0], 8);
+    h.get_by_label_contains("lookback 6 (lookback 24 leaves no training window in 36 rows");
+    assert!(!is_disabled(&h, "Train"));
+}
+
+#[test]
 fn an_impossible_lookback_shows_its_error_and_disables_train() {
     let mut h = harness(Startup::File(sample("airline-passengers.csv")));
     step_until(&mut h, "the file to be inspected", |a| {
@@ -238,10 +265,30 @@ fn export_writes_a_csv_whose_rows_match_the_engine_predictions() {
         .map(|l| l.split(',').collect::<Vec<_>>())
         .filter(|r| r[split] == "test")
         .collect();
-    assert_eq!(rows.len(), test.model[0].len());
-    for (row, (p, a)) in rows.iter().zip(test.model[0].iter().zip(&test.actual[0])) {
+    // `_predicted` is the product forecast (the model, a baseline or their mix).
+    assert_eq!(rows.len(), test.product[0].len());
+    for (row, (p, a)) in rows.iter().zip(test.product[0].iter().zip(&test.actual[0])) {
         assert_eq!(row[predicted].parse::<f64>().unwrap(), *p);
         assert_eq!(row[actual].parse::<f64>().unwrap(), *a);
+    }
+}
+
+#[test]
+fn results_open_with_the_skill_banner_saying_what_the_forecasts_use() {
+    let mut h = trained(2);
+    h.run_steps(2);
+    assert_eq!(h.state().persisted.tab, Tab::Results);
+    let summary = h.state().session.summary.clone().unwrap();
+    let choice = summary.forecast.clone().unwrap();
+    // The banner is the engine's sentence, whichever way the comparison went.
+    h.get_by_label(&choice.why);
+    assert!(choice.why.contains("on validation"), "{}", choice.why);
+    if choice.replaces_model() {
+        // the product forecast gets a row of its own, and the way to the doctor
+        h.get_by_label(&format!("forecast: {}", choice.chosen.name()));
+        h.get_by_label("Open Diagnostics").click();
+        h.run_steps(2);
+        assert_eq!(h.state().persisted.tab, Tab::Diagnostics);
     }
 }
 
@@ -271,6 +318,6 @@ fn a_saved_model_loads_and_forecasts_the_open_file() {
     let loaded = h.state().session.loaded_model.clone().unwrap();
     let summary = h.state().session.summary.clone().unwrap();
     // the loaded model forecasts exactly what the trained one did past the end
-    assert_eq!(loaded.prediction.future.values, summary.future.values);
+    assert_eq!(loaded.prediction.future.values, summary.future.model);
     h.get_by_label_contains("complete windows of this file");
 }

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
 
+pub use eval::{EvalConfig, ForecastMode, MetricsScale};
+
 pub mod auto;
+mod eval;
 mod validate;
 
 /// Everything that defines a training run, apart from the CSV file itself.
@@ -267,6 +270,39 @@ pub struct ModelConfig {
     /// chosen by evidence (BENCHMARKS.md, "Accuracy: recurrent steps"); windows of 48
     /// steps or fewer are read whole.
     pub recurrent_steps: usize,
+    /// Where the linear skip starts: the forecast of a baseline, so the untrained model
+    /// already forecasts as well as that baseline and training learns a correction.
+    pub skip_init: SkipInit,
+}
+
+/// The linear skip's starting weights (`model.skip_init`): each is a linear map of the
+/// window that reproduces a baseline exactly, whatever the window normalisation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipInit {
+    /// All zeros: with `window_norm = last` the untrained skip forecasts the last value.
+    #[default]
+    Zero,
+    /// Repeat the last value (naive).
+    Naive,
+    /// Repeat the value one season back (seasonal naive); needs a lookback of at least
+    /// one season, else naive.
+    SeasonalNaive,
+    /// Of naive, seasonal naive and drift, the one with the lowest error on the
+    /// training windows.
+    Best,
+}
+
+impl SkipInit {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Zero => "zero",
+            Self::Naive => "naive",
+            Self::SeasonalNaive => "seasonal_naive",
+            Self::Best => "best",
+        }
+    }
 }
 
 impl ModelConfig {
@@ -298,6 +334,7 @@ impl Default for ModelConfig {
             window_norm: WindowNorm::Last,
             linear_skip: true,
             recurrent_steps: 48,
+            skip_init: SkipInit::Zero,
         }
     }
 }
@@ -432,7 +469,9 @@ pub struct TrainConfig {
     /// After training, train a fresh model on the training and validation rows together
     /// for the epoch count that validation chose (same seed), and keep that one. Short
     /// series gain most: their validation rows are a large share of the history. The
-    /// validation scores are then in-sample; the test rows stay untouched.
+    /// validation forecasts (scores, the doctor's verdict, the product-forecast choice)
+    /// are made by the validated model before the refit, so they stay out of sample; the
+    /// test rows stay untouched.
     pub refit: bool,
     /// Seed for initialisation, shuffling and dropout.
     pub seed: u64,
@@ -461,27 +500,6 @@ impl Default for TrainConfig {
             diag_every: DEFAULT_DIAG_EVERY,
         }
     }
-}
-
-/// Units in which metrics are reported.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MetricsScale {
-    /// The user's units (scaling and transforms inverted).
-    #[default]
-    Original,
-    /// After the target's scaler (fitted on training rows), as the literature reports ETT.
-    Normalised,
-}
-
-/// Evaluation settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct EvalConfig {
-    /// Units of the reported metrics.
-    pub metrics_scale: MetricsScale,
-    /// Seasonal period for seasonal naive and MASE; `None` derives it from the frequency.
-    pub season: Option<usize>,
 }
 
 impl RunConfig {

@@ -114,6 +114,32 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
             )
         }
         AlertKind::CopiesLastValue => return None,
+        AlertKind::WorseThanBaseline => return worse_than_baseline(alert, config),
+    };
+    Some(Fix { label, config: c })
+}
+
+/// The change a worse-than-baseline remedy names: two seasons of lookback, differencing,
+/// or a smaller model — in that order of what the remedy asks for.
+fn worse_than_baseline(alert: &Alert, config: &RunConfig) -> Option<Fix> {
+    let mut c = config.clone();
+    let label = if let Some(lookback) =
+        super::baseline::lookback_hint(&alert.remedy).filter(|l| *l > config.window.lookback)
+    {
+        c.window.lookback = lookback;
+        format!("lookback {} -> {lookback}", config.window.lookback)
+    } else if alert.remedy.contains("differencing on") && !config.data.diff {
+        c.data.diff = true;
+        "forecast differences (differencing on)".into()
+    } else if alert.remedy.contains("hidden 32") && config.model.hidden > 32 {
+        c.model.hidden = 32;
+        c.model.layers = 1;
+        format!(
+            "hidden {} -> 32, layers {} -> 1",
+            config.model.hidden, config.model.layers
+        )
+    } else {
+        return None;
     };
     Some(Fix { label, config: c })
 }
@@ -182,6 +208,28 @@ mod tests {
             fix(&a, &config).is_none(),
             "no reach, nothing to apply to a GRU"
         );
+    }
+
+    #[test]
+    fn worse_than_a_baseline_applies_what_its_remedy_names() {
+        let config = RunConfig::default(); // lookback 24, hidden 64, 2 layers
+        let mut a = alert(AlertKind::WorseThanBaseline, "");
+        a.remedy = "… look back at least two seasons (lookback 104). Meanwhile …".into();
+        let f = fix(&a, &config).unwrap();
+        assert_eq!(
+            (f.label.as_str(), f.config.window.lookback),
+            ("lookback 24 -> 104", 104)
+        );
+        a.remedy = "… forecast differences (differencing on). Meanwhile …".into();
+        assert!(fix(&a, &config).unwrap().config.data.diff);
+        a.remedy = "… use a smaller model (hidden 32, one layer) …".into();
+        let f = fix(&a, &config).unwrap();
+        assert_eq!(f.label, "hidden 64 -> 32, layers 2 -> 1");
+        let mut small = config.clone();
+        small.model.hidden = 32;
+        assert!(fix(&a, &small).is_none(), "already small");
+        a.remedy = "… (lookback 12) …".into();
+        assert!(fix(&a, &config).is_none(), "never shortens the window");
     }
 
     #[test]

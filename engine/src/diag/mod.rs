@@ -4,12 +4,14 @@
 //! into a changed configuration and [`tools`] holds the "loss does not fall" checklist
 //! tools (overfit one batch, learning-rate range test).
 
+pub mod baseline;
 pub mod fixes;
 mod signals;
 pub mod tools;
 
 use serde::{Deserialize, Serialize};
 
+pub use baseline::BaselineCheck;
 pub use signals::ValCheck;
 
 use crate::train::{EpochRecord, StopReason};
@@ -52,8 +54,11 @@ pub enum AlertKind {
     Collapsed,
     /// Validation forecasts repeat the last input value.
     CopiesLastValue,
-    /// The model does not beat repeating the last value on validation.
+    /// The model does not beat repeating the last value on validation (checked while
+    /// training).
     WorseThanNaive,
+    /// After training: the model is worse than the best baseline on validation.
+    WorseThanBaseline,
 }
 
 impl AlertKind {
@@ -69,6 +74,7 @@ impl AlertKind {
             Self::Collapsed => "Collapsed predictions",
             Self::CopiesLastValue => "Copies the last value",
             Self::WorseThanNaive => "Worse than naive",
+            Self::WorseThanBaseline => "Worse than a baseline",
         }
     }
 }
@@ -293,13 +299,12 @@ fn forecast_alerts(history: &[EpochRecord]) -> Vec<(AlertKind, String, &'static 
     out
 }
 
-/// Alerts about a finished run: how it stopped, and whether it beats the naive forecast
-/// on validation (`model_val_mae` against `naive_val_mae`).
+/// Alerts about a finished run: how it stopped, and whether the model beats every
+/// baseline on validation (`val`: the validated model's out-of-sample scores).
 pub fn final_alerts(
     history: &[EpochRecord],
     stop: &StopReason,
-    model_val_mae: Option<f64>,
-    naive_val_mae: Option<f64>,
+    val: Option<&BaselineCheck>,
 ) -> Vec<Alert> {
     let epoch = history.last().map_or(0, |e| e.epoch);
     let mut alerts = epoch_alerts(history);
@@ -325,16 +330,14 @@ pub fn final_alerts(
                 .into(),
         });
     }
-    if let (Some(model), Some(naive)) = (model_val_mae, naive_val_mae)
-        && model >= naive
-    {
+    if let Some((message, remedy)) = val.and_then(BaselineCheck::verdict) {
+        // The final verdict covers naive too, on the kept model rather than the last epochs.
         alerts.retain(|a| a.kind != AlertKind::WorseThanNaive);
         alerts.push(Alert {
-            kind: AlertKind::WorseThanNaive,
+            kind: AlertKind::WorseThanBaseline,
             epoch,
-            message: format!("validation MAE {model:.4} is no better than repeating the last value ({naive:.4})"),
-            remedy: "Try a GRU, a longer lookback, differencing (--diff) for trending series, or more epochs with early stopping."
-                .into(),
+            message,
+            remedy,
         });
     }
     alerts
@@ -499,7 +502,7 @@ mod tests {
     }
 
     #[test]
-    fn final_alerts_name_nan_stops_and_losing_to_naive() {
+    fn final_alerts_name_nan_stops_and_losing_to_a_baseline() {
         let h = vec![epoch(1, 1.0, 1.0)];
         let stop = StopReason::NonFinite {
             epoch: 1,
@@ -510,8 +513,31 @@ mod tests {
             last_loss: Some(0.5),
             last_grad_norm: Some(2.0),
         };
-        let a = final_alerts(&h, &stop, Some(2.0), Some(1.5));
-        assert_eq!(kinds(&a), [AlertKind::NonFinite, AlertKind::WorseThanNaive]);
+        let m = |mae: f64| crate::eval::metrics::HorizonMetrics {
+            overall: crate::eval::metrics::Metrics {
+                mae,
+                count: 3,
+                ..Default::default()
+            },
+            per_step: Vec::new(),
+        };
+        let model = m(2.0);
+        let baselines = std::collections::BTreeMap::from([(
+            crate::eval::baselines::BaselineKind::Naive,
+            m(1.5),
+        )]);
+        let check = BaselineCheck {
+            model: &model,
+            baselines: &baselines,
+            season: 1,
+            lookback: 8,
+            diff: false,
+        };
+        let a = final_alerts(&h, &stop, Some(&check));
+        assert_eq!(
+            kinds(&a),
+            [AlertKind::NonFinite, AlertKind::WorseThanBaseline]
+        );
         assert!(
             a[0].message.contains("at step 7")
                 && a[0]
@@ -520,7 +546,17 @@ mod tests {
             "{}",
             a[0].message
         );
-        assert!(a[1].message.contains("2.0000") && a[1].message.contains("1.5000"));
-        assert!(final_alerts(&h, &StopReason::Completed, Some(1.0), Some(1.5)).is_empty());
+        assert!(
+            a[1].message
+                .contains("MAE 2.000 is worse than naive (repeat the last value)'s 1.500"),
+            "{}",
+            a[1].message
+        );
+        let better = m(1.0);
+        let check = BaselineCheck {
+            model: &better,
+            ..check
+        };
+        assert!(final_alerts(&h, &StopReason::Completed, Some(&check)).is_empty());
     }
 }

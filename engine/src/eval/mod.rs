@@ -1,6 +1,7 @@
 //! Evaluation: forecast metrics and the baselines every model is compared with.
 
 pub mod baselines;
+pub mod choice;
 mod linear_ar;
 pub mod metrics;
 pub mod protocol;

@@ -23,6 +23,10 @@ pub struct PartForecast {
     pub model: Vec<Vec<f64>>,
     /// Per baseline, per target.
     pub baselines: BTreeMap<BaselineKind, Vec<Vec<f64>>>,
+    /// Per target, the product forecast (what `eval.forecast` chose: the model, a
+    /// baseline or their combination); empty until the choice is applied.
+    #[serde(default)]
+    pub product: Vec<Vec<f64>>,
 }
 
 /// Metrics of the model and the baselines for one part and one scale.
@@ -32,6 +36,9 @@ pub struct ScoreTable {
     pub model: HorizonMetrics,
     /// Each available baseline, the same way.
     pub baselines: BTreeMap<BaselineKind, HorizonMetrics>,
+    /// The product forecast, the same way (absent before the choice is applied).
+    #[serde(default)]
+    pub product: Option<HorizonMetrics>,
     /// Per target (only filled when there are several).
     pub per_target: Vec<TargetScores>,
 }
@@ -120,6 +127,25 @@ pub fn forecast_part(
 ) -> PartForecast {
     let outputs = predict_windows(model, &prepared.train_data(), origins);
     let model_values = prepared.invert(origins, &outputs);
+    let by_kind = baseline_forecasts(prepared, baselines, origins);
+    PartForecast {
+        origins: origins.to_vec(),
+        actual: (0..prepared.targets())
+            .map(|j| prepared.actuals(j, origins))
+            .collect(),
+        model: model_values,
+        baselines: by_kind,
+        product: Vec::new(),
+    }
+}
+
+/// Every available baseline's forecasts for `origins`, per target, in the user's units
+/// (origins past the end of the data included: only their inputs must exist).
+pub fn baseline_forecasts(
+    prepared: &Prepared,
+    baselines: &BaselineSet,
+    origins: &[usize],
+) -> BTreeMap<BaselineKind, Vec<Vec<f64>>> {
     let (lookback, horizon) = (prepared.spec.lookback, prepared.spec.horizon);
     let mut by_kind: BTreeMap<BaselineKind, Vec<Vec<f64>>> = BTreeMap::new();
     for kind in BaselineKind::ALL {
@@ -150,14 +176,7 @@ pub fn forecast_part(
             by_kind.insert(kind, per_target);
         }
     }
-    PartForecast {
-        origins: origins.to_vec(),
-        actual: (0..prepared.targets())
-            .map(|j| prepared.actuals(j, origins))
-            .collect(),
-        model: model_values,
-        baselines: by_kind,
-    }
+    by_kind
 }
 
 /// Scores a part's forecasts on both scales.
@@ -179,6 +198,7 @@ fn score_table(prepared: &Prepared, forecast: &PartForecast, normalised: bool) -
         }
     };
     let mut model_per_target = Vec::new();
+    let mut product_per_target = Vec::new();
     let mut baseline_per_target: BTreeMap<BaselineKind, Vec<HorizonMetrics>> = BTreeMap::new();
     let mut per_target = Vec::new();
     for (j, column) in targets.iter().enumerate() {
@@ -201,6 +221,10 @@ fn score_table(prepared: &Prepared, forecast: &PartForecast, normalised: bool) -
             scores.baselines.insert(*kind, m.overall.clone());
             baseline_per_target.entry(*kind).or_default().push(m);
         }
+        if let Some(product) = forecast.product.get(j) {
+            let pred = scaled(j, product);
+            product_per_target.push(HorizonMetrics::compute(&actual, &pred, horizon, scale));
+        }
         model_per_target.push(model);
         per_target.push(scores);
     }
@@ -210,6 +234,7 @@ fn score_table(prepared: &Prepared, forecast: &PartForecast, normalised: bool) -
             .into_iter()
             .map(|(k, v)| (k, average(&v)))
             .collect(),
+        product: (!product_per_target.is_empty()).then(|| average(&product_per_target)),
         per_target: if targets.len() > 1 {
             per_target
         } else {

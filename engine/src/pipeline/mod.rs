@@ -1,6 +1,7 @@
 //! The whole run, as the CLI and the GUI see it: table → series → prepared windows →
 //! training → forecasts and scores for validation and test → forecast past the end.
 
+pub mod choose;
 pub mod evaluate;
 pub mod predict;
 pub mod prepare;
@@ -91,8 +92,12 @@ pub struct FutureForecast {
     pub origin: String,
     /// Labels of the forecast steps (timestamps, or row numbers without a time column).
     pub labels: Vec<String>,
-    /// Per target, `horizon` values in the user's units.
+    /// Per target, `horizon` values in the user's units: the product forecast.
     pub values: Vec<Vec<f64>>,
+    /// Per target, the model's own forecast (the same as `values` when the model is the
+    /// product forecast).
+    #[serde(default)]
+    pub model: Vec<Vec<f64>>,
 }
 
 /// Everything a finished run produced, except the weights.
@@ -104,7 +109,9 @@ pub struct RunSummary {
     pub data: DataSummary,
     /// Training.
     pub training: TrainingSummary,
-    /// Validation forecasts (absent without validation windows).
+    /// Validation forecasts (absent without validation windows), of the validated
+    /// model: with `train.refit` they are made before the refit, so they stay out of
+    /// sample.
     pub val: Option<PartForecast>,
     /// Validation scores.
     pub val_scores: Option<PartScores>,
@@ -116,6 +123,9 @@ pub struct RunSummary {
     pub unavailable_baselines: Vec<(crate::eval::baselines::BaselineKind, String)>,
     /// Forecast past the end of the data.
     pub future: FutureForecast,
+    /// What the forecasts use and why (absent in runs recorded before the choice).
+    #[serde(default)]
+    pub forecast: Option<crate::eval::choice::ForecastChoice>,
 }
 
 /// Trained weights plus what is needed to use them on new data.
@@ -216,32 +226,29 @@ pub fn run(
     for record in &mut outcome.history {
         record.check = check_of(&checks, record.epoch);
     }
-    let refit = refit(&config, &prepared, &mut outcome, control)?;
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);
-    let part = |origins: &[usize]| {
-        (!origins.is_empty()).then(|| {
-            let forecast = evaluate::forecast_part(&prepared, &outcome.model, &baselines, origins);
-            let scores = evaluate::score_part(&prepared, &forecast);
-            (forecast, scores)
-        })
+    let part = |origins: &[usize], model: &Forecaster| {
+        (!origins.is_empty())
+            .then(|| evaluate::forecast_part(&prepared, model, &baselines, origins))
     };
-    let (val, val_scores) = part(&prepared.val).unzip();
-    let (test, test_scores) = part(&prepared.test).unzip();
-    let future = forecast_future(&prepared, &outcome.model);
+    // Validation is forecast by the validated model, before any refit trains on it.
+    let mut val = part(&prepared.val, &outcome.model);
+    let refit = refit(&config, &prepared, &mut outcome, control)?;
+    let mut test = part(&prepared.test, &outcome.model);
+    let choice = choose::choose(&prepared, &config, val.as_ref());
+    for p in val.iter_mut().chain(test.iter_mut()) {
+        choose::apply(&choice, p);
+    }
+    let val_scores = val.as_ref().map(|p| evaluate::score_part(&prepared, p));
+    let test_scores = test.as_ref().map(|p| evaluate::score_part(&prepared, p));
+    let mut future = forecast_future(&prepared, &outcome.model);
+    choose::apply_future(&choice, &prepared, &baselines, &mut future);
     let series = &prepared.series;
-    let val_table = val_scores.as_ref().map(|s| &s.original);
-    let alerts = crate::diag::final_alerts(
-        &outcome.history,
-        &outcome.stop,
-        val_table.map(|t| t.model.overall.mae),
-        val_table
-            .and_then(|t| {
-                t.baselines
-                    .get(&crate::eval::baselines::BaselineKind::Naive)
-            })
-            .map(|m| m.overall.mae),
-    );
+    let check = val_scores
+        .as_ref()
+        .map(|s| choose::baseline_check(&prepared, &config, &s.original));
+    let alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, check.as_ref());
     let summary = RunSummary {
         data: DataSummary {
             file: table.source.clone(),
@@ -280,6 +287,7 @@ pub fn run(
         test_scores,
         unavailable_baselines: baselines.unavailable,
         future,
+        forecast: Some(choice),
         config: config.clone(),
     };
     let model = TrainedModel {
@@ -418,9 +426,11 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> FutureForecas
     let labels = series
         .future_labels(horizon)
         .unwrap_or_else(|_| (1..=horizon).map(|k| format!("{origin} +{k}")).collect());
+    let values = prepared.invert(&origins, &outputs);
     FutureForecast {
         origin,
         labels,
-        values: prepared.invert(&origins, &outputs),
+        model: values.clone(),
+        values,
     }
 }

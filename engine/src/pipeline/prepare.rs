@@ -242,6 +242,7 @@ impl Prepared {
             train: &self.train,
             val: &self.val,
             window_norm: self.window_norm,
+            season: self.season,
         }
     }
 

@@ -134,6 +134,7 @@ mod tests {
             train: &[],
             val: &[],
             window_norm: norm,
+            season: 1,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod loss;
 pub mod optim;
 mod run;
 pub mod schedule;
+pub mod skip_init;
 pub mod stats;
 mod step;
 
@@ -42,6 +43,8 @@ pub struct TrainData<'a> {
     pub val: &'a [usize],
     /// Per-window normalisation of the forecast columns ([`TrainData::gather`]).
     pub window_norm: WindowNorm,
+    /// Seasonal period of the data (1: none), for the skip's seasonal start.
+    pub season: usize,
 }
 
 /// One finished epoch.

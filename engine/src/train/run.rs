@@ -51,6 +51,11 @@ pub fn train(
         targets: data.targets,
     };
     let mut model = Forecaster::new(model_config, shape, &mut rng, &device);
+    if model.skip_w.is_some()
+        && let Some((_, w)) = super::skip_init::initial_skip(model_config.skip_init, data)
+    {
+        super::skip_init::start_from(&mut model, w, &device);
+    }
     let mut optimizer = super::optim::build(config);
     let mut schedule = LrSchedule::new(config.schedule, config.lr, config.epochs);
     let batches = data.train.len().div_ceil(config.batch);

@@ -128,6 +128,7 @@ mod tests {
             train: &origins,
             val: &[],
             window_norm: WindowNorm::None,
+            season: 1,
         };
         let config = ModelConfig {
             cell: CellKind::Gru,

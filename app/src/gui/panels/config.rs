@@ -11,9 +11,9 @@
 use egui::{Checkbox, Ui};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    CellKind, ClipKind, DataConfig, DuplicatePolicy, EvalConfig, LossKind, MetricsScale,
-    MissingPolicy, ModelConfig, OptimizerKind, ScaleKind, ScheduleKind, Split, TrainConfig,
-    WindowConfig, WindowNorm,
+    CellKind, ClipKind, DataConfig, DuplicatePolicy, EvalConfig, ForecastMode, LossKind,
+    MetricsScale, MissingPolicy, ModelConfig, OptimizerKind, ScaleKind, ScheduleKind, SkipInit,
+    Split, TrainConfig, WindowConfig, WindowNorm,
 };
 
 mod texts;
@@ -197,6 +197,13 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
         t::RECURRENT_STEPS,
         steps.custom_formatter(all_when_zero),
     );
+    let starts = [
+        (SkipInit::Best, t::SKIP_INIT_BEST),
+        (SkipInit::SeasonalNaive, t::SKIP_INIT_SEASONAL),
+        (SkipInit::Naive, t::SKIP_INIT_NAIVE),
+        (SkipInit::Zero, t::SKIP_INIT_ZERO),
+    ];
+    combo(ui, t::SKIP_INIT, &mut model.skip_init, &starts);
 
     // Dropout is shown (and reset) with the regularisation group.
     let defaults = ModelConfig {
@@ -392,6 +399,16 @@ fn evaluation_ui(ui: &mut Ui, eval: &mut EvalConfig) {
     if let Some(season) = &mut eval.season {
         row(ui, t::SEASON, drag(season, 1..=MAX_STEPS));
     }
+    let choices = [
+        (ForecastMode::Auto, t::FORECAST_AUTO),
+        (ForecastMode::Model, t::FORECAST_MODEL),
+        (ForecastMode::Ensemble, t::FORECAST_ENSEMBLE),
+        (ForecastMode::SeasonalNaive, t::FORECAST_SEASONAL),
+        (ForecastMode::Naive, t::FORECAST_NAIVE),
+        (ForecastMode::Drift, t::FORECAST_DRIFT),
+        (ForecastMode::Linear, t::FORECAST_LINEAR),
+    ];
+    combo(ui, t::FORECAST, &mut eval.forecast, &choices);
 
     let default = RunConfig::default().eval;
     if reset_row(ui, t::GROUP_EVALUATION, *eval != default) {

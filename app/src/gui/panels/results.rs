@@ -8,12 +8,14 @@ use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 use seqcast_engine::config::MetricsScale;
 use seqcast_engine::data::series::Series;
 use seqcast_engine::eval::baselines::BaselineKind;
+use seqcast_engine::eval::choice::ForecastChoice;
 use seqcast_engine::eval::metrics::Metrics;
 use seqcast_engine::pipeline::{PartForecast, ScoreTable};
 
 use crate::gui::app::{Intent, SeqcastApp};
 use crate::gui::files::Purpose;
 use crate::gui::plots::colors;
+use crate::gui::state::Tab;
 
 /// Draws the Results view.
 pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
@@ -57,6 +59,9 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
         ));
     });
     ui.separator();
+    if let Some(choice) = &summary.forecast {
+        skill_banner(ui, app, choice);
+    }
     ui.horizontal(|ui| {
         ui.checkbox(&mut normalised, "Normalised scale");
         ui.label("Horizon step");
@@ -67,6 +72,12 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
     } else {
         MetricsScale::Original
     };
+    // The product forecast's row, when it is not the model itself.
+    let product = summary
+        .forecast
+        .as_ref()
+        .filter(|c| c.replaces_model())
+        .map(|c| format!("forecast: {}", c.chosen.name()));
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             if let Some(scores) = &summary.test_scores {
@@ -76,6 +87,7 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
                     "test_metrics",
                     scores.in_scale(scale),
                     summary.config.model.cell.name(),
+                    product.as_deref(),
                 );
             }
             if let Some(scores) = &summary.val_scores {
@@ -85,6 +97,7 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
                     "val_metrics",
                     scores.in_scale(scale),
                     summary.config.model.cell.name(),
+                    product.as_deref(),
                 );
             }
             for (kind, why) in &summary.unavailable_baselines {
@@ -121,9 +134,45 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
     app.persisted.normalised_metrics = normalised;
 }
 
-fn metrics_table(ui: &mut egui::Ui, id: &str, table: &ScoreTable, model_name: &str) {
+/// The skill banner: does the model beat the best baseline on validation, and what do
+/// the forecasts use. Green when the model wins, amber when a baseline or a
+/// combination does (with a way to the Diagnostics that say why).
+fn skill_banner(ui: &mut egui::Ui, app: &mut SeqcastApp, choice: &ForecastChoice) {
+    let model_wins = choice.skill().is_some_and(|s| s > 0.0);
+    let color = if model_wins {
+        colors::GOOD
+    } else {
+        colors::CAUTION
+    };
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.18))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(4.0)
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(egui::RichText::new(&choice.why).strong());
+                if choice.replaces_model() && ui.link("Open Diagnostics").clicked() {
+                    app.persisted.tab = Tab::Diagnostics;
+                }
+            });
+        });
+    ui.add_space(4.0);
+}
+
+fn metrics_table(
+    ui: &mut egui::Ui,
+    id: &str,
+    table: &ScoreTable,
+    model_name: &str,
+    product: Option<&str>,
+) {
     let mut rows: Vec<(String, &Metrics)> =
         vec![(format!("{model_name} (model)"), &table.model.overall)];
+    if let (Some(name), Some(m)) = (product, &table.product) {
+        rows.insert(0, (name.to_string(), &m.overall));
+    }
     rows.extend(
         table
             .baselines
@@ -205,6 +254,18 @@ fn step_plot(
                         .width(2.0),
                 );
             }
+            // The product forecast, when it is something other than the model.
+            if let Some(product) = part
+                .product
+                .first()
+                .filter(|p| Some(*p) != part.model.first())
+            {
+                p.line(
+                    Line::new("forecast (chosen)", PlotPoints::new(pick(product)))
+                        .color(colors::PRODUCT)
+                        .width(2.0),
+                );
+            }
             if let Some(naive) = part
                 .baselines
                 .get(&BaselineKind::SeasonalNaive)
@@ -270,14 +331,33 @@ fn future_plot(
                     .color(colors::ACTUAL)
                     .width(2.0),
             );
-            if let Some(values) = future.values.first() {
-                let mut points =
-                    vec![[(n - 1) as f64, target.values.last().copied().unwrap_or(0.0)]];
+            let last = [(n - 1) as f64, target.values.last().copied().unwrap_or(0.0)];
+            let points = |values: &[f64]| {
+                let mut points = vec![last];
                 points.extend(values.iter().enumerate().map(|(k, v)| [(n + k) as f64, *v]));
+                PlotPoints::new(points)
+            };
+            let model = future
+                .model
+                .first()
+                .filter(|m| Some(*m) != future.values.first());
+            if let Some(values) = future.values.first() {
+                let color = if model.is_some() {
+                    colors::PRODUCT
+                } else {
+                    colors::MODEL
+                };
                 p.line(
-                    Line::new("forecast", PlotPoints::new(points))
-                        .color(colors::MODEL)
+                    Line::new("forecast", points(values))
+                        .color(color)
                         .width(2.0),
+                );
+            }
+            if let Some(model) = model {
+                p.line(
+                    Line::new("model", points(model))
+                        .color(colors::MODEL)
+                        .style(LineStyle::dashed_loose()),
                 );
             }
         });

@@ -23,6 +23,12 @@ pub mod colors {
     pub const BATCH: Color32 = Color32::from_rgba_premultiplied(35, 65, 110, 110);
     /// Warnings and thresholds.
     pub const WARN: Color32 = Color32::from_rgb(220, 60, 60);
+    /// The product forecast when it is not the model (a baseline or a combination).
+    pub const PRODUCT: Color32 = Color32::from_rgb(80, 190, 120);
+    /// A verdict in the model's favour.
+    pub const GOOD: Color32 = Color32::from_rgb(70, 170, 90);
+    /// A verdict against the model.
+    pub const CAUTION: Color32 = Color32::from_rgb(225, 160, 40);
 }
 
 /// `color` with `alpha` (0–255) for shaded regions.

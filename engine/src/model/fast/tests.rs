@@ -5,7 +5,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 
 use super::{FastBatch, forward_backward};
-use crate::config::{CellKind, LossKind, ModelConfig, TrainConfig, WindowNorm};
+use crate::config::{CellKind, LossKind, ModelConfig, SkipInit, TrainConfig, WindowNorm};
 use crate::model::{Forecaster, ModelShape, cpu_device};
 use crate::rng::Rng;
 
@@ -30,6 +30,7 @@ fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: 
         window_norm: WindowNorm::None,
         linear_skip: false,
         recurrent_steps: 0,
+        skip_init: SkipInit::Zero,
     };
     let shape = ModelShape {
         features: F,
@@ -263,6 +264,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         window_norm: WindowNorm::None,
         linear_skip: true,
         recurrent_steps: 3,
+        skip_init: SkipInit::Zero,
     };
     let shape = ModelShape {
         features: F,
@@ -315,6 +317,7 @@ fn the_linear_skip_matches_burn_with_two_targets() {
         window_norm: WindowNorm::None,
         linear_skip: true,
         recurrent_steps: 0,
+        skip_init: SkipInit::Zero,
     };
     let shape = ModelShape {
         features,
@@ -465,6 +468,7 @@ fn predictions_match_burn_in_evaluation_mode() {
             window_norm: WindowNorm::None,
             linear_skip: true,
             recurrent_steps: 0,
+            skip_init: SkipInit::Zero,
         };
         let shape = ModelShape {
             features: F,

@@ -208,7 +208,27 @@ pub(super) const WINDOW_NORM_MEAN: Field = field(
 pub(super) const LINEAR_SKIP: Field = field(
     "Linear skip",
     "Add a linear map from each target's lookback to its forecast (NLinear) to the network's \
-     output: the network then learns only what the linear forecast misses. Starts at zero.",
+     output: the network then learns only what the linear forecast misses. Where it starts \
+     is 'Skip starts as'.",
+);
+pub(super) const SKIP_INIT: Field = field(
+    "Skip starts as",
+    "The linear skip's first weights reproduce a baseline exactly and the head starts at \
+     zero, so the untrained model forecasts as that baseline and training learns a \
+     correction from there (early stopping keeps the baseline when nothing better is learnt).",
+);
+pub(super) const SKIP_INIT_BEST: Field = field(
+    "Best-fitting baseline",
+    "Naive, seasonal naive or drift: whichever fits the training windows best.",
+);
+pub(super) const SKIP_INIT_SEASONAL: Field = field(
+    "Seasonal-naive start",
+    "The value one season back (naive when the lookback is shorter than a season).",
+);
+pub(super) const SKIP_INIT_NAIVE: Field = field("Naive start", "The last value.");
+pub(super) const SKIP_INIT_ZERO: Field = field(
+    "Zero start",
+    "All weights zero, a random head: with 'last value' window normalisation, naive plus noise.",
 );
 pub(super) const RECURRENT_STEPS: Field = field(
     "Recurrent steps",
@@ -399,7 +419,10 @@ pub(super) const DIAG_EVERY: Field = field(
 );
 
 // ---- Evaluation
-pub(super) const GROUP_EVALUATION: Field = field("Evaluation", "How test metrics are reported.");
+pub(super) const GROUP_EVALUATION: Field = field(
+    "Evaluation",
+    "How test metrics are reported, and what the forecasts use.",
+);
 pub(super) const METRICS_SCALE: Field = field("Metrics in", "Units of the reported metrics.");
 pub(super) const METRICS_ORIGINAL: Field = field(
     "Original units",
@@ -420,6 +443,33 @@ pub(super) const SEASON: Field = field(
      with a daily cycle, 7 for daily data with a weekly one, 12 for monthly data.",
 );
 
+pub(super) const FORECAST: Field = field(
+    "Forecast with",
+    "What the exported forecasts and the forecast past the end use. Chosen on the \
+     validation windows only; the test part is scored after the choice.",
+);
+pub(super) const FORECAST_AUTO: Field = field(
+    "Auto (best on validation)",
+    "The model, a baseline, or the model combined with the best baseline: whichever has \
+     the lowest validation MASE. Never worse than the best baseline on validation.",
+);
+pub(super) const FORECAST_MODEL: Field = field("Model only", "Always the trained network.");
+pub(super) const FORECAST_ENSEMBLE: Field = field(
+    "Model + best baseline",
+    "The network's forecast mixed with the best baseline's, the weight fitted on validation.",
+);
+pub(super) const FORECAST_SEASONAL: Field =
+    field("Seasonal naive only", "Always the value one season back.");
+pub(super) const FORECAST_NAIVE: Field = field("Naive only", "Always the last value.");
+pub(super) const FORECAST_DRIFT: Field = field(
+    "Drift only",
+    "Always the straight line through the window's first and last values.",
+);
+pub(super) const FORECAST_LINEAR: Field = field(
+    "Linear AR only",
+    "Always the linear autoregression on the window, fitted on the training windows.",
+);
+
 /// Hover text of every group's "Reset to defaults" button.
 pub(super) const RESET_TIP: &str = "Restore this group's settings to the defaults.";
 
@@ -432,7 +482,8 @@ pub(super) const ALL: &[Field] = &[
     DUP_FIRST, DUP_LAST, DUP_MEAN, DUP_REFUSE, GROUP_SCALING, SCALE, SCALE_ZSCORE, SCALE_MINMAX,
     SCALE_ROBUST, SCALE_NONE, LOG, DIFF, GROUP_MODEL, CELL, CELL_LSTM, CELL_GRU, CELL_RNN, HIDDEN,
     LAYERS, ORTHOGONAL, FORGET_BIAS, WINDOW_NORM, WINDOW_NORM_NONE, WINDOW_NORM_LAST,
-    WINDOW_NORM_MEAN, LINEAR_SKIP, RECURRENT_STEPS, GROUP_OPTIMISER, OPTIMIZER, OPT_ADAM,
+    WINDOW_NORM_MEAN, LINEAR_SKIP, RECURRENT_STEPS, SKIP_INIT, SKIP_INIT_BEST,
+    SKIP_INIT_SEASONAL, SKIP_INIT_NAIVE, SKIP_INIT_ZERO, GROUP_OPTIMISER, OPTIMIZER, OPT_ADAM,
     OPT_ADAMW, OPT_RMSPROP,
     OPT_SGD, LR, MOMENTUM, NESTEROV, LOSS, LOSS_MSE, LOSS_MAE, LOSS_HUBER, HUBER_DELTA,
     GROUP_SCHEDULE, SCHEDULE, SCHED_CONSTANT, SCHED_WARMUP, SCHED_STEP, SCHED_COSINE,
@@ -441,4 +492,6 @@ pub(super) const ALL: &[Field] = &[
     CLIP_NONE, CLIP_MAX_NORM, CLIP_MAX_VALUE, GROUP_STOPPING, EPOCHS, PATIENCE, WEIGHT_AVERAGE,
     REFIT, BATCH, SEED, DIAG_EVERY,
     GROUP_EVALUATION, METRICS_SCALE, METRICS_ORIGINAL, METRICS_NORMALISED, SEASON_AUTO, SEASON,
+    FORECAST, FORECAST_AUTO, FORECAST_MODEL, FORECAST_ENSEMBLE, FORECAST_SEASONAL,
+    FORECAST_NAIVE, FORECAST_DRIFT, FORECAST_LINEAR,
 ];

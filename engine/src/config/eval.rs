@@ -1,0 +1,80 @@
+//! Evaluation settings: the units of the reported metrics, the seasonal period, and
+//! what the product forecast uses.
+
+use serde::{Deserialize, Serialize};
+
+/// Units in which metrics are reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricsScale {
+    /// The user's units (scaling and transforms inverted).
+    #[default]
+    Original,
+    /// After the target's scaler (fitted on training rows), as the literature reports ETT.
+    Normalised,
+}
+
+/// What the user asked to forecast with (`eval.forecast`, `--forecast`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForecastMode {
+    /// Whatever scores best on validation: the model, a baseline or the combination.
+    #[default]
+    Auto,
+    /// Always the trained model.
+    Model,
+    /// Always repeat the last value.
+    Naive,
+    /// Always repeat the value one season back.
+    SeasonalNaive,
+    /// Always extend the line through the window's first and last values.
+    Drift,
+    /// Always the linear autoregression.
+    Linear,
+    /// The model combined with the best baseline, weights fitted on validation.
+    Ensemble,
+}
+
+impl ForecastMode {
+    /// Every mode, in the order menus list them.
+    pub const ALL: [ForecastMode; 7] = [
+        Self::Auto,
+        Self::Model,
+        Self::Ensemble,
+        Self::Naive,
+        Self::SeasonalNaive,
+        Self::Drift,
+        Self::Linear,
+    ];
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Model => "model",
+            Self::Naive => "naive",
+            Self::SeasonalNaive => "seasonal_naive",
+            Self::Drift => "drift",
+            Self::Linear => "linear",
+            Self::Ensemble => "ensemble",
+        }
+    }
+
+    /// Parses a command-line name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == text)
+    }
+}
+
+/// Evaluation settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvalConfig {
+    /// Units of the reported metrics.
+    pub metrics_scale: MetricsScale,
+    /// Seasonal period for seasonal naive and MASE; `None` derives it from the frequency.
+    pub season: Option<usize>,
+    /// What the forecasts (exports, the forecast past the end) use: chosen on the
+    /// validation windows by default (`auto`), or forced.
+    pub forecast: ForecastMode,
+}

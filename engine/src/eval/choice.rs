@@ -1,0 +1,414 @@
+//! The product forecast: what seqcast forecasts with, chosen on the validation windows
+//! only — the trained model, one of the baselines, or a weighted combination of the
+//! model and the best baseline. The test part is scored after the choice and never
+//! takes part in it.
+//!
+//! Candidates are compared by their mean absolute scaled error over the targets (MAE
+//! divided by each target's in-sample seasonal-naive MAE, [`super::metrics::mase_scale`]),
+//! so targets of different sizes weigh alike.
+//!
+//! `auto` keeps the model unless the best baseline is better by more than
+//! [`SWITCH_MARGIN`] on validation, and uses the mix of the two only when it is better
+//! than both by that margin: validation parts of short series hold a handful of
+//! overlapping windows, and a small difference there says little about the future
+//! (BENCHMARKS.md, "Trust": picking the plain minimum was worse across the suite).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::baselines::BaselineKind;
+pub use crate::config::ForecastMode;
+
+/// Where the product forecast comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Source {
+    /// The trained model.
+    Model,
+    /// One baseline.
+    Baseline {
+        /// Which one.
+        baseline: BaselineKind,
+    },
+    /// `model_weight · model + (1 − model_weight) · baseline`.
+    Ensemble {
+        /// The baseline combined with the model.
+        baseline: BaselineKind,
+        /// The model's share, in (0, 1).
+        model_weight: f64,
+    },
+}
+
+impl Source {
+    /// A short name for tables and CSV cells: `model`, `seasonal_naive`, `ensemble`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Model => "model",
+            Self::Baseline { baseline } => baseline.name(),
+            Self::Ensemble { .. } => "ensemble",
+        }
+    }
+
+    /// For people: `the LSTM`, `seasonal naive`, `0.6 × the LSTM + 0.4 × seasonal naive`.
+    pub fn describe(&self, model: &str) -> String {
+        match self {
+            Self::Model => format!("the {model}"),
+            Self::Baseline { baseline } => baseline_words(*baseline).into(),
+            Self::Ensemble {
+                baseline,
+                model_weight,
+            } => format!(
+                "{model_weight:.2} × the {model} + {:.2} × {}",
+                1.0 - model_weight,
+                baseline_words(*baseline)
+            ),
+        }
+    }
+
+    /// The product forecast of this source, per target, from the model's and the
+    /// baselines' forecasts of the same windows; `None` when a needed baseline is
+    /// missing.
+    pub fn combine(
+        &self,
+        model: &[Vec<f64>],
+        baselines: &BTreeMap<BaselineKind, Vec<Vec<f64>>>,
+    ) -> Option<Vec<Vec<f64>>> {
+        match self {
+            Self::Model => Some(model.to_vec()),
+            Self::Baseline { baseline } => baselines.get(baseline).cloned(),
+            Self::Ensemble {
+                baseline,
+                model_weight,
+            } => {
+                let base = baselines.get(baseline)?;
+                Some(mix(model, base, *model_weight))
+            }
+        }
+    }
+}
+
+/// The baseline `mode` forces, if it forces one.
+pub fn forced_baseline(mode: ForecastMode) -> Option<BaselineKind> {
+    match mode {
+        ForecastMode::Naive => Some(BaselineKind::Naive),
+        ForecastMode::SeasonalNaive => Some(BaselineKind::SeasonalNaive),
+        ForecastMode::Drift => Some(BaselineKind::Drift),
+        ForecastMode::Linear => Some(BaselineKind::Linear),
+        ForecastMode::Auto | ForecastMode::Model | ForecastMode::Ensemble => None,
+    }
+}
+
+/// A baseline's name in words: `seasonal naive`.
+pub fn baseline_words(kind: BaselineKind) -> &'static str {
+    match kind {
+        BaselineKind::Naive => "naive (repeat the last value)",
+        BaselineKind::SeasonalNaive => "seasonal naive",
+        BaselineKind::Drift => "drift",
+        BaselineKind::Linear => "linear autoregression",
+    }
+}
+
+/// One candidate's validation score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The forecast scored.
+    pub source: Source,
+    /// Mean absolute scaled error over the validation windows (mean over targets).
+    pub score: f64,
+}
+
+/// The product forecast and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastChoice {
+    /// What was asked for.
+    pub mode: ForecastMode,
+    /// What forecasts use.
+    pub chosen: Source,
+    /// One sentence for people (the skill banner).
+    pub why: String,
+    /// Every candidate scored on validation, best first (empty without validation
+    /// windows).
+    pub candidates: Vec<Candidate>,
+    /// The model's validation score.
+    pub model_score: Option<f64>,
+    /// The best baseline on validation and its score.
+    pub best_baseline: Option<(BaselineKind, f64)>,
+    /// How the model is named in `why` (`LSTM`).
+    pub model_name: String,
+}
+
+impl ForecastChoice {
+    /// The model's skill over the best baseline on validation: `1 − model / baseline`
+    /// (0.23 = 23 % lower error; negative when the baseline is better).
+    pub fn skill(&self) -> Option<f64> {
+        let (_, base) = self.best_baseline?;
+        let model = self.model_score?;
+        (base > 0.0).then(|| 1.0 - model / base)
+    }
+
+    /// Whether the forecasts use something other than the model alone.
+    pub fn replaces_model(&self) -> bool {
+        self.chosen != Source::Model
+    }
+}
+
+/// The validation forecasts the choice is made on, per target (row-major
+/// `[windows × horizon]`, the user's units).
+pub struct ValidationForecasts<'a> {
+    /// The actual values.
+    pub actual: &'a [Vec<f64>],
+    /// The model's forecasts.
+    pub model: &'a [Vec<f64>],
+    /// Each available baseline's forecasts.
+    pub baselines: &'a BTreeMap<BaselineKind, Vec<Vec<f64>>>,
+    /// Each target's error scale (MASE denominator); `None` uses 1.
+    pub scales: &'a [Option<f64>],
+}
+
+impl ValidationForecasts<'_> {
+    /// Mean over targets of MAE / scale; `None` when nothing could be compared.
+    pub fn score(&self, forecast: &[Vec<f64>]) -> Option<f64> {
+        let mut total = 0.0;
+        let mut n = 0usize;
+        for (j, actual) in self.actual.iter().enumerate() {
+            let predicted = forecast.get(j)?;
+            let mae = mean_abs_error(actual, predicted)?;
+            let scale = self
+                .scales
+                .get(j)
+                .copied()
+                .flatten()
+                .filter(|s| *s > 0.0 && s.is_finite())
+                .unwrap_or(1.0);
+            total += mae / scale;
+            n += 1;
+        }
+        (n > 0).then(|| total / n as f64)
+    }
+
+    fn score_of(&self, source: Source) -> Option<f64> {
+        self.score(&source.combine(self.model, self.baselines)?)
+    }
+}
+
+/// How much better (relatively) on validation a baseline or the mix must be before
+/// `auto` forecasts with it instead of the model.
+pub const SWITCH_MARGIN: f64 = 0.10;
+
+/// Model weights tried for the combination: 0.05 … 0.95.
+const WEIGHTS: usize = 19;
+
+/// Chooses the product forecast. `val` is `None` without validation windows: then
+/// `auto` and `ensemble` keep the model and a forced baseline is used as asked.
+pub fn choose(
+    mode: ForecastMode,
+    val: Option<&ValidationForecasts>,
+    model_name: &str,
+) -> ForecastChoice {
+    let mut candidates = Vec::new();
+    let mut model_score = None;
+    let mut best_baseline: Option<(BaselineKind, f64)> = None;
+    if let Some(v) = val {
+        model_score = v.score_of(Source::Model);
+        if let Some(score) = model_score {
+            candidates.push(Candidate {
+                source: Source::Model,
+                score,
+            });
+        }
+        for kind in BaselineKind::ALL {
+            let Some(score) = v.score_of(Source::Baseline { baseline: kind }) else {
+                continue;
+            };
+            candidates.push(Candidate {
+                source: Source::Baseline { baseline: kind },
+                score,
+            });
+            if best_baseline.is_none_or(|(_, b)| score < b) {
+                best_baseline = Some((kind, score));
+            }
+        }
+        if let (Some(_), Some((baseline, _))) = (model_score, best_baseline)
+            && let Some(c) = best_mix(v, baseline)
+        {
+            candidates.push(c);
+        }
+    }
+    // Stable: a tie keeps the earlier candidate, and the model comes first.
+    candidates.sort_by(|a, b| a.score.total_cmp(&b.score));
+    let forced = |source: Source| candidates.iter().any(|c| c.source == source);
+    let chosen = match mode {
+        ForecastMode::Auto => auto(&candidates, model_score, best_baseline),
+        ForecastMode::Model => Source::Model,
+        ForecastMode::Ensemble => candidates
+            .iter()
+            .find(|c| matches!(c.source, Source::Ensemble { .. }))
+            .map_or(Source::Model, |c| c.source),
+        other => match forced_baseline(other) {
+            // Without validation scores the forced baseline is still what was asked.
+            Some(baseline) if val.is_none() || forced(Source::Baseline { baseline }) => {
+                Source::Baseline { baseline }
+            }
+            _ => Source::Model,
+        },
+    };
+    let mut choice = ForecastChoice {
+        mode,
+        chosen,
+        why: String::new(),
+        candidates,
+        model_score,
+        best_baseline,
+        model_name: model_name.to_string(),
+    };
+    choice.why = explain(&choice);
+    choice
+}
+
+/// `auto`'s rule (see the module docs).
+fn auto(
+    candidates: &[Candidate],
+    model: Option<f64>,
+    best_baseline: Option<(BaselineKind, f64)>,
+) -> Source {
+    let (Some(model), Some((baseline, base))) = (model, best_baseline) else {
+        return Source::Model;
+    };
+    let single = if model <= (1.0 + SWITCH_MARGIN) * base {
+        (Source::Model, model)
+    } else {
+        (Source::Baseline { baseline }, base)
+    };
+    let mix = candidates
+        .iter()
+        .find(|c| matches!(c.source, Source::Ensemble { .. }));
+    match mix {
+        Some(m) if m.score * (1.0 + SWITCH_MARGIN) < model.min(base) => m.source,
+        _ => single.0,
+    }
+}
+
+/// The best combination of the model with `baseline` on validation (weights 0.05 …
+/// 0.95); `None` when none could be scored.
+fn best_mix(v: &ValidationForecasts, baseline: BaselineKind) -> Option<Candidate> {
+    (1..=WEIGHTS)
+        .filter_map(|i| {
+            let source = Source::Ensemble {
+                baseline,
+                model_weight: i as f64 / (WEIGHTS + 1) as f64,
+            };
+            v.score_of(source).map(|score| Candidate { source, score })
+        })
+        .min_by(|a, b| a.score.total_cmp(&b.score))
+}
+
+/// The skill banner's sentence.
+fn explain(c: &ForecastChoice) -> String {
+    let model = &c.model_name;
+    let score_of = |source: Source| {
+        c.candidates
+            .iter()
+            .find(|x| x.source == source)
+            .map(|x| x.score)
+    };
+    let forced = !matches!(c.mode, ForecastMode::Auto);
+    let Some((base_kind, base)) = c.best_baseline else {
+        return match c.chosen {
+            Source::Model => format!(
+                "No validation windows to judge the {model} against the baselines; forecasts use the {model}."
+            ),
+            other => format!(
+                "Forecasts use {} as asked (--forecast {}); there are no validation windows to judge it.",
+                other.describe(model),
+                c.mode.name()
+            ),
+        };
+    };
+    let base_words = baseline_words(base_kind);
+    let model_score = c.model_score.unwrap_or(f64::NAN);
+    let versus = format!("validation MASE {model_score:.3} against {base_words}'s {base:.3}");
+    let verdict = if model_score < base {
+        format!(
+            "The {model} beats {base_words}, the best baseline, by {:.0}% on validation ({versus})",
+            100.0 * (1.0 - model_score / base)
+        )
+    } else if model_score > base {
+        format!(
+            "{} is better than the {model} on this series ({versus}, {:.0}% lower error)",
+            capitalise(base_words),
+            100.0 * (1.0 - base / model_score)
+        )
+    } else {
+        format!("The {model} ties with {base_words} on validation ({versus})")
+    };
+    let uses = match c.chosen {
+        Source::Model if forced => {
+            format!("forecasts use the {model}, as asked (--forecast model)")
+        }
+        Source::Model if model_score > base => format!(
+            "forecasts still use the {model}: a difference under {:.0}% on validation is not \
+             clear enough to switch",
+            100.0 * SWITCH_MARGIN
+        ),
+        Source::Model => format!("forecasts use the {model}"),
+        Source::Baseline { .. } if forced => {
+            format!(
+                "forecasts use {}, as asked (--forecast {})",
+                c.chosen.describe(model),
+                c.mode.name()
+            )
+        }
+        Source::Baseline { baseline } if baseline == base_kind => {
+            "forecasts use it — see why in Diagnostics".into()
+        }
+        Source::Baseline { .. } => format!(
+            "forecasts use {} — see why in Diagnostics",
+            c.chosen.describe(model)
+        ),
+        Source::Ensemble { .. } => format!(
+            "forecasts use {} (validation MASE {:.3})",
+            c.chosen.describe(model),
+            score_of(c.chosen).unwrap_or(f64::NAN)
+        ),
+    };
+    format!("{verdict}; {uses}.")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// `w · a + (1 − w) · b`, target by target.
+fn mix(a: &[Vec<f64>], b: &[Vec<f64>], w: f64) -> Vec<Vec<f64>> {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| w * x + (1.0 - w) * y)
+                .collect()
+        })
+        .collect()
+}
+
+/// Mean absolute error over the finite pairs; `None` when the lengths differ or no pair
+/// is finite.
+fn mean_abs_error(actual: &[f64], predicted: &[f64]) -> Option<f64> {
+    if actual.len() != predicted.len() {
+        return None;
+    }
+    let (sum, n) = actual
+        .iter()
+        .zip(predicted)
+        .filter(|(a, p)| a.is_finite() && p.is_finite())
+        .fold((0.0, 0usize), |(s, n), (a, p)| (s + (a - p).abs(), n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;

@@ -1,0 +1,246 @@
+use super::*;
+
+/// Actual values, the model's forecasts and the baselines', one target each.
+type Inputs = (
+    Vec<Vec<f64>>,
+    Vec<Vec<f64>>,
+    BTreeMap<BaselineKind, Vec<Vec<f64>>>,
+);
+
+fn inputs(actual: Vec<f64>, model: Vec<f64>, baselines: &[(BaselineKind, Vec<f64>)]) -> Inputs {
+    (
+        vec![actual],
+        vec![model],
+        baselines
+            .iter()
+            .map(|(k, v)| (*k, vec![v.clone()]))
+            .collect(),
+    )
+}
+
+#[test]
+fn scores_are_mae_over_the_scale_averaged_over_targets() {
+    let actual = vec![vec![1.0, 2.0, 3.0, 4.0], vec![10.0, 10.0]];
+    let model = vec![vec![1.0, 2.0, 3.0, 5.0], vec![12.0, 6.0]];
+    let baselines = BTreeMap::new();
+    let v = ValidationForecasts {
+        actual: &actual,
+        model: &model,
+        baselines: &baselines,
+        scales: &[Some(0.5), Some(2.0)],
+    };
+    // target 1: MAE 0.25 / 0.5 = 0.5; target 2: MAE 3 / 2 = 1.5; mean 1.0
+    assert_eq!(v.score(&model), Some(1.0));
+    let v = ValidationForecasts {
+        scales: &[None, Some(0.0)],
+        ..v
+    };
+    // no usable scale: MAE itself, (0.25 + 3) / 2
+    assert_eq!(v.score(&model), Some(1.625));
+}
+
+#[test]
+fn auto_picks_the_baseline_that_wins_on_validation() {
+    let (a, m, b) = inputs(
+        vec![1.0, 2.0, 3.0, 4.0],
+        vec![1.0, 2.0, 3.0, 5.0],
+        &[
+            (BaselineKind::Naive, vec![0.0; 4]),
+            (BaselineKind::SeasonalNaive, vec![1.0, 2.0, 3.0, 4.0]),
+        ],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(0.5)],
+    };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(
+        c.chosen,
+        Source::Baseline {
+            baseline: BaselineKind::SeasonalNaive
+        }
+    );
+    assert_eq!(c.model_score, Some(0.5));
+    assert_eq!(c.best_baseline, Some((BaselineKind::SeasonalNaive, 0.0)));
+    // model, naive, seasonal naive and the best mix with seasonal naive
+    assert_eq!(c.candidates.len(), 4);
+    assert_eq!(c.candidates[0].score, 0.0);
+    assert!(
+        c.why.starts_with("Seasonal naive is better than the LSTM"),
+        "{}",
+        c.why
+    );
+    assert!(
+        c.why
+            .ends_with("forecasts use it — see why in Diagnostics."),
+        "{}",
+        c.why
+    );
+    assert_eq!(c.skill(), None, "no skill against a perfect baseline");
+
+    // forced: the model stays, and the banner says the baseline is better
+    let c = choose(ForecastMode::Model, Some(&v), "LSTM");
+    assert_eq!(c.chosen, Source::Model);
+    assert!(c.why.contains("as asked (--forecast model)"), "{}", c.why);
+}
+
+#[test]
+fn auto_keeps_the_model_when_it_wins_and_reports_its_skill() {
+    let (a, m, b) = inputs(
+        vec![1.0, 2.0, 3.0, 4.0],
+        vec![1.0, 2.0, 3.0, 4.5],
+        &[(BaselineKind::Naive, vec![1.0, 1.0, 1.0, 3.0])],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(1.0)],
+    };
+    let c = choose(ForecastMode::Auto, Some(&v), "GRU");
+    assert_eq!(c.chosen, Source::Model);
+    // model MAE 0.125, naive (0 + 1 + 2 + 1) / 4 = 1: skill 1 − 0.125 = 0.875
+    assert_eq!(c.skill(), Some(0.875));
+    assert!(
+        c.why.starts_with(
+            "The GRU beats naive (repeat the last value), the best baseline, by 88% on validation"
+        ),
+        "{}",
+        c.why
+    );
+    assert!(c.why.ends_with("forecasts use the GRU."), "{}", c.why);
+}
+
+#[test]
+fn a_baseline_only_slightly_better_on_validation_does_not_replace_the_model() {
+    // model MAE 1.05, seasonal naive 1.0: 5 % better, inside the 10 % margin (and
+    // every mix of the two errs by at least 1.0)
+    let (a, m, b) = inputs(
+        vec![0.0, 0.0],
+        vec![1.05, 1.05],
+        &[(BaselineKind::SeasonalNaive, vec![1.0, 1.0])],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(1.0)],
+    };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(c.chosen, Source::Model, "{}", c.why);
+    assert!(
+        c.why.starts_with("Seasonal naive is better than the LSTM"),
+        "{}",
+        c.why
+    );
+    assert!(
+        c.why.ends_with("forecasts still use the LSTM: a difference under 10% on validation is not clear enough to switch."),
+        "{}",
+        c.why
+    );
+    // 20 % better is clear enough to leave the model…
+    let m = vec![vec![1.25, 0.0]];
+    let v = ValidationForecasts { model: &m, ..v };
+    // model MAE 0.625 against the baseline's 1.0: now the model is 37.5 % better
+    assert_eq!(
+        choose(ForecastMode::Auto, Some(&v), "LSTM").chosen,
+        Source::Model
+    );
+    let m = vec![vec![1.25, 1.25]];
+    let v = ValidationForecasts { model: &m, ..v };
+    // model 1.25, baseline 1.0, any mix ≥ 1.0: the baseline
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(
+        c.chosen,
+        Source::Baseline {
+            baseline: BaselineKind::SeasonalNaive
+        },
+        "{}",
+        c.why
+    );
+    // …and a mix that beats both by more than the margin is used:
+    // 0.45 × [1.25, −1.25] + 0.55 × [1, 1] = [1.1125, 0.0125], MAE 0.5625
+    let m = vec![vec![1.25, -1.25]];
+    let v = ValidationForecasts { model: &m, ..v };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(
+        c.chosen,
+        Source::Ensemble {
+            baseline: BaselineKind::SeasonalNaive,
+            model_weight: 0.45
+        },
+        "{}",
+        c.why
+    );
+}
+
+#[test]
+fn opposite_errors_make_the_even_combination_best() {
+    let (a, m, b) = inputs(
+        vec![1.0, 2.0, 3.0],
+        vec![2.0, 3.0, 4.0],
+        &[(BaselineKind::Drift, vec![0.0, 1.0, 2.0])],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(1.0)],
+    };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(
+        c.chosen,
+        Source::Ensemble {
+            baseline: BaselineKind::Drift,
+            model_weight: 0.5
+        }
+    );
+    assert_eq!(c.candidates[0].score, 0.0);
+    let combined = c.chosen.combine(&m, &b).unwrap();
+    assert_eq!(combined, a);
+    assert!(
+        c.why.contains("0.50 × the LSTM + 0.50 × drift"),
+        "{}",
+        c.why
+    );
+    assert_eq!(
+        choose(ForecastMode::Ensemble, Some(&v), "LSTM").chosen,
+        c.chosen
+    );
+}
+
+#[test]
+fn forced_and_unjudged_choices() {
+    let (a, m, b) = inputs(
+        vec![1.0, 2.0],
+        vec![1.0, 2.0],
+        &[(BaselineKind::Naive, vec![1.0, 1.0])],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(1.0)],
+    };
+    let naive = Source::Baseline {
+        baseline: BaselineKind::Naive,
+    };
+    assert_eq!(choose(ForecastMode::Naive, Some(&v), "LSTM").chosen, naive);
+    // a baseline that was not computed cannot be forced: the model stays
+    assert_eq!(
+        choose(ForecastMode::Linear, Some(&v), "LSTM").chosen,
+        Source::Model
+    );
+    // no validation windows: auto keeps the model, a forced baseline is used
+    let c = choose(ForecastMode::Auto, None, "LSTM");
+    assert_eq!(c.chosen, Source::Model);
+    assert!(c.candidates.is_empty());
+    assert!(c.why.starts_with("No validation windows"), "{}", c.why);
+    assert_eq!(choose(ForecastMode::Naive, None, "LSTM").chosen, naive);
+    for mode in ForecastMode::ALL {
+        assert_eq!(ForecastMode::parse(mode.name()), Some(mode));
+    }
+    assert_eq!(ForecastMode::parse("best"), None);
+}

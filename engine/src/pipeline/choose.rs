@@ -1,0 +1,90 @@
+//! The product forecast of a run: [`crate::eval::choice`] applied to the validation
+//! forecasts, then to every part and to the forecast past the end.
+
+use super::FutureForecast;
+use super::evaluate::{BaselineSet, PartForecast, ScoreTable, baseline_forecasts};
+use super::prepare::Prepared;
+use crate::config::RunConfig;
+use crate::diag::BaselineCheck;
+use crate::eval::choice::{self, ForecastChoice, ValidationForecasts};
+use crate::eval::metrics::mase_scale;
+
+/// Chooses what to forecast with, from the validation forecasts `val` alone (of the
+/// validated model, before any refit).
+pub fn choose(
+    prepared: &Prepared,
+    config: &RunConfig,
+    val: Option<&PartForecast>,
+) -> ForecastChoice {
+    let scales: Vec<Option<f64>> = prepared
+        .series
+        .targets()
+        .iter()
+        .map(|c| {
+            let train = c.values.get(prepared.split.train.clone()).unwrap_or(&[]);
+            mase_scale(train, prepared.season)
+        })
+        .collect();
+    let forecasts = val
+        .filter(|p| !p.origins.is_empty())
+        .map(|p| ValidationForecasts {
+            actual: &p.actual,
+            model: &p.model,
+            baselines: &p.baselines,
+            scales: &scales,
+        });
+    choice::choose(
+        config.eval.forecast,
+        forecasts.as_ref(),
+        &model_name(config),
+    )
+}
+
+/// The model as people name it: `LSTM`, `GRU`, `RNN`.
+pub fn model_name(config: &RunConfig) -> String {
+    config.model.cell.name().to_uppercase()
+}
+
+/// Fills `part.product` with the chosen forecast (the model's where the chosen
+/// baseline could not be computed for these windows, which the choice rules out for
+/// parts of the same series).
+pub fn apply(choice: &ForecastChoice, part: &mut PartForecast) {
+    part.product = choice
+        .chosen
+        .combine(&part.model, &part.baselines)
+        .unwrap_or_else(|| part.model.clone());
+}
+
+/// Turns `future` (the model's forecast past the end) into the chosen one, keeping the
+/// model's in `future.model`.
+pub fn apply_future(
+    choice: &ForecastChoice,
+    prepared: &Prepared,
+    baselines: &BaselineSet,
+    future: &mut FutureForecast,
+) {
+    future.model = future.values.clone();
+    if !choice.replaces_model() {
+        return;
+    }
+    let last = prepared.series.len().saturating_sub(1);
+    let by_kind = baseline_forecasts(prepared, baselines, &[last]);
+    if let Some(values) = choice.chosen.combine(&future.model, &by_kind) {
+        future.values = values;
+    }
+}
+
+/// What the doctor compares on validation.
+pub fn baseline_check<'a>(
+    prepared: &Prepared,
+    config: &RunConfig,
+    table: &'a ScoreTable,
+) -> BaselineCheck<'a> {
+    BaselineCheck {
+        model: &table.model,
+        baselines: &table.baselines,
+        season: prepared.season,
+        lookback: prepared.spec.lookback,
+        diff: config.data.diff,
+    }
+}

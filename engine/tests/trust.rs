@@ -1,0 +1,258 @@
+//! Never worse than a one-line baseline (issue 19): the doctor judges the model against
+//! the best baseline on validation, the product forecast is chosen on validation alone,
+//! and a series too short for the default window still trains.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic: a panic is a test failure
+
+use std::fmt::Write as _;
+
+use seqcast_engine::RunConfig;
+use seqcast_engine::config::auto::{apply_data_defaults, training_windows};
+use seqcast_engine::config::{CellKind, ForecastMode};
+use seqcast_engine::data::table::{CsvTable, read_csv_bytes};
+use seqcast_engine::diag::AlertKind;
+use seqcast_engine::eval::baselines::BaselineKind;
+use seqcast_engine::eval::choice::Source;
+use seqcast_engine::export::{self, CsvOptions};
+use seqcast_engine::pipeline::{self, RunOutput};
+use seqcast_engine::train::Control;
+
+/// A monthly CSV (`month,value`) from 1990-01 on.
+fn monthly(values: &[f64]) -> CsvTable {
+    let mut text = String::from("month,value\n");
+    for (i, v) in values.iter().enumerate() {
+        let _ = writeln!(text, "{}-{:02},{v}", 1990 + i / 12, i % 12 + 1);
+    }
+    read_csv_bytes(text.as_bytes(), "monthly.csv").unwrap()
+}
+
+/// A deterministic pseudo-random wiggle in [−0.5, 0.5) (a SplitMix64 hash of `i`: no
+/// linear recurrence a baseline could learn).
+fn wiggle(i: usize) -> f64 {
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
+    (x % 1000) as f64 / 1000.0 - 0.5
+}
+
+/// Ten years of a strong yearly season (amplitude about 60 around 200) that drifts as a
+/// seasonal random walk: each month is the same month last year plus a wiggle of ±0.5.
+/// Seasonal naive is the best one-line forecast of such a series.
+fn seasonal_series() -> Vec<f64> {
+    let mut values: Vec<f64> = Vec::with_capacity(120);
+    for i in 0..120usize {
+        let v = match i.checked_sub(12) {
+            Some(j) => values[j] + wiggle(i),
+            None => {
+                let phase = std::f64::consts::TAU * i as f64 / 12.0;
+                200.0 + 40.0 * phase.sin() + 25.0 * (2.0 * phase).cos()
+            }
+        };
+        values.push(v);
+    }
+    values
+}
+
+/// A small model trained briefly: it cannot learn the season to ±0.5 in 3 epochs.
+fn small(epochs: usize) -> RunConfig {
+    let mut c = RunConfig::default();
+    c.model.cell = CellKind::Gru;
+    c.model.hidden = 8;
+    c.model.layers = 1;
+    c.train.epochs = epochs;
+    c.train.patience = 0;
+    c.train.seed = 3;
+    c
+}
+
+fn run(table: &CsvTable, config: &RunConfig) -> RunOutput {
+    pipeline::run(table, config, &Control::new(), &mut |_| {}).unwrap()
+}
+
+#[test]
+fn seasonal_naive_wins_a_seasonal_series_the_doctor_says_so_and_auto_uses_it() {
+    let table = monthly(&seasonal_series());
+    let out = run(&table, &small(3));
+    let s = &out.summary;
+    assert_eq!(s.data.season, 12);
+    let choice = s.forecast.as_ref().unwrap();
+    assert_eq!(
+        choice.chosen,
+        Source::Baseline {
+            baseline: BaselineKind::SeasonalNaive
+        },
+        "{}",
+        choice.why
+    );
+    assert!(choice.skill().unwrap() < 0.0);
+    assert!(
+        choice
+            .why
+            .starts_with("Seasonal naive is better than the GRU on this series"),
+        "{}",
+        choice.why
+    );
+    // The doctor names the baseline, the ratio, and asks for two seasons of lookback.
+    let alert = s
+        .training
+        .alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::WorseThanBaseline)
+        .expect("a worse-than-baseline alert");
+    assert!(
+        alert.message.contains("worse than seasonal naive's"),
+        "{}",
+        alert.message
+    );
+    assert!(alert.remedy.contains("(lookback 24)") || alert.remedy.contains("train longer"));
+    // The product forecast is seasonal naive's, on test and past the end.
+    let test = s.test.as_ref().unwrap();
+    assert_eq!(test.product, test.baselines[&BaselineKind::SeasonalNaive]);
+    let values = &out.series.targets()[0].values;
+    let n = values.len();
+    let expected: Vec<f64> = (0..12).map(|k| values[n - 12 + k]).collect();
+    assert_eq!(s.future.values[0], expected, "next year = the last year");
+    assert_ne!(
+        s.future.model, s.future.values,
+        "the model's own is kept beside it"
+    );
+    // Its test scores are seasonal naive's, and better than the model's.
+    let scores = &s.test_scores.as_ref().unwrap().original;
+    let product = scores.product.as_ref().unwrap();
+    assert_eq!(
+        product.overall,
+        scores.baselines[&BaselineKind::SeasonalNaive].overall
+    );
+    assert!(product.overall.mae < scores.model.overall.mae);
+    // Exports follow the choice and name it.
+    let csv = export::predictions_csv(s, &out.series, CsvOptions::default());
+    let header = csv.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "origin,target_time,step,split,value_actual,value_predicted,value_model,forecast"
+    );
+    assert!(csv.lines().skip(1).all(|l| l.ends_with(",seasonal_naive")));
+    let report = export::report_json(s);
+    assert_eq!(report["forecast"]["chosen"]["kind"], "baseline");
+    assert_eq!(report["forecast"]["chosen"]["baseline"], "seasonal_naive");
+    assert!(report["forecast"]["test"]["mase"].is_number());
+    // The user can still insist on the model.
+    let mut forced = small(3);
+    forced.eval.forecast = ForecastMode::Model;
+    let out = run(&table, &forced);
+    let c = out.summary.forecast.as_ref().unwrap();
+    assert_eq!(c.chosen, Source::Model);
+    assert!(c.why.contains("as asked (--forecast model)"), "{}", c.why);
+    assert_eq!(out.summary.future.values, out.summary.future.model);
+}
+
+/// The target is the covariate's previous value, which no baseline can see: a model
+/// that reads the covariate forecasts one step ahead far better than any of them.
+fn covariate_driven() -> CsvTable {
+    let mut text = String::from("y,x\n");
+    let mut x_prev = 0.0;
+    for i in 0..800usize {
+        let x = ((i * 2_654_435_761) % 1000) as f64 / 100.0;
+        let _ = writeln!(text, "{x_prev},{x}");
+        x_prev = x;
+    }
+    read_csv_bytes(text.as_bytes(), "driven.csv").unwrap()
+}
+
+#[test]
+fn a_model_that_beats_every_baseline_keeps_the_forecast() {
+    let table = covariate_driven();
+    let mut c = small(30);
+    c.data.targets = vec!["y".into()];
+    c.data.covariates = vec!["x".into()];
+    c.window.lookback = 8;
+    c.window.horizon = 1;
+    c.model.hidden = 16;
+    c.train.lr = 1e-2;
+    let out = run(&table, &c);
+    let s = &out.summary;
+    let choice = s.forecast.as_ref().unwrap();
+    assert_eq!(choice.chosen, Source::Model, "{}", choice.why);
+    assert!(choice.skill().unwrap() > 0.5, "{}", choice.why);
+    assert!(choice.why.starts_with("The GRU beats"), "{}", choice.why);
+    assert!(
+        !s.training
+            .alerts
+            .iter()
+            .any(|a| a.kind == AlertKind::WorseThanBaseline),
+        "{:?}",
+        s.training.alerts
+    );
+    let test = s.test.as_ref().unwrap();
+    assert_eq!(test.product, test.model);
+    let csv = export::predictions_csv(s, &out.series, CsvOptions::default());
+    assert!(csv.starts_with("origin,target_time,step,split,y_actual,y_predicted,forecast\n"));
+    assert!(csv.lines().skip(1).all(|l| l.ends_with(",gru")));
+}
+
+#[test]
+fn the_test_part_takes_no_part_in_the_choice() {
+    let values = seasonal_series();
+    // 120 rows: train 84, validation 18, test 18 (rows 102..120).
+    let mut changed = values.clone();
+    for (i, v) in changed.iter_mut().enumerate().skip(102) {
+        *v = 1000.0 - 3.0 * *v + (i as f64).powi(2);
+    }
+    let config = small(3);
+    let a = run(&monthly(&values), &config);
+    let b = run(&monthly(&changed), &config);
+    assert_eq!(a.summary.data.split_rows, [84, 18, 18]);
+    // Different test values, different test scores…
+    let test_mae = |o: &RunOutput| {
+        o.summary
+            .test_scores
+            .as_ref()
+            .unwrap()
+            .original
+            .model
+            .overall
+            .mae
+    };
+    assert!((test_mae(&a) - test_mae(&b)).abs() > 1.0);
+    // …and the very same choice, candidates and scores.
+    assert_eq!(a.summary.forecast, b.summary.forecast);
+    assert_eq!(a.summary.val_scores, b.summary.val_scores);
+}
+
+#[test]
+fn a_36_month_series_trains_with_the_lookback_that_fits() {
+    let values: Vec<f64> = seasonal_series().into_iter().take(36).collect();
+    let table = monthly(&values);
+    let mut config = small(3);
+    // Refused as it was: one window needs lookback 24 + horizon 12 in 25 training rows.
+    let err = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string().contains("lookback 24 + horizon 12"),
+        "{err}"
+    );
+    // The data-dependent defaults pick the largest lookback that leaves 8 windows.
+    let changes = apply_data_defaults(&mut config, 36, None, &|f| f == "epochs");
+    assert_eq!(config.window.lookback, 6);
+    assert_eq!(training_windows(36, &config), 8);
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.field == "lookback" && c.value == "6")
+    );
+    let out = run(&table, &config);
+    let s = &out.summary;
+    assert_eq!(s.data.windows[0], 8);
+    assert_eq!(s.config.window.lookback, 6);
+    assert!(s.training.history.len() == 3);
+    assert_eq!(s.future.values[0].len(), 12);
+    assert!(s.future.values[0].iter().all(|v| v.is_finite()));
+    // Too short for validation windows: nothing to judge by, so the model forecasts.
+    let choice = s.forecast.as_ref().unwrap();
+    assert_eq!(choice.chosen, Source::Model);
+    assert!(
+        choice.why.starts_with("No validation windows"),
+        "{}",
+        choice.why
+    );
+}
