@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::auto::{apply_data_defaults, training_windows};
-use seqcast_engine::config::{CellKind, ForecastMode};
+use seqcast_engine::config::{CellKind, ForecastMode, SkipInit};
 use seqcast_engine::data::table::{CsvTable, read_csv_bytes};
 use seqcast_engine::diag::AlertKind;
 use seqcast_engine::eval::baselines::BaselineKind;
@@ -105,7 +105,35 @@ fn seasonal_naive_wins_a_seasonal_series_the_doctor_says_so_and_auto_uses_it() {
         "{}",
         alert.message
     );
-    assert!(alert.remedy.contains("(lookback 24)") || alert.remedy.contains("train longer"));
+    // Lookback 24 holds two seasons: what is missing is the seasonal start, and its fix
+    // works: from seasonal naive, the same three epochs stay close to it.
+    assert!(
+        alert.remedy.contains("skip starts as seasonal naive"),
+        "{}",
+        alert.remedy
+    );
+    let fix = seqcast_engine::diag::fixes::fix(alert, &s.config).unwrap();
+    assert_eq!(fix.config.model.skip_init, SkipInit::SeasonalNaive);
+    let fixed = run(&table, &fix.config);
+    let val = &fixed.summary.val_scores.as_ref().unwrap().original;
+    let seasonal = val.baselines[&BaselineKind::SeasonalNaive]
+        .overall
+        .mase
+        .unwrap();
+    let before = s
+        .val_scores
+        .as_ref()
+        .unwrap()
+        .original
+        .model
+        .overall
+        .mase
+        .unwrap();
+    let after = val.model.overall.mase.unwrap();
+    assert!(
+        after < 1.2 * seasonal && after < before / 10.0,
+        "{before} -> {after} ({seasonal})"
+    );
     // The product forecast is seasonal naive's, on test and past the end.
     let test = s.test.as_ref().unwrap();
     assert_eq!(test.product, test.baselines[&BaselineKind::SeasonalNaive]);

@@ -22,6 +22,9 @@ pub struct BaselineCheck<'a> {
     pub lookback: usize,
     /// Whether the targets are differenced already.
     pub diff: bool,
+    /// Whether the linear skip could still start from seasonal naive (the skip is on and
+    /// starts elsewhere).
+    pub seasonal_start_unused: bool,
 }
 
 /// Errors within this share of each other are a tie, not a loss (0.5 %).
@@ -80,6 +83,15 @@ impl BaselineCheck<'_> {
                  look back at least two seasons (lookback {seasons}).",
                 self.season
             ),
+            BaselineKind::SeasonalNaive if self.season > 1 && self.seasonal_start_unused => {
+                format!(
+                    "The window holds the season ({} steps) but the model does not use it \
+                     yet: start the linear skip from seasonal naive (skip starts as seasonal \
+                     naive), so training corrects seasonal naive instead of learning the \
+                     season from scratch.",
+                    self.season
+                )
+            }
             BaselineKind::SeasonalNaive => format!(
                 "The window holds the season ({} steps) but the model does not use it yet: \
                  train longer (more epochs, patience 20) or use a smaller model (hidden 32, \
@@ -187,6 +199,7 @@ mod tests {
             season: 12,
             lookback: 12,
             diff: false,
+            seasonal_start_unused: true,
         };
         let (message, remedy) = check.verdict().unwrap();
         assert_eq!(
@@ -212,6 +225,7 @@ mod tests {
             season: 1,
             lookback: 8,
             diff: false,
+            seasonal_start_unused: true,
         };
         assert!(check.verdict().is_none());
         let empty = BTreeMap::new();

@@ -2,7 +2,7 @@
 //! user can apply it with one click (GUI) or see exactly what to pass (CLI).
 
 use super::{Alert, AlertKind};
-use crate::config::{CellKind, ClipKind, RunConfig, ScheduleKind};
+use crate::config::{CellKind, ClipKind, RunConfig, ScheduleKind, SkipInit};
 
 /// A configuration change that answers an alert.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,6 +128,12 @@ fn worse_than_baseline(alert: &Alert, config: &RunConfig) -> Option<Fix> {
     {
         c.window.lookback = lookback;
         format!("lookback {} -> {lookback}", config.window.lookback)
+    } else if alert.remedy.contains("skip starts as seasonal naive") && config.model.linear_skip {
+        c.model.skip_init = SkipInit::SeasonalNaive;
+        format!(
+            "skip starts as seasonal naive (was {})",
+            config.model.skip_init.name()
+        )
     } else if alert.remedy.contains("differencing on") && !config.data.diff {
         c.data.diff = true;
         "forecast differences (differencing on)".into()
@@ -228,6 +234,11 @@ mod tests {
         let mut small = config.clone();
         small.model.hidden = 32;
         assert!(fix(&a, &small).is_none(), "already small");
+        a.remedy =
+            "… start the linear skip from seasonal naive (skip starts as seasonal naive) …".into();
+        let f = fix(&a, &config).unwrap();
+        assert_eq!(f.label, "skip starts as seasonal naive (was zero)");
+        assert_eq!(f.config.model.skip_init, SkipInit::SeasonalNaive);
         a.remedy = "… (lookback 12) …".into();
         assert!(fix(&a, &config).is_none(), "never shortens the window");
     }

@@ -532,6 +532,7 @@ mod tests {
             season: 1,
             lookback: 8,
             diff: false,
+            seasonal_start_unused: false,
         };
         let a = final_alerts(&h, &stop, Some(&check));
         assert_eq!(

@@ -4,7 +4,7 @@
 use super::FutureForecast;
 use super::evaluate::{BaselineSet, PartForecast, ScoreTable, baseline_forecasts};
 use super::prepare::Prepared;
-use crate::config::RunConfig;
+use crate::config::{RunConfig, SkipInit};
 use crate::diag::BaselineCheck;
 use crate::eval::choice::{self, ForecastChoice, ValidationForecasts};
 use crate::eval::metrics::mase_scale;
@@ -86,5 +86,7 @@ pub fn baseline_check<'a>(
         season: prepared.season,
         lookback: prepared.spec.lookback,
         diff: config.data.diff,
+        seasonal_start_unused: config.model.linear_skip
+            && matches!(config.model.skip_init, SkipInit::Zero | SkipInit::Naive),
     }
 }
