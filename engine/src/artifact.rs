@@ -35,6 +35,9 @@ struct Manifest {
     params: Vec<ParamEntry>,
     weights_sha256: String,
     trained_on: Option<String>,
+    /// The run's product forecast (absent in models saved before it existed).
+    #[serde(default)]
+    product: Option<crate::pipeline::ProductSpec>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -62,6 +65,7 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
         params: collector.params,
         weights_sha256: hex(&Sha256::digest(&bytes)),
         trained_on: trained_on.map(str::to_string),
+        product: model.product.clone(),
     };
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| EngineError::Artifact(format!("cannot serialise the model manifest: {e}")))?;
@@ -173,6 +177,7 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         scaling: manifest.scaling,
         columns: manifest.columns,
         n_targets,
+        product: manifest.product,
     })
 }
 

@@ -65,21 +65,10 @@ pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOption
         Vec::new()
     };
     let cell = summary.config.model.cell.name();
-    let product = summary.forecast.as_ref().map(|c| Product {
-        name: match c.chosen {
-            Source::Model => cell.to_string(),
-            Source::Baseline { baseline } => baseline.name().to_string(),
-            Source::Ensemble {
-                baseline,
-                model_weight,
-            } => format!(
-                "ensemble({model_weight:.2} {cell} + {:.2} {})",
-                1.0 - model_weight,
-                baseline.name()
-            ),
-        },
-        model_column: c.replaces_model(),
-    });
+    let product = summary
+        .forecast
+        .as_ref()
+        .map(|c| Product::of(c.chosen, cell));
     write_predictions(
         &summary.data.targets,
         series,
@@ -97,6 +86,29 @@ pub struct Product {
     pub name: String,
     /// Add `<target>_model` beside `<target>_predicted`.
     pub model_column: bool,
+}
+
+impl Product {
+    /// The columns for `source`, the model being a `cell` (`lstm`): `lstm`,
+    /// `seasonal_naive`, `ensemble(0.60 lstm + 0.40 seasonal_naive)`.
+    pub fn of(source: Source, cell: &str) -> Self {
+        let name = match source {
+            Source::Model => cell.to_string(),
+            Source::Baseline { baseline } => baseline.name().to_string(),
+            Source::Ensemble {
+                baseline,
+                model_weight,
+            } => format!(
+                "ensemble({model_weight:.2} {cell} + {:.2} {})",
+                1.0 - model_weight,
+                baseline.name()
+            ),
+        };
+        Self {
+            name,
+            model_column: source != Source::Model,
+        }
+    }
 }
 
 /// The same layout for arbitrary parts (used by `predict` on a saved model).

@@ -224,6 +224,7 @@ fn run_export_and_model_round_trip() {
         scaling: loaded.scaling.clone(),
         columns: loaded.columns.clone(),
         n_targets: loaded.n_targets,
+        product: None,
     };
     plain.forecaster.skip_w = None;
     plain.config.model.linear_skip = false;

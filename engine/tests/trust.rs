@@ -165,6 +165,18 @@ fn seasonal_naive_wins_a_seasonal_series_the_doctor_says_so_and_auto_uses_it() {
     assert_eq!(report["forecast"]["chosen"]["kind"], "baseline");
     assert_eq!(report["forecast"]["chosen"]["baseline"], "seasonal_naive");
     assert!(report["forecast"]["test"]["mase"].is_number());
+    // A saved model forecasts as the run did: seasonal naive's next year, on any file.
+    let dir = tempfile::tempdir().unwrap();
+    seqcast_engine::artifact::save(dir.path(), &out.model, None).unwrap();
+    let loaded = seqcast_engine::artifact::load(dir.path()).unwrap();
+    assert_eq!(loaded.product, out.model.product);
+    let prediction = seqcast_engine::pipeline::predict::predict(&loaded, &table).unwrap();
+    assert_eq!(prediction.future.values, s.future.values);
+    assert_eq!(prediction.future.model, s.future.model);
+    let windows = &prediction.windows;
+    let seasonal =
+        seqcast_engine::eval::baselines::seasonal_naive(values, &windows.origins, 12, 12);
+    assert_eq!(windows.product[0], seasonal);
     // The user can still insist on the model.
     let mut forced = small(3);
     forced.eval.forecast = ForecastMode::Model;
@@ -282,5 +294,39 @@ fn a_36_month_series_trains_with_the_lookback_that_fits() {
         choice.why.starts_with("No validation windows"),
         "{}",
         choice.why
+    );
+}
+
+#[test]
+fn a_saved_model_keeps_a_linear_ar_choice_with_its_coefficients() {
+    let table = monthly(&seasonal_series());
+    let mut config = small(2);
+    config.eval.forecast = ForecastMode::Linear;
+    let out = run(&table, &config);
+    let s = &out.summary;
+    let linear = Source::Baseline {
+        baseline: BaselineKind::Linear,
+    };
+    assert_eq!(s.forecast.as_ref().unwrap().chosen, linear);
+    let spec = out.model.product.as_ref().unwrap();
+    assert_eq!(spec.linear.len(), 1, "one fitted AR per target");
+    let dir = tempfile::tempdir().unwrap();
+    seqcast_engine::artifact::save(dir.path(), &out.model, None).unwrap();
+    let loaded = seqcast_engine::artifact::load(dir.path()).unwrap();
+    let prediction = seqcast_engine::pipeline::predict::predict(&loaded, &table).unwrap();
+    assert_eq!(prediction.future.values, s.future.values);
+    assert_ne!(prediction.future.values, prediction.future.model);
+    // the test windows the run scored are among the file's windows, forecast alike
+    let test = s.test.as_ref().unwrap();
+    let pos = prediction
+        .windows
+        .origins
+        .iter()
+        .position(|o| *o == test.origins[0])
+        .unwrap();
+    let h = s.config.window.horizon;
+    assert_eq!(
+        prediction.windows.product[0][pos * h..(pos + 1) * h],
+        test.product[0][..h]
     );
 }

@@ -3,8 +3,9 @@
 use anyhow::{Context, Result};
 use seqcast_engine::artifact;
 use seqcast_engine::data::table::read_csv;
+use seqcast_engine::eval::choice::Source;
 use seqcast_engine::eval::metrics::HorizonMetrics;
-use seqcast_engine::export::{write_atomic, write_predictions};
+use seqcast_engine::export::{Product, write_atomic, write_predictions};
 use seqcast_engine::pipeline::predict::predict;
 
 use super::args::PredictArgs;
@@ -27,22 +28,38 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         &[("all", &prediction.windows)],
         &[],
         Some(&prediction.future),
-        None,
+        model
+            .product
+            .as_ref()
+            .map(|p| Product::of(p.source, model.config.model.cell.name()))
+            .as_ref(),
     );
     write_atomic(&args.export, csv.as_bytes())?;
     let horizon = model.config.window.horizon;
+    let cell = model.config.model.cell.name();
+    let using = match model.product.as_ref().map(|p| p.source) {
+        Some(source) if source != Source::Model => {
+            format!(
+                ", as the run chose: {}",
+                source.describe(&cell.to_uppercase())
+            )
+        }
+        _ => String::new(),
+    };
     println!(
-        "{} windows of {} steps forecast with the {} model from {}",
+        "{} windows of {} steps forecast with the {cell} model from {}{using}",
         prediction.windows.origins.len(),
         horizon,
-        model.config.model.cell.name(),
         args.model.display()
     );
     for (j, name) in targets.iter().enumerate() {
-        let (Some(actual), Some(pred)) = (
-            prediction.windows.actual.get(j),
-            prediction.windows.model.get(j),
-        ) else {
+        // The product forecast's errors (the model's own when it is the product).
+        let predicted = prediction
+            .windows
+            .product
+            .get(j)
+            .or(prediction.windows.model.get(j));
+        let (Some(actual), Some(pred)) = (prediction.windows.actual.get(j), predicted) else {
             continue;
         };
         let m = HorizonMetrics::compute(actual, pred, horizon, None).overall;

@@ -1,12 +1,13 @@
 //! The product forecast of a run: [`crate::eval::choice`] applied to the validation
 //! forecasts, then to every part and to the forecast past the end.
 
-use super::FutureForecast;
 use super::evaluate::{BaselineSet, PartForecast, ScoreTable, baseline_forecasts};
 use super::prepare::Prepared;
+use super::{FutureForecast, ProductSpec};
 use crate::config::{RunConfig, SkipInit};
 use crate::diag::BaselineCheck;
-use crate::eval::choice::{self, ForecastChoice, ValidationForecasts};
+use crate::eval::baselines::BaselineKind;
+use crate::eval::choice::{self, ForecastChoice, Source, ValidationForecasts};
 use crate::eval::metrics::mase_scale;
 
 /// Chooses what to forecast with, from the validation forecasts `val` alone (of the
@@ -45,32 +46,53 @@ pub fn model_name(config: &RunConfig) -> String {
     config.model.cell.name().to_uppercase()
 }
 
-/// Fills `part.product` with the chosen forecast (the model's where the chosen
+/// Fills `part.product` with `source`'s forecast (the model's where the chosen
 /// baseline could not be computed for these windows, which the choice rules out for
 /// parts of the same series).
-pub fn apply(choice: &ForecastChoice, part: &mut PartForecast) {
-    part.product = choice
-        .chosen
+pub fn apply(source: Source, part: &mut PartForecast) {
+    part.product = source
         .combine(&part.model, &part.baselines)
         .unwrap_or_else(|| part.model.clone());
 }
 
-/// Turns `future` (the model's forecast past the end) into the chosen one, keeping the
+/// Turns `future` (the model's forecast past the end) into `source`'s, keeping the
 /// model's in `future.model`.
 pub fn apply_future(
-    choice: &ForecastChoice,
+    source: Source,
     prepared: &Prepared,
     baselines: &BaselineSet,
     future: &mut FutureForecast,
 ) {
     future.model = future.values.clone();
-    if !choice.replaces_model() {
+    if source == Source::Model {
         return;
     }
     let last = prepared.series.len().saturating_sub(1);
     let by_kind = baseline_forecasts(prepared, baselines, &[last]);
-    if let Some(values) = choice.chosen.combine(&future.model, &by_kind) {
+    if let Some(values) = source.combine(&future.model, &by_kind) {
         future.values = values;
+    }
+}
+
+/// What a saved model needs to forecast as the run did: the chosen source, and the
+/// fitted linear autoregressions when the choice uses them.
+pub fn product_spec(choice: &ForecastChoice, baselines: &BaselineSet) -> ProductSpec {
+    let uses_linear = matches!(
+        choice.chosen,
+        Source::Baseline {
+            baseline: BaselineKind::Linear
+        } | Source::Ensemble {
+            baseline: BaselineKind::Linear,
+            ..
+        }
+    );
+    ProductSpec {
+        source: choice.chosen,
+        linear: if uses_linear {
+            baselines.linear().to_vec()
+        } else {
+            Vec::new()
+        },
     }
 }
 

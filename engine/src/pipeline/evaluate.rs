@@ -89,6 +89,19 @@ impl BaselineSet {
         }
     }
 
+    /// Baselines with linear autoregressions fitted earlier (a saved model's).
+    pub fn with_linear(linear: Vec<Option<LinearAr>>) -> Self {
+        Self {
+            linear,
+            unavailable: Vec::new(),
+        }
+    }
+
+    /// The fitted linear autoregressions, per target.
+    pub fn linear(&self) -> &[Option<LinearAr>] {
+        &self.linear
+    }
+
     /// Fits what needs fitting (the linear AR model) on the training windows.
     pub fn fit(prepared: &Prepared) -> Self {
         let mut unavailable = Vec::new();

@@ -141,6 +141,20 @@ pub struct TrainedModel {
     pub columns: Vec<String>,
     /// How many leading columns are targets.
     pub n_targets: usize,
+    /// The product forecast the run chose, so the saved model forecasts the same way
+    /// (`None`: the network alone, as models saved before the choice existed).
+    pub product: Option<ProductSpec>,
+}
+
+/// The product forecast of a trained model: the chosen source and, when it uses the
+/// linear autoregression, its coefficients per target (fitted on the training windows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductSpec {
+    /// Where the forecast comes from.
+    pub source: crate::eval::choice::Source,
+    /// Per target, the fitted linear AR (empty unless `source` uses it).
+    #[serde(default)]
+    pub linear: Vec<Option<crate::eval::baselines::LinearAr>>,
 }
 
 /// A finished run: the summary, the weights and the series they were scored on.
@@ -238,12 +252,13 @@ pub fn run(
     let mut test = part(&prepared.test, &outcome.model);
     let choice = choose::choose(&prepared, &config, val.as_ref());
     for p in val.iter_mut().chain(test.iter_mut()) {
-        choose::apply(&choice, p);
+        choose::apply(choice.chosen, p);
     }
     let val_scores = val.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let test_scores = test.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let mut future = forecast_future(&prepared, &outcome.model);
-    choose::apply_future(&choice, &prepared, &baselines, &mut future);
+    choose::apply_future(choice.chosen, &prepared, &baselines, &mut future);
+    let product = choose::product_spec(&choice, &baselines);
     let series = &prepared.series;
     let check = val_scores
         .as_ref()
@@ -296,6 +311,7 @@ pub fn run(
         n_targets: series.n_targets,
         scaling: prepared.scaling.clone(),
         config,
+        product: Some(product),
     };
     Ok(RunOutput {
         summary,

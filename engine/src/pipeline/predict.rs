@@ -1,6 +1,7 @@
 //! Applying a saved model to a CSV file: the file is cleaned with the model's column
 //! roles and scaled with the model's own scalers (nothing is refitted), then every
-//! complete window is forecast, plus the horizon past the end.
+//! complete window is forecast, plus the horizon past the end — with the product
+//! forecast the run chose (the network, a baseline or their mix), as the run exported.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use super::{FutureForecast, TrainedModel, forecast_future};
 use crate::data::series::{LoadReport, Series, build_series};
 use crate::data::table::CsvTable;
 use crate::error::{EngineError, Result};
+use crate::eval::choice::Source;
 
 /// Forecasts of a saved model over a file.
 #[derive(Debug)]
@@ -18,7 +20,8 @@ pub struct Prediction {
     pub series: Arc<Series>,
     /// What cleaning did.
     pub report: LoadReport,
-    /// Every complete window (targets known), model only.
+    /// Every complete window (targets known): the model's forecasts and the product
+    /// forecast the run chose (`product`).
     pub windows: PartForecast,
     /// The horizon past the end.
     pub future: FutureForecast,
@@ -39,10 +42,17 @@ pub fn predict(model: &TrainedModel, table: &CsvTable) -> Result<Prediction> {
         )));
     }
     let prepared = Prepared::with_scaling(Arc::new(series), &model.config, model.scaling.clone())?;
-    let no_baselines = BaselineSet::none();
-    let mut windows = forecast_part(&prepared, &model.forecaster, &no_baselines, &prepared.test);
+    // The run's product forecast: the chosen baseline (with the saved linear AR when it
+    // is that one) or the mix, computed on this file's windows.
+    let baselines = model.product.as_ref().map_or_else(BaselineSet::none, |p| {
+        BaselineSet::with_linear(p.linear.clone())
+    });
+    let source = model.product.as_ref().map_or(Source::Model, |p| p.source);
+    let mut windows = forecast_part(&prepared, &model.forecaster, &baselines, &prepared.test);
+    super::choose::apply(source, &mut windows);
     windows.baselines.clear();
-    let future = forecast_future(&prepared, &model.forecaster);
+    let mut future = forecast_future(&prepared, &model.forecaster);
+    super::choose::apply_future(source, &prepared, &baselines, &mut future);
     Ok(Prediction {
         series: prepared.series.clone(),
         report,
