@@ -193,7 +193,7 @@ fn covariate_driven() -> CsvTable {
     let mut text = String::from("y,x\n");
     let mut x_prev = 0.0;
     for i in 0..800usize {
-        let x = ((i * 2_654_435_761) % 1000) as f64 / 100.0;
+        let x = 10.0 * (wiggle(i) + 0.5); // a hash: no pattern in time
         let _ = writeln!(text, "{x_prev},{x}");
         x_prev = x;
     }
@@ -329,4 +329,37 @@ fn a_saved_model_keeps_a_linear_ar_choice_with_its_coefficients() {
         prediction.windows.product[0][pos * h..(pos + 1) * h],
         test.product[0][..h]
     );
+}
+
+#[test]
+fn a_series_without_timestamps_gets_its_season_from_its_values() {
+    // 30 weeks of a weekly pattern, rows numbered: no frequency to read a season from
+    let pattern = [12.0, 9.0, 10.0, 15.0, 7.0, 3.0, 14.0];
+    let mut text = String::from("visits\n");
+    for i in 0..210usize {
+        let _ = writeln!(text, "{}", pattern[i % 7] + 0.05 * i as f64 + wiggle(i));
+    }
+    let table = read_csv_bytes(text.as_bytes(), "weekly.csv").unwrap();
+    let out = run(&table, &small(2));
+    let s = &out.summary;
+    assert_eq!(s.data.season, 7);
+    assert!(
+        s.data.load.notes.iter().any(
+            |n| n.starts_with("no timestamps: seasonal period 7 read from the training values")
+        ),
+        "{:?}",
+        s.data.load.notes
+    );
+    // seasonal naive really repeats the value a week back
+    let test = s.test.as_ref().unwrap();
+    let values = &out.series.targets()[0].values;
+    let o = test.origins[0];
+    assert_eq!(
+        test.baselines[&BaselineKind::SeasonalNaive][0][0],
+        values[o + 1 - 7]
+    );
+    // a season the user gives wins
+    let mut given = small(2);
+    given.eval.season = Some(14);
+    assert_eq!(run(&table, &given).summary.data.season, 14);
 }

@@ -1,6 +1,7 @@
 //! Data: CSV → cleaned, timed, numeric series → chronological split → scaling → windows.
 
 pub mod scale;
+pub mod season;
 pub mod series;
 pub mod split;
 pub mod table;

@@ -194,6 +194,13 @@ pub fn run(
     let (series, mut load, config) = load_series(table, config)?;
     let prepared = Prepared::fit(Arc::new(series), &config)?;
     load.notes.extend(constant_columns(&prepared));
+    if let Some(r) = prepared.season_detected {
+        load.notes.push(format!(
+            "no timestamps: seasonal period {} read from the training values (the changes \
+             correlate {r:.2} one period apart); --season sets another",
+            prepared.season
+        ));
+    }
     let horizon = prepared.spec.horizon;
     // Validation signals per epoch (first target, user units), for the training doctor.
     let val_actual = prepared.actuals(0, &prepared.val);

@@ -51,8 +51,13 @@ pub struct Prepared {
     pub val: Vec<usize>,
     /// Test window origins.
     pub test: Vec<usize>,
-    /// Seasonal period for seasonal naive and MASE.
+    /// Seasonal period for seasonal naive and MASE: `eval.season`, else the
+    /// frequency's, else (a series without timestamps) one detected in the first
+    /// target's training rows, else 1.
     pub season: usize,
+    /// When the season was detected from the values: the autocorrelation of the
+    /// changes at that lag.
+    pub season_detected: Option<f64>,
     /// Per-window normalisation the model was (is to be) trained with.
     pub window_norm: WindowNorm,
 }
@@ -205,7 +210,16 @@ impl Prepared {
         let train = spec.inside(split.train.start + earliest..split.train.end);
         let val = spec.targets_inside(split.val.clone(), earliest);
         let test = spec.targets_inside(split.test.clone(), earliest);
-        let season = config.eval.season.or_else(|| series.season()).unwrap_or(1);
+        let (season, season_detected) = match config.eval.season.or_else(|| series.season()) {
+            Some(season) => (season, None),
+            None if series.frequency().is_none() => series
+                .targets()
+                .first()
+                .and_then(|c| c.values.get(split.train.clone()))
+                .and_then(crate::data::season::detect)
+                .map_or((1, None), |(period, r)| (period, Some(r))),
+            None => (1, None),
+        };
         Ok(Self {
             series,
             split,
@@ -217,6 +231,7 @@ impl Prepared {
             val,
             test,
             season,
+            season_detected,
             window_norm: config.model.window_norm,
         })
     }
