@@ -170,6 +170,17 @@ fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
     assert_eq!(app.session.inspection.as_ref().unwrap().windows[0], 8);
     h.get_by_label_contains("lookback 6 (lookback 24 leaves no training window in 36 rows");
     assert!(!is_disabled(&h, "Train"));
+    // it trains, and Results shows the forecast past the end although no validation or
+    // test window fits
+    h.state_mut().persisted.config.train.epochs = 3;
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to finish", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    h.run_steps(3);
+    assert_eq!(h.state().persisted.tab, Tab::Results);
+    h.get_by_label_contains("No validation windows to judge the LSTM");
+    h.get_by_label("Forecast after 2022-12");
 }
 
 #[test]

@@ -108,7 +108,11 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
         ui.vertical(|ui| {
             let height = (ui.available_height() / 2.0 - 30.0).max(160.0);
             let Some(test) = summary.test.as_ref().or(summary.val.as_ref()) else {
-                ui.label("No test or validation windows to plot.");
+                // A series too short for validation or test windows still has its
+                // forecast past the end.
+                ui.label("No test or validation windows: the parts are shorter than the horizon.");
+                ui.strong(format!("Forecast after {}", summary.future.origin));
+                future_plot(ui, &series, &summary.future, horizon, height);
                 return;
             };
             ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
