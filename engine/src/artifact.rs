@@ -136,6 +136,10 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         )));
     }
     check_scaling(&manifest.scaling, manifest.columns.len(), n_targets).map_err(bad)?;
+    if let Some(product) = &manifest.product {
+        let w = &manifest.config.window;
+        check_product(product, n_targets, w.lookback, w.horizon).map_err(bad)?;
+    }
     let shape = ModelShape {
         features: manifest.columns.len(),
         lookback: manifest.config.window.lookback,
@@ -183,6 +187,50 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
 
 /// One scaler per column and per target level, each with a finite centre and a finite,
 /// non-zero scale: anything else would turn every forecast into NaN or infinity.
+/// A product forecast the saved model can reproduce: a mixing weight in (0, 1), and a
+/// linear AR per target, of the model's window, whenever the choice uses it.
+fn check_product(
+    product: &crate::pipeline::ProductSpec,
+    targets: usize,
+    lookback: usize,
+    horizon: usize,
+) -> Result<(), String> {
+    use crate::eval::baselines::BaselineKind;
+    use crate::eval::choice::Source;
+    let baseline = match product.source {
+        Source::Model => return Ok(()),
+        Source::Baseline { baseline } => baseline,
+        Source::Ensemble {
+            baseline,
+            model_weight,
+        } => {
+            if !(model_weight > 0.0 && model_weight < 1.0) {
+                return Err(format!(
+                    "the product forecast's model weight {model_weight} is not between 0 and 1"
+                ));
+            }
+            baseline
+        }
+    };
+    if baseline != BaselineKind::Linear {
+        return Ok(());
+    }
+    let fits = |ar: &Option<crate::eval::baselines::LinearAr>| {
+        ar.as_ref().is_some_and(|a| {
+            a.lookback() == lookback
+                && a.horizon() == horizon
+                && a.try_predict(&vec![0.0; lookback], &[lookback - 1]).is_ok()
+        })
+    };
+    if product.linear.len() != targets || !product.linear.iter().all(fits) {
+        return Err(format!(
+            "the product forecast uses the linear autoregression, but model.json does not hold \
+             one of lookback {lookback} and horizon {horizon} for each of the {targets} targets"
+        ));
+    }
+    Ok(())
+}
+
 fn check_scaling(scaling: &Scaling, columns: usize, targets: usize) -> Result<(), String> {
     if scaling.columns.len() != columns || scaling.levels.len() != targets {
         return Err(format!(

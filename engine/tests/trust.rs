@@ -329,6 +329,30 @@ fn a_saved_model_keeps_a_linear_ar_choice_with_its_coefficients() {
         prediction.windows.product[0][pos * h..(pos + 1) * h],
         test.product[0][..h]
     );
+    // a damaged or tampered product forecast is refused when the model loads
+    let path = dir.path().join("model.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["product"]["linear"][0]["coefs"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(3);
+    std::fs::write(&path, json.to_string()).unwrap();
+    let err = seqcast_engine::artifact::load(dir.path()).unwrap_err();
+    assert!(
+        err.to_string().contains("does not hold one of lookback 24"),
+        "{err}"
+    );
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["product"]["source"] =
+        serde_json::json!({"kind": "ensemble", "baseline": "naive", "model_weight": 7.0});
+    std::fs::write(&path, json.to_string()).unwrap();
+    let err = seqcast_engine::artifact::load(dir.path()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("model weight 7 is not between 0 and 1"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -13,7 +13,6 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use seqcast_engine::data::table::{ColumnKind, read_csv};
 use seqcast_engine::eval::baselines::BaselineKind;
-use seqcast_engine::eval::metrics::Metrics;
 use seqcast_engine::pipeline::RunSummary;
 
 use super::eval::{EvalArgs, train_seeds};
@@ -122,12 +121,6 @@ impl Row {
     }
 }
 
-/// The error a comparison uses: MASE, or MAE where MASE is undefined (a constant
-/// training part).
-fn error(m: &Metrics) -> f64 {
-    m.mase.unwrap_or(m.mae)
-}
-
 /// `Ok(Err(why))`: the series trained but cannot be scored (no test windows).
 fn series_row(
     args: &EvalArgs,
@@ -160,8 +153,11 @@ fn series_row(
     let mut seeds = Vec::new();
     for (seed, s) in args.seeds.iter().zip(&runs.summaries) {
         let table = &s.test_scores.as_ref().context("no test windows")?.original;
-        let model = error(&table.model.overall);
-        let product = table.product.as_ref().map_or(model, |p| error(&p.overall));
+        let model = table.model.overall.mase_or_mae();
+        let product = table
+            .product
+            .as_ref()
+            .map_or(model, |p| p.overall.mase_or_mae());
         let chosen = s
             .forecast
             .as_ref()
@@ -188,7 +184,7 @@ fn best_baseline(summary: &RunSummary) -> Result<(BaselineKind, f64)> {
         .baselines
         .iter()
         .filter(|(_, m)| m.overall.count > 0)
-        .map(|(k, m)| (*k, error(&m.overall)))
+        .map(|(k, m)| (*k, m.overall.mase_or_mae()))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .filter(|(_, e)| *e > 0.0)
         .context("no baseline could be scored on the test part")

@@ -6,6 +6,7 @@ mod bench_load;
 mod doctor;
 mod eval;
 mod eval_suite;
+mod help_defaults;
 mod predict;
 mod progress;
 mod table;
@@ -29,7 +30,7 @@ pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
     for name in ["train", "overfit-batch", "lr-find", "tune", "eval"] {
         cmd = cmd.mut_subcommand(name, |mut sub| {
-            for (id, value) in args::defaults() {
+            for (id, value) in help_defaults::defaults() {
                 sub = sub.mut_arg(id, |arg| {
                     let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
                     arg.help(format!("{help} [default: {value}]"))

@@ -94,16 +94,7 @@ pub fn apply_data_defaults(
         && training_windows(rows, config) == 0
         && let Some(lookback) = fitting_lookback(rows, config)
     {
-        let windows = training_windows(
-            rows,
-            &RunConfig {
-                window: super::WindowConfig {
-                    lookback,
-                    ..config.window
-                },
-                ..config.clone()
-            },
-        );
+        let windows = windows_at(rows, config, lookback);
         changes.push(DataDefault {
             field: "lookback",
             value: lookback.to_string(),
@@ -138,21 +129,23 @@ pub fn apply_data_defaults(
     changes
 }
 
+/// Training windows of `config` at another `lookback`.
+fn windows_at(rows: usize, config: &RunConfig, lookback: usize) -> usize {
+    let mut trial = config.clone();
+    trial.window.lookback = lookback;
+    training_windows(rows, &trial)
+}
+
 /// The largest lookback below the configured one that leaves
 /// [`SHORT_SERIES_MIN_WINDOWS`] training windows, else the largest that leaves one;
 /// `None` when not even a one-step lookback fits.
 fn fitting_lookback(rows: usize, config: &RunConfig) -> Option<usize> {
-    let mut trial = config.clone();
-    let windows_at = |trial: &mut RunConfig, lookback: usize| {
-        trial.window.lookback = lookback;
-        training_windows(rows, trial)
-    };
-    let fits = |trial: &mut RunConfig, want: usize| {
+    let fits = |want: usize| {
         (1..config.window.lookback)
             .rev()
-            .find(|&l| windows_at(trial, l) >= want)
+            .find(|&l| windows_at(rows, config, l) >= want)
     };
-    fits(&mut trial, SHORT_SERIES_MIN_WINDOWS).or_else(|| fits(&mut trial, 1))
+    fits(SHORT_SERIES_MIN_WINDOWS).or_else(|| fits(1))
 }
 
 /// The changes in one line: `epochs 1000, refit true (short series: 66 training

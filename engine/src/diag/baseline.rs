@@ -30,19 +30,17 @@ pub struct BaselineCheck<'a> {
 /// Errors within this share of each other are a tie, not a loss (0.5 %).
 const TIE: f64 = 0.005;
 
-/// The error a comparison uses: MASE where defined, else MAE (the same ordering on
-/// one target).
-fn error(m: &Metrics) -> f64 {
-    m.mase.unwrap_or(m.mae)
-}
-
 impl BaselineCheck<'_> {
     /// The best baseline and its error, when any baseline was scored.
     pub fn best(&self) -> Option<(BaselineKind, &HorizonMetrics)> {
         self.baselines
             .iter()
             .filter(|(_, m)| m.overall.count > 0)
-            .min_by(|a, b| error(&a.1.overall).total_cmp(&error(&b.1.overall)))
+            .min_by(|a, b| {
+                a.1.overall
+                    .mase_or_mae()
+                    .total_cmp(&b.1.overall.mase_or_mae())
+            })
             .map(|(k, m)| (*k, m))
     }
 
@@ -52,7 +50,7 @@ impl BaselineCheck<'_> {
             return None;
         }
         let (kind, best) = self.best()?;
-        let (model, base) = (error(&self.model.overall), error(&best.overall));
+        let (model, base) = (self.model.overall.mase_or_mae(), best.overall.mase_or_mae());
         if model <= base * (1.0 + TIE) {
             return None;
         }

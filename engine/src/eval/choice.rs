@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::baselines::BaselineKind;
+use super::metrics::Metrics;
 pub use crate::config::ForecastMode;
 
 /// Where the product forecast comes from.
@@ -173,7 +174,11 @@ impl ValidationForecasts<'_> {
         let mut n = 0usize;
         for (j, actual) in self.actual.iter().enumerate() {
             let predicted = forecast.get(j)?;
-            let mae = mean_abs_error(actual, predicted)?;
+            let m = Metrics::compute(actual, predicted, None);
+            if m.count == 0 {
+                return None;
+            }
+            let mae = m.mae;
             let scale = self
                 .scales
                 .get(j)
@@ -275,17 +280,13 @@ fn auto(
     let (Some(model), Some((baseline, base))) = (model, best_baseline) else {
         return Source::Model;
     };
-    let single = if model <= (1.0 + SWITCH_MARGIN) * base {
-        (Source::Model, model)
-    } else {
-        (Source::Baseline { baseline }, base)
-    };
     let mix = candidates
         .iter()
         .find(|c| matches!(c.source, Source::Ensemble { .. }));
     match mix {
         Some(m) if m.score * (1.0 + SWITCH_MARGIN) < model.min(base) => m.source,
-        _ => single.0,
+        _ if model <= (1.0 + SWITCH_MARGIN) * base => Source::Model,
+        _ => Source::Baseline { baseline },
     }
 }
 
@@ -326,7 +327,13 @@ fn explain(c: &ForecastChoice) -> String {
         };
     };
     let base_words = baseline_words(base_kind);
-    let model_score = c.model_score.unwrap_or(f64::NAN);
+    let Some(model_score) = c.model_score else {
+        return format!(
+            "The {model}'s validation forecasts could not be scored (no finite values); \
+             forecasts use {}.",
+            c.chosen.describe(model)
+        );
+    };
     let versus = format!("validation MASE {model_score:.3} against {base_words}'s {base:.3}");
     let verdict = if model_score < base {
         format!(
@@ -343,9 +350,13 @@ fn explain(c: &ForecastChoice) -> String {
         format!("The {model} ties with {base_words} on validation ({versus})")
     };
     let uses = match c.chosen {
-        Source::Model if forced => {
+        Source::Model if c.mode == ForecastMode::Model => {
             format!("forecasts use the {model}, as asked (--forecast model)")
         }
+        Source::Model if forced => format!(
+            "forecasts use the {model}: what --forecast {} asks for could not be scored",
+            c.mode.name()
+        ),
         Source::Model if model_score > base => format!(
             "forecasts still use the {model}: a difference under {:.0}% on validation is not \
              clear enough to switch",
@@ -366,11 +377,13 @@ fn explain(c: &ForecastChoice) -> String {
             "forecasts use {} — see why in Diagnostics",
             c.chosen.describe(model)
         ),
-        Source::Ensemble { .. } => format!(
-            "forecasts use {} (validation MASE {:.3})",
-            c.chosen.describe(model),
-            score_of(c.chosen).unwrap_or(f64::NAN)
-        ),
+        Source::Ensemble { .. } => match score_of(c.chosen) {
+            Some(score) => format!(
+                "forecasts use {} (validation MASE {score:.3})",
+                c.chosen.describe(model)
+            ),
+            None => format!("forecasts use {}", c.chosen.describe(model)),
+        },
     };
     format!("{verdict}; {uses}.")
 }
@@ -393,20 +406,6 @@ fn mix(a: &[Vec<f64>], b: &[Vec<f64>], w: f64) -> Vec<Vec<f64>> {
                 .collect()
         })
         .collect()
-}
-
-/// Mean absolute error over the finite pairs; `None` when the lengths differ or no pair
-/// is finite.
-fn mean_abs_error(actual: &[f64], predicted: &[f64]) -> Option<f64> {
-    if actual.len() != predicted.len() {
-        return None;
-    }
-    let (sum, n) = actual
-        .iter()
-        .zip(predicted)
-        .filter(|(a, p)| a.is_finite() && p.is_finite())
-        .fold((0.0, 0usize), |(s, n), (a, p)| (s + (a - p).abs(), n + 1));
-    (n > 0).then(|| sum / n as f64)
 }
 
 #[cfg(test)]

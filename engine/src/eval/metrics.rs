@@ -34,6 +34,12 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// MASE where it is defined, else MAE: the error forecasts of one series are ranked
+    /// by (the same order either way on one target).
+    pub fn mase_or_mae(&self) -> f64 {
+        self.mase.unwrap_or(self.mae)
+    }
+
     /// Computes the metrics of `predicted` against `actual`.
     ///
     /// The slices must have the same length; otherwise (and for empty input) the result is

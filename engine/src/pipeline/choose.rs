@@ -55,15 +55,14 @@ pub fn apply(source: Source, part: &mut PartForecast) {
         .unwrap_or_else(|| part.model.clone());
 }
 
-/// Turns `future` (the model's forecast past the end) into `source`'s, keeping the
-/// model's in `future.model`.
+/// Turns `future.values` (the model's forecast past the end, also in `future.model`)
+/// into `source`'s.
 pub fn apply_future(
     source: Source,
     prepared: &Prepared,
     baselines: &BaselineSet,
     future: &mut FutureForecast,
 ) {
-    future.model = future.values.clone();
     if source == Source::Model {
         return;
     }

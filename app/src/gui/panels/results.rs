@@ -72,6 +72,10 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
     } else {
         MetricsScale::Original
     };
+    let replaces_model = summary
+        .forecast
+        .as_ref()
+        .is_some_and(|c| c.replaces_model());
     // The product forecast's row, when it is not the model itself.
     let product = summary
         .forecast
@@ -112,11 +116,18 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
                 // forecast past the end.
                 ui.label("No test or validation windows: the parts are shorter than the horizon.");
                 ui.strong(format!("Forecast after {}", summary.future.origin));
-                future_plot(ui, &series, &summary.future, horizon, height);
+                future_plot(
+                    ui,
+                    &series,
+                    &summary.future,
+                    replaces_model,
+                    horizon,
+                    height,
+                );
                 return;
             };
             ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
-            step_plot(ui, &series, test, step, horizon, height);
+            step_plot(ui, &series, test, replaces_model, step, horizon, height);
             ui.horizontal(|ui| {
                 let width = ui.available_width() / 2.0 - 6.0;
                 ui.vertical(|ui| {
@@ -129,7 +140,14 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
                 ui.vertical(|ui| {
                     ui.set_width(width);
                     ui.strong(format!("Forecast after {}", summary.future.origin));
-                    future_plot(ui, &series, &summary.future, horizon, height * 0.8);
+                    future_plot(
+                        ui,
+                        &series,
+                        &summary.future,
+                        replaces_model,
+                        horizon,
+                        height * 0.8,
+                    );
                 });
             });
         });
@@ -218,10 +236,12 @@ fn metrics_table(
         });
 }
 
+/// `replaces_model`: the product forecast is not the model's (it gets a line of its own).
 fn step_plot(
     ui: &mut egui::Ui,
     series: &Arc<Series>,
     part: &PartForecast,
+    replaces_model: bool,
     step: usize,
     horizon: usize,
     height: f32,
@@ -259,11 +279,7 @@ fn step_plot(
                 );
             }
             // The product forecast, when it is something other than the model.
-            if let Some(product) = part
-                .product
-                .first()
-                .filter(|p| Some(*p) != part.model.first())
-            {
+            if let Some(product) = part.product.first().filter(|_| replaces_model) {
                 p.line(
                     Line::new("forecast (chosen)", PlotPoints::new(pick(product)))
                         .color(colors::PRODUCT)
@@ -309,10 +325,12 @@ fn per_step_plot(ui: &mut egui::Ui, table: &ScoreTable, height: f32) {
         });
 }
 
+/// `replaces_model`: the product forecast is not the model's (the model's is dashed).
 fn future_plot(
     ui: &mut egui::Ui,
     series: &Arc<Series>,
     future: &seqcast_engine::pipeline::FutureForecast,
+    replaces_model: bool,
     horizon: usize,
     height: f32,
 ) {
@@ -341,10 +359,7 @@ fn future_plot(
                 points.extend(values.iter().enumerate().map(|(k, v)| [(n + k) as f64, *v]));
                 PlotPoints::new(points)
             };
-            let model = future
-                .model
-                .first()
-                .filter(|m| Some(*m) != future.values.first());
+            let model = future.model.first().filter(|_| replaces_model);
             if let Some(values) = future.values.first() {
                 let color = if model.is_some() {
                     colors::PRODUCT
