@@ -218,7 +218,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", help_heading = "Model")]
     pub recurrent_steps: Option<usize>,
     /// Where the linear skip starts: zero | naive | seasonal_naive | best (of naive,
-    /// seasonal naive and drift on the training windows).
+    /// seasonal naive and drift on the training windows) | fitted (a ridge fit shrunk
+    /// toward the best one).
     #[arg(long, value_name = "START", help_heading = "Model")]
     pub skip_init: Option<String>,
 
@@ -408,8 +409,11 @@ impl TrainArgs {
             m.recurrent_steps = v;
         }
         if let Some(v) = &self.skip_init {
-            m.skip_init =
-                parse_enum::<SkipInit>("skip-init", v, "zero, naive, seasonal_naive, best")?;
+            m.skip_init = parse_enum::<SkipInit>(
+                "skip-init",
+                v,
+                "zero, naive, seasonal_naive, best, fitted",
+            )?;
         }
         self.apply_training(config)?;
         if let Some(s) = &self.metrics_scale {

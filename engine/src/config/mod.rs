@@ -291,6 +291,9 @@ pub enum SkipInit {
     /// Of naive, seasonal naive and drift, the one with the lowest error on the
     /// training windows.
     Best,
+    /// A ridge fit of the horizon on the window, shrunk toward the `best` start, the
+    /// shrinkage chosen on the last quarter of the training windows (`train::skip_fit`).
+    Fitted,
 }
 
 impl SkipInit {
@@ -301,6 +304,7 @@ impl SkipInit {
             Self::Naive => "naive",
             Self::SeasonalNaive => "seasonal_naive",
             Self::Best => "best",
+            Self::Fitted => "fitted",
         }
     }
 }

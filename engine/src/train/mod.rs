@@ -9,6 +9,7 @@ pub mod loss;
 pub mod optim;
 mod run;
 pub mod schedule;
+pub mod skip_fit;
 pub mod skip_init;
 pub mod stats;
 mod step;

@@ -73,7 +73,8 @@ impl SkipStart {
     }
 }
 
-/// The starting weights `kind` asks for on `data` (`None`: keep the zero start).
+/// The starting weights `kind` asks for on `data` (`None`: keep the zero start), and the
+/// baseline they reproduce (for `fitted`: the one the fit is shrunk toward).
 pub fn initial_skip(kind: SkipInit, data: &TrainData<'_>) -> Option<(SkipStart, Vec<f32>)> {
     let (l, h) = (data.lookback, data.horizon);
     let with = |s: SkipStart| s.weights(l, h).map(|w| (s, w));
@@ -82,6 +83,11 @@ pub fn initial_skip(kind: SkipInit, data: &TrainData<'_>) -> Option<(SkipStart, 
         SkipInit::Naive => with(SkipStart::Naive),
         SkipInit::SeasonalNaive => {
             with(SkipStart::SeasonalNaive(data.season)).or_else(|| with(SkipStart::Naive))
+        }
+        SkipInit::Fitted => {
+            let (start, w0) = initial_skip(SkipInit::Best, data)?;
+            let w = super::skip_fit::fitted(data, &w0).unwrap_or(w0);
+            Some((start, w))
         }
         SkipInit::Best => {
             let (x, y) = data.gather(data.train);

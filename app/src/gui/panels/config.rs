@@ -198,6 +198,7 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
         steps.custom_formatter(all_when_zero),
     );
     let starts = [
+        (SkipInit::Fitted, t::SKIP_INIT_FITTED),
         (SkipInit::Best, t::SKIP_INIT_BEST),
         (SkipInit::SeasonalNaive, t::SKIP_INIT_SEASONAL),
         (SkipInit::Naive, t::SKIP_INIT_NAIVE),

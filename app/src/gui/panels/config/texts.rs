@@ -217,6 +217,12 @@ pub(super) const SKIP_INIT: Field = field(
      zero, so the untrained model forecasts as that baseline and training learns a \
      correction from there (early stopping keeps the baseline when nothing better is learnt).",
 );
+pub(super) const SKIP_INIT_FITTED: Field = field(
+    "Fitted to the training windows",
+    "A ridge regression of the horizon on the window, shrunk toward the best-fitting \
+     baseline; how far it may move from that baseline is chosen on the last quarter of the \
+     training windows.",
+);
 pub(super) const SKIP_INIT_BEST: Field = field(
     "Best-fitting baseline",
     "Naive, seasonal naive or drift: whichever fits the training windows best.",
@@ -482,7 +488,7 @@ pub(super) const ALL: &[Field] = &[
     DUP_FIRST, DUP_LAST, DUP_MEAN, DUP_REFUSE, GROUP_SCALING, SCALE, SCALE_ZSCORE, SCALE_MINMAX,
     SCALE_ROBUST, SCALE_NONE, LOG, DIFF, GROUP_MODEL, CELL, CELL_LSTM, CELL_GRU, CELL_RNN, HIDDEN,
     LAYERS, ORTHOGONAL, FORGET_BIAS, WINDOW_NORM, WINDOW_NORM_NONE, WINDOW_NORM_LAST,
-    WINDOW_NORM_MEAN, LINEAR_SKIP, RECURRENT_STEPS, SKIP_INIT, SKIP_INIT_BEST,
+    WINDOW_NORM_MEAN, LINEAR_SKIP, RECURRENT_STEPS, SKIP_INIT, SKIP_INIT_FITTED, SKIP_INIT_BEST,
     SKIP_INIT_SEASONAL, SKIP_INIT_NAIVE, SKIP_INIT_ZERO, GROUP_OPTIMISER, OPTIMIZER, OPT_ADAM,
     OPT_ADAMW, OPT_RMSPROP,
     OPT_SGD, LR, MOMENTUM, NESTEROV, LOSS, LOSS_MSE, LOSS_MAE, LOSS_HUBER, HUBER_DELTA,
