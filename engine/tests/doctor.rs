@@ -59,7 +59,7 @@ fn an_absurd_learning_rate_raises_the_alarm_and_saves_finite_weights() {
     std::fs::remove_dir_all(&dir).ok();
     assert!(train::stats::first_non_finite_weight(&loaded.forecaster).is_none());
     let (p, _) = prepared(&config);
-    let preds = train::predict_windows(&loaded.forecaster, &p.train_data(), &p.test);
+    let preds = train::predict_windows(&loaded.forecaster, &p.train_data(), &p.test).unwrap();
     assert!(!preds.is_empty() && preds.iter().all(|v| v.is_finite()));
 }
 

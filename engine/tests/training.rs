@@ -144,7 +144,7 @@ fn an_absurd_learning_rate_stops_on_nan_and_keeps_finite_weights() {
         );
     }
     // The kept weights still forecast finite values.
-    let preds = train::predict_windows(&out.model, &p.train_data(), &p.test);
+    let preds = train::predict_windows(&out.model, &p.train_data(), &p.test).unwrap();
     assert!(!preds.is_empty());
     assert!(preds.iter().all(|v| v.is_finite()));
     assert!(out.stop.describe().contains("Lower the learning rate"));
@@ -262,7 +262,7 @@ fn early_stopping_restores_the_best_epoch() {
 /// Validation MSE of the model a run kept.
 fn val_mse(out: &train::TrainOutcome, p: &Prepared) -> f64 {
     let data = p.train_data();
-    let preds = train::predict_windows(&out.model, &data, &p.val);
+    let preds = train::predict_windows(&out.model, &data, &p.val).unwrap();
     let targets = seqcast_engine::data::window::gather_targets(
         &p.matrix,
         data.features,

@@ -33,11 +33,14 @@ impl ProgressLine {
                 train_windows,
                 val_windows,
                 parameters,
+                path,
             } => {
                 self.epochs = *epochs;
                 eprintln!(
                     "training: {train_windows} training / {val_windows} validation windows, \
-                     {batches} batches per epoch, up to {epochs} epochs, {parameters} parameters"
+                     {batches} batches per epoch, up to {epochs} epochs, {parameters} parameters, \
+                     on the {}",
+                    path.describe()
                 );
             }
             Progress::Batch {

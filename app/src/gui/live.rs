@@ -49,6 +49,8 @@ pub struct LiveRun {
     pub val_windows: usize,
     /// Trainable parameters.
     pub parameters: usize,
+    /// The implementation the engine runs the model on (`None` before a run starts).
+    pub path: Option<seqcast_engine::model::path::Path>,
     /// Finished epochs.
     pub history: Vec<EpochRecord>,
     /// Per-step gradient statistics.
@@ -75,6 +77,7 @@ impl LiveRun {
                 train_windows,
                 val_windows,
                 parameters,
+                path,
             } => {
                 *self = Self {
                     epochs,
@@ -82,6 +85,7 @@ impl LiveRun {
                     train_windows,
                     val_windows,
                     parameters,
+                    path: Some(path),
                     running: true,
                     ..Self::default()
                 };

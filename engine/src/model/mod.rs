@@ -2,8 +2,11 @@
 //! that emits every horizon step of every target at once (direct multi-output).
 
 pub mod cell;
+pub mod contract;
 pub mod fast;
 pub mod init;
+pub mod loss;
+pub mod path;
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -19,6 +22,20 @@ pub use cell::{LayerInit, RecurrentLayer};
 #[allow(deprecated)]
 pub fn cpu_device() -> Device {
     Device::ndarray()
+}
+
+/// A tensor's values as a `Vec`, for reading parameters and gradients. `into_data` of a
+/// tensor whose buffer is shared (as every `Param`'s is) walks it element by element
+/// through ndarray's dynamic-rank iterator, ~10 % of a plain training step; a scalar op
+/// first (`· 1.0`, exact) gives a fresh, unshared buffer that `into_data` hands over
+/// without copying, and the op itself is one SIMD pass.
+pub fn tensor_values<const D: usize>(tensor: Tensor<D>) -> crate::error::Result<Vec<f32>> {
+    tensor
+        .mul_scalar(1.0)
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| crate::error::EngineError::FastPath(format!("reading a tensor: {e:?}")))
 }
 
 /// Shapes the network needs besides its config.

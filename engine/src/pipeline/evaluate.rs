@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::prepare::Prepared;
 use crate::config::MetricsScale;
+use crate::error::Result;
 use crate::eval::baselines::{self, BaselineKind, LinearAr};
 use crate::eval::metrics::{HorizonMetrics, Metrics, mase_scale, mean_of};
 use crate::model::Forecaster;
@@ -137,11 +138,11 @@ pub fn forecast_part(
     model: &Forecaster,
     baselines: &BaselineSet,
     origins: &[usize],
-) -> PartForecast {
-    let outputs = predict_windows(model, &prepared.train_data(), origins);
+) -> Result<PartForecast> {
+    let outputs = predict_windows(model, &prepared.train_data(), origins)?;
     let model_values = prepared.invert(origins, &outputs);
     let by_kind = baseline_forecasts(prepared, baselines, origins);
-    PartForecast {
+    Ok(PartForecast {
         origins: origins.to_vec(),
         actual: (0..prepared.targets())
             .map(|j| prepared.actuals(j, origins))
@@ -149,7 +150,7 @@ pub fn forecast_part(
         model: model_values,
         baselines: by_kind,
         product: Vec::new(),
-    }
+    })
 }
 
 /// Every available baseline's forecasts for `origins`, per target, in the user's units

@@ -252,18 +252,19 @@ pub fn run(
     let part = |origins: &[usize], model: &Forecaster| {
         (!origins.is_empty())
             .then(|| evaluate::forecast_part(&prepared, model, &baselines, origins))
+            .transpose()
     };
     // Validation is forecast by the validated model, before any refit trains on it.
-    let mut val = part(&prepared.val, &outcome.model);
+    let mut val = part(&prepared.val, &outcome.model)?;
     let refit = refit(&config, &prepared, &mut outcome, control)?;
-    let mut test = part(&prepared.test, &outcome.model);
+    let mut test = part(&prepared.test, &outcome.model)?;
     let choice = choose::choose(&prepared, &config, val.as_ref());
     for p in val.iter_mut().chain(test.iter_mut()) {
         choose::apply(choice.chosen, p);
     }
     let val_scores = val.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let test_scores = test.as_ref().map(|p| evaluate::score_part(&prepared, p));
-    let mut future = forecast_future(&prepared, &outcome.model);
+    let mut future = forecast_future(&prepared, &outcome.model)?;
     choose::apply_future(choice.chosen, &prepared, &baselines, &mut future);
     let product = choose::product_spec(&choice, &baselines);
     let series = &prepared.series;
@@ -437,11 +438,11 @@ fn check_of(
 }
 
 /// Forecasts the `horizon` steps after the last row, from the last `lookback` rows.
-pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> FutureForecast {
+pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<FutureForecast> {
     let series = &prepared.series;
     let last = series.len().saturating_sub(1);
     let origins = [last];
-    let outputs = train::predict_windows(model, &prepared.train_data(), &origins);
+    let outputs = train::predict_windows(model, &prepared.train_data(), &origins)?;
     let origin = series.time_label(last);
     let horizon = prepared.spec.horizon;
     // Without a known frequency there are no future timestamps: label steps relative
@@ -450,10 +451,10 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> FutureForecas
         .future_labels(horizon)
         .unwrap_or_else(|_| (1..=horizon).map(|k| format!("{origin} +{k}")).collect());
     let values = prepared.invert(&origins, &outputs);
-    FutureForecast {
+    Ok(FutureForecast {
         origin,
         labels,
         model: values.clone(),
         values,
-    }
+    })
 }

@@ -48,10 +48,10 @@ pub fn predict(model: &TrainedModel, table: &CsvTable) -> Result<Prediction> {
         BaselineSet::with_linear(p.linear.clone())
     });
     let source = model.product.as_ref().map_or(Source::Model, |p| p.source);
-    let mut windows = forecast_part(&prepared, &model.forecaster, &baselines, &prepared.test);
+    let mut windows = forecast_part(&prepared, &model.forecaster, &baselines, &prepared.test)?;
     super::choose::apply(source, &mut windows);
     windows.baselines.clear();
-    let mut future = forecast_future(&prepared, &model.forecaster);
+    let mut future = forecast_future(&prepared, &model.forecaster)?;
     super::choose::apply_future(source, &prepared, &baselines, &mut future);
     Ok(Prediction {
         series: prepared.series.clone(),

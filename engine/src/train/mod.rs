@@ -5,7 +5,6 @@ mod average;
 pub mod control;
 mod data;
 pub mod grads;
-pub mod loss;
 pub mod optim;
 mod run;
 pub mod schedule;
@@ -200,6 +199,8 @@ pub enum Progress {
         val_windows: usize,
         /// Trainable parameters.
         parameters: usize,
+        /// The implementation that runs the model (`model::path`).
+        path: crate::model::path::Path,
     },
     /// A batch finished (at most ~10 per second).
     Batch {

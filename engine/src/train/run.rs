@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 
 use super::grads::{self, GradNorms};
 use super::schedule::LrSchedule;
@@ -65,6 +65,7 @@ pub fn train(
         train_windows: data.train.len(),
         val_windows: data.val.len(),
         parameters: model.num_params(),
+        path: crate::model::path::Path::of(&model),
     });
 
     let mut order: Vec<usize> = data.train.to_vec();
@@ -205,7 +206,7 @@ pub fn train(
         let val_loss = if data.val.is_empty() {
             None
         } else {
-            let (loss, outputs) = validate(&judged, data, data.val, config.loss);
+            let (loss, outputs) = validate(&judged, data, data.val, config.loss)?;
             report(Progress::ValidationOutputs {
                 epoch,
                 outputs: Arc::new(outputs),
@@ -374,45 +375,45 @@ fn validate(
     data: &TrainData<'_>,
     origins: &[usize],
     kind: LossKind,
-) -> (f64, Vec<f32>) {
+) -> Result<(f64, Vec<f32>)> {
     let mut sum = 0.0;
     let mut outputs = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, y, levels) = data.gather_with_levels(chunk);
-        let mut out = forward_windows(model, data, x, chunk.len());
+        let mut out = forward_windows(model, data, x, chunk.len())?;
         // Relative to the window's level on both sides: the same loss as in the
         // user's (scaled) units.
         sum += fast::mean_loss(kind, &out, &y) * chunk.len() as f64;
         data.restore(&mut out, levels.as_deref());
         outputs.extend(out);
     }
-    (sum / origins.len().max(1) as f64, outputs)
+    Ok((sum / origins.len().max(1) as f64, outputs))
 }
 
 /// Model-space predictions for the windows at `origins`: row-major
 /// `[windows × horizon × targets]`.
-pub fn predict_windows(model: &Forecaster, data: &TrainData<'_>, origins: &[usize]) -> Vec<f32> {
+pub fn predict_windows(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    origins: &[usize],
+) -> Result<Vec<f32>> {
     let mut out = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, levels) = data.inputs(chunk);
-        let mut values = forward_windows(model, data, x, chunk.len());
+        let mut values = forward_windows(model, data, x, chunk.len())?;
         data.restore(&mut values, levels.as_deref());
         out.extend(values);
     }
-    out
+    Ok(out)
 }
 
 /// The model's outputs (before the window level is added back) for the gathered
-/// inputs `x: [n, lookback, features]`: on the fast path's kernels when it runs this
-/// model, else (it refuses) through burn's `forward`, which gives the same numbers.
-fn forward_windows(model: &Forecaster, data: &TrainData<'_>, x: Vec<f32>, n: usize) -> Vec<f32> {
-    if let Ok(out) = fast::predict(model, &x, n, data.lookback, data.features) {
-        return out;
-    }
-    let device = crate::model::cpu_device();
-    let x = Tensor::from_data(
-        TensorData::new(x, [n, data.lookback, data.features]),
-        &device,
-    );
-    model.forward(x, None).into_data().iter::<f32>().collect()
+/// inputs `x: [n, lookback, features]`, on the path the model runs on.
+fn forward_windows(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    x: Vec<f32>,
+    n: usize,
+) -> Result<Vec<f32>> {
+    crate::model::path::predict(model, x, n, data.lookback, data.features)
 }

@@ -215,21 +215,6 @@ pub fn gate_stats(model: &Forecaster, grads: &[(String, Vec<f32>)]) -> Vec<GateS
     out
 }
 
-/// Per-time-step norms of a probe gradient `[B, T, H]` given as row-major values.
-pub fn time_norms(values: &[f32], dims: [usize; 3]) -> Vec<f64> {
-    let [b, t, h] = dims;
-    let mut sq = vec![0.0f64; t];
-    for bi in 0..b {
-        for (ti, s) in sq.iter_mut().enumerate() {
-            let start = (bi * t + ti) * h;
-            if let Some(row) = values.get(start..start + h) {
-                *s += row.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>();
-            }
-        }
-    }
-    sq.into_iter().map(f64::sqrt).collect()
-}
-
 struct Collect<'a> {
     grads: Option<&'a GradientsParams>,
     path: Vec<String>,
@@ -250,16 +235,9 @@ impl ModuleVisitor for Collect<'_> {
             Some(grads) => grads.get::<D>(param.id),
             None => Some(param.val().inner()),
         };
-        if let Some(t) = tensor {
-            // `into_data` of a shared buffer (every parameter's is) walks it element by
-            // element; `· 1.0` (exact) first gives a fresh buffer that it hands over
-            // whole, as the fast path reads its weights (`model::fast::values`). Then a
-            // plain copy when the data is f32 already (it is on this backend); the
-            // per-element iterator is the fallback.
-            let data = t.mul_scalar(1.0).into_data().convert::<f32>();
-            let values = data
-                .try_to_vec::<f32>()
-                .unwrap_or_else(|_| data.iter::<f32>().collect());
+        // The values as the fast path reads its weights; a tensor that cannot be read
+        // (not f32, which this backend never gives) is left out of the statistics.
+        if let Some(Ok(values)) = tensor.map(crate::model::tensor_values) {
             self.out.push((self.path.join("."), values));
         }
     }
@@ -295,14 +273,6 @@ impl ModuleVisitor for FiniteCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn time_norms_sum_over_batch_and_units() {
-        // B=2, T=2, H=2: step 0 gets (3,4) and (0,0) → 5; step 1 gets (1,0) and (0,1) → √2.
-        let v = [3.0, 4.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0];
-        let n = time_norms(&v, [2, 2, 2]);
-        assert!((n[0] - 5.0).abs() < 1e-12 && (n[1] - 2f64.sqrt()).abs() < 1e-12);
-    }
 
     #[test]
     fn param_stats_measure_update_against_weights() {

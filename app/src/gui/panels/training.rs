@@ -4,6 +4,7 @@
 
 use egui_plot::{HLine, Legend, Line, LineStyle, Plot, PlotPoints};
 use seqcast_engine::diag::{EXPLODING_NORM, VANISHING_NORM};
+use seqcast_engine::model::path::Path;
 
 use crate::cli::clock;
 use crate::gui::app::{Intent, SeqcastApp};
@@ -86,6 +87,11 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
         live.val_windows,
         live.parameters
     );
+    // Only the unusual path is named: every configuration seqcast builds runs fast.
+    let text = match live.path {
+        Some(path @ Path::Burn) => format!("{text} · on {}", path.describe()),
+        _ => text,
+    };
     let fraction = if live.running { live.fraction() } else { 1.0 };
     ui.add(egui::ProgressBar::new(fraction as f32).text(text));
 }

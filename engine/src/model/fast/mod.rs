@@ -5,7 +5,8 @@
 //! the reference: this module reads the same `Param`s, draws the same dropout masks from
 //! the same `Rng` in the same order, and returns gradients registered by `param.id` in a
 //! [`GradientsParams`], so norms, clipping and the optimiser work on them unchanged.
-//! Tests (`tests.rs`) hold the two paths to 1e-4 relative.
+//! Tests (`tests/`) hold the two paths to 1e-4 relative; the contract they keep is
+//! [`super::contract`], and [`super::path`] chooses between them.
 //!
 //! Speed comes from: the input projection of all time steps as one GEMM, one GEMM per
 //! step for all gates, fused element-wise passes with a vectorisable `exp`, the weight
@@ -74,7 +75,7 @@ pub struct FastBatch<'a> {
 
 /// The result of one forward + backward pass.
 pub struct FastStep {
-    /// Mean loss over the batch's elements (what `train::loss::loss` returns).
+    /// Mean loss over the batch's elements (what `model::loss::loss` returns).
     pub loss: f64,
     /// Predictions `[batch, horizon·targets]`.
     pub outputs: Vec<f32>,
@@ -211,7 +212,7 @@ pub fn predict(
 }
 
 /// Mean of the element losses of `predicted` against `target` (what
-/// `train::loss::loss` computes on tensors).
+/// `model::loss::loss` computes on tensors).
 pub fn mean_loss(kind: LossKind, predicted: &[f32], target: &[f32]) -> f64 {
     let sum: f64 = predicted
         .iter()
@@ -331,19 +332,9 @@ fn register1(grads: &mut GradientsParams, param: &Param<Tensor<1>>, g: Vec<f32>)
     );
 }
 
-/// A parameter's values as a `Vec`. `into_data` of a tensor whose buffer is shared
-/// (as every `Param`'s is) walks it element by element through ndarray's dynamic-rank
-/// iterator, ~10 % of a plain step; a scalar op first gives a fresh, unshared buffer
-/// that `into_data` hands over without copying, and the op itself is one SIMD pass.
+/// A parameter's values as a `Vec` ([`crate::model::tensor_values`]).
 fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
-    param
-        .val()
-        .inner()
-        .mul_scalar(1.0)
-        .into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .map_err(|e| EngineError::FastPath(format!("reading weights: {e:?}")))
+    crate::model::tensor_values(param.val().inner())
 }
 
 fn read_weights(model: &Forecaster) -> Result<Weights> {

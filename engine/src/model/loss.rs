@@ -1,4 +1,5 @@
-//! Training losses on the scaled targets.
+//! Training losses on the scaled targets, as burn tensors (the burn path's loss; the fast
+//! path's is `fast::mean_loss` and its hand-written derivative).
 
 use burn::tensor::Tensor;
 

@@ -9,6 +9,8 @@ use crate::config::{CellKind, LossKind, ModelConfig, SkipInit, TrainConfig, Wind
 use crate::model::{Forecaster, ModelShape, cpu_device};
 use crate::rng::Rng;
 
+mod paths;
+
 const B: usize = 19; // odd, and ≥ 2·8 so two threads split it unevenly
 const T: usize = 5;
 const F: usize = 2;
@@ -99,7 +101,7 @@ fn check_with(cell: CellKind, hidden: usize, layers: usize, loss: LossKind, drop
     let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [B, HORIZON]), &device);
     let predicted = model.forward(xt, (dropout > 0.0).then_some(&mut rng_burn));
     let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
-    let loss_t = crate::train::loss::loss(loss, predicted, yt);
+    let loss_t = crate::model::loss::loss(loss, predicted, yt);
     let loss_burn = f64::from(loss_t.clone().into_scalar::<f32>());
     let grads_burn = GradientsParams::from_grads(loss_t.backward(), &model);
 
@@ -222,7 +224,7 @@ fn assert_fast_matches_burn(
     let yt = Tensor::<2>::from_data(TensorData::new(y.to_vec(), [B, y.len() / B]), &device);
     let predicted = model.forward(xt, dropout.then_some(&mut rng_burn));
     let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
-    let loss_t = crate::train::loss::loss(loss, predicted, yt);
+    let loss_t = crate::model::loss::loss(loss, predicted, yt);
     let grads_burn = GradientsParams::from_grads(loss_t.backward(), model);
     let batch = FastBatch {
         x,
@@ -365,41 +367,6 @@ fn the_linear_skip_matches_burn_with_two_targets() {
 }
 
 #[test]
-fn time_norms_of_the_top_layer_start_at_the_head() {
-    // One layer, no dropout: at the last step the only gradient is the head's, so
-    // ‖dL/dh_T‖ = ‖dpred · head_wᵀ‖, computed here independently.
-    let model = model(CellKind::Gru, 1, 0.0, 3);
-    let mut rng = Rng::new(1);
-    let x = random(B * T * F, &mut rng, 1.0);
-    let y = random(B * HORIZON, &mut rng, 1.0);
-    let batch = FastBatch {
-        x: &x,
-        y: &y,
-        batch: B,
-        lookback: T,
-        features: F,
-    };
-    let fast = forward_backward(&model, &batch, LossKind::Mse, None, true).unwrap();
-    let head_w: Vec<f32> = model.head_w.val().into_data().iter::<f32>().collect();
-    let n = (B * HORIZON) as f32;
-    let mut sq = 0.0f64;
-    for b in 0..B {
-        for j in 0..6 {
-            let mut d = 0.0f32;
-            for k in 0..HORIZON {
-                let dpred = 2.0 * (fast.outputs[b * HORIZON + k] - y[b * HORIZON + k]) / n;
-                d += dpred * head_w[j * HORIZON + k];
-            }
-            sq += f64::from(d).powi(2);
-        }
-    }
-    let norms = fast.time_norms.unwrap();
-    assert!((norms[0][T - 1] - sq.sqrt()).abs() < 1e-6 * sq.sqrt());
-    let without = forward_backward(&model, &batch, LossKind::Mse, None, false).unwrap();
-    assert!(without.time_norms.is_none());
-}
-
-#[test]
 fn training_with_the_fast_path_lowers_the_loss() {
     let mut model = model(CellKind::Lstm, 2, 0.1, 11);
     let mut optimizer = crate::train::optim::build(&TrainConfig::default());
@@ -437,62 +404,6 @@ fn training_with_the_fast_path_lowers_the_loss() {
 }
 
 #[test]
-fn mismatched_batches_are_errors() {
-    let model = model(CellKind::Rnn, 1, 0.0, 1);
-    let x = vec![0.0f32; 10];
-    let y = vec![0.0f32; B * HORIZON];
-    let batch = FastBatch {
-        x: &x,
-        y: &y,
-        batch: B,
-        lookback: T,
-        features: F,
-    };
-    assert!(forward_backward(&model, &batch, LossKind::Mse, None, false).is_err());
-}
-
-#[test]
-fn predictions_match_burn_in_evaluation_mode() {
-    // More windows than two threads' shares of PREDICT_ROWS, an odd count, dropout
-    // (which evaluation must leave out) and the linear skip.
-    let windows = 2 * super::PREDICT_ROWS + 11;
-    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
-        let device = cpu_device();
-        let config = ModelConfig {
-            cell,
-            hidden: 7,
-            layers: 2,
-            dropout: 0.3,
-            orthogonal_init: false,
-            forget_bias: 1.0,
-            window_norm: WindowNorm::None,
-            linear_skip: true,
-            recurrent_steps: 0,
-            skip_init: SkipInit::Zero,
-        };
-        let shape = ModelShape {
-            features: F,
-            lookback: T,
-            horizon: HORIZON,
-            targets: 1,
-        };
-        let mut model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
-        let mut rng = Rng::new(5);
-        let w = random(T * HORIZON, &mut rng, 0.5);
-        model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
-        let x = random(windows * T * F, &mut rng, 1.0);
-        let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [windows, T, F]), &device);
-        let burn: Vec<f32> = model.forward(xt, None).into_data().iter::<f32>().collect();
-        let fast = super::predict(&model, &x, windows, T, F).unwrap();
-        assert_eq!(fast.len(), windows * HORIZON);
-        let e = rel_err(&fast, &burn);
-        assert!(e < 1e-5, "{cell:?}: relative error {e}");
-        // A wrong input length is an error, not a panic.
-        assert!(super::predict(&model, &x[1..], windows, T, F).is_err());
-    }
-}
-
-#[test]
 fn the_mean_loss_matches_the_tensor_loss() {
     let mut rng = Rng::new(9);
     let p = random(40, &mut rng, 1.0);
@@ -501,7 +412,7 @@ fn the_mean_loss_matches_the_tensor_loss() {
     for kind in [LossKind::Mse, LossKind::Mae, LossKind::Huber { delta: 0.5 }] {
         let pt = Tensor::<2>::from_data(TensorData::new(p.clone(), [8, 5]), &device);
         let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [8, 5]), &device);
-        let burn = f64::from(crate::train::loss::loss(kind, pt, yt).into_scalar::<f32>());
+        let burn = f64::from(crate::model::loss::loss(kind, pt, yt).into_scalar::<f32>());
         let fast = super::mean_loss(kind, &p, &y);
         assert!(
             (burn - fast).abs() < 1e-6 * burn.abs().max(1.0),
