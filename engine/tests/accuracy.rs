@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::WindowNorm;
-use seqcast_engine::config::auto::apply_data_defaults;
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::baselines::BaselineKind;
 use seqcast_engine::eval::protocol;
 use seqcast_engine::pipeline;
+use seqcast_engine::pipeline::defaults::{AutoDefaults, apply_data_defaults};
 use seqcast_engine::train::Control;
 
 fn sample(name: &str) -> PathBuf {
@@ -31,7 +31,12 @@ fn default_vs_seasonal_naive(file: &str, target: &str) -> (f64, f64) {
     assert!(config.model.linear_skip);
     config.data.targets = vec![target.into()];
     let (series, _, _) = pipeline::load_series(&table, &config).unwrap();
-    apply_data_defaults(&mut config, series.len(), series.frequency(), &|_| false);
+    apply_data_defaults(
+        &mut config,
+        series.len(),
+        series.frequency(),
+        AutoDefaults::ALL,
+    );
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     let scores = &out.summary.test_scores.as_ref().unwrap().original;
     let model = scores.model.overall.mase.unwrap();
@@ -78,7 +83,12 @@ fn defaults_beat_the_published_baseline_on_the_darts_air_passengers_split() {
     let table = read_csv(&sample("airline-passengers.csv")).unwrap();
     let mut config = protocol::air_darts(&RunConfig::default(), protocol::AIR_LOOKBACK);
     let (series, _, _) = pipeline::load_series(&table, &config).unwrap();
-    let changes = apply_data_defaults(&mut config, series.len(), series.frequency(), &|_| false);
+    let changes = apply_data_defaults(
+        &mut config,
+        series.len(),
+        series.frequency(),
+        AutoDefaults::ALL,
+    );
     assert_eq!(changes.len(), 2, "a short series: more epochs and a refit");
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     let s = &out.summary;

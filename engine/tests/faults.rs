@@ -18,9 +18,10 @@ use common::{
     engine_threads, engine_threads_settled, hidden_entries, next_result, recording_engine, tiny,
 };
 use seqcast_engine::config::CellKind;
+use seqcast_engine::pipeline::defaults::AutoDefaults;
 use seqcast_engine::runs::RunStore;
 use seqcast_engine::train::Progress;
-use seqcast_engine::worker::{Command, Event};
+use seqcast_engine::worker::{Command, CommandKind, Event};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -34,6 +35,7 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
         engine
             .send(Command::Train {
                 config: tiny(CellKind::Lstm, 1),
+                auto: AutoDefaults::NONE,
             })
             .unwrap();
         while !matches!(next_result(&engine), Event::Finished(..)) {}
@@ -68,7 +70,7 @@ fn a_panic_in_the_training_loop_is_reported_and_the_engine_trains_again() {
     let Event::Failed { command, message } = next_result(&engine) else {
         panic!("expected Failed")
     };
-    assert_eq!(command, "train");
+    assert_eq!(command, CommandKind::Train);
     assert_eq!(
         message,
         "internal error (please report it): injected fault: panic in the training loop after 2 epochs"
@@ -83,6 +85,7 @@ fn a_panic_in_the_training_loop_is_reported_and_the_engine_trains_again() {
     engine
         .send(Command::Train {
             config: tiny(CellKind::Gru, 2),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     let mut finished = false;
@@ -108,7 +111,12 @@ fn cancel_mid_epoch_leaves_the_run_store_consistent() {
     let _one = one_at_a_time();
     let runs = tempfile::tempdir().unwrap();
     let engine = recording_engine(runs.path());
-    engine.send(Command::Train { config: slow(50) }).unwrap();
+    engine
+        .send(Command::Train {
+            config: slow(50),
+            auto: AutoDefaults::NONE,
+        })
+        .unwrap();
     loop {
         match engine.recv_timeout(Duration::from_secs(60)).unwrap() {
             Some(Event::Training(Progress::Batch { .. })) => break,
@@ -153,7 +161,12 @@ fn dropping_the_handle_mid_training_stops_and_joins_the_engine_thread() {
     let before = engine_threads();
     let runs = tempfile::tempdir().unwrap();
     let engine = recording_engine(runs.path());
-    engine.send(Command::Train { config: slow(500) }).unwrap();
+    engine
+        .send(Command::Train {
+            config: slow(500),
+            auto: AutoDefaults::NONE,
+        })
+        .unwrap();
     loop {
         if let Some(Event::Training(Progress::Batch { .. })) =
             engine.recv_timeout(Duration::from_secs(60)).unwrap()

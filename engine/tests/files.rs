@@ -12,6 +12,7 @@ use common::{hidden_entries, next_result, sample, tiny};
 use seqcast_engine::config::CellKind;
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::export::write_atomic;
+use seqcast_engine::pipeline::defaults::AutoDefaults;
 use seqcast_engine::pipeline::{self, predict};
 use seqcast_engine::runs::{RunOrigin, RunStore};
 use seqcast_engine::train::Control;
@@ -260,6 +261,7 @@ fn paths_with_spaces_and_non_ascii_names_work_end_to_end() {
     engine
         .send(Command::Train {
             config: tiny(CellKind::Gru, 1),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     let mut finished = false;

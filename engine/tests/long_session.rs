@@ -11,6 +11,7 @@ mod common;
 
 use common::{next_result, recording_engine, tiny};
 use seqcast_engine::config::CellKind;
+use seqcast_engine::pipeline::defaults::AutoDefaults;
 use seqcast_engine::runs::RunStore;
 use seqcast_engine::worker::{Command, Event};
 
@@ -42,7 +43,12 @@ fn session(n: usize) -> (usize, Vec<Sample>, usize) {
     for i in 0..n {
         let mut config = tiny(CellKind::Lstm, 2);
         config.train.seed = i as u64;
-        engine.send(Command::Train { config }).unwrap();
+        engine
+            .send(Command::Train {
+                config,
+                auto: AutoDefaults::NONE,
+            })
+            .unwrap();
         let (mut finished, mut recorded) = (false, false);
         while !(finished && recorded) {
             match next_result(&engine) {

@@ -7,13 +7,15 @@
 use std::fmt::Write as _;
 
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::auto::{apply_data_defaults, training_windows};
 use seqcast_engine::config::{CellKind, ForecastMode, SkipInit};
 use seqcast_engine::data::table::{CsvTable, read_csv_bytes};
 use seqcast_engine::diag::AlertKind;
 use seqcast_engine::eval::baselines::BaselineKind;
 use seqcast_engine::eval::choice::Source;
 use seqcast_engine::export::{self, CsvOptions};
+use seqcast_engine::pipeline::defaults::{
+    AutoDefaults, AutoField, apply_data_defaults, training_windows,
+};
 use seqcast_engine::pipeline::{self, RunOutput};
 use seqcast_engine::train::Control;
 
@@ -272,13 +274,18 @@ fn a_36_month_series_trains_with_the_lookback_that_fits() {
         "{err}"
     );
     // The data-dependent defaults pick the largest lookback that leaves 8 windows.
-    let changes = apply_data_defaults(&mut config, 36, None, &|f| f == "epochs");
+    let changes = apply_data_defaults(
+        &mut config,
+        36,
+        None,
+        AutoDefaults::ALL.without(AutoField::Epochs),
+    );
     assert_eq!(config.window.lookback, 6);
     assert_eq!(training_windows(36, &config), 8);
     assert!(
         changes
             .iter()
-            .any(|c| c.field == "lookback" && c.value == "6")
+            .any(|c| c.field == AutoField::Lookback && c.value == "6")
     );
     let out = run(&table, &config);
     let s = &out.summary;

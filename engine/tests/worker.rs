@@ -7,9 +7,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{sample, tiny};
+use seqcast_engine::RunConfig;
 use seqcast_engine::config::CellKind;
+use seqcast_engine::pipeline::defaults::{AutoDefaults, AutoField};
 use seqcast_engine::train::Progress;
-use seqcast_engine::worker::{Command, EngineHandle, Event};
+use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event};
 
 /// Waits (bounded) for the first event that is not training progress.
 fn next_result(engine: &EngineHandle) -> Event {
@@ -48,6 +50,7 @@ fn load_inspect_train_export_through_the_handle() {
     engine
         .send(Command::Inspect {
             config: config.clone(),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     let Event::Inspected(inspection) = next_result(&engine) else {
@@ -57,7 +60,12 @@ fn load_inspect_train_export_through_the_handle() {
     assert_eq!(inspection.split.train, 0..2190);
     assert!(inspection.windows.iter().all(|w| *w > 0));
 
-    engine.send(Command::Train { config }).unwrap();
+    engine
+        .send(Command::Train {
+            config,
+            auto: AutoDefaults::NONE,
+        })
+        .unwrap();
     let mut epochs = 0;
     let mut started = false;
     let summary = loop {
@@ -101,12 +109,13 @@ fn failures_arrive_as_readable_events_and_the_engine_keeps_working() {
     engine
         .send(Command::Train {
             config: tiny(CellKind::Gru, 1),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     let Event::Failed { command, message } = next_result(&engine) else {
         panic!("expected Failed")
     };
-    assert_eq!(command, "train");
+    assert_eq!(command, CommandKind::Train);
     assert_eq!(message, "no data loaded: open a CSV file first");
 
     engine
@@ -133,6 +142,7 @@ fn cancel_and_drop_during_training_end_the_thread() {
     engine
         .send(Command::Train {
             config: tiny(CellKind::Lstm, 500),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     // wait for the first finished epoch, then cancel
@@ -157,6 +167,7 @@ fn cancel_and_drop_during_training_end_the_thread() {
     engine
         .send(Command::Train {
             config: tiny(CellKind::Lstm, 500),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     loop {
@@ -175,6 +186,7 @@ fn each_epoch_sends_a_validation_forecast_in_the_data_units() {
     engine
         .send(Command::Train {
             config: tiny(CellKind::Gru, 2),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     let mut forecasts = Vec::new();
@@ -210,6 +222,7 @@ fn pause_holds_training_between_batches_and_resume_continues() {
     engine
         .send(Command::Train {
             config: tiny(CellKind::Gru, 6),
+            auto: AutoDefaults::NONE,
         })
         .unwrap();
     loop {
@@ -240,4 +253,85 @@ fn pause_holds_training_between_batches_and_resume_continues() {
         panic!("expected the run to finish after resuming")
     };
     assert_eq!(summary.training.history.len(), 6);
+}
+
+#[test]
+fn the_engine_applies_the_data_dependent_defaults_and_says_what_it_chose() {
+    // Inspect, daily data with seven years of training rows, the lookback left to the
+    // data: a year of lookback, announced before the inspection of that configuration.
+    let engine = loaded_engine("daily-min-temperatures.csv");
+    let mut config = tiny(CellKind::Gru, 2);
+    config.window.lookback = RunConfig::default().window.lookback;
+    let auto = AutoDefaults {
+        lookback: true,
+        epochs: false,
+        refit: false,
+    };
+    engine
+        .send(Command::Inspect {
+            config: config.clone(),
+            auto,
+        })
+        .unwrap();
+    let Event::ConfigResolved(resolved) = next_result(&engine) else {
+        panic!("expected ConfigResolved")
+    };
+    assert_eq!(resolved.config.window.lookback, 365);
+    assert_eq!(resolved.changes.len(), 1);
+    assert_eq!(resolved.changes[0].field, AutoField::Lookback);
+    assert_eq!(
+        resolved.changes[0].why,
+        "daily series with 6.0 years of training rows"
+    );
+    let Event::Inspected(inspection) = next_result(&engine) else {
+        panic!("expected Inspected")
+    };
+    // 2,190 training rows (the tiny config splits 60 %), lookback 365 + horizon 3,
+    // every second origin
+    assert_eq!(inspection.windows[0], (2190 - 365 - 3) / 2 + 1);
+    // Nothing left to the data: nothing changes and nothing is announced.
+    engine
+        .send(Command::Inspect {
+            config,
+            auto: AutoDefaults::NONE,
+        })
+        .unwrap();
+    assert!(matches!(next_result(&engine), Event::Inspected(_)));
+
+    // Train, 36 monthly rows: the default lookback leaves no window; the engine picks
+    // the largest that leaves 8 and trains with it (the epochs stay as set).
+    let rows: String = (0..36)
+        .map(|i| {
+            let v = 100.0 + 10.0 * (i as f64 * std::f64::consts::PI / 6.0).sin() + i as f64;
+            format!("{}-{:02},{v:.2}\n", 2001 + i / 12, i % 12 + 1)
+        })
+        .collect();
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::LoadBytes {
+            name: "short.csv".into(),
+            bytes: format!("month,value\n{rows}").into_bytes().into(),
+        })
+        .unwrap();
+    assert!(matches!(next_result(&engine), Event::Loaded { .. }));
+    let mut config = RunConfig::default();
+    config.train.epochs = 3;
+    engine
+        .send(Command::Train {
+            config,
+            auto: AutoDefaults::ALL.without(AutoField::Epochs),
+        })
+        .unwrap();
+    let Event::ConfigResolved(resolved) = next_result(&engine) else {
+        panic!("expected ConfigResolved")
+    };
+    let fields: Vec<AutoField> = resolved.changes.iter().map(|c| c.field).collect();
+    assert_eq!(fields, [AutoField::Lookback, AutoField::Refit]);
+    let Event::Finished(summary, _) = next_result(&engine) else {
+        panic!("expected Finished")
+    };
+    assert_eq!(summary.config.window.lookback, 6);
+    assert_eq!(summary.config.train.epochs, 3);
+    assert!(summary.config.train.refit);
+    assert_eq!(summary.data.windows[0], 8);
 }

@@ -22,6 +22,7 @@ use seqcast_engine::eval::baselines::BaselineKind;
 use seqcast_engine::eval::metrics::Metrics;
 use seqcast_engine::eval::protocol::{self, AIR_LOOKBACK, ETT_LOOKBACK};
 use seqcast_engine::pipeline::RunSummary;
+use seqcast_engine::pipeline::defaults::AutoDefaults;
 use seqcast_engine::worker::{Command, Event};
 
 use super::TrainArgs;
@@ -249,7 +250,10 @@ pub(super) fn train_seeds(
     for &seed in seeds {
         let mut config = config.clone();
         config.train.seed = seed;
-        engine.send(Command::Train { config })?;
+        engine.send(Command::Train {
+            config,
+            auto: AutoDefaults::NONE,
+        })?;
         let summary = loop {
             match engine.recv()? {
                 Event::Finished(s, _) => break s,

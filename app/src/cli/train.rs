@@ -4,9 +4,9 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::auto::{apply_data_defaults, describe};
 use seqcast_engine::export::write_atomic;
-use seqcast_engine::worker::{Command, EngineHandle, Event};
+use seqcast_engine::pipeline::defaults::{AutoDefaults, describe};
+use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event};
 
 use super::progress::ProgressLine;
 use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
@@ -15,7 +15,11 @@ use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
 pub fn run(args: &TrainArgs) -> Result<()> {
     let (config, engine) = start(args)?;
     let recording = record_runs(&engine, args)?;
-    engine.send(Command::Train { config })?;
+    // The data-dependent defaults were resolved by the inspection in `start`.
+    engine.send(Command::Train {
+        config,
+        auto: AutoDefaults::NONE,
+    })?;
     let mut progress = ProgressLine::new(args.quiet);
     // The engine records the run (RunRecorded, then the new listing) just before it
     // reports Finished; a failure to record is a warning, not a failed training.
@@ -26,11 +30,10 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             Event::Training(p) => progress.update(&p),
             Event::Finished(s, _) | Event::Cancelled(s, _) => break s,
             Event::RunRecorded(meta) => recorded = Some(meta),
-            Event::Failed { command, message }
-                if command == "record run" || command == "list runs" =>
-            {
-                record_error = Some(message)
-            }
+            Event::Failed {
+                command: CommandKind::RecordRun | CommandKind::ListRuns,
+                message,
+            } => record_error = Some(message),
             Event::Failed { message, .. } => {
                 progress.finish();
                 bail!(message);
@@ -127,28 +130,32 @@ pub(super) fn start_with(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if args.config.is_none() {
-        // A config file sets every field; otherwise what the user left out may depend
-        // on the data.
-        let is_set = |field: &str| match field {
-            "epochs" => args.epochs.is_some(),
-            "refit" => args.refit.is_some(),
-            "lookback" => args.lookback.is_some(),
-            _ => true,
-        };
-        // The rules on the row count first (a window that does not fit would make the
-        // inspection fail), then those that need the cleaned series' frequency.
-        let mut changes = apply_data_defaults(&mut config, table.n_rows, None, &is_set);
+    // A config file sets every field; otherwise what the user left out may depend on
+    // the data, and the engine chooses it (announced by ConfigResolved).
+    let auto = match &args.config {
+        Some(_) => AutoDefaults::NONE,
+        None => AutoDefaults {
+            lookback: args.lookback.is_none(),
+            epochs: args.epochs.is_none(),
+            refit: args.refit.is_none(),
+        },
+    };
+    if auto.any() {
         engine.send(Command::Inspect {
             config: config.clone(),
+            auto,
         })?;
-        let (rows, frequency) = match wait(&engine)? {
-            Event::Inspected(i) => (i.series.len(), i.series.frequency()),
-            other => bail!(unexpected(other)),
-        };
-        changes.extend(apply_data_defaults(&mut config, rows, frequency, &is_set));
-        if let Some(line) = describe(&changes) {
-            eprintln!("defaults for this data: {line}");
+        loop {
+            match wait(&engine)? {
+                Event::ConfigResolved(resolved) => {
+                    if let Some(line) = describe(&resolved.changes) {
+                        eprintln!("defaults for this data: {line}");
+                    }
+                    config = resolved.config.clone();
+                }
+                Event::Inspected(_) => break,
+                other => bail!(unexpected(other)),
+            }
         }
     }
     Ok((config, engine))

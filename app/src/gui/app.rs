@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use seqcast_engine::export::write_atomic;
-use seqcast_engine::worker::{Command, EngineHandle, Event};
+use seqcast_engine::pipeline::defaults::AutoDefaults;
+use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event};
 use seqcast_engine::{EngineError, RunConfig};
 
 use super::files::{Dialogs, Purpose};
@@ -99,6 +100,11 @@ impl SeqcastApp {
 
     /// Sends a command, reporting a dead engine as an error.
     pub(super) fn send(&mut self, command: Command, busy: Option<Busy>) {
+        self.try_send(command, busy);
+    }
+
+    /// [`send`](Self::send), returning whether the command was sent.
+    fn try_send(&mut self, command: Command, busy: Option<Busy>) -> bool {
         let result = match &self.engine {
             Some(engine) => engine.send(command),
             None => Err(EngineError::Worker("the engine is not running".into())),
@@ -108,8 +114,12 @@ impl SeqcastApp {
                 if busy.is_some() {
                     self.session.busy = busy;
                 }
+                true
             }
-            Err(e) => self.session.error(e.to_string()),
+            Err(e) => {
+                self.session.error(e.to_string());
+                false
+            }
         }
     }
 
@@ -178,17 +188,12 @@ impl SeqcastApp {
                     data.time_column = None;
                 }
                 let persisted = &mut self.persisted;
-                persisted.data_defaults.undo(&mut persisted.config);
-                let note = super::data_defaults::apply(
-                    &mut persisted.config,
-                    table.n_rows,
-                    None,
-                    &mut persisted.data_defaults,
-                );
-                // The rules that need the frequency wait for the first inspection.
-                self.session.frequency_defaults_pending = true;
+                // The engine applies this file's data-dependent defaults with the first
+                // inspection, to the settings still at their plain defaults.
+                let free = persisted.data_defaults.undo(&mut persisted.config);
+                self.session.auto_pending = Some(free);
                 self.session.info(format!(
-                    "Loaded {}: {} rows × {} columns{note}",
+                    "Loaded {}: {} rows × {} columns",
                     table.source,
                     table.n_rows,
                     table.columns.len()
@@ -203,26 +208,26 @@ impl SeqcastApp {
                 self.persisted.tab = Tab::Data;
                 self.record_runs();
             }
+            Event::ConfigResolved(resolved) => {
+                let persisted = &mut self.persisted;
+                if let Some(note) = persisted
+                    .data_defaults
+                    .adopt(&mut persisted.config, &resolved)
+                {
+                    self.session.info(note);
+                }
+                // The inspection on its way is of this configuration already.
+                self.session.inspected_for = Some(inspect_key(&self.persisted.config));
+            }
             Event::Inspected(inspection) => {
+                self.session.inspecting = false;
+                self.session.auto_pending = None;
                 self.session.inspect_error = None;
                 // Fill in detected roles so the panel shows what the engine chose.
                 let data = &mut self.persisted.config.data;
                 if data.targets.is_empty() {
                     data.targets = inspection.report.targets.clone();
                     self.session.inspected_for = Some(inspect_key(&self.persisted.config));
-                }
-                if std::mem::take(&mut self.session.frequency_defaults_pending) {
-                    let series = &inspection.series;
-                    let persisted = &mut self.persisted;
-                    let note = super::data_defaults::apply(
-                        &mut persisted.config,
-                        series.len(),
-                        series.frequency(),
-                        &mut persisted.data_defaults,
-                    );
-                    if let Some(note) = note.strip_prefix("; ") {
-                        self.session.info(capitalise(note));
-                    }
                 }
                 self.session.inspection = Some(inspection);
             }
@@ -296,26 +301,24 @@ impl SeqcastApp {
                 }
             }
             Event::Failed { command, message } => {
-                match command {
-                    "inspect" => self.session.inspect_error = Some(message),
-                    _ => {
-                        if command == "train"
-                            && let Some(live) = &mut self.session.live
-                        {
-                            live.running = false;
-                        }
-                        if command == "search"
-                            && let Some(search) = &mut self.session.search
-                        {
-                            search.done = true;
-                        }
-                        self.session
-                            .error(format!("{} failed: {message}", capitalise(command)));
-                    }
+                if command == CommandKind::Inspect {
+                    self.session.inspecting = false;
+                    self.session.inspect_error = Some(message);
+                    return;
                 }
-                if command != "inspect" {
-                    self.session.busy = None;
+                if command == CommandKind::Train
+                    && let Some(live) = &mut self.session.live
+                {
+                    live.running = false;
                 }
+                if command == CommandKind::Search
+                    && let Some(search) = &mut self.session.search
+                {
+                    search.done = true;
+                }
+                self.session
+                    .error(format!("{} failed: {message}", capitalise(command.name())));
+                self.session.busy = None;
             }
         }
     }
@@ -323,7 +326,10 @@ impl SeqcastApp {
     /// Asks the engine to clean the data for the current roles and windows when they
     /// changed (never while it is busy training).
     fn maybe_inspect(&mut self) {
-        if self.session.table.is_none() || self.session.busy == Some(Busy::Training) {
+        if self.session.table.is_none()
+            || self.session.busy == Some(Busy::Training)
+            || self.session.inspecting
+        {
             return;
         }
         let key = inspect_key(&self.persisted.config);
@@ -336,7 +342,12 @@ impl SeqcastApp {
             return;
         }
         let config = self.persisted.config.clone();
-        self.send(Command::Inspect { config }, None);
+        // Kept until an inspection succeeds (a failed one may be retried with other
+        // roles), and only for the settings the user has not set since.
+        let auto = self.session.auto_pending.map_or(AutoDefaults::NONE, |a| {
+            super::auto_set::still_free(a, &config)
+        });
+        self.session.inspecting = self.try_send(Command::Inspect { config, auto }, None);
     }
 
     /// Why Train is disabled, if it is.
@@ -375,7 +386,10 @@ impl SeqcastApp {
                 });
                 self.session.summary = None;
                 let config = self.persisted.config.clone();
-                self.send(Command::Train { config }, Some(Busy::Training));
+                // The data-dependent defaults came with the inspection; the settings
+                // are used as the panel shows them.
+                let auto = AutoDefaults::NONE;
+                self.send(Command::Train { config, auto }, Some(Busy::Training));
                 self.persisted.tab = Tab::Training;
             }
             Intent::Pause(paused) => {

@@ -1,7 +1,7 @@
 //! The desktop GUI (eframe/egui, glow renderer) over the engine.
 
 mod app;
-mod data_defaults;
+mod auto_set;
 #[cfg(test)]
 mod diag_tests;
 #[cfg(test)]

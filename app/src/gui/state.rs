@@ -63,7 +63,7 @@ pub struct Persisted {
     /// The search form: how.
     pub search_settings: TuneSettings,
     /// The values the data-dependent defaults gave the last file.
-    pub data_defaults: super::data_defaults::AutoSet,
+    pub data_defaults: super::auto_set::AutoSet,
 }
 
 impl Default for Persisted {
@@ -80,7 +80,7 @@ impl Default for Persisted {
             normalised_metrics: false,
             runs_dir: None,
             search_settings: TuneSettings::default(),
-            data_defaults: super::data_defaults::AutoSet::default(),
+            data_defaults: super::auto_set::AutoSet::default(),
         }
     }
 }
@@ -152,9 +152,12 @@ pub struct Session {
     pub inspect_error: Option<String>,
     /// The data/window settings last sent for inspection.
     pub inspected_for: Option<String>,
-    /// A file was loaded and the data-dependent defaults that need its frequency wait
-    /// for the first inspection.
-    pub frequency_defaults_pending: bool,
+    /// A file was loaded: the settings its data-dependent defaults may choose, sent
+    /// with the next inspection (the engine answers with what it chose).
+    pub auto_pending: Option<seqcast_engine::pipeline::defaults::AutoDefaults>,
+    /// An inspection is on its way: the next waits for it, so dragging a field sends
+    /// one inspection per answer, not one per frame.
+    pub inspecting: bool,
     /// The run being trained (or the last one).
     pub live: Option<LiveRun>,
     /// The last finished run.

@@ -11,7 +11,6 @@ use crate::error::{EngineError, Result};
 
 pub use eval::{EvalConfig, ForecastMode, MetricsScale};
 
-pub mod auto;
 mod eval;
 mod validate;
 

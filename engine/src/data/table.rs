@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{EngineError, Result};
 
+pub use super::cell::is_missing;
 use super::time::{TimeFormat, detect_format, name_hints_time};
 
 mod numbers;
@@ -84,15 +85,6 @@ pub struct CsvTable {
     /// row + 1 (+ 1 for the header): quoted fields spanning lines, or blank lines.
     /// `None` when every row is one line.
     pub row_lines: Option<Vec<usize>>,
-}
-
-/// True for the cells treated as missing: empty, `NA`, `N/A`, `n/a`, `NaN`, `nan`, `null`,
-/// `NULL`, `None`, `-`, `?`, `#N/A`.
-pub fn is_missing(cell: &str) -> bool {
-    matches!(
-        cell,
-        "" | "NA" | "N/A" | "n/a" | "NaN" | "nan" | "null" | "NULL" | "None" | "-" | "?" | "#N/A"
-    )
 }
 
 /// Memory needed to read a CSV file, as a multiple of its size (measured: reading a

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::table::is_missing;
+use super::cell::is_missing;
 
 mod frequency;
 mod parse;

@@ -6,20 +6,16 @@
 
 pub mod baseline;
 pub mod fixes;
-mod signals;
 pub mod tools;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::train::ValCheck;
+pub use crate::train::grads::{EXPLODING_NORM, VANISHING_NORM};
 pub use baseline::BaselineCheck;
-pub use signals::ValCheck;
 
 use crate::train::{EpochRecord, StopReason};
 
-/// Gradient norm above which gradients are exploding (playbook).
-pub const EXPLODING_NORM: f64 = 10.0;
-/// Gradient norm below which gradients are vanishing (playbook).
-pub const VANISHING_NORM: f64 = 1e-5;
 /// What to do about a flat loss.
 pub const FLAT_REMEDY: &str = "Raise the learning rate (x10), check that the target column is right, and try overfitting one small batch.";
 /// What to do about a flat loss while gradients spike.

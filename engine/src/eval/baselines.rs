@@ -12,12 +12,15 @@
 //! inputs are not in the series, a non-finite input value), which
 //! [`HorizonMetrics::compute`](super::metrics::HorizonMetrics::compute) turns into an
 //! empty (`count == 0`) result. [`predict`] returns the reason instead, as an error:
-//! [`EngineError::Config`], [`EngineError::TooShort`] or [`EngineError::Missing`].
+//! [`Config`](crate::error::EngineError::Config),
+//! [`TooShort`](crate::error::EngineError::TooShort) or
+//! [`Missing`](crate::error::EngineError::Missing).
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{EngineError, Result};
+use crate::error::Result;
 
+use super::inputs::{input_start, require_positive, value_at};
 pub use super::linear_ar::LinearAr;
 
 /// The baselines, in the order they are reported (which is also their `Ord` order).
@@ -52,46 +55,6 @@ impl BaselineKind {
             BaselineKind::Linear => "linear",
         }
     }
-}
-
-/// Fails with a [`EngineError::Config`] when `value` is 0.
-pub(crate) fn require_positive(value: usize, what: &str) -> Result<()> {
-    if value == 0 {
-        return Err(EngineError::Config(format!("{what} must be at least 1")));
-    }
-    Ok(())
-}
-
-/// `values[index]`, or an error when it is outside the series or not finite.
-pub(crate) fn value_at(values: &[f64], index: usize) -> Result<f64> {
-    match values.get(index) {
-        Some(v) if v.is_finite() => Ok(*v),
-        Some(v) => Err(EngineError::Missing(format!(
-            "baseline input: value at index {index} is not finite ({v})"
-        ))),
-        None => Err(EngineError::TooShort(format!(
-            "forecast origin {index} is outside the series ({} values)",
-            values.len()
-        ))),
-    }
-}
-
-/// Index of the first input value of the window with origin `origin`, or an error when
-/// the series does not hold `lookback` values up to the origin.
-pub(crate) fn input_start(values: &[f64], origin: usize, lookback: usize) -> Result<usize> {
-    if origin >= values.len() {
-        return Err(EngineError::TooShort(format!(
-            "forecast origin {origin} is outside the series ({} values)",
-            values.len()
-        )));
-    }
-    // origin < values.len() <= isize::MAX, so origin + 1 cannot overflow.
-    (origin + 1).checked_sub(lookback).ok_or_else(|| {
-        EngineError::TooShort(format!(
-            "forecast origin {origin} has only {} values up to it, the lookback is {lookback}",
-            origin + 1
-        ))
-    })
 }
 
 /// Naive forecast: `ŷ_{T+h} = y_T` for every step. Empty when the arguments are invalid
@@ -208,6 +171,7 @@ pub fn predict(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::EngineError;
 
     fn series() -> Vec<f64> {
         (0..20).map(f64::from).collect()

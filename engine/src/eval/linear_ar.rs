@@ -29,7 +29,7 @@ use linfa_linear::LinearRegression;
 use ndarray::{Array1, Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::baselines::{input_start, require_positive, value_at};
+use super::inputs::{input_start, require_positive, value_at};
 use crate::error::{EngineError, Result};
 
 /// A column whose diagonal entry of `R` is at most this fraction of its norm is treated as

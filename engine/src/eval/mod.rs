@@ -2,6 +2,7 @@
 
 pub mod baselines;
 pub mod choice;
+mod inputs;
 mod linear_ar;
 pub mod metrics;
 pub mod protocol;

@@ -2,6 +2,7 @@
 //! training → forecasts and scores for validation and test → forecast past the end.
 
 pub mod choose;
+pub mod defaults;
 pub mod evaluate;
 pub mod predict;
 pub mod prepare;

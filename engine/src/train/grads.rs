@@ -7,6 +7,12 @@ use burn::tensor::Tensor;
 use crate::config::ClipKind;
 use crate::model::Forecaster;
 
+/// Gradient norm above which gradients are exploding (the playbook's threshold; the
+/// training doctor alerts on it).
+pub const EXPLODING_NORM: f64 = 10.0;
+/// Gradient norm below which gradients are vanishing (the playbook's threshold).
+pub const VANISHING_NORM: f64 = 1e-5;
+
 /// L2 norm of each parameter's gradient, named by its path (`layers.0.w_hh`, `head_w`).
 #[derive(Clone, Debug, Default)]
 pub struct GradNorms {

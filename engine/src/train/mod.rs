@@ -12,6 +12,7 @@ pub mod skip_fit;
 pub mod skip_init;
 pub mod stats;
 mod step;
+mod val_check;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ pub use control::Control;
 pub use run::{predict_windows, train};
 pub use stats::DiagSnapshot;
 pub use step::{StepResult, forward_backward};
+pub use val_check::ValCheck;
 
 /// Windows to train on, in model space (scaled, transformed).
 #[derive(Clone, Copy, Debug)]
@@ -76,7 +78,7 @@ pub struct EpochRecord {
     pub time_grad: Option<TimeGrad>,
     /// Signals of the validation forecast (filled in by the pipeline).
     #[serde(default)]
-    pub check: Option<crate::diag::ValCheck>,
+    pub check: Option<ValCheck>,
 }
 
 /// How far back in the window the gradient reaches, from one snapshot.

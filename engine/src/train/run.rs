@@ -174,7 +174,7 @@ pub fn train(
                 };
                 if let (Some((early, late)), Some(reach)) = (
                     snapshot.early_late(),
-                    snapshot.reach(crate::diag::VANISHING_NORM),
+                    snapshot.reach(super::grads::VANISHING_NORM),
                 ) {
                     stats.time_grad = Some(super::TimeGrad {
                         early,

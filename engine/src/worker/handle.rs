@@ -5,16 +5,13 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryR
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::protocol::{Command, Event};
+use super::protocol::{Command, Event, Waker};
 use super::runner::Runner;
 use crate::error::{EngineError, Result};
 use crate::train::Control;
 
 /// Events waiting for the driver; progress beyond this is dropped, results never are.
 pub(super) const EVENT_CAPACITY: usize = 256;
-
-/// Called by the engine after queuing an event (the GUI passes `request_repaint`).
-pub type Waker = Box<dyn Fn() + Send>;
 
 /// The driver's side of the engine thread.
 pub struct EngineHandle {

@@ -8,4 +8,4 @@ mod runner;
 mod store;
 
 pub use handle::EngineHandle;
-pub use protocol::{Command, Event, Inspection, TuneJob};
+pub use protocol::{Command, CommandKind, Event, Inspection, TuneJob, Waker};

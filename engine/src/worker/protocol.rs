@@ -9,10 +9,14 @@ use crate::data::split::SplitRanges;
 use crate::data::table::CsvTable;
 use crate::diag::tools::{LrRangeReport, OverfitReport};
 use crate::pipeline::RunSummary;
+use crate::pipeline::defaults::{AutoDefaults, Resolved};
 use crate::pipeline::predict::Prediction;
 use crate::runs::{RunMeta, RunOrigin, SkippedRun};
 use crate::train::Progress;
 use crate::tune::{SearchSpace, TuneOutcome, TuneProgress, TuneSettings};
+
+/// Called by the engine after queuing an event (the GUI passes `request_repaint`).
+pub type Waker = Box<dyn Fn() + Send>;
 
 /// What the driver asks the engine to do. Each command answers with events.
 #[derive(Clone, Debug)]
@@ -30,16 +34,23 @@ pub enum Command {
         bytes: Arc<[u8]>,
     },
     /// Clean the loaded table with these column roles and windows, without training
-    /// → [`Event::Inspected`] (series, report, split and window counts).
+    /// → [`Event::ConfigResolved`] when the data-dependent defaults changed something,
+    /// then [`Event::Inspected`] (series, report, split and window counts) of the
+    /// resolved configuration.
     Inspect {
         /// Column roles, cleaning, split, windows.
         config: RunConfig,
+        /// The settings the user left to the data (`pipeline::defaults`).
+        auto: AutoDefaults,
     },
-    /// Train on the loaded table → [`Event::Training`] progress, then
+    /// Train on the loaded table → [`Event::ConfigResolved`] when the data-dependent
+    /// defaults changed something, [`Event::Training`] progress, then
     /// [`Event::Finished`] or [`Event::Cancelled`].
     Train {
         /// The full configuration.
         config: RunConfig,
+        /// The settings the user left to the data (`pipeline::defaults`).
+        auto: AutoDefaults,
     },
     /// Train a fresh model on one small batch until the loss reaches ~0 (the "loss does
     /// not fall" check) → [`Event::Overfit`]. Cancel stops it.
@@ -125,6 +136,97 @@ pub enum Command {
     },
 }
 
+/// Which command a failure answers, for routing it (and, by [`CommandKind::name`], for
+/// messages: "Train failed: …").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandKind {
+    /// [`Command::Load`] or [`Command::LoadBytes`].
+    Load,
+    /// [`Command::Inspect`].
+    Inspect,
+    /// [`Command::Train`] (and the fault-injection twin).
+    Train,
+    /// [`Command::OverfitBatch`].
+    OverfitBatch,
+    /// [`Command::LrRangeTest`].
+    LrRangeTest,
+    /// [`Command::SaveModel`].
+    SaveModel,
+    /// [`Command::LoadModel`].
+    LoadModel,
+    /// [`Command::Export`].
+    Export,
+    /// [`Command::RecordRuns`], [`Command::ListRuns`], or listing after a change.
+    ListRuns,
+    /// Recording a finished run in the runs directory (after a train or a trial).
+    RecordRun,
+    /// [`Command::LoadRuns`].
+    LoadRuns,
+    /// [`Command::RenameRun`].
+    RenameRun,
+    /// [`Command::NoteRun`].
+    NoteRun,
+    /// [`Command::DeleteRun`].
+    DeleteRun,
+    /// [`Command::Tune`].
+    Search,
+    /// [`Command::Shutdown`].
+    Shutdown,
+}
+
+impl CommandKind {
+    /// Lower-case, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Load => "load",
+            Self::Inspect => "inspect",
+            Self::Train => "train",
+            Self::OverfitBatch => "overfit one batch",
+            Self::LrRangeTest => "learning-rate range test",
+            Self::SaveModel => "save model",
+            Self::LoadModel => "load model",
+            Self::Export => "export",
+            Self::ListRuns => "list runs",
+            Self::RecordRun => "record run",
+            Self::LoadRuns => "load runs",
+            Self::RenameRun => "rename run",
+            Self::NoteRun => "note run",
+            Self::DeleteRun => "delete run",
+            Self::Search => "search",
+            Self::Shutdown => "shutdown",
+        }
+    }
+}
+
+impl std::fmt::Display for CommandKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Command {
+    /// What kind of command this is.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Self::Load { .. } | Self::LoadBytes { .. } => CommandKind::Load,
+            Self::Inspect { .. } => CommandKind::Inspect,
+            Self::Train { .. } | Self::FaultTrainThenPanic { .. } => CommandKind::Train,
+            Self::OverfitBatch { .. } => CommandKind::OverfitBatch,
+            Self::LrRangeTest { .. } => CommandKind::LrRangeTest,
+            Self::SaveModel { .. } => CommandKind::SaveModel,
+            Self::LoadModel { .. } => CommandKind::LoadModel,
+            Self::Export { .. } => CommandKind::Export,
+            Self::RecordRuns { .. } | Self::ListRuns => CommandKind::ListRuns,
+            Self::LoadRuns { .. } => CommandKind::LoadRuns,
+            Self::RenameRun { .. } => CommandKind::RenameRun,
+            Self::NoteRun { .. } => CommandKind::NoteRun,
+            Self::DeleteRun { .. } => CommandKind::DeleteRun,
+            Self::Tune(_) => CommandKind::Search,
+            Self::Shutdown => CommandKind::Shutdown,
+        }
+    }
+}
+
 /// A hyperparameter search to run.
 #[derive(Clone, Debug)]
 pub struct TuneJob {
@@ -152,6 +254,9 @@ pub struct Inspection {
 /// What the engine reports.
 #[derive(Clone, Debug)]
 pub enum Event {
+    /// The data-dependent defaults changed the configuration of an Inspect or Train:
+    /// the configuration the engine uses, and each change with its reason.
+    ConfigResolved(Arc<Resolved>),
     /// A file was read.
     Loaded {
         /// The string table with detected column kinds.
@@ -203,8 +308,8 @@ pub enum Event {
     },
     /// A command failed; the message is meant for people.
     Failed {
-        /// The command that failed ("load", "train", …).
-        command: &'static str,
+        /// The command that failed.
+        command: CommandKind,
         /// What went wrong and what to do.
         message: String,
     },

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 
-use super::handle::Waker;
-use super::protocol::{Command, Event, Inspection};
+use super::protocol::{Command, Event, Inspection, Waker};
 use crate::artifact;
 use crate::config::RunConfig;
 use crate::data::table::{CsvTable, read_csv, read_csv_bytes};
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
+use crate::pipeline::defaults::AutoDefaults;
 use crate::pipeline::{self, Prepared, RunOutput};
 use crate::runs::{RunOrigin, RunStore};
 use crate::train::{Control, Progress, StopReason};
@@ -54,7 +54,7 @@ impl Runner {
             if matches!(command, Command::Shutdown) || self.disconnected {
                 break;
             }
-            let name = command_name(&command);
+            let name = command.kind();
             let outcome = catch_unwind(AssertUnwindSafe(|| self.execute(command)));
             let failure = match outcome {
                 Ok(Ok(())) => None,
@@ -92,8 +92,9 @@ impl Runner {
                 self.table = Some(table.clone());
                 self.emit(Event::Loaded { table });
             }
-            Command::Inspect { config } => {
+            Command::Inspect { config, auto } => {
                 let table = self.table()?;
+                let config = self.resolve(&table, &config, auto)?;
                 let (series, report, config) = pipeline::load_series(&table, &config)?;
                 let prepared = Prepared::fit(Arc::new(series), &config)?;
                 self.emit(Event::Inspected(Arc::new(Inspection {
@@ -107,7 +108,11 @@ impl Runner {
                     report,
                 })));
             }
-            Command::Train { config } => self.train(&config, None)?,
+            Command::Train { config, auto } => {
+                let table = self.table()?;
+                let config = self.resolve(&table, &config, auto)?;
+                self.train(&config, None)?;
+            }
             Command::FaultTrainThenPanic {
                 config,
                 after_epochs,
@@ -227,6 +232,25 @@ impl Runner {
         Ok(())
     }
 
+    /// `config` with the data-dependent defaults `auto` allows, announced by
+    /// [`Event::ConfigResolved`] when they change anything.
+    fn resolve(
+        &mut self,
+        table: &CsvTable,
+        config: &RunConfig,
+        auto: AutoDefaults,
+    ) -> Result<RunConfig> {
+        if !auto.any() {
+            return Ok(config.clone());
+        }
+        let resolved = pipeline::defaults::resolve(table, config, auto)?;
+        let config = resolved.config.clone();
+        if !resolved.changes.is_empty() {
+            self.emit(Event::ConfigResolved(Arc::new(resolved)));
+        }
+        Ok(config)
+    }
+
     fn table(&self) -> Result<Arc<CsvTable>> {
         self.table
             .clone()
@@ -249,26 +273,6 @@ impl Runner {
         if let Some(wake) = &self.waker {
             wake();
         }
-    }
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Load { .. } | Command::LoadBytes { .. } => "load",
-        Command::Inspect { .. } => "inspect",
-        Command::Train { .. } | Command::FaultTrainThenPanic { .. } => "train",
-        Command::OverfitBatch { .. } => "overfit one batch",
-        Command::LrRangeTest { .. } => "learning-rate range test",
-        Command::SaveModel { .. } => "save model",
-        Command::LoadModel { .. } => "load model",
-        Command::Export { .. } => "export",
-        Command::RecordRuns { .. } | Command::ListRuns => "list runs",
-        Command::LoadRuns { .. } => "load runs",
-        Command::RenameRun { .. } => "rename run",
-        Command::NoteRun { .. } => "note run",
-        Command::DeleteRun { .. } => "delete run",
-        Command::Tune(_) => "search",
-        Command::Shutdown => "shutdown",
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::protocol::Event;
+use super::protocol::{CommandKind, Event};
 use super::runner::{Runner, deliver};
 use crate::config::RunConfig;
 use crate::data::table::CsvTable;
@@ -61,10 +61,10 @@ impl Runner {
             Ok(meta) => {
                 self.emit(Event::RunRecorded(Box::new(meta)));
                 if let Err(e) = self.list_runs() {
-                    self.fail("list runs", e.to_string());
+                    self.fail(CommandKind::ListRuns, e.to_string());
                 }
             }
-            Err(e) => self.fail("record run", e.to_string()),
+            Err(e) => self.fail(CommandKind::RecordRun, e.to_string()),
         }
     }
 
@@ -110,7 +110,7 @@ impl Runner {
         Ok(())
     }
 
-    fn fail(&mut self, command: &'static str, message: String) {
+    fn fail(&mut self, command: CommandKind, message: String) {
         self.emit(Event::Failed { command, message });
     }
 }

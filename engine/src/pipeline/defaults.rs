@@ -2,6 +2,11 @@
 //! series of this length when the user has not set the value. Each rule is here
 //! because a measurement chose it (BENCHMARKS.md, "Accuracy").
 //!
+//! The engine applies them itself: `Command::Inspect` and `Command::Train` carry the
+//! fields the driver leaves to the data ([`AutoDefaults`]), the engine [`resolve`]s them
+//! against the loaded table and answers `Event::ConfigResolved` with the configuration
+//! and what changed, and why. Neither the GUI nor the CLI runs these rules.
+//!
 //! - **Short series** (fewer than [`SHORT_SERIES_WINDOWS`] training windows, e.g.
 //!   AirPassengers' 144 months): one batch per epoch leaves 100 epochs far from
 //!   trained, and the validation rows are a large share of the little history there
@@ -20,9 +25,11 @@
 //!   `model.recurrent_steps`, so it costs little. Measured on daily minimum
 //!   temperatures: test MASE 0.679 → 0.639 (seeds 42, 1–3: 0.636–0.639).
 
-use super::RunConfig;
+use crate::config::RunConfig;
 use crate::data::split::split_rows;
+use crate::data::table::CsvTable;
 use crate::data::time::Frequency;
+use crate::error::Result;
 
 /// Fewer training windows than this makes a series short.
 pub const SHORT_SERIES_WINDOWS: usize = 200;
@@ -37,11 +44,117 @@ pub const YEARLY_MIN_TRAIN_ROWS: usize = 3 * 365;
 /// One day, in seconds.
 const DAY: i64 = 86_400;
 
+/// A setting the data-dependent defaults may choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoField {
+    /// `window.lookback`.
+    Lookback,
+    /// `train.epochs`.
+    Epochs,
+    /// `train.refit`.
+    Refit,
+}
+
+impl AutoField {
+    /// The field as the command line names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lookback => "lookback",
+            Self::Epochs => "epochs",
+            Self::Refit => "refit",
+        }
+    }
+}
+
+impl std::fmt::Display for AutoField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which settings the driver leaves to the data (the user did not set them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AutoDefaults {
+    /// `window.lookback` may change.
+    pub lookback: bool,
+    /// `train.epochs` may change.
+    pub epochs: bool,
+    /// `train.refit` may change.
+    pub refit: bool,
+}
+
+impl AutoDefaults {
+    /// Every rule may apply.
+    pub const ALL: Self = Self {
+        lookback: true,
+        epochs: true,
+        refit: true,
+    };
+    /// None applies: the configuration is used as given.
+    pub const NONE: Self = Self {
+        lookback: false,
+        epochs: false,
+        refit: false,
+    };
+
+    /// Whether the rules may change `field`.
+    pub fn allows(self, field: AutoField) -> bool {
+        match field {
+            AutoField::Lookback => self.lookback,
+            AutoField::Epochs => self.epochs,
+            AutoField::Refit => self.refit,
+        }
+    }
+
+    /// The same set without `field`.
+    pub fn without(mut self, field: AutoField) -> Self {
+        match field {
+            AutoField::Lookback => self.lookback = false,
+            AutoField::Epochs => self.epochs = false,
+            AutoField::Refit => self.refit = false,
+        }
+        self
+    }
+
+    /// Whether any rule may apply.
+    pub fn any(self) -> bool {
+        self.lookback || self.epochs || self.refit
+    }
+}
+
+/// A configuration after the data-dependent defaults, and what they changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    /// The configuration to run.
+    pub config: RunConfig,
+    /// The changes, in the order the rules made them (empty: none applied).
+    pub changes: Vec<DataDefault>,
+}
+
+/// Applies the data-dependent defaults to `config` for `table`, changing only the
+/// fields `auto` allows: the rules on the row count first (a window that does not fit
+/// would make the cleaning's window checks fail), then, when the lookback is still
+/// free, those that need the cleaned series' frequency.
+pub fn resolve(table: &CsvTable, config: &RunConfig, auto: AutoDefaults) -> Result<Resolved> {
+    let mut config = config.clone();
+    let mut changes = apply_data_defaults(&mut config, table.n_rows, None, auto);
+    if auto.lookback {
+        let (series, _, _) = super::load_series(table, &config)?;
+        changes.extend(apply_data_defaults(
+            &mut config,
+            series.len(),
+            series.frequency(),
+            auto,
+        ));
+    }
+    Ok(Resolved { config, changes })
+}
+
 /// One change to a configuration, for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataDefault {
-    /// The config field, as the command line names it (`epochs`, `refit`).
-    pub field: &'static str,
+    /// The config field.
+    pub field: AutoField,
     /// The new value, as text.
     pub value: String,
     /// Why, in a few words.
@@ -64,24 +177,23 @@ pub fn training_windows(rows: usize, config: &RunConfig) -> usize {
 
 /// Applies the data-dependent defaults to `config` for a series of `rows` rows at
 /// `frequency` (`None` when it is not known yet: the rules that need it wait),
-/// leaving alone every field for which `is_set(field)` says the user chose a value.
-/// Returns what changed.
+/// changing only the fields `auto` allows. Returns what changed.
 pub fn apply_data_defaults(
     config: &mut RunConfig,
     rows: usize,
     frequency: Option<Frequency>,
-    is_set: &dyn Fn(&str) -> bool,
+    auto: AutoDefaults,
 ) -> Vec<DataDefault> {
     let mut changes = Vec::new();
     if frequency == Some(Frequency::Seconds(DAY))
-        && !is_set("lookback")
+        && auto.lookback
         && config.window.lookback < YEARLY_LOOKBACK
     {
         let train = split_rows(rows, &config.data.split).map_or(0, |s| s.train.len());
         if train >= YEARLY_MIN_TRAIN_ROWS {
             config.window.lookback = YEARLY_LOOKBACK;
             changes.push(DataDefault {
-                field: "lookback",
+                field: AutoField::Lookback,
                 value: YEARLY_LOOKBACK.to_string(),
                 why: format!(
                     "daily series with {:.1} years of training rows",
@@ -90,13 +202,13 @@ pub fn apply_data_defaults(
             });
         }
     }
-    if !is_set("lookback")
+    if auto.lookback
         && training_windows(rows, config) == 0
         && let Some(lookback) = fitting_lookback(rows, config)
     {
         let windows = windows_at(rows, config, lookback);
         changes.push(DataDefault {
-            field: "lookback",
+            field: AutoField::Lookback,
             value: lookback.to_string(),
             why: format!(
                 "lookback {} leaves no training window in {rows} rows; {lookback} leaves {windows}",
@@ -110,18 +222,18 @@ pub fn apply_data_defaults(
         return changes;
     }
     let why = format!("short series: {windows} training windows");
-    if !is_set("epochs") && config.train.epochs < SHORT_SERIES_EPOCHS {
+    if auto.epochs && config.train.epochs < SHORT_SERIES_EPOCHS {
         config.train.epochs = SHORT_SERIES_EPOCHS;
         changes.push(DataDefault {
-            field: "epochs",
+            field: AutoField::Epochs,
             value: SHORT_SERIES_EPOCHS.to_string(),
             why: why.clone(),
         });
     }
-    if !is_set("refit") && !config.train.refit {
+    if auto.refit && !config.train.refit {
         config.train.refit = true;
         changes.push(DataDefault {
-            field: "refit",
+            field: AutoField::Refit,
             value: "true".into(),
             why,
         });
@@ -192,10 +304,10 @@ mod tests {
     #[test]
     fn short_series_get_more_epochs_and_a_refit_unless_set() {
         let mut c = RunConfig::default();
-        let changes = apply_data_defaults(&mut c, 144, None, &|_| false);
+        let changes = apply_data_defaults(&mut c, 144, None, AutoDefaults::ALL);
         assert_eq!(
             changes.iter().map(|d| d.field).collect::<Vec<_>>(),
-            ["epochs", "refit"]
+            [AutoField::Epochs, AutoField::Refit]
         );
         assert_eq!(
             describe(&changes).unwrap(),
@@ -205,14 +317,19 @@ mod tests {
 
         // a value the user set stays
         let mut c = RunConfig::default();
-        let changes = apply_data_defaults(&mut c, 144, None, &|f| f == "epochs");
+        let changes = apply_data_defaults(
+            &mut c,
+            144,
+            None,
+            AutoDefaults::ALL.without(AutoField::Epochs),
+        );
         assert_eq!(c.train.epochs, 100);
         assert!(c.train.refit);
         assert_eq!(changes.len(), 1);
 
         // 3,650 rows of unknown frequency: 2,555 − 36 + 1 = 2,520 windows, not short
         let mut c = RunConfig::default();
-        assert!(apply_data_defaults(&mut c, 3650, None, &|_| false).is_empty());
+        assert!(apply_data_defaults(&mut c, 3650, None, AutoDefaults::ALL).is_empty());
         assert_eq!(describe(&[]), None);
         assert_eq!(c, RunConfig::default());
     }
@@ -223,7 +340,7 @@ mod tests {
         // 25 − 12 − L + 1 windows, 8 of them at lookback 6.
         let mut c = RunConfig::default();
         assert_eq!(training_windows(36, &c), 0);
-        let changes = apply_data_defaults(&mut c, 36, None, &|_| false);
+        let changes = apply_data_defaults(&mut c, 36, None, AutoDefaults::ALL);
         assert_eq!(c.window.lookback, 6);
         assert_eq!(training_windows(36, &c), 8);
         assert_eq!(
@@ -234,15 +351,20 @@ mod tests {
         // 20 rows: 14 training rows leave 14 − 12 − L + 1 windows: never 8; one at
         // lookback 2, the largest that fits
         let mut c = RunConfig::default();
-        apply_data_defaults(&mut c, 20, None, &|_| false);
+        apply_data_defaults(&mut c, 20, None, AutoDefaults::ALL);
         assert_eq!((c.window.lookback, training_windows(20, &c)), (2, 1));
         // 17 rows: 12 training rows cannot hold horizon 12 plus one input
         let mut c = RunConfig::default();
-        apply_data_defaults(&mut c, 17, None, &|_| false);
+        apply_data_defaults(&mut c, 17, None, AutoDefaults::ALL);
         assert_eq!(c.window.lookback, 24, "refused later with the numbers");
         // a lookback the user chose stays, fitting or not
         let mut c = RunConfig::default();
-        apply_data_defaults(&mut c, 36, None, &|f| f == "lookback");
+        apply_data_defaults(
+            &mut c,
+            36,
+            None,
+            AutoDefaults::ALL.without(AutoField::Lookback),
+        );
         assert_eq!(c.window.lookback, 24);
     }
 
@@ -251,7 +373,7 @@ mod tests {
         let daily = Some(Frequency::Seconds(DAY));
         // 3,650 rows (daily temperatures): 2,555 training rows, 7.0 years.
         let mut c = RunConfig::default();
-        let changes = apply_data_defaults(&mut c, 3650, daily, &|_| false);
+        let changes = apply_data_defaults(&mut c, 3650, daily, AutoDefaults::ALL);
         assert_eq!(c.window.lookback, 365);
         assert_eq!(
             describe(&changes).unwrap(),
@@ -260,21 +382,29 @@ mod tests {
         // 1,564 rows: round(1,094.8) = 1,095 training rows, exactly three years.
         let mut c = RunConfig::default();
         assert_eq!(
-            apply_data_defaults(&mut c, 1564, daily, &|_| false).len(),
+            apply_data_defaults(&mut c, 1564, daily, AutoDefaults::ALL).len(),
             1
         );
         // 1,563 rows: 1,094 training rows, one short.
         let mut c = RunConfig::default();
-        assert!(apply_data_defaults(&mut c, 1563, daily, &|_| false).is_empty());
+        assert!(apply_data_defaults(&mut c, 1563, daily, AutoDefaults::ALL).is_empty());
         assert_eq!(c.window.lookback, 24);
         // a lookback the user chose, a longer one, or another frequency stays
         let mut c = RunConfig::default();
-        assert!(apply_data_defaults(&mut c, 3650, daily, &|f| f == "lookback").is_empty());
+        assert!(
+            apply_data_defaults(
+                &mut c,
+                3650,
+                daily,
+                AutoDefaults::ALL.without(AutoField::Lookback)
+            )
+            .is_empty()
+        );
         c.window.lookback = 400;
-        assert!(apply_data_defaults(&mut c, 3650, daily, &|_| false).is_empty());
+        assert!(apply_data_defaults(&mut c, 3650, daily, AutoDefaults::ALL).is_empty());
         let mut c = RunConfig::default();
         let hourly = Some(Frequency::Seconds(3600));
-        assert!(apply_data_defaults(&mut c, 3650, hourly, &|_| false).is_empty());
+        assert!(apply_data_defaults(&mut c, 3650, hourly, AutoDefaults::ALL).is_empty());
         // both rules at once: a daily series that is also short in windows
         let mut c = RunConfig::default();
         c.data.split = Split::Rows {
@@ -283,7 +413,7 @@ mod tests {
             test: 200,
         };
         c.window.horizon = 600;
-        let changes = apply_data_defaults(&mut c, 1500, daily, &|_| false);
+        let changes = apply_data_defaults(&mut c, 1500, daily, AutoDefaults::ALL);
         assert_eq!(
             describe(&changes).unwrap(),
             "lookback 365 (daily series with 3.0 years of training rows); epochs 1000, refit \

@@ -1,4 +1,5 @@
-//! Signals measured on the validation forecast after each epoch, in the user's units:
+//! Signals measured on the validation forecast after each epoch, in the user's units
+//! (recorded with the epoch; the training doctor reads them):
 //! how the model compares with the naive forecast, whether its predictions have
 //! collapsed to a near-constant, and whether it just repeats the last input value.
 

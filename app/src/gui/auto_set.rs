@@ -1,0 +1,138 @@
+//! What the data-dependent defaults chose for the current file, remembered so the next
+//! file starts again from the plain defaults wherever the user left those values alone
+//! (a year of lookback from a daily file would not fit a monthly one). The engine runs
+//! the rules (`seqcast_engine::pipeline::defaults`); the GUI only says which settings
+//! are left to the data and keeps what came back.
+
+use seqcast_engine::RunConfig;
+use seqcast_engine::pipeline::defaults::{AutoDefaults, AutoField, Resolved, describe};
+use serde::{Deserialize, Serialize};
+
+/// The values the data-dependent defaults gave the current file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutoSet {
+    /// `train.epochs`.
+    pub epochs: Option<usize>,
+    /// `train.refit`.
+    pub refit: Option<bool>,
+    /// `window.lookback`.
+    pub lookback: Option<usize>,
+}
+
+impl AutoSet {
+    /// A new file: every field that still holds the value the rules gave it goes back
+    /// to the plain default; fields the user changed since stay. Returns the settings
+    /// the new file's defaults may choose: those at their plain default.
+    pub fn undo(&mut self, config: &mut RunConfig) -> AutoDefaults {
+        let plain = RunConfig::default();
+        if self.epochs.is_some_and(|v| v == config.train.epochs) {
+            config.train.epochs = plain.train.epochs;
+        }
+        if self.refit.is_some_and(|v| v == config.train.refit) {
+            config.train.refit = plain.train.refit;
+        }
+        if self.lookback.is_some_and(|v| v == config.window.lookback) {
+            config.window.lookback = plain.window.lookback;
+        }
+        *self = Self::default();
+        still_free(AutoDefaults::ALL, config)
+    }
+
+    /// Takes the engine's choices into `config` (only the fields it changed: the user
+    /// may have edited others meanwhile) and remembers them; returns the status note.
+    pub fn adopt(&mut self, config: &mut RunConfig, resolved: &Resolved) -> Option<String> {
+        let chosen = &resolved.config;
+        for change in &resolved.changes {
+            match change.field {
+                AutoField::Epochs => {
+                    config.train.epochs = chosen.train.epochs;
+                    self.epochs = Some(chosen.train.epochs);
+                }
+                AutoField::Refit => {
+                    config.train.refit = chosen.train.refit;
+                    self.refit = Some(chosen.train.refit);
+                }
+                AutoField::Lookback => {
+                    config.window.lookback = chosen.window.lookback;
+                    self.lookback = Some(chosen.window.lookback);
+                }
+            }
+        }
+        describe(&resolved.changes).map(|d| format!("Defaults for this data: {d}"))
+    }
+}
+
+/// The settings of `auto` that `config` still holds at their plain defaults (what the
+/// user has not set since).
+pub fn still_free(auto: AutoDefaults, config: &RunConfig) -> AutoDefaults {
+    let plain = RunConfig::default();
+    AutoDefaults {
+        lookback: auto.lookback && config.window.lookback == plain.window.lookback,
+        epochs: auto.epochs && config.train.epochs == plain.train.epochs,
+        refit: auto.refit && config.train.refit == plain.train.refit,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use seqcast_engine::pipeline::defaults::DataDefault;
+
+    fn resolved(config: &RunConfig, changes: &[(AutoField, &str)]) -> Resolved {
+        Resolved {
+            config: config.clone(),
+            changes: changes
+                .iter()
+                .map(|(field, value)| DataDefault {
+                    field: *field,
+                    value: (*value).into(),
+                    why: "short series: 66 training windows".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_engine_choice_is_adopted_field_by_field_and_undone_for_the_next_file() {
+        // The engine chose epochs 1000 and a refit for AirPassengers.
+        let mut engine = RunConfig::default();
+        engine.train.epochs = 1000;
+        engine.train.refit = true;
+        engine.train.lr = 0.5; // not a change the rules made: never adopted
+        let mut auto = AutoSet::default();
+        let mut config = RunConfig::default();
+        let note = auto.adopt(
+            &mut config,
+            &resolved(
+                &engine,
+                &[(AutoField::Epochs, "1000"), (AutoField::Refit, "true")],
+            ),
+        );
+        assert_eq!(
+            note.unwrap(),
+            "Defaults for this data: epochs 1000, refit true (short series: 66 training windows)"
+        );
+        assert_eq!((config.train.epochs, config.train.refit), (1000, true));
+        assert_eq!(config.train.lr, RunConfig::default().train.lr);
+
+        // The user then lowers the epochs and opens a long file: the user's epochs stay
+        // (and are no longer left to the data), the automatic refit goes.
+        config.train.epochs = 300;
+        let free = auto.undo(&mut config);
+        assert_eq!(config.train.epochs, 300);
+        assert!(!config.train.refit);
+        assert_eq!(auto, AutoSet::default());
+        assert_eq!(
+            free,
+            AutoDefaults {
+                lookback: true,
+                epochs: false,
+                refit: true
+            }
+        );
+        let unchanged = resolved(&config, &[]);
+        assert_eq!(auto.adopt(&mut config, &unchanged), None);
+    }
+}
