@@ -5,40 +5,13 @@ use std::path::PathBuf;
 
 use seqcast_engine::export::write_atomic;
 use seqcast_engine::pipeline::defaults::AutoDefaults;
-use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event};
+use seqcast_engine::worker::{Command, EngineHandle};
 use seqcast_engine::{EngineError, RunConfig};
 
 use super::files::{Dialogs, Purpose};
 use super::frame_stats::FrameStats;
-use super::live::LiveRun;
-use super::panels;
-use super::state::{Busy, Persisted, Session, Tab, Tool};
-use super::store::RunsAction;
-
-/// What a panel asks the app to do.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Intent {
-    /// Open a file dialog.
-    Dialog(Purpose),
-    /// Open this CSV file.
-    Open(PathBuf),
-    /// Train with the current config.
-    Train,
-    /// Pause or resume training.
-    Pause(bool),
-    /// Stop training (the best weights so far are kept and scored).
-    Stop,
-    /// Switch view.
-    Show(Tab),
-    /// Replace the config (e.g. a remedy from an alert).
-    SetConfig(Box<RunConfig>),
-    /// Run a diagnostic tool with the current config.
-    RunTool(Tool),
-    /// Stop a running diagnostic tool.
-    CancelTool,
-    /// Something about recorded runs or the search.
-    Runs(RunsAction),
-}
+use super::panels::{self, Facts, PanelView};
+use super::state::{Busy, Persisted, Session, Tab};
 
 /// Where the app's first data comes from.
 #[derive(Clone, Debug)]
@@ -51,12 +24,12 @@ pub enum Startup {
 
 /// The seqcast desktop app.
 pub struct SeqcastApp {
-    engine: Option<EngineHandle>,
+    pub(super) engine: Option<EngineHandle>,
     /// Remembered between launches.
     pub persisted: Persisted,
     /// Runtime state.
     pub session: Session,
-    dialogs: Dialogs,
+    pub(super) dialogs: Dialogs,
     /// Frame-time statistics.
     pub frame_stats: FrameStats,
     /// Where the settings are saved (atomically); `None` when eframe persistence is
@@ -172,157 +145,6 @@ impl SeqcastApp {
         }
     }
 
-    fn handle(&mut self, event: Event) {
-        match event {
-            Event::Loaded { table } => {
-                self.session.busy = None;
-                let data = &mut self.persisted.config.data;
-                // Column roles from another file do not apply: fall back to detection.
-                let known = |c: &String| table.columns.iter().any(|col| &col.name == c);
-                if !data.targets.iter().all(known)
-                    || !data.covariates.iter().all(known)
-                    || !data.time_column.iter().all(known)
-                {
-                    data.targets.clear();
-                    data.covariates.clear();
-                    data.time_column = None;
-                }
-                let persisted = &mut self.persisted;
-                // The engine applies this file's data-dependent defaults with the first
-                // inspection, to the settings still at their plain defaults.
-                let free = persisted.data_defaults.undo(&mut persisted.config);
-                self.session.auto_pending = Some(free);
-                self.session.info(format!(
-                    "Loaded {}: {} rows × {} columns",
-                    table.source,
-                    table.n_rows,
-                    table.columns.len()
-                ));
-                self.session
-                    .source
-                    .get_or_insert_with(|| table.source.clone());
-                self.session.table = Some(table);
-                self.session.inspection = None;
-                self.session.inspected_for = None;
-                self.session.summary = None;
-                self.persisted.tab = Tab::Data;
-                self.record_runs();
-            }
-            Event::ConfigResolved(resolved) => {
-                let persisted = &mut self.persisted;
-                if let Some(note) = persisted
-                    .data_defaults
-                    .adopt(&mut persisted.config, &resolved)
-                {
-                    self.session.info(note);
-                }
-                // The inspection on its way is of this configuration already.
-                self.session.inspected_for = Some(inspect_key(&self.persisted.config));
-            }
-            Event::Inspected(inspection) => {
-                self.session.inspecting = false;
-                self.session.auto_pending = None;
-                self.session.inspect_error = None;
-                // Fill in detected roles so the panel shows what the engine chose.
-                let data = &mut self.persisted.config.data;
-                if data.targets.is_empty() {
-                    data.targets = inspection.report.targets.clone();
-                    self.session.inspected_for = Some(inspect_key(&self.persisted.config));
-                }
-                self.session.inspection = Some(inspection);
-            }
-            Event::Training(progress) => {
-                self.session
-                    .live
-                    .get_or_insert_with(LiveRun::default)
-                    .update(progress);
-            }
-            Event::Finished(summary, series) | Event::Cancelled(summary, series) => {
-                let cancelled = matches!(
-                    summary.training.stop,
-                    seqcast_engine::train::StopReason::Cancelled
-                );
-                self.session.busy = None;
-                if let Some(live) = &mut self.session.live {
-                    live.running = false;
-                    for alert in &summary.training.alerts {
-                        live.raise(alert.clone());
-                    }
-                    live.settle_final(&summary.training.alerts);
-                }
-                self.session.info(format!(
-                    "Training {} · best epoch {} · {:.1}s",
-                    summary.training.stop.describe(),
-                    summary
-                        .training
-                        .best_epoch
-                        .map_or("-".into(), |e| e.to_string()),
-                    summary.training.elapsed_secs
-                ));
-                self.session.summary = Some(summary);
-                self.session.summary_series = Some(series);
-                if !cancelled {
-                    self.persisted.tab = Tab::Results;
-                }
-            }
-            Event::Overfit(report) => {
-                self.session.busy = None;
-                self.session.info(report.describe());
-                self.session.overfit = Some(report);
-            }
-            Event::LrRange(report) => {
-                self.session.busy = None;
-                self.session.info(report.describe());
-                self.session.lr_range = Some(report);
-            }
-            event @ (Event::Runs { .. }
-            | Event::RunRecorded(_)
-            | Event::RunSummaries(_)
-            | Event::Tune(_)
-            | Event::TuneFinished(_)) => self.handle_store_event(event),
-            Event::ModelLoaded {
-                dir,
-                config,
-                prediction,
-            } => {
-                self.session.busy = None;
-                self.session
-                    .info(format!("Loaded the model in {}", dir.display()));
-                self.session.loaded_model = Some(super::state::LoadedModel {
-                    dir,
-                    config: *config,
-                    prediction,
-                });
-            }
-            Event::Saved { paths } => {
-                self.session.busy = None;
-                for p in paths {
-                    self.session.info(format!("Wrote {}", p.display()));
-                }
-            }
-            Event::Failed { command, message } => {
-                if command == CommandKind::Inspect {
-                    self.session.inspecting = false;
-                    self.session.inspect_error = Some(message);
-                    return;
-                }
-                if command == CommandKind::Train
-                    && let Some(live) = &mut self.session.live
-                {
-                    live.running = false;
-                }
-                if command == CommandKind::Search
-                    && let Some(search) = &mut self.session.search
-                {
-                    search.done = true;
-                }
-                self.session
-                    .error(format!("{} failed: {message}", capitalise(command.name())));
-                self.session.busy = None;
-            }
-        }
-    }
-
     /// Asks the engine to clean the data for the current roles and windows when they
     /// changed (never while it is busy training).
     fn maybe_inspect(&mut self) {
@@ -350,6 +172,16 @@ impl SeqcastApp {
         self.session.inspecting = self.try_send(Command::Inspect { config, auto }, None);
     }
 
+    /// What the panels show that the app derives, for this frame.
+    fn facts(&self) -> Facts {
+        Facts {
+            paused: self.is_paused(),
+            train_blocker: self.train_blocker(),
+            runs_dir: self.runs_dir(),
+            frame: self.frame_stats.summary(),
+        }
+    }
+
     /// Why Train is disabled, if it is.
     pub fn train_blocker(&self) -> Option<String> {
         if self.engine.is_none() {
@@ -365,60 +197,6 @@ impl SeqcastApp {
             return Some(e.to_string());
         }
         self.session.inspect_error.clone()
-    }
-
-    /// Carries out a panel's intent.
-    pub fn apply(&mut self, intent: Intent, ctx: &egui::Context) {
-        match intent {
-            Intent::Dialog(purpose) => {
-                self.dialogs
-                    .open(purpose, self.persisted.last_dir.clone(), ctx)
-            }
-            Intent::Open(path) => self.open(path),
-            Intent::Train => {
-                if let Some(why) = self.train_blocker() {
-                    self.session.error(format!("Cannot train: {why}"));
-                    return;
-                }
-                self.session.live = Some(LiveRun {
-                    running: true,
-                    ..LiveRun::default()
-                });
-                self.session.summary = None;
-                let config = self.persisted.config.clone();
-                // The data-dependent defaults came with the inspection; the settings
-                // are used as the panel shows them.
-                let auto = AutoDefaults::NONE;
-                self.send(Command::Train { config, auto }, Some(Busy::Training));
-                self.persisted.tab = Tab::Training;
-            }
-            Intent::Pause(paused) => {
-                if let Some(engine) = &self.engine {
-                    engine.set_paused(paused);
-                }
-            }
-            Intent::Stop => {
-                if let Some(engine) = &self.engine {
-                    engine.cancel();
-                }
-            }
-            Intent::Show(tab) => self.persisted.tab = tab,
-            Intent::RunTool(tool) => {
-                if let Some(why) = self.train_blocker() {
-                    self.session.error(format!("Cannot run the check: {why}"));
-                    return;
-                }
-                let config = self.persisted.config.clone();
-                let command = match tool {
-                    Tool::Overfit => Command::OverfitBatch { config },
-                    Tool::LrRange => Command::LrRangeTest { config },
-                };
-                self.send(command, Some(Busy::Diagnosing(tool)));
-            }
-            Intent::Runs(action) => self.apply_runs(action, ctx),
-            Intent::CancelTool => self.cancel_engine_job(),
-            Intent::SetConfig(config) => self.persisted.config = *config,
-        }
     }
 
     #[cfg(test)]
@@ -522,14 +300,14 @@ impl SeqcastApp {
 }
 
 /// The settings that decide what Inspect computes.
-fn inspect_key(config: &RunConfig) -> String {
+pub(super) fn inspect_key(config: &RunConfig) -> String {
     format!(
         "{:?}{:?}{:?}",
         config.data, config.window, config.eval.season
     )
 }
 
-fn capitalise(s: &str) -> String {
+pub(super) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     chars
         .next()
@@ -548,21 +326,56 @@ impl eframe::App for SeqcastApp {
         let started = std::time::Instant::now();
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
-        egui::Panel::top("menu").show(ui, |ui| panels::menu::menu_ui(ui, self, &mut intents));
-        egui::Panel::bottom("status").show(ui, |ui| panels::status::status_ui(ui, self));
+        let facts = self.facts();
+        let (session, persisted) = (&mut self.session, &mut self.persisted);
+        egui::Panel::top("menu").show(ui, |ui| {
+            let view = PanelView {
+                session,
+                persisted,
+                facts: &facts,
+            };
+            panels::menu::menu_ui(ui, &view, &mut intents)
+        });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            let view = PanelView {
+                session,
+                persisted,
+                facts: &facts,
+            };
+            panels::status::status_ui(ui, &view, &mut intents)
+        });
         egui::Panel::left("config")
             .resizable(true)
             .default_size(310.0)
             .show(ui, |ui| {
-                panels::controls::controls_ui(ui, self, &mut intents)
+                let mut view = PanelView {
+                    session,
+                    persisted,
+                    facts: &facts,
+                };
+                panels::controls::controls_ui(ui, &mut view, &mut intents)
             });
-        egui::CentralPanel::default().show(ui, |ui| match self.persisted.tab {
-            Tab::Data => panels::data::data_ui(ui, self, &mut intents),
-            Tab::Training => panels::training::training_ui(ui, self, &mut intents),
-            Tab::Diagnostics => panels::diagnostics::diagnostics_ui(ui, self, &mut intents),
-            Tab::Runs => panels::runs::runs_ui(ui, self, &mut intents),
-            Tab::Search => panels::search::search_ui(ui, self, &mut intents),
-            Tab::Results => panels::results::results_ui(ui, self, &mut intents),
+        egui::CentralPanel::default().show(ui, |ui| {
+            if persisted.tab == Tab::Runs {
+                let custom_dir = persisted.runs_dir.is_some();
+                panels::runs::runs_ui(ui, &mut session.runs, custom_dir, &mut intents);
+                return;
+            }
+            let mut view = PanelView {
+                session,
+                persisted,
+                facts: &facts,
+            };
+            match view.persisted.tab {
+                Tab::Data => panels::data::data_ui(ui, &mut view, &mut intents),
+                Tab::Training => panels::training::training_ui(ui, &mut view, &mut intents),
+                Tab::Diagnostics => {
+                    panels::diagnostics::diagnostics_ui(ui, &mut view, &mut intents)
+                }
+                Tab::Search => panels::search::search_ui(ui, &mut view, &mut intents),
+                Tab::Results => panels::results::results_ui(ui, &mut view, &mut intents),
+                Tab::Runs => {}
+            }
         });
         panels::model::loaded_model_ui(&ctx, &mut self.session.loaded_model, &mut intents);
         if let Some((purpose, path)) = self.dialogs.path_prompt_ui(&ctx) {

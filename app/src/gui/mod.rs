@@ -4,10 +4,12 @@ mod app;
 mod auto_set;
 #[cfg(test)]
 mod diag_tests;
+mod events;
 #[cfg(test)]
 mod fault_tests;
 mod files;
 mod frame_stats;
+mod intent;
 mod live;
 mod panels;
 mod plots;

@@ -9,8 +9,9 @@ use seqcast_engine::train::Progress;
 use seqcast_engine::tune::TuneProgress;
 use seqcast_engine::worker::{Command, Event, TuneJob};
 
-use super::app::{Intent, SeqcastApp};
+use super::app::SeqcastApp;
 use super::files::Purpose;
+use super::intent::Intent;
 use super::state::{Busy, SearchState, Tab};
 
 /// What the Runs and Search views ask for.

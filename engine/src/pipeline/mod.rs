@@ -16,7 +16,7 @@ use crate::data::series::{LoadReport, Series, build_series};
 use crate::data::table::CsvTable;
 use crate::error::Result;
 use crate::model::Forecaster;
-use crate::train::{self, Control, EpochRecord, Progress, StopReason, TrainData};
+use crate::train::{self, Control, EpochRecord, Progress, StopReason, TrainData, TrainOutcome};
 use burn::module::Module;
 pub use evaluate::{BaselineSet, PartForecast, PartScores, ScoreTable};
 pub use prepare::{Prepared, Scaling};
@@ -183,25 +183,40 @@ pub fn load_series(
     Ok((series, report, resolved))
 }
 
-/// Runs everything: clean, prepare, train, score, forecast. `report` receives training
-/// progress. A cancelled run still returns its best weights and scores.
-pub fn run(
+/// The load → validate → prepare chain every job on a table starts with: the cleaned
+/// series in model space, what loading did, and the configuration with the detected
+/// columns filled in.
+pub fn load_and_prepare(
     table: &CsvTable,
     config: &RunConfig,
-    control: &Control,
-    report: &mut dyn FnMut(Progress),
-) -> Result<RunOutput> {
+) -> Result<(Prepared, LoadReport, RunConfig)> {
     config.validate()?;
-    let (series, mut load, config) = load_series(table, config)?;
+    let (series, load, config) = load_series(table, config)?;
     let prepared = Prepared::fit(Arc::new(series), &config)?;
-    load.notes.extend(constant_columns(&prepared));
+    Ok((prepared, load, config))
+}
+
+/// What preparing found worth telling: constant columns, a season read from the data.
+fn prepare_notes(prepared: &Prepared) -> Vec<String> {
+    let mut notes = constant_columns(prepared);
     if let Some(r) = prepared.season_detected {
-        load.notes.push(format!(
+        notes.push(format!(
             "no timestamps: seasonal period {} read from the training values (the changes \
              correlate {r:.2} one period apart); --season sets another",
             prepared.season
         ));
     }
+    notes
+}
+
+/// Trains on `prepared`, turning each epoch's validation outputs into the live
+/// one-step forecast (in the user's units) and the doctor's per-epoch check.
+fn train_watched(
+    prepared: &Prepared,
+    config: &RunConfig,
+    control: &Control,
+    report: &mut dyn FnMut(Progress),
+) -> Result<TrainOutcome> {
     let horizon = prepared.spec.horizon;
     // Validation signals per epoch (first target, user units), for the training doctor.
     let val_actual = prepared.actuals(0, &prepared.val);
@@ -248,6 +263,45 @@ pub fn run(
     for record in &mut outcome.history {
         record.check = check_of(&checks, record.epoch);
     }
+    Ok(outcome)
+}
+
+impl DataSummary {
+    /// The summary of `table` as prepared for a run.
+    fn of(table: &CsvTable, prepared: &Prepared, config: &RunConfig, load: LoadReport) -> Self {
+        Self {
+            file: table.source.clone(),
+            sha256: table.sha256.clone(),
+            rows: prepared.series.len(),
+            targets: config.data.targets.clone(),
+            covariates: config.data.covariates.clone(),
+            split_rows: [
+                prepared.split.train.len(),
+                prepared.split.val.len(),
+                prepared.split.test.len(),
+            ],
+            windows: [
+                prepared.train.len(),
+                prepared.val.len(),
+                prepared.test.len(),
+            ],
+            season: prepared.season,
+            load,
+        }
+    }
+}
+
+/// Runs everything: clean, prepare, train, score, forecast. `report` receives training
+/// progress. A cancelled run still returns its best weights and scores.
+pub fn run(
+    table: &CsvTable,
+    config: &RunConfig,
+    control: &Control,
+    report: &mut dyn FnMut(Progress),
+) -> Result<RunOutput> {
+    let (prepared, mut load, config) = load_and_prepare(table, config)?;
+    load.notes.extend(prepare_notes(&prepared));
+    let mut outcome = train_watched(&prepared, &config, control, report)?;
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);
     let part = |origins: &[usize], model: &Forecaster| {
@@ -274,25 +328,7 @@ pub fn run(
         .map(|s| choose::baseline_check(&prepared, &config, &s.original));
     let alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, check.as_ref());
     let summary = RunSummary {
-        data: DataSummary {
-            file: table.source.clone(),
-            sha256: table.sha256.clone(),
-            rows: series.len(),
-            targets: config.data.targets.clone(),
-            covariates: config.data.covariates.clone(),
-            split_rows: [
-                prepared.split.train.len(),
-                prepared.split.val.len(),
-                prepared.split.test.len(),
-            ],
-            windows: [
-                prepared.train.len(),
-                prepared.val.len(),
-                prepared.test.len(),
-            ],
-            season: prepared.season,
-            load,
-        },
+        data: DataSummary::of(table, &prepared, &config, load),
         training: TrainingSummary {
             history: outcome.history,
             best_epoch: outcome.best_epoch,
@@ -402,9 +438,7 @@ pub fn overfit_batch(
     config: &RunConfig,
     control: &Control,
 ) -> Result<crate::diag::tools::OverfitReport> {
-    config.validate()?;
-    let (series, _, config) = load_series(table, config)?;
-    let prepared = Prepared::fit(Arc::new(series), &config)?;
+    let (prepared, _, config) = load_and_prepare(table, config)?;
     crate::diag::tools::overfit_batch(
         &config.model,
         &config.train,
@@ -420,9 +454,7 @@ pub fn lr_range_test(
     config: &RunConfig,
     control: &Control,
 ) -> Result<crate::diag::tools::LrRangeReport> {
-    config.validate()?;
-    let (series, _, config) = load_series(table, config)?;
-    let prepared = Prepared::fit(Arc::new(series), &config)?;
+    let (prepared, _, config) = load_and_prepare(table, config)?;
     crate::diag::tools::lr_range_test(
         &config.model,
         &config.train,

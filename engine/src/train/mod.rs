@@ -6,12 +6,14 @@ pub mod control;
 mod data;
 pub mod grads;
 pub mod optim;
+mod predict;
 mod run;
 pub mod schedule;
 pub mod skip_fit;
 pub mod skip_init;
 pub mod stats;
 mod step;
+mod trainer;
 mod val_check;
 
 use std::sync::Arc;
@@ -21,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::WindowNorm;
 
 pub use control::Control;
-pub use run::{predict_windows, train};
+pub use predict::predict_windows;
+pub use run::train;
 pub use stats::DiagSnapshot;
 pub use step::{StepResult, forward_backward};
 pub use val_check::ValCheck;

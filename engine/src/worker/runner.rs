@@ -13,7 +13,7 @@ use crate::data::table::{CsvTable, read_csv, read_csv_bytes};
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
 use crate::pipeline::defaults::AutoDefaults;
-use crate::pipeline::{self, Prepared, RunOutput};
+use crate::pipeline::{self, RunOutput};
 use crate::runs::{RunOrigin, RunStore};
 use crate::train::{Control, Progress, StopReason};
 
@@ -95,8 +95,7 @@ impl Runner {
             Command::Inspect { config, auto } => {
                 let table = self.table()?;
                 let config = self.resolve(&table, &config, auto)?;
-                let (series, report, config) = pipeline::load_series(&table, &config)?;
-                let prepared = Prepared::fit(Arc::new(series), &config)?;
+                let (prepared, report, _) = pipeline::load_and_prepare(&table, &config)?;
                 self.emit(Event::Inspected(Arc::new(Inspection {
                     windows: [
                         prepared.train.len(),

@@ -4,7 +4,7 @@
 use seqcast_engine::RunConfig;
 use seqcast_engine::diag::fixes;
 
-use crate::gui::app::Intent;
+use crate::gui::intent::Intent;
 use crate::gui::live::LiveRun;
 use crate::gui::plots::colors;
 

@@ -1,15 +1,16 @@
 //! The left panel: Train / Pause / Stop with the reason Train is disabled, then every
 //! engine option (see [`super::config`]).
 
-use crate::gui::app::{Intent, SeqcastApp};
+use super::PanelView;
+use crate::gui::intent::Intent;
 use crate::gui::state::Busy;
 
 /// Draws the controls and the configuration editor.
-pub fn controls_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
+pub fn controls_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
     ui.add_space(4.0);
-    let training = app.session.busy == Some(Busy::Training);
+    let training = view.session.busy == Some(Busy::Training);
     ui.horizontal(|ui| {
-        let blocker = app.train_blocker();
+        let blocker = view.train_blocker();
         let train = ui.add_enabled(
             blocker.is_none() && !training,
             egui::Button::new(egui::RichText::new("Train").strong())
@@ -22,7 +23,7 @@ pub fn controls_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         if train.clicked() {
             intents.push(Intent::Train);
         }
-        let paused = app.is_paused();
+        let paused = view.is_paused();
         if ui
             .add_enabled(
                 training,
@@ -40,13 +41,13 @@ pub fn controls_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
             intents.push(Intent::Stop);
         }
     });
-    if let Some(why) = app
+    if let Some(why) = view
         .train_blocker()
-        .filter(|_| !training && app.session.table.is_some())
+        .filter(|_| !training && view.session.table.is_some())
     {
         ui.colored_label(egui::Color32::from_rgb(220, 60, 60), why);
     }
-    if let Some(live) = &app.session.live
+    if let Some(live) = &view.session.live
         && live.running
     {
         ui.add(egui::ProgressBar::new(live.fraction() as f32).show_percentage());
@@ -56,7 +57,7 @@ pub fn controls_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.add_enabled_ui(!training, |ui| {
-                super::config::config_ui(ui, &mut app.persisted.config);
+                super::config::config_ui(ui, &mut view.persisted.config);
             });
         });
 }

@@ -4,7 +4,8 @@
 
 use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoints, Span};
 
-use crate::gui::app::{Intent, SeqcastApp};
+use super::PanelView;
+use crate::gui::intent::Intent;
 use crate::gui::plots::{colors, decimate, shade};
 use seqcast_engine::data::table::{ColumnKind, CsvTable};
 
@@ -32,8 +33,8 @@ impl Role {
 }
 
 /// Draws the Data view.
-pub fn data_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, _intents: &mut [Intent]) {
-    let Some(table) = app.session.table.clone() else {
+pub fn data_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, _intents: &mut [Intent]) {
+    let Some(table) = view.session.table.clone() else {
         ui.centered_and_justified(|ui| {
             ui.heading("Open a CSV file (File > Open CSV, or drop it on the window)");
         });
@@ -49,7 +50,7 @@ pub fn data_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, _intents: &mut [Intent])
             table.delimiter.escape_default()
         ));
     });
-    if let Some(error) = &app.session.inspect_error {
+    if let Some(error) = &view.session.inspect_error {
         ui.colored_label(colors::WARN, format!("Cannot use these settings: {error}"));
     }
     let plot_height = (ui.available_height() * 0.6).max(220.0);
@@ -61,27 +62,27 @@ pub fn data_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, _intents: &mut [Intent])
                 .id_salt("roles")
                 .max_height(plot_height)
                 .show(ui, |ui| {
-                    roles_ui(ui, app, &table);
+                    roles_ui(ui, view, &table);
                     ui.add_space(6.0);
-                    report_ui(ui, app);
+                    report_ui(ui, view);
                 });
         });
         ui.separator();
-        ui.vertical(|ui| series_plot_ui(ui, app, plot_height));
+        ui.vertical(|ui| series_plot_ui(ui, view, plot_height));
     });
     ui.separator();
     preview_ui(ui, &table);
 }
 
-fn role_of(app: &SeqcastApp, name: &str) -> Role {
-    let data = &app.persisted.config.data;
+fn role_of(view: &PanelView<'_>, name: &str) -> Role {
+    let data = &view.persisted.config.data;
     if data.targets.iter().any(|t| t == name) {
         Role::Target
     } else if data.covariates.iter().any(|c| c == name) {
         Role::Covariate
     } else if data.time_column.as_deref() == Some(name)
         || (data.time_column.is_none()
-            && app
+            && view
                 .session
                 .inspection
                 .as_ref()
@@ -94,14 +95,14 @@ fn role_of(app: &SeqcastApp, name: &str) -> Role {
     }
 }
 
-fn roles_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, table: &CsvTable) {
+fn roles_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, table: &CsvTable) {
     ui.strong("Columns");
     egui::Grid::new("roles")
         .num_columns(3)
         .striped(true)
         .show(ui, |ui| {
             for column in &table.columns {
-                let current = role_of(app, &column.name);
+                let current = role_of(view, &column.name);
                 let name_label = ui.label(&column.name);
                 let kind = match &column.kind {
                     ColumnKind::Time(f) => format!("time ({})", f.pattern()),
@@ -121,15 +122,15 @@ fn roles_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, table: &CsvTable) {
                     .response
                     .labelled_by(name_label.id);
                 if role != current {
-                    set_role(app, &column.name, role);
+                    set_role(view, &column.name, role);
                 }
                 ui.end_row();
             }
         });
 }
 
-fn set_role(app: &mut SeqcastApp, name: &str, role: Role) {
-    let data = &mut app.persisted.config.data;
+fn set_role(view: &mut PanelView<'_>, name: &str, role: Role) {
+    let data = &mut view.persisted.config.data;
     data.targets.retain(|t| t != name);
     data.covariates.retain(|c| c != name);
     if data.time_column.as_deref() == Some(name) {
@@ -143,8 +144,8 @@ fn set_role(app: &mut SeqcastApp, name: &str, role: Role) {
     }
 }
 
-fn report_ui(ui: &mut egui::Ui, app: &SeqcastApp) {
-    let Some(inspection) = &app.session.inspection else {
+fn report_ui(ui: &mut egui::Ui, view: &PanelView<'_>) {
+    let Some(inspection) = &view.session.inspection else {
         return;
     };
     ui.strong("Load report");
@@ -169,9 +170,9 @@ fn report_ui(ui: &mut egui::Ui, app: &SeqcastApp) {
     });
 }
 
-fn series_plot_ui(ui: &mut egui::Ui, app: &SeqcastApp, height: f32) {
-    let Some(inspection) = &app.session.inspection else {
-        if app.session.inspect_error.is_none() {
+fn series_plot_ui(ui: &mut egui::Ui, view: &PanelView<'_>, height: f32) {
+    let Some(inspection) = &view.session.inspection else {
+        if view.session.inspect_error.is_none() {
             ui.spinner();
         }
         return;
@@ -181,7 +182,7 @@ fn series_plot_ui(ui: &mut egui::Ui, app: &SeqcastApp, height: f32) {
         return;
     };
     let split = inspection.split.clone();
-    let window = app.persisted.config.window;
+    let window = view.persisted.config.window;
     // One example window: the first test window (or the last training one).
     let origin = if split.test.is_empty() {
         split.train.end.saturating_sub(window.horizon + 1)

@@ -5,19 +5,20 @@
 
 use seqcast_engine::diag::tools::{OVERFIT_BATCH, OVERFIT_TARGET};
 
-use crate::gui::app::{Intent, SeqcastApp};
+use super::PanelView;
+use crate::gui::intent::Intent;
 use crate::gui::live::LiveRun;
 use crate::gui::plots::{grad, heatmap};
 use crate::gui::state::{Busy, Tool};
 
 /// Draws the Diagnostics view.
-pub fn diagnostics_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
+pub fn diagnostics_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
     egui::ScrollArea::vertical()
         .id_salt("diagnostics")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            match app.session.live.as_ref() {
-                Some(live) => run_ui(ui, app, live, intents),
+            match view.session.live.as_ref() {
+                Some(live) => run_ui(ui, view, live, intents),
                 None => {
                     ui.heading("No training run yet");
                     ui.label(
@@ -27,12 +28,12 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec
                 }
             }
             ui.separator();
-            tools_ui(ui, app, intents);
+            tools_ui(ui, view, intents);
         });
 }
 
-fn run_ui(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, intents: &mut Vec<Intent>) {
-    ui.label(summary_line(live, app.persisted.config.train.diag_every));
+fn run_ui(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, intents: &mut Vec<Intent>) {
+    ui.label(summary_line(live, view.persisted.config.train.diag_every));
     let width = ui.available_width() / 2.0 - 8.0;
     let height = 200.0;
     ui.horizontal(|ui| {
@@ -92,7 +93,7 @@ fn run_ui(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, intents: &mut Vec
         });
     } else {
         ui.strong(format!("Alerts ({})", live.alerts.len()));
-        super::alerts::alerts_ui(ui, live, &app.persisted.config, intents);
+        super::alerts::alerts_ui(ui, live, &view.persisted.config, intents);
     }
 }
 
@@ -157,13 +158,13 @@ fn summary_line(live: &LiveRun, diag_every: usize) -> String {
     parts.join(" · ")
 }
 
-fn tools_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
+fn tools_ui(ui: &mut egui::Ui, view: &PanelView<'_>, intents: &mut Vec<Intent>) {
     ui.strong("When the loss does not fall");
-    let running = match app.session.busy {
+    let running = match view.session.busy {
         Some(Busy::Diagnosing(tool)) => Some(tool),
         _ => None,
     };
-    let blocker = app.train_blocker();
+    let blocker = view.train_blocker();
     let width = ui.available_width() / 2.0 - 8.0;
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
@@ -180,7 +181,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
                 blocker.as_deref(),
                 intents,
             );
-            if let Some(report) = &app.session.overfit {
+            if let Some(report) = &view.session.overfit {
                 let color = if report.reached {
                     egui::Color32::from_rgb(60, 160, 90)
                 } else {
@@ -202,10 +203,10 @@ fn tools_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
                 blocker.as_deref(),
                 intents,
             );
-            if let Some(report) = &app.session.lr_range {
+            if let Some(report) = &view.session.lr_range {
                 ui.label(report.describe());
                 if let Some(lr) = report.suggested {
-                    let current = app.persisted.config.train.lr;
+                    let current = view.persisted.config.train.lr;
                     if ui
                         .add_enabled(
                             (lr - current).abs() > 1e-12 * lr.abs(),
@@ -214,7 +215,7 @@ fn tools_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
                         .on_hover_text(format!("Sets the learning rate (now {current:.1e})"))
                         .clicked()
                     {
-                        let mut config = app.persisted.config.clone();
+                        let mut config = view.persisted.config.clone();
                         config.train.lr = lr;
                         intents.push(Intent::SetConfig(Box::new(config)));
                     }

@@ -1,21 +1,22 @@
 //! The menu bar: File (open, recent, configs, exports), and the view tabs.
 
-use crate::gui::app::{Intent, SeqcastApp};
+use super::PanelView;
 use crate::gui::files::Purpose;
+use crate::gui::intent::Intent;
 use crate::gui::state::Tab;
 
 /// Draws the menu bar.
-pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
+pub fn menu_ui(ui: &mut egui::Ui, view: &PanelView<'_>, intents: &mut Vec<Intent>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             if ui.button("Open CSV…").clicked() {
                 intents.push(Intent::Dialog(Purpose::OpenCsv));
             }
             ui.menu_button("Open recent", |ui| {
-                if app.persisted.recent.is_empty() {
+                if view.persisted.recent.is_empty() {
                     ui.label("No recent files");
                 }
-                for path in &app.persisted.recent {
+                for path in &view.persisted.recent {
                     if ui.button(path.display().to_string()).clicked() {
                         intents.push(Intent::Open(path.clone()));
                     }
@@ -29,7 +30,7 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
                 intents.push(Intent::Dialog(Purpose::SaveConfig));
             }
             ui.separator();
-            let trained = app.session.summary.is_some();
+            let trained = view.session.summary.is_some();
             if ui
                 .add_enabled(trained, egui::Button::new("Export predictions…"))
                 .clicked()
@@ -49,7 +50,7 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
                 intents.push(Intent::Dialog(Purpose::SaveModel));
             }
             if ui
-                .add_enabled(app.session.table.is_some(), egui::Button::new("Load model…"))
+                .add_enabled(view.session.table.is_some(), egui::Button::new("Load model…"))
                 .on_hover_text("Forecast the open data with a saved model (its own scalers; nothing is refitted)")
                 .clicked()
             {
@@ -70,14 +71,14 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
             (Tab::Search, "Search"),
         ] {
             if ui
-                .selectable_label(app.persisted.tab == tab, label)
+                .selectable_label(view.persisted.tab == tab, label)
                 .clicked()
             {
                 intents.push(Intent::Show(tab));
             }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if let Some(source) = &app.session.source {
+            if let Some(source) = &view.session.source {
                 ui.weak(source);
             }
         });

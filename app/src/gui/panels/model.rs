@@ -3,7 +3,7 @@
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use seqcast_engine::eval::metrics::HorizonMetrics;
 
-use crate::gui::app::Intent;
+use crate::gui::intent::Intent;
 use crate::gui::plots::colors;
 use crate::gui::state::LoadedModel;
 

@@ -12,25 +12,26 @@ use seqcast_engine::eval::choice::ForecastChoice;
 use seqcast_engine::eval::metrics::Metrics;
 use seqcast_engine::pipeline::{PartForecast, ScoreTable};
 
-use crate::gui::app::{Intent, SeqcastApp};
+use super::PanelView;
 use crate::gui::files::Purpose;
+use crate::gui::intent::Intent;
 use crate::gui::plots::colors;
 use crate::gui::state::Tab;
 
 /// Draws the Results view.
-pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
-    let Some(summary) = app.session.summary.clone() else {
+pub fn results_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
+    let Some(summary) = view.session.summary.clone() else {
         ui.centered_and_justified(|ui| {
             ui.heading("Train a model to see how it compares with the baselines.");
         });
         return;
     };
-    let Some(series) = app.session.summary_series.clone() else {
+    let Some(series) = view.session.summary_series.clone() else {
         return;
     };
     let horizon = summary.config.window.horizon.max(1);
-    let mut step = app.persisted.result_step.clamp(1, horizon);
-    let mut normalised = app.persisted.normalised_metrics;
+    let mut step = view.persisted.result_step.clamp(1, horizon);
+    let mut normalised = view.persisted.normalised_metrics;
 
     ui.horizontal(|ui| {
         if ui.button("Export predictions…").clicked() {
@@ -60,7 +61,7 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
     });
     ui.separator();
     if let Some(choice) = &summary.forecast {
-        skill_banner(ui, app, choice);
+        skill_banner(ui, view, choice);
     }
     ui.horizontal(|ui| {
         ui.checkbox(&mut normalised, "Normalised scale");
@@ -152,14 +153,14 @@ pub fn results_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Int
             });
         });
     });
-    app.persisted.result_step = step;
-    app.persisted.normalised_metrics = normalised;
+    view.persisted.result_step = step;
+    view.persisted.normalised_metrics = normalised;
 }
 
 /// The skill banner: does the model beat the best baseline on validation, and what do
 /// the forecasts use. Green when the model wins, amber when a baseline or a
 /// combination does (with a way to the Diagnostics that say why).
-fn skill_banner(ui: &mut egui::Ui, app: &mut SeqcastApp, choice: &ForecastChoice) {
+fn skill_banner(ui: &mut egui::Ui, view: &mut PanelView<'_>, choice: &ForecastChoice) {
     let model_wins = choice.skill().is_some_and(|s| s > 0.0);
     let color = if model_wins {
         colors::GOOD
@@ -176,7 +177,7 @@ fn skill_banner(ui: &mut egui::Ui, app: &mut SeqcastApp, choice: &ForecastChoice
             ui.horizontal_wrapped(|ui| {
                 ui.label(egui::RichText::new(&choice.why).strong());
                 if choice.replaces_model() && ui.link("Open Diagnostics").clicked() {
-                    app.persisted.tab = Tab::Diagnostics;
+                    view.persisted.tab = Tab::Diagnostics;
                 }
             });
         });

@@ -5,15 +5,16 @@ use egui::{RichText, Ui};
 use seqcast_engine::data::time::{TimeFormat, format_time};
 use seqcast_engine::runs::RunMeta;
 
-use crate::gui::app::{Intent, SeqcastApp};
+use crate::gui::intent::Intent;
 use crate::gui::plots::colors;
 use crate::gui::state::{RunsView, SortBy};
 use crate::gui::store::{RunsAction, runs_intent};
 
 /// Draws the Runs view.
-pub fn runs_ui(ui: &mut Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
-    header_ui(ui, app, intents);
-    let view = &mut app.session.runs;
+/// `view` is the runs directory as the app sees it (its sort, filter and selection are
+/// the panel's to change); `custom_dir` says the user chose the folder.
+pub fn runs_ui(ui: &mut Ui, view: &mut RunsView, custom_dir: bool, intents: &mut Vec<Intent>) {
+    header_ui(ui, view, custom_dir, intents);
     if view.list.is_empty() {
         ui.add_space(8.0);
         ui.label(
@@ -59,8 +60,7 @@ pub fn runs_ui(ui: &mut Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
     }
 }
 
-fn header_ui(ui: &mut Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
-    let view = &app.session.runs;
+fn header_ui(ui: &mut Ui, view: &RunsView, custom_dir: bool, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
         ui.heading("Runs");
         match &view.dir {
@@ -70,7 +70,7 @@ fn header_ui(ui: &mut Ui, app: &SeqcastApp, intents: &mut Vec<Intent>) {
         if ui.button("Change folder…").clicked() {
             intents.push(runs_intent(RunsAction::ChooseDir));
         }
-        if app.persisted.runs_dir.is_some()
+        if custom_dir
             && ui
                 .button("Beside the data")
                 .on_hover_text("Use seqcast-runs next to the open file")

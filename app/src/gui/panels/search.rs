@@ -7,15 +7,16 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 use seqcast_engine::config::CellKind;
 use seqcast_engine::tune::{Method, Pruning, SearchSpace, TuneSettings};
 
-use crate::gui::app::{Intent, SeqcastApp};
+use super::PanelView;
+use crate::gui::intent::Intent;
 use crate::gui::plots::colors;
 use crate::gui::state::{Busy, SearchState};
 use crate::gui::store::{RunsAction, runs_intent};
 
 /// Draws the Search view.
-pub fn search_ui(ui: &mut Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
-    let searching = app.session.busy == Some(Busy::Searching);
-    let blocker = app.train_blocker();
+pub fn search_ui(ui: &mut Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
+    let searching = view.session.busy == Some(Busy::Searching);
+    let blocker = view.train_blocker();
     egui::ScrollArea::vertical()
         .id_salt("search")
         .auto_shrink([false, false])
@@ -24,16 +25,16 @@ pub fn search_ui(ui: &mut Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
             ui.label(format!(
                 "Each trial is the configuration in the editor with the knobs below changed; \
                  every trial is recorded as a run in {}.",
-                app.runs_dir().display()
+                view.facts.runs_dir.display()
             ));
             ui.add_enabled_ui(!searching, |ui| {
                 ui.columns(2, |cols| {
-                    space_ui(&mut cols[0], &mut app.persisted.search_space);
-                    settings_ui(&mut cols[1], &mut app.persisted.search_settings);
+                    space_ui(&mut cols[0], &mut view.persisted.search_space);
+                    settings_ui(&mut cols[1], &mut view.persisted.search_settings);
                 });
             });
             ui.horizontal(|ui| {
-                let problem = app
+                let problem = view
                     .persisted
                     .search_space
                     .validate()
@@ -57,7 +58,7 @@ pub fn search_ui(ui: &mut Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
                         intents.push(runs_intent(RunsAction::StartSearch));
                     }
                 }
-                let has_best = app
+                let has_best = view
                     .session
                     .search
                     .as_ref()
@@ -70,7 +71,7 @@ pub fn search_ui(ui: &mut Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
                     intents.push(runs_intent(RunsAction::ApplyBest));
                 }
             });
-            if let Some(search) = &app.session.search {
+            if let Some(search) = &view.session.search {
                 ui.separator();
                 progress_ui(ui, search);
                 trials_ui(ui, search);

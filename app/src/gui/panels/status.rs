@@ -1,19 +1,20 @@
 //! The status bar: the latest message, engine activity and frame time.
 
-use crate::gui::app::SeqcastApp;
+use super::PanelView;
+use crate::gui::intent::Intent;
 use crate::gui::state::{Busy, Tool};
 
 /// Draws the status bar.
-pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
+pub fn status_ui(ui: &mut egui::Ui, view: &PanelView<'_>, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
-        match app.session.busy {
+        match view.session.busy {
             Some(Busy::Loading) => {
                 ui.spinner();
                 ui.label("Loading…");
             }
             Some(Busy::Training) => {
                 ui.spinner();
-                ui.label(if app.is_paused() {
+                ui.label(if view.is_paused() {
                     "Paused"
                 } else {
                     "Training…"
@@ -25,7 +26,7 @@ pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
             }
             Some(Busy::Searching) => {
                 ui.spinner();
-                let text = match &app.session.search {
+                let text = match &view.session.search {
                     Some(s) => match &s.current {
                         Some((i, _)) => format!("Searching: trial {i} of {}…", s.total),
                         None => "Searching…".into(),
@@ -43,10 +44,10 @@ pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
             }
             None => {}
         }
-        let last_error = app.session.messages.iter().rposition(|m| m.is_error);
-        match (last_error, app.session.messages.last()) {
+        let last_error = view.session.messages.iter().rposition(|m| m.is_error);
+        match (last_error, view.session.messages.last()) {
             (Some(i), _) => {
-                let text = app
+                let text = view
                     .session
                     .messages
                     .get(i)
@@ -57,7 +58,7 @@ pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
                     format!("Error: {text}"),
                 );
                 if ui.small_button("x").on_hover_text("Dismiss").clicked() {
-                    app.session.messages.remove(i);
+                    intents.push(Intent::DismissMessage(i));
                 }
             }
             (None, Some(m)) => {
@@ -66,7 +67,7 @@ pub fn status_ui(ui: &mut egui::Ui, app: &mut SeqcastApp) {
             (None, None) => {}
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if let Some((median, p99)) = app.frame_stats.summary() {
+            if let Some((median, p99)) = view.facts.frame {
                 ui.weak(format!("frame {median:.1} ms · p99 {p99:.1} ms"));
             }
         });

@@ -6,15 +6,16 @@ use egui_plot::{HLine, Legend, Line, LineStyle, Plot, PlotPoints};
 use seqcast_engine::diag::{EXPLODING_NORM, VANISHING_NORM};
 use seqcast_engine::model::path::Path;
 
+use super::PanelView;
 use crate::cli::clock;
-use crate::gui::app::{Intent, SeqcastApp};
+use crate::gui::intent::Intent;
 use crate::gui::live::{LiveRun, ValForecast};
 use crate::gui::plots::{colors, decimate, log_axis, scaled};
 
 /// Draws the Training view.
-pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<Intent>) {
-    let paused = app.is_paused();
-    let Some(live) = app.session.live.as_ref() else {
+pub fn training_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
+    let paused = view.is_paused();
+    let Some(live) = view.session.live.as_ref() else {
         ui.centered_and_justified(|ui| {
             ui.heading(
                 "Press Train to start; curves and diagnostics appear here as the model learns.",
@@ -23,8 +24,8 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         return;
     };
     progress_ui(ui, live, paused);
-    ui.checkbox(&mut app.persisted.log_loss, "Log scale for losses");
-    let log = app.persisted.log_loss;
+    ui.checkbox(&mut view.persisted.log_loss, "Log scale for losses");
+    let log = view.persisted.log_loss;
     let alerts_height = if live.alerts.is_empty() {
         0.0
     } else {
@@ -48,7 +49,7 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Validation: one step ahead vs actual (after the last epoch)");
-            val_plot(ui, app, live, plot_height * 0.75);
+            val_plot(ui, view, live, plot_height * 0.75);
         });
         ui.vertical(|ui| {
             ui.set_width(width);
@@ -62,7 +63,7 @@ pub fn training_ui(ui: &mut egui::Ui, app: &mut SeqcastApp, intents: &mut Vec<In
             .id_salt("alerts")
             .max_height(200.0)
             .show(ui, |ui| {
-                super::alerts::alerts_ui(ui, live, &app.persisted.config, intents);
+                super::alerts::alerts_ui(ui, live, &view.persisted.config, intents);
             });
     }
 }
@@ -207,12 +208,12 @@ fn grad_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
         });
 }
 
-fn val_plot(ui: &mut egui::Ui, app: &SeqcastApp, live: &LiveRun, height: f32) {
+fn val_plot(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, height: f32) {
     let Some(ValForecast { rows, predicted }) = &live.val_forecast else {
         ui.weak("appears after the first epoch");
         return;
     };
-    let Some(series) = app.session.inspection.as_ref().map(|i| i.series.clone()) else {
+    let Some(series) = view.session.inspection.as_ref().map(|i| i.series.clone()) else {
         return;
     };
     let Some(target) = series.targets().first() else {

@@ -1,0 +1,390 @@
+//! The state of one training run and the two things the loop does with it: one
+//! mini-batch ([`Trainer::step`]: forward and backward, the NaN guard, clipping, the
+//! update, weight averaging, gradient snapshots and batch progress) and the end of an
+//! epoch ([`Trainer::end_epoch`]: validation, the epoch record, the schedule, best
+//! weights and early stopping). The loop is `run::train`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use burn::module::Module;
+use burn::tensor::Device;
+
+use super::grads::{self, GradNorms};
+use super::predict::validate;
+use super::schedule::LrSchedule;
+use super::stats::{self, DiagSnapshot};
+use super::step::{StepResult, forward_backward};
+use super::{DiagCost, EpochRecord, Progress, StepStats, StopReason, TrainData, TrainOutcome};
+use crate::config::{ClipKind, ModelConfig, TrainConfig};
+use crate::error::Result;
+use crate::model::{Forecaster, ModelShape};
+use crate::rng::Rng;
+
+/// Batch progress is reported at most this often.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The weights validation judges and early stopping keeps: the average when on, else
+/// the current weights (as a plain-device model).
+fn judged_weights(
+    average: Option<&super::average::WeightAverage>,
+    model: &Forecaster,
+) -> Forecaster {
+    match average {
+        Some(avg) => avg.model(&model.valid()),
+        None => model.valid(),
+    }
+}
+
+/// One run's model, optimiser and bookkeeping.
+pub(super) struct Trainer<'a> {
+    config: &'a TrainConfig,
+    data: &'a TrainData<'a>,
+    pub(super) model: Forecaster,
+    optimizer: burn::optim::ModuleOptimizer,
+    pub(super) schedule: LrSchedule,
+    pub(super) shuffle_rng: Rng,
+    dropout_rng: Rng,
+    pub(super) batches: usize,
+    history: Vec<EpochRecord>,
+    best: Option<(f64, usize, Forecaster)>,
+    since_best: usize,
+    train_time: Duration,
+    windows_done: usize,
+    last_progress: Instant,
+    pub(super) stop: StopReason,
+    /// Weights that last produced a finite loss and gradient (tensor clones are cheap:
+    /// the optimiser writes new tensors, so this snapshot stays valid).
+    last_good: Forecaster,
+    /// Steps taken.
+    pub(super) step: usize,
+    pending_steps: Vec<StepStats>,
+    pub(super) last_finite: LastFinite,
+    cost: DiagCost,
+    average: Option<super::average::WeightAverage>,
+}
+
+impl<'a> Trainer<'a> {
+    /// A fresh model (with the skip's start) and optimiser, seeded by `config.seed`.
+    pub(super) fn new(
+        model_config: &ModelConfig,
+        config: &'a TrainConfig,
+        data: &'a TrainData<'a>,
+        device: &Device,
+    ) -> Self {
+        let mut rng = Rng::new(config.seed);
+        let shuffle_rng = rng.fork();
+        let dropout_rng = rng.fork();
+        let shape = ModelShape {
+            features: data.features,
+            lookback: data.lookback,
+            horizon: data.horizon,
+            targets: data.targets,
+        };
+        let mut model = Forecaster::new(model_config, shape, &mut rng, device);
+        if model.skip_w.is_some()
+            && let Some((_, w)) = super::skip_init::initial_skip(model_config.skip_init, data)
+        {
+            super::skip_init::start_from(&mut model, w, device);
+        }
+        Self {
+            config,
+            data,
+            last_good: model.clone(),
+            model,
+            optimizer: super::optim::build(config),
+            schedule: LrSchedule::new(config.schedule, config.lr, config.epochs),
+            shuffle_rng,
+            dropout_rng,
+            batches: data.train.len().div_ceil(config.batch),
+            history: Vec::new(),
+            best: None,
+            since_best: 0,
+            train_time: Duration::ZERO,
+            windows_done: 0,
+            last_progress: Instant::now(),
+            stop: StopReason::Completed,
+            step: 0,
+            pending_steps: Vec::new(),
+            last_finite: LastFinite::default(),
+            cost: DiagCost::default(),
+            average: (config.weight_average > 0.0)
+                .then(|| super::average::WeightAverage::new(config.weight_average)),
+        }
+    }
+
+    /// Trains on the windows at `chunk` with learning rate `lr`; `Some` stops the run
+    /// (a non-finite loss, gradient or weight: the weights of the last good step stay).
+    pub(super) fn step(
+        &mut self,
+        at: StepPlace,
+        chunk: &[usize],
+        lr: f64,
+        stats: &mut EpochStats,
+        report: &mut dyn FnMut(Progress),
+    ) -> Result<Option<StopReason>> {
+        let config = self.config;
+        let step_start = Instant::now();
+        let snapshot_step =
+            config.diag_every > 0 && (self.step + 1).is_multiple_of(config.diag_every);
+        let StepResult {
+            loss: loss_value,
+            mut grads,
+            time_norms,
+            ..
+        } = forward_backward(
+            &self.model,
+            self.data,
+            chunk,
+            config.loss,
+            Some(&mut self.dropout_rng),
+            snapshot_step,
+        )?;
+        if !loss_value.is_finite() {
+            return Ok(Some(at.non_finite("training loss".into(), None)));
+        }
+        let norms = GradNorms::measure(&self.model, &grads);
+        if let Some(name) = norms.first_non_finite() {
+            let what = format!("gradient of {name}");
+            return Ok(Some(at.non_finite(what, Some(name.to_string()))));
+        }
+        let raw_grads = snapshot_step.then(|| stats::grad_values(&self.model, &grads));
+        let clipped = grads::clip(&self.model, &mut grads, &norms, config.clip);
+        let clipped_norm = match config.clip {
+            ClipKind::Norm { max } if clipped => max,
+            // Value clipping changes the norm by an amount only a new measure tells.
+            ClipKind::Value { .. } if clipped => GradNorms::measure(&self.model, &grads).global(),
+            _ => norms.global(),
+        };
+        self.step += 1;
+        let step_stats = StepStats {
+            step: self.step,
+            loss: loss_value,
+            grad_norm: norms.global(),
+            grad_norm_clipped: clipped_norm,
+            layers: norms.per_layer(),
+        };
+        stats.add_step(&step_stats, clipped, chunk.len());
+        self.pending_steps.push(step_stats);
+        self.last_good = self.model.clone();
+        self.model = self.optimizer.step(lr, self.model.clone(), grads);
+        if let Some(name) = stats::first_non_finite_weight(&self.model) {
+            let what = format!("weights of {name} after the update");
+            return Ok(Some(at.non_finite(what, Some(name))));
+        }
+        if let Some(avg) = self.average.as_mut() {
+            avg.update(&self.model);
+        }
+        self.last_finite = LastFinite {
+            loss: Some(loss_value),
+            grad_norm: Some(norms.global()),
+        };
+        if let Some(raw) = raw_grads {
+            let snapshot = DiagSnapshot {
+                epoch: at.epoch,
+                step: self.step,
+                grad_norm: norms.global(),
+                grad_norm_clipped: clipped_norm,
+                params: stats::param_stats(
+                    &raw,
+                    &stats::param_values(&self.last_good),
+                    &stats::param_values(&self.model),
+                ),
+                gates: stats::gate_stats(&self.model, &raw),
+                time_norms: time_norms.unwrap_or_default(),
+            };
+            if let (Some((early, late)), Some(reach)) =
+                (snapshot.early_late(), snapshot.reach(grads::VANISHING_NORM))
+            {
+                stats.time_grad = Some(super::TimeGrad {
+                    early,
+                    late,
+                    reach,
+                    lookback: self.model.recurrent_len(self.data.lookback),
+                });
+            }
+            report(Progress::Snapshot(Box::new(snapshot)));
+        }
+        self.cost.add(snapshot_step, step_start.elapsed());
+        self.train_time += step_start.elapsed();
+        self.windows_done += chunk.len();
+        if self.last_progress.elapsed() >= PROGRESS_INTERVAL {
+            self.last_progress = Instant::now();
+            report(Progress::Batch {
+                epoch: at.epoch,
+                batch: at.batch,
+                batches: self.batches,
+                loss: loss_value,
+                windows_per_sec: self.windows_per_sec(),
+                elapsed_secs: self.train_time.as_secs_f64(),
+                steps: std::mem::take(&mut self.pending_steps),
+            });
+        }
+        Ok(None)
+    }
+
+    /// Validates the judged weights, records the epoch, keeps the best weights and
+    /// applies early stopping; `Some` stops the run.
+    pub(super) fn end_epoch(
+        &mut self,
+        epoch: usize,
+        lr: f64,
+        stats: EpochStats,
+        started: Instant,
+        report: &mut dyn FnMut(Progress),
+    ) -> Result<Option<StopReason>> {
+        let data = self.data;
+        let judged = judged_weights(self.average.as_ref(), &self.model);
+        let val_loss = if data.val.is_empty() {
+            None
+        } else {
+            let (loss, outputs) = validate(&judged, data, data.val, self.config.loss)?;
+            report(Progress::ValidationOutputs {
+                epoch,
+                outputs: Arc::new(outputs),
+            });
+            Some(loss)
+        };
+        let record = stats.finish(epoch, lr, val_loss, started.elapsed());
+        let selection = val_loss.unwrap_or(record.train_loss);
+        if !selection.is_finite() {
+            self.history.push(record);
+            return Ok(Some(StopReason::NonFinite {
+                epoch,
+                batch: self.batches,
+                step: self.step,
+                what: "validation loss".into(),
+                param: None,
+                last_loss: self.last_finite.loss,
+                last_grad_norm: self.last_finite.grad_norm,
+            }));
+        }
+        self.schedule.observe(selection);
+        report(Progress::Epoch(record.clone()));
+        self.history.push(record);
+        if self
+            .best
+            .as_ref()
+            .is_none_or(|(loss, _, _)| selection < *loss)
+        {
+            self.best = Some((selection, epoch, judged));
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+            if self.config.patience > 0 && self.since_best >= self.config.patience {
+                return Ok(Some(StopReason::EarlyStopped { epoch }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn windows_per_sec(&self) -> f64 {
+        self.windows_done as f64 / self.train_time.as_secs_f64().max(1e-9)
+    }
+
+    /// The outcome: the best weights, or when no epoch finished, the last good ones
+    /// after a NaN and the current ones after a cancel.
+    pub(super) fn finish(self) -> TrainOutcome {
+        let (best_epoch, model) = match self.best {
+            Some((_, epoch, m)) => (Some(epoch), m),
+            None if matches!(self.stop, StopReason::NonFinite { .. }) => {
+                (None, self.last_good.valid())
+            }
+            None => (None, judged_weights(self.average.as_ref(), &self.model)),
+        };
+        let windows_per_sec = self.windows_done as f64 / self.train_time.as_secs_f64().max(1e-9);
+        TrainOutcome {
+            model,
+            history: self.history,
+            best_epoch,
+            stop: self.stop,
+            elapsed_secs: self.train_time.as_secs_f64(),
+            windows_per_sec,
+            diag_cost: self.cost,
+        }
+    }
+}
+
+/// The last loss and gradient norm that were finite, reported with a NaN stop.
+#[derive(Clone, Copy, Default)]
+pub(super) struct LastFinite {
+    loss: Option<f64>,
+    grad_norm: Option<f64>,
+}
+
+/// Where a step is, to report a NaN stop there.
+#[derive(Clone, Copy)]
+pub(super) struct StepPlace {
+    pub(super) epoch: usize,
+    pub(super) batch: usize,
+    pub(super) step: usize,
+    pub(super) last: LastFinite,
+}
+
+impl StepPlace {
+    fn non_finite(self, what: String, param: Option<String>) -> StopReason {
+        StopReason::NonFinite {
+            epoch: self.epoch,
+            batch: self.batch,
+            step: self.step,
+            what,
+            param,
+            last_loss: self.last.loss,
+            last_grad_norm: self.last.grad_norm,
+        }
+    }
+}
+
+/// Accumulates one epoch's step statistics.
+#[derive(Default)]
+pub(super) struct EpochStats {
+    loss_sum: f64,
+    windows: usize,
+    steps: usize,
+    clipped: usize,
+    norm_sum: f64,
+    norm_max: f64,
+    clipped_norm_sum: f64,
+    layers: Vec<(String, f64)>,
+    time_grad: Option<super::TimeGrad>,
+}
+
+impl EpochStats {
+    fn add_step(&mut self, step: &StepStats, clipped: bool, n: usize) {
+        self.loss_sum += step.loss * n as f64;
+        self.windows += n;
+        self.steps += 1;
+        self.norm_sum += step.grad_norm;
+        self.norm_max = self.norm_max.max(step.grad_norm);
+        self.clipped += usize::from(clipped);
+        self.clipped_norm_sum += step.grad_norm_clipped;
+        for (name, value) in &step.layers {
+            match self.layers.iter_mut().find(|(n, _)| n == name) {
+                Some((_, sum)) => *sum += value,
+                None => self.layers.push((name.clone(), *value)),
+            }
+        }
+    }
+
+    fn finish(self, epoch: usize, lr: f64, val_loss: Option<f64>, took: Duration) -> EpochRecord {
+        let steps = self.steps.max(1) as f64;
+        EpochRecord {
+            epoch,
+            train_loss: self.loss_sum / self.windows.max(1) as f64,
+            val_loss,
+            lr,
+            grad_norm: self.norm_sum / steps,
+            grad_norm_max: self.norm_max,
+            grad_norm_clipped: self.clipped_norm_sum / steps,
+            clip_rate: self.clipped as f64 / steps,
+            layer_grad_norms: self
+                .layers
+                .into_iter()
+                .map(|(n, s)| (n, s / steps))
+                .collect(),
+            duration_secs: took.as_secs_f64(),
+            time_grad: self.time_grad,
+            check: None,
+        }
+    }
+}
