@@ -1,5 +1,6 @@
 //! The headless command line.
 
+mod apply;
 mod args;
 mod bench;
 mod bench_load;

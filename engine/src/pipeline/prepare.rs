@@ -1,6 +1,7 @@
 //! Series → model space: split, target transforms (log, difference), per-column scalers
 //! fitted on training rows only, and the window origins of each part.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -82,19 +83,7 @@ impl Prepared {
             stride: config.window.stride,
         };
         let earliest = usize::from(config.data.diff);
-        if n < spec.min_rows() + earliest {
-            return Err(EngineError::TooShort(format!(
-                "the series has {n} rows, but one window needs lookback {} + horizon {} = {} rows{}",
-                spec.lookback,
-                spec.horizon,
-                spec.min_rows() + earliest,
-                if earliest > 0 {
-                    " (+1 for differencing)"
-                } else {
-                    ""
-                }
-            )));
-        }
+        check_length(n, &spec, earliest)?;
         let split = match &saved {
             // A saved model predicts over the whole file.
             Some(_) => SplitRanges {
@@ -107,119 +96,20 @@ impl Prepared {
         if saved.is_none() {
             spec.check_train(split.train.len().saturating_sub(earliest))?;
         }
-        let n_targets = series.n_targets;
         let (log, diff) = (config.data.log, config.data.diff);
-        let fit_rows = split.train.start + earliest..split.train.end;
-
-        let mut levels = Vec::with_capacity(n_targets);
-        let mut model_columns = Vec::with_capacity(series.columns.len());
-        for (j, column) in series.columns.iter().enumerate() {
-            let is_target = j < n_targets;
-            let mut values = column.values.clone();
-            if is_target && log {
-                if let Some((row, v)) = values.iter().enumerate().find(|(_, v)| **v <= 0.0) {
-                    return Err(EngineError::Transform(format!(
-                        "cannot take the log of '{}': row {} is {v}; log needs every value > 0 \
-                         (turn the log transform off or shift the series)",
-                        column.name,
-                        row + 1
-                    )));
-                }
-                values.iter_mut().for_each(|v| *v = v.ln());
-            }
-            if is_target {
-                levels.push(values.clone());
-                if diff {
-                    let mut prev = values.first().copied().unwrap_or(0.0);
-                    for v in values.iter_mut() {
-                        let cur = *v;
-                        *v = cur - prev;
-                        prev = cur;
-                    }
-                }
-            }
-            model_columns.push(values);
-        }
-
+        let (levels, model_columns) = transform_columns(&series, log, diff)?;
         let scaling = match saved {
-            Some(s) => {
-                if s.columns.len() != model_columns.len() || s.levels.len() != n_targets {
-                    return Err(EngineError::Artifact(format!(
-                        "the model was trained on {} columns ({} targets) but the data has {} ({})",
-                        s.columns.len(),
-                        s.levels.len(),
-                        model_columns.len(),
-                        n_targets
-                    )));
-                }
-                s
-            }
+            Some(s) => check_saved(s, model_columns.len(), series.n_targets)?,
             None => {
-                let mut columns = Vec::with_capacity(model_columns.len());
-                for (values, column) in model_columns.iter().zip(&series.columns) {
-                    let kind = config.data.scale_for(&column.name);
-                    columns.push(Scaler::fit(
-                        kind,
-                        values.get(fit_rows.clone()).unwrap_or(&[]),
-                        &column.name,
-                    )?);
-                }
-                let mut level_scalers = Vec::with_capacity(n_targets);
-                for column in series.targets() {
-                    let kind = config.data.scale_for(&column.name);
-                    let train = column.values.get(split.train.clone()).unwrap_or(&[]);
-                    level_scalers.push(Scaler::fit(kind, train, &column.name)?);
-                }
-                Scaling {
-                    columns,
-                    levels: level_scalers,
-                    log,
-                    diff,
-                }
+                let fit_rows = split.train.start + earliest..split.train.end;
+                fit_scaling(&series, &model_columns, config, fit_rows, &split.train)?
             }
         };
-
-        let features = model_columns.len();
-        let mut matrix = vec![0.0f32; n * features];
-        for (j, (values, scaler)) in model_columns.iter().zip(&scaling.columns).enumerate() {
-            let name = series.columns.get(j).map_or("?", |c| c.name.as_str());
-            for (i, v) in values.iter().enumerate() {
-                let z = scaler.transform(*v) as f32;
-                if z.is_finite() && z.abs() > MAX_MODEL_VALUE {
-                    return Err(EngineError::Transform(format!(
-                        "column '{name}', row {}: value {v:e} is {z:e} after scaling ('{}'); \
-                         training in 32-bit floats overflows beyond about {MAX_MODEL_VALUE:e}, \
-                         so choose a scaling (zscore, minmax or robust) or the log transform",
-                        i + 1,
-                        format!("{:?}", scaler.kind).to_lowercase()
-                    )));
-                }
-                if !z.is_finite() {
-                    return Err(EngineError::Transform(format!(
-                        "column '{name}', row {}: value {v} overflows after scaling; \
-                         rescale the data or use another scaler",
-                        i + 1
-                    )));
-                }
-                if let Some(slot) = matrix.get_mut(i * features + j) {
-                    *slot = z;
-                }
-            }
-        }
-
+        let matrix = scaled_matrix(&series, &model_columns, &scaling)?;
         let train = spec.inside(split.train.start + earliest..split.train.end);
         let val = spec.targets_inside(split.val.clone(), earliest);
         let test = spec.targets_inside(split.test.clone(), earliest);
-        let (season, season_detected) = match config.eval.season.or_else(|| series.season()) {
-            Some(season) => (season, None),
-            None if series.frequency().is_none() => series
-                .targets()
-                .first()
-                .and_then(|c| c.values.get(split.train.clone()))
-                .and_then(crate::data::season::detect)
-                .map_or((1, None), |(period, r)| (period, Some(r))),
-            None => (1, None),
-        };
+        let (season, season_detected) = season_of(&series, config, &split);
         Ok(Self {
             series,
             split,
@@ -298,5 +188,161 @@ impl Prepared {
             .iter()
             .flat_map(|&t| (t + 1..=t + h).map(|r| values.get(r).copied().unwrap_or(f64::NAN)))
             .collect()
+    }
+}
+
+/// Refuses a series shorter than one window (plus the row differencing uses).
+fn check_length(n: usize, spec: &WindowSpec, earliest: usize) -> Result<()> {
+    if n >= spec.min_rows() + earliest {
+        return Ok(());
+    }
+    Err(EngineError::TooShort(format!(
+        "the series has {n} rows, but one window needs lookback {} + horizon {} = {} rows{}",
+        spec.lookback,
+        spec.horizon,
+        spec.min_rows() + earliest,
+        if earliest > 0 {
+            " (+1 for differencing)"
+        } else {
+            ""
+        }
+    )))
+}
+
+/// Columns of values, one `Vec` per column.
+type Columns = Vec<Vec<f64>>;
+
+/// Each target's level before differencing (to undo it), and the model-space columns
+/// (targets logged and differenced as asked, covariates as they are).
+fn transform_columns(series: &Series, log: bool, diff: bool) -> Result<(Columns, Columns)> {
+    let n_targets = series.n_targets;
+    let mut levels = Vec::with_capacity(n_targets);
+    let mut model_columns = Vec::with_capacity(series.columns.len());
+    for (j, column) in series.columns.iter().enumerate() {
+        let is_target = j < n_targets;
+        let mut values = column.values.clone();
+        if is_target && log {
+            if let Some((row, v)) = values.iter().enumerate().find(|(_, v)| **v <= 0.0) {
+                return Err(EngineError::Transform(format!(
+                    "cannot take the log of '{}': row {} is {v}; log needs every value > 0 \
+                     (turn the log transform off or shift the series)",
+                    column.name,
+                    row + 1
+                )));
+            }
+            values.iter_mut().for_each(|v| *v = v.ln());
+        }
+        if is_target {
+            levels.push(values.clone());
+            if diff {
+                let mut prev = values.first().copied().unwrap_or(0.0);
+                for v in values.iter_mut() {
+                    let cur = *v;
+                    *v = cur - prev;
+                    prev = cur;
+                }
+            }
+        }
+        model_columns.push(values);
+    }
+    Ok((levels, model_columns))
+}
+
+/// A saved model's scaling, if it fits the data's columns.
+fn check_saved(saved: Scaling, columns: usize, n_targets: usize) -> Result<Scaling> {
+    if saved.columns.len() != columns || saved.levels.len() != n_targets {
+        return Err(EngineError::Artifact(format!(
+            "the model was trained on {} columns ({} targets) but the data has {} ({})",
+            saved.columns.len(),
+            saved.levels.len(),
+            columns,
+            n_targets
+        )));
+    }
+    Ok(saved)
+}
+
+/// Scalers fitted on the training rows only: one per model column (on `fit_rows`, the
+/// training rows the differencing leaves) and one per target level.
+fn fit_scaling(
+    series: &Series,
+    model_columns: &[Vec<f64>],
+    config: &RunConfig,
+    fit_rows: Range<usize>,
+    train_rows: &Range<usize>,
+) -> Result<Scaling> {
+    let mut columns = Vec::with_capacity(model_columns.len());
+    for (values, column) in model_columns.iter().zip(&series.columns) {
+        let kind = config.data.scale_for(&column.name);
+        columns.push(Scaler::fit(
+            kind,
+            values.get(fit_rows.clone()).unwrap_or(&[]),
+            &column.name,
+        )?);
+    }
+    let mut levels = Vec::with_capacity(series.n_targets);
+    for column in series.targets() {
+        let kind = config.data.scale_for(&column.name);
+        let train = column.values.get(train_rows.clone()).unwrap_or(&[]);
+        levels.push(Scaler::fit(kind, train, &column.name)?);
+    }
+    Ok(Scaling {
+        columns,
+        levels,
+        log: config.data.log,
+        diff: config.data.diff,
+    })
+}
+
+/// The scaled row-major `[rows × features]` matrix the model reads; a value that
+/// overflows 32-bit training is an error naming its column and row.
+fn scaled_matrix(
+    series: &Series,
+    model_columns: &[Vec<f64>],
+    scaling: &Scaling,
+) -> Result<Vec<f32>> {
+    let n = series.len();
+    let features = model_columns.len();
+    let mut matrix = vec![0.0f32; n * features];
+    for (j, (values, scaler)) in model_columns.iter().zip(&scaling.columns).enumerate() {
+        let name = series.columns.get(j).map_or("?", |c| c.name.as_str());
+        for (i, v) in values.iter().enumerate() {
+            let z = scaler.transform(*v) as f32;
+            if z.is_finite() && z.abs() > MAX_MODEL_VALUE {
+                return Err(EngineError::Transform(format!(
+                    "column '{name}', row {}: value {v:e} is {z:e} after scaling ('{}'); \
+                     training in 32-bit floats overflows beyond about {MAX_MODEL_VALUE:e}, \
+                     so choose a scaling (zscore, minmax or robust) or the log transform",
+                    i + 1,
+                    format!("{:?}", scaler.kind).to_lowercase()
+                )));
+            }
+            if !z.is_finite() {
+                return Err(EngineError::Transform(format!(
+                    "column '{name}', row {}: value {v} overflows after scaling; \
+                     rescale the data or use another scaler",
+                    i + 1
+                )));
+            }
+            if let Some(slot) = matrix.get_mut(i * features + j) {
+                *slot = z;
+            }
+        }
+    }
+    Ok(matrix)
+}
+
+/// The seasonal period: the user's, the time axis's, or (without timestamps) read from
+/// the training values with the correlation that found it.
+fn season_of(series: &Series, config: &RunConfig, split: &SplitRanges) -> (usize, Option<f64>) {
+    match config.eval.season.or_else(|| series.season()) {
+        Some(season) => (season, None),
+        None if series.frequency().is_none() => series
+            .targets()
+            .first()
+            .and_then(|c| c.values.get(split.train.clone()))
+            .and_then(crate::data::season::detect)
+            .map_or((1, None), |(period, r)| (period, Some(r))),
+        None => (1, None),
     }
 }

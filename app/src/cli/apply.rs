@@ -1,0 +1,243 @@
+//! Turning the command line's options into a [`RunConfig`]: each option the user gave
+//! overrides its field (of the defaults or of `--config`); enums and compound values
+//! (`--loss huber=0.5`, `--schedule step=10,0.5`) are parsed with the allowed values
+//! named in the error.
+
+use anyhow::{Context, Result, bail};
+use seqcast_engine::RunConfig;
+use seqcast_engine::config::{
+    CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale, MissingPolicy,
+    OptimizerKind, ScaleKind, ScheduleKind, SkipInit, Split, WindowNorm,
+};
+
+use super::TrainArgs;
+
+/// Copies each option the user gave into its config field:
+/// `set_some!(self.a => config.x, self.b => config.y)`.
+macro_rules! set_some {
+    ($($from:expr => $to:expr),+ $(,)?) => {
+        $(if let Some(v) = $from {
+            $to = v;
+        })+
+    };
+}
+
+impl TrainArgs {
+    /// Applies the given options on top of `config`.
+    pub fn apply(&self, config: &mut RunConfig) -> Result<()> {
+        self.apply_data(config)?;
+        self.apply_model(config)?;
+        self.apply_training(config)?;
+        self.apply_eval(config)
+    }
+
+    fn apply_data(&self, config: &mut RunConfig) -> Result<()> {
+        let d = &mut config.data;
+        let names = |list: &Vec<String>| -> Vec<String> {
+            list.iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        if let Some(t) = &self.target {
+            d.targets = names(t);
+        }
+        if let Some(c) = &self.covariates {
+            d.covariates = names(c);
+        }
+        if let Some(t) = &self.time_column {
+            d.time_column = Some(t.clone());
+        }
+        if let Some(m) = &self.missing {
+            let expected = "refuse, drop, forward_fill, interpolate";
+            d.missing = parse_enum::<MissingPolicy>("missing", m, expected)?;
+        }
+        if let Some(m) = &self.duplicates {
+            let expected = "first, last, mean, refuse";
+            d.duplicates = parse_enum::<DuplicatePolicy>("duplicates", m, expected)?;
+        }
+        if let Some(s) = &self.split_rows {
+            let v = parse_numbers::<usize>("split-rows", s, 3)?;
+            d.split = Split::Rows {
+                train: v[0],
+                val: v[1],
+                test: v[2],
+            };
+        }
+        if let Some(s) = &self.split_fractions {
+            let v = parse_numbers::<f64>("split-fractions", s, 3)?;
+            d.split = Split::Fractions {
+                train: v[0],
+                val: v[1],
+                test: v[2],
+            };
+        }
+        if let Some(s) = &self.scale {
+            d.scale = parse_enum::<ScaleKind>("scale", s, "none, zscore, minmax, robust")?;
+        }
+        d.log |= self.log;
+        d.diff |= self.diff;
+        let w = &mut config.window;
+        set_some!(
+            self.lookback => w.lookback,
+            self.horizon => w.horizon,
+            self.stride => w.stride,
+        );
+        Ok(())
+    }
+
+    fn apply_model(&self, config: &mut RunConfig) -> Result<()> {
+        let m = &mut config.model;
+        if let Some(c) = &self.cell {
+            m.cell = parse_enum::<CellKind>("cell", c, "lstm, gru, rnn")?;
+        }
+        set_some!(
+            self.hidden => m.hidden,
+            self.layers => m.layers,
+            self.dropout => m.dropout,
+            self.orthogonal_init => m.orthogonal_init,
+            self.forget_bias => m.forget_bias,
+            self.linear_skip => m.linear_skip,
+            self.recurrent_steps => m.recurrent_steps,
+        );
+        if let Some(v) = &self.window_norm {
+            m.window_norm = parse_enum::<WindowNorm>("window-norm", v, "none, last, mean")?;
+        }
+        if let Some(v) = &self.skip_init {
+            let expected = "zero, naive, seasonal_naive, best, fitted";
+            m.skip_init = parse_enum::<SkipInit>("skip-init", v, expected)?;
+        }
+        Ok(())
+    }
+
+    fn apply_training(&self, config: &mut RunConfig) -> Result<()> {
+        let t = &mut config.train;
+        set_some!(
+            self.epochs => t.epochs,
+            self.batch => t.batch,
+            self.lr => t.lr,
+            self.momentum => t.momentum,
+            self.weight_decay => t.weight_decay,
+            self.patience => t.patience,
+            self.weight_average => t.weight_average,
+            self.refit => t.refit,
+            self.seed => t.seed,
+            self.diag_every => t.diag_every,
+        );
+        if let Some(o) = &self.optimizer {
+            t.optimizer = parse_enum::<OptimizerKind>("optimizer", o, "adam, adamw, rmsprop, sgd")?;
+        }
+        t.nesterov |= self.nesterov;
+        if let Some(l) = &self.loss {
+            t.loss = match kv(l) {
+                (k, None) if k == "mse" => LossKind::Mse,
+                (k, None) if k == "mae" => LossKind::Mae,
+                (k, v) if k == "huber" => LossKind::Huber {
+                    delta: v.map(|v| number("loss", v)).transpose()?.unwrap_or(1.0),
+                },
+                _ => bail!("--loss '{l}': expected mse, mae or huber[=DELTA]"),
+            };
+        }
+        if let Some(c) = &self.clip {
+            t.clip = match kv(c) {
+                (k, None) if k == "none" => ClipKind::None,
+                (k, Some(v)) if k == "norm" => ClipKind::Norm {
+                    max: number("clip", v)?,
+                },
+                (k, Some(v)) if k == "value" => ClipKind::Value {
+                    max: number("clip", v)?,
+                },
+                _ => bail!("--clip '{c}': expected none, norm=X or value=X"),
+            };
+        }
+        if let Some(s) = &self.schedule {
+            t.schedule = parse_schedule(s)?;
+        }
+        Ok(())
+    }
+
+    fn apply_eval(&self, config: &mut RunConfig) -> Result<()> {
+        let e = &mut config.eval;
+        if let Some(s) = &self.metrics_scale {
+            let expected = "original, normalised";
+            e.metrics_scale = parse_enum::<MetricsScale>("metrics-scale", s, expected)?;
+        }
+        if let Some(s) = self.season {
+            e.season = Some(s);
+        }
+        if let Some(f) = &self.forecast {
+            let expected = "auto, model, ensemble, naive, seasonal_naive, drift, linear";
+            e.forecast = parse_enum::<ForecastMode>("forecast", f, expected)?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses a snake_case enum value through serde, listing the allowed values on error.
+fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, text: &str, allowed: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_ascii_lowercase()))
+        .with_context(|| format!("--{flag} '{text}': expected one of {allowed}"))
+}
+
+fn parse_numbers<T: std::str::FromStr>(flag: &str, text: &str, count: usize) -> Result<Vec<T>> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if parts.len() != count {
+        bail!("--{flag} '{text}': expected {count} comma-separated numbers");
+    }
+    parts
+        .iter()
+        .map(|p| {
+            p.parse::<T>()
+                .map_err(|_| anyhow::anyhow!("--{flag} '{text}': '{p}' is not a number"))
+        })
+        .collect()
+}
+
+/// Splits `name=value` (or bare `name`).
+fn kv(text: &str) -> (String, Option<&str>) {
+    match text.split_once('=') {
+        Some((k, v)) => (k.trim().to_ascii_lowercase(), Some(v.trim())),
+        None => (text.trim().to_ascii_lowercase(), None),
+    }
+}
+
+fn number(flag: &str, text: &str) -> Result<f64> {
+    text.parse::<f64>()
+        .map_err(|_| anyhow::anyhow!("--{flag}: '{text}' is not a number"))
+}
+
+fn parse_schedule(s: &str) -> Result<ScheduleKind> {
+    let (kind, value) = kv(s);
+    Ok(match (kind.as_str(), value) {
+        ("constant", None) => ScheduleKind::Constant,
+        ("warmup", Some(v)) => ScheduleKind::Warmup {
+            epochs: v
+                .parse()
+                .with_context(|| format!("--schedule '{s}': warmup=EPOCHS"))?,
+        },
+        ("step", Some(v)) => {
+            let p = parse_numbers::<f64>("schedule", v, 2)?;
+            ScheduleKind::Step {
+                every: p[0] as usize,
+                gamma: p[1],
+            }
+        }
+        ("cosine", v) => ScheduleKind::Cosine {
+            min_lr: v.map(|v| number("schedule", v)).transpose()?.unwrap_or(0.0),
+        },
+        ("plateau", v) => {
+            let p = match v {
+                Some(v) => parse_numbers::<f64>("schedule", v, 2)?,
+                None => vec![0.5, 5.0],
+            };
+            ScheduleKind::Plateau {
+                factor: p[0],
+                patience: p[1] as usize,
+                min_lr: 1e-6,
+            }
+        }
+        _ => bail!(
+            "--schedule '{s}': expected constant, warmup=EPOCHS, step=EVERY,GAMMA, cosine[=MIN_LR] or plateau[=FACTOR,PATIENCE]"
+        ),
+    })
+}
