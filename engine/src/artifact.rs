@@ -76,10 +76,64 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
 
 /// Loads a model saved by [`save`], onto the plain CPU device.
 pub fn load(dir: &Path) -> Result<TrainedModel> {
+    let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
+    let manifest = read_manifest(dir, &bad)?;
+    let values = read_weights(dir, &manifest, &bad)?;
+    let n_targets = manifest.n_targets;
+    if n_targets == 0 || n_targets > manifest.columns.len() {
+        return Err(bad(format!(
+            "{n_targets} targets among {} columns",
+            manifest.columns.len()
+        )));
+    }
+    check_scaling(&manifest.scaling, manifest.columns.len(), n_targets).map_err(bad)?;
+    if let Some(product) = &manifest.product {
+        let w = &manifest.config.window;
+        check_product(product, n_targets, w.lookback, w.horizon).map_err(bad)?;
+    }
+    let shape = ModelShape {
+        features: manifest.columns.len(),
+        lookback: manifest.config.window.lookback,
+        horizon: manifest.config.window.horizon,
+        targets: n_targets,
+    };
+    let device = crate::model::cpu_device();
+    let skeleton = Forecaster::new(&manifest.config.model, shape, &mut Rng::new(0), &device);
+    let mut loader = Loader {
+        params: &manifest.params,
+        values: &values,
+        offset: 0,
+        index: 0,
+        path: Vec::new(),
+        device: device.clone(),
+        error: None,
+    };
+    let forecaster = skeleton.map(&mut loader);
+    if let Some(e) = loader.error {
+        return Err(bad(e));
+    }
+    if loader.index != manifest.params.len() {
+        return Err(bad(format!(
+            "the manifest lists {} parameters but the model has {}",
+            manifest.params.len(),
+            loader.index
+        )));
+    }
+    Ok(TrainedModel {
+        forecaster,
+        config: manifest.config,
+        scaling: manifest.scaling,
+        columns: manifest.columns,
+        n_targets,
+        product: manifest.product,
+    })
+}
+
+/// `model.json`, upgraded from older versions and validated.
+fn read_manifest(dir: &Path, bad: &dyn Fn(String) -> EngineError) -> Result<Manifest> {
     let manifest_path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| EngineError::io("cannot read", &manifest_path, e))?;
-    let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
     let mut manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| bad(format!("model.json is not a valid seqcast manifest ({e})")))?;
     if manifest.format == FORMAT && matches!(manifest.version, 1 | 2) {
@@ -97,6 +151,16 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         )));
     }
     manifest.config.validate()?;
+    Ok(manifest)
+}
+
+/// `weights.bin` as the manifest describes it: the size its shapes add up to, the
+/// checksum it records, every value finite.
+fn read_weights(
+    dir: &Path,
+    manifest: &Manifest,
+    bad: &dyn Fn(String) -> EngineError,
+) -> Result<Vec<f32>> {
     let weights_path = dir.join(WEIGHTS);
     let bytes = std::fs::read(&weights_path)
         .map_err(|e| EngineError::io("cannot read", &weights_path, e))?;
@@ -128,61 +192,14 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
                 .into(),
         ));
     }
-    let n_targets = manifest.n_targets;
-    if n_targets == 0 || n_targets > manifest.columns.len() {
-        return Err(bad(format!(
-            "{n_targets} targets among {} columns",
-            manifest.columns.len()
-        )));
-    }
-    check_scaling(&manifest.scaling, manifest.columns.len(), n_targets).map_err(bad)?;
-    if let Some(product) = &manifest.product {
-        let w = &manifest.config.window;
-        check_product(product, n_targets, w.lookback, w.horizon).map_err(bad)?;
-    }
-    let shape = ModelShape {
-        features: manifest.columns.len(),
-        lookback: manifest.config.window.lookback,
-        horizon: manifest.config.window.horizon,
-        targets: n_targets,
-    };
-    let device = crate::model::cpu_device();
-    let skeleton = Forecaster::new(&manifest.config.model, shape, &mut Rng::new(0), &device);
     let values: Vec<f32> = bytes
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    let mut loader = Loader {
-        params: &manifest.params,
-        values: &values,
-        offset: 0,
-        index: 0,
-        path: Vec::new(),
-        device: device.clone(),
-        error: None,
-    };
-    let forecaster = skeleton.map(&mut loader);
-    if let Some(e) = loader.error {
-        return Err(bad(e));
-    }
-    if loader.index != manifest.params.len() {
-        return Err(bad(format!(
-            "the manifest lists {} parameters but the model has {}",
-            manifest.params.len(),
-            loader.index
-        )));
-    }
     if values.iter().any(|v| !v.is_finite()) {
         return Err(bad("the weights contain NaN or infinite values".into()));
     }
-    Ok(TrainedModel {
-        forecaster,
-        config: manifest.config,
-        scaling: manifest.scaling,
-        columns: manifest.columns,
-        n_targets,
-        product: manifest.product,
-    })
+    Ok(values)
 }
 
 /// One scaler per column and per target level, each with a finite centre and a finite,

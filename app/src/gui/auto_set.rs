@@ -39,11 +39,20 @@ impl AutoSet {
         still_free(AutoDefaults::ALL, config)
     }
 
-    /// Takes the engine's choices into `config` (only the fields it changed: the user
-    /// may have edited others meanwhile) and remembers them; returns the status note.
+    /// Takes the engine's choices into `config` and remembers them; returns the status
+    /// note. Only the fields the engine changed, and only those the user has not set
+    /// while the inspection was on its way (a field no longer at its plain default keeps
+    /// the user's value).
     pub fn adopt(&mut self, config: &mut RunConfig, resolved: &Resolved) -> Option<String> {
         let chosen = &resolved.config;
-        for change in &resolved.changes {
+        let free = still_free(AutoDefaults::ALL, config);
+        let changes: Vec<_> = resolved
+            .changes
+            .iter()
+            .filter(|c| free.allows(c.field))
+            .cloned()
+            .collect();
+        for change in &changes {
             match change.field {
                 AutoField::Epochs => {
                     config.train.epochs = chosen.train.epochs;
@@ -59,7 +68,7 @@ impl AutoSet {
                 }
             }
         }
-        describe(&resolved.changes).map(|d| format!("Defaults for this data: {d}"))
+        describe(&changes).map(|d| format!("Defaults for this data: {d}"))
     }
 }
 
@@ -131,6 +140,19 @@ mod tests {
                 epochs: false,
                 refit: true
             }
+        );
+        // A lookback the user set while the engine was choosing stays.
+        let mut engine = RunConfig::default();
+        engine.window.lookback = 365;
+        let mut mine = RunConfig::default();
+        mine.window.lookback = 14;
+        let note = auto.adopt(
+            &mut mine,
+            &resolved(&engine, &[(AutoField::Lookback, "365")]),
+        );
+        assert_eq!(
+            (mine.window.lookback, note, auto.lookback),
+            (14, None, None)
         );
         let unchanged = resolved(&config, &[]);
         assert_eq!(auto.adopt(&mut config, &unchanged), None);

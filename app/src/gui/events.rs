@@ -107,8 +107,13 @@ impl SeqcastApp {
         {
             self.session.info(note);
         }
-        // The inspection on its way is of this configuration already.
-        self.session.inspected_for = Some(inspect_key(&self.persisted.config));
+        // The inspection on its way is of the resolved configuration: when the current
+        // one matches it, no second inspection is needed (when the user changed a
+        // setting meanwhile, the next frame inspects theirs).
+        let current = inspect_key(&self.persisted.config);
+        if current == inspect_key(&resolved.config) {
+            self.session.inspected_for = Some(current);
+        }
     }
 
     fn on_inspected(&mut self, inspection: Arc<Inspection>) {

@@ -4,114 +4,145 @@
 use super::{ClipKind, LossKind, RunConfig, ScheduleKind, Split};
 use crate::error::{EngineError, Result};
 
+/// A configuration error naming the field and the bound.
+fn bad(message: String) -> EngineError {
+    EngineError::Config(message)
+}
+
 impl RunConfig {
     /// Checks every range that does not depend on the data; names the field and the bound.
     pub fn validate(&self) -> Result<()> {
-        let bad = |msg: String| Err(EngineError::Config(msg));
+        self.validate_windows()?;
+        self.validate_model()?;
+        self.validate_train()?;
+        self.validate_data()
+    }
+
+    fn validate_windows(&self) -> Result<()> {
         let w = &self.window;
         if w.lookback == 0 {
-            return bad("window.lookback must be at least 1".into());
+            return Err(bad("window.lookback must be at least 1".into()));
         }
         if w.horizon == 0 {
-            return bad("window.horizon must be at least 1".into());
+            return Err(bad("window.horizon must be at least 1".into()));
         }
         if w.stride == 0 {
-            return bad("window.stride must be at least 1".into());
+            return Err(bad("window.stride must be at least 1".into()));
         }
+        Ok(())
+    }
+
+    fn validate_model(&self) -> Result<()> {
         let m = &self.model;
         if m.hidden == 0 || m.hidden > 4096 {
-            return bad(format!(
+            return Err(bad(format!(
                 "model.hidden must be in 1..=4096, got {}",
                 m.hidden
-            ));
+            )));
         }
         if !(1..=4).contains(&m.layers) {
-            return bad(format!("model.layers must be in 1..=4, got {}", m.layers));
+            return Err(bad(format!(
+                "model.layers must be in 1..=4, got {}",
+                m.layers
+            )));
         }
         if !(0.0..1.0).contains(&m.dropout) {
-            return bad(format!(
+            return Err(bad(format!(
                 "model.dropout must be in [0, 1), got {}",
                 m.dropout
-            ));
+            )));
         }
         if !m.forget_bias.is_finite() {
-            return bad("model.forget_bias must be finite".into());
+            return Err(bad("model.forget_bias must be finite".into()));
         }
+        Ok(())
+    }
+
+    fn validate_train(&self) -> Result<()> {
         let t = &self.train;
         if t.epochs == 0 {
-            return bad("train.epochs must be at least 1".into());
+            return Err(bad("train.epochs must be at least 1".into()));
         }
         if t.batch == 0 {
-            return bad("train.batch must be at least 1".into());
+            return Err(bad("train.batch must be at least 1".into()));
         }
         if !(0.0..1.0).contains(&t.weight_average) {
-            return bad(format!(
+            return Err(bad(format!(
                 "train.weight_average must be a decay in [0, 1) (0 = off), got {}",
                 t.weight_average
-            ));
+            )));
         }
         if !(t.lr.is_finite() && t.lr > 0.0) {
-            return bad(format!("train.lr must be a positive number, got {}", t.lr));
+            return Err(bad(format!(
+                "train.lr must be a positive number, got {}",
+                t.lr
+            )));
         }
         if !(0.0..1.0).contains(&t.momentum) {
-            return bad(format!(
+            return Err(bad(format!(
                 "train.momentum must be in [0, 1), got {}",
                 t.momentum
-            ));
+            )));
         }
         if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
-            return bad(format!(
+            return Err(bad(format!(
                 "train.weight_decay must be ≥ 0, got {}",
                 t.weight_decay
-            ));
+            )));
         }
         match t.clip {
             ClipKind::Norm { max } | ClipKind::Value { max } if !(max.is_finite() && max > 0.0) => {
-                return bad(format!("train.clip max must be positive, got {max}"));
+                return Err(bad(format!("train.clip max must be positive, got {max}")));
             }
             _ => {}
         }
         if let LossKind::Huber { delta } = t.loss
             && !(delta.is_finite() && delta > 0.0)
         {
-            return bad(format!(
+            return Err(bad(format!(
                 "train.loss huber delta must be positive, got {delta}"
-            ));
+            )));
         }
         match t.schedule {
             ScheduleKind::Warmup { epochs: 0 } => {
-                return bad("train.schedule warmup epochs must be at least 1".into());
+                return Err(bad("train.schedule warmup epochs must be at least 1".into()));
             }
             ScheduleKind::Step { every, gamma } if every == 0 || !(gamma > 0.0 && gamma <= 1.0) => {
-                return bad("train.schedule step needs every ≥ 1 and 0 < gamma ≤ 1".into());
+                return Err(bad(
+                    "train.schedule step needs every ≥ 1 and 0 < gamma ≤ 1".into()
+                ));
             }
             ScheduleKind::Plateau { factor, .. } if !(factor > 0.0 && factor < 1.0) => {
-                return bad(format!(
+                return Err(bad(format!(
                     "train.schedule plateau factor must be in (0, 1), got {factor}"
-                ));
+                )));
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    fn validate_data(&self) -> Result<()> {
         match self.data.split {
             Split::Fractions { train, val, test } => {
                 let all = [train, val, test];
                 if all.iter().any(|f| !(f.is_finite() && *f >= 0.0)) || train <= 0.0 {
-                    return bad("data.split fractions must be ≥ 0 with train > 0".into());
+                    return Err(bad("data.split fractions must be ≥ 0 with train > 0".into()));
                 }
                 if train + val + test > 1.0 + 1e-9 {
-                    return bad(format!(
+                    return Err(bad(format!(
                         "data.split fractions sum to {:.3}, more than 1",
                         train + val + test
-                    ));
+                    )));
                 }
             }
             Split::Rows { train: 0, .. } => {
-                return bad("data.split train rows must be at least 1".into());
+                return Err(bad("data.split train rows must be at least 1".into()));
             }
             Split::Rows { .. } => {}
         }
         if self.eval.season == Some(0) {
-            return bad("eval.season must be at least 1".into());
+            return Err(bad("eval.season must be at least 1".into()));
         }
         Ok(())
     }

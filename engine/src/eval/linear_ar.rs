@@ -79,26 +79,8 @@ impl LinearAr {
             )));
         }
 
-        // Each window as a slice of lookback + horizon values; normalisation statistics over
-        // every value some window covers (each counted once).
-        let mut windows = Vec::with_capacity(n);
-        let mut covered = vec![false; values.len()];
-        for &t in train_origins {
-            let start = input_start(values, t, lookback)?;
-            let end = t.saturating_add(horizon);
-            let window = values.get(start..=end).ok_or_else(|| {
-                EngineError::TooShort(format!(
-                    "training window with origin {t} needs values up to index {end}, the \
-                     series has {}",
-                    values.len()
-                ))
-            })?;
-            if let Some(flags) = covered.get_mut(start..=end) {
-                flags.fill(true);
-            }
-            windows.push(window);
-        }
-        let (center, scale) = covered_stats(values, &covered)?;
+        let (windows, (center, scale)) =
+            training_windows(values, train_origins, lookback, horizon)?;
 
         // Column-major [n × (p + horizon)]: the ones column, the L lags (oldest first),
         // then the H targets, all normalised.
@@ -135,36 +117,7 @@ impl LinearAr {
         let records = Array2::from_shape_vec((p, keep.len()).f(), reduced)
             .map_err(|e| EngineError::Transform(format!("linear baseline: {e}")))?;
 
-        let regression = LinearRegression::new().with_intercept(false);
-        let mut coefs = Vec::with_capacity(horizon.saturating_mul(p));
-        for (step, target) in columns.iter().skip(p).enumerate() {
-            let reduced_target: Vec<f64> = target.iter().take(p).copied().collect();
-            let dataset = DatasetBase::new(records.view(), Array1::from_vec(reduced_target));
-            let fitted = regression.fit(&dataset).map_err(|e| {
-                EngineError::Transform(format!(
-                    "linear baseline: least-squares fit of step {} failed: {e}",
-                    step + 1
-                ))
-            })?;
-            // Normalised model: (y − c)/s = b_0 + Σ b_k (x_k − c)/s, i.e.
-            // y = c + s·b_0 + Σ b_k (x_k − c).
-            let mut beta = vec![0.0; p];
-            for (&j, &b) in keep.iter().zip(fitted.params().iter()) {
-                if let Some(slot) = beta.get_mut(j) {
-                    *slot = b;
-                }
-            }
-            if let Some(b0) = beta.first_mut() {
-                *b0 *= scale;
-            }
-            if beta.iter().any(|b| !b.is_finite()) {
-                return Err(EngineError::NonFinite(format!(
-                    "linear baseline: step {} has non-finite coefficients",
-                    step + 1
-                )));
-            }
-            coefs.extend(beta);
-        }
+        let coefs = solve_steps(&records, &columns, &keep, p, scale)?;
         Ok(Self {
             lookback,
             horizon,
@@ -342,6 +295,81 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
         .map(|(x, y)| x * y)
         .sum();
     acc.iter().sum::<f64>() + tail
+}
+
+/// The training windows (each a slice of `lookback + horizon` values) and the
+/// normalisation over every value some window covers (each counted once).
+type Windows<'v> = (Vec<&'v [f64]>, (f64, f64));
+
+/// [`Windows`] of the origins `train_origins`.
+fn training_windows<'v>(
+    values: &'v [f64],
+    train_origins: &[usize],
+    lookback: usize,
+    horizon: usize,
+) -> Result<Windows<'v>> {
+    let mut windows = Vec::with_capacity(train_origins.len());
+    let mut covered = vec![false; values.len()];
+    for &t in train_origins {
+        let start = input_start(values, t, lookback)?;
+        let end = t.saturating_add(horizon);
+        let window = values.get(start..=end).ok_or_else(|| {
+            EngineError::TooShort(format!(
+                "training window with origin {t} needs values up to index {end}, the \
+                 series has {}",
+                values.len()
+            ))
+        })?;
+        if let Some(flags) = covered.get_mut(start..=end) {
+            flags.fill(true);
+        }
+        windows.push(window);
+    }
+    Ok((windows, covered_stats(values, &covered)?))
+}
+
+/// One least-squares fit per horizon step on the reduced system `records` (the kept
+/// columns of R), the targets being `columns[p..]` after the QR; the coefficients in
+/// the original units, row-major `[horizon × p]`.
+fn solve_steps(
+    records: &Array2<f64>,
+    columns: &[Vec<f64>],
+    keep: &[usize],
+    p: usize,
+    scale: f64,
+) -> Result<Vec<f64>> {
+    let horizon = columns.len().saturating_sub(p);
+    let regression = LinearRegression::new().with_intercept(false);
+    let mut coefs = Vec::with_capacity(horizon.saturating_mul(p));
+    for (step, target) in columns.iter().skip(p).enumerate() {
+        let reduced_target: Vec<f64> = target.iter().take(p).copied().collect();
+        let dataset = DatasetBase::new(records.view(), Array1::from_vec(reduced_target));
+        let fitted = regression.fit(&dataset).map_err(|e| {
+            EngineError::Transform(format!(
+                "linear baseline: least-squares fit of step {} failed: {e}",
+                step + 1
+            ))
+        })?;
+        // Normalised model: (y − c)/s = b_0 + Σ b_k (x_k − c)/s, i.e.
+        // y = c + s·b_0 + Σ b_k (x_k − c).
+        let mut beta = vec![0.0; p];
+        for (&j, &b) in keep.iter().zip(fitted.params().iter()) {
+            if let Some(slot) = beta.get_mut(j) {
+                *slot = b;
+            }
+        }
+        if let Some(b0) = beta.first_mut() {
+            *b0 *= scale;
+        }
+        if beta.iter().any(|b| !b.is_finite()) {
+            return Err(EngineError::NonFinite(format!(
+                "linear baseline: step {} has non-finite coefficients",
+                step + 1
+            )));
+        }
+        coefs.extend(beta);
+    }
+    Ok(coefs)
 }
 
 #[cfg(test)]

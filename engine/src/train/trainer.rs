@@ -180,30 +180,8 @@ impl<'a> Trainer<'a> {
             grad_norm: Some(norms.global()),
         };
         if let Some(raw) = raw_grads {
-            let snapshot = DiagSnapshot {
-                epoch: at.epoch,
-                step: self.step,
-                grad_norm: norms.global(),
-                grad_norm_clipped: clipped_norm,
-                params: stats::param_stats(
-                    &raw,
-                    &stats::param_values(&self.last_good),
-                    &stats::param_values(&self.model),
-                ),
-                gates: stats::gate_stats(&self.model, &raw),
-                time_norms: time_norms.unwrap_or_default(),
-            };
-            if let (Some((early, late)), Some(reach)) =
-                (snapshot.early_late(), snapshot.reach(grads::VANISHING_NORM))
-            {
-                stats.time_grad = Some(super::TimeGrad {
-                    early,
-                    late,
-                    reach,
-                    lookback: self.model.recurrent_len(self.data.lookback),
-                });
-            }
-            report(Progress::Snapshot(Box::new(snapshot)));
+            let norms = (norms.global(), clipped_norm);
+            self.snapshot(at.epoch, &raw, norms, time_norms, stats, report);
         }
         self.cost.add(snapshot_step, step_start.elapsed());
         self.train_time += step_start.elapsed();
@@ -221,6 +199,44 @@ impl<'a> Trainer<'a> {
             });
         }
         Ok(None)
+    }
+
+    /// The detailed gradient statistics of the step just taken (every `diag_every`
+    /// steps): per parameter, per gate and per time step, and how far back in the
+    /// window the gradient still reaches.
+    fn snapshot(
+        &self,
+        epoch: usize,
+        raw: &[(String, Vec<f32>)],
+        (grad_norm, grad_norm_clipped): (f64, f64),
+        time_norms: Option<Vec<Vec<f64>>>,
+        stats: &mut EpochStats,
+        report: &mut dyn FnMut(Progress),
+    ) {
+        let snapshot = DiagSnapshot {
+            epoch,
+            step: self.step,
+            grad_norm,
+            grad_norm_clipped,
+            params: stats::param_stats(
+                raw,
+                &stats::param_values(&self.last_good),
+                &stats::param_values(&self.model),
+            ),
+            gates: stats::gate_stats(&self.model, raw),
+            time_norms: time_norms.unwrap_or_default(),
+        };
+        if let (Some((early, late)), Some(reach)) =
+            (snapshot.early_late(), snapshot.reach(grads::VANISHING_NORM))
+        {
+            stats.time_grad = Some(super::TimeGrad {
+                early,
+                late,
+                reach,
+                lookback: self.model.recurrent_len(self.data.lookback),
+            });
+        }
+        report(Progress::Snapshot(Box::new(snapshot)));
     }
 
     /// Validates the judged weights, records the epoch, keeps the best weights and

@@ -135,34 +135,8 @@ impl Runner {
                 predictions,
                 report,
                 baselines,
-            } => {
-                let run = self.last_run()?;
-                let mut paths: Vec<PathBuf> = Vec::new();
-                if let Some(path) = predictions {
-                    let csv = export::predictions_csv(
-                        &run.summary,
-                        &run.series,
-                        CsvOptions { baselines },
-                    );
-                    export::write_atomic(&path, csv.as_bytes())?;
-                    paths.push(path);
-                }
-                if let Some(path) = report {
-                    export::write_report(&path, &run.summary)?;
-                    paths.push(path);
-                }
-                self.emit(Event::Saved { paths });
-            }
-            Command::LoadModel { dir } => {
-                let table = self.table()?;
-                let model = artifact::load(&dir)?;
-                let prediction = Arc::new(pipeline::predict::predict(&model, &table)?);
-                self.emit(Event::ModelLoaded {
-                    dir,
-                    config: Box::new(model.config),
-                    prediction,
-                });
-            }
+            } => self.export(predictions, report, baselines)?,
+            Command::LoadModel { dir } => self.load_model(dir)?,
             Command::RecordRuns { dir, origin } => {
                 self.record = match dir {
                     Some(dir) => Some((RunStore::open(dir)?, origin)),
@@ -227,6 +201,41 @@ impl Runner {
         self.emit(match summary.training.stop {
             StopReason::Cancelled => Event::Cancelled(summary, series),
             _ => Event::Finished(summary, series),
+        });
+        Ok(())
+    }
+
+    /// Writes the last run's predictions and / or report.
+    fn export(
+        &mut self,
+        predictions: Option<PathBuf>,
+        report: Option<PathBuf>,
+        baselines: bool,
+    ) -> Result<()> {
+        let run = self.last_run()?;
+        let mut paths: Vec<PathBuf> = Vec::new();
+        if let Some(path) = predictions {
+            let csv = export::predictions_csv(&run.summary, &run.series, CsvOptions { baselines });
+            export::write_atomic(&path, csv.as_bytes())?;
+            paths.push(path);
+        }
+        if let Some(path) = report {
+            export::write_report(&path, &run.summary)?;
+            paths.push(path);
+        }
+        self.emit(Event::Saved { paths });
+        Ok(())
+    }
+
+    /// Loads a saved model and forecasts the loaded table with it.
+    fn load_model(&mut self, dir: PathBuf) -> Result<()> {
+        let table = self.table()?;
+        let model = artifact::load(&dir)?;
+        let prediction = Arc::new(pipeline::predict::predict(&model, &table)?);
+        self.emit(Event::ModelLoaded {
+            dir,
+            config: Box::new(model.config),
+            prediction,
         });
         Ok(())
     }

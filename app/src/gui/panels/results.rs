@@ -10,7 +10,7 @@ use seqcast_engine::data::series::Series;
 use seqcast_engine::eval::baselines::BaselineKind;
 use seqcast_engine::eval::choice::ForecastChoice;
 use seqcast_engine::eval::metrics::Metrics;
-use seqcast_engine::pipeline::{PartForecast, ScoreTable};
+use seqcast_engine::pipeline::{PartForecast, RunSummary, ScoreTable};
 
 use super::PanelView;
 use crate::gui::files::Purpose;
@@ -33,32 +33,7 @@ pub fn results_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec
     let mut step = view.persisted.result_step.clamp(1, horizon);
     let mut normalised = view.persisted.normalised_metrics;
 
-    ui.horizontal(|ui| {
-        if ui.button("Export predictions…").clicked() {
-            intents.push(Intent::Dialog(Purpose::ExportCsv));
-        }
-        if ui.button("Save run report…").clicked() {
-            intents.push(Intent::Dialog(Purpose::SaveReport));
-        }
-        if ui.button("Save model…").clicked() {
-            intents.push(Intent::Dialog(Purpose::SaveModel));
-        }
-        ui.separator();
-        let refit = summary.training.refit.map_or(String::new(), |r| {
-            format!(" · refit on train+val, {} epochs", r.epochs)
-        });
-        ui.label(format!(
-            "{} {}×{} · {} · best epoch {}{refit}",
-            summary.config.model.cell.name().to_uppercase(),
-            summary.config.model.layers,
-            summary.config.model.hidden,
-            summary.training.stop.describe(),
-            summary
-                .training
-                .best_epoch
-                .map_or("-".into(), |e| e.to_string())
-        ));
-    });
+    header_ui(ui, &summary, intents);
     ui.separator();
     if let Some(choice) = &summary.forecast {
         skill_banner(ui, view, choice);
@@ -73,10 +48,6 @@ pub fn results_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec
     } else {
         MetricsScale::Original
     };
-    let replaces_model = summary
-        .forecast
-        .as_ref()
-        .is_some_and(|c| c.replaces_model());
     // The product forecast's row, when it is not the model itself.
     let product = summary
         .forecast
@@ -84,74 +55,9 @@ pub fn results_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec
         .filter(|c| c.replaces_model())
         .map(|c| format!("forecast: {}", c.chosen.name()));
     ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            if let Some(scores) = &summary.test_scores {
-                ui.strong(format!("Test · {} windows", summary.data.windows[2]));
-                metrics_table(
-                    ui,
-                    "test_metrics",
-                    scores.in_scale(scale),
-                    summary.config.model.cell.name(),
-                    product.as_deref(),
-                );
-            }
-            if let Some(scores) = &summary.val_scores {
-                ui.strong(format!("Validation · {} windows", summary.data.windows[1]));
-                metrics_table(
-                    ui,
-                    "val_metrics",
-                    scores.in_scale(scale),
-                    summary.config.model.cell.name(),
-                    product.as_deref(),
-                );
-            }
-            for (kind, why) in &summary.unavailable_baselines {
-                ui.weak(format!("{} unavailable: {why}", kind.name()));
-            }
-        });
+        tables_ui(ui, &summary, scale, product.as_deref());
         ui.separator();
-        ui.vertical(|ui| {
-            let height = (ui.available_height() / 2.0 - 30.0).max(160.0);
-            let Some(test) = summary.test.as_ref().or(summary.val.as_ref()) else {
-                // A series too short for validation or test windows still has its
-                // forecast past the end.
-                ui.label("No test or validation windows: the parts are shorter than the horizon.");
-                ui.strong(format!("Forecast after {}", summary.future.origin));
-                future_plot(
-                    ui,
-                    &series,
-                    &summary.future,
-                    replaces_model,
-                    horizon,
-                    height,
-                );
-                return;
-            };
-            ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
-            step_plot(ui, &series, test, replaces_model, step, horizon, height);
-            ui.horizontal(|ui| {
-                let width = ui.available_width() / 2.0 - 6.0;
-                ui.vertical(|ui| {
-                    ui.set_width(width);
-                    ui.strong("MAE per horizon step");
-                    if let Some(scores) = &summary.test_scores {
-                        per_step_plot(ui, scores.in_scale(scale), height * 0.8);
-                    }
-                });
-                ui.vertical(|ui| {
-                    ui.set_width(width);
-                    ui.strong(format!("Forecast after {}", summary.future.origin));
-                    future_plot(
-                        ui,
-                        &series,
-                        &summary.future,
-                        replaces_model,
-                        horizon,
-                        height * 0.8,
-                    );
-                });
-            });
-        });
+        plots_ui(ui, &summary, &series, scale, step);
     });
     view.persisted.result_step = step;
     view.persisted.normalised_metrics = normalised;
@@ -381,4 +287,114 @@ fn future_plot(
                 );
             }
         });
+}
+
+/// Export buttons and the run's one-line description.
+fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>) {
+    ui.horizontal(|ui| {
+        if ui.button("Export predictions…").clicked() {
+            intents.push(Intent::Dialog(Purpose::ExportCsv));
+        }
+        if ui.button("Save run report…").clicked() {
+            intents.push(Intent::Dialog(Purpose::SaveReport));
+        }
+        if ui.button("Save model…").clicked() {
+            intents.push(Intent::Dialog(Purpose::SaveModel));
+        }
+        ui.separator();
+        let refit = summary.training.refit.map_or(String::new(), |r| {
+            format!(" · refit on train+val, {} epochs", r.epochs)
+        });
+        ui.label(format!(
+            "{} {}×{} · {} · best epoch {}{refit}",
+            summary.config.model.cell.name().to_uppercase(),
+            summary.config.model.layers,
+            summary.config.model.hidden,
+            summary.training.stop.describe(),
+            summary
+                .training
+                .best_epoch
+                .map_or("-".into(), |e| e.to_string())
+        ));
+    });
+}
+
+/// Test and validation metrics of the model, the product forecast and the baselines.
+fn tables_ui(ui: &mut egui::Ui, summary: &RunSummary, scale: MetricsScale, product: Option<&str>) {
+    ui.vertical(|ui| {
+        if let Some(scores) = &summary.test_scores {
+            ui.strong(format!("Test · {} windows", summary.data.windows[2]));
+            metrics_table(
+                ui,
+                "test_metrics",
+                scores.in_scale(scale),
+                summary.config.model.cell.name(),
+                product,
+            );
+        }
+        if let Some(scores) = &summary.val_scores {
+            ui.strong(format!("Validation · {} windows", summary.data.windows[1]));
+            metrics_table(
+                ui,
+                "val_metrics",
+                scores.in_scale(scale),
+                summary.config.model.cell.name(),
+                product,
+            );
+        }
+        for (kind, why) in &summary.unavailable_baselines {
+            ui.weak(format!("{} unavailable: {why}", kind.name()));
+        }
+    });
+}
+
+/// The forecast at one horizon step against the truth, the error per step, and the
+/// forecast past the end.
+fn plots_ui(
+    ui: &mut egui::Ui,
+    summary: &RunSummary,
+    series: &Arc<Series>,
+    scale: MetricsScale,
+    step: usize,
+) {
+    let horizon = summary.config.window.horizon.max(1);
+    let replaces_model = summary
+        .forecast
+        .as_ref()
+        .is_some_and(|c| c.replaces_model());
+    ui.vertical(|ui| {
+        let height = (ui.available_height() / 2.0 - 30.0).max(160.0);
+        let Some(test) = summary.test.as_ref().or(summary.val.as_ref()) else {
+            // A series too short for validation or test windows still has its
+            // forecast past the end.
+            ui.label("No test or validation windows: the parts are shorter than the horizon.");
+            ui.strong(format!("Forecast after {}", summary.future.origin));
+            future_plot(ui, series, &summary.future, replaces_model, horizon, height);
+            return;
+        };
+        ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
+        step_plot(ui, series, test, replaces_model, step, horizon, height);
+        ui.horizontal(|ui| {
+            let width = ui.available_width() / 2.0 - 6.0;
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                ui.strong("MAE per horizon step");
+                if let Some(scores) = &summary.test_scores {
+                    per_step_plot(ui, scores.in_scale(scale), height * 0.8);
+                }
+            });
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                ui.strong(format!("Forecast after {}", summary.future.origin));
+                future_plot(
+                    ui,
+                    series,
+                    &summary.future,
+                    replaces_model,
+                    horizon,
+                    height * 0.8,
+                );
+            });
+        });
+    });
 }

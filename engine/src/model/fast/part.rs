@@ -344,13 +344,7 @@ pub fn run(
         .get(input.rows.start * outputs..input.rows.end * outputs)
         .unwrap_or(&[]);
     let scale = 1.0 / input.loss_elements.max(1) as f32;
-    let mut dpred = vec![0.0f32; rows * outputs];
-    let mut loss_sum = 0.0f64;
-    for ((d, &p), &t) in dpred.iter_mut().zip(&pred).zip(y) {
-        let (value, grad) = element_loss(loss, p - t);
-        loss_sum += f64::from(value);
-        *d = grad * scale;
-    }
+    let (loss_sum, dpred) = loss_gradient(loss, &pred, y, scale);
 
     // Backward: head, then the layers top down.
     let mut grads = Grads::zeros(w);
@@ -365,27 +359,7 @@ pub fn run(
     )?;
     math::add_column_sums(&mut grads.head_b, &dpred);
     if let (Some(sk), Some(sx)) = (&w.skip, skip_x) {
-        // dpred back into [rows·targets, horizon], then xᵀ · d.
-        let mut d = vec![0.0f32; rows * sk.targets * sk.horizon];
-        for (r, chunk) in d.chunks_exact_mut(sk.targets * sk.horizon).enumerate() {
-            for (t, per_target) in chunk.chunks_exact_mut(sk.horizon).enumerate() {
-                for (h, v) in per_target.iter_mut().enumerate() {
-                    *v = dpred
-                        .get(r * outputs + h * sk.targets + t)
-                        .copied()
-                        .unwrap_or(0.0);
-                }
-            }
-        }
-        gemm(
-            &mut grads.skip,
-            sx,
-            &d,
-            (steps, rows * sk.targets, sk.horizon),
-            true,
-            false,
-            0.0,
-        )?;
+        skip_gradient(&mut grads.skip, sk, sx, &dpred, (rows, steps, outputs))?;
     }
     let mut dh_last = vec![0.0f32; step_h];
     gemm(
@@ -461,4 +435,50 @@ fn sign(x: f32) -> f32 {
     } else {
         0.0
     }
+}
+
+/// The summed loss of `pred` against `y` and its gradient with respect to each
+/// prediction, scaled by `scale` (one over the elements of the whole batch).
+fn loss_gradient(loss: LossKind, pred: &[f32], y: &[f32], scale: f32) -> (f64, Vec<f32>) {
+    let mut dpred = vec![0.0f32; pred.len()];
+    let mut loss_sum = 0.0f64;
+    for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(y) {
+        let (value, grad) = element_loss(loss, p - t);
+        loss_sum += f64::from(value);
+        *d = grad * scale;
+    }
+    (loss_sum, dpred)
+}
+
+/// The linear skip's gradient `xᵀ · d` into `grad`, with the prediction gradient
+/// `dpred` (step-major `[rows, horizon·targets]`) laid out per target.
+fn skip_gradient(
+    grad: &mut [f32],
+    sk: &Skip,
+    sx: &[f32],
+    dpred: &[f32],
+    (rows, steps, outputs): (usize, usize, usize),
+) -> Result<()> {
+    // dpred back into [rows·targets, horizon], then xᵀ · d.
+    let mut d = vec![0.0f32; rows * sk.targets * sk.horizon];
+    for (r, chunk) in d.chunks_exact_mut(sk.targets * sk.horizon).enumerate() {
+        for (t, per_target) in chunk.chunks_exact_mut(sk.horizon).enumerate() {
+            for (h, v) in per_target.iter_mut().enumerate() {
+                *v = dpred
+                    .get(r * outputs + h * sk.targets + t)
+                    .copied()
+                    .unwrap_or(0.0);
+            }
+        }
+    }
+    gemm(
+        grad,
+        sx,
+        &d,
+        (steps, rows * sk.targets, sk.horizon),
+        true,
+        false,
+        0.0,
+    )?;
+    Ok(())
 }

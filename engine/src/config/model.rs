@@ -1,0 +1,179 @@
+//! The network's settings: the cell, depth and width, dropout, initialisation, the
+//! per-window normalisation and the linear skip with where it starts.
+
+use serde::{Deserialize, Serialize};
+
+/// Recurrent cell type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    /// Long short-term memory (forget, input, output gates and a cell state).
+    #[default]
+    Lstm,
+    /// Gated recurrent unit (reset and update gates).
+    Gru,
+    /// Vanilla tanh RNN: fast, forgets; a baseline for short windows.
+    Rnn,
+}
+
+impl CellKind {
+    /// Gate blocks in the fused weight matrices.
+    pub fn gates(self) -> usize {
+        match self {
+            Self::Lstm => 4,
+            Self::Gru => 3,
+            Self::Rnn => 1,
+        }
+    }
+
+    /// Gate names in weight-block order (PyTorch's layout).
+    pub fn gate_names(self) -> &'static [&'static str] {
+        match self {
+            Self::Lstm => &["input", "forget", "cell", "output"],
+            Self::Gru => &["reset", "update", "new"],
+            Self::Rnn => &["hidden"],
+        }
+    }
+
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lstm => "lstm",
+            Self::Gru => "gru",
+            Self::Rnn => "rnn",
+        }
+    }
+}
+
+/// Per-window normalisation of the forecast columns (as NLinear / RevIN do): the model
+/// sees each window relative to a level taken from its own inputs and forecasts
+/// relative to it; the level is added back to its outputs. Tames trends and level
+/// shifts that a scaler fitted on the training rows cannot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowNorm {
+    /// Raw (scaled) values in, raw values out.
+    None,
+    /// Subtract the window's last input value of each forecast column (the default:
+    /// see BENCHMARKS.md, "Per-window normalisation").
+    #[default]
+    Last,
+    /// Subtract the mean of the window's inputs of each forecast column.
+    Mean,
+}
+
+impl WindowNorm {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Last => "last",
+            Self::Mean => "mean",
+        }
+    }
+}
+
+/// The network: stacked recurrent layers, then a linear head for all horizon steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Cell type.
+    pub cell: CellKind,
+    /// Hidden units per layer.
+    pub hidden: usize,
+    /// Stacked layers (1–4).
+    pub layers: usize,
+    /// Dropout between stacked layers and before the head (0 ≤ p < 1).
+    pub dropout: f64,
+    /// Orthogonal initialisation of the recurrent weights.
+    pub orthogonal_init: bool,
+    /// Initial LSTM forget-gate bias (1 keeps memory open early in training).
+    pub forget_bias: f64,
+    /// Per-window normalisation of the forecast columns.
+    pub window_norm: WindowNorm,
+    /// Residual learning on a linear model: a linear map from each forecast column's
+    /// lookback values to its horizon (one weight matrix shared by the columns, as
+    /// NLinear) is added to the network's output, so the recurrent layers learn what
+    /// the linear forecast misses. Starts at zero: the untrained model forecasts the
+    /// window's level.
+    pub linear_skip: bool,
+    /// With the linear skip, the recurrent layers read only the last `recurrent_steps`
+    /// steps of each window (0 or more than the lookback: all of them) while the skip
+    /// reads the whole lookback: a long linear memory with a short recurrent one, so a
+    /// long lookback costs what the short window costs and gives the network fewer old
+    /// steps to overfit. Without the skip the layers read every step. Default 48,
+    /// chosen by evidence (BENCHMARKS.md, "Accuracy: recurrent steps"); windows of 48
+    /// steps or fewer are read whole.
+    pub recurrent_steps: usize,
+    /// Where the linear skip starts: the forecast of a baseline, so the untrained model
+    /// already forecasts as well as that baseline and training learns a correction.
+    pub skip_init: SkipInit,
+}
+
+/// The linear skip's starting weights (`model.skip_init`): each is a linear map of the
+/// window that reproduces a baseline exactly, whatever the window normalisation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipInit {
+    /// All zeros: with `window_norm = last` the untrained skip forecasts the last value.
+    #[default]
+    Zero,
+    /// Repeat the last value (naive).
+    Naive,
+    /// Repeat the value one season back (seasonal naive); needs a lookback of at least
+    /// one season, else naive.
+    SeasonalNaive,
+    /// Of naive, seasonal naive and drift, the one with the lowest error on the
+    /// training windows.
+    Best,
+    /// A ridge fit of the horizon on the window, shrunk toward the `best` start, the
+    /// shrinkage chosen on the last quarter of the training windows (`train::skip_fit`).
+    Fitted,
+}
+
+impl SkipInit {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Zero => "zero",
+            Self::Naive => "naive",
+            Self::SeasonalNaive => "seasonal_naive",
+            Self::Best => "best",
+            Self::Fitted => "fitted",
+        }
+    }
+}
+
+impl ModelConfig {
+    /// How many of a `lookback`-step window's last steps the recurrent layers read.
+    pub fn recurrent_len(&self, lookback: usize) -> usize {
+        recurrent_len(lookback, self.recurrent_steps, self.linear_skip)
+    }
+}
+
+/// The recurrent window: the last `recurrent_steps` of `lookback` steps; all of them when
+/// `recurrent_steps` is 0 or larger, or when there is no linear skip to read the others.
+pub fn recurrent_len(lookback: usize, recurrent_steps: usize, linear_skip: bool) -> usize {
+    if recurrent_steps == 0 || !linear_skip {
+        lookback
+    } else {
+        recurrent_steps.min(lookback)
+    }
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self {
+            cell: CellKind::Lstm,
+            hidden: 64,
+            layers: 2,
+            dropout: 0.0,
+            orthogonal_init: true,
+            forget_bias: 1.0,
+            window_norm: WindowNorm::Last,
+            linear_skip: true,
+            recurrent_steps: 48,
+            skip_init: SkipInit::Zero,
+        }
+    }
+}
