@@ -322,25 +322,26 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
 /// Test and validation metrics of the model, the product forecast and the baselines.
 fn tables_ui(ui: &mut egui::Ui, summary: &RunSummary, scale: MetricsScale, product: Option<&str>) {
     ui.vertical(|ui| {
-        if let Some(scores) = &summary.test_scores {
-            ui.strong(format!("Test · {} windows", summary.data.windows[2]));
-            metrics_table(
-                ui,
+        let parts = [
+            (
+                "Test",
                 "test_metrics",
-                scores.in_scale(scale),
-                summary.config.model.cell.name(),
-                product,
-            );
-        }
-        if let Some(scores) = &summary.val_scores {
-            ui.strong(format!("Validation · {} windows", summary.data.windows[1]));
-            metrics_table(
-                ui,
+                &summary.test_scores,
+                summary.data.windows[2],
+            ),
+            (
+                "Validation",
                 "val_metrics",
-                scores.in_scale(scale),
-                summary.config.model.cell.name(),
-                product,
-            );
+                &summary.val_scores,
+                summary.data.windows[1],
+            ),
+        ];
+        for (title, id, scores, windows) in parts {
+            if let Some(scores) = scores {
+                ui.strong(format!("{title} · {windows} windows"));
+                let model = summary.config.model.cell.name();
+                metrics_table(ui, id, scores.in_scale(scale), model, product);
+            }
         }
         for (kind, why) in &summary.unavailable_baselines {
             ui.weak(format!("{} unavailable: {why}", kind.name()));
