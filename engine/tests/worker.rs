@@ -18,7 +18,7 @@ fn next_result(engine: &EngineHandle) -> Event {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         match engine.recv_timeout(Duration::from_millis(200)).unwrap() {
-            Some(Event::Training(_)) | None => {}
+            Some(Event::Training(_) | Event::Doctor(_)) | None => {}
             Some(other) => return other,
         }
     }
@@ -73,7 +73,7 @@ fn load_inspect_train_export_through_the_handle() {
             Some(Event::Training(Progress::Started { .. })) => started = true,
             Some(Event::Training(Progress::Epoch(_))) => epochs += 1,
             Some(Event::Finished(s, _)) => break s,
-            Some(Event::Training(_)) => {}
+            Some(Event::Training(_) | Event::Doctor(_)) => {}
             other => panic!("unexpected {other:?}"),
         }
     };

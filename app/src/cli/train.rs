@@ -181,7 +181,7 @@ pub(super) fn record_runs(engine: &EngineHandle, args: &TrainArgs) -> Result<boo
 pub(super) fn wait(engine: &EngineHandle) -> Result<Event> {
     loop {
         match engine.recv()? {
-            Event::Training(_) => {}
+            Event::Training(_) | Event::Doctor(_) => {}
             Event::Failed { message, .. } => return Err(anyhow!(message)),
             other => return Ok(other),
         }

@@ -43,6 +43,7 @@ fn an_absurd_learning_rate_raises_the_alarm_and_apply_fixes_the_config() {
     let alarm = live
         .alerts
         .iter()
+        .map(|d| &d.alert)
         .find(|a| matches!(a.kind, AlertKind::Exploding | AlertKind::NonFinite))
         .unwrap_or_else(|| panic!("no alarm in {:?}", live.alerts));
     h.get_by_label_contains(alarm.kind.title());

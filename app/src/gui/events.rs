@@ -27,6 +27,11 @@ impl SeqcastApp {
                     .get_or_insert_with(LiveRun::default)
                     .update(progress);
             }
+            Event::Doctor(list) => {
+                if let Some(live) = &mut self.session.live {
+                    live.alerts = list.to_vec();
+                }
+            }
             Event::Finished(summary, series) | Event::Cancelled(summary, series) => {
                 self.on_trained(summary, series)
             }
@@ -35,6 +40,8 @@ impl SeqcastApp {
                 self.session.info(report.describe());
                 self.session.overfit = Some(report);
             }
+            // The GUI does not benchmark; a finished job frees the controls all the same.
+            Event::Benched(_) => self.session.busy = None,
             Event::LrRange(report) => {
                 self.session.busy = None;
                 self.session.info(report.describe());
@@ -137,10 +144,6 @@ impl SeqcastApp {
         self.session.busy = None;
         if let Some(live) = &mut self.session.live {
             live.running = false;
-            for alert in &summary.training.alerts {
-                live.raise(alert.clone());
-            }
-            live.settle_final(&summary.training.alerts);
         }
         self.session.info(format!(
             "Training {} · best epoch {} · {:.1}s",

@@ -12,8 +12,8 @@ use seqcast_engine::worker::Command;
 use super::app::SeqcastApp;
 use super::files::Purpose;
 use super::live::LiveRun;
+use super::runs_search::RunsAction;
 use super::state::{Busy, Tab, Tool};
-use super::store::RunsAction;
 
 /// What a panel asks the app to do.
 #[derive(Clone, Debug, PartialEq)]

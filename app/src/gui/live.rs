@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use seqcast_engine::diag::{self, Alert};
+use seqcast_engine::diag::Diagnosis;
 use seqcast_engine::train::{self, DiagSnapshot, EpochRecord, Progress, StepStats};
 
 /// Steps kept for the gradient plot; older ones are thinned to every other step.
@@ -61,8 +61,8 @@ pub struct LiveRun {
     pub batch: BatchStatus,
     /// One-step-ahead validation forecast after the latest epoch.
     pub val_forecast: Option<ValForecast>,
-    /// Alerts raised so far (one per kind, latest evidence).
-    pub alerts: Vec<Alert>,
+    /// The doctor's alerts so far with their fixes (the engine's list, one per kind).
+    pub alerts: Vec<Diagnosis>,
     /// Whether the engine is still training.
     pub running: bool,
 }
@@ -117,12 +117,7 @@ impl LiveRun {
                     self.steps = thinned;
                 }
             }
-            Progress::Epoch(record) => {
-                self.history.push(record);
-                for alert in diag::epoch_alerts(&self.history) {
-                    self.raise(alert);
-                }
-            }
+            Progress::Epoch(record) => self.history.push(record),
             Progress::ValidationForecast {
                 rows, predicted, ..
             } => {
@@ -140,26 +135,6 @@ impl LiveRun {
                 }
             }
             Progress::ValidationOutputs { .. } => {}
-        }
-    }
-
-    /// Adds or refreshes an alert (one per kind).
-    pub fn raise(&mut self, alert: Alert) {
-        match self.alerts.iter_mut().find(|a| a.kind == alert.kind) {
-            Some(existing) => *existing = alert,
-            None => self.alerts.push(alert),
-        }
-    }
-
-    /// After training: the final verdict against every baseline replaces the in-training
-    /// comparison with naive alone.
-    pub fn settle_final(&mut self, final_alerts: &[Alert]) {
-        use seqcast_engine::diag::AlertKind;
-        if final_alerts
-            .iter()
-            .any(|a| a.kind == AlertKind::WorseThanBaseline)
-        {
-            self.alerts.retain(|a| a.kind != AlertKind::WorseThanNaive);
         }
     }
 

@@ -13,11 +13,11 @@ mod intent;
 mod live;
 mod panels;
 mod plots;
+mod runs_search;
 #[cfg(test)]
 mod runs_tests;
 mod settings;
 mod state;
-mod store;
 #[cfg(test)]
 mod tests;
 

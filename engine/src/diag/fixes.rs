@@ -38,34 +38,7 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
             c.model.orthogonal_init = true;
             "switch to GRU".into()
         }
-        AlertKind::Vanishing => {
-            c.model.orthogonal_init = true;
-            // Only when the alert names a usable reach ("… to about N steps").
-            let reach = reach_hint(alert)?;
-            let lookback = config.window.lookback;
-            if config.model.linear_skip {
-                // The linear skip keeps the whole lookback; only the recurrent layers
-                // get the window their gradient reaches.
-                let now = config.model.recurrent_len(lookback);
-                let new = reach.clamp(1, now);
-                if new == now && config.model.orthogonal_init {
-                    return None;
-                }
-                if new < now {
-                    c.model.recurrent_steps = new;
-                }
-                format!("recurrent steps {now} -> {new}, orthogonal init")
-            } else {
-                c.window.lookback = reach.clamp(1, lookback);
-                if c.window.lookback == lookback && config.model.orthogonal_init {
-                    return None;
-                }
-                format!(
-                    "lookback {lookback} -> {}, orthogonal init",
-                    c.window.lookback
-                )
-            }
-        }
+        AlertKind::Vanishing => vanishing(alert, config, &mut c)?,
         AlertKind::Overfitting => {
             c.model.dropout = config.model.dropout.max(0.2);
             c.train.weight_decay = config.train.weight_decay.max(1e-5);
@@ -117,6 +90,37 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
         AlertKind::WorseThanBaseline => return worse_than_baseline(alert, config),
     };
     Some(Fix { label, config: c })
+}
+
+/// A vanishing-gradient alert on a GRU or LSTM: orthogonal initialisation, and the
+/// recurrent window (or, without the linear skip, the lookback) cut to the reach the
+/// alert names ("… to about N steps"); `None` when nothing would change.
+fn vanishing(alert: &Alert, config: &RunConfig, c: &mut RunConfig) -> Option<String> {
+    c.model.orthogonal_init = true;
+    let reach = reach_hint(alert)?;
+    let lookback = config.window.lookback;
+    if config.model.linear_skip {
+        // The linear skip keeps the whole lookback; only the recurrent layers get the
+        // window their gradient reaches.
+        let now = config.model.recurrent_len(lookback);
+        let new = reach.clamp(1, now);
+        if new == now && config.model.orthogonal_init {
+            return None;
+        }
+        if new < now {
+            c.model.recurrent_steps = new;
+        }
+        Some(format!("recurrent steps {now} -> {new}, orthogonal init"))
+    } else {
+        c.window.lookback = reach.clamp(1, lookback);
+        if c.window.lookback == lookback && config.model.orthogonal_init {
+            return None;
+        }
+        Some(format!(
+            "lookback {lookback} -> {}, orthogonal init",
+            c.window.lookback
+        ))
+    }
 }
 
 /// The change a worse-than-baseline remedy names: two seasons of lookback, differencing,

@@ -5,6 +5,7 @@
 //! tools (overfit one batch, learning-rate range test).
 
 pub mod baseline;
+pub mod doctor;
 pub mod fixes;
 pub mod tools;
 
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::train::ValCheck;
 pub use crate::train::grads::{EXPLODING_NORM, VANISHING_NORM};
 pub use baseline::BaselineCheck;
+pub use doctor::{Diagnosis, Doctor};
 
 use crate::train::{EpochRecord, StopReason};
 

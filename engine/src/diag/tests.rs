@@ -213,3 +213,48 @@ fn final_alerts_name_nan_stops_and_losing_to_a_baseline() {
     };
     assert!(final_alerts(&h, &StopReason::Completed, Some(&check)).is_empty());
 }
+
+#[test]
+fn the_doctor_keeps_one_alert_per_kind_with_its_fix_and_settles_on_the_final_verdict() {
+    let mut config = crate::config::RunConfig::default();
+    config.train.lr = 1e-2;
+    let mut doctor = Doctor::new(&config);
+    assert!(
+        !doctor.epoch(epoch(1, 1.0, 1.2)),
+        "a healthy epoch changes nothing"
+    );
+    let mut hot = epoch(2, 0.8, 1.0);
+    hot.grad_norm_max = 42.0;
+    assert!(doctor.epoch(hot.clone()));
+    let list = doctor.diagnoses();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].alert.kind, AlertKind::Exploding);
+    let fix = list[0].fix.as_ref().unwrap();
+    assert!((fix.config.train.lr - 3e-3).abs() < 1e-12, "{}", fix.label);
+    // The same evidence again is no change; new evidence refreshes the one alert.
+    hot.epoch = 3;
+    hot.grad_norm_max = 50.0;
+    assert!(doctor.epoch(hot));
+    assert_eq!(doctor.diagnoses().len(), 1);
+    assert!(doctor.diagnoses()[0].alert.message.contains("50.000"));
+
+    let naive = Alert {
+        kind: AlertKind::WorseThanNaive,
+        epoch: 3,
+        message: "worse than naive".into(),
+        remedy: "longer lookback".into(),
+    };
+    assert!(doctor.finish(std::slice::from_ref(&naive)));
+    assert_eq!(doctor.diagnoses().len(), 2);
+    // The verdict against every baseline replaces the comparison with naive alone.
+    let baseline = Alert {
+        kind: AlertKind::WorseThanBaseline,
+        remedy: "… (hidden 32, one layer) …".into(),
+        ..naive
+    };
+    assert!(doctor.finish(&[baseline]));
+    let kinds: Vec<_> = doctor.diagnoses().iter().map(|d| d.alert.kind).collect();
+    assert_eq!(kinds, [AlertKind::Exploding, AlertKind::WorseThanBaseline]);
+    let fix = doctor.diagnoses()[1].fix.as_ref().unwrap();
+    assert_eq!(fix.config.model.hidden, 32);
+}

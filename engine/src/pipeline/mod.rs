@@ -1,6 +1,7 @@
 //! The whole run, as the CLI and the GUI see it: table → series → prepared windows →
 //! training → forecasts and scores for validation and test → forecast past the end.
 
+pub mod bench;
 pub mod choose;
 pub mod defaults;
 pub mod evaluate;

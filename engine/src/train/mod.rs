@@ -7,13 +7,13 @@ mod data;
 pub mod grads;
 pub mod optim;
 mod predict;
-mod run;
 pub mod schedule;
 pub mod skip_fit;
 pub mod skip_init;
 pub mod stats;
 mod step;
 mod trainer;
+mod training_loop;
 mod val_check;
 
 use std::sync::Arc;
@@ -24,9 +24,9 @@ use crate::config::WindowNorm;
 
 pub use control::Control;
 pub use predict::predict_windows;
-pub use run::train;
 pub use stats::DiagSnapshot;
 pub use step::{StepResult, forward_backward};
+pub use training_loop::train;
 pub use val_check::ValCheck;
 
 /// Windows to train on, in model space (scaled, transformed).

@@ -52,6 +52,7 @@ impl EngineHandle {
                 | Command::FaultTrainThenPanic { .. }
                 | Command::OverfitBatch { .. }
                 | Command::LrRangeTest { .. }
+                | Command::Bench { .. }
                 | Command::Tune(_)
         ) {
             self.control.reset();

@@ -4,8 +4,8 @@
 
 mod handle;
 mod protocol;
+mod run_store;
 mod runner;
-mod store;
 
 pub use handle::EngineHandle;
 pub use protocol::{Command, CommandKind, Event, Inspection, TuneJob, Waker};

@@ -7,8 +7,10 @@ use crate::config::RunConfig;
 use crate::data::series::{LoadReport, Series};
 use crate::data::split::SplitRanges;
 use crate::data::table::CsvTable;
+use crate::diag::Diagnosis;
 use crate::diag::tools::{LrRangeReport, OverfitReport};
 use crate::pipeline::RunSummary;
+use crate::pipeline::bench::{BenchOutcome, BenchSpec};
 use crate::pipeline::defaults::{AutoDefaults, Resolved};
 use crate::pipeline::predict::Prediction;
 use crate::runs::{RunMeta, RunOrigin, SkippedRun};
@@ -44,7 +46,7 @@ pub enum Command {
         auto: AutoDefaults,
     },
     /// Train on the loaded table → [`Event::ConfigResolved`] when the data-dependent
-    /// defaults changed something, [`Event::Training`] progress, then
+    /// defaults changed something, [`Event::Training`] progress and [`Event::Doctor`] alerts, then
     /// [`Event::Finished`] or [`Event::Cancelled`].
     Train {
         /// The full configuration.
@@ -62,6 +64,15 @@ pub enum Command {
     LrRangeTest {
         /// The configuration whose model, optimiser and data to use.
         config: RunConfig,
+    },
+    /// Measure training throughput on the synthetic series of the PyTorch reference
+    /// ([`crate::pipeline::bench`]) → [`Event::Training`] epochs, then
+    /// [`Event::Benched`]. Cancel stops it.
+    Bench {
+        /// What to train.
+        spec: BenchSpec,
+        /// Threads per training step (0 = one per core); stays set for later runs.
+        threads: usize,
     },
     /// Save the last trained model into a folder → [`Event::Saved`].
     SaveModel {
@@ -150,6 +161,8 @@ pub enum CommandKind {
     OverfitBatch,
     /// [`Command::LrRangeTest`].
     LrRangeTest,
+    /// [`Command::Bench`].
+    Bench,
     /// [`Command::SaveModel`].
     SaveModel,
     /// [`Command::LoadModel`].
@@ -183,6 +196,7 @@ impl CommandKind {
             Self::Train => "train",
             Self::OverfitBatch => "overfit one batch",
             Self::LrRangeTest => "learning-rate range test",
+            Self::Bench => "benchmark",
             Self::SaveModel => "save model",
             Self::LoadModel => "load model",
             Self::Export => "export",
@@ -213,6 +227,7 @@ impl Command {
             Self::Train { .. } | Self::FaultTrainThenPanic { .. } => CommandKind::Train,
             Self::OverfitBatch { .. } => CommandKind::OverfitBatch,
             Self::LrRangeTest { .. } => CommandKind::LrRangeTest,
+            Self::Bench { .. } => CommandKind::Bench,
             Self::SaveModel { .. } => CommandKind::SaveModel,
             Self::LoadModel { .. } => CommandKind::LoadModel,
             Self::Export { .. } => CommandKind::Export,
@@ -266,6 +281,10 @@ pub enum Event {
     Inspected(Arc<Inspection>),
     /// Training progress (started, batch at most ~10 Hz, epoch).
     Training(Progress),
+    /// The training doctor's alerts for the run so far, each with its fix: the whole
+    /// list, sent whenever it changes (after an epoch, and once more with the final
+    /// verdict before [`Event::Finished`] / [`Event::Cancelled`]).
+    Doctor(Arc<[Diagnosis]>),
     /// Training ended (completed, early-stopped, or stopped by a NaN) and was scored;
     /// with the series it was trained on.
     Finished(Arc<RunSummary>, Arc<Series>),
@@ -275,6 +294,8 @@ pub enum Event {
     Overfit(Arc<OverfitReport>),
     /// The learning-rate range test finished.
     LrRange(Arc<LrRangeReport>),
+    /// A throughput benchmark finished.
+    Benched(Arc<BenchOutcome>),
     /// The runs directory's contents (after any change to it).
     Runs {
         /// The directory.

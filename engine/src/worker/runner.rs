@@ -10,6 +10,7 @@ use super::protocol::{Command, Event, Inspection, Waker};
 use crate::artifact;
 use crate::config::RunConfig;
 use crate::data::table::{CsvTable, read_csv, read_csv_bytes};
+use crate::diag::Doctor;
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
 use crate::pipeline::defaults::AutoDefaults;
@@ -121,6 +122,24 @@ impl Runner {
                 let report = pipeline::overfit_batch(&table, &config, &self.control)?;
                 self.emit(Event::Overfit(Arc::new(report)));
             }
+            Command::Bench { spec, threads } => {
+                crate::model::fast::set_max_threads(threads);
+                let events = self.events.clone();
+                let waker = self.waker.as_ref();
+                let control = self.control.clone();
+                let mut report = |progress: Progress| {
+                    let droppable = !matches!(progress, Progress::Epoch(_));
+                    deliver(
+                        &events,
+                        waker,
+                        &control,
+                        Event::Training(progress),
+                        droppable,
+                    );
+                };
+                let outcome = pipeline::bench::run(&spec, threads, &self.control, &mut report)?;
+                self.emit(Event::Benched(Arc::new(outcome)));
+            }
             Command::LrRangeTest { config } => {
                 let table = self.table()?;
                 let report = pipeline::lr_range_test(&table, &config, &self.control)?;
@@ -175,15 +194,20 @@ impl Runner {
         let waker = self.waker.as_ref();
         let control = self.control.clone();
         let mut epochs = 0;
+        let mut doctor = Doctor::new(config);
         let mut report = |progress: Progress| {
-            if matches!(progress, Progress::Epoch(_)) {
+            let record = match &progress {
+                Progress::Epoch(record) => Some(record.clone()),
+                _ => None,
+            };
+            if record.is_some() {
                 epochs += 1;
             }
             if panic_after.is_some_and(|n| epochs >= n) {
                 panic!("injected fault: panic in the training loop after {epochs} epochs");
             }
             // Batch progress and gradient snapshots may be dropped when the driver lags;
-            // epochs may not.
+            // epochs and alerts may not.
             let droppable = matches!(progress, Progress::Batch { .. } | Progress::Snapshot(_));
             deliver(
                 &events,
@@ -192,10 +216,19 @@ impl Runner {
                 Event::Training(progress),
                 droppable,
             );
+            if let Some(record) = record
+                && doctor.epoch(record)
+            {
+                let list = Event::Doctor(doctor.diagnoses().into());
+                deliver(&events, waker, &control, list, false);
+            }
         };
         let output = pipeline::run(&table, config, &self.control, &mut report)?;
         let summary = Arc::new(output.summary.clone());
         let series = output.series.clone();
+        if doctor.finish(&summary.training.alerts) {
+            self.emit(Event::Doctor(doctor.diagnoses().into()));
+        }
         self.record_run(&output);
         self.last_run = Some(output);
         self.emit(match summary.training.stop {

@@ -48,7 +48,7 @@ pub fn next_result(engine: &seqcast_engine::worker::EngineHandle) -> seqcast_eng
             .recv_timeout(std::time::Duration::from_millis(200))
             .expect("the engine is running")
         {
-            Some(Event::Training(_)) | None => {}
+            Some(Event::Training(_) | Event::Doctor(_)) | None => {}
             Some(other) => return other,
         }
     }

@@ -1,19 +1,18 @@
 //! The training doctor's alerts as a readable list: what was measured, what to do, and
 //! a button that applies the change to the configuration where one applies.
 
-use seqcast_engine::RunConfig;
-use seqcast_engine::diag::fixes;
+use seqcast_engine::diag::Diagnosis;
 
 use crate::gui::intent::Intent;
 use crate::gui::live::LiveRun;
 use crate::gui::plots::colors;
 
 /// Lists `live`'s alerts; nothing when there are none.
-pub fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, config: &RunConfig, intents: &mut Vec<Intent>) {
+pub fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, intents: &mut Vec<Intent>) {
     if live.alerts.is_empty() {
         return;
     }
-    for alert in &live.alerts {
+    for Diagnosis { alert, fix } in &live.alerts {
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(
                 colors::WARN,
@@ -23,13 +22,13 @@ pub fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, config: &RunConfig, intents:
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("What to do: {}", alert.remedy));
-            if let Some(fix) = fixes::fix(alert, config)
+            if let Some(fix) = fix
                 && ui
                     .button(format!("Apply: {}", fix.label))
                     .on_hover_text("Changes the configuration; train again to see the effect")
                     .clicked()
             {
-                intents.push(Intent::SetConfig(Box::new(fix.config)));
+                intents.push(Intent::SetConfig(Box::new(fix.config.clone())));
             }
         });
         ui.add_space(4.0);

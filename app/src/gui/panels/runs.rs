@@ -7,8 +7,8 @@ use seqcast_engine::runs::RunMeta;
 
 use crate::gui::intent::Intent;
 use crate::gui::plots::colors;
+use crate::gui::runs_search::{RunsAction, runs_intent};
 use crate::gui::state::{RunsView, SortBy};
-use crate::gui::store::{RunsAction, runs_intent};
 
 /// Draws the Runs view.
 /// `view` is the runs directory as the app sees it (its sort, filter and selection are

@@ -10,8 +10,8 @@ use seqcast_engine::tune::{Method, Pruning, SearchSpace, TuneSettings};
 use super::PanelView;
 use crate::gui::intent::Intent;
 use crate::gui::plots::colors;
+use crate::gui::runs_search::{RunsAction, runs_intent};
 use crate::gui::state::{Busy, SearchState};
-use crate::gui::store::{RunsAction, runs_intent};
 
 /// Draws the Search view.
 pub fn search_ui(ui: &mut Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {

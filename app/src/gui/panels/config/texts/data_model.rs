@@ -1,0 +1,236 @@
+//! Labels and tooltips of the data, window, scaling and model settings.
+
+use super::{Field, field};
+
+// ---- Data & windows
+pub(in super::super) const GROUP_DATA: Field = field(
+    "Data & windows",
+    "How the series is split in time, cut into windows and cleaned.",
+);
+pub(in super::super) const SPLIT: Field = field(
+    "Split by",
+    "Chronological train / validation / test split: rows are never shuffled across a \
+     boundary. Fractions of the rows (e.g. 0.7 / 0.15 / 0.15) or explicit row counts (e.g. \
+     ETT: 8640 / 2880 / 2880).",
+);
+pub(in super::super) const SPLIT_FRACTIONS: Field = field(
+    "Fractions",
+    "Shares of the rows, in time order: training, then validation, then test. They sum to \
+     at most 1; raising one takes the excess from the later parts. Rows left over at the end \
+     are unused.",
+);
+pub(in super::super) const SPLIT_ROWS: Field = field(
+    "Rows",
+    "Row counts, in time order: training, then validation, then test. Training needs at \
+     least one row; rows past the three counts are unused.",
+);
+pub(in super::super) const TRAIN: Field = field(
+    "Train",
+    "Training part: the model learns from it, and the scalers are fitted on it only.",
+);
+pub(in super::super) const VAL: Field = field(
+    "Validation",
+    "Validation part: drives early stopping, reduce-on-plateau and the choice of the best \
+     weights. Keep it non-empty for early stopping to work.",
+);
+pub(in super::super) const TEST: Field = field(
+    "Test",
+    "Test part: held out until the end and only used for the reported metrics, always next \
+     to the naive, seasonal-naive and linear baselines.",
+);
+pub(in super::super) const SUM: Field = field("Sum", "Sum of the three fractions (at most 1).");
+pub(in super::super) const LOOKBACK: Field = field(
+    "Lookback",
+    "Input length in time steps: how much history each window feeds the network. Cover at \
+     least one seasonal cycle (e.g. 24-168 for hourly data). Longer windows are slower and \
+     let gradients vanish: shorten it when gradient norms fall below 1e-5. A vanilla RNN only \
+     copes with <10 steps.",
+);
+pub(in super::super) const HORIZON: Field = field(
+    "Horizon",
+    "Output length: steps forecast at once from the last hidden state by one dense head \
+     (direct / multi-output). Each window needs lookback + horizon rows, so too-short series \
+     are refused.",
+);
+pub(in super::super) const STRIDE: Field = field(
+    "Stride",
+    "Distance between the starts of consecutive windows. 1 uses every possible window (most \
+     training data); larger strides train faster on long series with fewer, less \
+     overlapping windows.",
+);
+pub(in super::super) const MISSING: Field = field(
+    "Missing values",
+    "What to do with empty / NA / NaN cells in the chosen columns.",
+);
+pub(in super::super) const MISSING_INTERP: Field = field(
+    "Interpolate",
+    "Straight line between the neighbouring valid values; edges take the nearest one.",
+);
+pub(in super::super) const MISSING_FFILL: Field = field(
+    "Forward fill",
+    "Repeat the last seen value; leading gaps take the first valid value.",
+);
+pub(in super::super) const MISSING_DROP: Field = field(
+    "Drop rows",
+    "Drop every row where a chosen column is missing (this leaves gaps in time).",
+);
+pub(in super::super) const MISSING_REFUSE: Field = field(
+    "Refuse missing",
+    "Stop with an error naming the first missing cells.",
+);
+pub(in super::super) const DUPLICATES: Field = field(
+    "Duplicate timestamps",
+    "What to do with rows that share a timestamp.",
+);
+pub(in super::super) const DUP_FIRST: Field =
+    field("Keep first", "Keep the first row of each timestamp.");
+pub(in super::super) const DUP_LAST: Field =
+    field("Keep last", "Keep the last row of each timestamp.");
+pub(in super::super) const DUP_MEAN: Field =
+    field("Average", "Average the rows of each timestamp.");
+pub(in super::super) const DUP_REFUSE: Field = field(
+    "Refuse duplicates",
+    "Stop with an error naming the first duplicates.",
+);
+
+// ---- Scaling & transforms
+pub(in super::super) const GROUP_SCALING: Field = field(
+    "Scaling & transforms",
+    "Normalisation and transforms of the series. Statistics are fitted on the training part \
+     only and inverted before metrics are reported in your units. Per-column overrides are \
+     set with the columns.",
+);
+pub(in super::super) const SCALE: Field = field(
+    "Scaling",
+    "Scaling for every column without a per-column override, fitted on the training part \
+     only so nothing leaks from validation or test.",
+);
+pub(in super::super) const SCALE_ZSCORE: Field =
+    field("Z-score", "(x - mean) / std: the usual choice.");
+pub(in super::super) const SCALE_MINMAX: Field = field(
+    "Min-max",
+    "(x - min) / (max - min): maps the training range to [0, 1]; later values can leave it.",
+);
+pub(in super::super) const SCALE_ROBUST: Field = field(
+    "Robust",
+    "(x - median) / IQR: insensitive to outliers and spikes.",
+);
+pub(in super::super) const SCALE_NONE: Field = field(
+    "No scaling",
+    "Leave values as they are: only when they are already around -1..1.",
+);
+pub(in super::super) const LOG: Field = field(
+    "Log transform",
+    "Take the natural log of the targets first (all values must be > 0). For non-stationary \
+     series whose swings grow with their level (sales, traffic).",
+);
+pub(in super::super) const DIFF: Field = field(
+    "Differencing",
+    "Model first differences of the targets (after the log when both are on). For \
+     non-stationary series with a trend; forecasts are turned back into levels before the \
+     metrics.",
+);
+
+// ---- Model
+pub(in super::super) const GROUP_MODEL: Field = field(
+    "Model",
+    "Stacked recurrent layers, then one linear head for all horizon steps. Start small (1 \
+     layer x 64) and grow the hidden size before the depth.",
+);
+pub(in super::super) const CELL: Field = field(
+    "Cell",
+    "Recurrent cell type. GRU is a good first try, LSTM the classic; a vanilla RNN is a fast \
+     baseline for very short windows. With vanishing gradients (norms below 1e-5) use LSTM or \
+     GRU.",
+);
+pub(in super::super) const CELL_LSTM: Field = field(
+    "LSTM",
+    "Forget, input and output gates and a cell state: about 4x the parameters of a vanilla \
+     RNN; keeps long memory.",
+);
+pub(in super::super) const CELL_GRU: Field = field(
+    "GRU",
+    "Reset and update gates, no cell state: about 3x the parameters of a vanilla RNN. A good \
+     first try, typically 15-30% faster than LSTM with similar accuracy on series shorter \
+     than ~200 steps.",
+);
+pub(in super::super) const CELL_RNN: Field = field(
+    "Vanilla RNN",
+    "tanh RNN: fast, forgets. A teaching baseline, and for very short windows (<10 steps).",
+);
+pub(in super::super) const HIDDEN: Field = field(
+    "Hidden units",
+    "Units per layer: 64-256 for series. Prefer more hidden units over more layers; grow it \
+     when the model underfits (training loss stays high).",
+);
+pub(in super::super) const LAYERS: Field = field(
+    "Layers",
+    "Stacked layers (1-4), each feeding the next. Two is the usual sweet spot; beyond three \
+     rarely helps. Drop to one when the loss does not fall, then grow.",
+);
+pub(in super::super) const ORTHOGONAL: Field = field(
+    "Orthogonal init",
+    "Orthogonal initialisation of the recurrent weights: keeps gradients from vanishing or \
+     exploding early on. Leave it on; re-initialising orthogonally is on the \"loss does not \
+     fall\" checklist.",
+);
+pub(in super::super) const FORGET_BIAS: Field = field(
+    "Forget-gate bias",
+    "Initial LSTM forget-gate bias: 1 is the usual default, keeping memory open early in \
+     training. Used by LSTM cells only.",
+);
+pub(in super::super) const WINDOW_NORM: Field = field(
+    "Window norm",
+    "Per-window normalisation of the forecast columns: the model sees each window relative \
+     to a level from its own inputs and the level is added back to the forecast. Tames trends \
+     and level shifts the scaler cannot (NLinear / RevIN).",
+);
+pub(in super::super) const WINDOW_NORM_NONE: Field =
+    field("None", "The scaled values as they are.");
+pub(in super::super) const WINDOW_NORM_LAST: Field = field(
+    "Last value",
+    "Subtract each window's last input value (NLinear): an untrained model starts as the \
+     repeat-last-value forecast and learns the change.",
+);
+pub(in super::super) const WINDOW_NORM_MEAN: Field = field(
+    "Window mean",
+    "Subtract the mean of each window's inputs (RevIN without the scale).",
+);
+pub(in super::super) const LINEAR_SKIP: Field = field(
+    "Linear skip",
+    "Add a linear map from each target's lookback to its forecast (NLinear) to the network's \
+     output: the network then learns only what the linear forecast misses. Where it starts \
+     is 'Skip starts as'.",
+);
+pub(in super::super) const SKIP_INIT: Field = field(
+    "Skip starts as",
+    "The linear skip's first weights reproduce a baseline exactly and the head starts at \
+     zero, so the untrained model forecasts as that baseline and training learns a \
+     correction from there (early stopping keeps the baseline when nothing better is learnt).",
+);
+pub(in super::super) const SKIP_INIT_FITTED: Field = field(
+    "Fitted to the training windows",
+    "A ridge regression of the horizon on the window, shrunk toward the best-fitting \
+     baseline; how far it may move from that baseline is chosen on the last quarter of the \
+     training windows.",
+);
+pub(in super::super) const SKIP_INIT_BEST: Field = field(
+    "Best-fitting baseline",
+    "Naive, seasonal naive or drift: whichever fits the training windows best.",
+);
+pub(in super::super) const SKIP_INIT_SEASONAL: Field = field(
+    "Seasonal-naive start",
+    "The value one season back (naive when the lookback is shorter than a season).",
+);
+pub(in super::super) const SKIP_INIT_NAIVE: Field = field("Naive start", "The last value.");
+pub(in super::super) const SKIP_INIT_ZERO: Field = field(
+    "Zero start",
+    "All weights zero, a random head: with 'last value' window normalisation, naive plus noise.",
+);
+pub(in super::super) const RECURRENT_STEPS: Field = field(
+    "Recurrent steps",
+    "With the linear skip, the recurrent layers read only the last N steps of each window \
+     while the skip reads the whole lookback: a long lookback then costs little more than N \
+     steps and gives the network fewer old steps to overfit. 'all' (0), or any N at or \
+     above the lookback, reads the whole window; without the skip the layers always do.",
+);

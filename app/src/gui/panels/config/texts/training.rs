@@ -1,0 +1,244 @@
+//! Labels and tooltips of the optimiser, schedule, regularisation, stopping and
+//! evaluation settings.
+
+use super::{Field, field};
+
+// ---- Optimiser
+pub(in super::super) const GROUP_OPTIMISER: Field =
+    field("Optimiser", "Optimiser, learning rate and loss.");
+pub(in super::super) const OPTIMIZER: Field = field(
+    "Optimizer",
+    "Adam / AdamW are the default (lr 1e-3); RMSprop is suited to RNNs; SGD with momentum and \
+     Nesterov needs tuning.",
+);
+pub(in super::super) const OPT_ADAM: Field = field("Adam", "The default: start at lr 1e-3.");
+pub(in super::super) const OPT_ADAMW: Field = field(
+    "AdamW",
+    "Adam with decoupled weight decay (lr 1e-3, weight decay 1e-6-1e-4).",
+);
+pub(in super::super) const OPT_RMSPROP: Field = field("RMSprop", "Suited to RNNs; lr around 1e-3.");
+pub(in super::super) const OPT_SGD: Field = field(
+    "SGD",
+    "With momentum (0.9) and optionally Nesterov: needs tuning, usually a larger lr \
+     (1e-2-1e-1) and a schedule.",
+);
+pub(in super::super) const LR: Field = field(
+    "Learning rate",
+    "Base learning rate, log scale. Adam/AdamW default 1e-3. Flat loss from the start: too \
+     small. Oscillating loss: too large or no schedule. NaN or gradient norms above 10: lower \
+     it and clip. When stuck, sweep 1e-2 ... 1e-5.",
+);
+pub(in super::super) const MOMENTUM: Field = field(
+    "Momentum",
+    "Momentum in [0, 1): 0.9 is typical, 0 turns it off. Used by SGD and RMSprop only.",
+);
+pub(in super::super) const NESTEROV: Field = field(
+    "Nesterov",
+    "Nesterov momentum: looks ahead along the momentum, often converging a little faster. \
+     Used by SGD only.",
+);
+pub(in super::super) const LOSS: Field = field("Loss", "Training loss on the scaled targets.");
+pub(in super::super) const LOSS_MSE: Field = field("MSE", "Mean squared error: the usual choice.");
+pub(in super::super) const LOSS_MAE: Field = field(
+    "MAE",
+    "Mean absolute error: robust to outliers; forecasts the median.",
+);
+pub(in super::super) const LOSS_HUBER: Field = field(
+    "Huber",
+    "Quadratic below delta, linear above: MSE that is robust to outliers.",
+);
+pub(in super::super) const HUBER_DELTA: Field = field(
+    "Huber delta",
+    "Transition point on the scaled target: smaller errors count as MSE, larger as MAE. 1 \
+     suits z-scored targets.",
+);
+
+// ---- Schedule
+pub(in super::super) const GROUP_SCHEDULE: Field =
+    field("Schedule", "Learning-rate schedule, per epoch.");
+pub(in super::super) const SCHEDULE: Field = field(
+    "LR schedule",
+    "A loss that drops then stalls calls for a schedule: reduce-on-plateau (factor 0.5, \
+     patience 5) or cosine annealing; warm-up steadies unstable first epochs.",
+);
+pub(in super::super) const SCHED_CONSTANT: Field = field("Constant", "The same lr throughout.");
+pub(in super::super) const SCHED_WARMUP: Field = field(
+    "Warm-up",
+    "Linear ramp from lr/epochs to lr over the first epochs (e.g. 5), then constant.",
+);
+pub(in super::super) const SCHED_STEP: Field = field(
+    "Step decay",
+    "Multiply the lr by gamma every N epochs (e.g. x0.5 every 20).",
+);
+pub(in super::super) const SCHED_COSINE: Field = field(
+    "Cosine annealing",
+    "From lr down to min lr along a cosine over the run's epochs.",
+);
+pub(in super::super) const SCHED_PLATEAU: Field = field(
+    "Reduce on plateau",
+    "Multiply the lr by the factor when the validation loss has not improved for `patience` \
+     epochs: factor 0.5, patience 5.",
+);
+pub(in super::super) const WARMUP_EPOCHS: Field =
+    field("Warm-up epochs", "Warm-up length: at least 1, e.g. 5.");
+pub(in super::super) const STEP_EVERY: Field =
+    field("Step every", "Decay period in epochs (at least 1).");
+pub(in super::super) const STEP_GAMMA: Field = field(
+    "Step gamma",
+    "Decay factor in (0, 1]: 0.5 halves the lr each period.",
+);
+pub(in super::super) const MIN_LR: Field = field(
+    "Min lr",
+    "Lower bound on the learning rate, log scale, e.g. 1e-6.",
+);
+pub(in super::super) const PLATEAU_FACTOR: Field = field(
+    "Plateau factor",
+    "Decay factor in (0, 1): 0.5 halves the lr.",
+);
+pub(in super::super) const PLATEAU_PATIENCE: Field = field(
+    "Plateau patience",
+    "Epochs without validation improvement before decaying: 5 is typical. Keep it below the \
+     early-stopping patience.",
+);
+
+// ---- Regularisation
+pub(in super::super) const GROUP_REGULARISATION: Field = field(
+    "Regularisation",
+    "Against overfitting (validation loss rising while training loss falls) and exploding \
+     gradients.",
+);
+pub(in super::super) const DROPOUT: Field = field(
+    "Dropout",
+    "Between stacked layers and before the head: 0.2-0.5 when overfitting; 0 while debugging \
+     a loss that does not fall.",
+);
+pub(in super::super) const WEIGHT_DECAY: Field = field(
+    "Weight decay",
+    "L2 penalty on the weights (decoupled for AdamW), log scale: 1e-6-1e-4; 0 turns it off.",
+);
+pub(in super::super) const CLIP: Field = field(
+    "Clipping",
+    "Clipping by global norm is mandatory for RNNs: max norm 1-5 (GRU tolerates 5-10). \
+     Gradient norms above 10 mean exploding gradients: clip and lower the lr. Clipping by \
+     value is the cruder alternative.",
+);
+pub(in super::super) const CLIP_NORM: Field = field(
+    "Global norm",
+    "Rescale all gradients so their global L2 norm is at most max (PyTorch's \
+     clip_grad_norm_): 1-5, GRU tolerates 5-10.",
+);
+pub(in super::super) const CLIP_VALUE: Field = field(
+    "By value",
+    "Clamp every gradient element to [-max, max]: cruder, it bends the gradient's direction.",
+);
+pub(in super::super) const CLIP_NONE: Field = field(
+    "No clipping",
+    "Not recommended for RNNs: gradients can explode.",
+);
+pub(in super::super) const CLIP_MAX_NORM: Field = field(
+    "Max norm",
+    "Largest global gradient norm: 1-5 for LSTM, 5-10 for GRU. Loosen it if the loss does \
+     not fall.",
+);
+pub(in super::super) const CLIP_MAX_VALUE: Field =
+    field("Max value", "Largest absolute gradient element (> 0).");
+
+// ---- Stopping
+pub(in super::super) const GROUP_STOPPING: Field = field(
+    "Stopping",
+    "How long to train, batch size and reproducibility.",
+);
+pub(in super::super) const EPOCHS: Field = field(
+    "Epochs",
+    "Maximum passes over the training windows; early stopping usually ends the run sooner.",
+);
+pub(in super::super) const PATIENCE: Field = field(
+    "Early stop patience",
+    "Epochs without validation improvement before stopping (0 = off, e.g. 10). The best \
+     weights are restored either way.",
+);
+pub(in super::super) const WEIGHT_AVERAGE: Field = field(
+    "Weight average",
+    "Polyak averaging: validation, early stopping and the kept model use a moving average of \
+     the weights, decaying by this much per step (default 0.998 = about the last 500 steps; off = \
+     the raw weights). Smooths the noise of the last updates; helps most when the best epoch \
+     comes early.",
+);
+pub(in super::super) const REFIT: Field = field(
+    "Refit on train + val",
+    "After training, train a fresh model on the training and validation rows together for \
+     the best epoch count, and keep it. Helps short series; validation scores are then \
+     in-sample, test rows stay unseen.",
+);
+pub(in super::super) const BATCH: Field = field(
+    "Batch size",
+    "Windows per mini-batch: 32-128. Smaller batches are noisier and slower per epoch; larger \
+     ones may want a larger lr.",
+);
+pub(in super::super) const SEED: Field = field(
+    "Seed",
+    "Seeds initialisation, shuffling and dropout: the same seed, data and config give the \
+     same curves.",
+);
+pub(in super::super) const DIAG_EVERY: Field = field(
+    "Diagnostics every",
+    "Steps between detailed gradient statistics (per parameter, gate and time step) for the \
+     Diagnostics view; 0 = off. Each costs about one extra step's worth of work.",
+);
+
+// ---- Evaluation
+pub(in super::super) const GROUP_EVALUATION: Field = field(
+    "Evaluation",
+    "How test metrics are reported, and what the forecasts use.",
+);
+pub(in super::super) const METRICS_SCALE: Field =
+    field("Metrics in", "Units of the reported metrics.");
+pub(in super::super) const METRICS_ORIGINAL: Field = field(
+    "Original units",
+    "Your units: scaling and transforms are inverted before the metrics are computed.",
+);
+pub(in super::super) const METRICS_NORMALISED: Field = field(
+    "Normalised",
+    "After the target's scaler (fitted on the training rows), as the literature reports ETT.",
+);
+pub(in super::super) const SEASON_AUTO: Field = field(
+    "Auto season",
+    "Derive the seasonal period for the seasonal-naive baseline and MASE from the time \
+     column's frequency (e.g. 24 for hourly data).",
+);
+pub(in super::super) const SEASON: Field = field(
+    "Season",
+    "Seasonal period in steps for the seasonal-naive baseline and MASE: 24 for hourly data \
+     with a daily cycle, 7 for daily data with a weekly one, 12 for monthly data.",
+);
+
+pub(in super::super) const FORECAST: Field = field(
+    "Forecast with",
+    "What the exported forecasts and the forecast past the end use. Chosen on the \
+     validation windows only; the test part is scored after the choice.",
+);
+pub(in super::super) const FORECAST_AUTO: Field = field(
+    "Auto (best on validation)",
+    "The model, a baseline, or the model combined with the best baseline: whichever has \
+     the lowest validation MASE. Never worse than the best baseline on validation.",
+);
+pub(in super::super) const FORECAST_MODEL: Field =
+    field("Model only", "Always the trained network.");
+pub(in super::super) const FORECAST_ENSEMBLE: Field = field(
+    "Model + best baseline",
+    "The network's forecast mixed with the best baseline's, the weight fitted on validation.",
+);
+pub(in super::super) const FORECAST_SEASONAL: Field =
+    field("Seasonal naive only", "Always the value one season back.");
+pub(in super::super) const FORECAST_NAIVE: Field = field("Naive only", "Always the last value.");
+pub(in super::super) const FORECAST_DRIFT: Field = field(
+    "Drift only",
+    "Always the straight line through the window's first and last values.",
+);
+pub(in super::super) const FORECAST_LINEAR: Field = field(
+    "Linear AR only",
+    "Always the linear autoregression on the window, fitted on the training windows.",
+);
+
+/// Hover text of every group's "Reset to defaults" button.
+pub(in super::super) const RESET_TIP: &str = "Restore this group's settings to the defaults.";
