@@ -45,6 +45,18 @@ def candidates(part):
         if k in part and len(part[k]) == len(part['actual']): c[k] = part[k]
     return c
 
+TIERS = [['naive', 'seasonal_naive'], ['drift'], ['linear']]
+
+def tiered_best(s, d):
+    # The best of the simplest tier; a more complex tier replaces it only when better by d.
+    best = None
+    for tier in TIERS:
+        cand = [k for k in tier if k in s]
+        if not cand: continue
+        k = min(cand, key=s.get)
+        if best is None or s[k] * (1 + d) < s[best]: best = k
+    return best
+
 def rule_factory(name):
     def rule(val, scale):
         a = val['actual']; c = candidates(val)
@@ -67,6 +79,13 @@ def rule_factory(name):
             else: pick = (bb,); ps = s[bb]
             if ens[1] * (1 + d) < min(s['model'], s[bb]): return ('ens', bb, ens[0])
             return pick
+        if name.startswith('tier'):  # simpler baselines first; margin for the model and mix
+            d = float(name.split('_')[1])
+            bb = tiered_best(s, d)
+            ens = min(((w, mase(a, w * c['model'] + (1 - w) * c[bb], scale)) for w in W), key=lambda x: x[1])
+            if ens[1] * (1 + d) < min(s['model'], s[bb]): return ('ens', bb, ens[0])
+            if s['model'] <= (1 + d) * s[bb]: return ('model',)
+            return (bb,)
         if name == 'model': return ('model',)
         if name.startswith('half'):  # model if better, else 50/50 mix if close, else baseline
             d = float(name.split('_')[1])
@@ -124,5 +143,5 @@ def evaluate(variant, rules, verbose=False):
 
 if __name__ == '__main__':
     variant = sys.argv[1]
-    rules = ['model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2']
+    rules = ['model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2', 'tier_0.05', 'tier_0.1', 'tier_0.2']
     evaluate(variant, rules, verbose='-v' in sys.argv)

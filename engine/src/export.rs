@@ -263,6 +263,7 @@ pub fn report_json(summary: &RunSummary) -> Value {
             "test": product(summary.test_scores.as_ref()),
             "skill": c.skill(),
             "best_baseline": c.best_baseline.map(|(k, _)| k.name()),
+            "reference_baseline": c.reference.map(|(k, _)| k.name()),
             "candidates": c.candidates,
         })
     });

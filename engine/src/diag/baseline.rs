@@ -25,6 +25,9 @@ pub struct BaselineCheck<'a> {
     /// Whether the linear skip could still start from seasonal naive (the skip is on and
     /// starts elsewhere).
     pub seasonal_start_unused: bool,
+    /// What the product forecast uses instead of the model, in words
+    /// (`seasonal naive`); `None` when it uses the model.
+    pub forecast_uses: Option<String>,
 }
 
 /// Errors within this share of each other are a tie, not a loss (0.5 %).
@@ -71,10 +74,17 @@ impl BaselineCheck<'_> {
 
     fn remedy(&self, kind: BaselineKind) -> String {
         let seasons = 2 * self.season;
-        let fallback = format!(
-            "Meanwhile the product forecast uses {} (--forecast auto), so exports stay at least as good.",
-            baseline_words(kind)
-        );
+        let fallback = match &self.forecast_uses {
+            Some(uses) => format!(
+                "Meanwhile the product forecast uses {uses} (chosen on validation), so exports \
+                 stay at least as good."
+            ),
+            None => format!(
+                "The product forecast still uses the model; --forecast {} uses {} instead.",
+                kind.name(),
+                baseline_words(kind)
+            ),
+        };
         let advice = match kind {
             BaselineKind::SeasonalNaive if self.season > 1 && self.lookback < seasons => format!(
                 "The series repeats every {} steps and the window does not hold two seasons: \
@@ -198,6 +208,7 @@ mod tests {
             lookback: 12,
             diff: false,
             seasonal_start_unused: true,
+            forecast_uses: Some("seasonal naive".into()),
         };
         let (message, remedy) = check.verdict().unwrap();
         assert_eq!(
@@ -207,7 +218,23 @@ mod tests {
         assert!(remedy.contains("(lookback 24)"), "{remedy}");
         assert_eq!(lookback_hint(&remedy), Some(24));
         assert!(
-            remedy.ends_with("exports stay at least as good."),
+            remedy.ends_with(
+                "Meanwhile the product forecast uses seasonal naive (chosen on validation), so \
+                 exports stay at least as good."
+            ),
+            "{remedy}"
+        );
+        // When the forecasts keep the model, the remedy says so and names the switch.
+        let kept = BaselineCheck {
+            forecast_uses: None,
+            ..check
+        };
+        let (_, remedy) = kept.verdict().unwrap();
+        assert!(
+            remedy.ends_with(
+                "The product forecast still uses the model; --forecast seasonal_naive uses \
+                 seasonal naive instead."
+            ),
             "{remedy}"
         );
     }
@@ -224,6 +251,7 @@ mod tests {
             lookback: 8,
             diff: false,
             seasonal_start_unused: true,
+            forecast_uses: None,
         };
         assert!(check.verdict().is_none());
         let empty = BTreeMap::new();

@@ -186,6 +186,7 @@ fn final_alerts_name_nan_stops_and_losing_to_a_baseline() {
         lookback: 8,
         diff: false,
         seasonal_start_unused: false,
+        forecast_uses: None,
     };
     let a = final_alerts(&h, &stop, Some(&check));
     assert_eq!(

@@ -7,10 +7,14 @@
 //! divided by each target's in-sample seasonal-naive MAE, [`super::metrics::mase_scale`]),
 //! so targets of different sizes weigh alike.
 //!
-//! `auto` keeps the model unless the best baseline is better by more than
-//! [`SWITCH_MARGIN`] on validation, and uses the mix of the two only when it is better
-//! than both by that margin: validation parts of short series hold a handful of
-//! overlapping windows, and a small difference there says little about the future
+//! `auto` compares the model with a **reference baseline**: the better of the two that
+//! fit nothing (naive, seasonal naive), replaced by drift and then by the linear
+//! autoregression only when each is better by more than [`SWITCH_MARGIN`] on validation.
+//! It keeps the model unless the reference is better by more than that margin, and uses
+//! the mix of the two only when it is better than both by the margin. Validation parts
+//! of short series hold a handful of overlapping windows, and a small difference there
+//! says little about the future: the same margin that protects the model protects the
+//! simpler baseline from a more complex one that fits the validation years by chance
 //! (BENCHMARKS.md, "Trust": picking the plain minimum was worse across the suite).
 
 use std::collections::BTreeMap;
@@ -135,6 +139,11 @@ pub struct ForecastChoice {
     pub model_score: Option<f64>,
     /// The best baseline on validation and its score.
     pub best_baseline: Option<(BaselineKind, f64)>,
+    /// The baseline `auto` weighs the model against, and its score: the best of the
+    /// simplest kind, unless a more complex one is clearly better (module docs).
+    /// Reports written before it existed read the best baseline here.
+    #[serde(default)]
+    pub reference: Option<(BaselineKind, f64)>,
     /// How the model is named in `why` (`LSTM`).
     pub model_name: String,
 }
@@ -214,6 +223,7 @@ pub fn choose(
     let mut candidates = Vec::new();
     let mut model_score = None;
     let mut best_baseline: Option<(BaselineKind, f64)> = None;
+    let mut reference = None;
     if let Some(v) = val {
         model_score = v.score_of(Source::Model);
         if let Some(score) = model_score {
@@ -234,7 +244,8 @@ pub fn choose(
                 best_baseline = Some((kind, score));
             }
         }
-        if let (Some(_), Some((baseline, _))) = (model_score, best_baseline)
+        reference = reference_of(&candidates);
+        if let (Some(_), Some((baseline, _))) = (model_score, reference)
             && let Some(c) = best_mix(v, baseline)
         {
             candidates.push(c);
@@ -244,7 +255,7 @@ pub fn choose(
     candidates.sort_by(|a, b| a.score.total_cmp(&b.score));
     let forced = |source: Source| candidates.iter().any(|c| c.source == source);
     let chosen = match mode {
-        ForecastMode::Auto => auto(&candidates, model_score, best_baseline),
+        ForecastMode::Auto => auto(&candidates, model_score, reference),
         ForecastMode::Model => Source::Model,
         ForecastMode::Ensemble => candidates
             .iter()
@@ -265,19 +276,60 @@ pub fn choose(
         candidates,
         model_score,
         best_baseline,
+        reference,
         model_name: model_name.to_string(),
     };
     choice.why = explain(&choice);
     choice
 }
 
+/// How many values a baseline fits: naive and seasonal naive none, drift one slope
+/// per window, the linear autoregression a regression per step.
+fn complexity(kind: BaselineKind) -> u8 {
+    match kind {
+        BaselineKind::Naive | BaselineKind::SeasonalNaive => 0,
+        BaselineKind::Drift => 1,
+        BaselineKind::Linear => 2,
+    }
+}
+
+/// The reference baseline among the scored `candidates` (see the module docs).
+fn reference_of(candidates: &[Candidate]) -> Option<(BaselineKind, f64)> {
+    let mut scored: Vec<(BaselineKind, f64)> = candidates
+        .iter()
+        .filter_map(|c| match c.source {
+            Source::Baseline { baseline } => Some((baseline, c.score)),
+            _ => None,
+        })
+        .collect();
+    // Simplest first; within a kind of complexity, the lower score (ties: report order).
+    scored.sort_by(|a, b| {
+        complexity(a.0)
+            .cmp(&complexity(b.0))
+            .then(a.1.total_cmp(&b.1))
+    });
+    let mut reference: Option<(BaselineKind, f64)> = None;
+    for (kind, score) in scored {
+        match reference {
+            None => reference = Some((kind, score)),
+            Some((held, base))
+                if complexity(kind) > complexity(held) && score * (1.0 + SWITCH_MARGIN) < base =>
+            {
+                reference = Some((kind, score));
+            }
+            Some(_) => {}
+        }
+    }
+    reference
+}
+
 /// `auto`'s rule (see the module docs).
 fn auto(
     candidates: &[Candidate],
     model: Option<f64>,
-    best_baseline: Option<(BaselineKind, f64)>,
+    reference: Option<(BaselineKind, f64)>,
 ) -> Source {
-    let (Some(model), Some((baseline, base))) = (model, best_baseline) else {
+    let (Some(model), Some((baseline, base))) = (model, reference) else {
         return Source::Model;
     };
     let mix = candidates
@@ -357,11 +409,19 @@ fn explain(c: &ForecastChoice) -> String {
             "forecasts use the {model}: what --forecast {} asks for could not be scored",
             c.mode.name()
         ),
-        Source::Model if model_score > base => format!(
-            "forecasts still use the {model}: a difference under {:.0}% on validation is not \
-             clear enough to switch",
-            100.0 * SWITCH_MARGIN
-        ),
+        Source::Model if model_score > base => match c.reference {
+            Some((r, r_score)) if r != base_kind => format!(
+                "forecasts still use the {model}: it is within {:.0}% of {} (validation MASE \
+                 {r_score:.3}), and {base_words} is not clearly better than that simpler baseline",
+                100.0 * SWITCH_MARGIN,
+                baseline_words(r)
+            ),
+            _ => format!(
+                "forecasts still use the {model}: a difference under {:.0}% on validation is not \
+                 clear enough to switch",
+                100.0 * SWITCH_MARGIN
+            ),
+        },
         Source::Model => format!("forecasts use the {model}"),
         Source::Baseline { .. } if forced => {
             format!(
@@ -373,10 +433,19 @@ fn explain(c: &ForecastChoice) -> String {
         Source::Baseline { baseline } if baseline == base_kind => {
             "forecasts use it — see why in Diagnostics".into()
         }
-        Source::Baseline { .. } => format!(
-            "forecasts use {} — see why in Diagnostics",
-            c.chosen.describe(model)
-        ),
+        Source::Baseline { baseline } => match score_of(c.chosen) {
+            Some(score) if score > base => format!(
+                "forecasts use {} (validation MASE {score:.3}), the simpler baseline: {base_words} \
+                 is only {:.0}% better, not clearly enough to prefer a baseline that fits more \
+                 — see why in Diagnostics",
+                baseline_words(baseline),
+                100.0 * (1.0 - base / score)
+            ),
+            _ => format!(
+                "forecasts use {} — see why in Diagnostics",
+                c.chosen.describe(model)
+            ),
+        },
         Source::Ensemble { .. } => match score_of(c.chosen) {
             Some(score) => format!(
                 "forecasts use {} (validation MASE {score:.3})",

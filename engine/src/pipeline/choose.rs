@@ -95,11 +95,12 @@ pub fn product_spec(choice: &ForecastChoice, baselines: &BaselineSet) -> Product
     }
 }
 
-/// What the doctor compares on validation.
+/// What the doctor compares on validation, and what `choice` forecasts with.
 pub fn baseline_check<'a>(
     prepared: &Prepared,
     config: &RunConfig,
     table: &'a ScoreTable,
+    choice: &ForecastChoice,
 ) -> BaselineCheck<'a> {
     BaselineCheck {
         model: &table.model,
@@ -109,5 +110,8 @@ pub fn baseline_check<'a>(
         diff: config.data.diff,
         seasonal_start_unused: config.model.linear_skip
             && matches!(config.model.skip_init, SkipInit::Zero | SkipInit::Naive),
+        forecast_uses: choice
+            .replaces_model()
+            .then(|| choice.chosen.describe(&choice.model_name)),
     }
 }

@@ -326,7 +326,7 @@ pub fn run(
     let series = &prepared.series;
     let check = val_scores
         .as_ref()
-        .map(|s| choose::baseline_check(&prepared, &config, &s.original));
+        .map(|s| choose::baseline_check(&prepared, &config, &s.original, &choice));
     let alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, check.as_ref());
     let summary = RunSummary {
         data: DataSummary::of(table, &prepared, &config, load),

@@ -177,6 +177,84 @@ fn a_baseline_only_slightly_better_on_validation_does_not_replace_the_model() {
 }
 
 #[test]
+fn a_more_complex_baseline_must_be_clearly_better_to_be_the_reference() {
+    // Seasonal naive errs 1.0 everywhere; the linear autoregression 0.95 (5 % better,
+    // inside the margin); drift 2.0. The model errs 1.5: worse than both by > 10 %.
+    let (a, m, b) = inputs(
+        vec![0.0, 0.0],
+        vec![1.5, 1.5],
+        &[
+            (BaselineKind::SeasonalNaive, vec![1.0, 1.0]),
+            (BaselineKind::Drift, vec![2.0, 2.0]),
+            (BaselineKind::Linear, vec![0.95, 0.95]),
+        ],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(1.0)],
+    };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(c.best_baseline, Some((BaselineKind::Linear, 0.95)));
+    assert_eq!(c.reference, Some((BaselineKind::SeasonalNaive, 1.0)));
+    let sn = Source::Baseline {
+        baseline: BaselineKind::SeasonalNaive,
+    };
+    assert_eq!(c.chosen, sn, "{}", c.why);
+    assert!(
+        c.why.ends_with(
+            "forecasts use seasonal naive (validation MASE 1.000), the simpler baseline: \
+             linear autoregression is only 5% better, not clearly enough to prefer a baseline \
+             that fits more — see why in Diagnostics."
+        ),
+        "{}",
+        c.why
+    );
+    // The mix is formed with the reference, not with the best baseline.
+    assert!(c.candidates.iter().all(|x| !matches!(
+        x.source,
+        Source::Ensemble {
+            baseline: BaselineKind::Linear,
+            ..
+        }
+    )));
+
+    // A model within 10 % of the reference stays, and the banner says why.
+    let m = vec![vec![1.05, 1.05]];
+    let v = ValidationForecasts { model: &m, ..v };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(c.chosen, Source::Model, "{}", c.why);
+    assert!(
+        c.why.ends_with(
+            "forecasts still use the LSTM: it is within 10% of seasonal naive (validation MASE \
+             1.000), and linear autoregression is not clearly better than that simpler baseline."
+        ),
+        "{}",
+        c.why
+    );
+
+    // 20 % better is clear: the linear autoregression becomes the reference.
+    let lin = vec![vec![0.8, 0.8]];
+    let mut b = b.clone();
+    b.insert(BaselineKind::Linear, lin);
+    let m = vec![vec![1.5, 1.5]];
+    let v = ValidationForecasts {
+        model: &m,
+        baselines: &b,
+        ..v
+    };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(c.reference, Some((BaselineKind::Linear, 0.8)));
+    assert_eq!(
+        c.chosen,
+        Source::Baseline {
+            baseline: BaselineKind::Linear
+        }
+    );
+}
+
+#[test]
 fn opposite_errors_make_the_even_combination_best() {
     let (a, m, b) = inputs(
         vec![1.0, 2.0, 3.0],
