@@ -246,3 +246,75 @@ fn pruning_stops_poor_trials_before_their_budget() {
             .contains("median")
     );
 }
+
+#[test]
+fn neither_a_huge_grid_nor_a_huge_budget_is_built_before_the_trials() {
+    // 300 × 300 × 300 grid points with a budget of one, and a random search with a
+    // budget of ten billion stopped after its first trial: both used to build every
+    // point before the first trial and died out of memory.
+    let space = SearchSpace {
+        hidden: Some((1..=300).collect()),
+        lookback: Some((8..308).collect()),
+        batch: Some((1..=300).collect()),
+        ..SearchSpace::default()
+    };
+    let base = tiny(CellKind::Gru, 1);
+    // 80 rows: a trial is quick whatever point it draws (most lookbacks do not fit and
+    // fail at once, which is still a trial).
+    let csv: String = std::iter::once("value\n".to_string())
+        .chain((0..80).map(|t| format!("{}\n", (f64::from(t) * 0.3).sin())))
+        .collect();
+    let table = seqcast_engine::data::table::read_csv_bytes(csv.as_bytes(), "sine.csv").unwrap();
+    let grid = TuneSettings {
+        method: Method::Grid,
+        trials: 1,
+        seed: 2,
+        max_epochs: Some(1),
+        pruning: Pruning::None,
+    };
+    let mut announced = None;
+    let out = tune::run(
+        &table,
+        &base,
+        &space,
+        &grid,
+        &Control::new(),
+        None,
+        &mut |p| {
+            if let TuneProgress::Started { trials, .. } = p {
+                announced = Some(trials);
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!((announced, out.trials.len()), (Some(1), 1));
+
+    let random = TuneSettings {
+        method: Method::Random,
+        trials: 10_000_000_000,
+        ..grid
+    };
+    let small = SearchSpace {
+        hidden: Some(vec![4, 8]),
+        ..SearchSpace::default()
+    };
+    let control = Control::new();
+    let mut announced = None;
+    let out = tune::run(
+        &table,
+        &base,
+        &small,
+        &random,
+        &control,
+        None,
+        &mut |p| match p {
+            TuneProgress::Started { trials, .. } => announced = Some(trials),
+            TuneProgress::TrialDone(_) => control.cancel(),
+            _ => {}
+        },
+    )
+    .unwrap();
+    assert_eq!(announced, Some(10_000_000_000));
+    assert!(out.cancelled);
+    assert_eq!(out.trials.len(), 1);
+}

@@ -14,7 +14,7 @@ pub fn run(path: &Path, repeats: usize) -> Result<()> {
     let bytes = std::fs::metadata(path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .len();
-    let mut times = Vec::with_capacity(repeats);
+    let mut times = Vec::new();
     let mut shape = (0, 0);
     for i in 0..repeats {
         let start = Instant::now();

@@ -7,6 +7,7 @@
 //! is ours ([`ColumnKind`]).
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 use std::path::Path;
 
@@ -224,7 +225,7 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
     }
 
     let mut columns = Vec::with_capacity(df.width());
-    let mut names: Vec<String> = Vec::with_capacity(df.width());
+    let mut names = UniqueNames::default();
     for (k, col) in df.columns().iter().enumerate() {
         let ca = col
             .str()
@@ -235,7 +236,7 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
         } else {
             None
         };
-        let name = unique_name(header.map(str::trim), k, &names);
+        let name = names.unique(header.map(str::trim), k);
         let mut cells: Vec<Option<String>> =
             iter.map(|c| c.map(|s| s.trim().to_string())).collect();
         let number_style = numbers::detect(&cells, sep);
@@ -243,7 +244,6 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
             numbers::rewrite(&mut cells, style);
         }
         let (kind, missing) = classify(&name, &cells);
-        names.push(name.clone());
         columns.push(RawColumn {
             name,
             cells,
@@ -291,19 +291,37 @@ fn parse_strings(text: &str, sep: u8, source: &str) -> Result<DataFrame> {
     }
 }
 
-/// A header name, or `column_N` when absent/blank, made unique with `_2`, `_3`, ….
-fn unique_name(header: Option<&str>, index: usize, taken: &[String]) -> String {
-    let base = match header {
-        Some(h) if !h.is_empty() => h.to_string(),
-        _ => format!("column_{}", index + 1),
-    };
-    if !taken.contains(&base) {
-        return base;
+/// The column names given so far, and per repeated name the next suffix to try: naming
+/// a header of `n` columns takes time linear in `n`, however many names repeat.
+#[derive(Default)]
+struct UniqueNames {
+    taken: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl UniqueNames {
+    /// A header name, or `column_N` when absent/blank, made unique with `_2`, `_3`, …
+    /// (the first suffix not taken).
+    fn unique(&mut self, header: Option<&str>, index: usize) -> String {
+        let base = match header {
+            Some(h) if !h.is_empty() => h.to_string(),
+            _ => format!("column_{}", index + 1),
+        };
+        let name = if self.taken.contains(&base) {
+            let next = self.next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                let candidate = format!("{base}_{next}");
+                *next += 1;
+                if !self.taken.contains(&candidate) {
+                    break candidate;
+                }
+            }
+        } else {
+            base
+        };
+        self.taken.insert(name.clone());
+        name
     }
-    (2..)
-        .map(|n| format!("{base}_{n}"))
-        .find(|candidate| !taken.contains(candidate))
-        .unwrap_or(base)
 }
 
 /// The column's kind and its number of missing cells.

@@ -163,16 +163,14 @@ pub fn run(
     }
     base.validate()?;
     let mut rng = Rng::new(settings.seed);
-    let points: Vec<Vec<Knob>> = match settings.method {
-        Method::Random => (0..settings.trials)
-            .map(|_| space.sample(&mut rng))
-            .collect(),
-        Method::Grid => space
-            .grid(&mut rng)
-            .into_iter()
-            .take(settings.trials)
-            .collect(),
+    // Points are drawn one per trial: neither the budget nor the grid's size allocates.
+    let mut grid = match settings.method {
+        Method::Random => None,
+        Method::Grid => Some(space.grid(&mut rng)?),
     };
+    let total = grid.as_ref().map_or(settings.trials, |g| {
+        usize::try_from(g.len()).map_or(settings.trials, |n| n.min(settings.trials))
+    });
     let search = format!(
         "search-{}",
         std::time::SystemTime::now()
@@ -181,16 +179,23 @@ pub fn run(
     );
     report(TuneProgress::Started {
         search: search.clone(),
-        trials: points.len(),
+        trials: total,
         knobs: space.knobs(),
     });
     let mut trials: Vec<Trial> = Vec::new();
     let mut cancelled = false;
-    for (i, knobs) in points.into_iter().enumerate() {
+    for i in 0..total {
         if control.is_cancelled() {
             cancelled = true;
             break;
         }
+        let knobs = match &mut grid {
+            Some(points) => match points.next() {
+                Some(knobs) => knobs,
+                None => break,
+            },
+            None => space.sample(&mut rng),
+        };
         let mut config = base.clone();
         for k in &knobs {
             k.apply(&mut config);

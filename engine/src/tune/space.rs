@@ -202,9 +202,12 @@ impl SearchSpace {
         out
     }
 
-    /// Every grid point (continuous ranges at [`GRID_POINTS`] points), in a seeded
-    /// shuffled order so that a budget smaller than the grid still spreads over it.
-    pub fn grid(&self, rng: &mut Rng) -> Vec<Vec<Knob>> {
+    /// Every grid point (continuous ranges at [`GRID_POINTS`] points), one at a time in
+    /// a seeded shuffled order so that a budget smaller than the grid still spreads over
+    /// it. Nothing is built per point before it is asked for: a grid of 300 × 300 × 300
+    /// values with a budget of one trial costs one point. An error when the grid has
+    /// more points than a 64-bit count holds.
+    pub fn grid(&self, rng: &mut Rng) -> Result<GridPoints> {
         let mut axes: Vec<Vec<Knob>> = Vec::new();
         if let Some([lo, hi]) = self.lr {
             axes.push(
@@ -231,24 +234,119 @@ impl SearchSpace {
         if let Some(c) = &self.batch {
             axes.push(c.iter().map(|v| Knob::Batch(*v)).collect());
         }
-        let mut points: Vec<Vec<Knob>> = vec![Vec::new()];
-        for axis in axes {
-            let mut axis = axis;
+        for axis in &mut axes {
             axis.dedup();
-            points = points
-                .into_iter()
-                .flat_map(|p| {
-                    axis.iter().map(move |k| {
-                        let mut q = p.clone();
-                        q.push(*k);
-                        q
-                    })
-                })
-                .collect();
         }
-        rng.shuffle(&mut points);
-        points
+        let len = axes
+            .iter()
+            .try_fold(1u64, |n, axis| n.checked_mul(axis.len() as u64))
+            .ok_or_else(|| {
+                let sizes: Vec<String> = axes.iter().map(|a| a.len().to_string()).collect();
+                EngineError::Search(format!(
+                    "the grid of {} values has more points than can be counted; use \
+                     --method random with a trial budget",
+                    sizes.join(" × ")
+                ))
+            })?;
+        let order = if len <= SHUFFLED_GRID_MAX {
+            // Small grids: a full seeded shuffle of the point indices.
+            let mut indices: Vec<u64> = (0..len).collect();
+            rng.shuffle(&mut indices);
+            GridOrder::Shuffled(indices)
+        } else {
+            // Large grids: `(offset + i·step) mod len` with `step` coprime to `len`
+            // visits every point once, in an order spread over the grid, in O(1) memory.
+            let mut step = 1 + rng.next_u64() % (len - 1);
+            while gcd(step, len) != 1 {
+                step = 1 + step % (len - 1);
+            }
+            GridOrder::Strided {
+                step,
+                offset: rng.next_u64() % len,
+            }
+        };
+        Ok(GridPoints {
+            axes,
+            order,
+            len,
+            next: 0,
+        })
     }
+}
+
+/// Grids of at most this many points are shuffled in full (8 bytes a point); larger
+/// ones are walked with a stride.
+const SHUFFLED_GRID_MAX: u64 = 1 << 20;
+
+/// How [`GridPoints`] orders the points.
+#[derive(Debug)]
+enum GridOrder {
+    Shuffled(Vec<u64>),
+    Strided { step: u64, offset: u64 },
+}
+
+/// The points of a grid, built one at a time (see [`SearchSpace::grid`]).
+#[derive(Debug)]
+pub struct GridPoints {
+    /// The values of each knob; the last varies fastest in index order.
+    axes: Vec<Vec<Knob>>,
+    order: GridOrder,
+    len: u64,
+    next: u64,
+}
+
+impl GridPoints {
+    /// How many points the grid has.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the grid has no point (an axis without values).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The point at `index` in index order (mixed radix, the last axis fastest).
+    fn point(&self, mut index: u64) -> Vec<Knob> {
+        let mut knobs = Vec::with_capacity(self.axes.len());
+        for axis in self.axes.iter().rev() {
+            let n = axis.len() as u64;
+            // `n > 0`: an empty axis makes the grid empty, and no index is asked for.
+            let k = usize::try_from(index % n).unwrap_or(0);
+            index /= n;
+            if let Some(knob) = axis.get(k) {
+                knobs.push(*knob);
+            }
+        }
+        knobs.reverse();
+        knobs
+    }
+}
+
+impl Iterator for GridPoints {
+    type Item = Vec<Knob>;
+
+    fn next(&mut self) -> Option<Vec<Knob>> {
+        if self.next >= self.len {
+            return None;
+        }
+        let index = match &self.order {
+            GridOrder::Shuffled(indices) => *indices.get(usize::try_from(self.next).ok()?)?,
+            GridOrder::Strided { step, offset } => {
+                let i = u128::from(self.next) * u128::from(*step) + u128::from(*offset);
+                u64::try_from(i % u128::from(self.len)).ok()?
+            }
+        };
+        self.next += 1;
+        Some(self.point(index))
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// [`GRID_POINTS`] evenly spaced values from `lo` to `hi` (one when they are equal).
@@ -297,7 +395,7 @@ mod tests {
                 }
             }
         }
-        let grid = space.grid(&mut rng);
+        let grid: Vec<Vec<Knob>> = space.grid(&mut rng).unwrap().collect();
         assert_eq!(grid.len(), GRID_POINTS * 2);
         let lrs: Vec<f64> = grid
             .iter()
@@ -315,5 +413,52 @@ mod tests {
                 2
             );
         }
+    }
+
+    #[test]
+    fn a_huge_grid_is_walked_point_by_point_and_every_order_is_a_permutation() {
+        let space = SearchSpace {
+            hidden: Some((1..=300).collect()),
+            lookback: Some((1..=300).collect()),
+            batch: Some((1..=300).collect()),
+            ..SearchSpace::default()
+        };
+        let grid = space.grid(&mut Rng::new(4)).unwrap();
+        assert_eq!(grid.len(), 27_000_000);
+        assert!(matches!(grid.order, GridOrder::Strided { .. }));
+        let first: Vec<Vec<Knob>> = grid.take(1000).collect();
+        let distinct: std::collections::BTreeSet<String> =
+            first.iter().map(|p| format!("{p:?}")).collect();
+        assert_eq!(distinct.len(), 1000);
+        assert!(first.iter().all(|p| p.len() == 3));
+
+        // A stride coprime to the size visits every point of a 3 × 5 × 7 grid once.
+        let axes: Vec<Vec<Knob>> = vec![
+            (1..=3).map(Knob::Hidden).collect(),
+            (1..=5).map(Knob::Lookback).collect(),
+            (1..=7).map(Knob::Batch).collect(),
+        ];
+        let strided = GridPoints {
+            axes,
+            order: GridOrder::Strided {
+                step: 4,
+                offset: 10,
+            },
+            len: 105,
+            next: 0,
+        };
+        let all: std::collections::BTreeSet<String> = strided.map(|p| format!("{p:?}")).collect();
+        assert_eq!(all.len(), 105);
+
+        // More points than a 64-bit count: an error naming the sizes.
+        let huge = SearchSpace {
+            hidden: Some((1..=100_000).collect()),
+            lookback: Some((1..=100_000).collect()),
+            batch: Some((1..=100_000).collect()),
+            layers: Some((1..=100_000).collect()),
+            ..SearchSpace::default()
+        };
+        let err = huge.grid(&mut Rng::new(1)).unwrap_err().to_string();
+        assert!(err.contains("100000 × 100000"), "{err}");
     }
 }
