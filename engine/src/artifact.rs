@@ -23,6 +23,12 @@ const FORMAT: &str = "seqcast-model";
 const VERSION: u32 = 3;
 const MANIFEST: &str = "model.json";
 const WEIGHTS: &str = "weights.bin";
+/// A manifest is a config, column names and scalers: kilobytes, megabytes for a file of
+/// many thousand columns. A larger one was not written by seqcast.
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+/// Weights of the largest model worth loading on a desktop (hidden 4096 × 4 LSTM layers
+/// is ~2 GiB); a larger file is refused before it is read.
+const MAX_WEIGHTS_BYTES: u64 = 4 << 30;
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
@@ -78,7 +84,6 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
 pub fn load(dir: &Path) -> Result<TrainedModel> {
     let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
     let manifest = read_manifest(dir, &bad)?;
-    let values = read_weights(dir, &manifest, &bad)?;
     let n_targets = manifest.n_targets;
     if n_targets == 0 || n_targets > manifest.columns.len() {
         return Err(bad(format!(
@@ -97,8 +102,15 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         horizon: manifest.config.window.horizon,
         targets: n_targets,
     };
+    // The configuration must describe exactly the listed parameters, and they the
+    // weights, before anything is allocated from the manifest's numbers.
+    check_shapes(&manifest, shape).map_err(&bad)?;
+    let values = read_weights(dir, &manifest, &bad)?;
     let device = crate::model::cpu_device();
-    let skeleton = Forecaster::new(&manifest.config.model, shape, &mut Rng::new(0), &device);
+    // Every value is overwritten by the loader: the cheap initialisation will do.
+    let mut skeleton_config = manifest.config.model.clone();
+    skeleton_config.orthogonal_init = false;
+    let skeleton = Forecaster::new(&skeleton_config, shape, &mut Rng::new(0), &device);
     let mut loader = Loader {
         params: &manifest.params,
         values: &values,
@@ -132,8 +144,9 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
 /// `model.json`, upgraded from older versions and validated.
 fn read_manifest(dir: &Path, bad: &dyn Fn(String) -> EngineError) -> Result<Manifest> {
     let manifest_path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| EngineError::io("cannot read", &manifest_path, e))?;
+    let bytes = read_bounded(&manifest_path, MAX_MANIFEST_BYTES)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| bad("model.json is not UTF-8 text: it is not a seqcast manifest".into()))?;
     let mut manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| bad(format!("model.json is not a valid seqcast manifest ({e})")))?;
     if manifest.format == FORMAT && matches!(manifest.version, 1 | 2) {
@@ -162,8 +175,6 @@ fn read_weights(
     bad: &dyn Fn(String) -> EngineError,
 ) -> Result<Vec<f32>> {
     let weights_path = dir.join(WEIGHTS);
-    let bytes = std::fs::read(&weights_path)
-        .map_err(|e| EngineError::io("cannot read", &weights_path, e))?;
     let expected = manifest
         .params
         .iter()
@@ -179,10 +190,18 @@ fn read_weights(
                 .into(),
         ));
     };
-    if bytes.len() != expected * 4 {
+    // The size on disk first: a file of another size is not read at all.
+    let on_disk = std::fs::metadata(&weights_path)
+        .map_err(|e| EngineError::io("cannot read", &weights_path, e))?
+        .len();
+    let bytes = if on_disk == expected as u64 * 4 {
+        read_bounded(&weights_path, MAX_WEIGHTS_BYTES)?
+    } else {
+        Vec::new()
+    };
+    if on_disk != expected as u64 * 4 || bytes.len() != expected * 4 {
         return Err(bad(format!(
-            "weights.bin has {} bytes but the manifest describes {expected} weights ({} bytes): the file is truncated or not this model's",
-            bytes.len(),
+            "weights.bin has {on_disk} bytes but the manifest describes {expected} weights ({} bytes): the file is truncated or not this model's",
             expected * 4
         )));
     }
@@ -200,6 +219,94 @@ fn read_weights(
         return Err(bad("the weights contain NaN or infinite values".into()));
     }
     Ok(values)
+}
+
+/// Reads at most `cap` bytes of `path`, refusing a larger file before reading it (by its
+/// reported size) and while reading (a file that grows, a device that never ends).
+fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| EngineError::io("cannot read", path, e))?;
+    let too_big = || {
+        EngineError::Artifact(format!(
+            "{} is larger than the {} MiB a seqcast model file can be: it is not a saved \
+             model's",
+            path.display(),
+            cap >> 20
+        ))
+    };
+    let reported = file
+        .metadata()
+        .map_err(|e| EngineError::io("cannot read", path, e))?
+        .len();
+    if reported > cap {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| EngineError::io("cannot read", path, e))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// The manifest's configuration against its parameter list: the same number of
+/// parameters, of the same shapes, so that building the model allocates only what the
+/// weights hold. The message names the part of the configuration that disagrees.
+fn check_shapes(manifest: &Manifest, shape: ModelShape) -> Result<(), String> {
+    let m = &manifest.config.model;
+    let listed = &manifest.params;
+    let config = format!(
+        "{} columns, {} targets, lookback {}, horizon {}, {} × {} layers{}",
+        shape.features,
+        shape.targets,
+        shape.lookback,
+        shape.horizon,
+        m.cell.name(),
+        m.layers,
+        if m.linear_skip { ", linear skip" } else { "" }
+    );
+    let expected = shape
+        .param_shapes(m, listed.len())
+        .filter(|e| e.len() == listed.len());
+    let Some(expected) = expected else {
+        return Err(format!(
+            "model.json's configuration ({config}, hidden {}) does not describe the {} \
+             parameters it lists (layers or linear skip differ): the manifest was modified \
+             or damaged",
+            m.hidden,
+            listed.len()
+        ));
+    };
+    let layers = 4 * m.layers;
+    for (i, (want, entry)) in expected.iter().zip(listed).enumerate() {
+        if *want == entry.shape {
+            continue;
+        }
+        let part = if i < layers {
+            format!(
+                "the recurrent layers (hidden {}, {} columns)",
+                m.hidden, shape.features
+            )
+        } else if i < layers + 2 {
+            format!(
+                "the output head (hidden {}, horizon {} × {} targets)",
+                m.hidden, shape.horizon, shape.targets
+            )
+        } else {
+            format!(
+                "the linear skip (lookback {} × horizon {})",
+                shape.lookback, shape.horizon
+            )
+        };
+        return Err(format!(
+            "model.json does not hold together: {part} needs '{}' of shape {want:?}, but the \
+             manifest lists {:?} ({config}): the manifest was modified or damaged",
+            entry.name, entry.shape
+        ));
+    }
+    Ok(())
 }
 
 /// One scaler per column and per target level, each with a finite centre and a finite,

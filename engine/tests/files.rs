@@ -110,7 +110,7 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         }
         d
     };
-    let cases: [(&str, serde_json::Value, &str); 8] = [
+    let cases: [(&str, serde_json::Value, &str); 10] = [
         (
             "/weights_sha256",
             "0".repeat(64).into(),
@@ -119,7 +119,20 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         (
             "/model/hidden",
             serde_json::json!(9),
-            "in a model with this config",
+            "model.json does not hold together: the recurrent layers (hidden 9, 1 columns) \
+             needs '",
+        ),
+        // A crafted size is refused before the model is built (it used to allocate
+        // 256 GB for this horizon and abort the process).
+        (
+            "/config/window/horizon",
+            serde_json::json!(1_000_000_000u64),
+            "the output head (hidden 8, horizon 1000000000 × 1 targets)",
+        ),
+        (
+            "/config/model/layers",
+            serde_json::json!(2),
+            "does not describe the 7 parameters it lists (layers or linear skip differ)",
         ),
         (
             "/format",
@@ -130,7 +143,7 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         (
             "/params/0/shape",
             serde_json::json!([u64::MAX, 4]),
-            "more weights than memory",
+            "does not hold together",
         ),
         (
             "/n_targets",

@@ -51,6 +51,38 @@ pub struct ModelShape {
     pub targets: usize,
 }
 
+impl ModelShape {
+    /// The shape of every parameter a [`Forecaster`] of `config` has, in the order its
+    /// fields are visited (per layer `w_ih`, `w_hh`, `b_ih`, `b_hh`; then `head_w`,
+    /// `head_b`, and `skip_w` with the linear skip), computed without building it.
+    /// `None` when there would be more than `max_params` of them or a size overflows:
+    /// a saved model's manifest is checked against this before anything is allocated.
+    pub fn param_shapes(&self, config: &ModelConfig, max_params: usize) -> Option<Vec<Vec<usize>>> {
+        let count = config
+            .layers
+            .checked_mul(4)?
+            .checked_add(2 + usize::from(config.linear_skip))?;
+        if count > max_params {
+            return None;
+        }
+        let (h, gh) = (
+            config.hidden,
+            config.cell.gates().checked_mul(config.hidden)?,
+        );
+        let mut shapes = Vec::with_capacity(count);
+        for k in 0..config.layers {
+            let d_in = if k == 0 { self.features } else { h };
+            shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
+        }
+        let out = self.horizon.checked_mul(self.targets)?;
+        shapes.extend([vec![h, out], vec![out]]);
+        if config.linear_skip {
+            shapes.push(vec![self.lookback, self.horizon]);
+        }
+        Some(shapes)
+    }
+}
+
 /// LSTM / GRU / RNN forecaster.
 #[derive(Module, Debug)]
 pub struct Forecaster {
@@ -207,4 +239,56 @@ fn apply_dropout<const D: usize>(x: Tensor<D>, p: f64, rng: &mut Rng) -> Tensor<
         .collect();
     let mask = Tensor::<D>::from_data(TensorData::new(mask, shape), &x.device());
     x * mask
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod shape_tests {
+    use burn::module::ModuleVisitor;
+
+    use super::*;
+    use crate::config::CellKind;
+
+    #[derive(Default)]
+    struct Dims(Vec<Vec<usize>>);
+
+    impl ModuleVisitor for Dims {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().dims().to_vec());
+        }
+    }
+
+    #[test]
+    fn param_shapes_are_those_of_a_built_model() {
+        let shape = ModelShape {
+            features: 3,
+            lookback: 7,
+            horizon: 4,
+            targets: 2,
+        };
+        for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+            for layers in 1..=3 {
+                for linear_skip in [false, true] {
+                    let config = ModelConfig {
+                        cell,
+                        layers,
+                        hidden: 5,
+                        linear_skip,
+                        ..ModelConfig::default()
+                    };
+                    let model = Forecaster::new(&config, shape, &mut Rng::new(1), &cpu_device());
+                    let mut dims = Dims::default();
+                    model.visit(&mut dims);
+                    assert_eq!(shape.param_shapes(&config, 100).unwrap(), dims.0);
+                    // Past the cap (or on overflow) nothing is built.
+                    assert!(shape.param_shapes(&config, dims.0.len() - 1).is_none());
+                }
+            }
+        }
+        let huge = ModelShape {
+            horizon: usize::MAX,
+            ..shape
+        };
+        assert!(huge.param_shapes(&ModelConfig::default(), 100).is_none());
+    }
 }

@@ -13,6 +13,7 @@ use crate::data::table::{CsvTable, read_csv, read_csv_bytes};
 use crate::diag::Doctor;
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
+use crate::pipeline::bench::BenchSpec;
 use crate::pipeline::defaults::AutoDefaults;
 use crate::pipeline::{self, RunOutput};
 use crate::runs::{RunOrigin, RunStore};
@@ -122,24 +123,7 @@ impl Runner {
                 let report = pipeline::overfit_batch(&table, &config, &self.control)?;
                 self.emit(Event::Overfit(Arc::new(report)));
             }
-            Command::Bench { spec, threads } => {
-                crate::model::fast::set_max_threads(threads);
-                let events = self.events.clone();
-                let waker = self.waker.as_ref();
-                let control = self.control.clone();
-                let mut report = |progress: Progress| {
-                    let droppable = !matches!(progress, Progress::Epoch(_));
-                    deliver(
-                        &events,
-                        waker,
-                        &control,
-                        Event::Training(progress),
-                        droppable,
-                    );
-                };
-                let outcome = pipeline::bench::run(&spec, threads, &self.control, &mut report)?;
-                self.emit(Event::Benched(Arc::new(outcome)));
-            }
+            Command::Bench { spec, threads } => self.bench(&spec, threads)?,
             Command::LrRangeTest { config } => {
                 let table = self.table()?;
                 let report = pipeline::lr_range_test(&table, &config, &self.control)?;
@@ -235,6 +219,28 @@ impl Runner {
             StopReason::Cancelled => Event::Cancelled(summary, series),
             _ => Event::Finished(summary, series),
         });
+        Ok(())
+    }
+
+    /// Runs a throughput benchmark with `threads` per step (kept for later runs).
+    fn bench(&mut self, spec: &BenchSpec, threads: usize) -> Result<()> {
+        crate::model::fast::set_max_threads(threads);
+        let events = self.events.clone();
+        let waker = self.waker.as_ref();
+        let control = self.control.clone();
+        let mut report = |progress: Progress| {
+            // Epochs carry the measurement: only batch progress may be dropped.
+            let droppable = !matches!(progress, Progress::Epoch(_));
+            deliver(
+                &events,
+                waker,
+                &control,
+                Event::Training(progress),
+                droppable,
+            );
+        };
+        let outcome = pipeline::bench::run(spec, threads, &self.control, &mut report)?;
+        self.emit(Event::Benched(Arc::new(outcome)));
         Ok(())
     }
 
