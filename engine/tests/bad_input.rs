@@ -10,12 +10,14 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use common::catalogue::{daily, load_err, series, small, strs, table, train, values, wave};
 use seqcast_engine::EngineError;
 use seqcast_engine::config::{ScaleKind, WindowNorm};
 use seqcast_engine::data::series::TimeAxis;
+
 use seqcast_engine::data::table::{LoadLimits, read_csv_limited};
 use seqcast_engine::pipeline::{self, Prepared};
 use seqcast_engine::train::StopReason;
@@ -292,6 +294,71 @@ fn files_too_large_are_refused_before_reading() {
         available_memory: Some(1 << 20),
     };
     assert_eq!(read_csv_limited(&path, limits).unwrap().n_rows, 60);
+}
+
+#[test]
+fn devices_pipes_and_tiny_cells_cannot_outgrow_the_limits() {
+    // A device is refused before anything is read (it used to be read until memory ran
+    // out: its reported size is 0).
+    #[cfg(unix)]
+    {
+        let err =
+            read_csv_limited(Path::new("/dev/zero"), LoadLimits::for_this_machine()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/dev/zero is a device, not a file: open a CSV file"
+        );
+        // A pipe reports no size either: what is read is bounded.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("feed.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let writer = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || {
+                    use std::io::Write;
+                    let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+                    // Stops with an error once the reader has had enough.
+                    for _ in 0..1000 {
+                        if f.write_all(b"value\n1\n2\n3\n").is_err() {
+                            break;
+                        }
+                    }
+                })
+            };
+            let limits = LoadLimits {
+                max_bytes: 1024,
+                available_memory: None,
+            };
+            let err = read_csv_limited(&fifo, limits).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "feed.csv gave more than 1 KiB while it was read (it is growing, or is not a \
+                 plain file); seqcast reads CSV files of at most 1 KiB"
+            );
+            writer.join().unwrap();
+        }
+    }
+    // Lines of empty cells cost ~40 bytes a cell, far more than 8 a byte: counted.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("commas.csv");
+    let text: String = std::iter::once("a,b,c,d,e\n")
+        .chain(std::iter::repeat_n("1,,,,\n", 2000))
+        .collect();
+    std::fs::write(&path, &text).unwrap();
+    let limits = LoadLimits {
+        max_bytes: 1 << 30,
+        available_memory: Some(200_000),
+    };
+    // 12,010 bytes × 8 = 96 KB would have passed; 10,005 cells × 48 do not.
+    let err = read_csv_limited(&path, limits).unwrap_err().to_string();
+    assert!(
+        err.starts_with(
+            "commas.csv holds about 10006 cells in 11.73 KiB; reading them needs about"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("but only 195.31 KiB is available"), "{err}");
 }
 
 #[test]
