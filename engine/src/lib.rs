@@ -17,6 +17,7 @@ pub mod error;
 pub mod eval;
 pub mod export;
 pub mod model;
+pub mod num;
 pub mod pipeline;
 pub mod rng;
 pub mod runs;

@@ -318,3 +318,55 @@ fn neither_a_huge_grid_nor_a_huge_budget_is_built_before_the_trials() {
     assert!(out.cancelled);
     assert_eq!(out.trials.len(), 1);
 }
+
+#[test]
+fn a_run_with_an_infinite_error_and_a_nan_loss_stays_listed() {
+    // serde_json writes non-finite floats as null; plain f64 fields then refused to read
+    // the run back and it was listed as damaged.
+    let dir = tempfile::tempdir().unwrap();
+    let store = RunStore::open(dir.path()).unwrap();
+    let mut out = pipeline::run(
+        &temperatures(),
+        &tiny(CellKind::Gru, 2),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let summary = &mut out.summary;
+    summary
+        .test_scores
+        .as_mut()
+        .unwrap()
+        .original
+        .model
+        .overall
+        .mse = f64::INFINITY;
+    summary.training.history[0].train_loss = f64::NAN;
+    summary.training.history[0].layer_grad_norms[0].1 = f64::INFINITY;
+    let meta = store
+        .save(&out.summary, &out.model, RunOrigin::Cli)
+        .unwrap();
+    let (runs, skipped) = store.list().unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(runs.len(), 1);
+    let loaded = store.summary(&meta.id).unwrap();
+    let scores = loaded.test_scores.unwrap();
+    assert!(scores.original.model.overall.mse.is_nan());
+    assert_eq!(
+        scores.original.model.overall.mae,
+        out.summary
+            .test_scores
+            .as_ref()
+            .unwrap()
+            .original
+            .model
+            .overall
+            .mae
+    );
+    assert!(loaded.training.history[0].train_loss.is_nan());
+    assert!(loaded.training.history[0].layer_grad_norms[0].1.is_nan());
+    assert_eq!(
+        loaded.training.history[1], out.summary.training.history[1],
+        "finite values read back as they were"
+    );
+}

@@ -15,10 +15,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Mean squared error.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub mse: f64,
     /// Mean absolute error.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub mae: f64,
     /// Root mean squared error.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub rmse: f64,
     /// Mean absolute percentage error in percent, over the points whose actual is not 0;
     /// `None` when every actual is 0.

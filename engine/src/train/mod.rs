@@ -58,22 +58,30 @@ pub struct EpochRecord {
     /// 1-based epoch.
     pub epoch: usize,
     /// Mean training loss over the epoch's batches (scaled units).
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub train_loss: f64,
     /// Validation loss (scaled units); `None` without validation windows.
     pub val_loss: Option<f64>,
     /// Learning rate used.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub lr: f64,
     /// Mean global gradient norm before clipping.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub grad_norm: f64,
     /// Largest global gradient norm before clipping.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub grad_norm_max: f64,
     /// Mean global gradient norm after clipping.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub grad_norm_clipped: f64,
     /// Share of steps on which clipping fired.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub clip_rate: f64,
     /// Mean gradient norm per layer group (`layer 1`, …, `head`).
+    #[serde(deserialize_with = "crate::num::named_nan_if_null")]
     pub layer_grad_norms: Vec<(String, f64)>,
     /// Wall time of the epoch, seconds.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub duration_secs: f64,
     /// Per-time-step gradient of the bottom layer at the epoch's last snapshot (none
     /// when no snapshot fell in this epoch).
@@ -88,8 +96,10 @@ pub struct EpochRecord {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimeGrad {
     /// Mean ‖dLoss/dh_t‖ over the oldest tenth of the window, bottom layer.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub early: f64,
     /// The same over the newest tenth.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub late: f64,
     /// How many of the newest steps receive at least 1e-5.
     pub reach: usize,

@@ -9,14 +9,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ValCheck {
     /// Mean absolute error of the model (first target, every horizon step).
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub model_mae: f64,
     /// Mean absolute error of repeating the last observed value on the same windows.
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub naive_mae: f64,
     /// Standard deviation of the model's forecasts over the standard deviation of the
     /// actual values (near 0: the predictions collapsed to a constant).
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub spread_ratio: f64,
     /// Mean |forecast − last value| over mean |actual − last value| (near 0: the model
     /// repeats the last input value).
+    #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub copy_ratio: f64,
 }
 
