@@ -13,7 +13,10 @@ use crate::eval::baselines::BaselineKind;
 use crate::eval::choice::Source;
 use crate::pipeline::{FutureForecast, PartForecast, RunSummary};
 
-/// Writes `bytes` to `path` atomically: a sibling temp file, fsync, then rename.
+/// Writes `bytes` to `path` atomically: a sibling temp file, fsync, then rename, then
+/// an fsync of the folder so the rename itself survives a crash. The temp file is
+/// created exclusively: a file or symlink already at its name is never written through
+/// (another name is tried).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
@@ -23,18 +26,70 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        // Best effort: the temp file is garbage now, and the target is untouched.
-        let _ = std::fs::remove_file(&tmp);
-        EngineError::io("cannot write", path, e)
-    })
+    let mut last_error = None;
+    for attempt in 0..8u32 {
+        let tmp = dir.join(format!(".{name}.tmp-{}-{attempt}", std::process::id()));
+        let mut file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                last_error = Some(e);
+                continue;
+            }
+            Err(e) => return Err(EngineError::io("cannot write", path, e)),
+        };
+        let result = file
+            .write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, path));
+        return match result {
+            Ok(()) => {
+                sync_dir(dir);
+                Ok(())
+            }
+            Err(e) => {
+                // Best effort: the temp file is garbage now, and the target is untouched.
+                let _ = std::fs::remove_file(&tmp);
+                Err(EngineError::io("cannot write", path, e))
+            }
+        };
+    }
+    Err(EngineError::io(
+        "cannot write",
+        path,
+        last_error.unwrap_or_else(|| std::io::Error::other("no free temporary name")),
+    ))
+}
+
+/// Flushes a folder's entries (the rename just made) to disk; best effort, as some
+/// platforms and file systems cannot open or sync a folder.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Refuses to write `output` over `input` (the data file a run or a prediction read):
+/// `seqcast predict --csv d.csv --export d.csv` used to replace the data silently.
+pub fn refuse_overwriting(output: &Path, input: &Path) -> Result<()> {
+    let same = match (std::fs::canonicalize(output), std::fs::canonicalize(input)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(EngineError::Config(format!(
+            "{} is the data file this forecast was made from; write the export to another \
+             file",
+            output.display()
+        )));
+    }
+    Ok(())
 }
 
 /// What to put in the predictions CSV.
@@ -126,14 +181,14 @@ pub fn write_predictions(
         let _ = write!(
             out,
             ",{},{}",
-            csv_field(&format!("{t}_actual")),
-            csv_field(&format!("{t}_predicted"))
+            header_field(&format!("{t}_actual")),
+            header_field(&format!("{t}_predicted"))
         );
         if model_column {
-            let _ = write!(out, ",{}", csv_field(&format!("{t}_model")));
+            let _ = write!(out, ",{}", header_field(&format!("{t}_model")));
         }
         for k in kinds {
-            let _ = write!(out, ",{}", csv_field(&format!("{t}_{}", k.name())));
+            let _ = write!(out, ",{}", header_field(&format!("{t}_{}", k.name())));
         }
     }
     let forecast_cell = product.map(|p| format!(",{}", csv_field(&p.name)));
@@ -216,6 +271,18 @@ fn fmt_num(x: f64) -> String {
         format!("{x}")
     } else {
         String::new()
+    }
+}
+
+/// A header cell made of a column name from the data: a name starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is prefixed with `'`, so that a spreadsheet
+/// opening the export shows it as text instead of running it as a formula (CSV
+/// injection); then quoted as any field.
+fn header_field(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        csv_field(&format!("'{s}"))
+    } else {
+        csv_field(s)
     }
 }
 
@@ -323,6 +390,47 @@ mod tests {
                 .to_string()
                 .contains("cannot write")
         );
+    }
+
+    #[test]
+    fn the_temp_file_never_writes_through_a_file_or_link_at_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"keep me").unwrap();
+        // Something already sits at the first temp name (a symlink on unix).
+        let first = dir
+            .path()
+            .join(format!(".out.csv.tmp-{}-0", std::process::id()));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&victim, &first).unwrap();
+        #[cfg(not(unix))]
+        std::fs::write(&first, b"stale").unwrap();
+        write_atomic(&path, b"fresh").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"fresh");
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+    }
+
+    #[test]
+    fn an_export_is_never_written_over_its_data_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("d.csv");
+        std::fs::write(&data, b"value\n1\n").unwrap();
+        let err = refuse_overwriting(&data, &data).unwrap_err().to_string();
+        assert!(err.ends_with("d.csv is the data file this forecast was made from; write the export to another file"), "{err}");
+        // The same file by another path, too.
+        let other = dir.path().join(".").join("d.csv");
+        assert!(refuse_overwriting(&other, &data).is_err());
+        assert!(refuse_overwriting(&dir.path().join("out.csv"), &data).is_ok());
+    }
+
+    #[test]
+    fn formula_leading_header_cells_are_neutralised() {
+        assert_eq!(header_field("=SUM(A1)_actual"), "'=SUM(A1)_actual");
+        assert_eq!(header_field("+x"), "'+x");
+        assert_eq!(header_field("-x"), "'-x");
+        assert_eq!(header_field("@x,y"), "\"'@x,y\"");
+        assert_eq!(header_field("sales_actual"), "sales_actual");
     }
 
     #[test]

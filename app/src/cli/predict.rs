@@ -5,13 +5,14 @@ use seqcast_engine::artifact;
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::choice::Source;
 use seqcast_engine::eval::metrics::HorizonMetrics;
-use seqcast_engine::export::{Product, write_atomic, write_predictions};
+use seqcast_engine::export::{Product, refuse_overwriting, write_atomic, write_predictions};
 use seqcast_engine::pipeline::predict::predict;
 
 use super::args::PredictArgs;
 
 /// Runs `seqcast predict`.
 pub fn run(args: &PredictArgs) -> Result<()> {
+    refuse_overwriting(&args.export, &args.csv)?;
     let model = artifact::load(&args.model)
         .with_context(|| format!("loading the model in {}", args.model.display()))?;
     let table = read_csv(&args.csv)?;

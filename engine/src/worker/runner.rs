@@ -25,6 +25,8 @@ pub(super) struct Runner {
     pub(super) waker: Option<Waker>,
     pub(super) control: Control,
     table: Option<Arc<CsvTable>>,
+    /// The file the table was read from (none for bytes), which exports may not replace.
+    table_path: Option<PathBuf>,
     last_run: Option<RunOutput>,
     /// Where finished runs are recorded, and as what.
     pub(super) record: Option<(RunStore, RunOrigin)>,
@@ -45,6 +47,7 @@ impl Runner {
             waker,
             control,
             table: None,
+            table_path: None,
             last_run: None,
             record: None,
             disconnected: false,
@@ -87,11 +90,13 @@ impl Runner {
             Command::Load { path } => {
                 let table = Arc::new(read_csv(&path)?);
                 self.table = Some(table.clone());
+                self.table_path = Some(path);
                 self.emit(Event::Loaded { table });
             }
             Command::LoadBytes { name, bytes } => {
                 let table = Arc::new(read_csv_bytes(&bytes, &name)?);
                 self.table = Some(table.clone());
+                self.table_path = None;
                 self.emit(Event::Loaded { table });
             }
             Command::Inspect { config, auto } => {
@@ -251,6 +256,11 @@ impl Runner {
         report: Option<PathBuf>,
         baselines: bool,
     ) -> Result<()> {
+        if let Some(data) = &self.table_path {
+            for path in predictions.iter().chain(&report) {
+                export::refuse_overwriting(path, data)?;
+            }
+        }
         let run = self.last_run()?;
         let mut paths: Vec<PathBuf> = Vec::new();
         if let Some(path) = predictions {
