@@ -376,6 +376,41 @@ fn series_shorter_than_lookback_plus_horizon() {
 }
 
 #[test]
+fn intermittent_demand_under_the_robust_scaler_is_scaled_not_called_constant() {
+    // Mostly zeros with a few sales: the interquartile range is 0, but the column varies
+    // (it used to be reported as "does not vary" and only shifted).
+    let mut c = small();
+    c.data.scale = ScaleKind::Robust;
+    let cells: Vec<String> = (0..60)
+        .map(|t| {
+            if t % 5 == 0 {
+                (t % 7 + 1).to_string()
+            } else {
+                "0".into()
+            }
+        })
+        .collect();
+    let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+    let out = train(daily(&cells).as_bytes(), &c).unwrap();
+    let scaler = &out.model.scaling.columns[0];
+    assert!(!scaler.degenerate && scaler.iqr_zero, "{scaler:?}");
+    assert_eq!(scaler.center, 0.0);
+    let notes = &out.summary.data.load.notes;
+    assert!(
+        !notes.iter().any(|n| n.contains("does not vary")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "column 'value': half or more of its 42 training values are 0, so its \
+             interquartile range is 0; the robust scaler divides by the mean absolute \
+             deviation from the median instead ("
+        )),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn constant_series_under_zscore_trains_without_nan() {
     let mut c = small();
     c.data.scale = ScaleKind::Zscore;

@@ -392,6 +392,30 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_floor_that_is_not_a_finite_non_negative_lr_is_refused() {
+        for (schedule, value) in [
+            ("kind = \"cosine\"\nmin_lr = -1e-4", "-0.0001"),
+            ("kind = \"cosine\"\nmin_lr = nan", "NaN"),
+            (
+                "kind = \"plateau\"\nfactor = 0.5\npatience = 3\nmin_lr = -inf",
+                "-inf",
+            ),
+        ] {
+            let err = RunConfig::from_toml(&format!("[train.schedule]\n{schedule}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!(
+                    "train.schedule min_lr must be a finite number ≥ 0, got {value}"
+                )),
+                "{err}"
+            );
+        }
+        let ok = RunConfig::from_toml("[train.schedule]\nkind = \"cosine\"\nmin_lr = 0.0\n");
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
     fn unknown_and_out_of_range_fields_are_named() {
         let err = RunConfig::from_toml("[model]\nhiden = 3\n").unwrap_err();
         assert!(err.to_string().contains("hiden"), "{err}");

@@ -117,6 +117,13 @@ impl RunConfig {
                     "train.schedule plateau factor must be in (0, 1), got {factor}"
                 )));
             }
+            ScheduleKind::Cosine { min_lr } | ScheduleKind::Plateau { min_lr, .. }
+                if !(min_lr.is_finite() && min_lr >= 0.0) =>
+            {
+                return Err(bad(format!(
+                    "train.schedule min_lr must be a finite number ≥ 0, got {min_lr}"
+                )));
+            }
             _ => {}
         }
         Ok(())

@@ -20,6 +20,11 @@ pub struct Scaler {
     pub scale: f64,
     /// True when the fitted spread was 0 and the scale fell back to 1.
     pub degenerate: bool,
+    /// A robust scaler whose interquartile range was 0 although the values vary (more
+    /// than half of them equal, as in intermittent demand): it divides by the mean
+    /// absolute deviation from the median instead.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub iqr_zero: bool,
 }
 
 impl Scaler {
@@ -30,6 +35,7 @@ impl Scaler {
             center: 0.0,
             scale: 1.0,
             degenerate: false,
+            iqr_zero: false,
         }
     }
 
@@ -43,6 +49,7 @@ impl Scaler {
                 "cannot fit a scaler for '{column}' on zero training rows"
             )));
         }
+        let mut iqr_zero = false;
         let (center, spread) = match kind {
             ScaleKind::None => (0.0, 1.0),
             ScaleKind::Zscore => {
@@ -60,7 +67,15 @@ impl Scaler {
                 let mut sorted = values.to_vec();
                 sorted.sort_by(f64::total_cmp);
                 let q = |p: f64| quantile_sorted(&sorted, p);
-                (q(0.5), q(0.75) - q(0.25))
+                let (median, iqr) = (q(0.5), q(0.75) - q(0.25));
+                if iqr > f64::EPSILON * median.abs().max(1.0) {
+                    (median, iqr)
+                } else {
+                    let n = sorted.len() as f64;
+                    let mad = sorted.iter().map(|v| (v - median).abs()).sum::<f64>() / n;
+                    iqr_zero = mad > 0.0;
+                    (median, mad)
+                }
             }
         };
         let degenerate = !(spread.is_finite() && spread > f64::EPSILON * center.abs().max(1.0));
@@ -74,6 +89,7 @@ impl Scaler {
             center,
             scale: if degenerate { 1.0 } else { spread },
             degenerate,
+            iqr_zero: iqr_zero && !degenerate,
         })
     }
 
@@ -153,5 +169,21 @@ mod tests {
             assert!(c.transform(3.0).is_finite());
             assert_eq!(c.degenerate, kind != ScaleKind::None);
         }
+    }
+
+    #[test]
+    fn a_robust_scaler_without_an_interquartile_range_divides_by_the_mean_deviation() {
+        // Intermittent demand: 7 zeros, then 2 and 6. Median 0, IQR 0.
+        let values = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 6.0];
+        let s = Scaler::fit(ScaleKind::Robust, &values, "demand").unwrap();
+        assert_eq!((s.center, s.degenerate, s.iqr_zero), (0.0, false, true));
+        // mean |x − 0| = 8 / 9
+        assert!((s.scale - 8.0 / 9.0).abs() < 1e-12, "{}", s.scale);
+        // A column that does not vary at all is still degenerate, not a fallback.
+        let flat = Scaler::fit(ScaleKind::Robust, &[3.0; 5], "flat").unwrap();
+        assert_eq!(
+            (flat.degenerate, flat.iqr_zero, flat.scale),
+            (true, false, 1.0)
+        );
     }
 }

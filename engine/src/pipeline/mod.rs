@@ -367,7 +367,8 @@ pub fn run(
 }
 
 /// A note for each column whose training rows do not vary (after log / differencing):
-/// its scaler cannot divide by a zero spread and uses 1 instead.
+/// its scaler cannot divide by a zero spread and uses 1 instead; and for each robust
+/// scaler whose interquartile range was 0 (intermittent values), what it divides by.
 fn constant_columns(prepared: &Prepared) -> Vec<String> {
     let rows = prepared.split.train.len();
     prepared
@@ -384,6 +385,22 @@ fn constant_columns(prepared: &Prepared) -> Vec<String> {
                 column.name, scaler.center
             )
         })
+        .chain(
+            prepared
+                .scaling
+                .columns
+                .iter()
+                .zip(&prepared.series.columns)
+                .filter(|(scaler, _)| scaler.iqr_zero)
+                .map(|(scaler, column)| {
+                    format!(
+                        "column '{}': half or more of its {rows} training values are {}, so \
+                         its interquartile range is 0; the robust scaler divides by the mean \
+                         absolute deviation from the median instead ({:.4})",
+                        column.name, scaler.center, scaler.scale
+                    )
+                }),
+        )
         .collect()
 }
 
