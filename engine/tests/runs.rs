@@ -370,3 +370,49 @@ fn a_run_with_an_infinite_error_and_a_nan_loss_stays_listed() {
         "finite values read back as they were"
     );
 }
+
+#[test]
+fn two_recorders_in_one_folder_in_the_same_second_never_share_a_run() {
+    // Ids were checked first and created later: two processes finishing in the same
+    // second took the same id, and one run was lost or mixed with the other.
+    let dir = tempfile::tempdir().unwrap();
+    let out = pipeline::run(
+        &temperatures(),
+        &tiny(CellKind::Gru, 1),
+        &Control::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let out = std::sync::Arc::new(out);
+    let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let writers: Vec<_> = (0..2)
+        .map(|_| {
+            let (out, start, path) = (out.clone(), start.clone(), dir.path().to_path_buf());
+            std::thread::spawn(move || {
+                let store = RunStore::open(path).unwrap();
+                start.wait();
+                (0..6)
+                    .map(|_| {
+                        store
+                            .save(&out.summary, &out.model, RunOrigin::Cli)
+                            .unwrap()
+                            .id
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let ids: Vec<String> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), 12, "{ids:?}");
+    let (runs, skipped) = RunStore::open(dir.path()).unwrap().list().unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(runs.len(), 12);
+    // Every folder holds a whole run that loads.
+    for r in &runs {
+        RunStore::open(dir.path()).unwrap().model(&r.id).unwrap();
+    }
+}

@@ -30,6 +30,8 @@ const META: &str = "run.json";
 const SUMMARY: &str = "summary.json";
 const MODEL: &str = "model";
 const PARTIAL: &str = ".partial";
+/// Runs one folder can record within one second (id suffixes `-2`, `-3`, …).
+const MAX_SAME_SECOND: usize = 10_000;
 
 /// Where a run came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,7 +112,7 @@ impl RunStore {
     ) -> Result<RunMeta> {
         let created = now();
         let row = RunRow::of(summary);
-        let id = self.fresh_id(created);
+        let (id, partial) = self.reserve_id(created)?;
         let name = match &origin {
             RunOrigin::Search { trial, .. } => format!("trial {trial}: {}", row.label()),
             _ => row.label(),
@@ -126,10 +128,7 @@ impl RunStore {
             row,
             config: summary.config.clone(),
         };
-        let partial = self.dir.join(format!(".{id}{PARTIAL}"));
         let result = (|| {
-            std::fs::create_dir_all(&partial)
-                .map_err(|e| EngineError::io("cannot create", &partial, e))?;
             artifact::save(&partial.join(MODEL), model, Some(&summary.data.file))?;
             write_json(&partial.join(SUMMARY), &stored_summary(summary))?;
             write_json(&partial.join(META), &meta)?;
@@ -242,7 +241,10 @@ impl RunStore {
     }
 
     /// `YYYYMMDD-HHMMSS` of `created`, with `-2`, `-3`, … when taken.
-    fn fresh_id(&self, created: i64) -> String {
+    /// A fresh id and its `.ID.partial` folder, created exclusively: two recorders
+    /// writing into one folder in the same second never share an id (checking first and
+    /// creating later let both take the same one, and one run was lost).
+    fn reserve_id(&self, created: i64) -> Result<(String, PathBuf)> {
         let stamp = crate::data::time::format_time(
             created,
             &crate::data::time::TimeFormat::IsoDateTime {
@@ -257,16 +259,28 @@ impl RunStore {
         } else {
             format!("run-{created}")
         };
-        let taken = |id: &str| {
-            self.dir.join(id).exists() || self.dir.join(format!(".{id}{PARTIAL}")).exists()
-        };
-        let mut id = base.clone();
-        let mut n = 2;
-        while taken(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
+        for n in 1..=MAX_SAME_SECOND {
+            let id = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            let partial = self.dir.join(format!(".{id}{PARTIAL}"));
+            match std::fs::create_dir(&partial) {
+                // Finished under this id already (its partial folder renamed away).
+                Ok(()) if self.dir.join(&id).exists() => {
+                    let _ = std::fs::remove_dir(&partial);
+                }
+                Ok(()) => return Ok((id, partial)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(EngineError::io("cannot create", &partial, e)),
+            }
         }
-        id
+        Err(EngineError::RunStore(format!(
+            "{}: more than {MAX_SAME_SECOND} runs were recorded in the second {base}; \
+             record again in a moment",
+            self.dir.display()
+        )))
     }
 }
 
