@@ -40,6 +40,11 @@ struct Manifest {
     scaling: Scaling,
     params: Vec<ParamEntry>,
     weights_sha256: String,
+    /// SHA-256 of what the manifest says about the model (config, columns, targets,
+    /// scalers, product forecast), so that an edited setting is caught like a changed
+    /// weight; absent in models saved before it existed.
+    #[serde(default)]
+    content_sha256: Option<String>,
     trained_on: Option<String>,
     /// The run's product forecast (absent in models saved before it existed).
     #[serde(default)]
@@ -70,9 +75,12 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
         scaling: model.scaling.clone(),
         params: collector.params,
         weights_sha256: hex(&Sha256::digest(&bytes)),
+        content_sha256: None,
         trained_on: trained_on.map(str::to_string),
         product: model.product.clone(),
     };
+    let mut manifest = manifest;
+    manifest.content_sha256 = Some(content_digest(&manifest)?);
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| EngineError::Artifact(format!("cannot serialise the model manifest: {e}")))?;
     // Weights first: a manifest only ever points at complete weights.
@@ -105,6 +113,17 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
     // The configuration must describe exactly the listed parameters, and they the
     // weights, before anything is allocated from the manifest's numbers.
     check_shapes(&manifest, shape).map_err(&bad)?;
+    // Specific checks first (they name what is wrong), then the checksum of the settings
+    // (an edit that is still a valid model: a scaler, the window norm, a column name).
+    if let Some(recorded) = &manifest.content_sha256
+        && *recorded != content_digest(&manifest)?
+    {
+        return Err(bad(
+            "model.json was edited after it was saved: its settings (configuration, columns, \
+             scalers or product forecast) no longer match the checksum it was saved with"
+                .into(),
+        ));
+    }
     let values = read_weights(dir, &manifest, &bad)?;
     let device = crate::model::cpu_device();
     // Every value is overwritten by the loader: the cheap initialisation will do.
@@ -139,6 +158,14 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         n_targets,
         product: manifest.product,
     })
+}
+
+/// The SHA-256 of the manifest's meaning: everything that changes a forecast.
+fn content_digest(m: &Manifest) -> Result<String> {
+    let content = (&m.config, &m.columns, m.n_targets, &m.scaling, &m.product);
+    let bytes = serde_json::to_vec(&content)
+        .map_err(|e| EngineError::Artifact(format!("cannot serialise the model manifest: {e}")))?;
+    Ok(hex(&Sha256::digest(&bytes)))
 }
 
 /// `model.json`, upgraded from older versions and validated.

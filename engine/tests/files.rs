@@ -169,13 +169,32 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
             pointer
         };
         tamper(&d, pointer, value);
+        // Without the content checksum (a model saved before it, or a crafted file with a
+        // recomputed one), each deeper check still holds.
+        tamper(&d, "/content_sha256", serde_json::Value::Null);
         let err = load_err(&d);
         assert!(err.contains(expected), "{pointer}: {err}");
     }
     // a config value out of range inside the manifest is named like in a config file
     let d = fresh("lookback");
     tamper(&d, "/config/window/lookback", serde_json::json!(0));
+    tamper(&d, "/content_sha256", serde_json::Value::Null);
     assert!(load_err(&d).contains("window.lookback"), "{}", load_err(&d));
+    // an edited setting that is still valid (a scaler's centre, the window norm): the
+    // model used to load and forecast differently without a word
+    for (pointer, value) in [
+        ("/scaling/columns/0/center", serde_json::json!(123.0)),
+        ("/config/model/window_norm", serde_json::json!("mean")),
+        ("/columns/0", serde_json::json!("other")),
+    ] {
+        let d = fresh(&format!("edited{}", pointer.replace('/', "-")));
+        tamper(&d, pointer, value);
+        assert!(
+            load_err(&d).contains("model.json was edited after it was saved"),
+            "{pointer}: {}",
+            load_err(&d)
+        );
+    }
     // a flipped weight byte (even one that stays a finite number)
     let d = fresh("flip");
     let mut w = std::fs::read(d.join("weights.bin")).unwrap();

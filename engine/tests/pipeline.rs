@@ -236,6 +236,8 @@ fn run_export_and_model_round_trip() {
     for version in [1, 2] {
         let mut old = saved.clone();
         old["version"] = version.into();
+        // Models of those versions had no checksum of their settings.
+        old.as_object_mut().unwrap().remove("content_sha256");
         let model = old["config"]["model"].as_object_mut().unwrap();
         model.remove("linear_skip");
         if version == 1 {
