@@ -10,8 +10,27 @@ use seqcast_engine::pipeline::predict::predict;
 
 use super::args::PredictArgs;
 
-/// Runs `seqcast predict`.
+/// Runs `seqcast predict`. It works on this thread, not the engine's (whose runner turns
+/// a panic into an error event), so it has its own boundary: a bug becomes an error
+/// message and a non-zero exit, never an abort mid-write.
 pub fn run(args: &PredictArgs) -> Result<()> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| predict_file(args))) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            anyhow::bail!(
+                "seqcast predict stopped on an internal error ({what}). \
+                 Please report it with the model folder and the CSV file"
+            )
+        }
+    }
+}
+
+fn predict_file(args: &PredictArgs) -> Result<()> {
     refuse_overwriting(&args.export, &args.csv)?;
     let model = artifact::load(&args.model)
         .with_context(|| format!("loading the model in {}", args.model.display()))?;

@@ -416,6 +416,35 @@ mod tests {
     }
 
     #[test]
+    fn sizes_that_would_overflow_index_arithmetic_are_refused() {
+        // In release builds these wrapped: a split summing past usize::MAX passed, and a
+        // lookback of usize::MAX without the skip panicked while windowing.
+        let mut c = RunConfig::default();
+        c.window.lookback = usize::MAX;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("window.lookback must be at most 10000000, got 18446744073709551615"),
+            "{err}"
+        );
+        let mut c = RunConfig::default();
+        c.window.horizon = validate::MAX_WINDOW_STEPS + 1;
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("window.horizon")
+        );
+        let mut c = RunConfig::default();
+        c.data.split = Split::Rows {
+            train: usize::MAX - 1,
+            val: 2,
+            test: 0,
+        };
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("are more rows than can be counted"), "{err}");
+    }
+
+    #[test]
     fn unknown_and_out_of_range_fields_are_named() {
         let err = RunConfig::from_toml("[model]\nhiden = 3\n").unwrap_err();
         assert!(err.to_string().contains("hiden"), "{err}");

@@ -9,6 +9,9 @@ fn bad(message: String) -> EngineError {
     EngineError::Config(message)
 }
 
+/// The most steps a window setting may have (lookback, horizon, stride).
+pub const MAX_WINDOW_STEPS: usize = 10_000_000;
+
 impl RunConfig {
     /// Checks every range that does not depend on the data; names the field and the bound.
     pub fn validate(&self) -> Result<()> {
@@ -28,6 +31,19 @@ impl RunConfig {
         }
         if w.stride == 0 {
             return Err(bad("window.stride must be at least 1".into()));
+        }
+        // Far beyond any series seqcast can load (1 GiB of CSV), and small enough that
+        // no index arithmetic on windows can overflow.
+        for (name, value) in [
+            ("lookback", w.lookback),
+            ("horizon", w.horizon),
+            ("stride", w.stride),
+        ] {
+            if value > MAX_WINDOW_STEPS {
+                return Err(bad(format!(
+                    "window.{name} must be at most {MAX_WINDOW_STEPS}, got {value}"
+                )));
+            }
         }
         Ok(())
     }
@@ -145,6 +161,16 @@ impl RunConfig {
             }
             Split::Rows { train: 0, .. } => {
                 return Err(bad("data.split train rows must be at least 1".into()));
+            }
+            Split::Rows { train, val, test }
+                if train
+                    .checked_add(val)
+                    .and_then(|n| n.checked_add(test))
+                    .is_none() =>
+            {
+                return Err(bad(format!(
+                    "data.split rows {train} + {val} + {test} are more rows than can be counted"
+                )));
             }
             Split::Rows { .. } => {}
         }

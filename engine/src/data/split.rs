@@ -31,7 +31,7 @@ pub fn split_rows(n: usize, split: &Split) -> Result<SplitRanges> {
             (tr, va, te)
         }
         Split::Rows { train, val, test } => {
-            let total = train + val + test;
+            let total = train.saturating_add(val).saturating_add(test);
             if total > n {
                 return Err(EngineError::TooShort(format!(
                     "the split asks for {train} + {val} + {test} = {total} rows but the series has {n}"
