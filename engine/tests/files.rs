@@ -110,7 +110,7 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         }
         d
     };
-    let cases: [(&str, serde_json::Value, &str); 10] = [
+    let cases: [(&str, serde_json::Value, &str); 11] = [
         (
             "/weights_sha256",
             "0".repeat(64).into(),
@@ -126,8 +126,13 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         // 256 GB for this horizon and abort the process).
         (
             "/config/window/horizon",
+            serde_json::json!(5_000_000u64),
+            "the output head (hidden 8, horizon 5000000 × 1 targets)",
+        ),
+        (
+            "/config/window/horizon",
             serde_json::json!(1_000_000_000u64),
-            "the output head (hidden 8, horizon 1000000000 × 1 targets)",
+            "window.horizon must be at most 10000000, got 1000000000",
         ),
         (
             "/config/model/layers",
