@@ -195,16 +195,7 @@ impl Runner {
             if panic_after.is_some_and(|n| epochs >= n) {
                 panic!("injected fault: panic in the training loop after {epochs} epochs");
             }
-            // Batch progress and gradient snapshots may be dropped when the driver lags;
-            // epochs and alerts may not.
-            let droppable = matches!(progress, Progress::Batch { .. } | Progress::Snapshot(_));
-            deliver(
-                &events,
-                waker,
-                &control,
-                Event::Training(progress),
-                droppable,
-            );
+            deliver_progress(&events, waker, &control, progress);
             if let Some(record) = record
                 && doctor.epoch(record)
             {
@@ -233,17 +224,7 @@ impl Runner {
         let events = self.events.clone();
         let waker = self.waker.as_ref();
         let control = self.control.clone();
-        let mut report = |progress: Progress| {
-            // Epochs carry the measurement: only batch progress may be dropped.
-            let droppable = !matches!(progress, Progress::Epoch(_));
-            deliver(
-                &events,
-                waker,
-                &control,
-                Event::Training(progress),
-                droppable,
-            );
-        };
+        let mut report = |progress: Progress| deliver_progress(&events, waker, &control, progress);
         let outcome = pipeline::bench::run(spec, threads, &self.control, &mut report)?;
         self.emit(Event::Benched(Arc::new(outcome)));
         Ok(())
@@ -331,6 +312,19 @@ impl Runner {
             wake();
         }
     }
+}
+
+/// Sends training progress: batch progress and gradient snapshots may be dropped when
+/// the driver lags; epochs (which carry the doctor's evidence and the benchmark's
+/// measurement) and the rest may not.
+fn deliver_progress(
+    events: &SyncSender<Event>,
+    waker: Option<&Waker>,
+    control: &Control,
+    progress: Progress,
+) {
+    let droppable = matches!(progress, Progress::Batch { .. } | Progress::Snapshot(_));
+    deliver(events, waker, control, Event::Training(progress), droppable);
 }
 
 /// Sends `event` to the driver, dropping it rather than waiting when it is `droppable`
