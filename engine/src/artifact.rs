@@ -66,7 +66,7 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
     for v in &collector.values {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: FORMAT.into(),
         version: VERSION,
         config: model.config.clone(),
@@ -79,7 +79,6 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
         trained_on: trained_on.map(str::to_string),
         product: model.product.clone(),
     };
-    let mut manifest = manifest;
     manifest.content_sha256 = Some(content_digest(&manifest)?);
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| EngineError::Artifact(format!("cannot serialise the model manifest: {e}")))?;

@@ -74,6 +74,9 @@ pub enum EngineError {
     /// A model artifact or saved config is malformed or does not match the data.
     #[error("{0}")]
     Artifact(String),
+    /// An export would destroy something (the data file it was made from).
+    #[error("{0}")]
+    Export(String),
 
     /// A command needs something that is not there yet (data, a trained model).
     #[error("{0}")]

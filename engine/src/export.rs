@@ -83,7 +83,7 @@ pub fn refuse_overwriting(output: &Path, input: &Path) -> Result<()> {
         _ => false,
     };
     if same {
-        return Err(EngineError::Config(format!(
+        return Err(EngineError::Export(format!(
             "{} is the data file this forecast was made from; write the export to another \
              file",
             output.display()

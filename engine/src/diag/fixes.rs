@@ -11,6 +11,61 @@ pub struct Fix {
     pub label: String,
     /// The configuration with the change applied.
     pub config: RunConfig,
+    /// The settings the change sets (`section`, `field`, new value), for applying it to
+    /// settings that moved on since the run ([`Fix::onto`]).
+    changes: Vec<(String, String, serde_json::Value)>,
+}
+
+impl Fix {
+    fn new(label: String, before: &RunConfig, config: RunConfig) -> Self {
+        let changes = changed_settings(before, &config);
+        Self {
+            label,
+            config,
+            changes,
+        }
+    }
+
+    /// `current` with this fix's settings and every other setting as it is: the user
+    /// may have changed something since the run the alert is about.
+    pub fn onto(&self, current: &RunConfig) -> RunConfig {
+        let applied = serde_json::to_value(current).ok().and_then(|mut value| {
+            for (section, field, new) in &self.changes {
+                *value.get_mut(section)?.get_mut(field)? = new.clone();
+            }
+            serde_json::from_value::<RunConfig>(value).ok()
+        });
+        // Both come from the same type, so neither step fails; the run's fixed
+        // configuration is the fallback all the same.
+        applied.unwrap_or_else(|| self.config.clone())
+    }
+}
+
+/// The `section.field` settings (`train.lr`, `model.cell`) that differ between two
+/// configurations, with their values in `after`.
+fn changed_settings(
+    before: &RunConfig,
+    after: &RunConfig,
+) -> Vec<(String, String, serde_json::Value)> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (section, new) in &b {
+        let (Some(serde_json::Value::Object(old)), serde_json::Value::Object(new)) =
+            (a.get(section), new)
+        else {
+            continue;
+        };
+        for (field, value) in new {
+            if old.get(field) != Some(value) {
+                out.push((section.clone(), field.clone(), value.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// The change `alert` suggests for `config`, when one applies (some remedies, like
@@ -89,7 +144,7 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
         AlertKind::CopiesLastValue => return None,
         AlertKind::WorseThanBaseline => return worse_than_baseline(alert, config),
     };
-    Some(Fix { label, config: c })
+    Some(Fix::new(label, config, c))
 }
 
 /// A vanishing-gradient alert on a GRU or LSTM: orthogonal initialisation, and the
@@ -151,7 +206,7 @@ fn worse_than_baseline(alert: &Alert, config: &RunConfig) -> Option<Fix> {
     } else {
         return None;
     };
-    Some(Fix { label, config: c })
+    Some(Fix::new(label, config, c))
 }
 
 /// The "… to about N steps" count from a vanishing alert's remedy.
@@ -245,6 +300,27 @@ mod tests {
         assert_eq!(f.config.model.skip_init, SkipInit::SeasonalNaive);
         a.remedy = "… (lookback 12) …".into();
         assert!(fix(&a, &config).is_none(), "never shortens the window");
+    }
+
+    #[test]
+    fn a_fix_applies_its_settings_onto_settings_that_moved_on() {
+        let mut run = RunConfig::default();
+        run.train.lr = 1e-2;
+        run.train.clip = ClipKind::None;
+        let f = fix(&alert(AlertKind::Exploding, ""), &run).unwrap();
+        // Since the run, the user chose a GRU and a longer lookback.
+        let mut current = run.clone();
+        current.model.cell = CellKind::Gru;
+        current.window.lookback = 96;
+        let applied = f.onto(&current);
+        assert!((applied.train.lr - 3e-3).abs() < 1e-12);
+        assert_eq!(applied.train.clip, ClipKind::Norm { max: 1.0 });
+        assert_eq!(
+            (applied.model.cell, applied.window.lookback),
+            (CellKind::Gru, 96),
+            "what the fix does not touch stays as the user left it"
+        );
+        assert_eq!(f.onto(&run), f.config);
     }
 
     #[test]

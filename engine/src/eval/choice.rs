@@ -141,7 +141,7 @@ pub struct ForecastChoice {
     pub best_baseline: Option<(BaselineKind, f64)>,
     /// The baseline `auto` weighs the model against, and its score: the best of the
     /// simplest kind, unless a more complex one is clearly better (module docs).
-    /// Reports written before it existed read the best baseline here.
+    /// `None` in reports written before it existed.
     #[serde(default)]
     pub reference: Option<(BaselineKind, f64)>,
     /// How the model is named in `why` (`LSTM`).

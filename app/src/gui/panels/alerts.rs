@@ -1,6 +1,7 @@
 //! The training doctor's alerts as a readable list: what was measured, what to do, and
 //! a button that applies the change to the configuration where one applies.
 
+use seqcast_engine::RunConfig;
 use seqcast_engine::diag::Diagnosis;
 
 use crate::gui::intent::Intent;
@@ -8,7 +9,8 @@ use crate::gui::live::LiveRun;
 use crate::gui::plots::colors;
 
 /// Lists `live`'s alerts; nothing when there are none.
-pub fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, intents: &mut Vec<Intent>) {
+/// The Apply button sets the fix's settings on `config`, the settings as they are now.
+pub fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, config: &RunConfig, intents: &mut Vec<Intent>) {
     if live.alerts.is_empty() {
         return;
     }
@@ -28,7 +30,7 @@ pub fn alerts_ui(ui: &mut egui::Ui, live: &LiveRun, intents: &mut Vec<Intent>) {
                     .on_hover_text("Changes the configuration; train again to see the effect")
                     .clicked()
             {
-                intents.push(Intent::SetConfig(Box::new(fix.config.clone())));
+                intents.push(Intent::SetConfig(Box::new(fix.onto(config))));
             }
         });
         ui.add_space(4.0);

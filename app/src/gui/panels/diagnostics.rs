@@ -93,7 +93,7 @@ fn run_ui(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, intents: &mut
         });
     } else {
         ui.strong(format!("Alerts ({})", live.alerts.len()));
-        super::alerts::alerts_ui(ui, live, intents);
+        super::alerts::alerts_ui(ui, live, &view.persisted.config, intents);
     }
 }
 

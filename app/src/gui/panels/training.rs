@@ -63,7 +63,7 @@ pub fn training_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Ve
             .id_salt("alerts")
             .max_height(200.0)
             .show(ui, |ui| {
-                super::alerts::alerts_ui(ui, live, intents);
+                super::alerts::alerts_ui(ui, live, &view.persisted.config, intents);
             });
     }
 }
