@@ -1,14 +1,24 @@
-//! A mutation fuzzer on stable Rust for the two parsers that take whatever people give
-//! them: the CSV loader and the TOML run configuration.
+//! A mutation fuzzer on stable Rust for everything seqcast reads that people give it:
+//! CSV files, TOML run configurations and search spaces, saved model folders and run
+//! folders.
 //!
 //! ```sh
-//! cargo run --release -p seqcast-engine --example fuzz -- csv --seconds 300
-//! cargo run --release -p seqcast-engine --example fuzz -- config --seconds 300
+//! cargo run --release -p seqcast-engine --example fuzz -- csv --executions 1000000
+//! cargo run --release -p seqcast-engine --example fuzz -- config --executions 1000000
+//! cargo run --release -p seqcast-engine --example fuzz -- model --executions 1000000
+//! cargo run --release -p seqcast-engine --example fuzz -- runs --executions 1000000
 //! ```
-//! Options: `--seed N` (default 1), `--crashes DIR` (default `target/fuzz-crashes`).
+//! Options: `--seconds N` (a time budget instead, default 60), `--seed N` (default 1),
+//! `--crashes DIR` (default `target/fuzz-crashes`).
+//!
+//! `model` and `runs` start from real files: a tiny model is trained on a fixed series
+//! and saved (`model.json`, the mutated input, beside its real `weights.bin`; loaded,
+//! then used to forecast), and recorded in a run store (`run.json` and `summary.json`,
+//! the mutated input, in a real run folder; listed, then its summary, row and model
+//! read). An input slower than 2 s is a hang, counted and kept like a crash.
 //!
 //! Each input starts from a seed (the bundled samples' first 4 KiB, the bad-input
-//! catalogue's shapes, a full config) and is mutated: bytes flipped, inserted, deleted,
+//! catalogue's shapes, a full config, the saved files) and is mutated: bytes flipped, inserted, deleted,
 //! duplicated, spliced with another input, or tokens that matter to the parsers inserted
 //! (delimiters, quotes, BOMs, NUL, missing markers, huge numbers, dates). An input whose
 //! outcome (the error's kind and text with digits removed) was not seen before joins the
@@ -26,8 +36,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use seqcast_engine::RunConfig;
-use seqcast_engine::data::table::read_csv_bytes;
+use seqcast_engine::artifact;
+use seqcast_engine::data::table::{CsvTable, read_csv_bytes};
 use seqcast_engine::pipeline::{self, Prepared};
+use seqcast_engine::runs::{RunOrigin, RunStore};
+use seqcast_engine::train::Control;
 use seqcast_engine::tune::SearchSpace;
 
 /// Tokens the parsers care about, inserted whole.
@@ -103,6 +116,46 @@ const CONFIG_TOKENS: &[&[u8]] = &[
     b"{",
     b"}",
 ];
+
+const JSON_TOKENS: &[&[u8]] = &[
+    b"\"",
+    b",",
+    b":",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"null",
+    b"true",
+    b"0",
+    b"-1",
+    b"1e308",
+    b"1e999",
+    b"4294967296",
+    b"18446744073709551615",
+    b"1000000000",
+    b"\"horizon\": ",
+    b"\"lookback\": ",
+    b"\"hidden\": ",
+    b"\"layers\": ",
+    b"\"shape\": [",
+    b"\"log\": true",
+    b"\"diff\": true",
+    b"\"scale\": ",
+    b"\"center\": ",
+    b"\"n_targets\": ",
+    b"\"columns\": [",
+    b"\"mse\": null",
+    b"\"id\": \"",
+    b"\\u0000",
+    b"\xE9",
+];
+
+/// Between `run.json` and `summary.json` in a `runs` input.
+const SPLIT: &[u8] = b"\n\0--summary--\0\n";
+
+/// Slower than this, an input is a hang.
+const HANG: Duration = Duration::from_secs(2);
 
 /// Inputs kept for mutation at most (newer interesting ones replace random old ones).
 const MAX_CORPUS: usize = 4096;
@@ -220,6 +273,102 @@ fn run_config(bytes: &[u8], table: &seqcast_engine::data::table::CsvTable) -> St
     }
 }
 
+/// Saved files the `model` and `runs` targets write their inputs beside.
+struct Saved {
+    /// A model folder whose `model.json` each input replaces.
+    model: PathBuf,
+    /// A run store with one run whose `run.json` and `summary.json` each input replaces.
+    store: RunStore,
+    /// That run's folder.
+    run: PathBuf,
+    /// The series the model forecasts.
+    table: CsvTable,
+}
+
+impl Saved {
+    /// Trains a tiny model on `table`, saves it and records it, in `dir`.
+    fn make(dir: &Path, table: CsvTable) -> Self {
+        let mut config = RunConfig::default();
+        config.window.lookback = 12;
+        config.window.horizon = 3;
+        config.model.hidden = 4;
+        config.model.layers = 1;
+        config.train.epochs = 1;
+        let out = pipeline::run(&table, &config, &Control::default(), &mut |_| {})
+            .expect("the fixed series trains");
+        let model = dir.join("model");
+        artifact::save(&model, &out.model, Some("fixed.csv")).expect("the model saves");
+        let store = RunStore::open(dir.join("runs")).expect("the run store opens");
+        let meta = store
+            .save(&out.summary, &out.model, RunOrigin::Cli)
+            .expect("the run is recorded");
+        let run = store.dir().join(&meta.id);
+        Self {
+            model,
+            store,
+            run,
+            table,
+        }
+    }
+
+    fn model_seed(&self) -> Vec<u8> {
+        std::fs::read(self.model.join("model.json")).expect("model.json")
+    }
+
+    fn runs_seed(&self) -> Vec<u8> {
+        let mut seed = std::fs::read(self.run.join("run.json")).expect("run.json");
+        seed.extend_from_slice(SPLIT);
+        seed.extend(std::fs::read(self.run.join("summary.json")).expect("summary.json"));
+        seed
+    }
+}
+
+/// Loads a model folder whose `model.json` is `bytes` (its `weights.bin` the real one),
+/// then forecasts the fixed series with it.
+fn run_model(bytes: &[u8], saved: &Saved) -> String {
+    std::fs::write(saved.model.join("model.json"), bytes).expect("write model.json");
+    let model = match artifact::load(&saved.model) {
+        Ok(m) => m,
+        Err(e) => return outcome("load", &e.to_string()),
+    };
+    match pipeline::predict::predict(&model, &saved.table) {
+        Ok(p) => format!("predicted {}", p.future.values.len()),
+        Err(e) => outcome("predict", &e.to_string()),
+    }
+}
+
+/// A run folder whose `run.json` and `summary.json` are `bytes` (split at [`SPLIT`]; no
+/// split: all of it is `run.json`, the summary is empty): lists the store, then reads
+/// each listed run's summary, its table row and its configuration differences.
+fn run_runs(bytes: &[u8], saved: &Saved) -> String {
+    let (meta, summary) = match bytes.windows(SPLIT.len()).position(|w| w == SPLIT) {
+        Some(at) => (&bytes[..at], &bytes[at + SPLIT.len()..]),
+        None => (bytes, &[][..]),
+    };
+    std::fs::write(saved.run.join("run.json"), meta).expect("write run.json");
+    std::fs::write(saved.run.join("summary.json"), summary).expect("write summary.json");
+    let (runs, skipped) = match saved.store.list() {
+        Ok(listed) => listed,
+        Err(e) => return outcome("list", &e.to_string()),
+    };
+    if let Some(s) = skipped.first() {
+        return outcome("skipped", &s.why);
+    }
+    let mut last = format!("listed {}", runs.len());
+    for meta in &runs {
+        let _ = meta.row.label();
+        let _ = seqcast_engine::runs::diff::config_diff(&[&meta.config, &RunConfig::default()]);
+        match saved.store.summary(&meta.id) {
+            Ok(summary) => {
+                let row = seqcast_engine::runs::RunRow::of(&summary);
+                last = format!("summary {}", row.label().len().min(1));
+            }
+            Err(e) => last = outcome("summary", &e.to_string()),
+        }
+    }
+    last
+}
+
 /// The kind of outcome: the first words of the message made only of letters, so that
 /// "row 3" and "row 4", or "'abc'" and "'abd'", count once.
 fn outcome(stage: &str, message: &str) -> String {
@@ -280,22 +429,31 @@ fn main() {
             .cloned()
     };
     let seconds: u64 = flag("--seconds").and_then(|s| s.parse().ok()).unwrap_or(60);
+    let max_executions: Option<u64> = flag("--executions").and_then(|s| s.parse().ok());
     let seed: u64 = flag("--seed").and_then(|s| s.parse().ok()).unwrap_or(1);
     let crashes = PathBuf::from(flag("--crashes").unwrap_or_else(|| "target/fuzz-crashes".into()));
-    let (mut corpus, tokens) = match target.as_str() {
-        "csv" => (csv_seeds(), CSV_TOKENS),
-        "config" => (config_seeds(), CONFIG_TOKENS),
-        _ => {
-            eprintln!("usage: fuzz csv|config [--seconds N] [--seed N] [--crashes DIR]");
-            std::process::exit(2);
-        }
-    };
     let series_text: String = std::iter::once("date,value\n".to_string())
         .chain((0..200).map(|i| format!("{},{}\n", 1_700_000_000 + i * 3600, (i % 24) as f64)))
         .collect::<String>()
         .replacen("date", "timestamp", 1);
     let fixed =
         read_csv_bytes(series_text.as_bytes(), "fixed.csv").expect("the fixed series loads");
+    let work = std::env::temp_dir().join(format!("seqcast-fuzz-{}", std::process::id()));
+    let saved =
+        matches!(target.as_str(), "model" | "runs").then(|| Saved::make(&work, fixed.clone()));
+    let (mut corpus, tokens) = match (target.as_str(), &saved) {
+        ("csv", _) => (csv_seeds(), CSV_TOKENS),
+        ("config", _) => (config_seeds(), CONFIG_TOKENS),
+        ("model", Some(saved)) => (vec![saved.model_seed()], JSON_TOKENS),
+        ("runs", Some(saved)) => (vec![saved.runs_seed()], JSON_TOKENS),
+        _ => {
+            eprintln!(
+                "usage: fuzz csv|config|model|runs [--executions N | --seconds N] [--seed N] \
+                 [--crashes DIR]"
+            );
+            std::process::exit(2);
+        }
+    };
 
     // Panics are caught and counted; keep their messages off the terminal.
     let last_panic = Arc::new(std::sync::Mutex::new(String::new()));
@@ -313,16 +471,33 @@ fn main() {
     let mut slowest = (Duration::ZERO, Vec::new());
     let started = Instant::now();
     let deadline = Duration::from_secs(seconds);
-    while started.elapsed() < deadline {
+    let (mut hangs, mut hang_kept) = (0u64, false);
+    let more = |executions: u64| match max_executions {
+        Some(n) => executions < n,
+        None => started.elapsed() < deadline,
+    };
+    while more(executions) {
         let parent = corpus[rng.below(corpus.len())].clone();
         let input = mutate(&mut rng, &parent, &corpus, tokens);
         let t0 = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| match target.as_str() {
-            "csv" => run_csv(&input),
+        let result = catch_unwind(AssertUnwindSafe(|| match (target.as_str(), &saved) {
+            ("csv", _) => run_csv(&input),
+            ("model", Some(saved)) => run_model(&input, saved),
+            ("runs", Some(saved)) => run_runs(&input, saved),
             _ => run_config(&input, &fixed),
         }));
         let took = t0.elapsed();
         executions += 1;
+        if took > HANG {
+            hangs += 1;
+            if !hang_kept {
+                hang_kept = true;
+                std::fs::create_dir_all(&crashes).ok();
+                let path = crashes.join(format!("{target}-hang.bin"));
+                std::fs::write(&path, &input).ok();
+                println!("HANG {} ({:.1} s)", path.display(), took.as_secs_f64());
+            }
+        }
         if took > slowest.0 {
             slowest = (took, input.clone());
         }
@@ -350,12 +525,13 @@ fn main() {
         }
     }
     let secs = started.elapsed().as_secs_f64();
+    std::fs::remove_dir_all(&work).ok();
     std::fs::create_dir_all(&crashes).ok();
     std::fs::write(crashes.join(format!("{target}-slowest.bin")), &slowest.1).ok();
     println!(
         "RESULT fuzz target={target} seconds={secs:.0} executions={executions} \
-         exec_per_sec={:.0} crashes={crash_count} unique_crashes={} corpus={} outcomes={} \
-         slowest_ms={:.1}",
+         exec_per_sec={:.0} crashes={crash_count} unique_crashes={} hangs={hangs} corpus={} \
+         outcomes={} slowest_ms={:.1}",
         executions as f64 / secs,
         crash_messages.len(),
         corpus.len(),

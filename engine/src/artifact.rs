@@ -99,6 +99,17 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
         )));
     }
     check_scaling(&manifest.scaling, manifest.columns.len(), n_targets).map_err(bad)?;
+    // The transforms are recorded twice (the configuration, the scalers); forecasts
+    // follow the scalers, so the two must agree.
+    let (data, scaling) = (&manifest.config.data, &manifest.scaling);
+    if (data.log, data.diff) != (scaling.log, scaling.diff) {
+        return Err(bad(format!(
+            "model.json does not hold together: its configuration says data.log = {}, \
+             data.diff = {}, but its scalers were fitted with log = {}, diff = {}: the \
+             manifest was modified or damaged",
+            data.log, data.diff, scaling.log, scaling.diff
+        )));
+    }
     if let Some(product) = &manifest.product {
         let w = &manifest.config.window;
         check_product(product, n_targets, w.lookback, w.horizon).map_err(bad)?;
@@ -216,6 +227,11 @@ fn read_weights(
                 .into(),
         ));
     };
+    // What loading will take, before reading: the weights, the model, a conversion.
+    crate::budget::model_load(expected as u64).check(
+        "loading this model",
+        crate::budget::Limits::for_this_machine(),
+    )?;
     // The size on disk first: a file of another size is not read at all.
     let on_disk = std::fs::metadata(&weights_path)
         .map_err(|e| EngineError::io("cannot read", &weights_path, e))?
@@ -247,34 +263,16 @@ fn read_weights(
     Ok(values)
 }
 
-/// Reads at most `cap` bytes of `path`, refusing a larger file before reading it (by its
-/// reported size) and while reading (a file that grows, a device that never ends).
+/// Reads at most `cap` bytes of a model file ([`crate::budget::read_bounded`]).
 fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| EngineError::io("cannot read", path, e))?;
-    let too_big = || {
+    crate::budget::read_bounded(path, cap, &|| {
         EngineError::Artifact(format!(
             "{} is larger than the {} MiB a seqcast model file can be: it is not a saved \
              model's",
             path.display(),
             cap >> 20
         ))
-    };
-    let reported = file
-        .metadata()
-        .map_err(|e| EngineError::io("cannot read", path, e))?
-        .len();
-    if reported > cap {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| EngineError::io("cannot read", path, e))?;
-    if bytes.len() as u64 > cap {
-        return Err(too_big());
-    }
-    Ok(bytes)
+    })
 }
 
 /// The manifest's configuration against its parameter list: the same number of

@@ -78,6 +78,11 @@ pub enum EngineError {
     #[error("{0}")]
     Export(String),
 
+    /// Something would need more memory than the ceiling or the machine allows
+    /// (`budget`): names the setting and the number.
+    #[error("{0}")]
+    Memory(String),
+
     /// A command needs something that is not there yet (data, a trained model).
     #[error("{0}")]
     NotReady(String),

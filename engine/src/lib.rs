@@ -10,6 +10,8 @@
 //! `model` → `train` → `pipeline::evaluate` (`eval`) → `export` / `artifact`.
 
 pub mod artifact;
+pub mod bounded;
+pub mod budget;
 pub mod config;
 pub mod data;
 pub mod diag;

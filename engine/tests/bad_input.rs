@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use common::catalogue::{daily, load_err, series, small, strs, table, train, values, wave};
 use seqcast_engine::EngineError;
-use seqcast_engine::config::{ScaleKind, WindowNorm};
+use seqcast_engine::config::{RunConfig, ScaleKind, WindowNorm};
 use seqcast_engine::data::series::TimeAxis;
 
 use seqcast_engine::data::table::{LoadLimits, read_csv_limited};
@@ -478,4 +478,41 @@ fn huge_magnitudes() {
         err.to_string(),
         "column 'value': its training values overflow when scaled (center inf)"
     );
+}
+
+/// `--lookback 70000 --horizon 70000` on a long series: the sizes multiply (a skip of
+/// 4.9 billion weights, a batch of 70,000 steps) and used to end in an out-of-memory
+/// kill; the run's estimate refuses it before anything is allocated.
+#[test]
+fn window_sizes_whose_product_exceeds_memory() {
+    let mut text = String::from("value\n");
+    for i in 0..220_000 {
+        text.push_str(&format!("{}\n", (f64::from(i) / 7.0).sin()));
+    }
+    let mut c = RunConfig::default();
+    c.window.lookback = 70_000;
+    c.window.horizon = 70_000;
+    c.train.epochs = 1;
+    let err = train(text.as_bytes(), &c).unwrap_err();
+    assert!(matches!(err, EngineError::Memory(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.starts_with("this run needs about "), "{msg}");
+    assert!(
+        msg.contains(
+            "most of it is the linear skip (window.lookback 70000 × window.horizon 70000 \
+             weights, kept 7 times while training): 127.78 GiB; lower window.lookback or \
+             window.horizon, or set model.linear_skip = false"
+        ),
+        "{msg}"
+    );
+    // Without the skip the recurrent layers read all 70,000 steps of every window:
+    // 64 windows × 70,000 steps × 2 layers × 64 units × 6 values, forward and back.
+    c.model.linear_skip = false;
+    c.train.batch = 64;
+    let msg = train(text.as_bytes(), &c).unwrap_err().to_string();
+    assert!(
+        msg.contains("one batch's activations (train.batch"),
+        "{msg}"
+    );
+    assert!(msg.contains("70000 recurrent steps"), "{msg}");
 }

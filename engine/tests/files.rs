@@ -110,7 +110,21 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         }
         d
     };
-    let cases: [(&str, serde_json::Value, &str); 11] = [
+    let cases: [(&str, serde_json::Value, &str); 13] = [
+        // The transforms are recorded twice; forecasts follow the scalers' record, so a
+        // configuration that disagrees is refused (prepare used one, invert the other).
+        (
+            "/scaling/log",
+            serde_json::json!(true),
+            "its configuration says data.log = false, data.diff = false, but its scalers \
+             were fitted with log = true, diff = false",
+        ),
+        (
+            "/config/data/diff",
+            serde_json::json!(true),
+            "its configuration says data.log = false, data.diff = true, but its scalers \
+             were fitted with log = false, diff = false",
+        ),
         (
             "/weights_sha256",
             "0".repeat(64).into(),
@@ -245,6 +259,33 @@ fn truncated_and_tampered_configs_are_errors_naming_the_field() {
         assert!(err.starts_with("invalid configuration: "), "{toml}: {err}");
         assert!(err.contains(field), "{toml}: {err}");
     }
+    // Config and search-space files are read with a cap, whatever their size: a sparse
+    // terabyte, a device, binary bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.toml");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(1 << 40)
+        .unwrap();
+    let err = RunConfig::from_file(&huge).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "huge.toml is larger than the 1 MiB a seqcast settings file can be: it is not a \
+             configuration or search space"
+        ),
+        "{err}"
+    );
+    let err = seqcast_engine::config::read_settings_file(Path::new("/dev/zero"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("/dev/zero is larger than the 1 MiB"), "{err}");
+    let binary = dir.path().join("binary.toml");
+    std::fs::write(&binary, b"lr = \xFF\xFE").unwrap();
+    let err = RunConfig::from_file(&binary).unwrap_err().to_string();
+    assert!(err.contains("binary.toml is not UTF-8 text"), "{err}");
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, &text).unwrap();
+    assert_eq!(RunConfig::from_file(&good).unwrap(), RunConfig::default());
 }
 
 #[test]

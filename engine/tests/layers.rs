@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. A module may use its own layer and the ones before it.
 const LAYERS: &[&[&str]] = &[
-    &["error", "rng", "num"],
+    &["error", "rng", "num", "bounded"],
     &["config"],
+    &["budget"],
     &["data"],
     &["model", "eval"],
     &["train"],

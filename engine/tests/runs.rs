@@ -114,6 +114,14 @@ fn damaged_and_half_written_run_folders_are_skipped_with_a_reason() {
     .unwrap();
     // A run interrupted while being saved.
     std::fs::create_dir(dir.path().join(".20200101-000002.partial")).unwrap();
+    // A run.json far larger than any run's (a file from elsewhere): refused by its size,
+    // never read into memory whole.
+    let huge = dir.path().join("20200101-000003");
+    std::fs::create_dir(&huge).unwrap();
+    std::fs::File::create(huge.join("run.json"))
+        .unwrap()
+        .set_len(1 << 40)
+        .unwrap();
     // Unrelated files are ignored.
     std::fs::write(dir.path().join("notes.txt"), "hello").unwrap();
 
@@ -122,10 +130,16 @@ fn damaged_and_half_written_run_folders_are_skipped_with_a_reason() {
     assert_eq!(runs[0].id, good.id);
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let why: Vec<&str> = skipped.iter().map(|s| s.why.as_str()).collect();
-    assert_eq!(why.len(), 3, "{why:?}");
+    assert_eq!(why.len(), 4, "{why:?}");
     assert!(why[0].contains("unfinished run"), "{why:?}");
     assert!(why[1].contains("is damaged"), "{why:?}");
     assert!(why[2].contains("has no summary.json"), "{why:?}");
+    assert!(
+        why[3].ends_with(
+            "run.json is larger than the 16 MiB a seqcast run's file can be: it is not a run's"
+        ),
+        "{why:?}"
+    );
 }
 
 #[test]

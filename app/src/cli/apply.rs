@@ -48,6 +48,15 @@ impl TrainArgs {
         if let Some(t) = &self.time_column {
             d.time_column = Some(t.clone());
         }
+        if let Some(f) = &self.date_format {
+            if seqcast_engine::data::time::format_from_pattern(f).is_none() {
+                bail!(
+                    "--date-format {f}: not a date format seqcast reads; use one of {}",
+                    seqcast_engine::data::time::DATE_FORMAT_PATTERNS
+                );
+            }
+            d.date_format = Some(f.trim().to_owned());
+        }
         if let Some(m) = &self.missing {
             let expected = "refuse, drop, forward_fill, interpolate";
             d.missing = parse_enum::<MissingPolicy>("missing", m, expected)?;

@@ -144,6 +144,11 @@ pub struct TrainArgs {
     /// Time column (default: detected; the row index when there is none).
     #[arg(long, value_name = "COL", help_heading = "Data")]
     pub time_column: Option<String>,
+    /// How the time column writes its dates, when detection should not decide:
+    /// DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY, MM/DD/YYYY, YYYY-MM-DD, YYYY-MM, YYYY/MM/DD,
+    /// YYYYMMDD or unix (default: decided from the whole column).
+    #[arg(long, value_name = "PATTERN", help_heading = "Data")]
+    pub date_format: Option<String>,
     /// Missing values: refuse | drop | forward_fill | interpolate.
     #[arg(long, value_name = "POLICY", help_heading = "Data")]
     pub missing: Option<String>,

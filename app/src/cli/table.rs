@@ -60,6 +60,9 @@ pub fn metrics_table(
         }
         out.push('\n');
     }
+    if let Some(note) = table.model.overall.mape_note() {
+        let _ = writeln!(out, "  {note}");
+    }
     out
 }
 

@@ -92,9 +92,7 @@ pub(super) fn start_with(
 ) -> Result<(RunConfig, EngineHandle)> {
     let config = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            RunConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+            RunConfig::from_file(path).with_context(|| format!("in {}", path.display()))?
         }
         None => RunConfig::default(),
     };

@@ -16,8 +16,7 @@ pub fn run(args: &TuneArgs) -> Result<()> {
     let (config, engine) = start(&args.train)?;
     let space = match &args.space {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text = seqcast_engine::config::read_settings_file(path)?;
             SearchSpace::from_toml(&text).with_context(|| format!("in {}", path.display()))?
         }
         None => SearchSpace::default_for(&config),

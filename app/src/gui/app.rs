@@ -231,10 +231,7 @@ impl SeqcastApp {
         self.persisted.last_dir = path.parent().map(PathBuf::from);
         match purpose {
             Purpose::OpenCsv => self.open(path),
-            Purpose::LoadConfig => match std::fs::read_to_string(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|t| RunConfig::from_toml(&t).map_err(|e| e.to_string()))
-            {
+            Purpose::LoadConfig => match RunConfig::from_file(&path) {
                 Ok(config) => {
                     self.persisted.config = config;
                     self.session

@@ -74,7 +74,8 @@ impl SeqcastApp {
     fn on_loaded(&mut self, table: Arc<CsvTable>) {
         self.session.busy = None;
         let data = &mut self.persisted.config.data;
-        // Column roles from another file do not apply: fall back to detection.
+        // Column roles (and a date format) from another file do not apply: fall back to
+        // detection.
         let known = |c: &String| table.columns.iter().any(|col| &col.name == c);
         if !data.targets.iter().all(known)
             || !data.covariates.iter().all(known)
@@ -83,6 +84,7 @@ impl SeqcastApp {
             data.targets.clear();
             data.covariates.clear();
             data.time_column = None;
+            data.date_format = None;
         }
         let persisted = &mut self.persisted;
         // The engine applies this file's data-dependent defaults with the first

@@ -42,14 +42,10 @@ fn icon() -> Option<std::sync::Arc<egui::IconData>> {
 /// `config` replaces the remembered run configuration.
 pub fn run(file: Option<PathBuf>, config: Option<PathBuf>) -> Result<()> {
     let config = match config {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            Some(
-                seqcast_engine::RunConfig::from_toml(&text)
-                    .with_context(|| format!("in {}", path.display()))?,
-            )
-        }
+        Some(path) => Some(
+            seqcast_engine::RunConfig::from_file(&path)
+                .with_context(|| format!("in {}", path.display()))?,
+        ),
         None => None,
     };
     let startup = match file {

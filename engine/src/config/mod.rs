@@ -117,6 +117,11 @@ impl Default for Split {
 pub struct DataConfig {
     /// Time column; `None` detects one (or uses the row index when there is none).
     pub time_column: Option<String>,
+    /// How the time column writes its dates, when detection should not decide
+    /// (`--date-format DD/MM/YYYY`; the patterns are `data::time::DATE_FORMAT_PATTERNS`).
+    /// `None` detects it from the whole column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<String>,
     /// Column(s) to forecast. Empty means the first numeric column that is not time.
     pub targets: Vec<String>,
     /// Extra input columns (their past values are fed to the model, never forecast).
@@ -332,12 +337,38 @@ impl Default for TrainConfig {
     }
 }
 
+/// Largest settings file read (a run configuration or search space: a few KiB).
+pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// A settings file's text (a TOML run configuration or search space), read with a cap of
+/// [`MAX_SETTINGS_BYTES`] whatever the file claims, and required to be UTF-8.
+pub fn read_settings_file(path: &std::path::Path) -> Result<String> {
+    let bytes = crate::bounded::read_bounded(path, MAX_SETTINGS_BYTES, &|| {
+        EngineError::Config(format!(
+            "{} is larger than the 1 MiB a seqcast settings file can be: it is not a \
+             configuration or search space",
+            path.display()
+        ))
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        EngineError::Config(format!(
+            "{} is not UTF-8 text: it is not a configuration or search space",
+            path.display()
+        ))
+    })
+}
+
 impl RunConfig {
     /// Parses a TOML config; unknown fields are errors so typos are not silently ignored.
     pub fn from_toml(text: &str) -> Result<Self> {
         let config: Self = toml::from_str(text).map_err(|e| EngineError::Config(e.to_string()))?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// Reads and parses a TOML config file ([`read_settings_file`]).
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        Self::from_toml(&read_settings_file(path)?)
     }
 
     /// Serialises to TOML.

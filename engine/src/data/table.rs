@@ -7,20 +7,19 @@
 //! is ours ([`ColumnKind`]).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 use std::path::Path;
 
-use polars::prelude::{CsvReadOptions, DataFrame, SerReader};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use crate::budget::human_bytes;
 use crate::error::{EngineError, Result};
 
 pub use super::cell::is_missing;
 use super::time::{TimeFormat, detect_format, name_hints_time};
 
 mod numbers;
+mod parse;
 mod sniff;
 
 /// Largest file accepted: 1 GiB.
@@ -88,9 +87,7 @@ pub struct CsvTable {
     pub row_lines: Option<Vec<usize>>,
 }
 
-/// Memory needed to read a CSV file, as a multiple of its size (measured: reading a
-/// 100 MB file peaked at 750 MB of resident memory; strings per cell dominate).
-pub const MEMORY_PER_FILE_BYTE: u64 = 8;
+pub use crate::budget::{MEMORY_PER_CELL, MEMORY_PER_FILE_BYTE};
 
 /// How large a file [`read_csv_limited`] accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,17 +104,9 @@ impl LoadLimits {
     pub fn for_this_machine() -> Self {
         Self {
             max_bytes: MAX_FILE_BYTES,
-            available_memory: available_memory(),
+            available_memory: crate::budget::available_memory(),
         }
     }
-}
-
-/// `MemAvailable` from `/proc/meminfo`, in bytes.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    kib.checked_mul(1024)
 }
 
 /// Reads and parses a CSV file (at most [`MAX_FILE_BYTES`], and no larger than the
@@ -131,6 +120,32 @@ pub fn read_csv(path: &Path) -> Result<CsvTable> {
 /// bounded too, whatever size the file system reports: a file that grows, a pipe, a
 /// device. Devices (`/dev/zero`) are refused at once.
 pub fn read_csv_limited(path: &Path, limits: LoadLimits) -> Result<CsvTable> {
+    read_csv_cancellable(path, limits, &|| false)
+}
+
+/// Asked between chunks of loading: `true` stops it with [`EngineError::Cancelled`].
+pub type Cancel<'a> = &'a dyn Fn() -> bool;
+
+/// Bytes read, and text parsed, between two looks at the cancel flag (a few tens of
+/// milliseconds of work each).
+pub(super) const LOAD_CHUNK_BYTES: usize = 8 << 20;
+
+pub(super) fn check_cancel(cancel: Cancel<'_>) -> Result<()> {
+    if cancel() {
+        Err(EngineError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// [`read_csv_limited`] that stops between chunks (of reading, of parsing, between
+/// columns) as soon as `cancel` says so: closing the window during the load of a large
+/// file returns at once instead of after the whole file.
+pub fn read_csv_cancellable(
+    path: &Path,
+    limits: LoadLimits,
+    cancel: Cancel<'_>,
+) -> Result<CsvTable> {
     use std::io::Read;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -148,9 +163,17 @@ pub fn read_csv_limited(path: &Path, limits: LoadLimits) -> Result<CsvTable> {
     }
     check_limits(meta.len(), &name, limits)?;
     let mut bytes = Vec::new();
-    file.take(limits.max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| EngineError::io("cannot read", path, e))?;
+    let mut reader = file.take(limits.max_bytes.saturating_add(1));
+    loop {
+        check_cancel(cancel)?;
+        let read = (&mut reader)
+            .take(LOAD_CHUNK_BYTES as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|e| EngineError::io("cannot read", path, e))?;
+        if read == 0 {
+            break;
+        }
+    }
     let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if read > limits.max_bytes {
         return Err(EngineError::Csv(format!(
@@ -161,7 +184,7 @@ pub fn read_csv_limited(path: &Path, limits: LoadLimits) -> Result<CsvTable> {
         )));
     }
     check_cells(&bytes, &name, limits)?;
-    read_csv_bytes(&bytes, &name)
+    read_csv_bytes_cancellable(&bytes, &name, cancel)
 }
 
 /// Character and block devices (`/dev/zero`, a disk): never CSV files, and endless.
@@ -175,10 +198,6 @@ fn is_device(kind: &std::fs::FileType) -> bool {
 fn is_device(_: &std::fs::FileType) -> bool {
     false
 }
-
-/// Memory a parsed cell costs besides its bytes (a string, its option, the column's
-/// vector slot; measured: a file of `,,,,` lines took about 40 bytes per cell).
-pub const MEMORY_PER_CELL: u64 = 48;
 
 /// The memory check again, now that the cells can be counted: a file of tiny cells
 /// needs far more than [`MEMORY_PER_FILE_BYTE`] per byte.
@@ -200,9 +219,7 @@ fn check_cells(bytes: &[u8], source: &str, limits: LoadLimits) -> Result<()> {
     let separators = counts[1..].iter().copied().max().unwrap_or(0);
     let cells = counts[0].saturating_add(separators).saturating_add(1);
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    let needed = len
-        .saturating_mul(MEMORY_PER_FILE_BYTE)
-        .saturating_add(cells.saturating_mul(MEMORY_PER_CELL));
+    let needed = crate::budget::csv_read(len, cells);
     if needed > available {
         return Err(EngineError::Csv(format!(
             "{source} holds about {cells} cells in {}; reading them needs about {} of memory \
@@ -235,7 +252,7 @@ fn check_limits(len: u64, source: &str, limits: LoadLimits) -> Result<()> {
             human_bytes(limits.max_bytes)
         )));
     }
-    let needed = len.saturating_mul(MEMORY_PER_FILE_BYTE);
+    let needed = crate::budget::csv_read(len, 0);
     if let Some(available) = limits.available_memory
         && needed > available
     {
@@ -250,25 +267,24 @@ fn check_limits(len: u64, source: &str, limits: LoadLimits) -> Result<()> {
     Ok(())
 }
 
-/// `1.50 GiB`, `1 GiB`, `512 MiB`, `3 bytes`.
-pub fn human_bytes(n: u64) -> String {
-    let units = [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
-    for (size, unit) in units {
-        if n >= size {
-            if n.is_multiple_of(size) {
-                return format!("{} {unit}", n / size);
-            }
-            // Display only; precision loss is irrelevant.
-            return format!("{:.2} {unit}", n as f64 / size as f64);
-        }
-    }
-    format!("{n} bytes")
-}
-
 /// Parses CSV bytes already in memory; `source` names them in messages.
 pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
+    read_csv_bytes_cancellable(bytes, source, &|| false)
+}
+
+/// [`read_csv_bytes`], stopping between chunks when `cancel` says so.
+pub fn read_csv_bytes_cancellable(
+    bytes: &[u8],
+    source: &str,
+    cancel: Cancel<'_>,
+) -> Result<CsvTable> {
     check_size(u64::try_from(bytes.len()).unwrap_or(u64::MAX), source)?;
-    let sha256 = hex(&Sha256::digest(bytes));
+    let mut hasher = Sha256::new();
+    for piece in bytes.chunks(LOAD_CHUNK_BYTES) {
+        check_cancel(cancel)?;
+        hasher.update(piece);
+    }
+    let sha256 = hex(&hasher.finalize());
     let (text, encoding) = sniff::decode(bytes);
     if let Some(at) = text.find('\0') {
         let at = text.get(..at).map_or(0, |t| t.chars().count()) + 1;
@@ -291,9 +307,10 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
     let sep = sniff::detect_delimiter(&text);
     let first = sniff::first_record_fields(&text, sep);
     let has_header = sniff::is_header(&first);
-    let df = parse_strings(&text, sep, source)?;
+    check_cancel(cancel)?;
+    let parsed = parse::columns(&text, sep, has_header, source, cancel, LOAD_CHUNK_BYTES)?;
     let skip = usize::from(has_header);
-    let n_rows = df.height().saturating_sub(skip);
+    let n_rows = parsed.rows;
     if n_rows == 0 {
         return Err(EngineError::Csv(format!(
             "{source} has a header ({}) but no data rows",
@@ -301,21 +318,13 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
         )));
     }
 
-    let mut columns = Vec::with_capacity(df.width());
-    let mut names = UniqueNames::default();
-    for (k, col) in df.columns().iter().enumerate() {
-        let ca = col
-            .str()
-            .map_err(|e| EngineError::Csv(format!("cannot parse {source}: {e}")))?;
-        let mut iter = ca.iter();
-        let header = if has_header {
-            iter.next().flatten()
-        } else {
-            None
-        };
-        let name = names.unique(header.map(str::trim), k);
-        let mut cells: Vec<Option<String>> =
-            iter.map(|c| c.map(|s| s.trim().to_string())).collect();
+    let mut columns = Vec::with_capacity(parsed.columns.len());
+    let mut names = parse::UniqueNames::default();
+    let mut headers = parsed.header.into_iter();
+    for (k, mut cells) in parsed.columns.into_iter().enumerate() {
+        check_cancel(cancel)?;
+        let header = headers.next().flatten();
+        let name = names.unique(header.as_deref(), k);
         let number_style = numbers::detect(&cells, sep);
         if let Some(style) = number_style {
             numbers::rewrite(&mut cells, style);
@@ -330,7 +339,7 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
         });
     }
 
-    let row_lines = (lines.len() == df.height()
+    let row_lines = (lines.len() == parsed.rows + skip
         && lines.iter().enumerate().any(|(i, &l)| l != i + 1))
     .then(|| lines.into_iter().skip(skip).collect());
 
@@ -344,61 +353,6 @@ pub fn read_csv_bytes(bytes: &[u8], source: &str) -> Result<CsvTable> {
         columns,
         row_lines,
     })
-}
-
-/// Runs polars over the decoded text with every column read as a string.
-///
-/// A panic inside polars on malformed input is caught and reported as a CSV error.
-fn parse_strings(text: &str, sep: u8, source: &str) -> Result<DataFrame> {
-    let parse = || {
-        CsvReadOptions::default()
-            .with_has_header(false)
-            .with_infer_schema_length(Some(0))
-            .with_raise_if_empty(false)
-            .map_parse_options(|o| o.with_separator(sep))
-            .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
-            .finish()
-    };
-    match std::panic::catch_unwind(parse) {
-        Ok(Ok(df)) => Ok(df),
-        Ok(Err(e)) => Err(EngineError::Csv(format!("cannot parse {source}: {e}"))),
-        Err(_) => Err(EngineError::Csv(format!(
-            "cannot parse {source}: the CSV parser failed on this file"
-        ))),
-    }
-}
-
-/// The column names given so far, and per repeated name the next suffix to try: naming
-/// a header of `n` columns takes time linear in `n`, however many names repeat.
-#[derive(Default)]
-struct UniqueNames {
-    taken: HashSet<String>,
-    next_suffix: HashMap<String, usize>,
-}
-
-impl UniqueNames {
-    /// A header name, or `column_N` when absent/blank, made unique with `_2`, `_3`, …
-    /// (the first suffix not taken).
-    fn unique(&mut self, header: Option<&str>, index: usize) -> String {
-        let base = match header {
-            Some(h) if !h.is_empty() => h.to_string(),
-            _ => format!("column_{}", index + 1),
-        };
-        let name = if self.taken.contains(&base) {
-            let next = self.next_suffix.entry(base.clone()).or_insert(2);
-            loop {
-                let candidate = format!("{base}_{next}");
-                *next += 1;
-                if !self.taken.contains(&candidate) {
-                    break candidate;
-                }
-            }
-        } else {
-            base
-        };
-        self.taken.insert(name.clone());
-        name
-    }
 }
 
 /// The column's kind and its number of missing cells.

@@ -58,11 +58,22 @@ pub enum TimeFormat {
         /// Time of day after the date.
         clock: Clock,
     },
+    /// Day first `D/M/YYYY` (or with `.` or `-`), optionally followed by ` H:MM[:SS]`.
+    DayFirst {
+        /// Day and month are written with two digits (`05/01/2020`).
+        zero_padded: bool,
+        /// `/`, `.` or `-`.
+        separator: char,
+        /// Time of day after the date.
+        clock: Clock,
+    },
     /// `YYYY/MM/DD`, optionally followed by ` HH:MM[:SS]`.
     YmdSlash {
         /// Time of day after the date.
         clock: Clock,
     },
+    /// `YYYYMMDD` written as a whole number (`20240131`).
+    CompactDate,
     /// Integer seconds since 1970-01-01 UTC.
     UnixSeconds,
 }
@@ -96,7 +107,20 @@ impl TimeFormat {
                 if *zero_padded { "MM/DD" } else { "M/D" },
                 clock(c)
             ),
+            Self::DayFirst {
+                zero_padded,
+                separator,
+                clock: c,
+            } => {
+                let (d, m) = if *zero_padded {
+                    ("DD", "MM")
+                } else {
+                    ("D", "M")
+                };
+                format!("{d}{separator}{m}{separator}YYYY{}", clock(c))
+            }
             Self::YmdSlash { clock: c } => format!("YYYY/MM/DD{}", clock(c)),
+            Self::CompactDate => "YYYYMMDD".into(),
             Self::UnixSeconds => "Unix seconds".into(),
         }
     }
@@ -170,9 +194,15 @@ pub fn parse_time(cell: &str, format: &TimeFormat) -> Option<i64> {
 /// (used to tell a header line from a data line).
 pub(crate) fn looks_like_time(cell: &str) -> bool {
     let mut st = Style::default();
-    [Family::Iso, Family::YearMonth, Family::Us, Family::YmdSlash]
-        .into_iter()
-        .any(|f| parse_family(cell, f, &mut st).is_some())
+    [
+        Family::Iso,
+        Family::YearMonth,
+        Family::Us,
+        Family::DayFirst,
+        Family::YmdSlash,
+    ]
+    .into_iter()
+    .any(|f| parse_family(cell, f, &mut st).is_some())
 }
 
 /// True when the column name suggests it may hold Unix seconds.
@@ -185,41 +215,188 @@ pub(crate) fn name_hints_time(name: &str) -> bool {
 
 /// Finds the one format in which every non-missing cell parses.
 ///
-/// Needs at least one non-missing cell. Unix seconds are only considered when the column
-/// name hints at time (`time`, `timestamp`, `epoch`, `unix`, `date`), so that plain
-/// numbers are never mistaken for times; bare years are never times.
+/// Needs at least one non-missing cell. Unix seconds and `YYYYMMDD` integers are only
+/// considered when the column name hints at time (`time`, `timestamp`, `epoch`, `unix`,
+/// `date`, …), so that plain numbers are never mistaken for times; bare years are never
+/// times. Slash dates are month-first or day-first as the whole column decides: a first
+/// number above 12 anywhere settles day-first, a second above 12 month-first; when every
+/// cell reads both ways, the reading that gives the more regular axis wins (month-first
+/// on a tie) and [`date_order_note`] says so.
 pub fn detect_format(column_name: &str, cells: &[Option<String>]) -> Option<TimeFormat> {
     let mut present = cells
         .iter()
         .filter_map(|c| c.as_deref().map(str::trim))
         .filter(|c| !is_missing(c));
     let first_cell = present.next()?;
-    let mut families = vec![Family::Iso, Family::YearMonth, Family::Us, Family::YmdSlash];
+    let mut families = vec![
+        Family::Iso,
+        Family::YearMonth,
+        Family::Us,
+        Family::DayFirst,
+        Family::YmdSlash,
+    ];
     if name_hints_time(column_name) {
-        families.push(Family::Unix);
+        families.extend([Family::Compact, Family::Unix]);
     }
-    'family: for family in families {
-        let mut first = Style::default();
-        if parse_family(first_cell, family, &mut first).is_none() {
+    let found = families
+        .into_iter()
+        .find_map(|family| format_in(family, first_cell, cells))?;
+    if matches!(found, TimeFormat::UsDate { .. })
+        && let Some(order) = slash_order(cells)
+        && order.day_first_missing < order.month_first_missing
+    {
+        return format_in(Family::DayFirst, first_cell, cells);
+    }
+    Some(found)
+}
+
+/// The format of `family` when every non-missing cell parses in it (day-first dates all
+/// with one separator).
+fn format_in(family: Family, first_cell: &str, cells: &[Option<String>]) -> Option<TimeFormat> {
+    let mut first = Style::default();
+    parse_family(first_cell, family, &mut first)?;
+    let mut any = first;
+    for cell in cells.iter().filter_map(|c| c.as_deref().map(str::trim)) {
+        if is_missing(cell) {
             continue;
         }
-        let mut any = first;
-        for cell in cells.iter().filter_map(|c| c.as_deref().map(str::trim)) {
-            if is_missing(cell) {
-                continue;
-            }
-            let mut st = Style::default();
-            if parse_family(cell, family, &mut st).is_none() {
-                continue 'family;
-            }
-            any.clock = any.clock.max(st.clock);
-            any.zone |= st.zone;
-            any.padded |= st.padded;
+        let mut st = Style::default();
+        parse_family(cell, family, &mut st)?;
+        if st.sep != first.sep {
+            return None;
         }
-        return Some(format_of(family, first, any));
+        any.clock = any.clock.max(st.clock);
+        any.zone |= st.zone;
+        any.padded |= st.padded;
     }
-    None
+    Some(format_of(family, first, any))
 }
+
+/// A slash-date column whose every cell reads both month-first and day-first: the
+/// missing steps each reading leaves in the sorted axis (a regular axis has none).
+struct SlashOrder {
+    month_first_missing: u64,
+    day_first_missing: u64,
+}
+
+/// [`SlashOrder`] of `cells`; `None` when some cell reads only one way (or none).
+fn slash_order(cells: &[Option<String>]) -> Option<SlashOrder> {
+    let present = || {
+        cells
+            .iter()
+            .filter_map(|c| c.as_deref().map(str::trim))
+            .filter(|c| !is_missing(c))
+    };
+    let read = |family: Family| -> Option<Vec<i64>> {
+        present()
+            .map(|c| {
+                let mut st = Style::default();
+                let ts = parse_family(c, family, &mut st)?;
+                (family != Family::DayFirst || st.sep == b'/').then_some(ts)
+            })
+            .collect()
+    };
+    Some(SlashOrder {
+        month_first_missing: missing_steps(read(Family::Us)?),
+        day_first_missing: missing_steps(read(Family::DayFirst)?),
+    })
+}
+
+/// Steps missing between consecutive timestamps at the axis's own frequency.
+fn missing_steps(mut ts: Vec<i64>) -> u64 {
+    ts.sort_unstable();
+    ts.dedup();
+    let Some(freq) = infer_frequency(&ts) else {
+        return 0;
+    };
+    ts.windows(2)
+        .map(|w| match w {
+            [a, b] => freq.missing_steps(*a, *b),
+            _ => 0,
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
+/// For a slash-date column read as `format` whose cells could also be read the other
+/// way round (no day above 12): which reading was taken, why, and how to choose the
+/// other (`--date-format`). `None` when the column settles the order itself.
+pub fn date_order_note(
+    column_name: &str,
+    cells: &[Option<String>],
+    format: &TimeFormat,
+) -> Option<String> {
+    let (taken, other) = match format {
+        TimeFormat::UsDate { .. } => ("month first", "DD/MM/YYYY"),
+        TimeFormat::DayFirst { separator: '/', .. } => ("day first", "MM/DD/YYYY"),
+        _ => return None,
+    };
+    let order = slash_order(cells)?;
+    let (kept, left) = match format {
+        TimeFormat::UsDate { .. } => (order.month_first_missing, order.day_first_missing),
+        _ => (order.day_first_missing, order.month_first_missing),
+    };
+    let why = if kept < left {
+        format!(
+            "which leaves {kept} missing steps in the time axis where the other reading \
+             leaves {left}"
+        )
+    } else {
+        "both readings give an equally regular axis, so this is a guess".to_owned()
+    };
+    Some(format!(
+        "column '{column_name}' has no day above 12, so its dates read both day first and \
+         month first; read {taken} ({}): {why}; if that is wrong, set the date format to \
+         {other} (--date-format, or Dates in the Data view)",
+        format.pattern()
+    ))
+}
+
+/// The format a `--date-format` pattern names: `DD/MM/YYYY`, `D.M.YYYY`, `DD-MM-YYYY`,
+/// `MM/DD/YYYY`, `YYYY-MM-DD`, `YYYY-MM`, `YYYY/MM/DD`, `YYYYMMDD` or `unix`
+/// (case-insensitive; a time of day such as ` HH:MM` may follow a date). `None` for
+/// anything else.
+pub fn format_from_pattern(pattern: &str) -> Option<TimeFormat> {
+    let upper = pattern.trim().to_ascii_uppercase();
+    let (date, time) = upper.split_once(' ').unwrap_or((upper.as_str(), ""));
+    let clock = match time.trim() {
+        "" => Clock::None,
+        "HH:MM" | "H:MM" => Clock::Minutes,
+        "HH:MM:SS" | "H:MM:SS" => Clock::Seconds,
+        _ => return None,
+    };
+    let dated = |f: TimeFormat| (clock == Clock::None).then_some(f);
+    match date {
+        "DD/MM/YYYY" | "D/M/YYYY" | "DD.MM.YYYY" | "D.M.YYYY" | "DD-MM-YYYY" | "D-M-YYYY" => {
+            Some(TimeFormat::DayFirst {
+                zero_padded: date.starts_with("DD"),
+                separator: date
+                    .chars()
+                    .find(|c| matches!(c, '/' | '.' | '-'))
+                    .unwrap_or('/'),
+                clock,
+            })
+        }
+        "MM/DD/YYYY" | "M/D/YYYY" => Some(TimeFormat::UsDate {
+            zero_padded: date.starts_with("MM"),
+            clock,
+        }),
+        "YYYY/MM/DD" => Some(TimeFormat::YmdSlash { clock }),
+        "YYYY-MM-DD" if clock == Clock::None => Some(TimeFormat::IsoDate),
+        "YYYY-MM-DD" => Some(TimeFormat::IsoDateTime {
+            t_separator: false,
+            seconds: clock == Clock::Seconds,
+            zone: false,
+        }),
+        "YYYY-MM" => dated(TimeFormat::YearMonth),
+        "YYYYMMDD" => dated(TimeFormat::CompactDate),
+        "UNIX" => dated(TimeFormat::UnixSeconds),
+        _ => None,
+    }
+}
+
+/// The patterns [`format_from_pattern`] accepts, for messages.
+pub const DATE_FORMAT_PATTERNS: &str = "DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY, MM/DD/YYYY, \
+     YYYY-MM-DD, YYYY-MM, YYYY/MM/DD, YYYYMMDD or unix (a time such as HH:MM may follow a date)";
 
 /// For a column that [`detect_format`] rejects: the 0-based row and value of the first
 /// cell that does not parse in the format of the first non-missing cell (or that first
@@ -278,7 +455,19 @@ pub fn format_time(ts: i64, format: &TimeFormat) -> String {
                 format!("{m}/{d}/{y:04}{}", clock(*c, false))
             }
         }
+        TimeFormat::DayFirst {
+            zero_padded,
+            separator: sep,
+            clock: c,
+        } => {
+            if *zero_padded {
+                format!("{d:02}{sep}{m:02}{sep}{y:04}{}", clock(*c, true))
+            } else {
+                format!("{d}{sep}{m}{sep}{y:04}{}", clock(*c, false))
+            }
+        }
         TimeFormat::YmdSlash { clock: c } => format!("{y:04}/{m:02}/{d:02}{}", clock(*c, true)),
+        TimeFormat::CompactDate => format!("{y:04}{m:02}{d:02}"),
         TimeFormat::UnixSeconds => ts.to_string(),
     }
 }

@@ -87,7 +87,7 @@ pub fn overfit_batch(
         ..config.clone()
     };
     let mut rng = Rng::new(config.seed);
-    let mut model = fresh(&model_config, data, &mut rng);
+    let mut model = fresh(&model_config, &train, data, &mut rng)?;
     let mut optimizer = optim::build(&train);
     let mut losses = Vec::new();
     let mut cancelled = false;
@@ -176,7 +176,7 @@ pub fn lr_range_test(
         return Err(no_windows());
     }
     let mut rng = Rng::new(config.seed);
-    let mut model = fresh(model_config, data, &mut rng);
+    let mut model = fresh(model_config, config, data, &mut rng)?;
     let mut shuffle = rng.fork();
     let mut dropout = rng.fork();
     let mut optimizer = optim::build(config);
@@ -239,19 +239,29 @@ pub fn lr_range_test(
     Ok(report)
 }
 
-fn fresh(model_config: &ModelConfig, data: &TrainData<'_>, rng: &mut Rng) -> Forecaster {
+/// A new model for a diagnostic run, once its memory estimate fits (`budget`).
+fn fresh(
+    model_config: &ModelConfig,
+    config: &TrainConfig,
+    data: &TrainData<'_>,
+    rng: &mut Rng,
+) -> Result<Forecaster> {
+    crate::budget::training(model_config, config, &data.dims(0)).check(
+        "this diagnostic run",
+        crate::budget::Limits::for_this_machine(),
+    )?;
     let shape = ModelShape {
         features: data.features,
         lookback: data.lookback,
         horizon: data.horizon,
         targets: data.targets,
     };
-    Forecaster::new(
+    Ok(Forecaster::new(
         model_config,
         shape,
         rng,
         &crate::model::cpu_device().autodiff(),
-    )
+    ))
 }
 
 fn no_windows() -> EngineError {

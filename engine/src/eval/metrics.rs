@@ -34,6 +34,10 @@ pub struct Metrics {
     pub mase: Option<f64>,
     /// Number of (actual, predicted) pairs the metrics are computed over.
     pub count: usize,
+    /// Pairs left out of MAPE because their actual is 0 (division by zero); said next
+    /// to the MAPE wherever it is shown.
+    #[serde(default)]
+    pub mape_skipped: usize,
 }
 
 impl Metrics {
@@ -41,6 +45,21 @@ impl Metrics {
     /// by (the same order either way on one target).
     pub fn mase_or_mae(&self) -> f64 {
         self.mase.unwrap_or(self.mae)
+    }
+
+    /// What MAPE left out, for a line next to it: `MAPE leaves out 3 of 120 points
+    /// (their actual is 0)`; `None` when it left out nothing.
+    pub fn mape_note(&self) -> Option<String> {
+        (self.mape_skipped > 0).then(|| {
+            let of = self.count;
+            match self.mape {
+                Some(_) => format!(
+                    "MAPE leaves out {} of {of} points (their actual is 0)",
+                    self.mape_skipped
+                ),
+                None => format!("MAPE is undefined: all {of} actuals are 0"),
+            }
+        })
     }
 
     /// Computes the metrics of `predicted` against `actual`.
@@ -103,6 +122,7 @@ impl Metrics {
             smape: Some(sum_sape / n),
             mase,
             count,
+            mape_skipped: count - ape_count,
         }
     }
 }
@@ -192,6 +212,7 @@ pub fn mean_of(metrics: &[Metrics]) -> Metrics {
         smape: mean_opt(|m| m.smape),
         mase: mean_opt(|m| m.mase),
         count: used.iter().map(|m| m.count).sum(),
+        mape_skipped: used.iter().map(|m| m.mape_skipped).sum(),
     }
 }
 
@@ -221,6 +242,14 @@ mod tests {
         assert!(close(m.mae, 1.0));
         assert!(close(m.rmse, 1.5f64.sqrt()));
         assert!(close_opt(m.mape, 50.0));
+        assert_eq!(
+            m.mape_skipped, 1,
+            "the one zero actual is counted, not dropped silently"
+        );
+        assert_eq!(
+            m.mape_note().as_deref(),
+            Some("MAPE leaves out 1 of 4 points (their actual is 0)")
+        );
         assert!(close_opt(m.smape, 250.0 / 3.0));
         assert!(close_opt(m.mase, 2.0));
     }
@@ -242,6 +271,11 @@ mod tests {
         // a = [0, 0], p = [1, 0]: MAPE undefined; sMAPE = (200·1/1 + 0)/2 = 100.
         let m = Metrics::compute(&[0.0, 0.0], &[1.0, 0.0], Some(0.0));
         assert_eq!(m.mape, None);
+        assert_eq!(m.mape_skipped, 2);
+        assert_eq!(
+            m.mape_note().as_deref(),
+            Some("MAPE is undefined: all 2 actuals are 0")
+        );
         assert!(close_opt(m.smape, 100.0));
         // A zero scale gives no MASE.
         assert_eq!(m.mase, None);
@@ -338,6 +372,7 @@ mod tests {
             smape: None,
             mase: Some(2.0),
             count: 3,
+            mape_skipped: 1,
         };
         let m2 = Metrics {
             mse: 3.0,
@@ -347,6 +382,7 @@ mod tests {
             smape: None,
             mase: None,
             count: 5,
+            mape_skipped: 2,
         };
         // mse (1+3)/2 = 2, mae (1+2)/2 = 1.5, rmse (1+4)/2 = 2.5, mape (10+20)/2 = 15,
         // smape all None → None, mase only Some(2) → 2, count 3 + 5 = 8.
@@ -355,6 +391,7 @@ mod tests {
         assert!(close(m.mse, 2.0));
         assert!(close(m.mae, 1.5));
         assert!(close(m.rmse, 2.5));
+        assert_eq!(m.mape_skipped, 3);
         assert!(close_opt(m.mape, 15.0));
         assert_eq!(m.smape, None);
         assert!(close_opt(m.mase, 2.0));

@@ -107,7 +107,7 @@ pub fn baseline_check<'a>(
         baselines: &table.baselines,
         season: prepared.season,
         lookback: prepared.spec.lookback,
-        diff: config.data.diff,
+        diff: prepared.scaling.diff,
         seasonal_start_unused: config.model.linear_skip
             && matches!(config.model.skip_init, SkipInit::Zero | SkipInit::Naive),
         forecast_uses: choice

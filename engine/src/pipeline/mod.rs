@@ -302,6 +302,11 @@ pub fn run(
 ) -> Result<RunOutput> {
     let (prepared, mut load, config) = load_and_prepare(table, config)?;
     load.notes.extend(prepare_notes(&prepared));
+    // Training and scoring together, before either starts (`budget`).
+    let dims = prepared.train_data().dims(prepared.test.len());
+    let mut need = crate::budget::training(&config.model, &config.train, &dims);
+    need.extend(crate::budget::evaluation(&dims));
+    need.check("this run", crate::budget::Limits::for_this_machine())?;
     let mut outcome = train_watched(&prepared, &config, control, report)?;
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);

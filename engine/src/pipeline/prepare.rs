@@ -82,7 +82,13 @@ impl Prepared {
             horizon: config.window.horizon,
             stride: config.window.stride,
         };
-        let earliest = usize::from(config.data.diff);
+        // One source of truth for the transforms: a saved model's scalers were fitted
+        // on (and its outputs are inverted through) the transforms they record.
+        let (log, diff) = match &saved {
+            Some(s) => (s.log, s.diff),
+            None => (config.data.log, config.data.diff),
+        };
+        let earliest = usize::from(diff);
         check_length(n, &spec, earliest)?;
         let split = match &saved {
             // A saved model predicts over the whole file.
@@ -96,7 +102,6 @@ impl Prepared {
         if saved.is_none() {
             spec.check_train(split.train.len().saturating_sub(earliest))?;
         }
-        let (log, diff) = (config.data.log, config.data.diff);
         let (levels, model_columns) = transform_columns(&series, log, diff)?;
         let scaling = match saved {
             Some(s) => check_saved(s, model_columns.len(), series.n_targets)?,

@@ -30,6 +30,10 @@ const META: &str = "run.json";
 const SUMMARY: &str = "summary.json";
 const MODEL: &str = "model";
 const PARTIAL: &str = ".partial";
+/// Largest `run.json` read (the runs table's row and configuration: a few KiB).
+const MAX_META_BYTES: u64 = 16 << 20;
+/// Largest `summary.json` read (history and the test forecasts of a long series).
+const MAX_SUMMARY_BYTES: u64 = 2 << 30;
 /// Runs one folder can record within one second (id suffixes `-2`, `-3`, …).
 const MAX_SAME_SECOND: usize = 10_000;
 
@@ -180,9 +184,8 @@ impl RunStore {
     /// The full summary of run `id` (history, metrics, test predictions).
     pub fn summary(&self, id: &str) -> Result<RunSummary> {
         let path = self.run_dir(id)?.join(SUMMARY);
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| EngineError::io("cannot read", &path, e))?;
-        serde_json::from_str(&text)
+        let bytes = read_run_file(&path, MAX_SUMMARY_BYTES)?;
+        serde_json::from_slice(&bytes)
             .map_err(|e| EngineError::RunStore(format!("{} is damaged: {e}", path.display())))
     }
 
@@ -295,11 +298,22 @@ fn stored_summary(summary: &RunSummary) -> RunSummary {
     kept
 }
 
+/// A run's file, read with a cap: a folder from elsewhere cannot make listing allocate
+/// what its files claim.
+fn read_run_file(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    crate::budget::read_bounded(path, cap, &|| {
+        EngineError::RunStore(format!(
+            "{} is larger than the {} a seqcast run's file can be: it is not a run's",
+            path.display(),
+            crate::budget::human_bytes(cap)
+        ))
+    })
+}
+
 fn read_meta(dir: &Path) -> Result<RunMeta> {
     let path = dir.join(META);
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| EngineError::io("cannot read", &path, e))?;
-    let meta: RunMeta = serde_json::from_str(&text)
+    let bytes = read_run_file(&path, MAX_META_BYTES)?;
+    let meta: RunMeta = serde_json::from_slice(&bytes)
         .map_err(|e| EngineError::RunStore(format!("{} is damaged: {e}", path.display())))?;
     if meta.format != FORMAT || meta.version != VERSION {
         return Err(EngineError::RunStore(format!(

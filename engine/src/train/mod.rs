@@ -52,6 +52,22 @@ pub struct TrainData<'a> {
     pub season: usize,
 }
 
+impl TrainData<'_> {
+    /// The sizes memory estimates are made from (`budget`), with `test_windows` more
+    /// windows to be scored after training.
+    pub fn dims(&self, test_windows: usize) -> crate::budget::Dims {
+        crate::budget::Dims {
+            features: self.features,
+            targets: self.targets,
+            lookback: self.lookback,
+            horizon: self.horizon,
+            train_windows: self.train.len(),
+            val_windows: self.val.len(),
+            test_windows,
+        }
+    }
+}
+
 /// One finished epoch.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {

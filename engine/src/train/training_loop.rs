@@ -31,6 +31,11 @@ pub fn train(
                 .into(),
         ));
     }
+    // Every size the settings multiply together, before any of it is allocated.
+    crate::budget::training(model_config, config, &data.dims(0)).check(
+        "this training run",
+        crate::budget::Limits::for_this_machine(),
+    )?;
     let device = crate::model::cpu_device().autodiff();
     sweep_autodiff_graphs(&device);
     let mut t = Trainer::new(model_config, config, data, &device);

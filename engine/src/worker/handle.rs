@@ -43,12 +43,14 @@ impl EngineHandle {
         })
     }
 
-    /// Queues a command. A new `Train` (or diagnostic tool run) clears an earlier cancel
-    /// or pause.
+    /// Queues a command. A new `Train` (or diagnostic tool run, or load) clears an
+    /// earlier cancel or pause.
     pub fn send(&self, command: Command) -> Result<()> {
         if matches!(
             command,
-            Command::Train { .. }
+            Command::Load { .. }
+                | Command::LoadBytes { .. }
+                | Command::Train { .. }
                 | Command::FaultTrainThenPanic { .. }
                 | Command::OverfitBatch { .. }
                 | Command::LrRangeTest { .. }

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use super::protocol::{Command, Event, Inspection, Waker};
 use crate::artifact;
 use crate::config::RunConfig;
-use crate::data::table::{CsvTable, read_csv, read_csv_bytes};
+use crate::data::table::{CsvTable, LoadLimits, read_csv_bytes_cancellable, read_csv_cancellable};
 use crate::diag::Doctor;
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
@@ -88,13 +88,19 @@ impl Runner {
     fn execute(&mut self, command: Command) -> Result<()> {
         match command {
             Command::Load { path } => {
-                let table = Arc::new(read_csv(&path)?);
+                let cancel = || self.control.is_cancelled();
+                let table = Arc::new(read_csv_cancellable(
+                    &path,
+                    LoadLimits::for_this_machine(),
+                    &cancel,
+                )?);
                 self.table = Some(table.clone());
                 self.table_path = Some(path);
                 self.emit(Event::Loaded { table });
             }
             Command::LoadBytes { name, bytes } => {
-                let table = Arc::new(read_csv_bytes(&bytes, &name)?);
+                let cancel = || self.control.is_cancelled();
+                let table = Arc::new(read_csv_bytes_cancellable(&bytes, &name, &cancel)?);
                 self.table = Some(table.clone());
                 self.table_path = None;
                 self.emit(Event::Loaded { table });

@@ -127,6 +127,45 @@ fn roles_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, table: &CsvTable) {
                 ui.end_row();
             }
         });
+    date_format_ui(ui, view);
+}
+
+/// Date formats offered besides detection (`data.date_format`).
+const DATE_FORMATS: [&str; 8] = [
+    "DD/MM/YYYY",
+    "MM/DD/YYYY",
+    "DD.MM.YYYY",
+    "DD-MM-YYYY",
+    "YYYY-MM-DD",
+    "YYYY/MM/DD",
+    "YYYYMMDD",
+    "unix",
+];
+
+/// How the time column's dates are read: detected from the whole column, or as chosen
+/// (when its days are all 12 or less, detection can only guess the order).
+fn date_format_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>) {
+    let data = &mut view.persisted.config.data;
+    ui.horizontal(|ui| {
+        let label = ui.label("Dates");
+        let shown = data.date_format.as_deref().unwrap_or("detected");
+        egui::ComboBox::from_id_salt("date_format")
+            .selected_text(shown)
+            .width(120.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut data.date_format, None, "detected");
+                for f in DATE_FORMATS {
+                    ui.selectable_value(&mut data.date_format, Some(f.to_owned()), f);
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text(
+                "How the time column writes its dates. Detected decides from the whole column \
+                 (any day above 12 settles day first); choose a format when the load report \
+                 says the order is a guess.",
+            );
+    });
 }
 
 fn set_role(view: &mut PanelView<'_>, name: &str, role: Role) {

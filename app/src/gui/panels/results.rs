@@ -141,6 +141,9 @@ fn metrics_table(
                 ui.end_row();
             }
         });
+    if let Some(note) = table.model.overall.mape_note() {
+        ui.weak(note);
+    }
 }
 
 /// `replaces_model`: the product forecast is not the model's (it gets a line of its own).

@@ -4,14 +4,15 @@
 use crate::config::DataConfig;
 use crate::data::table::{ColumnKind, CsvTable, RawColumn, is_missing};
 use crate::data::time::{
-    TimeFormat, detect_format, first_bad_cell, looks_like_time, name_hints_time, parse_time,
-    ts_from_parts,
+    DATE_FORMAT_PATTERNS, TimeFormat, date_order_note, detect_format, first_bad_cell,
+    format_from_pattern, looks_like_time, name_hints_time, parse_time, ts_from_parts,
 };
 use crate::error::{EngineError, Result};
 
 /// Formats tried on a time column, for error messages.
 const KNOWN_FORMATS: &str = "YYYY-MM-DD[ HH:MM[:SS]], YYYY-MM, M/D/YYYY[ H:MM[:SS]], \
-     YYYY/MM/DD[ HH:MM[:SS]], or Unix seconds in a column whose name says time or date";
+     D/M/YYYY (or D.M.YYYY, D-M-YYYY), YYYY/MM/DD[ HH:MM[:SS]], or YYYYMMDD and Unix seconds \
+     in a column whose name says time or date";
 
 /// Where the timestamps come from.
 pub(super) enum TimeSource {
@@ -77,20 +78,29 @@ fn stamps_of(col: &RawColumn, format: TimeFormat) -> TimeSource {
 }
 
 /// The configured time column, else the first time column, else year/month/day(/hour)
-/// columns, else the row index.
+/// columns, else the row index. With `data.date_format` the time column is read in that
+/// format (the configured column, else the first whose every value is written so).
 pub(super) fn resolve_time(
     table: &CsvTable,
     config: &DataConfig,
     notes: &mut Vec<String>,
 ) -> Result<TimeSource> {
+    let forced = config
+        .date_format
+        .as_deref()
+        .map(forced_format)
+        .transpose()?;
     if let Some(name) = &config.time_column {
         let col = table.column(name)?;
+        if let Some(format) = forced {
+            return forced_stamps(table, col, format);
+        }
         let format = match &col.kind {
             ColumnKind::Time(format) => Some(format.clone()),
             _ => detect_format(name, &col.cells),
         };
         return match format {
-            Some(format) => Ok(stamps_of(col, format)),
+            Some(format) => Ok(detected_stamps(col, format, notes)),
             None => Err(match first_bad_cell(name, &col.cells) {
                 Some((row, value)) => EngineError::Time(format!(
                     "time column '{name}', row {} (line {} of the file): '{value}' is not a \
@@ -102,13 +112,34 @@ pub(super) fn resolve_time(
             }),
         };
     }
+    if let Some(format) = forced {
+        let written_so = |c: &&RawColumn| {
+            c.missing < c.cells.len()
+                && present_cells(c).all(|(_, cell)| parse_time(cell, &format).is_some())
+        };
+        // Else the detected time column, so the message names its first odd cell.
+        let detected = || {
+            table
+                .columns
+                .iter()
+                .find(|c| matches!(c.kind, ColumnKind::Time(_)))
+        };
+        return match table.columns.iter().find(written_so).or_else(detected) {
+            Some(col) => forced_stamps(table, col, format),
+            None => Err(EngineError::Time(format!(
+                "no column has all its dates written as {} (data.date_format); name the time \
+                 column to see the first value that is not",
+                format.pattern()
+            ))),
+        };
+    }
     if let Some(col) = table
         .columns
         .iter()
         .find(|c| matches!(c.kind, ColumnKind::Time(_)))
         && let ColumnKind::Time(format) = &col.kind
     {
-        return Ok(stamps_of(col, format.clone()));
+        return Ok(detected_stamps(col, format.clone(), notes));
     }
     if let Some(source) = composite(table, notes)? {
         return Ok(source);
@@ -119,6 +150,47 @@ pub(super) fn resolve_time(
         ));
     }
     Ok(TimeSource::Index)
+}
+
+/// The format `data.date_format` names, or a configuration error listing the patterns.
+fn forced_format(pattern: &str) -> Result<TimeFormat> {
+    format_from_pattern(pattern).ok_or_else(|| {
+        EngineError::Config(format!(
+            "data.date_format '{pattern}' is not a date format seqcast reads; use one of \
+             {DATE_FORMAT_PATTERNS}"
+        ))
+    })
+}
+
+/// Non-missing cells with their 0-based rows.
+fn present_cells(col: &RawColumn) -> impl Iterator<Item = (usize, &str)> {
+    col.cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.as_deref().map(|c| (i, c.trim())))
+        .filter(|(_, c)| !is_missing(c))
+}
+
+/// The stamps of a detected time column, noting when its dates read both day first and
+/// month first (the reading taken and how to take the other).
+fn detected_stamps(col: &RawColumn, format: TimeFormat, notes: &mut Vec<String>) -> TimeSource {
+    notes.extend(date_order_note(&col.name, &col.cells, &format));
+    stamps_of(col, format)
+}
+
+/// The stamps of `col` read in the format the user gave: every value must be written so.
+fn forced_stamps(table: &CsvTable, col: &RawColumn, format: TimeFormat) -> Result<TimeSource> {
+    if let Some((row, value)) = present_cells(col).find(|(_, c)| parse_time(c, &format).is_none()) {
+        return Err(EngineError::Time(format!(
+            "time column '{}', row {} (line {} of the file): '{value}' is not a date written \
+             as {} (data.date_format)",
+            col.name,
+            row + 1,
+            table.file_line(row),
+            format.pattern()
+        )));
+    }
+    Ok(stamps_of(col, format))
 }
 
 /// A text column that looks like the time axis but whose cells fit no single format

@@ -254,6 +254,30 @@ pub(super) fn record_lines(text: &str) -> (Vec<usize>, bool) {
     (lines, has_blank)
 }
 
+/// `text` cut into pieces of about `size` bytes, each ending after a newline outside
+/// quotes (the last may end without one), so every piece holds whole records.
+pub(super) fn record_chunks(text: &str, size: usize) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut in_quotes = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes && i + 1 - start >= size => {
+                // A newline is ASCII: `i + 1` is a character boundary.
+                chunks.extend(text.get(start..=i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < bytes.len() {
+        chunks.extend(text.get(start..));
+    }
+    chunks
+}
+
 /// The text without blank records (quote-aware: newlines inside quotes are kept).
 pub(super) fn strip_blank_records(text: &str) -> String {
     let bytes = text.as_bytes();

@@ -326,3 +326,77 @@ fn blank_lines_are_skipped_and_short_rows_padded() {
     assert_eq!(cell(&t, "b", 1), None);
     assert_eq!(t.columns[1].missing, 1);
 }
+
+#[test]
+fn records_are_cut_into_pieces_only_between_records() {
+    let text = "a,b\n1,\"x\ny\"\n2,z\n3,\"q\"\"\nr\"\n4,w";
+    let pieces = sniff::record_chunks(text, 5);
+    assert_eq!(pieces.concat(), text);
+    assert_eq!(
+        pieces,
+        ["a,b\n1,\"x\ny\"\n", "2,z\n3,\"q\"\"\nr\"\n", "4,w"]
+    );
+    assert_eq!(sniff::record_chunks(text, usize::MAX), [text]);
+}
+
+#[test]
+fn parsing_in_pieces_gives_the_table_parsing_whole_gives() {
+    // Quoted newlines, a short row, a header: cut every ~16 bytes or not at all.
+    let mut text = String::from("date,value,note\n");
+    for i in 0..200 {
+        let note = if i % 7 == 0 {
+            "\"two\nlines\""
+        } else {
+            "plain"
+        };
+        let value = if i % 13 == 0 {
+            String::new()
+        } else {
+            format!("{i}.5")
+        };
+        text.push_str(&format!("2024-01-{:02},{value},{note}\n", i % 28 + 1));
+    }
+    text.push_str("2024-02-01,1\n");
+    let no = || false;
+    let whole = parse::columns(&text, b',', true, "t.csv", &no, usize::MAX).unwrap();
+    let cut = parse::columns(&text, b',', true, "t.csv", &no, 16).unwrap();
+    assert_eq!(whole.rows, 201);
+    assert_eq!(cut.rows, 201);
+    assert_eq!(cut.header, whole.header);
+    assert_eq!(cut.columns, whole.columns);
+    assert_eq!(cut.columns[2][0].as_deref(), Some("two\nlines"));
+    assert_eq!(cut.columns[2][200], None, "the short last row is padded");
+    // A row with more fields than the first is an error either way.
+    let ragged = format!("{text}1,2,3,4\n");
+    assert!(parse::columns(&ragged, b',', true, "t.csv", &no, usize::MAX).is_err());
+    assert!(parse::columns(&ragged, b',', true, "t.csv", &no, 16).is_err());
+}
+
+#[test]
+fn loading_stops_between_pieces_when_cancelled() {
+    // Cancelled from the start: nothing is parsed.
+    let yes = || true;
+    let err = read_csv_bytes_cancellable(b"a,b\n1,2\n", "t.csv", &yes).unwrap_err();
+    assert!(matches!(err, EngineError::Cancelled), "{err:?}");
+    // Cancelled after a few looks: a file of several pieces stops part-way, and a file
+    // on disk stops while it is read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    let mut text = String::from("t,v\n");
+    while text.len() < 3 * LOAD_CHUNK_BYTES {
+        text.push_str("2024-01-01 00:00:00,123456.789\n");
+    }
+    std::fs::write(&path, &text).unwrap();
+    let looks = std::cell::Cell::new(0);
+    let after_two = || {
+        looks.set(looks.get() + 1);
+        looks.get() > 2
+    };
+    let limits = LoadLimits {
+        max_bytes: MAX_FILE_BYTES,
+        available_memory: None,
+    };
+    let err = read_csv_cancellable(&path, limits, &after_two).unwrap_err();
+    assert!(matches!(err, EngineError::Cancelled), "{err:?}");
+    assert_eq!(looks.get(), 3, "stopped at the first look that said so");
+}

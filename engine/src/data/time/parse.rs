@@ -14,6 +14,8 @@ pub(super) struct Style {
     pub(super) clock: u8,
     pub(super) zone: bool,
     pub(super) padded: bool,
+    /// The date separator of a day-first date (`/`, `.` or `-`); 0 otherwise.
+    pub(super) sep: u8,
 }
 
 /// A tiny byte cursor for the hand-written parsers (no allocation, no panics).
@@ -177,6 +179,37 @@ fn parse_us(s: &str, st: &mut Style) -> Option<i64> {
     Some(date + slash_clock(&mut sc, st)?)
 }
 
+/// Day first `D/M/YYYY`, `D.M.YYYY` or `D-M-YYYY` `[ H:MM[:SS]]`, one separator per cell.
+fn parse_day_first(s: &str, st: &mut Style) -> Option<i64> {
+    let mut sc = Scan::new(s);
+    let (d, dn) = sc.digits(1, 2)?;
+    let sep = sc.peek().filter(|c| matches!(c, b'/' | b'.' | b'-'))?;
+    sc.i += 1;
+    let (m, mn) = sc.digits(1, 2)?;
+    if !sc.eat(sep) {
+        return None;
+    }
+    let (y, _) = sc.digits(4, 4)?;
+    if (mn == 2 && m < 10) || (dn == 2 && d < 10) {
+        st.padded = true;
+    }
+    st.sep = sep;
+    let date = to_ts(y, m, d, 0, 0, 0)?;
+    Some(date + slash_clock(&mut sc, st)?)
+}
+
+/// `YYYYMMDD` written as a whole number (`20240131`), years 1000 to 9999.
+fn parse_compact(s: &str) -> Option<i64> {
+    let mut sc = Scan::new(s);
+    let (y, _) = sc.digits(4, 4)?;
+    let (m, _) = sc.digits(2, 2)?;
+    let (d, _) = sc.digits(2, 2)?;
+    if !sc.done() || y < 1000 {
+        return None;
+    }
+    to_ts(y, m, d, 0, 0, 0)
+}
+
 /// `YYYY/MM/DD[ HH:MM[:SS]]`.
 fn parse_ymd_slash(s: &str, st: &mut Style) -> Option<i64> {
     let mut sc = Scan::new(s);
@@ -201,12 +234,14 @@ fn parse_unix(s: &str) -> Option<i64> {
 }
 
 /// The format families, in detection order.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Family {
     Iso,
     YearMonth,
     Us,
+    DayFirst,
     YmdSlash,
+    Compact,
     Unix,
 }
 
@@ -215,7 +250,9 @@ pub(super) fn parse_family(cell: &str, family: Family, st: &mut Style) -> Option
         Family::Iso => parse_iso(cell, st),
         Family::YearMonth => parse_year_month(cell),
         Family::Us => parse_us(cell, st),
+        Family::DayFirst => parse_day_first(cell, st),
         Family::YmdSlash => parse_ymd_slash(cell, st),
+        Family::Compact => parse_compact(cell),
         Family::Unix => parse_unix(cell),
     }
 }
@@ -225,7 +262,9 @@ pub(super) fn family_of(format: &TimeFormat) -> Family {
         TimeFormat::IsoDateTime { .. } | TimeFormat::IsoDate => Family::Iso,
         TimeFormat::YearMonth => Family::YearMonth,
         TimeFormat::UsDate { .. } => Family::Us,
+        TimeFormat::DayFirst { .. } => Family::DayFirst,
         TimeFormat::YmdSlash { .. } => Family::YmdSlash,
+        TimeFormat::CompactDate => Family::Compact,
         TimeFormat::UnixSeconds => Family::Unix,
     }
 }
@@ -252,9 +291,15 @@ pub(super) fn format_of(family: Family, first: Style, any: Style) -> TimeFormat 
             zero_padded: any.padded,
             clock: clock_of(any.clock),
         },
+        Family::DayFirst => TimeFormat::DayFirst {
+            zero_padded: any.padded,
+            separator: char::from(first.sep),
+            clock: clock_of(any.clock),
+        },
         Family::YmdSlash => TimeFormat::YmdSlash {
             clock: clock_of(any.clock),
         },
+        Family::Compact => TimeFormat::CompactDate,
         Family::Unix => TimeFormat::UnixSeconds,
     }
 }

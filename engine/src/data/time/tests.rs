@@ -309,3 +309,57 @@ fn labels_and_seasons() {
         assert_eq!(freq.season(), season, "{label}");
     }
 }
+
+#[test]
+fn date_format_patterns_name_formats_that_write_and_read_back() {
+    let ts = LEAP_DAY_2020 + 45_000; // 2020-02-29 12:30
+    for (pattern, written) in [
+        ("DD/MM/YYYY", "29/02/2020"),
+        ("d.m.yyyy", "29.2.2020"),
+        ("DD-MM-YYYY", "29-02-2020"),
+        ("MM/DD/YYYY", "02/29/2020"),
+        ("YYYY-MM-DD", "2020-02-29"),
+        ("YYYY/MM/DD", "2020/02/29"),
+        ("YYYYMMDD", "20200229"),
+        ("DD/MM/YYYY HH:MM", "29/02/2020 12:30"),
+    ] {
+        let format = format_from_pattern(pattern).unwrap();
+        assert_eq!(format.pattern(), pattern.to_ascii_uppercase(), "{pattern}");
+        let text = format_time(ts, &format);
+        assert_eq!(text, written, "{pattern}");
+        let back = parse_time(&text, &format).unwrap();
+        let day = ts - ts.rem_euclid(86_400);
+        assert!(back == ts || back == day, "{pattern}: {back}");
+    }
+    assert_eq!(format_from_pattern("YY/MM/DD"), None);
+    assert_eq!(format_from_pattern("YYYYMMDD HH:MM"), None);
+    assert_eq!(format_from_pattern(" unix "), Some(TimeFormat::UnixSeconds));
+}
+
+#[test]
+fn slash_dates_take_the_order_the_whole_column_allows() {
+    let d = |v: &[&str]| detect_format("date", &cells(v)).map(|f| f.pattern());
+    // The 13 in the last row settles day first, however many rows read both ways.
+    assert_eq!(
+        d(&["01/02/2024", "02/02/2024", "13/02/2024"]).as_deref(),
+        Some("DD/MM/YYYY")
+    );
+    assert_eq!(
+        d(&["02/01/2024", "02/02/2024", "02/13/2024"]).as_deref(),
+        Some("MM/DD/YYYY")
+    );
+    // Day first with one separator per column; mixing them is no format.
+    assert_eq!(
+        d(&["13.01.2024", "14.01.2024"]).as_deref(),
+        Some("DD.MM.YYYY")
+    );
+    assert_eq!(d(&["13.01.2024", "14-01-2024"]), None);
+    // YYYYMMDD integers need a name that says date, like Unix seconds.
+    assert_eq!(d(&["20240131", "20240201"]).as_deref(), Some("YYYYMMDD"));
+    assert_eq!(
+        detect_format("value", &cells(&["20240131", "20240201"])),
+        None
+    );
+    // Not a valid date as YYYYMMDD: Unix seconds, as before.
+    assert_eq!(d(&["12345678"]).as_deref(), Some("Unix seconds"));
+}

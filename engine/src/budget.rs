@@ -1,0 +1,421 @@
+//! Memory, estimated before anything is allocated: the one place that says how many
+//! bytes a run, a saved model or a CSV file will need, and refuses those that need more
+//! than a documented ceiling or than the machine has available, with a message naming
+//! the setting and the number. An out-of-memory kill cannot be caught; an estimate can.
+//!
+//! The estimates count what grows with the settings (parameters and their copies, a
+//! batch's activations, gathered windows, forecasts, the linear baseline's design
+//! matrix); fixed costs of a few megabytes are left out. They are upper bounds within a
+//! small factor, measured against resident memory (docs/ROBUSTNESS.md).
+
+use crate::config::{ModelConfig, SkipInit, TrainConfig};
+use crate::error::{EngineError, Result};
+
+/// The most a single run may need, whatever the machine has: 16 GiB.
+pub const MAX_RUN_BYTES: u64 = 16 << 30;
+
+/// Copies of every parameter kept while training: the weights, their gradient, Adam's
+/// two moments, the last good weights (the NaN guard), the best weights (early
+/// stopping) and the averaged weights.
+pub const PARAM_COPIES: u64 = 7;
+
+/// Bytes of a training value (`f32`).
+const F32: u64 = 4;
+/// Bytes of an evaluation value (`f64`).
+const F64: u64 = 8;
+/// Forecasts of each evaluated part held at once: the model, naive, seasonal naive,
+/// drift, linear, the mix, the product forecast and the actuals.
+const FORECASTS_HELD: u64 = 8;
+
+/// Memory needed to read a CSV file, as a multiple of its size (measured: reading a
+/// 100 MB file peaked at 750 MB of resident memory; strings per cell dominate).
+pub const MEMORY_PER_FILE_BYTE: u64 = 8;
+
+/// Memory a parsed cell costs besides its bytes (a string, its option, the column's
+/// vector slot; measured: a file of `,,,,` lines took about 40 bytes per cell).
+pub const MEMORY_PER_CELL: u64 = 48;
+
+/// Bytes reading a CSV file of `len` bytes and `cells` cells needs (0 cells: not
+/// counted yet, the size alone). Its ceiling is the file size limit (`data::table`).
+pub fn csv_read(len: u64, cells: u64) -> u64 {
+    len.saturating_mul(MEMORY_PER_FILE_BYTE)
+        .saturating_add(cells.saturating_mul(MEMORY_PER_CELL))
+}
+
+/// The ceiling and the memory available now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The most one estimate may reach ([`MAX_RUN_BYTES`] for runs).
+    pub ceiling: u64,
+    /// Memory available, in bytes (`None`: unknown, not checked).
+    pub available: Option<u64>,
+}
+
+impl Limits {
+    /// [`MAX_RUN_BYTES`] and what this machine has available now.
+    pub fn for_this_machine() -> Self {
+        Self {
+            ceiling: MAX_RUN_BYTES,
+            available: available_memory(),
+        }
+    }
+}
+
+/// `MemAvailable` from `/proc/meminfo`, in bytes (unknown elsewhere).
+pub fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// One thing that takes memory: what it is (with the settings and numbers that size
+/// it), how to make it smaller, and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Need {
+    /// For people: `the linear skip (window.lookback 70000 × window.horizon 70000 …)`.
+    pub what: String,
+    /// The settings that shrink it: `lower window.lookback or window.horizon, …`.
+    pub remedy: String,
+    /// Estimated bytes.
+    pub bytes: u64,
+}
+
+/// What something will need, part by part.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Estimate {
+    /// The parts, in the order they were added.
+    pub parts: Vec<Need>,
+}
+
+impl Estimate {
+    /// Adds a part of `bytes` (saturating: an overflow is simply too much).
+    pub fn add(&mut self, what: String, remedy: &str, bytes: u64) {
+        self.parts.push(Need {
+            what,
+            remedy: remedy.to_owned(),
+            bytes,
+        });
+    }
+
+    /// Appends the parts of `other`.
+    pub fn extend(&mut self, other: Self) {
+        self.parts.extend(other.parts);
+    }
+
+    /// All parts together.
+    pub fn total(&self) -> u64 {
+        self.parts
+            .iter()
+            .fold(0u64, |sum, p| sum.saturating_add(p.bytes))
+    }
+
+    /// The largest part.
+    pub fn largest(&self) -> Option<&Need> {
+        self.parts.iter().max_by_key(|p| p.bytes)
+    }
+
+    /// Refuses an estimate above the ceiling or above the memory available, naming
+    /// `subject` ("this run"), the total, and the largest part with its remedy.
+    pub fn check(&self, subject: &str, limits: Limits) -> Result<()> {
+        let total = self.total();
+        let over_ceiling = total > limits.ceiling;
+        let over_available = limits.available.is_some_and(|a| total > a);
+        if !over_ceiling && !over_available {
+            return Ok(());
+        }
+        let bound = match limits.available {
+            Some(a) if a < limits.ceiling => format!("only {} is available", human_bytes(a)),
+            _ => format!("seqcast allows at most {}", human_bytes(limits.ceiling)),
+        };
+        let largest = self.largest().map_or(String::new(), |p| {
+            format!(
+                "; most of it is {}: {}; {}",
+                p.what,
+                human_bytes(p.bytes),
+                p.remedy
+            )
+        });
+        Err(EngineError::Memory(format!(
+            "{subject} needs about {} of memory, but {bound}{largest}",
+            human_bytes(total)
+        )))
+    }
+}
+
+/// The sizes of the data a run works on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dims {
+    /// Model columns per row (targets first).
+    pub features: usize,
+    /// Forecast columns.
+    pub targets: usize,
+    /// Input length.
+    pub lookback: usize,
+    /// Output length.
+    pub horizon: usize,
+    /// Training windows.
+    pub train_windows: usize,
+    /// Validation windows.
+    pub val_windows: usize,
+    /// Test windows.
+    pub test_windows: usize,
+}
+
+/// `a × b × …` in bytes, saturating.
+fn product(factors: &[u64]) -> u64 {
+    factors.iter().fold(1u64, |p, f| p.saturating_mul(*f))
+}
+
+fn n(v: usize) -> u64 {
+    u64::try_from(v).unwrap_or(u64::MAX)
+}
+
+/// What training `model` with `train` on windows of `d` needs: the parameters and
+/// their copies, one batch's activations, the windows the skip's start reads, and the
+/// validation forecasts of every epoch.
+pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate {
+    let mut e = Estimate::default();
+    let (f, t, l, h) = (n(d.features), n(d.targets), n(d.lookback), n(d.horizon));
+    let (hid, layers, gates) = (n(model.hidden), n(model.layers), n(model.cell.gates()));
+    if model.linear_skip {
+        e.add(
+            format!(
+                "the linear skip (window.lookback {l} × window.horizon {h} weights, kept \
+                 {PARAM_COPIES} times while training)"
+            ),
+            "lower window.lookback or window.horizon, or set model.linear_skip = false",
+            product(&[l, h, PARAM_COPIES, F32]),
+        );
+    }
+    e.add(
+        format!(
+            "the output head (model.hidden {hid} × window.horizon {h} × {t} targets weights, \
+             kept {PARAM_COPIES} times while training)"
+        ),
+        "lower model.hidden or window.horizon",
+        product(&[hid, h, t, PARAM_COPIES, F32]),
+    );
+    // Per layer: input and recurrent weights, two biases.
+    let per_layer = product(&[hid.max(f), hid, gates]).saturating_mul(2);
+    e.add(
+        format!(
+            "the recurrent layers (model.layers {layers} × model.hidden {hid}, kept \
+             {PARAM_COPIES} times while training)"
+        ),
+        "lower model.hidden or model.layers",
+        product(&[per_layer, layers, PARAM_COPIES, F32]),
+    );
+    let steps = n(model.recurrent_len(d.lookback));
+    let batch = n(train.batch);
+    // Forward: each step's gates and two states per layer; backward: as much again.
+    let activations = product(&[batch, steps, layers, hid, gates.saturating_add(2), 2, F32]);
+    let io = product(&[batch, l, f, F32]).saturating_add(product(&[batch, h, t, 3, F32]));
+    e.add(
+        format!(
+            "one batch's activations (train.batch {batch} × {steps} recurrent steps × \
+             model.layers {layers} × model.hidden {hid}, and window.lookback {l} × {f} \
+             columns of inputs)"
+        ),
+        "lower train.batch, model.hidden or the recurrent steps",
+        activations.saturating_add(io),
+    );
+    if model.linear_skip && matches!(model.skip_init, SkipInit::Best | SkipInit::Fitted) {
+        let w = n(d.train_windows);
+        e.add(
+            format!(
+                "the skip's start ({w} training windows × window.lookback {l} × {f} columns, \
+                 read at once by model.skip_init = {})",
+                model.skip_init.name()
+            ),
+            "lower window.lookback, raise window.stride, or set model.skip_init = naive",
+            product(&[
+                w,
+                l.saturating_mul(f).saturating_add(h.saturating_mul(t)),
+                F32,
+            ]),
+        );
+    }
+    let v = n(d.val_windows);
+    e.add(
+        format!("the validation forecasts ({v} windows × window.horizon {h} × {t} targets)"),
+        "lower window.horizon or raise window.stride",
+        product(&[v, h, t, 3, F32]),
+    );
+    e
+}
+
+/// What scoring a run needs besides training: every evaluated part's forecasts (model,
+/// baselines, actuals) and the linear baseline's design matrix.
+pub fn evaluation(d: &Dims) -> Estimate {
+    let mut e = Estimate::default();
+    let (t, l, h) = (n(d.targets), n(d.lookback), n(d.horizon));
+    let windows = n(d.val_windows).saturating_add(n(d.test_windows));
+    e.add(
+        format!(
+            "the forecasts scored ({windows} validation and test windows × window.horizon {h} × \
+             {t} targets, for the model, the baselines and the actuals)"
+        ),
+        "lower window.horizon or raise window.stride",
+        product(&[windows, h, t, FORECASTS_HELD, F64]),
+    );
+    let w = n(d.train_windows);
+    if w > l {
+        // Column-major [windows × (1 + lookback + horizon)] in f64, fitted per target.
+        e.add(
+            format!(
+                "the linear baseline's design matrix ({w} training windows × (window.lookback \
+                 {l} + window.horizon {h} + 1) values)"
+            ),
+            "lower window.lookback or window.horizon, or raise window.stride",
+            product(&[w, l.saturating_add(h).saturating_add(1), F64]),
+        );
+    }
+    e
+}
+
+/// Bytes a saved model of `params` parameters needs to be loaded and run: the weights
+/// read from disk, the model they become, and a copy while converting.
+pub fn model_load(params: u64) -> Estimate {
+    let mut e = Estimate::default();
+    e.add(
+        format!("its {params} parameters (read, built and converted: 3 copies)"),
+        "this model is too large to load on this machine",
+        product(&[params, 3, F32]),
+    );
+    e
+}
+
+pub use crate::bounded::read_bounded;
+
+/// `1.50 GiB`, `1 GiB`, `512 MiB`, `3 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    let units = [
+        (1u64 << 50, "PiB"),
+        (1u64 << 40, "TiB"),
+        (1u64 << 30, "GiB"),
+        (1 << 20, "MiB"),
+        (1 << 10, "KiB"),
+    ];
+    for (size, unit) in units {
+        if n >= size {
+            if n.is_multiple_of(size) {
+                return format!("{} {unit}", n / size);
+            }
+            // Display only; precision loss is irrelevant.
+            return format!("{:.2} {unit}", n as f64 / size as f64);
+        }
+    }
+    format!("{n} bytes")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::config::RunConfig;
+
+    fn dims(lookback: usize, horizon: usize, train_windows: usize) -> Dims {
+        Dims {
+            features: 1,
+            targets: 1,
+            lookback,
+            horizon,
+            train_windows,
+            val_windows: 100,
+            test_windows: 100,
+        }
+    }
+
+    const ROOMY: Limits = Limits {
+        ceiling: MAX_RUN_BYTES,
+        available: Some(20 << 30),
+    };
+
+    #[test]
+    fn the_defaults_on_a_long_series_need_a_few_megabytes() {
+        let c = RunConfig::default();
+        let d = dims(c.window.lookback, c.window.horizon, 100_000);
+        let mut e = training(&c.model, &c.train, &d);
+        e.extend(evaluation(&d));
+        assert!(e.total() < 200 << 20, "{}", human_bytes(e.total()));
+        e.check("this run", ROOMY).unwrap();
+    }
+
+    #[test]
+    fn a_skip_of_lookback_times_horizon_is_counted_as_a_product() {
+        let mut c = RunConfig::default();
+        c.model.linear_skip = true;
+        let d = dims(70_000, 70_000, 10_000);
+        let e = training(&c.model, &c.train, &d);
+        // 70000 × 70000 weights × 7 copies × 4 bytes
+        let skip = e.parts.first().unwrap();
+        assert_eq!(skip.bytes, 70_000 * 70_000 * 7 * 4);
+        assert_eq!(e.largest().unwrap(), skip);
+        let err = e.check("this run", ROOMY).unwrap_err().to_string();
+        assert!(err.starts_with("this run needs about "), "{err}");
+        assert!(err.contains("but seqcast allows at most 16 GiB"), "{err}");
+        assert!(
+            err.contains("window.lookback 70000 × window.horizon 70000"),
+            "{err}"
+        );
+        assert!(err.contains("127.78 GiB"), "{err}");
+        assert!(err.contains("set model.linear_skip = false"), "{err}");
+    }
+
+    #[test]
+    fn the_linear_baselines_design_matrix_is_rows_times_lookback_plus_horizon() {
+        let d = dims(1000, 24, 1_000_000);
+        let e = evaluation(&d);
+        let design = e.parts.iter().find(|p| p.what.contains("design")).unwrap();
+        assert_eq!(design.bytes, 1_000_000 * (1000 + 24 + 1) * 8);
+        // Too few windows to fit the baseline: it is never built.
+        assert!(
+            !evaluation(&dims(1000, 24, 900))
+                .parts
+                .iter()
+                .any(|p| p.what.contains("design"))
+        );
+    }
+
+    #[test]
+    fn the_machines_memory_is_a_second_limit_below_the_ceiling() {
+        let c = RunConfig::default();
+        let d = dims(96, 24, 100_000);
+        let e = training(&c.model, &c.train, &d);
+        let tight = Limits {
+            ceiling: MAX_RUN_BYTES,
+            available: Some(1 << 20),
+        };
+        let err = e.check("this run", tight).unwrap_err().to_string();
+        assert!(err.contains("but only 1 MiB is available"), "{err}");
+        // Unknown memory: only the ceiling applies.
+        let unknown = Limits {
+            available: None,
+            ..tight
+        };
+        e.check("this run", unknown).unwrap();
+    }
+
+    #[test]
+    fn sizes_that_overflow_saturate_and_are_refused() {
+        let mut c = RunConfig::default();
+        c.model.hidden = usize::MAX;
+        let e = training(
+            &c.model,
+            &c.train,
+            &dims(usize::MAX, usize::MAX, usize::MAX),
+        );
+        assert_eq!(e.total(), u64::MAX);
+        assert!(e.check("this run", ROOMY).is_err());
+        assert_eq!(human_bytes(u64::MAX), "16384.00 PiB");
+    }
+
+    #[test]
+    fn human_bytes_picks_the_unit() {
+        assert_eq!(human_bytes(3), "3 bytes");
+        assert_eq!(human_bytes(512 << 20), "512 MiB");
+        assert_eq!(human_bytes(3 << 29), "1.50 GiB");
+        assert_eq!(human_bytes(2 << 40), "2 TiB");
+    }
+}
