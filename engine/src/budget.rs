@@ -27,13 +27,17 @@ const F64: u64 = 8;
 /// drift, linear, the mix, the product forecast and the actuals.
 const FORECASTS_HELD: u64 = 8;
 
-/// Memory needed to read a CSV file, as a multiple of its size (measured: reading a
-/// 100 MB file peaked at 750 MB of resident memory; strings per cell dominate).
-pub const MEMORY_PER_FILE_BYTE: u64 = 8;
+/// Memory needed to read a CSV file, as a multiple of its size: the bytes read, the
+/// cells' text (cells are stored in one buffer per column, `data::cell::Cells`), and
+/// headroom. Measured peaks (`cargo run --release --example close_during_load`): a
+/// 1.0 GB file of 9 numeric columns (108 M cells) 3.2 GB; 180 MB of two short numbers
+/// per line (40 M cells) 0.86 GB; 200 MB of `,,,,` lines (200 M empty cells) 2.2 GB.
+/// 2 per byte and 14 per cell fit all three within 10 %; these add a margin.
+pub const MEMORY_PER_FILE_BYTE: u64 = 3;
 
-/// Memory a parsed cell costs besides its bytes (a string, its option, the column's
-/// vector slot; measured: a file of `,,,,` lines took about 40 bytes per cell).
-pub const MEMORY_PER_CELL: u64 = 48;
+/// Memory a parsed cell costs besides its bytes (its end offset and null flag, and the
+/// parser's buffers; see [`MEMORY_PER_FILE_BYTE`] for the measurements).
+pub const MEMORY_PER_CELL: u64 = 16;
 
 /// Bytes reading a CSV file of `len` bytes and `cells` cells needs (0 cells: not
 /// counted yet, the size alone). Its ceiling is the file size limit (`data::table`).

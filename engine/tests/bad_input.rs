@@ -167,11 +167,8 @@ fn quoted_fields_with_embedded_delimiters_and_newlines() {
     let text = "date,note,value\n2024-01-01,\"a, b\",1\n2024-01-02,\"two\nlines\",2\n2024-01-03,\"x\"\"y\",3\n2024-01-04,z,oops\n";
     let t = table(text.as_bytes());
     assert_eq!(t.n_rows, 4);
-    assert_eq!(
-        t.column("note").unwrap().cells[1].as_deref(),
-        Some("two\nlines")
-    );
-    assert_eq!(t.column("note").unwrap().cells[2].as_deref(), Some("x\"y"));
+    assert_eq!(t.column("note").unwrap().cells.text(1), Some("two\nlines"));
+    assert_eq!(t.column("note").unwrap().cells.text(2), Some("x\"y"));
     // the bad cell's file line counts the quoted newline
     let mut c = small();
     c.data.targets = vec!["value".into()];
@@ -227,10 +224,7 @@ fn utf16_files_with_and_without_bom() {
         let t = table(&utf16(text, big_endian, bom));
         assert_eq!(t.encoding, name);
         assert_eq!(t.column_names(), ["date", "Température"]);
-        assert_eq!(
-            t.column("Température").unwrap().cells[1].as_deref(),
-            Some("2")
-        );
+        assert_eq!(t.column("Température").unwrap().cells.text(1), Some("2"));
     }
 }
 
@@ -274,16 +268,16 @@ fn files_too_large_are_refused_before_reading() {
             seqcast_engine::data::table::human_bytes(size)
         )
     );
-    // fits the size limit, not the memory: 8 bytes per file byte are needed
+    // fits the size limit, not the memory: 3 bytes per file byte are needed
     let limits = LoadLimits {
         max_bytes: 1 << 30,
-        available_memory: Some(4096),
+        available_memory: Some(2048),
     };
     let err = read_csv_limited(&path, limits).unwrap_err();
-    assert!(size > 512 && size < 4096, "{size}");
+    assert!(size * 3 > 2048 && size < 2048, "{size}");
     assert!(
         err.to_string().ends_with(
-            "of memory but only 4 KiB is available; close other programs or open a smaller \
+            "of memory but only 2 KiB is available; close other programs or open a smaller \
              extract of the file"
         ),
         "{err}"
@@ -339,7 +333,7 @@ fn devices_pipes_and_tiny_cells_cannot_outgrow_the_limits() {
             writer.join().unwrap();
         }
     }
-    // Lines of empty cells cost ~40 bytes a cell, far more than 8 a byte: counted.
+    // Lines of empty cells cost more per byte than the file's size says: counted.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("commas.csv");
     let text: String = std::iter::once("a,b,c,d,e\n")
@@ -348,9 +342,9 @@ fn devices_pipes_and_tiny_cells_cannot_outgrow_the_limits() {
     std::fs::write(&path, &text).unwrap();
     let limits = LoadLimits {
         max_bytes: 1 << 30,
-        available_memory: Some(200_000),
+        available_memory: Some(100_000),
     };
-    // 12,010 bytes × 8 = 96 KB would have passed; 10,005 cells × 48 do not.
+    // 12,010 bytes × 3 = 36 KB would have passed; with 10,006 cells × 16 (196 KB) not.
     let err = read_csv_limited(&path, limits).unwrap_err().to_string();
     assert!(
         err.starts_with(
@@ -358,7 +352,7 @@ fn devices_pipes_and_tiny_cells_cannot_outgrow_the_limits() {
         ),
         "{err}"
     );
-    assert!(err.contains("but only 195.31 KiB is available"), "{err}");
+    assert!(err.contains("but only 97.66 KiB is available"), "{err}");
 }
 
 #[test]

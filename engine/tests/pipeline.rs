@@ -157,9 +157,9 @@ fn run_export_and_model_round_trip() {
     // first test row: its actual and prediction survive the round trip
     let row = val_rows;
     let parse = |c: &seqcast_engine::data::table::RawColumn, r: usize| -> f64 {
-        c.cells[r].as_deref().unwrap().parse().unwrap()
+        c.cells.text(r).unwrap().parse().unwrap()
     };
-    assert_eq!(col("split").cells[row].as_deref(), Some("test"));
+    assert_eq!(col("split").cells.text(row), Some("test"));
     assert_eq!(parse(col("Temp_actual"), row), test.actual[0][0]);
     assert_eq!(parse(col("Temp_predicted"), row), test.product[0][0]);
     assert_eq!(
@@ -168,19 +168,16 @@ fn run_export_and_model_round_trip() {
     );
     // the origin is the last input day, the target the next one
     assert_eq!(
-        col("origin").cells[row].as_deref(),
+        col("origin").cells.text(row),
         Some(out.series.time_label(test.origins[0]).as_str())
     );
     assert_eq!(
-        col("target_time").cells[row].as_deref(),
+        col("target_time").cells.text(row),
         Some(out.series.time_label(test.origins[0] + 1).as_str())
     );
     let last = back.n_rows - 1;
-    assert_eq!(col("split").cells[last].as_deref(), Some("future"));
-    assert_eq!(
-        col("target_time").cells[last].as_deref(),
-        Some("1991-01-03")
-    );
+    assert_eq!(col("split").cells.text(last), Some("future"));
+    assert_eq!(col("target_time").cells.text(last), Some("1991-01-03"));
 
     // JSON report: the documented keys
     let report = export::report_json(s);

@@ -119,14 +119,9 @@ pub(super) fn start_with(
         other => bail!(unexpected(other)),
     };
     eprintln!(
-        "loaded {source}: {} rows, columns: {}",
+        "loaded {source}: {} rows, {}",
         table.n_rows,
-        table
-            .columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        column_list(&table.column_names())
     );
     // A config file sets every field; otherwise what the user left out may depend on
     // the data, and the engine chooses it (announced by ConfigResolved).
@@ -204,4 +199,38 @@ pub(super) fn unexpected(event: Event) -> String {
         "unexpected engine event: {}",
         text.chars().take(200).collect::<String>()
     )
+}
+
+/// The columns for the load line: every name up to [`LISTED_COLUMNS`], then the first
+/// ones and how many more (a header of 20,000 names is one readable line).
+fn column_list(names: &[&str]) -> String {
+    if names.len() <= LISTED_COLUMNS {
+        return format!("columns: {}", names.join(", "));
+    }
+    let shown = names.get(..LISTED_COLUMNS - 1).unwrap_or(names);
+    format!(
+        "{} columns: {}, … and {} more",
+        names.len(),
+        shown.join(", "),
+        names.len() - shown.len()
+    )
+}
+
+/// At most this many column names are listed on the load line.
+const LISTED_COLUMNS: usize = 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_load_line_lists_a_wide_header_in_one_readable_line() {
+        assert_eq!(column_list(&["date", "value"]), "columns: date, value");
+        let names: Vec<String> = (1..=20_000).map(|k| format!("a_{k}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let line = column_list(&refs);
+        assert!(line.starts_with("20000 columns: a_1, a_2, "), "{line}");
+        assert!(line.ends_with(", a_29, … and 19971 more"), "{line}");
+        assert_eq!(column_list(&refs[..30]).matches(", ").count(), 29);
+    }
 }

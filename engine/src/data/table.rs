@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 pub use crate::budget::human_bytes;
 use crate::error::{EngineError, Result};
 
-pub use super::cell::is_missing;
+pub use super::cell::{Cells, is_missing};
 use super::time::{TimeFormat, detect_format, name_hints_time};
 
 mod numbers;
@@ -54,7 +54,7 @@ pub struct RawColumn {
     /// Header name (or `column_N` when the file has no header).
     pub name: String,
     /// Trimmed cells, one per data row; `None` is a null from the parser (empty field).
-    pub cells: Vec<Option<String>>,
+    pub cells: Cells,
     /// What the column holds.
     pub kind: ColumnKind,
     /// Cells that are null or a missing marker (see [`is_missing`]).
@@ -321,14 +321,15 @@ pub fn read_csv_bytes_cancellable(
     let mut columns = Vec::with_capacity(parsed.columns.len());
     let mut names = parse::UniqueNames::default();
     let mut headers = parsed.header.into_iter();
-    for (k, mut cells) in parsed.columns.into_iter().enumerate() {
+    for (k, cells) in parsed.columns.into_iter().enumerate() {
         check_cancel(cancel)?;
         let header = headers.next().flatten();
         let name = names.unique(header.as_deref(), k);
         let number_style = numbers::detect(&cells, sep);
-        if let Some(style) = number_style {
-            numbers::rewrite(&mut cells, style);
-        }
+        let cells = match number_style {
+            Some(style) => numbers::rewrite(&cells, style),
+            None => cells,
+        };
         let (kind, missing) = classify(&name, &cells);
         columns.push(RawColumn {
             name,
@@ -356,11 +357,11 @@ pub fn read_csv_bytes_cancellable(
 }
 
 /// The column's kind and its number of missing cells.
-fn classify(name: &str, cells: &[Option<String>]) -> (ColumnKind, usize) {
+fn classify(name: &str, cells: &Cells) -> (ColumnKind, usize) {
     let mut missing = 0;
     let mut numeric = true;
-    for cell in cells {
-        match cell.as_deref() {
+    for cell in cells.iter() {
+        match cell {
             None => missing += 1,
             Some(c) if is_missing(c) => missing += 1,
             Some(c) => {
@@ -428,7 +429,7 @@ impl CsvTable {
             .map(|r| {
                 self.columns
                     .iter()
-                    .map(|c| c.cells.get(r).cloned().flatten().unwrap_or_default())
+                    .map(|c| c.cells.text(r).unwrap_or_default().to_string())
                     .collect()
             })
             .collect()

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::cell::is_missing;
+use super::cell::{Cells, is_missing};
 
 mod frequency;
 mod parse;
@@ -222,10 +222,11 @@ pub(crate) fn name_hints_time(name: &str) -> bool {
 /// number above 12 anywhere settles day-first, a second above 12 month-first; when every
 /// cell reads both ways, the reading that gives the more regular axis wins (month-first
 /// on a tie) and [`date_order_note`] says so.
-pub fn detect_format(column_name: &str, cells: &[Option<String>]) -> Option<TimeFormat> {
+pub fn detect_format(column_name: &str, cells: &Cells) -> Option<TimeFormat> {
     let mut present = cells
         .iter()
-        .filter_map(|c| c.as_deref().map(str::trim))
+        .flatten()
+        .map(str::trim)
         .filter(|c| !is_missing(c));
     let first_cell = present.next()?;
     let mut families = vec![
@@ -252,11 +253,11 @@ pub fn detect_format(column_name: &str, cells: &[Option<String>]) -> Option<Time
 
 /// The format of `family` when every non-missing cell parses in it (day-first dates all
 /// with one separator).
-fn format_in(family: Family, first_cell: &str, cells: &[Option<String>]) -> Option<TimeFormat> {
+fn format_in(family: Family, first_cell: &str, cells: &Cells) -> Option<TimeFormat> {
     let mut first = Style::default();
     parse_family(first_cell, family, &mut first)?;
     let mut any = first;
-    for cell in cells.iter().filter_map(|c| c.as_deref().map(str::trim)) {
+    for cell in cells.iter().flatten().map(str::trim) {
         if is_missing(cell) {
             continue;
         }
@@ -280,11 +281,12 @@ struct SlashOrder {
 }
 
 /// [`SlashOrder`] of `cells`; `None` when some cell reads only one way (or none).
-fn slash_order(cells: &[Option<String>]) -> Option<SlashOrder> {
+fn slash_order(cells: &Cells) -> Option<SlashOrder> {
     let present = || {
         cells
             .iter()
-            .filter_map(|c| c.as_deref().map(str::trim))
+            .flatten()
+            .map(str::trim)
             .filter(|c| !is_missing(c))
     };
     let read = |family: Family| -> Option<Vec<i64>> {
@@ -320,11 +322,7 @@ fn missing_steps(mut ts: Vec<i64>) -> u64 {
 /// For a slash-date column read as `format` whose cells could also be read the other
 /// way round (no day above 12): which reading was taken, why, and how to choose the
 /// other (`--date-format`). `None` when the column settles the order itself.
-pub fn date_order_note(
-    column_name: &str,
-    cells: &[Option<String>],
-    format: &TimeFormat,
-) -> Option<String> {
+pub fn date_order_note(column_name: &str, cells: &Cells, format: &TimeFormat) -> Option<String> {
     let (taken, other) = match format {
         TimeFormat::UsDate { .. } => ("month first", "DD/MM/YYYY"),
         TimeFormat::DayFirst { separator: '/', .. } => ("day first", "MM/DD/YYYY"),
@@ -401,17 +399,14 @@ pub const DATE_FORMAT_PATTERNS: &str = "DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY, MM/D
 /// For a column that [`detect_format`] rejects: the 0-based row and value of the first
 /// cell that does not parse in the format of the first non-missing cell (or that first
 /// cell itself when it is no time at all). `None` when the column has no values.
-pub(crate) fn first_bad_cell<'a>(
-    column_name: &str,
-    cells: &'a [Option<String>],
-) -> Option<(usize, &'a str)> {
+pub(crate) fn first_bad_cell<'a>(column_name: &str, cells: &'a Cells) -> Option<(usize, &'a str)> {
     let mut present = cells
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.as_deref().map(|c| (i, c.trim())))
+        .filter_map(|(i, c)| c.map(|c| (i, c.trim())))
         .filter(|(_, c)| !is_missing(c));
     let (first_row, first_cell) = present.next()?;
-    let Some(format) = detect_format(column_name, &[Some(first_cell.to_string())]) else {
+    let Some(format) = detect_format(column_name, &Cells::from_iter([Some(first_cell)])) else {
         return Some((first_row, first_cell));
     };
     present.find(|(_, c)| parse_time(c, &format).is_none())

@@ -2,7 +2,7 @@
 //! cells into numbers.
 
 use crate::config::DataConfig;
-use crate::data::table::{ColumnKind, CsvTable, RawColumn, is_missing};
+use crate::data::table::{Cells, ColumnKind, CsvTable, RawColumn, is_missing};
 use crate::data::time::{
     DATE_FORMAT_PATTERNS, TimeFormat, date_order_note, detect_format, first_bad_cell,
     format_from_pattern, looks_like_time, name_hints_time, parse_time, ts_from_parts,
@@ -64,8 +64,7 @@ fn stamps_of(col: &RawColumn, format: TimeFormat) -> TimeSource {
         .cells
         .iter()
         .map(|c| {
-            c.as_deref()
-                .filter(|c| !is_missing(c))
+            c.filter(|c| !is_missing(c))
                 .and_then(|c| parse_time(c, &format))
         })
         .collect();
@@ -167,7 +166,7 @@ fn present_cells(col: &RawColumn) -> impl Iterator<Item = (usize, &str)> {
     col.cells
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.as_deref().map(|c| (i, c.trim())))
+        .filter_map(|(i, c)| c.map(|c| (i, c.trim())))
         .filter(|(_, c)| !is_missing(c))
 }
 
@@ -204,7 +203,7 @@ fn undetected_time_column(table: &CsvTable) -> Option<String> {
         let present: Vec<&str> = col
             .cells
             .iter()
-            .filter_map(|c| c.as_deref())
+            .flatten()
             .filter(|c| !is_missing(c))
             .collect();
         let timelike = present.iter().filter(|c| looks_like_time(c)).count();
@@ -219,7 +218,7 @@ fn undetected_time_column(table: &CsvTable) -> Option<String> {
             .cells
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| c.as_deref().map(|c| (i, c)))
+            .filter_map(|(i, c)| c.map(|c| (i, c)))
             .find(|(_, c)| !is_missing(c));
         let name = &col.name;
         let at = format!(
@@ -229,7 +228,7 @@ fn undetected_time_column(table: &CsvTable) -> Option<String> {
         );
         let message = match first {
             Some((first_row, first_value)) if first_row != row => {
-                let pattern = detect_format(name, &[Some(first_value.to_string())])
+                let pattern = detect_format(name, &Cells::from_iter([Some(first_value)]))
                     .map_or_else(String::new, |f| format!(" ({})", f.pattern()));
                 format!(
                     "column '{name}' looks like the time axis, but its dates are not all \
@@ -294,7 +293,7 @@ fn composite(table: &CsvTable, notes: &mut Vec<String>) -> Result<Option<TimeSou
         let mut ymdh = [0_i64; 4];
         let mut complete = true;
         for (slot, col) in ymdh.iter_mut().zip(&parts) {
-            let cell = col.cells.get(row).and_then(|c| c.as_deref());
+            let cell = col.cells.text(row);
             match cell.filter(|c| !is_missing(c)) {
                 None => complete = false,
                 Some(c) => {
@@ -347,8 +346,8 @@ pub(super) fn is_row_counter(col: &RawColumn) -> bool {
         return false;
     }
     let mut prev: Option<i64> = None;
-    for cell in &col.cells {
-        let Some(v) = cell.as_deref().and_then(|c| c.parse::<i64>().ok()) else {
+    for cell in col.cells.iter() {
+        let Some(v) = cell.and_then(|c| c.parse::<i64>().ok()) else {
             return false;
         };
         if prev.is_some_and(|p| p.checked_add(1) != Some(v)) {
@@ -465,7 +464,7 @@ fn default_target(table: &CsvTable, time: &TimeSource, notes: &mut Vec<String>) 
 pub(super) fn parse_values(table: &CsvTable, col: &RawColumn) -> Result<Vec<f64>> {
     let mut out = Vec::with_capacity(col.cells.len());
     for (row, cell) in col.cells.iter().enumerate() {
-        let value = match cell.as_deref() {
+        let value = match cell {
             None => f64::NAN,
             Some(c) if is_missing(c) => f64::NAN,
             Some(c) => match c.parse::<f64>() {

@@ -2,7 +2,7 @@
 //! thousands separators (`"1,234.5"`). A column is rewritten to plain numbers only when
 //! every value fits one style, so a single odd cell still gets its own error message.
 
-use super::is_missing;
+use super::{Cells, is_missing};
 
 /// How a column writes its numbers, when not plainly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,13 +75,8 @@ fn grouped_digits(int: &str, group: &[char]) -> Option<String> {
 /// cells are not plain numbers already. Ambiguous cells (`1,234`) follow the file's
 /// delimiter: a `;` or tab file uses decimal commas, a `,` file (where such a cell
 /// must have been quoted) thousands separators.
-pub(super) fn detect(cells: &[Option<String>], delimiter: u8) -> Option<NumberStyle> {
-    let present = || {
-        cells
-            .iter()
-            .filter_map(|c| c.as_deref())
-            .filter(|c| !is_missing(c))
-    };
+pub(super) fn detect(cells: &Cells, delimiter: u8) -> Option<NumberStyle> {
+    let present = || cells.iter().flatten().filter(|c| !is_missing(c));
     if present().all(|c| c.parse::<f64>().is_ok()) {
         return None;
     }
@@ -99,39 +94,41 @@ pub(super) fn detect(cells: &[Option<String>], delimiter: u8) -> Option<NumberSt
     })
 }
 
-/// Rewrites every non-missing cell of the column to a plain number in `style`.
-pub(super) fn rewrite(cells: &mut [Option<String>], style: NumberStyle) {
-    for cell in cells.iter_mut().flatten() {
-        if !is_missing(cell)
-            && let Some(plain) = style.plain(cell)
-        {
-            *cell = plain;
+/// The column with every non-missing cell rewritten to a plain number in `style`.
+pub(super) fn rewrite(cells: &Cells, style: NumberStyle) -> Cells {
+    let mut out = Cells::with_capacity(cells.len(), cells.len().saturating_mul(8));
+    for cell in cells.iter() {
+        match cell.filter(|c| !is_missing(c)).and_then(|c| style.plain(c)) {
+            Some(plain) => out.push(Some(&plain)),
+            None => out.push(cell),
         }
     }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cells(v: &[&str]) -> Vec<Option<String>> {
-        v.iter().map(|s| Some((*s).to_string())).collect()
+    fn cells(v: &[&str]) -> Cells {
+        v.iter().map(|s| Some(*s)).collect()
     }
 
     #[test]
     fn styles_are_detected_and_rewritten() {
-        let mut c = cells(&["1.234,5", "-2,25", "NA", "12", "1 000 000,0"]);
+        let c = cells(&["1.234,5", "-2,25", "NA", "12", "1 000 000,0"]);
         assert_eq!(detect(&c, b';'), Some(NumberStyle::DecimalComma));
-        rewrite(&mut c, NumberStyle::DecimalComma);
         assert_eq!(
-            c,
-            cells(&["1234.5", "-2.25", "NA", "12", "1000000.0"]).as_slice()
+            rewrite(&c, NumberStyle::DecimalComma),
+            cells(&["1234.5", "-2.25", "NA", "12", "1000000.0"])
         );
 
-        let mut c = cells(&["1,234.5", "12", "+3,000"]);
+        let c = cells(&["1,234.5", "12", "+3,000"]);
         assert_eq!(detect(&c, b','), Some(NumberStyle::ThousandsComma));
-        rewrite(&mut c, NumberStyle::ThousandsComma);
-        assert_eq!(c, cells(&["1234.5", "12", "+3000"]).as_slice());
+        assert_eq!(
+            rewrite(&c, NumberStyle::ThousandsComma),
+            cells(&["1234.5", "12", "+3000"])
+        );
     }
 
     #[test]

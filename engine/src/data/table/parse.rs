@@ -9,7 +9,7 @@ use polars::prelude::{CsvReadOptions, DataFrame, DataType, Field, Schema, SerRea
 
 #[cfg(doc)]
 use super::LOAD_CHUNK_BYTES;
-use super::{Cancel, check_cancel, sniff};
+use super::{Cancel, Cells, check_cancel, sniff};
 use crate::error::{EngineError, Result};
 
 /// The file's records as trimmed string cells, column by column, and the header's.
@@ -17,7 +17,7 @@ pub(super) struct Parsed {
     /// The header's cells (empty without a header).
     pub(super) header: Vec<Option<String>>,
     /// Each column's data cells.
-    pub(super) columns: Vec<Vec<Option<String>>>,
+    pub(super) columns: Vec<Cells>,
     /// Data rows (the header not counted).
     pub(super) rows: usize,
 }
@@ -44,17 +44,21 @@ pub(super) fn columns(
         let df = parse_strings(chunk, sep, source, width)?;
         let first = parsed.columns.is_empty();
         if first {
-            parsed.columns = vec![Vec::new(); df.width()];
+            parsed.columns = vec![Cells::default(); df.width()];
         }
         for (col, cells) in df.columns().iter().zip(parsed.columns.iter_mut()) {
             let ca = col
                 .str()
                 .map_err(|e| EngineError::Csv(format!("cannot parse {source}: {e}")))?;
-            let mut values = ca.iter().map(|c| c.map(|s| s.trim().to_string()));
+            let mut values = ca.iter().map(|c| c.map(str::trim));
             if has_header && first {
-                parsed.header.push(values.next().flatten());
+                parsed
+                    .header
+                    .push(values.next().flatten().map(str::to_string));
             }
-            cells.extend(values);
+            for value in values {
+                cells.push(value);
+            }
         }
         parsed.rows += df.height().saturating_sub(usize::from(has_header && first));
     }

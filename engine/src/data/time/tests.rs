@@ -1,7 +1,7 @@
 use super::*;
 
-fn cells(v: &[&str]) -> Vec<Option<String>> {
-    v.iter().map(|s| Some((*s).to_string())).collect()
+fn cells(v: &[&str]) -> Cells {
+    v.iter().map(|s| Some(*s)).collect()
 }
 
 const ISO_SECONDS: TimeFormat = TimeFormat::IsoDateTime {
@@ -114,7 +114,10 @@ fn detection_finds_one_format_for_all_cells() {
     assert_eq!(d("date", &["2020-01-01", "1/2/2020"]), None);
     assert_eq!(d("date", &["2020-01-01", "soon"]), None);
     assert_eq!(d("date", &["NA", "-"]), None);
-    assert_eq!(detect_format("date", &[None, None]), None);
+    assert_eq!(
+        detect_format("date", &Cells::from_iter([None::<&str>, None])),
+        None
+    );
 }
 
 #[test]

@@ -3,10 +3,10 @@
 //! folders.
 //!
 //! ```sh
-//! cargo run --release -p seqcast-engine --example fuzz -- csv --executions 1000000
-//! cargo run --release -p seqcast-engine --example fuzz -- config --executions 1000000
-//! cargo run --release -p seqcast-engine --example fuzz -- model --executions 1000000
-//! cargo run --release -p seqcast-engine --example fuzz -- runs --executions 1000000
+//! cargo run --release --example fuzz -- csv --executions 1000000
+//! cargo run --release --example fuzz -- config --executions 1000000
+//! cargo run --release --example fuzz -- model --executions 1000000
+//! cargo run --release --example fuzz -- runs --executions 1000000
 //! ```
 //! Options: `--seconds N` (a time budget instead, default 60), `--seed N` (default 1),
 //! `--crashes DIR` (default `target/fuzz-crashes`).
@@ -18,16 +18,21 @@
 //! read). An input slower than 2 s is a hang, counted and kept like a crash.
 //!
 //! Each input starts from a seed (the bundled samples' first 4 KiB, the bad-input
-//! catalogue's shapes, a full config, the saved files) and is mutated: bytes flipped, inserted, deleted,
-//! duplicated, spliced with another input, or tokens that matter to the parsers inserted
-//! (delimiters, quotes, BOMs, NUL, missing markers, huge numbers, dates). An input whose
+//! catalogue's shapes, a full config, a search space, the saved files) and is mutated
+//! (`mutate.rs`): bytes flipped, inserted, deleted, duplicated, spliced with another
+//! input, or tokens that matter to the parsers inserted (delimiters, quotes, BOMs, NUL,
+//! missing markers, huge numbers, dates); for TOML and JSON, half the inputs are mutated
+//! by structure instead (one value replaced by an interesting one of any type, a key
+//! removed or added, written back), so that they get past the syntax. An input whose
 //! outcome (the error's kind and text with digits removed) was not seen before joins the
 //! corpus. A panic is a crash: the input is written to the crashes folder and counted.
-//! The closing line gives executions, executions per second, crashes and the slowest
-//! input. `cargo fuzz` needs nightly and rebuilds polars and burn with coverage
+//! The closing line gives executions, executions per second, crashes, hangs, the
+//! slowest input and how far inputs got (executions per outcome stage). `cargo fuzz` needs nightly and rebuilds polars and burn with coverage
 //! instrumentation (a cold hour on 2 cores); this needs neither.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool: a broken set-up may panic
+
+mod mutate;
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -43,113 +48,7 @@ use seqcast_engine::runs::{RunOrigin, RunStore};
 use seqcast_engine::train::Control;
 use seqcast_engine::tune::SearchSpace;
 
-/// Tokens the parsers care about, inserted whole.
-const CSV_TOKENS: &[&[u8]] = &[
-    b",",
-    b";",
-    b"\t",
-    b"\"",
-    b"\n",
-    b"\r\n",
-    b"\r",
-    b"\xEF\xBB\xBF",
-    b"\xFF\xFE",
-    b"\0",
-    b"NA",
-    b"null",
-    b"NaN",
-    b"inf",
-    b"-",
-    b"1e308",
-    b"-1e309",
-    b"1,234.5",
-    b"1.234,5",
-    b"2024-01-01",
-    b"2024-13-45",
-    b"01/02/2024",
-    b"2024/01/02 03:04",
-    b"2024-03-31T02:30:00+02:00",
-    b"1700000000",
-    b"date",
-    b"time",
-    b"year",
-    b"month",
-    b"day",
-    b"hour",
-    b"\xE9",
-    b"\xC3",
-    b"99999999999999999999",
-    b"0",
-    b"-0",
-    b"1e-320",
-];
-const CONFIG_TOKENS: &[&[u8]] = &[
-    b"\n",
-    b"=",
-    b"[",
-    b"]",
-    b"\"",
-    b"0",
-    b"-1",
-    b"1e308",
-    b"nan",
-    b"inf",
-    b"18446744073709551615",
-    b"true",
-    b"[data]",
-    b"[window]",
-    b"[model]",
-    b"[train]",
-    b"[eval]",
-    b"lookback = ",
-    b"horizon = ",
-    b"stride = ",
-    b"hidden = ",
-    b"layers = ",
-    b"batch = ",
-    b"epochs = ",
-    b"lr = ",
-    b"dropout = ",
-    b"by = \"rows\"",
-    b"by = \"fractions\"",
-    b"train = ",
-    b"{",
-    b"}",
-];
-
-const JSON_TOKENS: &[&[u8]] = &[
-    b"\"",
-    b",",
-    b":",
-    b"{",
-    b"}",
-    b"[",
-    b"]",
-    b"null",
-    b"true",
-    b"0",
-    b"-1",
-    b"1e308",
-    b"1e999",
-    b"4294967296",
-    b"18446744073709551615",
-    b"1000000000",
-    b"\"horizon\": ",
-    b"\"lookback\": ",
-    b"\"hidden\": ",
-    b"\"layers\": ",
-    b"\"shape\": [",
-    b"\"log\": true",
-    b"\"diff\": true",
-    b"\"scale\": ",
-    b"\"center\": ",
-    b"\"n_targets\": ",
-    b"\"columns\": [",
-    b"\"mse\": null",
-    b"\"id\": \"",
-    b"\\u0000",
-    b"\xE9",
-];
+use mutate::{CONFIG_TOKENS, CSV_TOKENS, JSON_TOKENS, Rng, json_mutation, mutate, toml_mutation};
 
 /// Between `run.json` and `summary.json` in a `runs` input.
 const SPLIT: &[u8] = b"\n\0--summary--\0\n";
@@ -159,64 +58,6 @@ const HANG: Duration = Duration::from_secs(2);
 
 /// Inputs kept for mutation at most (newer interesting ones replace random old ones).
 const MAX_CORPUS: usize = 4096;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // SplitMix64.
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
-fn mutate(rng: &mut Rng, input: &[u8], corpus: &[Vec<u8>], tokens: &[&[u8]]) -> Vec<u8> {
-    let mut out = input.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let len = out.len();
-        let at = rng.below(len + 1);
-        match rng.below(7) {
-            0 if len > 0 => {
-                let i = rng.below(len);
-                out[i] ^= 1 << rng.below(8);
-            }
-            1 => out.insert(at, rng.next() as u8),
-            2 if len > 0 => {
-                let end = (at + 1 + rng.below(16)).min(len);
-                out.drain(at.min(end)..end);
-            }
-            3 if len > 0 => {
-                let start = rng.below(len);
-                let end = (start + 1 + rng.below(64)).min(len);
-                let chunk = out[start..end].to_vec();
-                out.splice(at..at, chunk);
-            }
-            4 => {
-                let other = &corpus[rng.below(corpus.len())];
-                let start = rng.below(other.len());
-                let end = (start + rng.below(128)).min(other.len());
-                out.splice(at..at, other[start..end].iter().copied());
-            }
-            5 => out.truncate(at),
-            _ => {
-                let token = tokens[rng.below(tokens.len())];
-                out.splice(at..at, token.iter().copied());
-            }
-        }
-    }
-    out.truncate(1 << 16);
-    out
-}
 
 /// Loads, then builds the series with automatic roles and each numeric column as the
 /// target, then prepares windows: everything the GUI does on opening a file.
@@ -260,16 +101,69 @@ fn run_csv(bytes: &[u8]) -> String {
 /// fixed 200-row series with it: splits and windows from the parsed numbers.
 fn run_config(bytes: &[u8], table: &seqcast_engine::data::table::CsvTable) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let _ = SearchSpace::from_toml(&text);
-    let config = match RunConfig::from_toml(&text) {
-        Ok(c) => c,
-        Err(e) => return outcome("config", &e.to_string()),
+    let space = search_space(&text);
+    let parsed = RunConfig::from_toml(&text);
+    let mut config = match (parsed, &space) {
+        (Ok(c), _) => c,
+        // A search space is not a run configuration: its point goes on the defaults.
+        (Err(_), Some(_)) => RunConfig::default(),
+        (Err(e), None) => return outcome("config", &e.to_string()),
     };
     let _ = config.to_toml();
+    if let Some(point) = space {
+        for knob in point {
+            knob.apply(&mut config);
+        }
+        if let Err(e) = config.validate() {
+            return outcome("trial", &e.to_string());
+        }
+    }
     match pipeline::load_series(table, &config).and_then(|(s, _, c)| Prepared::fit(Arc::new(s), &c))
     {
         Ok(_) => "prepared".into(),
         Err(e) => outcome("prepare", &e.to_string()),
+    }
+}
+
+/// Parses and validates a search space, draws random points and walks its grid under
+/// a budget of three trials, as `seqcast tune` does; the last grid point, if any.
+fn search_space(text: &str) -> Option<Vec<seqcast_engine::tune::Knob>> {
+    let space = SearchSpace::from_toml(text).ok()?;
+    space.validate().ok()?;
+    let mut rng = seqcast_engine::rng::Rng::new(1);
+    for _ in 0..3 {
+        let _ = space.sample(&mut rng);
+    }
+    space
+        .grid(&mut rng)
+        .ok()?
+        .take(3)
+        .last()
+        .filter(|point| !point.is_empty())
+}
+
+/// A structure-aware mutation of `input` for `target` (TOML for `config`, JSON for
+/// `model`, JSON in one of the two files of `runs`); `None` when it does not parse.
+fn structured(target: &str, rng: &mut Rng, input: &[u8]) -> Option<Vec<u8>> {
+    match target {
+        "config" => std::str::from_utf8(input)
+            .ok()
+            .and_then(|t| toml_mutation(rng, t))
+            .map(String::into_bytes),
+        "model" => json_mutation(rng, input),
+        "runs" => {
+            let at = input.windows(SPLIT.len()).position(|w| w == SPLIT);
+            let (run, summary) = match at {
+                Some(at) => (&input[..at], &input[at + SPLIT.len()..]),
+                None => (input, &[][..]),
+            };
+            if rng.below(2) == 0 {
+                json_mutation(rng, run).map(|r| [&r[..], SPLIT, summary].concat())
+            } else {
+                json_mutation(rng, summary).map(|m| [run, SPLIT, &m[..]].concat())
+            }
+        }
+        _ => None,
     }
 }
 
@@ -441,7 +335,7 @@ fn main() {
     let work = std::env::temp_dir().join(format!("seqcast-fuzz-{}", std::process::id()));
     let saved =
         matches!(target.as_str(), "model" | "runs").then(|| Saved::make(&work, fixed.clone()));
-    let (mut corpus, tokens) = match (target.as_str(), &saved) {
+    let (mut corpus, tokens): (Vec<Vec<u8>>, _) = match (target.as_str(), &saved) {
         ("csv", _) => (csv_seeds(), CSV_TOKENS),
         ("config", _) => (config_seeds(), CONFIG_TOKENS),
         ("model", Some(saved)) => (vec![saved.model_seed()], JSON_TOKENS),
@@ -455,6 +349,8 @@ fn main() {
         }
     };
 
+    let seeds = corpus.clone();
+
     // Panics are caught and counted; keep their messages off the terminal.
     let last_panic = Arc::new(std::sync::Mutex::new(String::new()));
     let slot = last_panic.clone();
@@ -466,6 +362,8 @@ fn main() {
 
     let mut rng = Rng(seed);
     let mut seen: HashSet<String> = HashSet::new();
+    // How far inputs got: executions per outcome stage (the signature's first word).
+    let mut stages: std::collections::BTreeMap<String, u64> = Default::default();
     let (mut executions, mut crash_count) = (0u64, 0u64);
     let mut crash_messages: HashSet<String> = HashSet::new();
     let mut slowest = (Duration::ZERO, Vec::new());
@@ -478,7 +376,17 @@ fn main() {
     };
     while more(executions) {
         let parent = corpus[rng.below(corpus.len())].clone();
-        let input = mutate(&mut rng, &parent, &corpus, tokens);
+        // Half the time, structure-aware: on the parent where it parses (TOML or JSON),
+        // else on a seed, so that the corpus's broken inputs do not starve it.
+        let structured = (target != "csv" && rng.below(2) == 0)
+            .then(|| {
+                structured(&target, &mut rng, &parent).or_else(|| {
+                    let seed = &seeds[rng.below(seeds.len())];
+                    structured(&target, &mut rng, seed)
+                })
+            })
+            .flatten();
+        let input = structured.unwrap_or_else(|| mutate(&mut rng, &parent, &corpus, tokens));
         let t0 = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| match (target.as_str(), &saved) {
             ("csv", _) => run_csv(&input),
@@ -503,6 +411,12 @@ fn main() {
         }
         match result {
             Ok(signature) => {
+                let stage = signature
+                    .split([':', ' '])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                *stages.entry(stage).or_default() += 1;
                 if seen.insert(signature) {
                     if corpus.len() < MAX_CORPUS {
                         corpus.push(input);
@@ -531,11 +445,16 @@ fn main() {
     println!(
         "RESULT fuzz target={target} seconds={secs:.0} executions={executions} \
          exec_per_sec={:.0} crashes={crash_count} unique_crashes={} hangs={hangs} corpus={} \
-         outcomes={} slowest_ms={:.1}",
+         outcomes={} slowest_ms={:.1} stages={}",
         executions as f64 / secs,
         crash_messages.len(),
         corpus.len(),
         seen.len(),
-        slowest.0.as_secs_f64() * 1e3
+        slowest.0.as_secs_f64() * 1e3,
+        stages
+            .iter()
+            .map(|(k, v)| format!("{k}:{v}"))
+            .collect::<Vec<_>>()
+            .join(",")
     );
 }
