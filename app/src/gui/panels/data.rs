@@ -276,14 +276,18 @@ fn series_plot_ui(ui: &mut egui::Ui, view: &PanelView<'_>, height: f32) {
                     format!("lookback {}", window.lookback),
                     lookback..=origin as f64 + 0.5,
                 )
-                .fill(shade(colors::TRAIN, 70)),
+                .fill(shade(colors::TRAIN, 70))
+                // The window's labels at the bottom: the split's are at the top, and the
+                // window lies inside the split's parts (their labels overlapped).
+                .label_align(egui::Align2::CENTER_BOTTOM),
             );
             plot_ui.span(
                 Span::new(
                     format!("horizon {}", window.horizon),
                     origin as f64 + 0.5..=(origin + window.horizon) as f64,
                 )
-                .fill(shade(colors::MODEL, 90)),
+                .fill(shade(colors::MODEL, 90))
+                .label_align(egui::Align2::CENTER_BOTTOM),
             );
             // Before the plot has bounds of its own (first frame) draw everything, so the
             // automatic bounds cover the whole series; after that only the visible part.
