@@ -20,6 +20,7 @@ pub mod eval;
 pub mod export;
 pub mod model;
 pub mod num;
+pub mod panel;
 pub mod pipeline;
 pub mod rng;
 pub mod runs;

@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["model", "eval"],
     &["train"],
     &["diag"],
-    &["pipeline"],
+    &["pipeline", "panel"],
     &["export"],
     &["artifact"],
     &["runs", "tune"],

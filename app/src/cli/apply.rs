@@ -81,6 +81,9 @@ impl TrainArgs {
                 test: v[2],
             };
         }
+        if let Some(s) = &self.split {
+            d.split = parse_split(s)?;
+        }
         if let Some(s) = &self.scale {
             d.scale = parse_enum::<ScaleKind>("scale", s, "none, zscore, minmax, robust")?;
         }
@@ -248,5 +251,24 @@ fn parse_schedule(s: &str) -> Result<ScheduleKind> {
         _ => bail!(
             "--schedule '{s}': expected constant, warmup=EPOCHS, step=EVERY,GAMMA, cosine[=MIN_LR] or plateau[=FACTOR,PATIENCE]"
         ),
+    })
+}
+
+/// `--split per-series-last=H` or `last=VAL,TEST`.
+fn parse_split(s: &str) -> Result<Split> {
+    let (kind, value) = kv(s);
+    Ok(match (kind.as_str(), value) {
+        ("per-series-last" | "per_series_last", Some(v)) => {
+            let h = parse_numbers::<usize>("split", v, 1)?[0];
+            Split::Last { val: h, test: h }
+        }
+        ("last", Some(v)) => {
+            let p = parse_numbers::<usize>("split", v, 2)?;
+            Split::Last {
+                val: p[0],
+                test: p[1],
+            }
+        }
+        _ => bail!("--split '{s}': expected per-series-last=H or last=VAL,TEST"),
     })
 }

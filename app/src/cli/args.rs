@@ -166,6 +166,16 @@ pub struct TrainArgs {
     /// Chronological split by fractions, e.g. 0.7,0.15,0.15.
     #[arg(long, value_name = "TRAIN,VAL,TEST", help_heading = "Data")]
     pub split_fractions: Option<String>,
+    /// The last rows of each series: `per-series-last=H` holds out the last H rows for
+    /// test and the H before them for validation (the M4 protocol); `last=VAL,TEST`
+    /// sets the two counts.
+    #[arg(
+        long,
+        value_name = "SPEC",
+        conflicts_with_all = ["split_fractions", "split_rows"],
+        help_heading = "Data"
+    )]
+    pub split: Option<String>,
     /// Scaling, fitted on training rows only: none | zscore | minmax | robust.
     #[arg(long, value_name = "KIND", help_heading = "Data")]
     pub scale: Option<String>,

@@ -31,7 +31,8 @@ use super::train::start_with;
 /// `seqcast eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Which protocol: ett, air, all, or suite (then the folders or CSV files follow).
+    /// Which protocol: ett, air, all, m4-hourly, or suite (then the folders or CSV
+    /// files follow).
     #[arg(value_name = "PROTOCOL", default_value = "all")]
     pub protocol: String,
     /// With `suite`: folders (every CSV in them) and CSV files to train on.
@@ -54,6 +55,9 @@ pub struct EvalArgs {
         default_value = "24,96"
     )]
     pub horizons: Vec<usize>,
+    /// With `m4-hourly`: the folder holding M4's Hourly-train.csv and Hourly-test.csv.
+    #[arg(long, value_name = "DIR", default_value = "sample-data/m4")]
+    pub m4: PathBuf,
     /// The AirPassengers CSV [default: the bundled sample].
     #[arg(long, value_name = "FILE")]
     pub air: Option<PathBuf>,
@@ -134,6 +138,9 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if args.protocol == "suite" {
         return super::eval_suite::run(args);
     }
+    if args.protocol == "m4-hourly" {
+        return super::eval_m4::run(args);
+    }
     if !args.paths.is_empty() {
         bail!("only `seqcast eval suite` takes folders or files");
     }
@@ -141,7 +148,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         "all" => (true, true),
         "ett" => (true, false),
         "air" => (false, true),
-        other => bail!("unknown protocol '{other}': use ett, air, all or suite"),
+        other => bail!("unknown protocol '{other}': use ett, air, all, m4-hourly or suite"),
     };
     if ett {
         if !args.ett.is_file() {

@@ -10,6 +10,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
     let split = match c.data.split {
         Split::Fractions { train, val, test } => format!("{train},{val},{test}"),
         Split::Rows { train, val, test } => format!("rows {train},{val},{test}"),
+        Split::Last { val, test } => format!("last {val},{test}"),
     };
     vec![
         ("missing", serde_plain(&c.data.missing)),

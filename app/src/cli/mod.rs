@@ -6,6 +6,7 @@ mod bench;
 mod bench_load;
 mod doctor;
 mod eval;
+mod eval_m4;
 mod eval_suite;
 mod help_defaults;
 mod predict;
@@ -126,6 +127,32 @@ mod tests {
         );
         assert_eq!(config.train.loss, LossKind::Huber { delta: 0.2 });
         assert_eq!(config.data.targets, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn the_per_series_split_holds_out_the_last_rows() {
+        let config = |split: &str| {
+            let m = command().get_matches_from(["seqcast", "train", "--split", split]);
+            let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {
+                panic!("not train")
+            };
+            let mut config = seqcast_engine::RunConfig::default();
+            args.apply(&mut config).map(|()| config.data.split)
+        };
+        use seqcast_engine::config::Split;
+        assert_eq!(
+            config("per-series-last=48").unwrap(),
+            Split::Last { val: 48, test: 48 }
+        );
+        assert_eq!(
+            config("last=24,48").unwrap(),
+            Split::Last { val: 24, test: 48 }
+        );
+        let e = config("first=3").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "--split 'first=3': expected per-series-last=H or last=VAL,TEST"
+        );
     }
 
     #[test]

@@ -42,6 +42,8 @@ impl SeqcastApp {
             }
             // The GUI does not benchmark; a finished job frees the controls all the same.
             Event::Benched(_) => self.session.busy = None,
+            // The GUI does not send panel runs yet (the CLI does); free the controls.
+            Event::PanelFinished(..) => self.session.busy = None,
             Event::LrRange(report) => {
                 self.session.busy = None;
                 self.session.info(report.describe());

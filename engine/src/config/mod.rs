@@ -99,6 +99,15 @@ pub enum Split {
         /// Test rows.
         test: usize,
     },
+    /// The last `test` rows of each series are its test part and the `val` rows before
+    /// them its validation part; training takes the rest (the M4 protocol with
+    /// `val = test = horizon`; `--split per-series-last=H`).
+    Last {
+        /// Validation rows before the test part.
+        val: usize,
+        /// Test rows at the end of each series.
+        test: usize,
+    },
 }
 
 impl Default for Split {

@@ -173,6 +173,10 @@ impl RunConfig {
                 )));
             }
             Split::Rows { .. } => {}
+            Split::Last { test: 0, .. } => {
+                return Err(bad("data.split last: test rows must be at least 1".into()));
+            }
+            Split::Last { .. } => {}
         }
         if self.eval.season == Some(0) {
             return Err(bad("eval.season must be at least 1".into()));

@@ -39,6 +39,15 @@ pub fn split_rows(n: usize, split: &Split) -> Result<SplitRanges> {
             }
             (train, val, test)
         }
+        Split::Last { val, test } => {
+            let held = val.saturating_add(test);
+            if held >= n {
+                return Err(EngineError::TooShort(format!(
+                    "the split holds out the last {val} + {test} = {held} rows but the series has {n}"
+                )));
+            }
+            (n - held, val, test)
+        }
     };
     if train == 0 {
         return Err(EngineError::TooShort(format!(
@@ -55,6 +64,18 @@ pub fn split_rows(n: usize, split: &Split) -> Result<SplitRanges> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_rows_are_test_and_the_ones_before_validation() {
+        let s = split_rows(100, &Split::Last { val: 48, test: 48 }).unwrap();
+        assert_eq!((s.train, s.val, s.test), (0..4, 4..52, 52..100));
+        let e = split_rows(96, &Split::Last { val: 48, test: 48 }).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("48 + 48 = 96 rows but the series has 96"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn fractions_round_to_rows() {

@@ -4,5 +4,6 @@ pub mod baselines;
 pub mod choice;
 mod inputs;
 mod linear_ar;
+pub mod m4;
 pub mod metrics;
 pub mod protocol;

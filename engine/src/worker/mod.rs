@@ -8,4 +8,4 @@ mod run_store;
 mod runner;
 
 pub use handle::EngineHandle;
-pub use protocol::{Command, CommandKind, Event, Inspection, TuneJob, Waker};
+pub use protocol::{Command, CommandKind, Event, Inspection, PanelSource, TuneJob, Waker};

@@ -9,6 +9,8 @@ use crate::data::split::SplitRanges;
 use crate::data::table::CsvTable;
 use crate::diag::Diagnosis;
 use crate::diag::tools::{LrRangeReport, OverfitReport};
+use crate::panel::run::PanelSummary;
+use crate::panel::score::SeriesForecast;
 use crate::pipeline::RunSummary;
 use crate::pipeline::bench::{BenchOutcome, BenchSpec};
 use crate::pipeline::defaults::{AutoDefaults, Resolved};
@@ -53,6 +55,14 @@ pub enum Command {
         config: RunConfig,
         /// The settings the user left to the data (`pipeline::defaults`).
         auto: AutoDefaults,
+    },
+    /// Train one global model on a panel of series → [`Event::Training`] progress,
+    /// then [`Event::PanelFinished`] (also when cancelled: its stop reason says so).
+    TrainPanel {
+        /// Where the series are.
+        source: PanelSource,
+        /// The full configuration (the split applies to each series on its own).
+        config: RunConfig,
     },
     /// Train a fresh model on one small batch until the loss reaches ~0 (the "loss does
     /// not fall" check) → [`Event::Overfit`]. Cancel stops it.
@@ -183,6 +193,8 @@ pub enum CommandKind {
     DeleteRun,
     /// [`Command::Tune`].
     Search,
+    /// [`Command::TrainPanel`].
+    TrainPanel,
     /// [`Command::Shutdown`].
     Shutdown,
 }
@@ -194,6 +206,7 @@ impl CommandKind {
             Self::Load => "load",
             Self::Inspect => "inspect",
             Self::Train => "train",
+            Self::TrainPanel => "train on the panel",
             Self::OverfitBatch => "overfit one batch",
             Self::LrRangeTest => "learning-rate range test",
             Self::Bench => "benchmark",
@@ -225,6 +238,7 @@ impl Command {
             Self::Load { .. } | Self::LoadBytes { .. } => CommandKind::Load,
             Self::Inspect { .. } => CommandKind::Inspect,
             Self::Train { .. } | Self::FaultTrainThenPanic { .. } => CommandKind::Train,
+            Self::TrainPanel { .. } => CommandKind::TrainPanel,
             Self::OverfitBatch { .. } => CommandKind::OverfitBatch,
             Self::LrRangeTest { .. } => CommandKind::LrRangeTest,
             Self::Bench { .. } => CommandKind::Bench,
@@ -240,6 +254,21 @@ impl Command {
             Self::Shutdown => CommandKind::Shutdown,
         }
     }
+}
+
+/// Where a panel's series come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PanelSource {
+    /// The loaded table, in this layout.
+    Loaded(crate::panel::layout::Layout),
+    /// M4's two files in its row-per-series layout: the training file, and the test
+    /// file whose values continue each series (matched by id).
+    M4 {
+        /// The training file (e.g. `Hourly-train.csv`).
+        train: PathBuf,
+        /// The test file (e.g. `Hourly-test.csv`).
+        test: PathBuf,
+    },
 }
 
 /// A hyperparameter search to run.
@@ -290,6 +319,9 @@ pub enum Event {
     Finished(Arc<RunSummary>, Arc<Series>),
     /// Training was cancelled; the best weights so far were scored.
     Cancelled(Arc<RunSummary>, Arc<Series>),
+    /// A panel run finished (or was cancelled: see its stop reason), with the test
+    /// forecasts of each series.
+    PanelFinished(Arc<PanelSummary>, Arc<[SeriesForecast]>),
     /// The overfit-one-batch check finished.
     Overfit(Arc<OverfitReport>),
     /// The learning-rate range test finished.

@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 
-use super::protocol::{Command, Event, Inspection, Waker};
+use super::protocol::{Command, Event, Inspection, PanelSource, Waker};
 use crate::artifact;
 use crate::config::RunConfig;
 use crate::data::table::{CsvTable, LoadLimits, read_csv_bytes_cancellable, read_csv_cancellable};
 use crate::diag::Doctor;
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
+use crate::panel::layout::{Layout, panel_from_table};
 use crate::pipeline::bench::BenchSpec;
 use crate::pipeline::defaults::AutoDefaults;
 use crate::pipeline::{self, RunOutput};
@@ -125,6 +126,7 @@ impl Runner {
                 let config = self.resolve(&table, &config, auto)?;
                 self.train(&config, None)?;
             }
+            Command::TrainPanel { source, config } => self.train_panel(source, &config)?,
             Command::FaultTrainThenPanic {
                 config,
                 after_epochs,
@@ -221,6 +223,31 @@ impl Runner {
             StopReason::Cancelled => Event::Cancelled(summary, series),
             _ => Event::Finished(summary, series),
         });
+        Ok(())
+    }
+
+    /// Trains one model on a panel of series and reports its scores.
+    fn train_panel(&mut self, source: PanelSource, config: &RunConfig) -> Result<()> {
+        let cancel = || self.control.is_cancelled();
+        let read =
+            |path: &PathBuf| read_csv_cancellable(path, LoadLimits::for_this_machine(), &cancel);
+        let panel = match source {
+            PanelSource::Loaded(layout) => panel_from_table(self.table()?.as_ref(), &layout)?,
+            PanelSource::M4 { train, test } => {
+                let mut panel = panel_from_table(&read(&train)?, &Layout::Rows)?;
+                panel.append(panel_from_table(&read(&test)?, &Layout::Rows)?)?;
+                panel
+            }
+        };
+        let events = self.events.clone();
+        let waker = self.waker.as_ref();
+        let control = self.control.clone();
+        let mut report = |progress: Progress| deliver_progress(&events, waker, &control, progress);
+        let output = crate::panel::run::run(Arc::new(panel), config, &self.control, &mut report)?;
+        self.emit(Event::PanelFinished(
+            Arc::new(output.summary),
+            output.forecasts.into(),
+        ));
         Ok(())
     }
 

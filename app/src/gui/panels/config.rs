@@ -38,6 +38,8 @@ const SPLIT_ROWS: Split = Split::Rows {
     val: 2880,
     test: 2880,
 };
+/// Rows held out when switching the split to the last rows (one horizon each).
+const SPLIT_LAST: Split = Split::Last { val: 12, test: 12 };
 /// Upper bound for step counts (lookback, horizon, stride, epochs…): generous, never binding.
 const MAX_STEPS: usize = 1_000_000;
 /// Smallest training fraction the editor allows (validation requires train > 0).
@@ -70,6 +72,7 @@ fn data_ui(ui: &mut Ui, data: &mut DataConfig, window: &mut WindowConfig) {
     let split_choices = [
         (fractions_preset(), t::SPLIT_FRACTIONS),
         (SPLIT_ROWS, t::SPLIT_ROWS),
+        (SPLIT_LAST, t::SPLIT_LAST),
     ];
     combo(ui, t::SPLIT, &mut data.split, &split_choices);
     match &mut data.split {
@@ -78,6 +81,10 @@ fn data_ui(ui: &mut Ui, data: &mut DataConfig, window: &mut WindowConfig) {
             row(ui, t::TRAIN, drag(train, 1..=usize::MAX));
             row(ui, t::VAL, drag(val, 0..=usize::MAX));
             row(ui, t::TEST, drag(test, 0..=usize::MAX));
+        }
+        Split::Last { val, test } => {
+            row(ui, t::VAL, drag(val, 0..=usize::MAX));
+            row(ui, t::TEST, drag(test, 1..=usize::MAX));
         }
     }
     row(ui, t::LOOKBACK, drag(&mut window.lookback, 1..=MAX_STEPS));
@@ -438,7 +445,7 @@ fn all_when_zero(n: f64, _decimals: std::ops::RangeInclusive<usize>) -> String {
 fn fractions_preset() -> Split {
     match Split::default() {
         split @ Split::Fractions { .. } => split,
-        Split::Rows { .. } => Split::Fractions {
+        Split::Rows { .. } | Split::Last { .. } => Split::Fractions {
             train: 0.7,
             val: 0.15,
             test: 0.15,

@@ -11,7 +11,7 @@ pub(in super::super) const SPLIT: Field = field(
     "Split by",
     "Chronological train / validation / test split: rows are never shuffled across a \
      boundary. Fractions of the rows (e.g. 0.7 / 0.15 / 0.15) or explicit row counts (e.g. \
-     ETT: 8640 / 2880 / 2880).",
+     ETT: 8640 / 2880 / 2880), or the last rows of each series (the M4 protocol).",
 );
 pub(in super::super) const SPLIT_FRACTIONS: Field = field(
     "Fractions",
@@ -23,6 +23,12 @@ pub(in super::super) const SPLIT_ROWS: Field = field(
     "Rows",
     "Row counts, in time order: training, then validation, then test. Training needs at \
      least one row; rows past the three counts are unused.",
+);
+pub(in super::super) const SPLIT_LAST: Field = field(
+    "Last rows",
+    "The last test rows of the series are its test part and the validation rows just before \
+     them its validation part; training takes everything earlier. With many series, each \
+     series is split this way on its own (the M4 protocol holds out one horizon for test).",
 );
 pub(in super::super) const TRAIN: Field = field(
     "Train",

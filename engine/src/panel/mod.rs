@@ -1,0 +1,261 @@
+//! Many series, one model: a panel of univariate series (meters, stores, the M4
+//! competition's rows), trained as one global model on windows drawn from every series.
+//!
+//! Data flow: a table in one of the panel layouts ([`layout`]) → [`Panel`] (each series
+//! cleaned on its own) → [`prepare::PanelPrepared`] (per-series split and scaling, the
+//! series stacked in one matrix whose windows never cross a series boundary) → training
+//! (the same loop and fast path as one series) → [`score`] (per-series metrics against
+//! the baselines, aggregated as sMAPE, MASE and M4's OWA).
+
+pub mod layout;
+pub mod prepare;
+pub mod run;
+pub mod score;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EngineError, Result};
+
+/// One series of a panel, in the user's units, cleaned (no missing values).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelSeries {
+    /// The series' id (the id column's value, the column name, or M4's `H1`…).
+    pub id: String,
+    /// Values in time order.
+    pub values: Vec<f64>,
+}
+
+/// A collection of series to train one model on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    /// Where it came from (file names), for messages and reports.
+    pub source: String,
+    /// The series, in the order of the file.
+    pub series: Vec<PanelSeries>,
+    /// What loading did, summarised for hundreds of series.
+    pub report: PanelLoadReport,
+}
+
+/// What loading a panel found and did: counts, and the worst series named.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PanelLoadReport {
+    /// Series loaded.
+    pub series: usize,
+    /// Shortest and longest series, in rows.
+    pub min_len: usize,
+    /// Longest series, in rows.
+    pub max_len: usize,
+    /// Total rows over all series.
+    pub rows: usize,
+    /// Missing values inside series that the missing-value policy filled, in total.
+    pub filled: usize,
+    /// The series with the most filled values (id, count), at most five, worst first.
+    pub most_filled: Vec<(String, usize)>,
+    /// Series left out while loading (no values at all), with the reason.
+    pub dropped: Vec<(String, String)>,
+}
+
+impl PanelLoadReport {
+    /// One line per fact, for the CLI and the GUI.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "{} series, {} rows in all, {} to {} rows each",
+            self.series, self.rows, self.min_len, self.max_len
+        )];
+        if self.filled > 0 {
+            let worst: Vec<String> = self
+                .most_filled
+                .iter()
+                .map(|(id, n)| format!("{id} ({n})"))
+                .collect();
+            lines.push(format!(
+                "{} missing values inside series filled by linear interpolation; most in {}",
+                self.filled,
+                worst.join(", ")
+            ));
+        }
+        if !self.dropped.is_empty() {
+            let named: Vec<String> = self
+                .dropped
+                .iter()
+                .take(5)
+                .map(|(id, why)| format!("{id}: {why}"))
+                .collect();
+            lines.push(format!(
+                "{} series left out: {}{}",
+                self.dropped.len(),
+                named.join("; "),
+                if self.dropped.len() > 5 { "; …" } else { "" }
+            ));
+        }
+        lines
+    }
+}
+
+impl Panel {
+    /// Builds a panel from raw series (`None` = a missing value), filling gaps inside a
+    /// series by linear interpolation, trimming missing values at either end, and
+    /// leaving out series with no values; the report says what was done.
+    pub fn from_raw(source: &str, raw: Vec<(String, Vec<Option<f64>>)>) -> Self {
+        let mut report = PanelLoadReport::default();
+        let mut series = Vec::with_capacity(raw.len());
+        let mut filled = Vec::new();
+        for (id, cells) in raw {
+            let (values, n_filled) = fill_gaps(&cells);
+            if values.is_empty() {
+                report.dropped.push((id, "no numeric values".to_string()));
+                continue;
+            }
+            if n_filled > 0 {
+                filled.push((id.clone(), n_filled));
+            }
+            report.filled += n_filled;
+            series.push(PanelSeries { id, values });
+        }
+        filled.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        filled.truncate(5);
+        report.most_filled = filled;
+        report.series = series.len();
+        report.rows = series.iter().map(|s| s.values.len()).sum();
+        report.min_len = series.iter().map(|s| s.values.len()).min().unwrap_or(0);
+        report.max_len = series.iter().map(|s| s.values.len()).max().unwrap_or(0);
+        Self {
+            source: source.to_string(),
+            series,
+            report,
+        }
+    }
+
+    /// Appends each series of `later` (matched by id) to this panel's series of the same
+    /// id: the M4 layout keeps the training and test parts in two files. Every series
+    /// must appear in both.
+    pub fn append(&mut self, later: Panel) -> Result<()> {
+        let mut by_id: std::collections::HashMap<String, Vec<f64>> =
+            later.series.into_iter().map(|s| (s.id, s.values)).collect();
+        for s in &mut self.series {
+            let Some(more) = by_id.remove(&s.id) else {
+                return Err(EngineError::Csv(format!(
+                    "series '{}' of {} is not in {}",
+                    s.id, self.source, later.source
+                )));
+            };
+            s.values.extend(more);
+        }
+        if let Some(id) = by_id.keys().min() {
+            return Err(EngineError::Csv(format!(
+                "series '{id}' of {} is not in {} ({} such series)",
+                later.source,
+                self.source,
+                by_id.len()
+            )));
+        }
+        self.source = format!("{} + {}", self.source, later.source);
+        self.report.rows = self.series.iter().map(|s| s.values.len()).sum();
+        self.report.min_len = self
+            .series
+            .iter()
+            .map(|s| s.values.len())
+            .min()
+            .unwrap_or(0);
+        self.report.max_len = self
+            .series
+            .iter()
+            .map(|s| s.values.len())
+            .max()
+            .unwrap_or(0);
+        self.report.filled += later.report.filled;
+        Ok(())
+    }
+}
+
+/// The values with missing ends trimmed and inner gaps linearly interpolated, and how
+/// many were filled.
+fn fill_gaps(cells: &[Option<f64>]) -> (Vec<f64>, usize) {
+    let Some(first) = cells.iter().position(Option::is_some) else {
+        return (Vec::new(), 0);
+    };
+    let last = cells.iter().rposition(Option::is_some).unwrap_or(first);
+    let part = cells.get(first..=last).unwrap_or(&[]);
+    let mut out = Vec::with_capacity(part.len());
+    let mut filled = 0;
+    let mut prev: Option<(usize, f64)> = None;
+    for (i, cell) in part.iter().enumerate() {
+        if let Some(v) = cell {
+            if let Some((j, pv)) = prev
+                && i > j + 1
+            {
+                let gap = (i - j) as f64;
+                for k in j + 1..i {
+                    out.push(pv + (v - pv) * (k - j) as f64 / gap);
+                    filled += 1;
+                }
+            }
+            out.push(*v);
+            prev = Some((i, *v));
+        }
+    }
+    (out, filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_inside_a_series_are_interpolated_and_its_ends_trimmed() {
+        let raw = vec![
+            (
+                "a".to_string(),
+                vec![None, Some(1.0), None, None, Some(4.0), None],
+            ),
+            ("b".to_string(), vec![None, None]),
+            ("c".to_string(), vec![Some(5.0)]),
+        ];
+        let p = Panel::from_raw("t.csv", raw);
+        assert_eq!(p.series.len(), 2);
+        assert_eq!(p.series[0].values, vec![1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(p.report.filled, 2);
+        assert_eq!(p.report.most_filled, vec![("a".to_string(), 2)]);
+        assert_eq!(p.report.dropped.len(), 1);
+        assert_eq!(
+            (p.report.min_len, p.report.max_len, p.report.rows),
+            (1, 4, 5)
+        );
+        let lines = p.report.lines().join("\n");
+        assert!(
+            lines.contains("2 series, 5 rows in all, 1 to 4 rows each"),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("1 series left out: b: no numeric values"),
+            "{lines}"
+        );
+    }
+
+    #[test]
+    fn appending_matches_series_by_id() {
+        let train = Panel::from_raw(
+            "train",
+            vec![
+                ("x".into(), vec![Some(1.0), Some(2.0)]),
+                ("y".into(), vec![Some(5.0)]),
+            ],
+        );
+        let test = Panel::from_raw(
+            "test",
+            vec![("y".into(), vec![Some(6.0)]), ("x".into(), vec![Some(3.0)])],
+        );
+        let mut p = train.clone();
+        p.append(test).unwrap();
+        assert_eq!(p.series[0].values, vec![1.0, 2.0, 3.0]);
+        assert_eq!(p.series[1].values, vec![5.0, 6.0]);
+        let mut q = train;
+        let e = q
+            .append(Panel::from_raw("t2", vec![("x".into(), vec![Some(3.0)])]))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("series 'y' of train is not in t2"),
+            "{e}"
+        );
+    }
+}
