@@ -115,15 +115,22 @@ impl Panel {
         filled.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         filled.truncate(5);
         report.most_filled = filled;
-        report.series = series.len();
-        report.rows = series.iter().map(|s| s.values.len()).sum();
-        report.min_len = series.iter().map(|s| s.values.len()).min().unwrap_or(0);
-        report.max_len = series.iter().map(|s| s.values.len()).max().unwrap_or(0);
-        Self {
+        let mut panel = Self {
             source: source.to_string(),
             series,
             report,
-        }
+        };
+        panel.measure();
+        panel
+    }
+
+    /// Recounts the report's series, rows and shortest / longest series.
+    fn measure(&mut self) {
+        let lengths = || self.series.iter().map(|s| s.values.len());
+        self.report.series = self.series.len();
+        self.report.rows = lengths().sum();
+        self.report.min_len = lengths().min().unwrap_or(0);
+        self.report.max_len = lengths().max().unwrap_or(0);
     }
 
     /// Appends each series of `later` (matched by id) to this panel's series of the same
@@ -132,37 +139,36 @@ impl Panel {
     pub fn append(&mut self, later: Panel) -> Result<()> {
         let mut by_id: std::collections::HashMap<String, Vec<f64>> =
             later.series.into_iter().map(|s| (s.id, s.values)).collect();
-        for s in &mut self.series {
-            let Some(more) = by_id.remove(&s.id) else {
-                return Err(EngineError::Csv(format!(
-                    "series '{}' of {} is not in {}",
-                    s.id, self.source, later.source
-                )));
-            };
-            s.values.extend(more);
-        }
-        if let Some(id) = by_id.keys().min() {
+        // Every id is checked before any series grows: an error leaves the panel as it was.
+        if let Some(s) = self.series.iter().find(|s| !by_id.contains_key(&s.id)) {
             return Err(EngineError::Csv(format!(
-                "series '{id}' of {} is not in {} ({} such series)",
-                later.source,
-                self.source,
-                by_id.len()
+                "series '{}' of {} is not in {}",
+                s.id, self.source, later.source
             )));
         }
+        if self.series.len() != by_id.len() {
+            let ours: std::collections::HashSet<&str> =
+                self.series.iter().map(|s| s.id.as_str()).collect();
+            let extra: Vec<&String> = by_id
+                .keys()
+                .filter(|k| !ours.contains(k.as_str()))
+                .collect();
+            if let Some(id) = extra.iter().min() {
+                return Err(EngineError::Csv(format!(
+                    "series '{id}' of {} is not in {} ({} such series)",
+                    later.source,
+                    self.source,
+                    extra.len()
+                )));
+            }
+        }
+        for s in &mut self.series {
+            if let Some(more) = by_id.remove(&s.id) {
+                s.values.extend(more);
+            }
+        }
         self.source = format!("{} + {}", self.source, later.source);
-        self.report.rows = self.series.iter().map(|s| s.values.len()).sum();
-        self.report.min_len = self
-            .series
-            .iter()
-            .map(|s| s.values.len())
-            .min()
-            .unwrap_or(0);
-        self.report.max_len = self
-            .series
-            .iter()
-            .map(|s| s.values.len())
-            .max()
-            .unwrap_or(0);
+        self.measure();
         self.report.filled += later.report.filled;
         Ok(())
     }
@@ -256,6 +262,11 @@ mod tests {
         assert!(
             e.to_string().contains("series 'y' of train is not in t2"),
             "{e}"
+        );
+        assert_eq!(
+            q.series[0].values,
+            vec![1.0, 2.0],
+            "a failed append changes nothing"
         );
     }
 }

@@ -26,6 +26,8 @@ pub struct Segment {
     pub series: usize,
     /// First row of the series in the matrix.
     pub start: usize,
+    /// Rows of the series (all in the matrix, used by a part or not).
+    pub len: usize,
     /// The series' parts, in its own rows (0 = its first value).
     pub split: SplitRanges,
     /// Its scaler, fitted on its own training rows (after the log, when asked).
@@ -35,7 +37,7 @@ pub struct Segment {
 impl Segment {
     /// Rows of the series in the matrix.
     pub fn rows(&self) -> Range<usize> {
-        self.start..self.start + self.split.test.end.max(self.split.val.end)
+        self.start..self.start + self.len
     }
 }
 
@@ -179,6 +181,7 @@ impl PanelPrepared {
         self.segments.push(Segment {
             series: index,
             start,
+            len: n,
             split,
             scaler,
         });
