@@ -48,6 +48,9 @@ impl TrainArgs {
         if let Some(t) = &self.time_column {
             d.time_column = Some(t.clone());
         }
+        if let Some(c) = &self.series_column {
+            d.series_column = (c != "none").then(|| c.clone());
+        }
         if let Some(f) = &self.date_format {
             if seqcast_engine::data::time::format_from_pattern(f).is_none() {
                 bail!(

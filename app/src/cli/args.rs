@@ -133,6 +133,30 @@ pub struct TrainArgs {
         help_heading = "Data"
     )]
     pub target: Option<Vec<String>>,
+    /// Many series, one model (long format `series,time,value`): the column naming each
+    /// row's series; the value column is --target. Without it, a text column whose
+    /// values come in blocks is taken as the id and reported; `none` trains on the rows
+    /// as one series.
+    #[arg(long, value_name = "COL", help_heading = "Many series")]
+    pub series_column: Option<String>,
+    /// Many series, one model (wide format): these numeric columns are each a series,
+    /// comma-separated, or `all`.
+    #[arg(
+        long,
+        value_name = "COL,...|all",
+        conflicts_with = "series_column",
+        help_heading = "Many series"
+    )]
+    pub series: Option<String>,
+    /// Many series, one model: `rows` = one row per series, the first column its id,
+    /// then its values (M4's layout).
+    #[arg(
+        long,
+        value_name = "LAYOUT",
+        conflicts_with_all = ["series_column", "series"],
+        help_heading = "Many series"
+    )]
+    pub layout: Option<String>,
     /// Extra input columns, comma-separated.
     #[arg(
         long,
@@ -294,6 +318,13 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
+    /// Whether a many-series option is given (`--series-column none` is not one).
+    pub fn many_series(&self) -> bool {
+        self.series.is_some()
+            || self.layout.is_some()
+            || self.series_column.as_deref().is_some_and(|c| c != "none")
+    }
+
     /// `--runs-dir`, else `seqcast-runs` beside the data (the user's data folder for the
     /// bundled sample).
     pub fn runs_dir(&self) -> PathBuf {

@@ -105,6 +105,7 @@ fn train_once(train: &Path, test: &Path, config: RunConfig) -> Result<Arc<PanelS
             test: test.to_path_buf(),
         },
         config,
+        auto: seqcast_engine::pipeline::defaults::AutoDefaults::NONE,
     })?;
     let mut progress = ProgressLine::new(false);
     let summary = loop {

@@ -13,6 +13,7 @@ mod predict;
 mod progress;
 mod table;
 mod train;
+mod train_panel;
 mod tune;
 
 use anyhow::Result;

@@ -2,8 +2,11 @@
 //! baselines, then export / report / save as asked. Runs the same engine thread and
 //! protocol as the GUI.
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result, anyhow, bail};
 use seqcast_engine::RunConfig;
+use seqcast_engine::data::table::CsvTable;
 use seqcast_engine::export::write_atomic;
 use seqcast_engine::pipeline::defaults::{AutoDefaults, describe};
 use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event};
@@ -13,7 +16,11 @@ use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
 
 /// Runs `seqcast train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
-    let (config, engine) = start(args)?;
+    let (config, engine, table) = load(args, RunConfig::clone)?;
+    if let Some(layout) = super::train_panel::layout(args, &table, &config)? {
+        return super::train_panel::run(args, config, &engine, layout);
+    }
+    let config = inspect(args, &engine, config)?;
     let recording = record_runs(&engine, args)?;
     // The data-dependent defaults were resolved by the inspection in `start`.
     engine.send(Command::Train {
@@ -90,6 +97,22 @@ pub(super) fn start_with(
     args: &TrainArgs,
     adjust: impl Fn(&RunConfig) -> RunConfig,
 ) -> Result<(RunConfig, EngineHandle)> {
+    if args.many_series() {
+        bail!(
+            "--series-column, --series and --layout (many series, one model) apply to \
+             `seqcast train` only"
+        );
+    }
+    let (config, engine, _) = load(args, adjust)?;
+    let config = inspect(args, &engine, config)?;
+    Ok((config, engine))
+}
+
+/// The configuration of `args` (`adjust`ed), a started engine and the loaded table.
+fn load(
+    args: &TrainArgs,
+    adjust: impl Fn(&RunConfig) -> RunConfig,
+) -> Result<(RunConfig, EngineHandle, Arc<CsvTable>)> {
     let config = match &args.config {
         Some(path) => {
             RunConfig::from_file(path).with_context(|| format!("in {}", path.display()))?
@@ -98,7 +121,7 @@ pub(super) fn start_with(
     };
     let mut config = config;
     args.apply(&mut config)?;
-    let mut config = adjust(&config);
+    let config = adjust(&config);
     config.validate()?;
     let engine = EngineHandle::spawn(None)?;
     let source = match &args.csv {
@@ -123,6 +146,12 @@ pub(super) fn start_with(
         table.n_rows,
         column_list(&table.column_names())
     );
+    Ok((config, engine, table))
+}
+
+/// Resolves the data-dependent defaults of one series (those `args` leaves open).
+fn inspect(args: &TrainArgs, engine: &EngineHandle, config: RunConfig) -> Result<RunConfig> {
+    let mut config = config;
     // A config file sets every field; otherwise what the user left out may depend on
     // the data, and the engine chooses it (announced by ConfigResolved).
     let auto = match &args.config {
@@ -139,7 +168,7 @@ pub(super) fn start_with(
             auto,
         })?;
         loop {
-            match wait(&engine)? {
+            match wait(engine)? {
                 Event::ConfigResolved(resolved) => {
                     if let Some(line) = describe(&resolved.changes) {
                         eprintln!("defaults for this data: {line}");
@@ -151,7 +180,7 @@ pub(super) fn start_with(
             }
         }
     }
-    Ok((config, engine))
+    Ok(config)
 }
 
 /// Tells the engine to record runs in the runs directory of `args` (unless
@@ -181,7 +210,7 @@ pub(super) fn wait(engine: &EngineHandle) -> Result<Event> {
     }
 }
 
-fn report_saved(event: Event) -> Result<()> {
+pub(super) fn report_saved(event: Event) -> Result<()> {
     match event {
         Event::Saved { paths } => {
             for p in paths {

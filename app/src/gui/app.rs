@@ -154,6 +154,13 @@ impl SeqcastApp {
         {
             return;
         }
+        // Many series: the one-series inspection does not apply (training reads them).
+        if self.persisted.config.data.series_column.is_some() {
+            self.session.inspect_error = None;
+            self.session.inspection = None;
+            self.session.inspected_for = None;
+            return;
+        }
         let key = inspect_key(&self.persisted.config);
         if self.session.inspected_for.as_ref() == Some(&key) {
             return;

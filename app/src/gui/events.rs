@@ -12,7 +12,9 @@ use seqcast_engine::worker::{CommandKind, Event, Inspection};
 
 use super::app::{SeqcastApp, capitalise, inspect_key};
 use super::live::LiveRun;
-use super::state::Tab;
+use super::state::{PanelResult, Tab};
+use seqcast_engine::panel::run::PanelSummary;
+use seqcast_engine::panel::score::SeriesForecast;
 
 impl SeqcastApp {
     /// Folds one engine event into the app.
@@ -42,8 +44,7 @@ impl SeqcastApp {
             }
             // The GUI does not benchmark; a finished job frees the controls all the same.
             Event::Benched(_) => self.session.busy = None,
-            // The GUI does not send panel runs yet (the CLI does); free the controls.
-            Event::PanelFinished(..) => self.session.busy = None,
+            Event::PanelFinished(summary, forecasts) => self.on_panel_trained(summary, forecasts),
             Event::LrRange(report) => {
                 self.session.busy = None;
                 self.session.info(report.describe());
@@ -102,7 +103,9 @@ impl SeqcastApp {
         self.session
             .source
             .get_or_insert_with(|| table.source.clone());
+        self.session.id_guess = seqcast_engine::panel::detect::guess_id_column(&table);
         self.session.table = Some(table);
+        self.session.panel = None;
         self.session.inspection = None;
         self.session.inspected_for = None;
         self.session.summary = None;
@@ -160,6 +163,35 @@ impl SeqcastApp {
         ));
         self.session.summary = Some(summary);
         self.session.summary_series = Some(series);
+        self.session.panel = None;
+        if !cancelled {
+            self.persisted.tab = Tab::Results;
+        }
+    }
+
+    fn on_panel_trained(&mut self, summary: Arc<PanelSummary>, forecasts: Arc<[SeriesForecast]>) {
+        self.session.busy = None;
+        if let Some(live) = &mut self.session.live {
+            live.running = false;
+        }
+        self.session.info(format!(
+            "Trained one model over {} series · {} · best epoch {} · {:.1}s",
+            summary.data.series,
+            summary.training.stop.describe(),
+            summary
+                .training
+                .best_epoch
+                .map_or("-".into(), |e| e.to_string()),
+            summary.elapsed_secs
+        ));
+        let cancelled = matches!(
+            summary.training.stop,
+            seqcast_engine::train::StopReason::Cancelled
+        );
+        self.session.summary = None;
+        self.session.panel = Some(Arc::new(PanelResult::new(summary, forecasts)));
+        self.persisted.series_list.selected = None;
+        self.persisted.series_list.page_start = 0;
         if !cancelled {
             self.persisted.tab = Tab::Results;
         }

@@ -61,10 +61,18 @@ impl SeqcastApp {
                     ..LiveRun::default()
                 });
                 self.session.summary = None;
+                self.session.panel = None;
                 let config = self.persisted.config.clone();
                 // The data-dependent defaults came with the inspection; the settings
-                // are used as the panel shows them.
-                let auto = AutoDefaults::NONE;
+                // are used as the panel shows them. Many series have no inspection: the
+                // epochs, when still at their default, follow the windows of all series.
+                let auto = match config.data.series_column {
+                    Some(_) => AutoDefaults {
+                        epochs: config.train.epochs == RunConfig::default().train.epochs,
+                        ..AutoDefaults::NONE
+                    },
+                    None => AutoDefaults::NONE,
+                };
                 self.send(Command::Train { config, auto }, Some(Busy::Training));
                 self.persisted.tab = Tab::Training;
             }

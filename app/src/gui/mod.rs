@@ -11,6 +11,8 @@ mod files;
 mod frame_stats;
 mod intent;
 mod live;
+#[cfg(test)]
+mod panel_tests;
 mod panels;
 mod plots;
 mod runs_search;

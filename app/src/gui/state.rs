@@ -1,6 +1,7 @@
 //! What the app remembers between launches ([`Persisted`], serde) and what it only holds
 //! while running ([`Session`]).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -8,6 +9,9 @@ use seqcast_engine::RunConfig;
 use seqcast_engine::data::series::Series;
 use seqcast_engine::data::table::CsvTable;
 use seqcast_engine::diag::tools::{LrRangeReport, OverfitReport};
+use seqcast_engine::panel::detect::IdGuess;
+use seqcast_engine::panel::run::PanelSummary;
+use seqcast_engine::panel::score::SeriesForecast;
 use seqcast_engine::pipeline::RunSummary;
 use seqcast_engine::pipeline::predict::Prediction;
 use seqcast_engine::runs::{RunMeta, SkippedRun};
@@ -64,6 +68,8 @@ pub struct Persisted {
     pub search_settings: TuneSettings,
     /// The values the data-dependent defaults gave the last file.
     pub data_defaults: super::auto_set::AutoSet,
+    /// The many-series results' list: filter, order, selection.
+    pub series_list: super::panels::panel_results::SeriesListState,
 }
 
 impl Default for Persisted {
@@ -81,6 +87,7 @@ impl Default for Persisted {
             runs_dir: None,
             search_settings: TuneSettings::default(),
             data_defaults: super::auto_set::AutoSet::default(),
+            series_list: Default::default(),
         }
     }
 }
@@ -164,6 +171,10 @@ pub struct Session {
     pub summary: Option<Arc<RunSummary>>,
     /// The series that run was trained and scored on.
     pub summary_series: Option<Arc<Series>>,
+    /// The last finished run over many series (one model, a panel of series).
+    pub panel: Option<Arc<PanelResult>>,
+    /// A column of the open table that looks like a series id, offered in the Data view.
+    pub id_guess: Option<IdGuess>,
     /// A saved model applied to the open data, shown in its own window.
     pub loaded_model: Option<LoadedModel>,
     /// The last overfit-one-batch result.
@@ -180,6 +191,37 @@ pub struct Session {
     pub busy: Option<Busy>,
     /// Messages, newest last.
     pub messages: Vec<Message>,
+}
+
+/// A finished run over many series: its summary and each series' forecasts.
+#[derive(Debug)]
+pub struct PanelResult {
+    /// Scores, configuration, training.
+    pub summary: Arc<PanelSummary>,
+    /// Per series: the last rows, the test and future forecasts.
+    pub forecasts: Arc<[SeriesForecast]>,
+    index: HashMap<String, usize>,
+}
+
+impl PanelResult {
+    /// Indexes `forecasts` by series id.
+    pub fn new(summary: Arc<PanelSummary>, forecasts: Arc<[SeriesForecast]>) -> Self {
+        let index = forecasts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.clone(), i))
+            .collect();
+        Self {
+            summary,
+            forecasts,
+            index,
+        }
+    }
+
+    /// The forecasts of series `id`.
+    pub fn forecast(&self, id: &str) -> Option<&SeriesForecast> {
+        self.forecasts.get(*self.index.get(id)?)
+    }
 }
 
 impl Session {

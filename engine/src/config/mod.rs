@@ -133,6 +133,10 @@ pub struct DataConfig {
     pub date_format: Option<String>,
     /// Column(s) to forecast. Empty means the first numeric column that is not time.
     pub targets: Vec<String>,
+    /// Many series, one model: the column naming each row's series in a long table
+    /// (`series,time,value`); the target is each series' value column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_column: Option<String>,
     /// Extra input columns (their past values are fed to the model, never forecast).
     pub covariates: Vec<String>,
     /// Missing-value policy.

@@ -38,7 +38,7 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
 /// non-seasonal series).
 ///
 /// `None` when `m == 0`, when `insample.len() <= m` (no difference to average) or when
-/// the scale is 0 or not finite.
+/// the scale is 0 (at most rounding noise: 1e-12 of the mean |value|) or not finite.
 pub fn mase_scale(insample: &[f64], m: usize) -> Option<f64> {
     if m == 0 || insample.len() <= m {
         return None;
@@ -49,8 +49,14 @@ pub fn mase_scale(insample: &[f64], m: usize) -> Option<f64> {
         .map(|(later, earlier)| (later - earlier).abs())
         .sum();
     let scale = sum / (insample.len() - m) as f64;
-    (scale > 0.0 && scale.is_finite()).then_some(scale)
+    // Differences at the level of rounding (an exactly periodic series computed in
+    // floating point) are no scale: dividing by them gives MASEs of 1e14.
+    let level = insample.iter().map(|v| v.abs()).sum::<f64>() / insample.len() as f64;
+    (scale > ROUNDING * level && scale.is_finite()).then_some(scale)
 }
+
+/// Relative size of floating-point rounding noise, against which a MASE scale counts as 0.
+const ROUNDING: f64 = 1e-12;
 
 /// Mean absolute scaled error: `mean_i |y_i − ŷ_i| / mase_scale(insample, m)`.
 ///
@@ -218,6 +224,16 @@ mod tests {
     fn multiplicative_seasonal() -> Vec<f64> {
         let s = [0.5, 1.0, 1.5, 1.0];
         (0..24).map(|t| 100.0 * s[t % 4]).collect()
+    }
+
+    #[test]
+    fn an_exactly_periodic_series_has_no_mase_scale() {
+        // sin at angles a whole turn apart differs by ~1e-15: rounding, not a scale.
+        let x: Vec<f64> = (0..70)
+            .map(|t| 100.0 + 20.0 * (f64::from(t) * std::f64::consts::TAU / 7.0).sin())
+            .collect();
+        assert_eq!(mase_scale(&x, 7), None);
+        assert!(mase_scale(&x, 1).is_some());
     }
 
     #[test]

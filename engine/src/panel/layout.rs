@@ -8,10 +8,10 @@
 
 use std::collections::HashMap;
 
-use super::Panel;
+use super::{Panel, PanelTime, RawSeries};
 use crate::data::cell::is_missing;
 use crate::data::table::{ColumnKind, CsvTable, RawColumn};
-use crate::data::time::parse_time;
+use crate::data::time::{Frequency, format_time, infer_frequency, parse_time};
 use crate::error::{EngineError, Result};
 
 /// How the table holds its series.
@@ -35,12 +35,53 @@ pub enum Layout {
     },
 }
 
+/// The long layout `config` asks for with `data.series_column`: the value column is the
+/// target (else the first numeric column other than the id), the time column
+/// `data.time_column` (else the first time column; file order without one). `None`
+/// without a series column.
+pub fn long_layout(table: &CsvTable, config: &crate::config::RunConfig) -> Result<Option<Layout>> {
+    let Some(id) = config.data.series_column.clone() else {
+        return Ok(None);
+    };
+    table.column(&id)?;
+    let time = match &config.data.time_column {
+        Some(t) => Some(t.clone()),
+        None => table
+            .columns
+            .iter()
+            .find(|c| matches!(c.kind, ColumnKind::Time(_)))
+            .map(|c| c.name.clone()),
+    };
+    let value = match config.data.targets.as_slice() {
+        [] => table
+            .columns
+            .iter()
+            .find(|c| c.kind == ColumnKind::Numeric && c.name != id)
+            .map(|c| c.name.clone())
+            .ok_or_else(|| {
+                EngineError::Csv(format!(
+                    "{} has no numeric column to forecast",
+                    table.source
+                ))
+            })?,
+        [one] => one.clone(),
+        more => {
+            return Err(EngineError::Config(format!(
+                "{} targets with a series column: each series has one value column",
+                more.len()
+            )));
+        }
+    };
+    Ok(Some(Layout::Long { id, value, time }))
+}
+
 /// Reads the series of `table` laid out as `layout`.
 pub fn panel_from_table(table: &CsvTable, layout: &Layout) -> Result<Panel> {
-    let raw = match layout {
-        Layout::Rows => rows(table)?,
+    let untimed = |raw: Raw| (raw.into_iter().map(|(id, c)| (id, c, None)).collect(), None);
+    let (raw, time): (Vec<RawSeries>, _) = match layout {
+        Layout::Rows => untimed(rows(table)?),
         Layout::Long { id, value, time } => long(table, id, value, time.as_deref())?,
-        Layout::Wide { columns } => wide(table, columns)?,
+        Layout::Wide { columns } => untimed(wide(table, columns)?),
     };
     if raw.is_empty() {
         return Err(EngineError::Csv(format!(
@@ -48,7 +89,32 @@ pub fn panel_from_table(table: &CsvTable, layout: &Layout) -> Result<Panel> {
             table.source
         )));
     }
-    Ok(Panel::from_raw(&table.source, raw))
+    let absent: usize = match &time {
+        Some(_) => raw
+            .iter()
+            .map(|(_, cells, _)| cells.iter().filter(|c| c.is_none()).count())
+            .sum(),
+        None => 0,
+    };
+    let mut panel = Panel::from_timed(&table.source, raw, time);
+    // On a time axis, every None came from an absent step or an empty cell; count the
+    // absent steps separately (the empty cells were counted while reading).
+    if panel.time.is_some() {
+        panel.report.absent_steps = absent.saturating_sub(empty_cells(table, layout));
+    }
+    Ok(panel)
+}
+
+/// Empty value cells of a long table's value column.
+fn empty_cells(table: &CsvTable, layout: &Layout) -> usize {
+    let Layout::Long { value, .. } = layout else {
+        return 0;
+    };
+    table.column(value).map_or(0, |c| {
+        (0..table.n_rows)
+            .filter(|&r| c.cells.text(r).is_none_or(is_missing))
+            .count()
+    })
 }
 
 /// A number from a cell, `None` when missing, an error naming the place otherwise.
@@ -113,7 +179,12 @@ fn rows(table: &CsvTable) -> Result<Raw> {
     Ok(out)
 }
 
-fn long(table: &CsvTable, id: &str, value: &str, time: Option<&str>) -> Result<Raw> {
+fn long(
+    table: &CsvTable,
+    id: &str,
+    value: &str,
+    time: Option<&str>,
+) -> Result<(Vec<RawSeries>, Option<PanelTime>)> {
     let ids = table.column(id)?;
     let values = table.column(value)?;
     let times = time.map(|t| table.column(t)).transpose()?;
@@ -162,15 +233,89 @@ fn long(table: &CsvTable, id: &str, value: &str, time: Option<&str>) -> Result<R
             points.push((at, v));
         }
     }
-    let mut out = Vec::with_capacity(series.len());
-    for (key, mut points) in series {
+    for (_, points) in &mut series {
         // Stable: rows with equal times keep file order, and then the first is kept.
         points.sort_by_key(|p| p.0);
         points.dedup_by_key(|p| p.0);
-        out.push((key, points.into_iter().map(|p| p.1).collect()));
     }
-    Ok(out)
+    let axis = match (format, time) {
+        (Some(format), Some(name)) => Some(PanelTime {
+            format: format.clone(),
+            frequency: panel_frequency(&series, name)?,
+        }),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(series.len());
+    for (key, points) in series {
+        out.push(match &axis {
+            Some(axis) => on_grid(key, &points, axis)?,
+            None => (key, points.into_iter().map(|p| p.1).collect(), None),
+        });
+    }
+    Ok((out, axis))
 }
+
+/// The step of a panel's time axis: the step most series have (each inferred from its
+/// own times, as for one series).
+fn panel_frequency(series: &[(String, Points)], column: &str) -> Result<Frequency> {
+    let mut votes: HashMap<Frequency, usize> = HashMap::new();
+    for (_, points) in series {
+        // A few hundred steps of a series are plenty to infer its step from.
+        let ts: Vec<i64> = points.iter().take(256).map(|p| p.0).collect();
+        if let Some(f) = infer_frequency(&ts) {
+            *votes.entry(f).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .max_by_key(|&(f, n)| (n, std::cmp::Reverse(format!("{f:?}"))))
+        .map(|(f, _)| f)
+        .ok_or_else(|| {
+            EngineError::Time(format!(
+                "column '{column}': no series has two different times, so the step between \
+                 rows is unknown"
+            ))
+        })
+}
+
+/// The cells of one series at every step of `frequency` from its first time to its
+/// last: a step without a row is a missing value (filled later like an empty cell). A
+/// time off the grid, or a grid much larger than the rows, is an error naming the series.
+fn on_grid(key: String, points: &[(i64, Option<f64>)], axis: &PanelTime) -> Result<RawSeries> {
+    let frequency = axis.frequency;
+    let Some(&(first, _)) = points.first() else {
+        return Ok((key, Vec::new(), None));
+    };
+    let mut cells: Vec<Option<f64>> = Vec::with_capacity(points.len());
+    let mut prev = first;
+    for (i, &(t, v)) in points.iter().enumerate() {
+        if i > 0 {
+            let gap = usize::try_from(frequency.missing_steps(prev, t)).unwrap_or(usize::MAX);
+            if gap > MAX_GAP_FACTOR.saturating_mul(points.len()) {
+                return Err(EngineError::Time(format!(
+                    "series '{key}': {gap} time steps missing between two rows (of {} rows); \
+                     the series does not follow the panel's step",
+                    points.len()
+                )));
+            }
+            cells.extend(std::iter::repeat_n(None, gap));
+            if frequency.advance(prev, i64::try_from(gap).unwrap_or(i64::MAX) + 1) != t {
+                return Err(EngineError::Time(format!(
+                    "series '{key}': {} is not a whole number of steps ({}) after {}",
+                    format_time(t, &axis.format),
+                    frequency.label(),
+                    format_time(prev, &axis.format)
+                )));
+            }
+        }
+        cells.push(v);
+        prev = t;
+    }
+    Ok((key, cells, Some(first)))
+}
+
+/// A series may have at most this many missing steps per row it holds.
+const MAX_GAP_FACTOR: usize = 4;
 
 fn wide(table: &CsvTable, columns: &[String]) -> Result<Raw> {
     let names: Vec<&str> = if columns.is_empty() {
@@ -236,6 +381,33 @@ mod tests {
         assert_eq!(p.series[0].id, "b");
         assert_eq!(p.series[0].values, vec![10.0, 20.0]);
         assert_eq!(p.series[1].values, vec![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn a_time_step_without_a_row_is_filled_and_each_series_keeps_its_start() {
+        // b has no row for 2024-01-03 and an empty value on 2024-01-05; a starts later.
+        let csv = b"series,time,value\n\
+                    b,2024-01-01,1\nb,2024-01-02,2\nb,2024-01-04,4\nb,2024-01-05,\nb,2024-01-06,6\n\
+                    a,2024-01-03,10\na,2024-01-04,20\na,2024-01-05,30\n";
+        let t = read_csv_bytes(csv, "long.csv").unwrap();
+        let layout = Layout::Long {
+            id: "series".into(),
+            value: "value".into(),
+            time: Some("time".into()),
+        };
+        let p = panel_from_table(&t, &layout).unwrap();
+        assert_eq!(p.series[0].values, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        assert_eq!((p.report.filled, p.report.absent_steps), (2, 1));
+        assert!(p.report.lines()[1].contains("(1 of them time steps without a row)"));
+        assert_eq!(p.time_label(&p.series[1], 0).as_deref(), Some("2024-01-03"));
+        assert_eq!(p.time_label(&p.series[0], 5).as_deref(), Some("2024-01-06"));
+        assert_eq!(p.season(), Some(7), "daily: a weekly season");
+        // A time off the daily grid is refused, naming the series and the times.
+        let off = b"series,time,value\nx,2024-01-01 00:00,1\nx,2024-01-02 00:00,2\n\
+                    x,2024-01-03 00:00,3\nx,2024-01-03 12:00,4\n";
+        let t = read_csv_bytes(off, "off.csv").unwrap();
+        let e = panel_from_table(&t, &layout).unwrap_err().to_string();
+        assert!(e.contains("series 'x': 2024-01-03 12:00"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,9 @@
 //! (the same loop and fast path as one series) → [`score`] (per-series metrics against
 //! the baselines, aggregated as sMAPE, MASE and M4's OWA).
 
+pub mod defaults;
+pub mod detect;
+pub mod export;
 pub mod layout;
 pub mod prepare;
 pub mod run;
@@ -14,6 +17,7 @@ pub mod score;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::time::{Frequency, TimeFormat, format_time};
 use crate::error::{EngineError, Result};
 
 /// One series of a panel, in the user's units, cleaned (no missing values).
@@ -23,7 +27,22 @@ pub struct PanelSeries {
     pub id: String,
     /// Values in time order.
     pub values: Vec<f64>,
+    /// The time of the first value, when the panel has a time axis ([`Panel::time`]).
+    pub first: Option<i64>,
 }
+
+/// A panel's time axis: every series steps at the same frequency from its own start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelTime {
+    /// How the file writes times (exports write them the same way).
+    pub format: TimeFormat,
+    /// The step between rows of each series.
+    pub frequency: Frequency,
+}
+
+/// One series as read from a file: its id, its cells (`None` = missing) and, on a time
+/// axis, the time of its first cell.
+pub type RawSeries = (String, Vec<Option<f64>>, Option<i64>);
 
 /// A collection of series to train one model on.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +51,8 @@ pub struct Panel {
     pub source: String,
     /// The series, in the order of the file.
     pub series: Vec<PanelSeries>,
+    /// The time axis (long tables with a time column); rows are steps otherwise.
+    pub time: Option<PanelTime>,
     /// What loading did, summarised for hundreds of series.
     pub report: PanelLoadReport,
 }
@@ -47,8 +68,12 @@ pub struct PanelLoadReport {
     pub max_len: usize,
     /// Total rows over all series.
     pub rows: usize,
-    /// Missing values inside series that the missing-value policy filled, in total.
+    /// Missing values inside series that the missing-value policy filled, in total
+    /// (empty cells and, on a time axis, absent time steps).
     pub filled: usize,
+    /// Of those, time steps that had no row at all (long tables with a time column).
+    #[serde(default)]
+    pub absent_steps: usize,
     /// The series with the most filled values (id, count), at most five, worst first.
     pub most_filled: Vec<(String, usize)>,
     /// Series left out while loading (no values at all), with the reason.
@@ -68,8 +93,13 @@ impl PanelLoadReport {
                 .iter()
                 .map(|(id, n)| format!("{id} ({n})"))
                 .collect();
+            let absent = if self.absent_steps > 0 {
+                format!(" ({} of them time steps without a row)", self.absent_steps)
+            } else {
+                String::new()
+            };
             lines.push(format!(
-                "{} missing values inside series filled by linear interpolation; most in {}",
+                "{} missing values inside series filled by linear interpolation{absent}; most in {}",
                 self.filled,
                 worst.join(", ")
             ));
@@ -97,11 +127,21 @@ impl Panel {
     /// series by linear interpolation, trimming missing values at either end, and
     /// leaving out series with no values; the report says what was done.
     pub fn from_raw(source: &str, raw: Vec<(String, Vec<Option<f64>>)>) -> Self {
+        let raw = raw
+            .into_iter()
+            .map(|(id, cells)| (id, cells, None))
+            .collect();
+        Self::from_timed(source, raw, None)
+    }
+
+    /// [`Panel::from_raw`] on a time axis: each series' cells are consecutive steps of
+    /// `time` from the time given with them.
+    pub fn from_timed(source: &str, raw: Vec<RawSeries>, time: Option<PanelTime>) -> Self {
         let mut report = PanelLoadReport::default();
         let mut series = Vec::with_capacity(raw.len());
         let mut filled = Vec::new();
-        for (id, cells) in raw {
-            let (values, n_filled) = fill_gaps(&cells);
+        for (id, cells, first) in raw {
+            let (values, n_filled, skipped) = fill_gaps(&cells);
             if values.is_empty() {
                 report.dropped.push((id, "no numeric values".to_string()));
                 continue;
@@ -110,7 +150,14 @@ impl Panel {
                 filled.push((id.clone(), n_filled));
             }
             report.filled += n_filled;
-            series.push(PanelSeries { id, values });
+            let first = match (first, &time) {
+                (Some(t), Some(axis)) => Some(
+                    axis.frequency
+                        .advance(t, i64::try_from(skipped).unwrap_or(i64::MAX)),
+                ),
+                _ => None,
+            };
+            series.push(PanelSeries { id, values, first });
         }
         filled.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         filled.truncate(5);
@@ -118,10 +165,26 @@ impl Panel {
         let mut panel = Self {
             source: source.to_string(),
             series,
+            time,
             report,
         };
         panel.measure();
         panel
+    }
+
+    /// The seasonal period its frequency implies (hourly 24, monthly 12, …).
+    pub fn season(&self) -> Option<usize> {
+        self.time.as_ref().and_then(|t| t.frequency.season())
+    }
+
+    /// The time of row `row` of `series`, written as the file writes times; `None`
+    /// without a time axis.
+    pub fn time_label(&self, series: &PanelSeries, row: usize) -> Option<String> {
+        let axis = self.time.as_ref()?;
+        let ts = axis
+            .frequency
+            .advance(series.first?, i64::try_from(row).unwrap_or(i64::MAX));
+        Some(format_time(ts, &axis.format))
     }
 
     /// Recounts the report's series, rows and shortest / longest series.
@@ -170,15 +233,16 @@ impl Panel {
         self.source = format!("{} + {}", self.source, later.source);
         self.measure();
         self.report.filled += later.report.filled;
+        self.report.absent_steps += later.report.absent_steps;
         Ok(())
     }
 }
 
-/// The values with missing ends trimmed and inner gaps linearly interpolated, and how
-/// many were filled.
-fn fill_gaps(cells: &[Option<f64>]) -> (Vec<f64>, usize) {
+/// The values with missing ends trimmed and inner gaps linearly interpolated, how many
+/// were filled, and how many leading cells were trimmed.
+fn fill_gaps(cells: &[Option<f64>]) -> (Vec<f64>, usize, usize) {
     let Some(first) = cells.iter().position(Option::is_some) else {
-        return (Vec::new(), 0);
+        return (Vec::new(), 0, cells.len());
     };
     let last = cells.iter().rposition(Option::is_some).unwrap_or(first);
     let part = cells.get(first..=last).unwrap_or(&[]);
@@ -200,7 +264,7 @@ fn fill_gaps(cells: &[Option<f64>]) -> (Vec<f64>, usize) {
             prev = Some((i, *v));
         }
     }
-    (out, filled)
+    (out, filled, first)
 }
 
 #[cfg(test)]

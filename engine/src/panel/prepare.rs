@@ -107,7 +107,7 @@ impl PanelPrepared {
             train: Vec::new(),
             val: Vec::new(),
             test: Vec::new(),
-            season: config.eval.season.unwrap_or(1),
+            season: config.eval.season.or(panel.season()).unwrap_or(1),
             window_norm: config.model.window_norm,
         };
         for (index, series) in panel.series.iter().enumerate() {

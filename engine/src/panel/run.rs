@@ -83,7 +83,7 @@ pub fn run(
         }
     };
     let outcome = train::train(&config.model, &config.train, &data, control, &mut forward)?;
-    let (test, forecasts) = if prepared.test.is_empty() {
+    let (test, scored) = if prepared.test.is_empty() {
         (None, Vec::new())
     } else {
         let outputs = train::predict_windows(&outcome.model, &data, &prepared.test)?;
@@ -91,6 +91,7 @@ pub fn run(
         let (scores, forecasts) = score::score(&prepared, &prepared.test, &model);
         (Some(scores), forecasts)
     };
+    let forecasts = with_history_and_future(&prepared, &outcome.model, scored)?;
     let alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, None);
     let summary = PanelSummary {
         config: config.clone(),
@@ -124,12 +125,80 @@ pub fn run(
     })
 }
 
+/// Rows of history kept with each series' forecasts for plots: at least this many, and
+/// at least the lookback plus three horizons.
+const HISTORY_ROWS: usize = 96;
+
+/// One forecast per trained series (in panel order): its test forecasts when it has
+/// test windows, its last rows, and the model's forecast past its end.
+fn with_history_and_future(
+    prepared: &PanelPrepared,
+    model: &Forecaster,
+    scored: Vec<SeriesForecast>,
+) -> Result<Vec<SeriesForecast>> {
+    let data = prepared.train_data();
+    let h = prepared.spec.horizon;
+    let lookback = prepared.spec.lookback;
+    let ends: Vec<usize> = prepared
+        .segments
+        .iter()
+        .map(|s| s.start + s.len - 1)
+        .collect();
+    let outputs = train::predict_windows(model, &data, &ends)?;
+    let future = prepared.invert(&ends, &outputs);
+    let mut scored: std::collections::HashMap<String, SeriesForecast> =
+        scored.into_iter().map(|f| (f.id.clone(), f)).collect();
+    let keep = HISTORY_ROWS.max(lookback + 3 * h);
+    let mut out = Vec::with_capacity(prepared.segments.len());
+    for (i, segment) in prepared.segments.iter().enumerate() {
+        let id = prepared.id(segment);
+        let mut f = scored
+            .remove(id)
+            .unwrap_or_else(|| SeriesForecast::empty(id));
+        let values = prepared.values(segment);
+        f.history_start = values.len().saturating_sub(keep);
+        f.history = values.get(f.history_start..).unwrap_or(&[]).to_vec();
+        f.future = future.get(i * h..(i + 1) * h).unwrap_or(&[]).to_vec();
+        out.push(f);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::{ScaleKind, Split};
 
-    /// Twelve seasonal series of different levels and phases: one small model learns
+    /// A summary around `test` (the rest default), for the report's and export's tests.
+    pub(crate) fn summary_with(test: Option<PanelScores>) -> PanelSummary {
+        PanelSummary {
+            config: RunConfig::default(),
+            data: PanelData {
+                source: "p.csv".into(),
+                load: PanelLoadReport::default(),
+                series: 1,
+                excluded: Vec::new(),
+                windows: [0, 0, 1],
+                season: 1,
+            },
+            training: TrainingSummary {
+                history: Vec::new(),
+                best_epoch: None,
+                stop: crate::train::StopReason::Completed,
+                elapsed_secs: 0.0,
+                windows_per_sec: 0.0,
+                parameters: 0,
+                alerts: Vec::new(),
+                diag_cost: Default::default(),
+                diag_every: 0,
+                refit: None,
+            },
+            test,
+            elapsed_secs: 0.0,
+        }
+    }
+
+    /// Twelve noisy seasonal series of different levels and phases: one small model learns
     /// them all and beats the naive forecast on their test windows.
     #[test]
     fn one_model_learns_many_seasonal_series_and_beats_naive() {
@@ -139,7 +208,9 @@ mod tests {
                 let values = (0..120)
                     .map(|t| {
                         let phase = f64::from(t + i) * std::f64::consts::TAU / 8.0;
-                        Some(level + 0.3 * level * phase.sin())
+                        // A little noise: an exactly periodic series has no MASE scale.
+                        let noise = f64::from((t * 7919 + i * 104_729) % 101) / 101.0 - 0.5;
+                        Some(level + 0.3 * level * phase.sin() + 0.02 * level * noise)
                     })
                     .collect();
                 (format!("s{i}"), values)
@@ -163,6 +234,25 @@ mod tests {
         let test = s.test.as_ref().unwrap();
         assert_eq!(test.per_series.len(), 12);
         assert_eq!(out.forecasts.len(), 12);
+        let f = &out.forecasts[3];
+        assert_eq!(f.future.len(), 8);
+        assert_eq!(
+            (f.history_start, f.history.len()),
+            (24, 96),
+            "the last 96 of 120 rows"
+        );
+        // The forecast past the end continues the sine of series 3 (level 40, ±12).
+        let want: Vec<f64> = (120..128)
+            .map(|t| 40.0 + 12.0 * (f64::from(t + 3) * std::f64::consts::TAU / 8.0).sin())
+            .collect();
+        let err: f64 = f
+            .future
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f64>()
+            / 8.0;
+        assert!(err < 4.0, "future {:?} want {want:?}", f.future);
         let first = s.training.history.first().unwrap().train_loss;
         let last = s.training.history.last().unwrap().train_loss;
         assert!(last < first * 0.5, "loss {first} → {last}");

@@ -67,6 +67,17 @@ pub struct SeriesScores {
     pub baselines: BTreeMap<String, Scores>,
 }
 
+impl SeriesScores {
+    /// The baseline with the lowest MASE on this series, and its scores.
+    pub fn best_baseline(&self) -> Option<(&str, &Scores)> {
+        self.baselines
+            .iter()
+            .filter(|(_, s)| s.mase.is_finite())
+            .min_by(|a, b| a.1.mase.total_cmp(&b.1.mase))
+            .map(|(name, s)| (name.as_str(), s))
+    }
+}
+
 /// Means over series and OWA.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
@@ -97,6 +108,31 @@ pub struct SeriesForecast {
     pub actual: Vec<f64>,
     /// The best baseline on this series (lowest test MASE) and its forecasts.
     pub best_baseline: Option<(String, Vec<f64>)>,
+    /// The series' last rows (user's units), from row `history_start`, for plots.
+    #[serde(default)]
+    pub history: Vec<f64>,
+    /// The row of `history`'s first value.
+    #[serde(default)]
+    pub history_start: usize,
+    /// The model's forecast of the `horizon` steps after the series' last row.
+    #[serde(default)]
+    pub future: Vec<f64>,
+}
+
+impl SeriesForecast {
+    /// A series with no test windows (only its history and future are filled later).
+    pub fn empty(id: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            origins: Vec::new(),
+            model: Vec::new(),
+            actual: Vec::new(),
+            best_baseline: None,
+            history: Vec::new(),
+            history_start: 0,
+            future: Vec::new(),
+        }
+    }
 }
 
 /// Everything scored on a part.
@@ -207,6 +243,9 @@ fn score_series(
             model: model.to_vec(),
             actual,
             best_baseline: best.map(|(name, _, fc)| (name, fc)),
+            history: Vec::new(),
+            history_start: 0,
+            future: Vec::new(),
         },
     )
 }

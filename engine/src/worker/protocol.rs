@@ -56,13 +56,17 @@ pub enum Command {
         /// The settings the user left to the data (`pipeline::defaults`).
         auto: AutoDefaults,
     },
-    /// Train one global model on a panel of series → [`Event::Training`] progress,
-    /// then [`Event::PanelFinished`] (also when cancelled: its stop reason says so).
+    /// Train one global model on a panel of series → [`Event::ConfigResolved`] when
+    /// the panel's data-dependent defaults changed something, [`Event::Training`]
+    /// progress, then [`Event::PanelFinished`] (also when cancelled: its stop reason
+    /// says so).
     TrainPanel {
         /// Where the series are.
         source: PanelSource,
         /// The full configuration (the split applies to each series on its own).
         config: RunConfig,
+        /// The settings the user left to the data (`panel::defaults`).
+        auto: AutoDefaults,
     },
     /// Train a fresh model on one small batch until the loss reaches ~0 (the "loss does
     /// not fall" check) → [`Event::Overfit`]. Cancel stops it.

@@ -14,6 +14,7 @@ use crate::diag::Doctor;
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
 use crate::panel::layout::{Layout, panel_from_table};
+use crate::panel::score::SeriesForecast;
 use crate::pipeline::bench::BenchSpec;
 use crate::pipeline::defaults::AutoDefaults;
 use crate::pipeline::{self, RunOutput};
@@ -29,6 +30,8 @@ pub(super) struct Runner {
     /// The file the table was read from (none for bytes), which exports may not replace.
     table_path: Option<PathBuf>,
     last_run: Option<RunOutput>,
+    /// The last panel run (exports write it when it is newer than `last_run`).
+    last_panel: Option<LastPanel>,
     /// Where finished runs are recorded, and as what.
     pub(super) record: Option<(RunStore, RunOrigin)>,
     /// Set when the driver has gone away: stop at the next opportunity.
@@ -50,6 +53,7 @@ impl Runner {
             table: None,
             table_path: None,
             last_run: None,
+            last_panel: None,
             record: None,
             disconnected: false,
         }
@@ -123,10 +127,18 @@ impl Runner {
             }
             Command::Train { config, auto } => {
                 let table = self.table()?;
+                // A series column makes the table a panel: one model over its series.
+                if let Some(layout) = crate::panel::layout::long_layout(&table, &config)? {
+                    return self.train_panel(PanelSource::Loaded(layout), &config, auto);
+                }
                 let config = self.resolve(&table, &config, auto)?;
                 self.train(&config, None)?;
             }
-            Command::TrainPanel { source, config } => self.train_panel(source, &config)?,
+            Command::TrainPanel {
+                source,
+                config,
+                auto,
+            } => self.train_panel(source, &config, auto)?,
             Command::FaultTrainThenPanic {
                 config,
                 after_epochs,
@@ -219,6 +231,7 @@ impl Runner {
         }
         self.record_run(&output);
         self.last_run = Some(output);
+        self.last_panel = None;
         self.emit(match summary.training.stop {
             StopReason::Cancelled => Event::Cancelled(summary, series),
             _ => Event::Finished(summary, series),
@@ -227,7 +240,12 @@ impl Runner {
     }
 
     /// Trains one model on a panel of series and reports its scores.
-    fn train_panel(&mut self, source: PanelSource, config: &RunConfig) -> Result<()> {
+    fn train_panel(
+        &mut self,
+        source: PanelSource,
+        config: &RunConfig,
+        auto: AutoDefaults,
+    ) -> Result<()> {
         let cancel = || self.control.is_cancelled();
         let read =
             |path: &PathBuf| read_csv_cancellable(path, LoadLimits::for_this_machine(), &cancel);
@@ -239,15 +257,26 @@ impl Runner {
                 panel
             }
         };
+        let resolved = crate::panel::defaults::resolve(&panel, config, auto);
+        let config = resolved.config.clone();
+        if !resolved.changes.is_empty() {
+            self.emit(Event::ConfigResolved(Arc::new(resolved)));
+        }
         let events = self.events.clone();
         let waker = self.waker.as_ref();
         let control = self.control.clone();
         let mut report = |progress: Progress| deliver_progress(&events, waker, &control, progress);
-        let output = crate::panel::run::run(Arc::new(panel), config, &self.control, &mut report)?;
-        self.emit(Event::PanelFinished(
-            Arc::new(output.summary),
-            output.forecasts.into(),
-        ));
+        let panel = Arc::new(panel);
+        let output = crate::panel::run::run(panel.clone(), &config, &self.control, &mut report)?;
+        let summary = Arc::new(output.summary);
+        let forecasts: Arc<[SeriesForecast]> = output.forecasts.into();
+        self.last_panel = Some(LastPanel {
+            panel,
+            summary: summary.clone(),
+            forecasts: forecasts.clone(),
+        });
+        self.last_run = None;
+        self.emit(Event::PanelFinished(summary, forecasts));
         Ok(())
     }
 
@@ -274,6 +303,25 @@ impl Runner {
             for path in predictions.iter().chain(&report) {
                 export::refuse_overwriting(path, data)?;
             }
+        }
+        if let Some(last) = &self.last_panel {
+            let mut paths: Vec<PathBuf> = Vec::new();
+            if let Some(path) = predictions {
+                let csv = crate::panel::export::predictions_csv(
+                    &last.panel,
+                    &last.summary,
+                    &last.forecasts,
+                );
+                export::write_atomic(&path, csv.as_bytes())?;
+                paths.push(path);
+            }
+            if let Some(path) = report {
+                let json = crate::panel::export::report_json(&last.summary)?;
+                export::write_atomic(&path, json.as_bytes())?;
+                paths.push(path);
+            }
+            self.emit(Event::Saved { paths });
+            return Ok(());
         }
         let run = self.last_run()?;
         let mut paths: Vec<PathBuf> = Vec::new();
@@ -329,6 +377,13 @@ impl Runner {
     }
 
     fn last_run(&self) -> Result<&RunOutput> {
+        if self.last_panel.is_some() {
+            return Err(EngineError::NotReady(
+                "the last model was trained on many series: saving it is not available yet \
+                 (its report and predictions can be exported)"
+                    .into(),
+            ));
+        }
         self.last_run
             .as_ref()
             .ok_or_else(|| EngineError::NotReady("no trained model yet: train one first".into()))
@@ -345,6 +400,13 @@ impl Runner {
             wake();
         }
     }
+}
+
+/// A finished panel run, kept for exports.
+struct LastPanel {
+    panel: Arc<crate::panel::Panel>,
+    summary: Arc<crate::panel::run::PanelSummary>,
+    forecasts: Arc<[SeriesForecast]>,
 }
 
 /// Sends training progress: batch progress and gradient snapshots may be dropped when

@@ -19,6 +19,7 @@ enum Role {
     Time,
     Target,
     Covariate,
+    SeriesId,
 }
 
 impl Role {
@@ -28,6 +29,7 @@ impl Role {
             Self::Time => "Time",
             Self::Target => "Target",
             Self::Covariate => "Covariate",
+            Self::SeriesId => "Series id",
         }
     }
 }
@@ -53,6 +55,7 @@ pub fn data_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, _intents: &mut [Inte
     if let Some(error) = &view.session.inspect_error {
         ui.colored_label(colors::WARN, format!("Cannot use these settings: {error}"));
     }
+    many_series_ui(ui, view);
     let plot_height = (ui.available_height() * 0.6).max(220.0);
     let top = egui::vec2(ui.available_width(), plot_height + 8.0);
     ui.allocate_ui_with_layout(top, egui::Layout::left_to_right(egui::Align::Min), |ui| {
@@ -76,11 +79,16 @@ pub fn data_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, _intents: &mut [Inte
 
 fn role_of(view: &PanelView<'_>, name: &str) -> Role {
     let data = &view.persisted.config.data;
-    if data.targets.iter().any(|t| t == name) {
+    if data.series_column.as_deref() == Some(name) {
+        Role::SeriesId
+    } else if data.targets.iter().any(|t| t == name) {
         Role::Target
     } else if data.covariates.iter().any(|c| c == name) {
         Role::Covariate
     } else if data.time_column.as_deref() == Some(name)
+        || (data.time_column.is_none()
+            && data.series_column.is_some()
+            && first_time_column(view) == Some(name))
         || (data.time_column.is_none()
             && view
                 .session
@@ -93,6 +101,18 @@ fn role_of(view: &PanelView<'_>, name: &str) -> Role {
     } else {
         Role::Ignore
     }
+}
+
+/// The table's first time column (the one a long table's series are ordered by when no
+/// time column is chosen).
+fn first_time_column<'a>(view: &'a PanelView<'_>) -> Option<&'a str> {
+    view.session
+        .table
+        .as_ref()?
+        .columns
+        .iter()
+        .find(|c| matches!(c.kind, ColumnKind::Time(_)))
+        .map(|c| c.name.as_str())
 }
 
 fn roles_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, table: &CsvTable) {
@@ -115,7 +135,13 @@ fn roles_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, table: &CsvTable) {
                     .selected_text(role.label())
                     .width(90.0)
                     .show_ui(ui, |ui| {
-                        for r in [Role::Ignore, Role::Time, Role::Target, Role::Covariate] {
+                        for r in [
+                            Role::Ignore,
+                            Role::Time,
+                            Role::Target,
+                            Role::Covariate,
+                            Role::SeriesId,
+                        ] {
                             ui.selectable_value(&mut role, r, r.label());
                         }
                     })
@@ -175,8 +201,12 @@ fn set_role(view: &mut PanelView<'_>, name: &str, role: Role) {
     if data.time_column.as_deref() == Some(name) {
         data.time_column = None;
     }
+    if data.series_column.as_deref() == Some(name) {
+        data.series_column = None;
+    }
     match role {
         Role::Ignore => {}
+        Role::SeriesId => data.series_column = Some(name.to_string()),
         Role::Time => data.time_column = Some(name.to_string()),
         Role::Target => data.targets.push(name.to_string()),
         Role::Covariate => data.covariates.push(name.to_string()),
@@ -209,7 +239,49 @@ fn report_ui(ui: &mut egui::Ui, view: &PanelView<'_>) {
     });
 }
 
+/// Many series, one model: what the series column does, or the offer of a column that
+/// looks like one (never taken silently).
+fn many_series_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>) {
+    let data = &mut view.persisted.config.data;
+    if let Some(id) = &data.series_column {
+        let text = format!(
+            "Many series, one model: each value of column '{id}' is a series; Train fits one \
+             model over all of them (split, scaling and scores per series). Set the column's \
+             role to — to train on the rows as one series."
+        );
+        banner(ui, colors::GOOD, |ui| {
+            ui.label(text);
+        });
+        return;
+    }
+    let Some(guess) = &view.session.id_guess else {
+        return;
+    };
+    banner(ui, colors::CAUTION, |ui| {
+        ui.label(format!("{}.", guess.describe()));
+        if ui.button("Train one model over these series").clicked() {
+            data.series_column = Some(guess.column.clone());
+        }
+    });
+}
+
+fn banner(ui: &mut egui::Ui, color: egui::Color32, body: impl FnOnce(&mut egui::Ui)) {
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.18))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(4.0)
+        .inner_margin(6.0)
+        .show(ui, |ui| ui.horizontal_wrapped(body));
+}
+
 fn series_plot_ui(ui: &mut egui::Ui, view: &PanelView<'_>, height: f32) {
+    if view.persisted.config.data.series_column.is_some() {
+        ui.weak(
+            "The one-series view does not apply to many series: after training, Results \
+             lists every series with its scores, small plots and one series in detail.",
+        );
+        return;
+    }
     let Some(inspection) = &view.session.inspection else {
         if view.session.inspect_error.is_none() {
             ui.spinner();

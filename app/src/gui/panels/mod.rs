@@ -15,6 +15,7 @@ pub mod data;
 pub mod diagnostics;
 pub mod menu;
 pub mod model;
+pub mod panel_results;
 pub mod results;
 pub mod runs;
 pub mod search;

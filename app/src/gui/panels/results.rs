@@ -20,6 +20,10 @@ use crate::gui::state::Tab;
 
 /// Draws the Results view.
 pub fn results_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
+    if let Some(result) = view.session.panel.clone() {
+        super::panel_results::panel_results_ui(ui, view, &result, intents);
+        return;
+    }
     let Some(summary) = view.session.summary.clone() else {
         ui.centered_and_justified(|ui| {
             ui.heading("Train a model to see how it compares with the baselines.");

@@ -1,0 +1,186 @@
+//! `seqcast train` on many series in one long table: the id column found and reported,
+//! one model trained over every series, the report's `per_series` and `aggregate`, the
+//! export's `series` column and each series' forecast past its end.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is a test failure
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{seqcast, text};
+
+/// Six daily series in long format (`series,time,value`), weekly seasonal with noise at
+/// different levels, starting on different days; `s2` has no row for one day and `tiny` has 10
+/// rows, too few for one window.
+fn long_csv(dir: &Path) -> PathBuf {
+    let mut csv = String::from("series,time,value\n");
+    for i in 0..5u32 {
+        let level = 50.0 * f64::from(i + 1);
+        for t in 0..120u32 {
+            if i == 2 && t == 60 {
+                continue;
+            }
+            let day = 1 + i + t; // days after 2024-01-01
+            let (month, dom) = if day < 31 {
+                (1, day + 1)
+            } else if day < 60 {
+                (2, day - 30)
+            } else if day < 91 {
+                (3, day - 59)
+            } else if day < 121 {
+                (4, day - 90)
+            } else {
+                (5, day - 120)
+            };
+            let season = (f64::from(t + i) * std::f64::consts::TAU / 7.0).sin();
+            let noise = f64::from((t * 7919 + i * 104_729) % 101) / 101.0 - 0.5;
+            let value = level + 0.2 * level * season + 0.05 * level * noise;
+            let _ = writeln!(csv, "s{i},2024-{month:02}-{dom:02},{value}");
+        }
+    }
+    for t in 0..10 {
+        let _ = writeln!(csv, "tiny,2024-01-{:02},{}", t + 1, 5 + t);
+    }
+    let path = dir.join("long.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+#[test]
+fn train_on_a_long_table_reports_every_series_and_exports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = long_csv(dir.path());
+    let (report, export) = (dir.path().join("r.json"), dir.path().join("p.csv"));
+    let out = seqcast(&[
+        "train",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--target",
+        "value",
+        "--horizon",
+        "7",
+        "--lookback",
+        "14",
+        "--split",
+        "per-series-last=7",
+        "--hidden",
+        "8",
+        "--epochs",
+        "4",
+        "--report",
+        report.to_str().unwrap(),
+        "--export",
+        export.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}");
+    // Found, reported, and how to opt out.
+    assert!(
+        stderr.contains("column 'series' looks like a series id: 6 ids"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--series-column none"), "{stderr}");
+    assert!(stderr.contains("time 'time'"), "{stderr}");
+    assert!(stdout.contains("5 series (610 rows)"), "{stdout}");
+    assert!(stdout.contains("season 7"), "daily → weekly: {stdout}");
+    assert!(
+        stdout.contains("1 of them time steps without a row"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 series left out: tiny: the split holds out the last 7 + 7 = 14 rows but the series has 10"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("naive2"), "{stdout}");
+
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let per_series = r["per_series"].as_array().unwrap();
+    assert_eq!(per_series.len(), 5);
+    assert_eq!(per_series[0]["id"], "s0");
+    assert_eq!(per_series[0]["windows"], 1);
+    for s in per_series {
+        let mase = s["model"]["mase"].as_f64();
+        assert!(mase.is_some_and(|m| m > 0.0), "{s}");
+        assert!(s["baselines"]["seasonal_naive"]["smape"].is_number(), "{s}");
+    }
+    for name in [
+        "model",
+        "naive",
+        "seasonal_naive",
+        "drift",
+        "linear",
+        "naive2",
+    ] {
+        let a = &r["aggregate"][name];
+        for metric in ["smape", "mase", "owa"] {
+            assert!(
+                a[metric].as_f64().unwrap().is_finite(),
+                "{name} {metric}: {a}"
+            );
+        }
+    }
+    assert!((r["aggregate"]["naive2"]["owa"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+
+    let exported = std::fs::read_to_string(&export).unwrap();
+    let lines: Vec<&str> = exported.lines().collect();
+    assert!(lines[0].starts_with("series,origin,target_time,step,split,actual,predicted"));
+    // 5 series × 7 test steps, then 5 × 7 future steps.
+    assert_eq!(lines.len(), 1 + 35 + 35, "{exported}");
+    assert!(
+        lines[1].starts_with("s0,2024-04-23,2024-04-24,1,test,"),
+        "{}",
+        lines[1]
+    );
+    let future: Vec<&&str> = lines.iter().filter(|l| l.contains(",future,")).collect();
+    assert_eq!(future.len(), 35);
+    assert!(
+        future[0].starts_with("s0,2024-04-30,2024-05-01,1,future,,"),
+        "{}",
+        future[0]
+    );
+}
+
+#[test]
+fn series_column_none_trains_the_rows_as_one_series() {
+    // A text column in two blocks over one daily axis: taken for two series unless
+    // --series-column none says the rows are one series.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("regime,time,value\n");
+    for t in 0..60u32 {
+        let regime = if t < 30 { "before" } else { "after" };
+        let (month, day) = if t < 31 { (1, t + 1) } else { (2, t - 30) };
+        let _ = writeln!(csv, "{regime},2024-{month:02}-{day:02},{}", 10 + t % 7);
+    }
+    let path = dir.path().join("regimes.csv");
+    std::fs::write(&path, csv).unwrap();
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--csv",
+            path.to_str().unwrap(),
+            "--target",
+            "value",
+        ];
+        args.extend_from_slice(&["--lookback", "7", "--horizon", "3", "--epochs", "1"]);
+        args.extend_from_slice(&["--hidden", "4", "--no-record", "--quiet"]);
+        args.extend_from_slice(extra);
+        seqcast(&args)
+    };
+    let out = train(&[]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(
+        stderr.contains("column 'regime' looks like a series id: 2 ids"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("2 series (60 rows)"), "{stdout}");
+    let out = train(&["--series-column", "none"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(!stderr.contains("looks like a series id"), "{stderr}");
+    assert!(!stdout.contains("2 series"), "{stdout}");
+    assert!(stdout.contains("lookback 7 horizon 3"), "{stdout}");
+}

@@ -1,0 +1,232 @@
+//! A panel run's JSON report (`per_series` and `aggregate` at the top) and its
+//! predictions CSV (one row per series, window and step, with a `series` column).
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::Panel;
+use super::run::PanelSummary;
+use super::score::{SeriesForecast, SeriesScores};
+use crate::error::{EngineError, Result};
+
+/// The report: what was run (`config`, `data`, `training`), then the test part's scores
+/// per series (`per_series`: each with the model's and every baseline's sMAPE, MASE,
+/// MAE, its best baseline and the model's MASE relative to it) and over all series
+/// (`aggregate`: `smape`, `mase`, `owa` of the model and each baseline). Without test
+/// windows both are empty and `part` is null.
+pub fn report_json(summary: &PanelSummary) -> Result<String> {
+    let per_series: Vec<Value> = summary
+        .test
+        .as_ref()
+        .map(|t| t.per_series.iter().map(series_entry).collect())
+        .unwrap_or_default();
+    let aggregate = summary
+        .test
+        .as_ref()
+        .map(|t| to_value(&t.aggregate))
+        .transpose()?
+        .unwrap_or_else(|| json!({}));
+    let report = json!({
+        "kind": "panel",
+        "part": summary.test.as_ref().map(|_| "test"),
+        "aggregate": aggregate,
+        "per_series": per_series,
+        "data": to_value(&summary.data)?,
+        "training": to_value(&summary.training)?,
+        "config": to_value(&summary.config)?,
+        "elapsed_secs": summary.elapsed_secs,
+    });
+    serde_json::to_string_pretty(&report)
+        .map_err(|e| EngineError::Export(format!("cannot write the report: {e}")))
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| EngineError::Export(format!("cannot write the report: {e}")))
+}
+
+/// One series' entry: its scores, the best baseline and the model's MASE relative to it.
+fn series_entry(s: &SeriesScores) -> Value {
+    let best = s.best_baseline();
+    json!({
+        "id": s.id,
+        "rows": s.rows,
+        "windows": s.windows,
+        "model": s.model,
+        "baselines": s.baselines,
+        "best_baseline": best.map(|(name, _)| name),
+        "model_vs_best_baseline": best.map(|(_, b)| s.model.mase / b.mase).filter(|r| r.is_finite()),
+    })
+}
+
+/// The predictions CSV: `series,origin,target_time,step,split,actual,predicted,forecast,
+/// best_baseline,best_baseline_predicted`. Test windows first (`split` = `test`), then
+/// each series' forecast past its end (`future`, no actual). Times are written as the
+/// file writes them, or as the row number within the series without a time column.
+/// `forecast` names what `predicted` holds (the cell: `lstm`).
+pub fn predictions_csv(
+    panel: &Panel,
+    summary: &PanelSummary,
+    forecasts: &[SeriesForecast],
+) -> String {
+    let cell = summary.config.model.cell.name();
+    let h = summary.config.window.horizon;
+    let mut out = String::from(
+        "series,origin,target_time,step,split,actual,predicted,forecast,best_baseline,\
+         best_baseline_predicted\n",
+    );
+    let by_id: std::collections::HashMap<&str, &super::PanelSeries> =
+        panel.series.iter().map(|s| (s.id.as_str(), s)).collect();
+    let time = |id: &str, row: usize| -> String {
+        by_id
+            .get(id)
+            .and_then(|s| panel.time_label(s, row))
+            .unwrap_or_else(|| row.to_string())
+    };
+    let number = |v: Option<f64>| {
+        v.filter(|v| v.is_finite())
+            .map_or(String::new(), |v| v.to_string())
+    };
+    for f in forecasts {
+        let id = csv_field(&f.id);
+        let (base_name, base) = match &f.best_baseline {
+            Some((name, values)) => (name.as_str(), Some(values)),
+            None => ("", None),
+        };
+        for (w, &origin) in f.origins.iter().enumerate() {
+            for k in 0..h {
+                let at = w * h + k;
+                let _ = writeln!(
+                    out,
+                    "{id},{},{},{},test,{},{},{cell},{base_name},{}",
+                    csv_field(&time(&f.id, origin)),
+                    csv_field(&time(&f.id, origin + k + 1)),
+                    k + 1,
+                    number(f.actual.get(at).copied()),
+                    number(f.model.get(at).copied()),
+                    number(base.and_then(|b| b.get(at).copied())),
+                );
+            }
+        }
+    }
+    for f in forecasts {
+        let id = csv_field(&f.id);
+        let last = f.history_start + f.history.len();
+        let Some(origin) = last.checked_sub(1) else {
+            continue;
+        };
+        for (k, v) in f.future.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{id},{},{},{},future,,{},{cell},,",
+                csv_field(&time(&f.id, origin)),
+                csv_field(&time(&f.id, origin + k + 1)),
+                k + 1,
+                number(Some(*v)),
+            );
+        }
+    }
+    out
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::panel::score::{PanelScores, Scores};
+
+    fn scores(mase: f64) -> Scores {
+        Scores {
+            smape: 10.0 * mase,
+            mase,
+            mae: mase,
+        }
+    }
+
+    #[test]
+    fn the_report_puts_per_series_and_aggregate_at_the_top() {
+        let per_series = vec![SeriesScores {
+            id: "a".into(),
+            rows: 50,
+            windows: 1,
+            model: scores(0.8),
+            baselines: BTreeMap::from([
+                ("naive".to_string(), scores(1.0)),
+                ("seasonal_naive".to_string(), scores(0.5)),
+                ("naive2".to_string(), scores(2.0)),
+            ]),
+        }];
+        let aggregate = super::super::score::aggregate(&per_series);
+        let summary = crate::panel::run::tests::summary_with(Some(PanelScores {
+            per_series,
+            aggregate,
+        }));
+        let v: Value = serde_json::from_str(&report_json(&summary).unwrap()).unwrap();
+        assert_eq!(v["kind"], "panel");
+        assert_eq!(v["per_series"][0]["id"], "a");
+        assert_eq!(v["per_series"][0]["best_baseline"], "seasonal_naive");
+        assert!(
+            (v["per_series"][0]["model_vs_best_baseline"]
+                .as_f64()
+                .unwrap()
+                - 1.6)
+                .abs()
+                < 1e-12
+        );
+        // OWA = ½(8 / 20 + 0.8 / 2) = 0.4
+        assert!((v["aggregate"]["model"]["owa"].as_f64().unwrap() - 0.4).abs() < 1e-12);
+        assert!((v["aggregate"]["naive2"]["mase"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+        assert!(v["config"]["window"].is_object());
+    }
+
+    #[test]
+    fn the_csv_has_a_series_column_the_files_times_and_the_future() {
+        use crate::data::time::{Frequency, TimeFormat};
+        let time = crate::panel::PanelTime {
+            format: TimeFormat::IsoDate,
+            frequency: Frequency::Seconds(86_400),
+        };
+        // 2024-01-01 = day 19723
+        let jan1 = 19_723 * 86_400;
+        let panel = Panel::from_timed(
+            "p",
+            vec![("a,b".into(), vec![Some(1.0); 6], Some(jan1))],
+            Some(time),
+        );
+        let mut summary = crate::panel::run::tests::summary_with(None);
+        summary.config.window.horizon = 2;
+        let f = SeriesForecast {
+            origins: vec![3],
+            model: vec![4.5, 5.5],
+            actual: vec![4.0, 5.0],
+            best_baseline: Some(("naive".into(), vec![3.0, 3.0])),
+            history: vec![1.0; 6],
+            history_start: 0,
+            future: vec![7.0, 8.0],
+            ..SeriesForecast::empty("a,b")
+        };
+        let csv = predictions_csv(&panel, &summary, &[f]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "series,origin,target_time,step,split,actual,predicted,forecast,best_baseline,best_baseline_predicted",
+                "\"a,b\",2024-01-04,2024-01-05,1,test,4,4.5,lstm,naive,3",
+                "\"a,b\",2024-01-04,2024-01-06,2,test,5,5.5,lstm,naive,3",
+                "\"a,b\",2024-01-06,2024-01-07,1,future,,7,lstm,,",
+                "\"a,b\",2024-01-06,2024-01-08,2,future,,8,lstm,,",
+            ]
+        );
+    }
+}
