@@ -81,7 +81,11 @@ fn role_of(view: &PanelView<'_>, name: &str) -> Role {
     let data = &view.persisted.config.data;
     if data.series_column.as_deref() == Some(name) {
         Role::SeriesId
-    } else if data.targets.iter().any(|t| t == name) {
+    } else if data.targets.iter().any(|t| t == name)
+        || (data.targets.is_empty()
+            && data.series_column.is_some()
+            && default_value_column(view) == Some(name))
+    {
         Role::Target
     } else if data.covariates.iter().any(|c| c == name) {
         Role::Covariate
@@ -112,6 +116,19 @@ fn first_time_column<'a>(view: &'a PanelView<'_>) -> Option<&'a str> {
         .columns
         .iter()
         .find(|c| matches!(c.kind, ColumnKind::Time(_)))
+        .map(|c| c.name.as_str())
+}
+
+/// The value column a long table's series use when no target is chosen: the first
+/// numeric column other than the id (as the engine picks it).
+fn default_value_column<'a>(view: &'a PanelView<'_>) -> Option<&'a str> {
+    let id = view.persisted.config.data.series_column.as_deref();
+    view.session
+        .table
+        .as_ref()?
+        .columns
+        .iter()
+        .find(|c| c.kind == ColumnKind::Numeric && Some(c.name.as_str()) != id)
         .map(|c| c.name.as_str())
 }
 
