@@ -184,3 +184,78 @@ fn series_column_none_trains_the_rows_as_one_series() {
     assert!(!stdout.contains("2 series"), "{stdout}");
     assert!(stdout.contains("lookback 7 horizon 3"), "{stdout}");
 }
+
+#[test]
+fn wide_columns_and_one_row_per_series_train_as_many_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let value = |i: u32, t: u32| {
+        let season = (f64::from(t + i) * std::f64::consts::TAU / 7.0).sin();
+        let noise = f64::from((t * 7919 + i * 104_729) % 101) / 101.0 - 0.5;
+        100.0 * f64::from(i + 1) + 20.0 * season + 3.0 * noise
+    };
+    // Wide: a date column and three numeric columns, two of them chosen as series.
+    let mut wide = String::from("date,a,b,c\n");
+    for t in 0..60u32 {
+        let (month, day) = if t < 31 { (1, t + 1) } else { (2, t - 30) };
+        let _ = writeln!(
+            wide,
+            "2024-{month:02}-{day:02},{},{},{}",
+            value(0, t),
+            value(1, t),
+            value(2, t)
+        );
+    }
+    // Rows (M4's layout): an id, then the values; the shorter series padded with empties.
+    let mut rows = String::from("id,v1");
+    for k in 2..=60 {
+        let _ = write!(rows, ",v{k}");
+    }
+    rows.push('\n');
+    for i in 0..3u32 {
+        let n = if i == 1 { 50 } else { 60 };
+        let cells: Vec<String> = (0..60)
+            .map(|t| {
+                if t < n {
+                    value(i, t).to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        let _ = writeln!(rows, "r{i},{}", cells.join(","));
+    }
+    let (wide_path, rows_path) = (dir.path().join("wide.csv"), dir.path().join("rows.csv"));
+    std::fs::write(&wide_path, wide).unwrap();
+    std::fs::write(&rows_path, rows).unwrap();
+    let train = |path: &Path, layout: &[&str]| {
+        let mut args = vec!["train", "--csv", path.to_str().unwrap()];
+        args.extend_from_slice(layout);
+        args.extend_from_slice(&["--lookback", "14", "--horizon", "7", "--epochs", "2"]);
+        args.extend_from_slice(&["--split", "per-series-last=7", "--hidden", "4"]);
+        args.extend_from_slice(&["--no-record", "--quiet"]);
+        seqcast(&args)
+    };
+    let out = train(&wide_path, &["--series", "a,c"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(stdout.contains("2 series (120 rows)"), "{stdout}");
+    assert!(stdout.contains("test, mean over 2 series"), "{stdout}");
+    let out = train(&wide_path, &["--series", "all"]);
+    assert!(
+        text(&out.stdout).contains("3 series (180 rows)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = train(&rows_path, &["--layout", "rows"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(stdout.contains("3 series (170 rows)"), "{stdout}");
+    // A wrong layout name is a readable error.
+    let out = train(&rows_path, &["--layout", "columns"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--layout columns: the layout is `rows`"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -209,6 +209,13 @@ fn grad_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
 }
 
 fn val_plot(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, height: f32) {
+    if view.persisted.config.data.series_column.is_some() {
+        ui.weak(
+            "Many series: the validation loss above is over every series' windows; each \
+             series' forecasts are in Results after training.",
+        );
+        return;
+    }
     let Some(ValForecast { rows, predicted }) = &live.val_forecast else {
         ui.weak("appears after the first epoch");
         return;
