@@ -324,7 +324,7 @@ fn paths_with_spaces_and_non_ascii_names_work_end_to_end() {
 
     let engine = EngineHandle::spawn(None).unwrap();
     engine.send(Command::Load { path: csv.clone() }).unwrap();
-    let Event::Loaded { table } = next_result(&engine) else {
+    let Event::Loaded { table, .. } = next_result(&engine) else {
         panic!("expected Loaded")
     };
     assert_eq!(table.source, "ventes 2024 – mesures.csv");

@@ -41,10 +41,11 @@ fn load_inspect_train_export_through_the_handle() {
             path: sample("daily-min-temperatures.csv"),
         })
         .unwrap();
-    let Event::Loaded { table } = next_result(&engine) else {
+    let Event::Loaded { table, id_guess } = next_result(&engine) else {
         panic!("expected Loaded")
     };
     assert_eq!(table.n_rows, 3650);
+    assert_eq!(id_guess, None, "one series: no id column to offer");
 
     let config = tiny(CellKind::Lstm, 2);
     engine

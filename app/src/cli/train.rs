@@ -138,7 +138,7 @@ fn load(
         }
     };
     let table = match wait(&engine)? {
-        Event::Loaded { table } => table,
+        Event::Loaded { table, .. } => table,
         other => bail!(unexpected(other)),
     };
     eprintln!(

@@ -20,7 +20,7 @@ impl SeqcastApp {
     /// Folds one engine event into the app.
     pub(super) fn handle(&mut self, event: Event) {
         match event {
-            Event::Loaded { table } => self.on_loaded(table),
+            Event::Loaded { table, id_guess } => self.on_loaded(table, id_guess),
             Event::ConfigResolved(resolved) => self.on_resolved(&resolved),
             Event::Inspected(inspection) => self.on_inspected(inspection),
             Event::Training(progress) => {
@@ -74,7 +74,11 @@ impl SeqcastApp {
         }
     }
 
-    fn on_loaded(&mut self, table: Arc<CsvTable>) {
+    fn on_loaded(
+        &mut self,
+        table: Arc<CsvTable>,
+        id_guess: Option<seqcast_engine::panel::detect::IdGuess>,
+    ) {
         self.session.busy = None;
         let data = &mut self.persisted.config.data;
         // Column roles (and a date format) from another file do not apply: fall back to
@@ -103,7 +107,7 @@ impl SeqcastApp {
         self.session
             .source
             .get_or_insert_with(|| table.source.clone());
-        self.session.id_guess = seqcast_engine::panel::detect::guess_id_column(&table);
+        self.session.id_guess = id_guess;
         self.session.table = Some(table);
         self.session.panel = None;
         self.session.inspection = None;

@@ -309,6 +309,9 @@ pub enum Event {
     Loaded {
         /// The string table with detected column kinds.
         table: Arc<CsvTable>,
+        /// A column that looks like the id of many stacked series (long format), found
+        /// on the engine thread so the GUI can offer it without scanning the rows.
+        id_guess: Option<crate::panel::detect::IdGuess>,
     },
     /// The loaded table was cleaned for a config.
     Inspected(Arc<Inspection>),

@@ -101,14 +101,16 @@ impl Runner {
                 )?);
                 self.table = Some(table.clone());
                 self.table_path = Some(path);
-                self.emit(Event::Loaded { table });
+                let id_guess = crate::panel::detect::guess_id_column(&table);
+                self.emit(Event::Loaded { table, id_guess });
             }
             Command::LoadBytes { name, bytes } => {
                 let cancel = || self.control.is_cancelled();
                 let table = Arc::new(read_csv_bytes_cancellable(&bytes, &name, &cancel)?);
                 self.table = Some(table.clone());
                 self.table_path = None;
-                self.emit(Event::Loaded { table });
+                let id_guess = crate::panel::detect::guess_id_column(&table);
+                self.emit(Event::Loaded { table, id_guess });
             }
             Command::Inspect { config, auto } => {
                 let table = self.table()?;
