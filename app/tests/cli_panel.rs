@@ -94,6 +94,7 @@ fn train_on_a_long_table_reports_every_series_and_exports_them() {
         "{stdout}"
     );
     assert!(stdout.contains("naive2"), "{stdout}");
+    assert!(stdout.contains("validation: mean MASE"), "{stdout}");
 
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();

@@ -173,8 +173,41 @@ pub fn table(summary: &PanelSummary) -> String {
             if d.excluded.len() > 5 { "; …" } else { "" }
         );
     }
+    if let Some(val) = &summary.validation
+        && let Some(model) = val.aggregate.get("model")
+    {
+        let losing = val
+            .per_series
+            .iter()
+            .filter(|s| {
+                s.best_baseline()
+                    .is_some_and(|(_, b)| s.model.mase > b.mase)
+            })
+            .count();
+        let _ = writeln!(
+            out,
+            "validation: mean MASE {:.3}, sMAPE {:.3}; worse than each series' best baseline \
+             on {losing} of {} series",
+            model.mase,
+            model.smape,
+            val.per_series.len()
+        );
+    }
+    if t.alerts.is_empty() {
+        let _ = writeln!(
+            out,
+            "training doctor: no problems found{}",
+            if summary.validation.is_some() {
+                " (gradients, loss history; over all series the model beats every baseline \
+                 on validation)"
+            } else {
+                " in training; no validation windows to compare with the baselines"
+            }
+        );
+    }
     for alert in &t.alerts {
         let _ = writeln!(out, "  ! {}: {}", alert.kind.title(), alert.message);
+        let _ = writeln!(out, "    → {}", alert.remedy);
     }
     let Some(test) = &summary.test else {
         let _ = writeln!(out, "no test windows: nothing scored");

@@ -13,8 +13,9 @@ use crate::error::{EngineError, Result};
 /// The report: what was run (`config`, `data`, `training`), then the test part's scores
 /// per series (`per_series`: each with the model's and every baseline's sMAPE, MASE,
 /// MAE, its best baseline and the model's MASE relative to it) and over all series
-/// (`aggregate`: `smape`, `mase`, `owa` of the model and each baseline). Without test
-/// windows both are empty and `part` is null.
+/// (`aggregate`: `smape`, `mase`, `owa` of the model and each baseline), and the same
+/// for the validation part under `validation`. Without test windows both are empty and
+/// `part` is null.
 pub fn report_json(summary: &PanelSummary) -> Result<String> {
     let per_series: Vec<Value> = summary
         .test
@@ -27,11 +28,19 @@ pub fn report_json(summary: &PanelSummary) -> Result<String> {
         .map(|t| to_value(&t.aggregate))
         .transpose()?
         .unwrap_or_else(|| json!({}));
+    let validation = match &summary.validation {
+        Some(v) => json!({
+            "aggregate": to_value(&v.aggregate)?,
+            "per_series": v.per_series.iter().map(series_entry).collect::<Vec<_>>(),
+        }),
+        None => Value::Null,
+    };
     let report = json!({
         "kind": "panel",
         "part": summary.test.as_ref().map(|_| "test"),
         "aggregate": aggregate,
         "per_series": per_series,
+        "validation": validation,
         "data": to_value(&summary.data)?,
         "training": to_value(&summary.training)?,
         "config": to_value(&summary.config)?,

@@ -45,6 +45,10 @@ pub struct PanelSummary {
     pub training: TrainingSummary,
     /// Test scores per series and aggregated (absent without test windows).
     pub test: Option<PanelScores>,
+    /// Validation scores per series and aggregated, by the kept weights (absent without
+    /// validation windows).
+    #[serde(default)]
+    pub validation: Option<PanelScores>,
     /// Seconds for everything after loading: preparing, training, forecasting, scoring.
     pub elapsed_secs: f64,
 }
@@ -92,7 +96,21 @@ pub fn run(
         (Some(scores), forecasts)
     };
     let forecasts = with_history_and_future(&prepared, &outcome.model, scored)?;
-    let alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, None);
+    let validation = if prepared.val.is_empty() {
+        None
+    } else {
+        let outputs = train::predict_windows(&outcome.model, &data, &prepared.val)?;
+        let model = prepared.invert(&prepared.val, &outputs);
+        Some(score::score(&prepared, &prepared.val, &model).0)
+    };
+    let mut alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, None);
+    let last_epoch = outcome.history.last().map_or(0, |e| e.epoch);
+    if let Some(alert) = validation
+        .as_ref()
+        .and_then(|v| worse_than_a_baseline(v, last_epoch))
+    {
+        alerts.push(alert);
+    }
     let summary = PanelSummary {
         config: config.clone(),
         data: PanelData {
@@ -116,12 +134,62 @@ pub fn run(
             refit: None,
         },
         test,
+        validation,
         elapsed_secs: start.elapsed().as_secs_f64(),
     };
     Ok(PanelRunOutput {
         summary,
         forecasts,
         model: outcome.model,
+    })
+}
+
+/// The doctor's verdict against the baselines on validation, over all series: an alert
+/// when a baseline's mean MASE beats the model's, naming it, how many series each
+/// series' best baseline wins, and the worst of them.
+pub fn worse_than_a_baseline(val: &PanelScores, epoch: usize) -> Option<crate::diag::Alert> {
+    let model = val.aggregate.get("model")?.mase;
+    let (name, best) = val
+        .aggregate
+        .iter()
+        .filter(|(name, a)| name.as_str() != "model" && a.mase.is_finite())
+        .min_by(|a, b| a.1.mase.total_cmp(&b.1.mase))?;
+    if !(model.is_finite() && model > best.mase) {
+        return None;
+    }
+    let mut losing: Vec<(&str, f64)> = val
+        .per_series
+        .iter()
+        .filter_map(|s| {
+            let (_, b) = s.best_baseline()?;
+            Some((s.id.as_str(), s.model.mase / b.mase))
+        })
+        .filter(|(_, r)| r.is_finite() && *r > 1.0)
+        .collect();
+    losing.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let worst: Vec<String> = losing
+        .iter()
+        .take(3)
+        .map(|(id, r)| format!("{id} {r:.2}×"))
+        .collect();
+    Some(crate::diag::Alert {
+        kind: crate::diag::AlertKind::WorseThanBaseline,
+        epoch,
+        message: format!(
+            "on validation the model's mean MASE is {model:.3}, {name}'s {:.3} ({:.0}% \
+             better); the model is worse than each series' best baseline on {} of {} series \
+             (worst: {})",
+            best.mase,
+            (1.0 - best.mase / model) * 100.0,
+            losing.len(),
+            val.per_series.len(),
+            worst.join(", ")
+        ),
+        remedy: format!(
+            "a lookback covering at least two seasons plus the horizon, more epochs (the \
+             epochs default follows the windows of all series), or {name} for the series \
+             where it wins"
+        ),
     })
 }
 
@@ -194,8 +262,66 @@ pub(crate) mod tests {
                 refit: None,
             },
             test,
+            validation: None,
             elapsed_secs: 0.0,
         }
+    }
+
+    #[test]
+    fn the_doctor_names_a_baseline_that_beats_the_model_over_all_series() {
+        use crate::panel::score::{Scores, SeriesScores, aggregate};
+        use std::collections::BTreeMap;
+        let sc = |mase: f64| Scores {
+            smape: 10.0 * mase,
+            mase,
+            mae: mase,
+        };
+        let series = |id: &str, model: f64, snaive: f64| SeriesScores {
+            id: id.into(),
+            rows: 100,
+            windows: 1,
+            model: sc(model),
+            baselines: BTreeMap::from([
+                ("seasonal_naive".to_string(), sc(snaive)),
+                ("naive2".to_string(), sc(2.0)),
+            ]),
+        };
+        // Model 1.2 on average against seasonal naive's 0.8: seasonal naive wins two of three.
+        let per_series = vec![
+            series("a", 1.5, 0.6),
+            series("b", 1.5, 0.8),
+            series("c", 0.6, 1.0),
+        ];
+        let val = PanelScores {
+            aggregate: aggregate(&per_series),
+            per_series,
+        };
+        let alert = worse_than_a_baseline(&val, 7).unwrap();
+        assert_eq!(alert.kind, crate::diag::AlertKind::WorseThanBaseline);
+        assert!(
+            alert
+                .message
+                .contains("mean MASE is 1.200, seasonal_naive's 0.800 (33% better)"),
+            "{}",
+            alert.message
+        );
+        assert!(
+            alert
+                .message
+                .contains("on 2 of 3 series (worst: a 2.50×, b 1.88×)")
+        );
+        assert!(
+            alert
+                .remedy
+                .contains("seasonal_naive for the series where it wins")
+        );
+        // The model ahead over all series: no alert, although it loses on some.
+        let per_series = vec![series("a", 0.5, 0.6), series("b", 0.9, 0.8)];
+        let val = PanelScores {
+            aggregate: aggregate(&per_series),
+            per_series,
+        };
+        assert_eq!(worse_than_a_baseline(&val, 7), None);
     }
 
     /// Twelve noisy seasonal series of different levels and phases: one small model learns
@@ -233,6 +359,9 @@ pub(crate) mod tests {
         assert_eq!(s.data.windows[2], 12, "one test window per series");
         let test = s.test.as_ref().unwrap();
         assert_eq!(test.per_series.len(), 12);
+        let val = s.validation.as_ref().unwrap();
+        assert_eq!(val.per_series.len(), 12, "one validation window per series");
+        assert!(val.aggregate["model"].mase < val.aggregate["naive"].mase);
         assert_eq!(out.forecasts.len(), 12);
         let f = &out.forecasts[3];
         assert_eq!(f.future.len(), 8);

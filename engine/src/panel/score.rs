@@ -2,8 +2,9 @@
 //! and MAE on the same windows, and over all series the means and M4's OWA relative to
 //! Naive2.
 //!
-//! MASE divides by the series' in-sample seasonal naive error over every row before its
-//! test part (M4's convention: its training file), so each series is scaled on its own.
+//! MASE divides by the series' in-sample seasonal naive error over every row up to the
+//! first scored origin (M4's convention for the test part: its training file), so each
+//! series is scaled on its own.
 
 use std::collections::BTreeMap;
 
@@ -204,7 +205,12 @@ fn score_series(
         .iter()
         .flat_map(|&t| (t + 1..=t + h).map(|r| values.get(r).copied().unwrap_or(f64::NAN)))
         .collect();
-    let insample = values.get(..segment.split.test.start).unwrap_or(values);
+    // Every row up to the first forecast origin: the training file in M4's protocol for
+    // the test part, the training rows for validation.
+    let insample = origins
+        .first()
+        .and_then(|&o| values.get(..=o))
+        .unwrap_or(values);
     let scale = m4::mase_scale(insample, m);
     let train_origins = prepared.spec.inside(segment.split.train.clone());
     let mut baselines = BTreeMap::new();

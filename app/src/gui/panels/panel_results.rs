@@ -76,6 +76,13 @@ pub fn panel_results_ui(
 ) {
     let summary = &result.summary;
     header_ui(ui, summary, intents);
+    for alert in &summary.training.alerts {
+        ui.colored_label(
+            colors::CAUTION,
+            format!("{}: {}", alert.kind.title(), alert.message),
+        )
+        .on_hover_text(format!("What to change: {}", alert.remedy));
+    }
     ui.separator();
     let Some(test) = &summary.test else {
         ui.label("No test windows: the split leaves no series a test part to score.");
