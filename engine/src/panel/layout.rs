@@ -44,6 +44,13 @@ pub fn long_layout(table: &CsvTable, config: &crate::config::RunConfig) -> Resul
         return Ok(None);
     };
     table.column(&id)?;
+    if !config.data.covariates.is_empty() {
+        return Err(EngineError::Config(format!(
+            "covariates ({}) are not available with a series column yet: one model over \
+             many series reads each series' value column only",
+            config.data.covariates.join(", ")
+        )));
+    }
     let time = match &config.data.time_column {
         Some(t) => Some(t.clone()),
         None => table
@@ -408,6 +415,24 @@ mod tests {
         let t = read_csv_bytes(off, "off.csv").unwrap();
         let e = panel_from_table(&t, &layout).unwrap_err().to_string();
         assert!(e.contains("series 'x': 2024-01-03 12:00"), "{e}");
+    }
+
+    #[test]
+    fn a_series_column_gives_the_long_layout_and_refuses_covariates() {
+        let csv = b"store,day,sales,price\na,2024-01-01,1,9\na,2024-01-02,2,9\n";
+        let t = read_csv_bytes(csv, "s.csv").unwrap();
+        let mut c = crate::config::RunConfig::default();
+        assert_eq!(long_layout(&t, &c).unwrap(), None);
+        c.data.series_column = Some("store".into());
+        let want = Layout::Long {
+            id: "store".into(),
+            value: "sales".into(),
+            time: Some("day".into()),
+        };
+        assert_eq!(long_layout(&t, &c).unwrap(), Some(want));
+        c.data.covariates = vec!["price".into()];
+        let e = long_layout(&t, &c).unwrap_err().to_string();
+        assert!(e.contains("covariates (price) are not available"), "{e}");
     }
 
     #[test]
