@@ -90,7 +90,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if let Some(path) = &args.train.report
         && let Some(last) = runs.last()
     {
-        let json = seqcast_engine::panel::export::report_json(last)?;
+        let json = seqcast_engine::export::panel::report_json(last)?;
         seqcast_engine::export::write_atomic(path, json.as_bytes())?;
         println!("report written to {}", path.display());
     }

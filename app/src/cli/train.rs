@@ -8,6 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::data::table::CsvTable;
 use seqcast_engine::export::write_atomic;
+use seqcast_engine::panel::detect::IdGuess;
 use seqcast_engine::pipeline::defaults::{AutoDefaults, describe};
 use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event};
 
@@ -16,8 +17,8 @@ use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
 
 /// Runs `seqcast train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
-    let (config, engine, table) = load(args, RunConfig::clone)?;
-    if let Some(layout) = super::train_panel::layout(args, &table, &config)? {
+    let (config, engine, loaded) = load(args, RunConfig::clone)?;
+    if let Some(layout) = super::train_panel::layout(args, &loaded, &config)? {
         return super::train_panel::run(args, config, &engine, layout);
     }
     let config = inspect(args, &engine, config)?;
@@ -66,14 +67,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         }
     }
 
-    if args.export.is_some() || args.report.is_some() {
-        engine.send(Command::Export {
-            predictions: args.export.clone(),
-            report: args.report.clone(),
-            baselines: args.export_baselines,
-        })?;
-        report_saved(wait(&engine)?)?;
-    }
+    export(&engine, args)?;
     if let Some(dir) = &args.save_model {
         engine.send(Command::SaveModel { dir: dir.clone() })?;
         report_saved(wait(&engine)?)?;
@@ -108,11 +102,30 @@ pub(super) fn start_with(
     Ok((config, engine))
 }
 
+/// Writes the predictions and / or the report `args` asks for (of the last run).
+pub(super) fn export(engine: &EngineHandle, args: &TrainArgs) -> Result<()> {
+    if args.export.is_some() || args.report.is_some() {
+        engine.send(Command::Export {
+            predictions: args.export.clone(),
+            report: args.report.clone(),
+            baselines: args.export_baselines,
+        })?;
+        report_saved(wait(engine)?)?;
+    }
+    Ok(())
+}
+
+/// A loaded table and the id column the engine found in it, if any.
+pub(super) struct Loaded {
+    pub table: Arc<CsvTable>,
+    pub id_guess: Option<IdGuess>,
+}
+
 /// The configuration of `args` (`adjust`ed), a started engine and the loaded table.
 fn load(
     args: &TrainArgs,
     adjust: impl Fn(&RunConfig) -> RunConfig,
-) -> Result<(RunConfig, EngineHandle, Arc<CsvTable>)> {
+) -> Result<(RunConfig, EngineHandle, Loaded)> {
     let config = match &args.config {
         Some(path) => {
             RunConfig::from_file(path).with_context(|| format!("in {}", path.display()))?
@@ -137,8 +150,8 @@ fn load(
             format!("the bundled sample {SAMPLE_NAME}")
         }
     };
-    let table = match wait(&engine)? {
-        Event::Loaded { table, .. } => table,
+    let (table, id_guess) = match wait(&engine)? {
+        Event::Loaded { table, id_guess } => (table, id_guess),
         other => bail!(unexpected(other)),
     };
     eprintln!(
@@ -146,7 +159,7 @@ fn load(
         table.n_rows,
         column_list(&table.column_names())
     );
-    Ok((config, engine, table))
+    Ok((config, engine, Loaded { table, id_guess }))
 }
 
 /// Resolves the data-dependent defaults of one series (those `args` leaves open).
@@ -210,7 +223,7 @@ pub(super) fn wait(engine: &EngineHandle) -> Result<Event> {
     }
 }
 
-pub(super) fn report_saved(event: Event) -> Result<()> {
+fn report_saved(event: Event) -> Result<()> {
     match event {
         Event::Saved { paths } => {
             for p in paths {

@@ -7,8 +7,6 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 use seqcast_engine::RunConfig;
-use seqcast_engine::data::table::CsvTable;
-use seqcast_engine::panel::detect::guess_id_column;
 use seqcast_engine::panel::layout::{Layout, long_layout};
 use seqcast_engine::panel::run::PanelSummary;
 use seqcast_engine::panel::score::{Aggregate, BASELINES};
@@ -17,11 +15,12 @@ use seqcast_engine::worker::{Command, EngineHandle, Event, PanelSource};
 
 use super::TrainArgs;
 use super::progress::ProgressLine;
-use super::train::{report_saved, wait};
+use super::train::{Loaded, export};
 
 /// The panel layout `args` asks for, or finds in `table` (reported); `None` trains
 /// on the table as one series.
-pub fn layout(args: &TrainArgs, table: &CsvTable, config: &RunConfig) -> Result<Option<Layout>> {
+pub fn layout(args: &TrainArgs, loaded: &Loaded, config: &RunConfig) -> Result<Option<Layout>> {
+    let table = loaded.table.as_ref();
     if let Some(layout) = &args.layout {
         return match layout.as_str() {
             "rows" => Ok(Some(Layout::Rows)),
@@ -43,7 +42,7 @@ pub fn layout(args: &TrainArgs, table: &CsvTable, config: &RunConfig) -> Result<
     let id = match args.series_column.as_deref() {
         Some("none") => return Ok(None),
         Some(column) => column.to_string(),
-        None => match (&config.data.series_column, guess_id_column(table)) {
+        None => match (&config.data.series_column, loaded.id_guess.clone()) {
             (Some(column), _) => column.clone(),
             (None, Some(guess)) => {
                 eprintln!(
@@ -117,14 +116,7 @@ pub fn run(
     if !args.no_record {
         eprintln!("note: runs over many series are not recorded in the runs folder yet");
     }
-    if args.export.is_some() || args.report.is_some() {
-        engine.send(Command::Export {
-            predictions: args.export.clone(),
-            report: args.report.clone(),
-            baselines: args.export_baselines,
-        })?;
-        report_saved(wait(engine)?)?;
-    }
+    export(engine, args)?;
     if let Some(path) = &args.save_config {
         seqcast_engine::export::write_atomic(path, summary.config.to_toml()?.as_bytes())?;
         println!("wrote {}", path.display());

@@ -6,7 +6,7 @@
 //!   column, a value column; the rows of a series need not be adjacent;
 //! - **wide**: several numeric columns, each a series (ETTh1's columns, meters).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{Panel, PanelTime, RawSeries};
 use crate::data::cell::is_missing;
@@ -84,8 +84,11 @@ pub fn long_layout(table: &CsvTable, config: &crate::config::RunConfig) -> Resul
 
 /// Reads the series of `table` laid out as `layout`.
 pub fn panel_from_table(table: &CsvTable, layout: &Layout) -> Result<Panel> {
-    let untimed = |raw: Raw| (raw.into_iter().map(|(id, c)| (id, c, None)).collect(), None);
-    let (raw, time): (Vec<RawSeries>, _) = match layout {
+    let untimed = |raw: Raw| {
+        let raw = raw.into_iter().map(|(id, c)| (id, c, None)).collect();
+        (raw, None, 0)
+    };
+    let (raw, time, absent): (Vec<RawSeries>, _, _) = match layout {
         Layout::Rows => untimed(rows(table)?),
         Layout::Long { id, value, time } => long(table, id, value, time.as_deref())?,
         Layout::Wide { columns } => untimed(wide(table, columns)?),
@@ -96,32 +99,9 @@ pub fn panel_from_table(table: &CsvTable, layout: &Layout) -> Result<Panel> {
             table.source
         )));
     }
-    let absent: usize = match &time {
-        Some(_) => raw
-            .iter()
-            .map(|(_, cells, _)| cells.iter().filter(|c| c.is_none()).count())
-            .sum(),
-        None => 0,
-    };
     let mut panel = Panel::from_timed(&table.source, raw, time);
-    // On a time axis, every None came from an absent step or an empty cell; count the
-    // absent steps separately (the empty cells were counted while reading).
-    if panel.time.is_some() {
-        panel.report.absent_steps = absent.saturating_sub(empty_cells(table, layout));
-    }
+    panel.report.absent_steps = absent;
     Ok(panel)
-}
-
-/// Empty value cells of a long table's value column.
-fn empty_cells(table: &CsvTable, layout: &Layout) -> usize {
-    let Layout::Long { value, .. } = layout else {
-        return 0;
-    };
-    table.column(value).map_or(0, |c| {
-        (0..table.n_rows)
-            .filter(|&r| c.cells.text(r).is_none_or(is_missing))
-            .count()
-    })
 }
 
 /// A number from a cell, `None` when missing, an error naming the place otherwise.
@@ -191,7 +171,7 @@ fn long(
     id: &str,
     value: &str,
     time: Option<&str>,
-) -> Result<(Vec<RawSeries>, Option<PanelTime>)> {
+) -> Result<(Vec<RawSeries>, Option<PanelTime>, usize)> {
     let ids = table.column(id)?;
     let values = table.column(value)?;
     let times = time.map(|t| table.column(t)).transpose()?;
@@ -253,19 +233,25 @@ fn long(
         _ => None,
     };
     let mut out = Vec::with_capacity(series.len());
+    let mut absent = 0;
     for (key, points) in series {
         out.push(match &axis {
-            Some(axis) => on_grid(key, &points, axis)?,
+            Some(axis) => {
+                let (raw, inserted) = on_grid(key, &points, axis)?;
+                absent += inserted;
+                raw
+            }
             None => (key, points.into_iter().map(|p| p.1).collect(), None),
         });
     }
-    Ok((out, axis))
+    Ok((out, axis, absent))
 }
 
 /// The step of a panel's time axis: the step most series have (each inferred from its
 /// own times, as for one series).
 fn panel_frequency(series: &[(String, Points)], column: &str) -> Result<Frequency> {
-    let mut votes: HashMap<Frequency, usize> = HashMap::new();
+    // Ordered, so that a tie goes the same way every time.
+    let mut votes: BTreeMap<Frequency, usize> = BTreeMap::new();
     for (_, points) in series {
         // A few hundred steps of a series are plenty to infer its step from.
         let ts: Vec<i64> = points.iter().take(256).map(|p| p.0).collect();
@@ -275,7 +261,7 @@ fn panel_frequency(series: &[(String, Points)], column: &str) -> Result<Frequenc
     }
     votes
         .into_iter()
-        .max_by_key(|&(f, n)| (n, std::cmp::Reverse(format!("{f:?}"))))
+        .max_by_key(|&(_, n)| n)
         .map(|(f, _)| f)
         .ok_or_else(|| {
             EngineError::Time(format!(
@@ -286,27 +272,37 @@ fn panel_frequency(series: &[(String, Points)], column: &str) -> Result<Frequenc
 }
 
 /// The cells of one series at every step of `frequency` from its first time to its
-/// last: a step without a row is a missing value (filled later like an empty cell). A
-/// time off the grid, or a grid much larger than the rows, is an error naming the series.
-fn on_grid(key: String, points: &[(i64, Option<f64>)], axis: &PanelTime) -> Result<RawSeries> {
+/// last (a step without a row is a missing value, filled later like an empty cell), and
+/// how many steps had no row. A time off the grid, or a grid more than
+/// [`MAX_GRID_FACTOR`] times the rows, is an error naming the series, found before the
+/// grid is allocated.
+fn on_grid(
+    key: String,
+    points: &[(i64, Option<f64>)],
+    axis: &PanelTime,
+) -> Result<(RawSeries, usize)> {
     let frequency = axis.frequency;
     let Some(&(first, _)) = points.first() else {
-        return Ok((key, Vec::new(), None));
+        return Ok(((key, Vec::new(), None), 0));
     };
+    let limit = MAX_GRID_FACTOR.saturating_mul(points.len());
     let mut cells: Vec<Option<f64>> = Vec::with_capacity(points.len());
+    let mut inserted = 0;
     let mut prev = first;
     for (i, &(t, v)) in points.iter().enumerate() {
         if i > 0 {
             let gap = usize::try_from(frequency.missing_steps(prev, t)).unwrap_or(usize::MAX);
-            if gap > MAX_GAP_FACTOR.saturating_mul(points.len()) {
+            if gap.saturating_add(cells.len()) >= limit {
                 return Err(EngineError::Time(format!(
-                    "series '{key}': {gap} time steps missing between two rows (of {} rows); \
-                     the series does not follow the panel's step",
+                    "series '{key}': its times up to {} span more than {limit} steps ({}) for \
+                     {} rows; the series does not follow the panel's step",
+                    format_time(t, &axis.format),
+                    frequency.label(),
                     points.len()
                 )));
             }
-            cells.extend(std::iter::repeat_n(None, gap));
-            if frequency.advance(prev, i64::try_from(gap).unwrap_or(i64::MAX) + 1) != t {
+            let steps = i64::try_from(gap).unwrap_or(i64::MAX).saturating_add(1);
+            if frequency.advance(prev, steps) != t {
                 return Err(EngineError::Time(format!(
                     "series '{key}': {} is not a whole number of steps ({}) after {}",
                     format_time(t, &axis.format),
@@ -314,15 +310,17 @@ fn on_grid(key: String, points: &[(i64, Option<f64>)], axis: &PanelTime) -> Resu
                     format_time(prev, &axis.format)
                 )));
             }
+            cells.extend(std::iter::repeat_n(None, gap));
+            inserted += gap;
         }
         cells.push(v);
         prev = t;
     }
-    Ok((key, cells, Some(first)))
+    Ok(((key, cells, Some(first)), inserted))
 }
 
-/// A series may have at most this many missing steps per row it holds.
-const MAX_GAP_FACTOR: usize = 4;
+/// A series' grid may hold at most this many steps per row it has (the rest missing).
+const MAX_GRID_FACTOR: usize = 5;
 
 fn wide(table: &CsvTable, columns: &[String]) -> Result<Raw> {
     let names: Vec<&str> = if columns.is_empty() {
@@ -353,6 +351,15 @@ mod tests {
     use super::*;
     use crate::data::table::read_csv_bytes;
 
+    /// The long layout of `series,time,value` tables.
+    fn series_time_value() -> Layout {
+        Layout::Long {
+            id: "series".into(),
+            value: "value".into(),
+            time: Some("time".into()),
+        }
+    }
+
     #[test]
     fn m4_rows_pad_short_series_with_empty_cells() {
         let csv =
@@ -378,11 +385,7 @@ mod tests {
         let csv = b"series,time,value\n\
                     b,2024-01-02,20\na,2024-01-01,1\nb,2024-01-01,10\na,2024-01-03,3\na,2024-01-02,2\n";
         let t = read_csv_bytes(csv, "long.csv").unwrap();
-        let layout = Layout::Long {
-            id: "series".into(),
-            value: "value".into(),
-            time: Some("time".into()),
-        };
+        let layout = series_time_value();
         let p = panel_from_table(&t, &layout).unwrap();
         assert_eq!(p.series.len(), 2);
         assert_eq!(p.series[0].id, "b");
@@ -397,11 +400,7 @@ mod tests {
                     b,2024-01-01,1\nb,2024-01-02,2\nb,2024-01-04,4\nb,2024-01-05,\nb,2024-01-06,6\n\
                     a,2024-01-03,10\na,2024-01-04,20\na,2024-01-05,30\n";
         let t = read_csv_bytes(csv, "long.csv").unwrap();
-        let layout = Layout::Long {
-            id: "series".into(),
-            value: "value".into(),
-            time: Some("time".into()),
-        };
+        let layout = series_time_value();
         let p = panel_from_table(&t, &layout).unwrap();
         assert_eq!(p.series[0].values, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         assert_eq!((p.report.filled, p.report.absent_steps), (2, 1));
@@ -415,6 +414,18 @@ mod tests {
         let t = read_csv_bytes(off, "off.csv").unwrap();
         let e = panel_from_table(&t, &layout).unwrap_err().to_string();
         assert!(e.contains("series 'x': 2024-01-03 12:00"), "{e}");
+        // Two rows a century of hours apart: refused before the grid is allocated.
+        let far = b"series,time,value\ny,1924-01-01 00:00,1\ny,2024-01-01 00:00,2\n\
+                    y,2024-01-01 01:00,3\ny,2024-01-01 02:00,4\ny,2024-01-01 03:00,5\n\
+                    y,2024-01-01 04:00,6\n";
+        let t = read_csv_bytes(far, "far.csv").unwrap();
+        let e = panel_from_table(&t, &layout).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "series 'y': its times up to 2024-01-01 00:00 span more than 30 steps (hourly)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

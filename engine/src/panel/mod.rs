@@ -9,7 +9,6 @@
 
 pub mod defaults;
 pub mod detect;
-pub mod export;
 pub mod layout;
 pub mod prepare;
 pub mod run;

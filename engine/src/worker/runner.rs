@@ -309,7 +309,7 @@ impl Runner {
         if let Some(last) = &self.last_panel {
             let mut paths: Vec<PathBuf> = Vec::new();
             if let Some(path) = predictions {
-                let csv = crate::panel::export::predictions_csv(
+                let csv = crate::export::panel::predictions_csv(
                     &last.panel,
                     &last.summary,
                     &last.forecasts,
@@ -318,7 +318,7 @@ impl Runner {
                 paths.push(path);
             }
             if let Some(path) = report {
-                let json = crate::panel::export::report_json(&last.summary)?;
+                let json = crate::export::panel::report_json(&last.summary)?;
                 export::write_atomic(&path, json.as_bytes())?;
                 paths.push(path);
             }

@@ -9,7 +9,7 @@ const HOUR: i64 = 3600;
 const WEEK: i64 = 7 * DAY;
 
 /// The step between consecutive timestamps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     /// A fixed number of seconds (hourly = 3600, daily = 86 400, weekly = 604 800).

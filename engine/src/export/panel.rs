@@ -5,10 +5,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::Panel;
-use super::run::PanelSummary;
-use super::score::{SeriesForecast, SeriesScores};
+use super::{csv_field, fmt_num, header_field};
 use crate::error::{EngineError, Result};
+use crate::panel::Panel;
+use crate::panel::run::PanelSummary;
+use crate::panel::score::{SeriesForecast, SeriesScores};
 
 /// The report: what was run (`config`, `data`, `training`), then the test part's scores
 /// per series (`per_series`: each with the model's and every baseline's sMAPE, MASE,
@@ -85,7 +86,7 @@ pub fn predictions_csv(
         "series,origin,target_time,step,split,actual,predicted,forecast,best_baseline,\
          best_baseline_predicted\n",
     );
-    let by_id: std::collections::HashMap<&str, &super::PanelSeries> =
+    let by_id: std::collections::HashMap<&str, &crate::panel::PanelSeries> =
         panel.series.iter().map(|s| (s.id.as_str(), s)).collect();
     let time = |id: &str, row: usize| -> String {
         by_id
@@ -93,12 +94,9 @@ pub fn predictions_csv(
             .and_then(|s| panel.time_label(s, row))
             .unwrap_or_else(|| row.to_string())
     };
-    let number = |v: Option<f64>| {
-        v.filter(|v| v.is_finite())
-            .map_or(String::new(), |v| v.to_string())
-    };
+    let number = |v: Option<f64>| v.map_or(String::new(), fmt_num);
     for f in forecasts {
-        let id = csv_field(&f.id);
+        let id = header_field(&f.id);
         let (base_name, base) = match &f.best_baseline {
             Some((name, values)) => (name.as_str(), Some(values)),
             None => ("", None),
@@ -120,7 +118,7 @@ pub fn predictions_csv(
         }
     }
     for f in forecasts {
-        let id = csv_field(&f.id);
+        let id = header_field(&f.id);
         let last = f.history_start + f.history.len();
         let Some(origin) = last.checked_sub(1) else {
             continue;
@@ -137,15 +135,6 @@ pub fn predictions_csv(
         }
     }
     out
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 #[cfg(test)]
@@ -176,7 +165,7 @@ mod tests {
                 ("naive2".to_string(), scores(2.0)),
             ]),
         }];
-        let aggregate = super::super::score::aggregate(&per_series);
+        let aggregate = crate::panel::score::aggregate(&per_series);
         let summary = crate::panel::run::tests::summary_with(Some(PanelScores {
             per_series,
             aggregate,
@@ -225,7 +214,7 @@ mod tests {
             future: vec![7.0, 8.0],
             ..SeriesForecast::empty("a,b")
         };
-        let csv = predictions_csv(&panel, &summary, &[f]);
+        let csv = predictions_csv(&panel, &summary, std::slice::from_ref(&f));
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines,
@@ -237,5 +226,13 @@ mod tests {
                 "\"a,b\",2024-01-06,2024-01-08,2,future,,8,lstm,,",
             ]
         );
+        // An id a spreadsheet would run as a formula is written as text.
+        let hostile = SeriesForecast {
+            id: "=HYPERLINK(\"x\")".into(),
+            ..f
+        };
+        let csv = predictions_csv(&panel, &summary, &[hostile]);
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.starts_with("\"'=HYPERLINK(\"\"x\"\")\","), "{row}");
     }
 }

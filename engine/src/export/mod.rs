@@ -1,6 +1,8 @@
 //! Predictions CSV and JSON run report, each written atomically (temp file + rename),
 //! so a crash or a full disk never leaves a half-written file under the final name.
 
+pub mod panel;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -266,6 +268,7 @@ pub fn write_predictions(
     out
 }
 
+/// A number cell: the value, or empty when it is not finite.
 fn fmt_num(x: f64) -> String {
     if x.is_finite() {
         format!("{x}")
@@ -274,8 +277,9 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-/// A header cell made of a column name from the data: a name starting with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return is prefixed with `'`, so that a spreadsheet
+/// A header cell made of a column name from the data (or any text cell taken from it,
+/// such as a series id): a name starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is prefixed with `'`, so that a spreadsheet
 /// opening the export shows it as text instead of running it as a formula (CSV
 /// injection); then quoted as any field.
 fn header_field(s: &str) -> String {
