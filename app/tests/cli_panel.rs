@@ -260,3 +260,109 @@ fn wide_columns_and_one_row_per_series_train_as_many_series() {
         text(&out.stderr)
     );
 }
+
+/// The same series with a covariate, a column constant within each series and a static
+/// table: the CLI offers the constant column, takes what it is told, prints the inputs
+/// and lists each series' attributes in the report.
+#[test]
+fn covariates_and_static_attributes_reach_the_model_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = std::fs::read_to_string(long_csv(dir.path())).unwrap();
+    let mut csv = String::from("series,time,value,promo,region\n");
+    for (i, line) in plain.lines().skip(1).enumerate() {
+        let id = line.split(',').next().unwrap();
+        let region = if id == "s0" || id == "s1" {
+            "north"
+        } else {
+            "south"
+        };
+        let _ = writeln!(csv, "{line},{},{region}", i % 3);
+    }
+    let path = dir.path().join("with_inputs.csv");
+    std::fs::write(&path, csv).unwrap();
+    let statics = dir.path().join("static.csv");
+    let mut table = String::from("series,size\n");
+    for (id, size) in [
+        ("s0", 10),
+        ("s1", 20),
+        ("s2", 30),
+        ("s3", 40),
+        ("s4", 50),
+        ("tiny", 1),
+    ] {
+        let _ = writeln!(table, "{id},{size}");
+    }
+    std::fs::write(&statics, table).unwrap();
+    let report = dir.path().join("r.json");
+    let base = [
+        "train",
+        "--csv",
+        path.to_str().unwrap(),
+        "--series-column",
+        "series",
+        "--target",
+        "value",
+        "--covariates",
+        "promo",
+        "--horizon",
+        "7",
+        "--lookback",
+        "14",
+        "--split",
+        "per-series-last=7",
+        "--hidden",
+        "8",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--no-record",
+    ];
+    // Without --static-columns: the constant column is offered, not used.
+    let out = seqcast(&base);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(
+        stderr.contains(
+            "columns constant within each series: region (--static-columns region feeds them"
+        ),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).contains("inputs besides the values: covariates promo\n"));
+    let mut args = base.to_vec();
+    args.extend([
+        "--static-columns",
+        "region",
+        "--static",
+        statics.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let out = seqcast(&args);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(
+        stdout.contains(
+            "inputs besides the values: covariates promo; static attributes region (2 \
+             categories), size (number)"
+        ),
+        "{stdout}"
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let s2 = &r["per_series"][2];
+    assert_eq!(s2["id"], "s2");
+    assert_eq!(s2["attributes"]["region"], "south");
+    assert_eq!(s2["attributes"]["size"], 30.0);
+    assert_eq!(r["data"]["covariates"][0], "promo");
+    assert_eq!(r["data"]["attributes"][0]["kind"], "category");
+    assert_eq!(r["config"]["data"]["static_columns"][0], "region");
+    // A series missing from the static table is a precise error.
+    std::fs::write(&statics, "series,size\ns0,1\n").unwrap();
+    let out = seqcast(&args);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("5 of the 6 series have no row (the first: 's1')"),
+        "{stderr}"
+    );
+}

@@ -51,6 +51,19 @@ impl TrainArgs {
         if let Some(c) = &self.series_column {
             d.series_column = (c != "none").then(|| c.clone());
         }
+        if let Some(c) = &self.static_columns {
+            d.static_columns = if c == "none" {
+                Vec::new()
+            } else {
+                c.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            };
+        }
+        if let Some(f) = &self.static_file {
+            d.static_file = Some(f.clone());
+        }
         if let Some(f) = &self.date_format {
             if seqcast_engine::data::time::format_from_pattern(f).is_none() {
                 bail!(

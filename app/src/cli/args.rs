@@ -157,6 +157,15 @@ pub struct TrainArgs {
         help_heading = "Many series"
     )]
     pub layout: Option<String>,
+    /// Many series: a CSV of static attributes (region, product type, size), one row per
+    /// series keyed by its id (the column named like the series column, else the first);
+    /// every other column is an attribute fed to the model.
+    #[arg(long = "static", value_name = "FILE", help_heading = "Many series")]
+    pub static_file: Option<PathBuf>,
+    /// Many series (long format): columns constant within each series to feed the model
+    /// as static attributes, comma-separated (`none`: no such columns).
+    #[arg(long, value_name = "COL,...|none", help_heading = "Many series")]
+    pub static_columns: Option<String>,
     /// Extra input columns, comma-separated.
     #[arg(
         long,

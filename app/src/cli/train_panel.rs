@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 use seqcast_engine::RunConfig;
+use seqcast_engine::panel::detect::constant_columns;
 use seqcast_engine::panel::layout::{Layout, long_layout};
 use seqcast_engine::panel::run::PanelSummary;
 use seqcast_engine::panel::score::{Aggregate, BASELINES};
@@ -58,14 +59,41 @@ pub fn layout(args: &TrainArgs, loaded: &Loaded, config: &RunConfig) -> Result<O
     let mut with_id = config.clone();
     with_id.data.series_column = Some(id);
     let layout = long_layout(table, &with_id)?;
-    if let Some(Layout::Long { id, value, time }) = &layout {
-        eprintln!(
+    if let Some(Layout::Long {
+        id,
+        value,
+        time,
+        covariates,
+        statics,
+    }) = &layout
+    {
+        let mut line = format!(
             "many series: id '{id}', value '{value}', {}",
             time.as_ref()
                 .map_or("no time column (rows in file order)".to_string(), |t| {
                     format!("time '{t}'")
                 })
         );
+        for (what, names) in [("covariates", covariates), ("static attributes", statics)] {
+            if !names.is_empty() {
+                let _ = write!(line, ", {what} {}", names.join(", "));
+            }
+        }
+        eprintln!("{line}");
+        if statics.is_empty() && args.static_columns.is_none() {
+            let mut roles: Vec<&str> = vec![id, value];
+            roles.extend(time.as_deref());
+            roles.extend(covariates.iter().map(String::as_str));
+            let found = constant_columns(table, id, &roles);
+            if !found.is_empty() {
+                eprintln!(
+                    "columns constant within each series: {} (--static-columns {} feeds them to \
+                     the model as static attributes)",
+                    found.join(", "),
+                    found.join(",")
+                );
+            }
+        }
     }
     Ok(layout)
 }
@@ -147,6 +175,9 @@ pub fn table(summary: &PanelSummary) -> String {
         t.best_epoch.unwrap_or(0),
         summary.elapsed_secs
     );
+    if let Some(line) = d.inputs_line() {
+        let _ = writeln!(out, "{line}");
+    }
     for line in d.load.lines().iter().skip(1) {
         let _ = writeln!(out, "  {line}");
     }

@@ -281,6 +281,13 @@ impl SeqcastApp {
                 self.persisted.runs_dir = Some(path);
                 self.record_runs();
             }
+            Purpose::StaticFile => {
+                self.session.info(format!(
+                    "Static attributes from {} (read when training starts)",
+                    path.display()
+                ));
+                self.persisted.config.data.static_file = Some(path);
+            }
         }
     }
 

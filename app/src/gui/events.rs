@@ -93,6 +93,16 @@ impl SeqcastApp {
             data.time_column = None;
             data.date_format = None;
         }
+        if !data.series_column.iter().all(known) {
+            data.series_column = None;
+        }
+        // Static attributes describe the series of one panel.
+        if data.series_column.is_none() || !data.static_columns.iter().all(known) {
+            data.static_columns.clear();
+        }
+        if data.series_column.is_none() {
+            data.static_file = None;
+        }
         let persisted = &mut self.persisted;
         // The engine applies this file's data-dependent defaults with the first
         // inspection, to the settings still at their plain defaults.

@@ -25,6 +25,8 @@ pub enum Purpose {
     LoadModel,
     /// Choose the runs directory.
     RunsDir,
+    /// Choose a CSV of static attributes for many series.
+    StaticFile,
 }
 
 impl Purpose {
@@ -39,6 +41,7 @@ impl Purpose {
             Self::SaveModel => ("Save the model into a folder", "model"),
             Self::LoadModel => ("Load a saved model folder", ""),
             Self::RunsDir => ("Choose the runs folder", "seqcast-runs"),
+            Self::StaticFile => ("Choose a CSV of static attributes (one row per series)", ""),
         }
     }
 }
@@ -107,7 +110,7 @@ impl Dialogs {
                     dialog = dialog.set_directory(dir);
                 }
                 let picked = match purpose {
-                    Purpose::OpenCsv => {
+                    Purpose::OpenCsv | Purpose::StaticFile => {
                         dialog.add_filter("CSV", &["csv", "tsv", "txt"]).pick_file()
                     }
                     Purpose::LoadConfig => dialog.add_filter("TOML", &["toml"]).pick_file(),

@@ -139,6 +139,15 @@ pub struct DataConfig {
     pub series_column: Option<String>,
     /// Extra input columns (their past values are fed to the model, never forecast).
     pub covariates: Vec<String>,
+    /// Many series: columns constant within each series of the long table, fed to the
+    /// model as static attributes (a number z-scored over the series, a category
+    /// one-hot).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub static_columns: Vec<String>,
+    /// Many series: a CSV of static attributes, one row per series keyed by its id
+    /// (the column named like the series column, else the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_file: Option<std::path::PathBuf>,
     /// Missing-value policy.
     pub missing: MissingPolicy,
     /// Duplicate-timestamp policy.

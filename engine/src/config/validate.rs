@@ -146,6 +146,13 @@ impl RunConfig {
     }
 
     fn validate_data(&self) -> Result<()> {
+        if !self.data.static_columns.is_empty() && self.data.series_column.is_none() {
+            return Err(bad(format!(
+                "static attributes ({}) are columns constant within each series: they need a \
+                 series column (data.series_column)",
+                self.data.static_columns.join(", ")
+            )));
+        }
         match self.data.split {
             Split::Fractions { train, val, test } => {
                 let all = [train, val, test];

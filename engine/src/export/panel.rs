@@ -59,7 +59,7 @@ fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
 /// One series' entry: its scores, the best baseline and the model's MASE relative to it.
 fn series_entry(s: &SeriesScores) -> Value {
     let best = s.best_baseline();
-    json!({
+    let mut entry = json!({
         "id": s.id,
         "rows": s.rows,
         "windows": s.windows,
@@ -67,7 +67,14 @@ fn series_entry(s: &SeriesScores) -> Value {
         "baselines": s.baselines,
         "best_baseline": best.map(|(name, _)| name),
         "model_vs_best_baseline": best.map(|(_, b)| s.model.mase / b.mase).filter(|r| r.is_finite()),
-    })
+    });
+    if !s.attributes.is_empty()
+        && let (Some(map), Ok(attributes)) =
+            (entry.as_object_mut(), serde_json::to_value(&s.attributes))
+    {
+        map.insert("attributes".to_string(), attributes);
+    }
+    entry
 }
 
 /// The predictions CSV: `series,origin,target_time,step,split,actual,predicted,forecast,
@@ -164,6 +171,7 @@ mod tests {
                 ("seasonal_naive".to_string(), scores(0.5)),
                 ("naive2".to_string(), scores(2.0)),
             ]),
+            attributes: BTreeMap::new(),
         }];
         let aggregate = crate::panel::score::aggregate(&per_series);
         let summary = crate::panel::run::tests::summary_with(Some(PanelScores {
@@ -199,7 +207,11 @@ mod tests {
         let jan1 = 19_723 * 86_400;
         let panel = Panel::from_timed(
             "p",
-            vec![("a,b".into(), vec![Some(1.0); 6], Some(jan1))],
+            vec![crate::panel::RawSeries::new(
+                "a,b".into(),
+                vec![Some(1.0); 6],
+                Some(jan1),
+            )],
             Some(time),
         );
         let mut summary = crate::panel::run::tests::summary_with(None);

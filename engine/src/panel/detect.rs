@@ -3,7 +3,7 @@
 //! (NeuralForecast's `unique_id`). The guess is offered and reported, never applied
 //! silently.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +72,37 @@ pub fn guess_id_column(table: &CsvTable) -> Option<IdGuess> {
         })
 }
 
+/// Columns of a long table other than `exclude` whose value is the same on every row of
+/// each series (series by the `id` column) but not the same for all series: candidates
+/// for static attributes, offered, never used silently. Missing cells are ignored.
+pub fn constant_columns(table: &CsvTable, id: &str, exclude: &[&str]) -> Vec<String> {
+    let Ok(ids) = table.column(id) else {
+        return Vec::new();
+    };
+    table
+        .columns
+        .iter()
+        .filter(|c| !exclude.contains(&c.name.as_str()) && c.name != id)
+        .filter(|c| {
+            let mut value: HashMap<&str, &str> = HashMap::new();
+            for row in 0..table.n_rows {
+                let (Some(key), Some(cell)) = (
+                    ids.cells.text(row),
+                    c.cells.text(row).filter(|t| !is_missing(t)),
+                ) else {
+                    continue;
+                };
+                if *value.entry(key).or_insert(cell) != cell {
+                    return false;
+                }
+            }
+            let distinct: HashSet<&&str> = value.values().collect();
+            distinct.len() > 1
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +115,17 @@ mod tests {
         let g = guess_id_column(&t).unwrap();
         assert_eq!((g.column.as_str(), g.series, g.shortest), ("series", 2, 3));
         assert!(g.describe().contains("2 ids"), "{}", g.describe());
+    }
+
+    #[test]
+    fn columns_constant_within_each_series_are_offered_as_attributes() {
+        let csv = b"series,time,value,region,size,price,all\n\
+                    a,1,1,north,10,5,x\na,2,2,north,10,6,x\n\
+                    b,1,4,south,,7,x\nb,2,5,south,20,8,x\n";
+        let t = read_csv_bytes(csv, "long.csv").unwrap();
+        let found = constant_columns(&t, "series", &["time", "value"]);
+        // price changes within a series; `all` is the same for every series.
+        assert_eq!(found, ["region", "size"]);
     }
 
     #[test]

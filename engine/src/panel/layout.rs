@@ -27,6 +27,11 @@ pub enum Layout {
         value: String,
         /// The time column that orders each series' rows (file order without it).
         time: Option<String>,
+        /// Covariate columns: inputs that change with time, scaled on each series'
+        /// training rows like its values.
+        covariates: Vec<String>,
+        /// Columns constant within each series: its static attributes.
+        statics: Vec<String>,
     },
     /// Each of these numeric columns is a series (the column name is its id).
     Wide {
@@ -44,13 +49,6 @@ pub fn long_layout(table: &CsvTable, config: &crate::config::RunConfig) -> Resul
         return Ok(None);
     };
     table.column(&id)?;
-    if !config.data.covariates.is_empty() {
-        return Err(EngineError::Config(format!(
-            "covariates ({}) are not available with a series column yet: one model over \
-             many series reads each series' value column only",
-            config.data.covariates.join(", ")
-        )));
-    }
     let time = match &config.data.time_column {
         Some(t) => Some(t.clone()),
         None => table
@@ -79,19 +77,68 @@ pub fn long_layout(table: &CsvTable, config: &crate::config::RunConfig) -> Resul
             )));
         }
     };
-    Ok(Some(Layout::Long { id, value, time }))
+    let covariates = config.data.covariates.clone();
+    let statics = config.data.static_columns.clone();
+    let mut roles: Vec<&str> = vec![&id, &value];
+    roles.extend(time.as_deref());
+    for name in covariates.iter().chain(&statics) {
+        table.column(name)?;
+        if roles.contains(&name.as_str()) {
+            return Err(EngineError::Config(format!(
+                "column '{name}' has two roles with the series column '{id}' (value '{value}'{}, \
+                 covariates, static attributes): give each column one",
+                time.as_ref()
+                    .map(|t| format!(", time '{t}'"))
+                    .unwrap_or_default()
+            )));
+        }
+        roles.push(name);
+    }
+    Ok(Some(Layout::Long {
+        id,
+        value,
+        time,
+        covariates,
+        statics,
+    }))
 }
 
 /// Reads the series of `table` laid out as `layout`.
 pub fn panel_from_table(table: &CsvTable, layout: &Layout) -> Result<Panel> {
     let untimed = |raw: Raw| {
-        let raw = raw.into_iter().map(|(id, c)| (id, c, None)).collect();
+        let raw = raw
+            .into_iter()
+            .map(|(id, c)| RawSeries::new(id, c, None))
+            .collect();
         (raw, None, 0)
     };
     let (raw, time, absent): (Vec<RawSeries>, _, _) = match layout {
         Layout::Rows => untimed(rows(table)?),
-        Layout::Long { id, value, time } => long(table, id, value, time.as_deref())?,
+        Layout::Long {
+            id,
+            value,
+            time,
+            covariates,
+            statics,
+        } => long(
+            table,
+            &LongColumns {
+                id,
+                value,
+                time: time.as_deref(),
+                covariates,
+                statics,
+            },
+        )?,
         Layout::Wide { columns } => untimed(wide(table, columns)?),
+    };
+    let (covariates, statics) = match layout {
+        Layout::Long {
+            covariates,
+            statics,
+            ..
+        } => (covariates.clone(), statics.clone()),
+        _ => (Vec::new(), Vec::new()),
     };
     if raw.is_empty() {
         return Err(EngineError::Csv(format!(
@@ -99,7 +146,7 @@ pub fn panel_from_table(table: &CsvTable, layout: &Layout) -> Result<Panel> {
             table.source
         )));
     }
-    let mut panel = Panel::from_timed(&table.source, raw, time);
+    let mut panel = Panel::with_columns(&table.source, raw, time, covariates, statics);
     panel.report.absent_steps = absent;
     Ok(panel)
 }
@@ -124,8 +171,18 @@ fn number(table: &CsvTable, column: &RawColumn, row: usize) -> Result<Option<f64
 }
 
 type Raw = Vec<(String, Vec<Option<f64>>)>;
-/// One long-format series' rows: (time, value).
-type Points = Vec<(i64, Option<f64>)>;
+/// One long-format series' rows: (time, row of the table).
+type Points = Vec<(i64, usize)>;
+
+/// The columns of a long table.
+#[derive(Clone, Copy)]
+struct LongColumns<'a> {
+    id: &'a str,
+    value: &'a str,
+    time: Option<&'a str>,
+    covariates: &'a [String],
+    statics: &'a [String],
+}
 
 fn rows(table: &CsvTable) -> Result<Raw> {
     let Some((ids, values)) = table.columns.split_first() else {
@@ -168,12 +225,21 @@ fn rows(table: &CsvTable) -> Result<Raw> {
 
 fn long(
     table: &CsvTable,
-    id: &str,
-    value: &str,
-    time: Option<&str>,
+    columns: &LongColumns<'_>,
 ) -> Result<(Vec<RawSeries>, Option<PanelTime>, usize)> {
+    let LongColumns {
+        id,
+        value,
+        time,
+        covariates,
+        statics,
+    } = *columns;
     let ids = table.column(id)?;
     let values = table.column(value)?;
+    let covs: Vec<&RawColumn> = covariates
+        .iter()
+        .map(|c| table.column(c))
+        .collect::<Result<_>>()?;
     let times = time.map(|t| table.column(t)).transpose()?;
     let format = match times.map(|c| &c.kind) {
         Some(ColumnKind::Time(f)) => Some(f),
@@ -211,13 +277,12 @@ fn long(
             }
             _ => i64::try_from(row).unwrap_or(i64::MAX),
         };
-        let v = number(table, values, row)?;
         let slot = *index.entry(key).or_insert_with(|| {
             series.push((key.to_string(), Vec::new()));
             series.len() - 1
         });
         if let Some((_, points)) = series.get_mut(slot) {
-            points.push((at, v));
+            points.push((at, row));
         }
     }
     for (_, points) in &mut series {
@@ -225,6 +290,15 @@ fn long(
         points.sort_by_key(|p| p.0);
         points.dedup_by_key(|p| p.0);
     }
+    let attributes = if statics.is_empty() {
+        Vec::new()
+    } else {
+        let rows: Vec<(String, Vec<usize>)> = series
+            .iter()
+            .map(|(k, points)| (k.clone(), points.iter().map(|p| p.1).collect()))
+            .collect();
+        super::attributes::from_columns(table, statics, &rows)?
+    };
     let axis = match (format, time) {
         (Some(format), Some(name)) => Some(PanelTime {
             format: format.clone(),
@@ -232,17 +306,33 @@ fn long(
         }),
         _ => None,
     };
+    let cells = |column: &RawColumn, grid: &[Option<usize>]| -> Result<Vec<Option<f64>>> {
+        grid.iter()
+            .map(|row| match row {
+                Some(r) => number(table, column, *r),
+                None => Ok(None),
+            })
+            .collect()
+    };
     let mut out = Vec::with_capacity(series.len());
     let mut absent = 0;
+    let mut attributes = attributes.into_iter();
     for (key, points) in series {
-        out.push(match &axis {
+        let (grid, first) = match &axis {
             Some(axis) => {
-                let (raw, inserted) = on_grid(key, &points, axis)?;
+                let (grid, inserted) = on_grid(&key, &points, axis)?;
                 absent += inserted;
-                raw
+                (grid, points.first().map(|p| p.0))
             }
-            None => (key, points.into_iter().map(|p| p.1).collect(), None),
-        });
+            None => (points.iter().map(|p| Some(p.1)).collect(), None),
+        };
+        let mut raw = RawSeries::new(key, cells(values, &grid)?, first);
+        raw.covariates = covs
+            .iter()
+            .map(|c| cells(c, &grid))
+            .collect::<Result<_>>()?;
+        raw.attributes = attributes.next().unwrap_or_default();
+        out.push(raw);
     }
     Ok((out, axis, absent))
 }
@@ -271,28 +361,28 @@ fn panel_frequency(series: &[(String, Points)], column: &str) -> Result<Frequenc
         })
 }
 
-/// The cells of one series at every step of `frequency` from its first time to its
-/// last (a step without a row is a missing value, filled later like an empty cell), and
+/// The row of one series at every step of `frequency` from its first time to its last
+/// (`None`: a step without a row, a missing value filled later like an empty cell), and
 /// how many steps had no row. A time off the grid, or a grid more than
 /// [`MAX_GRID_FACTOR`] times the rows, is an error naming the series, found before the
 /// grid is allocated.
 fn on_grid(
-    key: String,
-    points: &[(i64, Option<f64>)],
+    key: &str,
+    points: &[(i64, usize)],
     axis: &PanelTime,
-) -> Result<(RawSeries, usize)> {
+) -> Result<(Vec<Option<usize>>, usize)> {
     let frequency = axis.frequency;
     let Some(&(first, _)) = points.first() else {
-        return Ok(((key, Vec::new(), None), 0));
+        return Ok((Vec::new(), 0));
     };
     let limit = MAX_GRID_FACTOR.saturating_mul(points.len());
-    let mut cells: Vec<Option<f64>> = Vec::with_capacity(points.len());
+    let mut grid: Vec<Option<usize>> = Vec::with_capacity(points.len());
     let mut inserted = 0;
     let mut prev = first;
-    for (i, &(t, v)) in points.iter().enumerate() {
+    for (i, &(t, row)) in points.iter().enumerate() {
         if i > 0 {
             let gap = usize::try_from(frequency.missing_steps(prev, t)).unwrap_or(usize::MAX);
-            if gap.saturating_add(cells.len()) >= limit {
+            if gap.saturating_add(grid.len()) >= limit {
                 return Err(EngineError::Time(format!(
                     "series '{key}': its times up to {} span more than {limit} steps ({}) for \
                      {} rows; the series does not follow the panel's step",
@@ -310,13 +400,13 @@ fn on_grid(
                     format_time(prev, &axis.format)
                 )));
             }
-            cells.extend(std::iter::repeat_n(None, gap));
+            grid.extend(std::iter::repeat_n(None, gap));
             inserted += gap;
         }
-        cells.push(v);
+        grid.push(Some(row));
         prev = t;
     }
-    Ok(((key, cells, Some(first)), inserted))
+    Ok((grid, inserted))
 }
 
 /// A series' grid may hold at most this many steps per row it has (the rest missing).
@@ -350,6 +440,7 @@ fn wide(table: &CsvTable, columns: &[String]) -> Result<Raw> {
 mod tests {
     use super::*;
     use crate::data::table::read_csv_bytes;
+    use crate::panel::AttrValue;
 
     /// The long layout of `series,time,value` tables.
     fn series_time_value() -> Layout {
@@ -357,6 +448,8 @@ mod tests {
             id: "series".into(),
             value: "value".into(),
             time: Some("time".into()),
+            covariates: Vec::new(),
+            statics: Vec::new(),
         }
     }
 
@@ -429,21 +522,55 @@ mod tests {
     }
 
     #[test]
-    fn a_series_column_gives_the_long_layout_and_refuses_covariates() {
-        let csv = b"store,day,sales,price\na,2024-01-01,1,9\na,2024-01-02,2,9\n";
+    fn a_series_column_gives_the_long_layout_with_covariates_and_attributes() {
+        let csv = b"store,day,sales,price,region\n\
+                    a,2024-01-01,1,9,north\na,2024-01-02,2,,north\na,2024-01-04,4,12,north\n\
+                    a,2024-01-05,5,13,north\n\
+                    b,2024-01-01,5,3,south\nb,2024-01-02,6,4,\nb,2024-01-03,7,5,south\n";
         let t = read_csv_bytes(csv, "s.csv").unwrap();
         let mut c = crate::config::RunConfig::default();
         assert_eq!(long_layout(&t, &c).unwrap(), None);
         c.data.series_column = Some("store".into());
+        c.data.covariates = vec!["price".into()];
+        c.data.static_columns = vec!["region".into()];
+        let layout = long_layout(&t, &c).unwrap().unwrap();
         let want = Layout::Long {
             id: "store".into(),
             value: "sales".into(),
             time: Some("day".into()),
+            covariates: vec!["price".into()],
+            statics: vec!["region".into()],
         };
-        assert_eq!(long_layout(&t, &c).unwrap(), Some(want));
-        c.data.covariates = vec!["price".into()];
+        assert_eq!(layout, want);
+        let p = panel_from_table(&t, &layout).unwrap();
+        assert_eq!(
+            (p.covariates.clone(), p.attributes.clone()),
+            (vec!["price".to_string()], vec!["region".to_string()])
+        );
+        // a: 2024-01-03 has no row (value and price interpolated), price empty on the 2nd.
+        assert_eq!(p.series[0].values, vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(p.series[0].covariates, vec![vec![9.0, 10.0, 11.0, 12.0, 13.0]]);
+        assert_eq!(p.report.covariates_filled, 2);
+        assert_eq!(p.series[0].attributes, [AttrValue::Text("north".into())]);
+        assert_eq!(
+            p.series[1].attributes,
+            [AttrValue::Text("south".into())],
+            "the empty cell is not a second value"
+        );
+        // A column in two roles is refused; so is an attribute that changes in a series.
+        c.data.covariates = vec!["region".into()];
         let e = long_layout(&t, &c).unwrap_err().to_string();
-        assert!(e.contains("covariates (price) are not available"), "{e}");
+        assert!(e.contains("column 'region' has two roles"), "{e}");
+        c.data.covariates = Vec::new();
+        c.data.static_columns = vec!["price".into()];
+        let layout = long_layout(&t, &c).unwrap().unwrap();
+        let e = panel_from_table(&t, &layout).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "column 'price' is not constant within series 'a': '9' on line 2, '12' on line 4"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -453,6 +580,8 @@ mod tests {
             id: "series".into(),
             value: "value".into(),
             time: None,
+            covariates: Vec::new(),
+            statics: Vec::new(),
         };
         let e = panel_from_table(&t, &layout).unwrap_err().to_string();
         assert!(

@@ -7,6 +7,7 @@
 //! (the same loop and fast path as one series) → [`score`] (per-series metrics against
 //! the baselines, aggregated as sMAPE, MASE and M4's OWA).
 
+pub mod attributes;
 pub mod defaults;
 pub mod detect;
 pub mod layout;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::time::{Frequency, TimeFormat, format_time};
 use crate::error::{EngineError, Result};
+pub use attributes::AttrValue;
 
 /// One series of a panel, in the user's units, cleaned (no missing values).
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +30,11 @@ pub struct PanelSeries {
     pub values: Vec<f64>,
     /// The time of the first value, when the panel has a time axis ([`Panel::time`]).
     pub first: Option<i64>,
+    /// Covariate values, one vector per [`Panel::covariates`] name, each as long as
+    /// `values` (gaps filled).
+    pub covariates: Vec<Vec<f64>>,
+    /// Static attributes, one per [`Panel::attributes`] name.
+    pub attributes: Vec<AttrValue>,
 }
 
 /// A panel's time axis: every series steps at the same frequency from its own start.
@@ -39,9 +46,33 @@ pub struct PanelTime {
     pub frequency: Frequency,
 }
 
-/// One series as read from a file: its id, its cells (`None` = missing) and, on a time
-/// axis, the time of its first cell.
-pub type RawSeries = (String, Vec<Option<f64>>, Option<i64>);
+/// One series as read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawSeries {
+    /// Its id.
+    pub id: String,
+    /// Its values (`None` = missing).
+    pub cells: Vec<Option<f64>>,
+    /// On a time axis, the time of its first cell.
+    pub first: Option<i64>,
+    /// Its covariates' cells, each as long as `cells`.
+    pub covariates: Vec<Vec<Option<f64>>>,
+    /// Its static attributes.
+    pub attributes: Vec<AttrValue>,
+}
+
+impl RawSeries {
+    /// A series of values alone.
+    pub fn new(id: String, cells: Vec<Option<f64>>, first: Option<i64>) -> Self {
+        Self {
+            id,
+            cells,
+            first,
+            covariates: Vec::new(),
+            attributes: Vec::new(),
+        }
+    }
+}
 
 /// A collection of series to train one model on.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +83,10 @@ pub struct Panel {
     pub series: Vec<PanelSeries>,
     /// The time axis (long tables with a time column); rows are steps otherwise.
     pub time: Option<PanelTime>,
+    /// Names of the covariate columns (inputs that change with time).
+    pub covariates: Vec<String>,
+    /// Names of the static attributes (one value per series).
+    pub attributes: Vec<String>,
     /// What loading did, summarised for hundreds of series.
     pub report: PanelLoadReport,
 }
@@ -77,6 +112,12 @@ pub struct PanelLoadReport {
     pub most_filled: Vec<(String, usize)>,
     /// Series left out while loading (no values at all), with the reason.
     pub dropped: Vec<(String, String)>,
+    /// Missing covariate values filled (interpolated inside, nearest value at the ends).
+    #[serde(default)]
+    pub covariates_filled: usize,
+    /// Rows of the static table whose id is not a series of the panel.
+    #[serde(default)]
+    pub static_unmatched: usize,
 }
 
 impl PanelLoadReport {
@@ -101,6 +142,19 @@ impl PanelLoadReport {
                 "{} missing values inside series filled by linear interpolation{absent}; most in {}",
                 self.filled,
                 worst.join(", ")
+            ));
+        }
+        if self.covariates_filled > 0 {
+            lines.push(format!(
+                "{} missing covariate values filled (interpolated inside a series, the nearest \
+                 value at its ends)",
+                self.covariates_filled
+            ));
+        }
+        if self.static_unmatched > 0 {
+            lines.push(format!(
+                "{} rows of the static table name no series of the panel (ignored)",
+                self.static_unmatched
             ));
         }
         if !self.dropped.is_empty() {
@@ -128,21 +182,64 @@ impl Panel {
     pub fn from_raw(source: &str, raw: Vec<(String, Vec<Option<f64>>)>) -> Self {
         let raw = raw
             .into_iter()
-            .map(|(id, cells)| (id, cells, None))
+            .map(|(id, cells)| RawSeries::new(id, cells, None))
             .collect();
         Self::from_timed(source, raw, None)
     }
 
     /// [`Panel::from_raw`] on a time axis: each series' cells are consecutive steps of
-    /// `time` from the time given with them.
+    /// `time` from the time given with them. Covariates (named `covariates`, cells in
+    /// each series) are cut to the rows the series keeps and their gaps filled; a series
+    /// with a covariate that has no value in those rows is left out.
     pub fn from_timed(source: &str, raw: Vec<RawSeries>, time: Option<PanelTime>) -> Self {
+        Self::with_columns(source, raw, time, Vec::new(), Vec::new())
+    }
+
+    /// [`Panel::from_timed`] with covariate and attribute names.
+    pub fn with_columns(
+        source: &str,
+        raw: Vec<RawSeries>,
+        time: Option<PanelTime>,
+        covariates: Vec<String>,
+        attributes: Vec<String>,
+    ) -> Self {
         let mut report = PanelLoadReport::default();
         let mut series = Vec::with_capacity(raw.len());
         let mut filled = Vec::new();
-        for (id, cells, first) in raw {
+        for r in raw {
+            let RawSeries {
+                id,
+                cells,
+                first,
+                covariates: cov_cells,
+                attributes: attrs,
+            } = r;
             let (values, n_filled, skipped) = fill_gaps(&cells);
             if values.is_empty() {
                 report.dropped.push((id, "no numeric values".to_string()));
+                continue;
+            }
+            let kept = skipped..skipped + values.len();
+            let mut covs = Vec::with_capacity(cov_cells.len());
+            let mut missing_covariate = None;
+            for (c, cells) in cov_cells.iter().enumerate() {
+                let part = cells.get(kept.clone()).unwrap_or(&[]);
+                match fill_covariate(part) {
+                    Some((v, n)) => {
+                        report.covariates_filled += n;
+                        covs.push(v);
+                    }
+                    None => {
+                        missing_covariate = Some(c);
+                        break;
+                    }
+                }
+            }
+            if let Some(c) = missing_covariate {
+                let name = covariates.get(c).map_or("?", String::as_str);
+                report
+                    .dropped
+                    .push((id, format!("covariate '{name}' has no values")));
                 continue;
             }
             if n_filled > 0 {
@@ -156,7 +253,13 @@ impl Panel {
                 ),
                 _ => None,
             };
-            series.push(PanelSeries { id, values, first });
+            series.push(PanelSeries {
+                id,
+                values,
+                first,
+                covariates: covs,
+                attributes: attrs,
+            });
         }
         filled.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         filled.truncate(5);
@@ -165,6 +268,8 @@ impl Panel {
             source: source.to_string(),
             series,
             time,
+            covariates,
+            attributes,
             report,
         };
         panel.measure();
@@ -199,8 +304,20 @@ impl Panel {
     /// id: the M4 layout keeps the training and test parts in two files. Every series
     /// must appear in both.
     pub fn append(&mut self, later: Panel) -> Result<()> {
-        let mut by_id: std::collections::HashMap<String, Vec<f64>> =
-            later.series.into_iter().map(|s| (s.id, s.values)).collect();
+        if later.covariates != self.covariates {
+            return Err(EngineError::Csv(format!(
+                "{} has covariates [{}], {} has [{}]",
+                self.source,
+                self.covariates.join(", "),
+                later.source,
+                later.covariates.join(", ")
+            )));
+        }
+        let mut by_id: std::collections::HashMap<String, (Vec<f64>, Vec<Vec<f64>>)> = later
+            .series
+            .into_iter()
+            .map(|s| (s.id, (s.values, s.covariates)))
+            .collect();
         // Every id is checked before any series grows: an error leaves the panel as it was.
         if let Some(s) = self.series.iter().find(|s| !by_id.contains_key(&s.id)) {
             return Err(EngineError::Csv(format!(
@@ -225,8 +342,11 @@ impl Panel {
             }
         }
         for s in &mut self.series {
-            if let Some(more) = by_id.remove(&s.id) {
+            if let Some((more, covs)) = by_id.remove(&s.id) {
                 s.values.extend(more);
+                for (mine, theirs) in s.covariates.iter_mut().zip(covs) {
+                    mine.extend(theirs);
+                }
             }
         }
         self.source = format!("{} + {}", self.source, later.source);
@@ -235,6 +355,21 @@ impl Panel {
         self.report.absent_steps += later.report.absent_steps;
         Ok(())
     }
+}
+
+/// A covariate's cells over a series' kept rows with every gap filled (inside by linear
+/// interpolation, at the ends by the nearest value), and how many were filled; `None`
+/// when it has no value at all.
+fn fill_covariate(cells: &[Option<f64>]) -> Option<(Vec<f64>, usize)> {
+    let (inner, mut filled, lead) = fill_gaps(cells);
+    let (&head, &tail) = (inner.first()?, inner.last()?);
+    let trail = cells.len() - lead - inner.len();
+    filled += lead + trail;
+    let mut out = Vec::with_capacity(cells.len());
+    out.extend(std::iter::repeat_n(head, lead));
+    out.extend(inner);
+    out.extend(std::iter::repeat_n(tail, trail));
+    Some((out, filled))
 }
 
 /// The values with missing ends trimmed and inner gaps linearly interpolated, how many

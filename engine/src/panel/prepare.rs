@@ -1,6 +1,8 @@
 //! A panel ready for one global model: each series split and scaled on its own (scaler
-//! fitted on its own training rows), the series stacked in one `[rows × 1]` matrix, and
-//! the window origins of each part, which never cross from one series into the next.
+//! fitted on its own training rows), the series stacked in one `[rows × features]`
+//! matrix (the value, then each covariate scaled on the series' own training rows, then
+//! the static attributes' encoding repeated on every row), and the window origins of each
+//! part, which never cross from one series into the next.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -8,6 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::Panel;
+use super::attributes::Encoding;
 use crate::config::{RunConfig, WindowNorm};
 use crate::data::scale::Scaler;
 use crate::data::split::{SplitRanges, split_rows};
@@ -32,6 +35,8 @@ pub struct Segment {
     pub split: SplitRanges,
     /// Its scaler, fitted on its own training rows (after the log, when asked).
     pub scaler: Scaler,
+    /// Its covariates' scalers, fitted on its own training rows.
+    pub covariate_scalers: Vec<Scaler>,
 }
 
 impl Segment {
@@ -61,8 +66,12 @@ pub struct PanelPrepared {
     pub excluded: Vec<Excluded>,
     /// Window geometry.
     pub spec: WindowSpec,
-    /// Model-space values of every kept series, stacked: row-major `[rows × 1]`.
+    /// Model-space values of every kept series, stacked: row-major `[rows × features]`.
     pub matrix: Vec<f32>,
+    /// Columns of the matrix: the value, the covariates, the attributes' encoding.
+    pub features: usize,
+    /// How the static attributes are encoded (fitted over the panel's series).
+    pub encoding: Encoding,
     /// Natural log before scaling.
     pub log: bool,
     /// Training window origins (matrix rows), over all series.
@@ -97,12 +106,16 @@ impl PanelPrepared {
             stride: config.window.stride,
         };
         let log = config.data.log;
+        let encoding = Encoding::fit(&panel)?;
+        let features = 1 + panel.covariates.len() + encoding.width();
         let mut prepared = Self {
             panel: panel.clone(),
             segments: Vec::with_capacity(panel.series.len()),
             excluded: Vec::new(),
             spec,
-            matrix: Vec::with_capacity(panel.report.rows),
+            matrix: Vec::with_capacity(panel.report.rows.saturating_mul(features)),
+            features,
+            encoding,
             log,
             train: Vec::new(),
             val: Vec::new(),
@@ -111,7 +124,7 @@ impl PanelPrepared {
             window_norm: config.model.window_norm,
         };
         for (index, series) in panel.series.iter().enumerate() {
-            match prepared.add(index, &series.values, config) {
+            match prepared.add(index, series, config) {
                 Ok(()) => {}
                 Err(reason) => prepared.excluded.push(Excluded {
                     id: series.id.clone(),
@@ -134,7 +147,13 @@ impl PanelPrepared {
     }
 
     /// Adds one series, or says why it cannot be.
-    fn add(&mut self, index: usize, values: &[f64], config: &RunConfig) -> Result<(), String> {
+    fn add(
+        &mut self,
+        index: usize,
+        series: &super::PanelSeries,
+        config: &RunConfig,
+    ) -> Result<(), String> {
+        let values = &series.values;
         let n = values.len();
         let split = split_rows(n, &config.data.split).map_err(|e| e.to_string())?;
         if split.train.len() < self.spec.min_rows() {
@@ -157,21 +176,54 @@ impl PanelPrepared {
         } else {
             values.to_vec()
         };
-        let train = transformed.get(split.train.clone()).unwrap_or(&[]);
-        let scaler = Scaler::fit(config.data.scale, train, "value").map_err(|e| e.to_string())?;
+        let train_rows = |v: &[f64]| v.get(split.train.clone()).unwrap_or(&[]).to_vec();
+        let scaler = Scaler::fit(config.data.scale, &train_rows(&transformed), "value")
+            .map_err(|e| e.to_string())?;
+        let covariate_scalers = self
+            .panel
+            .covariates
+            .iter()
+            .zip(&series.covariates)
+            .map(|(name, v)| Scaler::fit(config.data.scale_for(name), &train_rows(v), name))
+            .collect::<crate::error::Result<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        let attributes = self.encoding.encode(&series.attributes);
+        let start_row = self.matrix.len() / self.features;
         let start = self.matrix.len();
-        for (row, v) in transformed.iter().enumerate() {
-            let z = scaler.transform(*v);
+        let cell = |row: usize, what: &str, v: f64, scaler: &Scaler| {
+            let z = scaler.transform(v);
             if !z.is_finite() || z.abs() > MAX_MODEL_VALUE {
-                self.matrix.truncate(start);
                 return Err(format!(
-                    "row {}: {v:e} is {z:e} after scaling, too large for 32-bit training",
+                    "row {}: {what} {v:e} is {z:e} after scaling, too large for 32-bit training",
                     row + 1
                 ));
             }
             // In range by the check above.
-            self.matrix.push(z as f32);
+            Ok(z as f32)
+        };
+        for (row, v) in transformed.iter().enumerate() {
+            let mut line = Vec::with_capacity(self.features);
+            line.push(cell(row, "the value", *v, &scaler));
+            for ((name, column), s) in self
+                .panel
+                .covariates
+                .iter()
+                .zip(&series.covariates)
+                .zip(&covariate_scalers)
+            {
+                let c = column.get(row).copied().unwrap_or(f64::NAN);
+                line.push(cell(row, &format!("covariate '{name}'"), c, s));
+            }
+            match line.into_iter().collect::<Result<Vec<f32>, String>>() {
+                Ok(line) => self.matrix.extend(line),
+                Err(e) => {
+                    self.matrix.truncate(start);
+                    return Err(e);
+                }
+            }
+            self.matrix.extend_from_slice(&attributes);
         }
+        let start = start_row;
         let at = |r: &Range<usize>| start + r.start..start + r.end;
         self.train.extend(self.spec.inside(at(&split.train)));
         self.val
@@ -184,6 +236,7 @@ impl PanelPrepared {
             len: n,
             split,
             scaler,
+            covariate_scalers,
         });
         Ok(())
     }
@@ -192,7 +245,7 @@ impl PanelPrepared {
     pub fn train_data(&self) -> TrainData<'_> {
         TrainData {
             matrix: &self.matrix,
-            features: 1,
+            features: self.features,
             targets: 1,
             lookback: self.spec.lookback,
             horizon: self.spec.horizon,
@@ -215,6 +268,22 @@ impl PanelPrepared {
             .series
             .get(segment.series)
             .map_or(&[][..], |s| &s.values)
+    }
+
+    /// A segment's static attributes, by name.
+    pub fn attributes(
+        &self,
+        segment: &Segment,
+    ) -> std::collections::BTreeMap<String, super::AttrValue> {
+        let Some(series) = self.panel.series.get(segment.series) else {
+            return std::collections::BTreeMap::new();
+        };
+        self.panel
+            .attributes
+            .iter()
+            .cloned()
+            .zip(series.attributes.iter().cloned())
+            .collect()
     }
 
     /// The id of a segment's series.

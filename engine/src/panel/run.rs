@@ -8,6 +8,7 @@ use std::time::Instant;
 use burn::module::Module;
 use serde::{Deserialize, Serialize};
 
+use super::attributes::Attribute;
 use super::prepare::{Excluded, PanelPrepared};
 use super::score::{self, PanelScores, SeriesForecast};
 use super::{Panel, PanelLoadReport};
@@ -32,6 +33,28 @@ pub struct PanelData {
     pub windows: [usize; 3],
     /// Seasonal period used by seasonal naive, MASE and Naive2.
     pub season: usize,
+    /// Covariate columns fed to the model beside each series' values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covariates: Vec<String>,
+    /// Static attributes fed to the model, with their encoding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
+}
+
+impl PanelData {
+    /// What the model reads besides each series' values, for the CLI and the GUI;
+    /// `None` when nothing.
+    pub fn inputs_line(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.covariates.is_empty() {
+            parts.push(format!("covariates {}", self.covariates.join(", ")));
+        }
+        if !self.attributes.is_empty() {
+            let described: Vec<String> = self.attributes.iter().map(Attribute::describe).collect();
+            parts.push(format!("static attributes {}", described.join(", ")));
+        }
+        (!parts.is_empty()).then(|| format!("inputs besides the values: {}", parts.join("; ")))
+    }
 }
 
 /// Everything a finished panel run produced, except the weights.
@@ -120,6 +143,8 @@ pub fn run(
             excluded: prepared.excluded.clone(),
             windows: prepared.windows(),
             season: prepared.season,
+            covariates: panel.covariates.clone(),
+            attributes: prepared.encoding.attributes.clone(),
         },
         training: TrainingSummary {
             parameters: outcome.model.num_params(),
@@ -248,6 +273,8 @@ pub(crate) mod tests {
                 excluded: Vec::new(),
                 windows: [0, 0, 1],
                 season: 1,
+                covariates: Vec::new(),
+                attributes: Vec::new(),
             },
             training: TrainingSummary {
                 history: Vec::new(),
@@ -285,6 +312,7 @@ pub(crate) mod tests {
                 ("seasonal_naive".to_string(), sc(snaive)),
                 ("naive2".to_string(), sc(2.0)),
             ]),
+            attributes: BTreeMap::new(),
         };
         // Model 1.2 on average against seasonal naive's 0.8: seasonal naive wins two of three.
         let per_series = vec![

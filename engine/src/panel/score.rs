@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::AttrValue;
 use super::prepare::{PanelPrepared, Segment};
 use crate::eval::baselines::{self, LinearAr};
 use crate::eval::m4;
@@ -66,6 +67,9 @@ pub struct SeriesScores {
     /// Each baseline, by name ([`BASELINES`]); a baseline that cannot forecast this
     /// series (e.g. linear on too few windows) is absent.
     pub baselines: BTreeMap<String, Scores>,
+    /// Its static attributes, by name (none without attributes).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, AttrValue>,
 }
 
 impl SeriesScores {
@@ -242,6 +246,7 @@ fn score_series(
             windows: origins.len(),
             model: Scores::of(&actual, model, scale),
             baselines,
+            attributes: prepared.attributes(segment),
         },
         SeriesForecast {
             id,
@@ -352,6 +357,7 @@ mod tests {
             windows: 1,
             model,
             baselines: BTreeMap::from([("naive2".to_string(), n2)]),
+            attributes: BTreeMap::new(),
         };
         let per = [
             series(sc(10.0, 1.0), sc(20.0, 2.0)),

@@ -133,6 +133,13 @@ impl Runner {
                 if let Some(layout) = crate::panel::layout::long_layout(&table, &config)? {
                     return self.train_panel(PanelSource::Loaded(layout), &config, auto);
                 }
+                if let Some(path) = &config.data.static_file {
+                    return Err(EngineError::Config(format!(
+                        "{}: static attributes describe many series; name the series column \
+                         (or train on several columns as series) to use them",
+                        path.display()
+                    )));
+                }
                 let config = self.resolve(&table, &config, auto)?;
                 self.train(&config, None)?;
             }
@@ -251,7 +258,7 @@ impl Runner {
         let cancel = || self.control.is_cancelled();
         let read =
             |path: &PathBuf| read_csv_cancellable(path, LoadLimits::for_this_machine(), &cancel);
-        let panel = match source {
+        let mut panel = match source {
             PanelSource::Loaded(layout) => panel_from_table(self.table()?.as_ref(), &layout)?,
             PanelSource::M4 { train, test } => {
                 let mut panel = panel_from_table(&read(&train)?, &Layout::Rows)?;
@@ -259,6 +266,10 @@ impl Runner {
                 panel
             }
         };
+        if let Some(path) = &config.data.static_file {
+            let key = config.data.series_column.as_deref();
+            crate::panel::attributes::attach_file(&mut panel, &read(path)?, key)?;
+        }
         let resolved = crate::panel::defaults::resolve(&panel, config, auto);
         let config = resolved.config.clone();
         if !resolved.changes.is_empty() {

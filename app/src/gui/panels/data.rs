@@ -5,6 +5,7 @@
 use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoints, Span};
 
 use super::PanelView;
+use crate::gui::files::Purpose;
 use crate::gui::intent::Intent;
 use crate::gui::plots::{colors, decimate, shade};
 use seqcast_engine::data::table::{ColumnKind, CsvTable};
@@ -20,6 +21,7 @@ enum Role {
     Target,
     Covariate,
     SeriesId,
+    Static,
 }
 
 impl Role {
@@ -30,12 +32,13 @@ impl Role {
             Self::Target => "Target",
             Self::Covariate => "Covariate",
             Self::SeriesId => "Series id",
+            Self::Static => "Static attribute",
         }
     }
 }
 
 /// Draws the Data view.
-pub fn data_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, _intents: &mut [Intent]) {
+pub fn data_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
     let Some(table) = view.session.table.clone() else {
         ui.centered_and_justified(|ui| {
             ui.heading("Open a CSV file (File > Open CSV, or drop it on the window)");
@@ -55,7 +58,7 @@ pub fn data_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, _intents: &mut [Inte
     if let Some(error) = &view.session.inspect_error {
         ui.colored_label(colors::WARN, format!("Cannot use these settings: {error}"));
     }
-    many_series_ui(ui, view);
+    many_series_ui(ui, view, intents);
     let plot_height = (ui.available_height() * 0.6).max(220.0);
     let top = egui::vec2(ui.available_width(), plot_height + 8.0);
     ui.allocate_ui_with_layout(top, egui::Layout::left_to_right(egui::Align::Min), |ui| {
@@ -89,6 +92,8 @@ fn role_of(view: &PanelView<'_>, name: &str) -> Role {
         Role::Target
     } else if data.covariates.iter().any(|c| c == name) {
         Role::Covariate
+    } else if data.static_columns.iter().any(|c| c == name) {
+        Role::Static
     } else if data.time_column.as_deref() == Some(name)
         || (data.time_column.is_none()
             && data.series_column.is_some()
@@ -148,6 +153,7 @@ fn roles_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, table: &CsvTable) {
                 ui.weak(kind)
                     .on_hover_text(format!("{} missing cells", column.missing));
                 let mut role = current;
+                let many = view.persisted.config.data.series_column.is_some();
                 egui::ComboBox::from_id_salt(("role", &column.name))
                     .selected_text(role.label())
                     .width(90.0)
@@ -158,8 +164,12 @@ fn roles_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, table: &CsvTable) {
                             Role::Target,
                             Role::Covariate,
                             Role::SeriesId,
+                            Role::Static,
                         ] {
-                            ui.selectable_value(&mut role, r, r.label());
+                            // Static attributes describe series: only with a series column.
+                            if r != Role::Static || many {
+                                ui.selectable_value(&mut role, r, r.label());
+                            }
                         }
                     })
                     .response
@@ -215,11 +225,14 @@ fn set_role(view: &mut PanelView<'_>, name: &str, role: Role) {
     let data = &mut view.persisted.config.data;
     data.targets.retain(|t| t != name);
     data.covariates.retain(|c| c != name);
+    data.static_columns.retain(|c| c != name);
     if data.time_column.as_deref() == Some(name) {
         data.time_column = None;
     }
     if data.series_column.as_deref() == Some(name) {
         data.series_column = None;
+        // Static attributes are columns of the series: without series they mean nothing.
+        data.static_columns.clear();
     }
     match role {
         Role::Ignore => {}
@@ -227,6 +240,7 @@ fn set_role(view: &mut PanelView<'_>, name: &str, role: Role) {
         Role::Time => data.time_column = Some(name.to_string()),
         Role::Target => data.targets.push(name.to_string()),
         Role::Covariate => data.covariates.push(name.to_string()),
+        Role::Static => data.static_columns.push(name.to_string()),
     }
 }
 
@@ -258,16 +272,42 @@ fn report_ui(ui: &mut egui::Ui, view: &PanelView<'_>) {
 
 /// Many series, one model: what the series column does, or the offer of a column that
 /// looks like one (never taken silently).
-fn many_series_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>) {
+fn many_series_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
     let data = &mut view.persisted.config.data;
     if let Some(id) = &data.series_column {
         let text = format!(
             "Many series, one model: each value of column '{id}' is a series; Train fits one \
              model over all of them (split, scaling and scores per series). Set the column's \
-             role to — to train on the rows as one series."
+             role to — to train on the rows as one series. Covariates and static attributes \
+             (columns constant within each series, or a file with one row per series) are \
+             fed to the model too."
         );
         banner(ui, colors::GOOD, |ui| {
             ui.label(text);
+        });
+        ui.horizontal(|ui| {
+            ui.label("Static attributes file:");
+            match &data.static_file {
+                Some(path) => {
+                    ui.monospace(path.display().to_string());
+                    if ui.button("Clear").clicked() {
+                        data.static_file = None;
+                    }
+                }
+                None => {
+                    ui.weak("none");
+                }
+            }
+            if ui
+                .button("Choose…")
+                .on_hover_text(
+                    "A CSV with one row per series: its id (in a column named like the series \
+                     column, else the first column), then attributes such as region or size.",
+                )
+                .clicked()
+            {
+                intents.push(Intent::Dialog(Purpose::StaticFile));
+            }
         });
         return;
     }

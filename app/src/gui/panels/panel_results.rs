@@ -147,6 +147,9 @@ fn header_ui(ui: &mut egui::Ui, summary: &PanelSummary, intents: &mut Vec<Intent
         ))
         .wrap(),
     );
+    if let Some(line) = summary.data.inputs_line() {
+        ui.add(egui::Label::new(line).wrap());
+    }
 }
 
 /// The model and each baseline over all series.
@@ -377,6 +380,15 @@ fn detail_ui(
         ),
         None => f.id.clone(),
     });
+    if let Some(l) = scores.filter(|l| !l.scores.attributes.is_empty()) {
+        let listed: Vec<String> = l
+            .scores
+            .attributes
+            .iter()
+            .map(|(name, v)| format!("{name} {}", v.label()))
+            .collect();
+        ui.label(format!("Attributes: {}", listed.join(" · ")));
+    }
     Plot::new("series_detail")
         .legend(Legend::default())
         .width(ui.available_width())
