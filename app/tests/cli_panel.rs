@@ -95,6 +95,19 @@ fn train_on_a_long_table_reports_every_series_and_exports_them() {
     );
     assert!(stdout.contains("naive2"), "{stdout}");
     assert!(stdout.contains("validation: mean MASE"), "{stdout}");
+    // Recorded beside the data, as a run over many series.
+    assert!(stdout.contains("recorded as run "), "{stdout}");
+    let runs = dir.path().join("seqcast-runs");
+    let run = std::fs::read_dir(&runs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(meta["kind"], "panel");
+    assert_eq!(meta["row"]["series"], 5);
 
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();

@@ -12,7 +12,9 @@ use seqcast_engine::data::table::read_csv;
 use seqcast_engine::pipeline;
 use seqcast_engine::runs::{RunOrigin, RunStore};
 use seqcast_engine::train::{Control, StopReason};
-use seqcast_engine::tune::{self, Method, Pruning, SearchSpace, TuneProgress, TuneSettings};
+use seqcast_engine::tune::{
+    self, Method, Pruning, SearchSpace, TuneData, TuneProgress, TuneSettings,
+};
 
 fn temperatures() -> seqcast_engine::data::table::CsvTable {
     read_csv(&sample("daily-min-temperatures.csv")).unwrap()
@@ -160,7 +162,7 @@ fn a_random_search_records_every_trial_and_marks_the_best() {
     };
     let mut done = 0;
     let out = tune::run(
-        &temperatures(),
+        TuneData::Table(&temperatures()),
         &tiny(CellKind::Gru, 5),
         &space,
         &settings,
@@ -222,7 +224,7 @@ fn pruning_stops_poor_trials_before_their_budget() {
     let mut base = tiny(CellKind::Gru, 5);
     base.train.patience = 0;
     let out = tune::run(
-        &temperatures(),
+        TuneData::Table(&temperatures()),
         &base,
         &space,
         &settings,
@@ -288,7 +290,7 @@ fn neither_a_huge_grid_nor_a_huge_budget_is_built_before_the_trials() {
     };
     let mut announced = None;
     let out = tune::run(
-        &table,
+        TuneData::Table(&table),
         &base,
         &space,
         &grid,
@@ -315,7 +317,7 @@ fn neither_a_huge_grid_nor_a_huge_budget_is_built_before_the_trials() {
     let control = Control::new();
     let mut announced = None;
     let out = tune::run(
-        &table,
+        TuneData::Table(&table),
         &base,
         &small,
         &random,
@@ -429,4 +431,116 @@ fn two_recorders_in_one_folder_in_the_same_second_never_share_a_run() {
     for r in &runs {
         RunStore::open(dir.path()).unwrap().model(&r.id).unwrap();
     }
+}
+
+/// Four noisy seasonal series of different levels, and a tiny GRU for them.
+fn small_panel() -> (
+    std::sync::Arc<seqcast_engine::panel::Panel>,
+    seqcast_engine::RunConfig,
+) {
+    use seqcast_engine::config::{ScaleKind, Split};
+    let raw: Vec<(String, Vec<Option<f64>>)> = (0..4)
+        .map(|i| {
+            let values = (0..60)
+                .map(|t| {
+                    let x = f64::from(t + i) * std::f64::consts::TAU / 6.0;
+                    Some(10.0 * f64::from(i + 1) + x.sin() + 0.1 * f64::from((t * 37 + i) % 7))
+                })
+                .collect();
+            (format!("s{i}"), values)
+        })
+        .collect();
+    let panel = seqcast_engine::panel::Panel::from_raw("panel.csv", raw);
+    let mut c = tiny(CellKind::Gru, 2);
+    c.window.lookback = 12;
+    c.window.horizon = 6;
+    c.data.split = Split::Last { val: 6, test: 6 };
+    c.data.scale = ScaleKind::Zscore;
+    c.eval.season = Some(6);
+    (std::sync::Arc::new(panel), c)
+}
+
+/// A run over many series is recorded with its panel scores: listed beside runs on one
+/// series with its series count, sMAPE, MASE and OWA, loaded back whole for comparing,
+/// and its missing weights reported as such.
+#[test]
+fn a_run_over_many_series_is_recorded_and_loads_back() {
+    use seqcast_engine::runs::{RunKind, StoredRun};
+    let (panel, c) = small_panel();
+    let out = seqcast_engine::panel::run::run(panel, &c, &Control::new(), &mut |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = RunStore::open(dir.path().join("runs")).unwrap();
+    let meta = store.save_panel(&out.summary, RunOrigin::Cli).unwrap();
+    assert_eq!(meta.kind, RunKind::Panel);
+    assert_eq!(meta.name, "GRU 8x1, lookback 12, lr 5.0e-3, 4 series");
+    let model = out.summary.test.as_ref().unwrap().aggregate["model"];
+    assert_eq!(meta.row.series, Some(4));
+    assert_eq!(meta.row.test_mase, Some(model.mase));
+    assert_eq!(meta.row.test_smape, Some(model.smape));
+    assert_eq!(meta.row.test_owa, Some(model.owa));
+    assert_eq!(meta.row.test_mae, None, "no MAE across series");
+
+    let (runs, skipped) = store.list().unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(runs, vec![meta.clone()]);
+    match store.stored(&meta.id).unwrap() {
+        StoredRun::Panel(p) => assert_eq!(*p, out.summary),
+        StoredRun::Series(_) => panic!("a panel run read back as one series"),
+    }
+    let e = store.summary(&meta.id).unwrap_err().to_string();
+    assert!(e.contains("was trained on many series"), "{e}");
+    let e = store.model(&meta.id).unwrap_err().to_string();
+    assert!(e.contains("its weights are not kept yet"), "{e}");
+}
+
+/// A search over models of many series trains each trial on every series, records
+/// them as panel runs and ranks them by validation loss.
+#[test]
+fn a_search_over_many_series_records_panel_runs() {
+    use seqcast_engine::runs::RunKind;
+    let (panel, c) = small_panel();
+    let dir = tempfile::tempdir().unwrap();
+    let store = RunStore::open(dir.path().join("runs")).unwrap();
+    let space = SearchSpace {
+        hidden: Some(vec![4, 12]),
+        ..SearchSpace::default()
+    };
+    let settings = TuneSettings {
+        method: Method::Grid,
+        trials: 2,
+        seed: 1,
+        max_epochs: Some(2),
+        pruning: Pruning::None,
+    };
+    let out = tune::run(
+        TuneData::Panel(&panel),
+        &c,
+        &space,
+        &settings,
+        &Control::new(),
+        Some(&store),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(out.trials.len(), 2);
+    let (runs, _) = store.list().unwrap();
+    assert_eq!(runs.len(), 2);
+    for t in &out.trials {
+        assert!(t.error.is_none(), "{:?}", t.error);
+        assert!(t.test_mase.is_some_and(|m| m > 0.0), "{t:?}");
+        assert_eq!(t.test_mae, None);
+        let run = runs
+            .iter()
+            .find(|r| Some(&r.id) == t.run_id.as_ref())
+            .unwrap();
+        assert_eq!(run.kind, RunKind::Panel);
+        assert_eq!(run.row.series, Some(4));
+    }
+    let best = out.best.unwrap();
+    let lowest = out
+        .trials
+        .iter()
+        .filter_map(|t| t.best_val_loss)
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(out.trials[best].best_val_loss, Some(lowest));
 }

@@ -12,11 +12,11 @@ use seqcast_engine::panel::layout::{Layout, long_layout};
 use seqcast_engine::panel::run::PanelSummary;
 use seqcast_engine::panel::score::{Aggregate, BASELINES};
 use seqcast_engine::pipeline::defaults::{AutoDefaults, describe};
-use seqcast_engine::worker::{Command, EngineHandle, Event, PanelSource};
+use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event, PanelSource};
 
 use super::TrainArgs;
 use super::progress::ProgressLine;
-use super::train::{Loaded, export};
+use super::train::{Loaded, export, record_runs};
 
 /// The panel layout `args` asks for, or finds in `table` (reported); `None` trains
 /// on the table as one series.
@@ -117,15 +117,22 @@ pub fn run(
             refit: false,
         },
     };
+    let recording = record_runs(engine, args)?;
     engine.send(Command::TrainPanel {
         source: PanelSource::Loaded(layout),
         config,
         auto,
     })?;
     let mut progress = ProgressLine::new(args.quiet);
+    let (mut recorded, mut record_error) = (None, None);
     let summary = loop {
         match engine.recv()? {
             Event::Training(p) => progress.update(&p),
+            Event::RunRecorded(meta) => recorded = Some(meta),
+            Event::Failed {
+                command: CommandKind::RecordRun | CommandKind::ListRuns,
+                message,
+            } => record_error = Some(message),
             Event::ConfigResolved(resolved) => {
                 if let Some(line) = describe(&resolved.changes) {
                     eprintln!("defaults for these series: {line}");
@@ -141,8 +148,16 @@ pub fn run(
     };
     progress.finish();
     print!("{}", table(&summary));
-    if !args.no_record {
-        eprintln!("note: runs over many series are not recorded in the runs folder yet");
+    if recording {
+        match (recorded, record_error) {
+            (Some(meta), _) => println!(
+                "recorded as run {} in {}",
+                meta.id,
+                args.runs_dir().display()
+            ),
+            (None, Some(e)) => eprintln!("warning: the run was not recorded: {e}"),
+            (None, None) => eprintln!("warning: the run was not recorded"),
+        }
     }
     export(engine, args)?;
     if let Some(path) = &args.save_config {

@@ -110,11 +110,16 @@ fn settings(args: &TuneArgs) -> Result<TuneSettings> {
 
 fn trial_line(t: &Trial) -> String {
     let metric = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.5}"));
+    // Over many series MAE has no meaning; the mean MASE over the series stands in.
+    let (name, test) = match (t.test_mae, t.test_mase) {
+        (None, Some(mase)) => ("MASE", Some(mase)),
+        (mae, _) => ("MAE", mae),
+    };
     let mut line = format!(
-        "trial {:>3}  val loss {:>9}  test MAE {:>9}  {:>3} epochs  {}",
+        "trial {:>3}  val loss {:>9}  test {name} {:>9}  {:>3} epochs  {}",
         t.index,
         metric(t.best_val_loss),
-        metric(t.test_mae),
+        metric(test),
         t.epochs_run,
         if t.pruned { "pruned" } else { "" }
     );

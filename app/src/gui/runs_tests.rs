@@ -4,6 +4,7 @@
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
+use seqcast_engine::runs::StoredRun;
 use seqcast_engine::runs::diff::config_diff;
 use seqcast_engine::tune::{Method, Pruning, SearchSpace, TuneSettings};
 
@@ -43,7 +44,7 @@ fn two_runs_compared_show_both_curves_and_exactly_the_changed_settings() {
     h.run_steps(3);
 
     let compared = h.state().session.runs.compared.clone();
-    let configs: Vec<_> = compared.iter().map(|(_, s)| &s.config).collect();
+    let configs: Vec<_> = compared.iter().map(|(_, s)| s.config()).collect();
     let fields: Vec<String> = config_diff(&configs).into_iter().map(|r| r.field).collect();
     assert_eq!(fields, ["model.hidden", "train.lr"]);
     for field in &fields {
@@ -54,7 +55,10 @@ fn two_runs_compared_show_both_curves_and_exactly_the_changed_settings() {
         "unchanged settings are not listed"
     );
     for (meta, summary) in &compared {
-        assert_eq!(summary.training.history.len(), 2);
+        assert_eq!(summary.training().history.len(), 2);
+        let StoredRun::Series(summary) = summary.as_ref() else {
+            panic!("a run on one series")
+        };
         assert!(summary.test.is_some());
         // Table row, both plot legends, the diff and the metrics headers.
         let shown = h.query_all_by_label(&meta.name).count();

@@ -14,7 +14,7 @@ use seqcast_engine::panel::run::PanelSummary;
 use seqcast_engine::panel::score::SeriesForecast;
 use seqcast_engine::pipeline::RunSummary;
 use seqcast_engine::pipeline::predict::Prediction;
-use seqcast_engine::runs::{RunMeta, SkippedRun};
+use seqcast_engine::runs::{RunMeta, SkippedRun, StoredRun};
 use seqcast_engine::tune::{Knob, SearchSpace, Trial, TuneSettings};
 use seqcast_engine::worker::Inspection;
 use serde::{Deserialize, Serialize};
@@ -278,7 +278,7 @@ pub struct RunsView {
     /// Only rows whose name, note or settings contain this.
     pub filter: String,
     /// Loaded summaries of the compared runs.
-    pub compared: Vec<(RunMeta, Arc<RunSummary>)>,
+    pub compared: Vec<(RunMeta, Arc<StoredRun>)>,
     /// The run being renamed / annotated: id, name, note.
     pub editing: Option<(String, String, String)>,
     /// The run awaiting delete confirmation.

@@ -148,6 +148,7 @@ pub fn panel_from_table(table: &CsvTable, layout: &Layout) -> Result<Panel> {
     }
     let mut panel = Panel::with_columns(&table.source, raw, time, covariates, statics);
     panel.report.absent_steps = absent;
+    panel.sha256 = table.sha256.clone();
     Ok(panel)
 }
 
@@ -549,7 +550,10 @@ mod tests {
         );
         // a: 2024-01-03 has no row (value and price interpolated), price empty on the 2nd.
         assert_eq!(p.series[0].values, vec![1.0, 2.0, 3.0, 4.0, 5.0]);
-        assert_eq!(p.series[0].covariates, vec![vec![9.0, 10.0, 11.0, 12.0, 13.0]]);
+        assert_eq!(
+            p.series[0].covariates,
+            vec![vec![9.0, 10.0, 11.0, 12.0, 13.0]]
+        );
         assert_eq!(p.report.covariates_filled, 2);
         assert_eq!(p.series[0].attributes, [AttrValue::Text("north".into())]);
         assert_eq!(

@@ -79,6 +79,8 @@ impl RawSeries {
 pub struct Panel {
     /// Where it came from (file names), for messages and reports.
     pub source: String,
+    /// SHA-256 of the file it came from (empty when it came from several).
+    pub sha256: String,
     /// The series, in the order of the file.
     pub series: Vec<PanelSeries>,
     /// The time axis (long tables with a time column); rows are steps otherwise.
@@ -266,6 +268,7 @@ impl Panel {
         report.most_filled = filled;
         let mut panel = Self {
             source: source.to_string(),
+            sha256: String::new(),
             series,
             time,
             covariates,
@@ -350,6 +353,7 @@ impl Panel {
             }
         }
         self.source = format!("{} + {}", self.source, later.source);
+        self.sha256.clear();
         self.measure();
         self.report.filled += later.report.filled;
         self.report.absent_steps += later.report.absent_steps;

@@ -23,6 +23,9 @@ use crate::train::{self, Control, Progress};
 pub struct PanelData {
     /// Where it came from.
     pub source: String,
+    /// SHA-256 of the data file (empty when the series came from several files).
+    #[serde(default)]
+    pub sha256: String,
     /// What loading found and did.
     pub load: PanelLoadReport,
     /// Series trained on.
@@ -138,6 +141,7 @@ pub fn run(
         config: config.clone(),
         data: PanelData {
             source: panel.source.clone(),
+            sha256: panel.sha256.clone(),
             load: panel.report.clone(),
             series: prepared.segments.len(),
             excluded: prepared.excluded.clone(),
@@ -268,6 +272,7 @@ pub(crate) mod tests {
             config: RunConfig::default(),
             data: PanelData {
                 source: "p.csv".into(),
+                sha256: String::new(),
                 load: PanelLoadReport::default(),
                 series: 1,
                 excluded: Vec::new(),

@@ -5,6 +5,8 @@
 //! A run folder `<runs>/<id>/` holds `run.json` (id, name, note, origin and the table row),
 //! `summary.json` (config, data hash, seed, loss history, diagnostics, metrics against the
 //! baselines, test predictions) and `model/` (the weights, see [`crate::artifact`]). A run
+//! over many series (`kind: panel`) keeps its panel summary (per-series and aggregate
+//! scores, loss history, diagnostics) in `summary.json` and has no `model/` yet. A run
 //! is written into a hidden `.<id>.partial` folder first and renamed into place when
 //! complete, so a crash never leaves a half-written run that looks whole; damaged or
 //! partial folders are reported by [`RunStore::list`] and skipped.
@@ -22,7 +24,8 @@ use crate::artifact;
 use crate::config::RunConfig;
 use crate::error::{EngineError, Result};
 use crate::export::write_atomic;
-use crate::pipeline::{RunSummary, TrainedModel};
+use crate::panel::run::PanelSummary;
+use crate::pipeline::{RunSummary, TrainedModel, TrainingSummary};
 
 const FORMAT: &str = "seqcast-run";
 const VERSION: u32 = 1;
@@ -76,6 +79,61 @@ pub struct RunMeta {
     pub row: RunRow,
     /// The full configuration (to train again, or to compare).
     pub config: RunConfig,
+    /// One series, or many series with one model.
+    #[serde(default, skip_serializing_if = "RunKind::is_series")]
+    pub kind: RunKind,
+}
+
+/// What a run was trained on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// One table's target column(s).
+    #[default]
+    Series,
+    /// Many series, one model.
+    Panel,
+}
+
+impl RunKind {
+    fn is_series(&self) -> bool {
+        *self == Self::Series
+    }
+}
+
+/// A run's full summary, of either kind.
+#[derive(Clone, Debug)]
+pub enum StoredRun {
+    /// One series.
+    Series(Box<RunSummary>),
+    /// Many series, one model.
+    Panel(Box<PanelSummary>),
+}
+
+impl StoredRun {
+    /// Training: history, stop, alerts.
+    pub fn training(&self) -> &TrainingSummary {
+        match self {
+            Self::Series(s) => &s.training,
+            Self::Panel(p) => &p.training,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RunConfig {
+        match self {
+            Self::Series(s) => &s.config,
+            Self::Panel(p) => &p.config,
+        }
+    }
+
+    /// SHA-256 of the data file (empty when unknown).
+    pub fn data_sha256(&self) -> &str {
+        match self {
+            Self::Series(s) => &s.data.sha256,
+            Self::Panel(p) => &p.data.sha256,
+        }
+    }
 }
 
 /// A run folder that could not be read, and why.
@@ -131,6 +189,7 @@ impl RunStore {
             origin,
             row,
             config: summary.config.clone(),
+            kind: RunKind::Series,
         };
         let result = (|| {
             artifact::save(&partial.join(MODEL), model, Some(&summary.data.file))?;
@@ -145,6 +204,56 @@ impl RunStore {
             let _ = std::fs::remove_dir_all(&partial);
         }
         result.map(|()| meta)
+    }
+
+    /// Records a finished run over many series (its summary; no weights yet).
+    pub fn save_panel(&self, summary: &PanelSummary, origin: RunOrigin) -> Result<RunMeta> {
+        let created = now();
+        let row = RunRow::of_panel(summary);
+        let (id, partial) = self.reserve_id(created)?;
+        let name = match &origin {
+            RunOrigin::Search { trial, .. } => format!("trial {trial}: {}", row.label()),
+            _ => row.label(),
+        };
+        let meta = RunMeta {
+            format: FORMAT.into(),
+            version: VERSION,
+            id: id.clone(),
+            name,
+            note: String::new(),
+            created,
+            origin,
+            row,
+            config: summary.config.clone(),
+            kind: RunKind::Panel,
+        };
+        let result = (|| {
+            write_json(&partial.join(SUMMARY), summary)?;
+            write_json(&partial.join(META), &meta)?;
+            let target = self.dir.join(&id);
+            std::fs::rename(&partial, &target)
+                .map_err(|e| EngineError::io("cannot finish", &target, e))
+        })();
+        if result.is_err() {
+            // Best effort: a partial folder is skipped by `list` anyway.
+            let _ = std::fs::remove_dir_all(&partial);
+        }
+        result.map(|()| meta)
+    }
+
+    /// The full summary of run `id`, of whichever kind it is.
+    pub fn stored(&self, id: &str) -> Result<StoredRun> {
+        let dir = self.run_dir(id)?;
+        let meta = read_meta(&dir)?;
+        let path = dir.join(SUMMARY);
+        let bytes = read_run_file(&path, MAX_SUMMARY_BYTES)?;
+        let damaged = |e: serde_json::Error| {
+            EngineError::RunStore(format!("{} is damaged: {e}", path.display()))
+        };
+        Ok(match meta.kind {
+            RunKind::Series => StoredRun::Series(serde_json::from_slice(&bytes).map_err(damaged)?),
+            RunKind::Panel => StoredRun::Panel(serde_json::from_slice(&bytes).map_err(damaged)?),
+        })
     }
 
     /// Every readable run, newest first, and the folders that were skipped with why.
@@ -181,17 +290,27 @@ impl RunStore {
         Ok((runs, skipped))
     }
 
-    /// The full summary of run `id` (history, metrics, test predictions).
+    /// The full summary of run `id` (history, metrics, test predictions), a run on one
+    /// series.
     pub fn summary(&self, id: &str) -> Result<RunSummary> {
-        let path = self.run_dir(id)?.join(SUMMARY);
-        let bytes = read_run_file(&path, MAX_SUMMARY_BYTES)?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| EngineError::RunStore(format!("{} is damaged: {e}", path.display())))
+        match self.stored(id)? {
+            StoredRun::Series(s) => Ok(*s),
+            StoredRun::Panel(_) => Err(EngineError::RunStore(format!(
+                "run '{id}' was trained on many series; its summary is a panel's"
+            ))),
+        }
     }
 
     /// The trained model of run `id`.
     pub fn model(&self, id: &str) -> Result<TrainedModel> {
-        artifact::load(&self.run_dir(id)?.join(MODEL))
+        let dir = self.run_dir(id)?;
+        if read_meta(&dir)?.kind == RunKind::Panel {
+            return Err(EngineError::RunStore(format!(
+                "run '{id}' was trained on many series; its weights are not kept yet (train \
+                 it again with its configuration)"
+            )));
+        }
+        artifact::load(&dir.join(MODEL))
     }
 
     /// Renames run `id`.

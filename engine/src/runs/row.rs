@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::CellKind;
 use crate::eval::baselines::BaselineKind;
+use crate::panel::run::PanelSummary;
 use crate::pipeline::RunSummary;
 use crate::train::StopReason;
 
@@ -62,6 +63,15 @@ pub struct RunRow {
     pub elapsed_secs: f64,
     /// Trainable parameters.
     pub parameters: usize,
+    /// Many series, one model: the series trained on (`None` for one series).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<usize>,
+    /// Many series: the model's mean test sMAPE over the series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_smape: Option<f64>,
+    /// Many series: the model's test OWA (M4's, relative to Naive2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_owa: Option<f64>,
 }
 
 impl RunRow {
@@ -104,13 +114,66 @@ impl RunRow {
             alerts: t.alerts.len(),
             elapsed_secs: t.elapsed_secs,
             parameters: t.parameters,
+            series: None,
+            test_smape: None,
+            test_owa: None,
         }
     }
 
-    /// "GRU 64x2, lookback 24, lr 1.0e-3": the default name of a run.
+    /// The row of a run over many series: its test metrics are the means over the
+    /// series (MASE, sMAPE) and OWA; MAE has no meaning across series of different units.
+    pub fn of_panel(summary: &PanelSummary) -> Self {
+        let c = &summary.config;
+        let t = &summary.training;
+        let aggregate = |name: &str| summary.test.as_ref().and_then(|s| s.aggregate.get(name));
+        let finite = |v: f64| v.is_finite().then_some(v);
+        let model = aggregate("model");
+        Self {
+            data_file: summary.data.source.clone(),
+            data_sha256: summary.data.sha256.clone(),
+            targets: c.data.targets.clone(),
+            cell: c.model.cell,
+            hidden: c.model.hidden,
+            layers: c.model.layers,
+            lookback: c.window.lookback,
+            horizon: c.window.horizon,
+            lr: c.train.lr,
+            batch: c.train.batch,
+            dropout: c.model.dropout,
+            seed: c.train.seed,
+            epochs_run: t.history.len(),
+            best_epoch: t.best_epoch,
+            stop: short_stop(&t.stop),
+            pruned: matches!(t.stop, StopReason::Pruned { .. }),
+            best_val_loss: t
+                .history
+                .iter()
+                .filter_map(|e| e.val_loss)
+                .filter(|v| v.is_finite())
+                .reduce(f64::min),
+            val_mae: None,
+            test_mae: None,
+            test_rmse: None,
+            test_mase: model.and_then(|a| finite(a.mase)),
+            naive_test_mae: None,
+            alerts: t.alerts.len(),
+            elapsed_secs: t.elapsed_secs,
+            parameters: t.parameters,
+            series: Some(summary.data.series),
+            test_smape: model.and_then(|a| finite(a.smape)),
+            test_owa: model.and_then(|a| finite(a.owa)),
+        }
+    }
+
+    /// "GRU 64x2, lookback 24, lr 1.0e-3" (and ", 414 series" over many series): the
+    /// default name of a run.
     pub fn label(&self) -> String {
+        let series = self
+            .series
+            .map(|n| format!(", {n} series"))
+            .unwrap_or_default();
         format!(
-            "{} {}x{}, lookback {}, lr {:.1e}",
+            "{} {}x{}, lookback {}, lr {:.1e}{series}",
             self.cell.name().to_uppercase(),
             self.hidden,
             self.layers,

@@ -10,8 +10,11 @@ use serde::{Deserialize, Serialize};
 pub use space::{GRID_POINTS, Knob, SearchSpace};
 
 use crate::config::RunConfig;
+use std::sync::Arc;
+
 use crate::data::table::CsvTable;
 use crate::error::{EngineError, Result};
+use crate::panel::Panel;
 use crate::pipeline;
 use crate::rng::Rng;
 use crate::runs::{RunOrigin, RunStore};
@@ -85,6 +88,10 @@ pub struct Trial {
     pub best_val_loss: Option<f64>,
     /// Test MAE in the data's units.
     pub test_mae: Option<f64>,
+    /// Its test MASE (over many series: the mean over the series, where MAE has no
+    /// meaning).
+    #[serde(default)]
+    pub test_mase: Option<f64>,
     /// Epochs that ran.
     pub epochs_run: usize,
     /// Stopped early by the pruning rule.
@@ -144,10 +151,19 @@ pub struct TuneOutcome {
     pub cancelled: bool,
 }
 
-/// Runs the search on `table`: each trial is `base` with the trial's knobs, trained
-/// through [`pipeline::run`] and recorded in `store` when given.
+/// What a search trains on.
+#[derive(Clone, Copy, Debug)]
+pub enum TuneData<'a> {
+    /// One table's target column(s), through [`pipeline::run`].
+    Table(&'a CsvTable),
+    /// Many series, one model, through [`crate::panel::run::run`].
+    Panel(&'a Arc<Panel>),
+}
+
+/// Runs the search on `data`: each trial is `base` with the trial's knobs, trained and
+/// recorded in `store` when given.
 pub fn run(
-    table: &CsvTable,
+    table: TuneData<'_>,
     base: &RunConfig,
     space: &SearchSpace,
     settings: &TuneSettings,
@@ -242,7 +258,7 @@ pub fn run(
 
 #[allow(clippy::too_many_arguments)] // the search's state, passed down once per trial
 fn run_trial(
-    table: &CsvTable,
+    table: TuneData<'_>,
     config: RunConfig,
     knobs: Vec<Knob>,
     index: usize,
@@ -261,6 +277,7 @@ fn run_trial(
         best_by_epoch: Vec::new(),
         best_val_loss: None,
         test_mae: None,
+        test_mase: None,
         epochs_run: 0,
         pruned: false,
         stop: String::new(),
@@ -269,7 +286,7 @@ fn run_trial(
     let trial_control = Control::new();
     let mut pruned_at: Option<usize> = None;
     let mut best_by_epoch: Vec<f64> = Vec::new();
-    let result = pipeline::run(table, &config, &trial_control, &mut |progress| {
+    let mut on_progress = |progress: Progress| {
         if control.is_cancelled() {
             trial_control.cancel();
         }
@@ -283,30 +300,53 @@ fn run_trial(
             }
         }
         report(TuneProgress::Training(progress));
+    };
+    let result = match table {
+        TuneData::Table(table) => pipeline::run(table, &config, &trial_control, &mut on_progress)
+            .map(|o| Trained::Series(Box::new(o))),
+        TuneData::Panel(panel) => {
+            crate::panel::run::run(panel.clone(), &config, &trial_control, &mut on_progress)
+                .map(|o| Trained::Panel(Box::new(o)))
+        }
+    };
+    let origin = RunOrigin::Search {
+        search: search.to_string(),
+        trial: index,
+    };
+    let pruned = |stop: &mut StopReason| match pruned_at {
+        Some(epoch) if *stop == StopReason::Cancelled => {
+            *stop = StopReason::Pruned { epoch };
+            true
+        }
+        _ => false,
+    };
+    let recorded = result.map(|trained| match trained {
+        Trained::Series(mut output) => {
+            trial.pruned = pruned(&mut output.summary.training.stop);
+            trial.stop = output.summary.training.stop.describe();
+            let row = crate::runs::RunRow::of(&output.summary);
+            let saved = store.map(|s| s.save(&output.summary, &output.model, origin));
+            (row, saved)
+        }
+        Trained::Panel(mut output) => {
+            trial.pruned = pruned(&mut output.summary.training.stop);
+            trial.stop = output.summary.training.stop.describe();
+            let row = crate::runs::RunRow::of_panel(&output.summary);
+            let saved = store.map(|s| s.save_panel(&output.summary, origin));
+            (row, saved)
+        }
     });
     trial.best_by_epoch = best_by_epoch;
-    match result {
-        Ok(mut output) => {
-            if let Some(epoch) = pruned_at
-                && output.summary.training.stop == StopReason::Cancelled
-            {
-                output.summary.training.stop = StopReason::Pruned { epoch };
-                trial.pruned = true;
-            }
-            let row = crate::runs::RunRow::of(&output.summary);
+    match recorded {
+        Ok((row, saved)) => {
             trial.best_val_loss = row.best_val_loss;
             trial.test_mae = row.test_mae;
+            trial.test_mase = row.test_mase;
             trial.epochs_run = row.epochs_run;
-            trial.stop = output.summary.training.stop.describe();
-            if let Some(store) = store {
-                let origin = RunOrigin::Search {
-                    search: search.to_string(),
-                    trial: index,
-                };
-                match store.save(&output.summary, &output.model, origin) {
-                    Ok(meta) => trial.run_id = Some(meta.id),
-                    Err(e) => trial.error = Some(format!("not recorded: {e}")),
-                }
+            match saved {
+                Some(Ok(meta)) => trial.run_id = Some(meta.id),
+                Some(Err(e)) => trial.error = Some(format!("not recorded: {e}")),
+                None => {}
             }
         }
         Err(e) => {
@@ -315,6 +355,12 @@ fn run_trial(
         }
     }
     trial
+}
+
+/// A trial's trained model, of either kind.
+enum Trained {
+    Series(Box<pipeline::RunOutput>),
+    Panel(Box<crate::panel::run::PanelRunOutput>),
 }
 
 /// The median stopping rule: after `warmup` epochs, stop when the best loss so far is
@@ -358,6 +404,7 @@ mod tests {
             best_by_epoch: best.to_vec(),
             best_val_loss: best.last().copied(),
             test_mae: None,
+            test_mase: None,
             epochs_run: best.len(),
             pruned: false,
             stop: String::new(),

@@ -15,7 +15,7 @@ use crate::pipeline::RunSummary;
 use crate::pipeline::bench::{BenchOutcome, BenchSpec};
 use crate::pipeline::defaults::{AutoDefaults, Resolved};
 use crate::pipeline::predict::Prediction;
-use crate::runs::{RunMeta, RunOrigin, SkippedRun};
+use crate::runs::{RunMeta, RunOrigin, SkippedRun, StoredRun};
 use crate::train::Progress;
 use crate::tune::{SearchSpace, TuneOutcome, TuneProgress, TuneSettings};
 
@@ -347,7 +347,7 @@ pub enum Event {
     /// A finished training run was recorded.
     RunRecorded(Box<RunMeta>),
     /// Full summaries of runs, in the order asked (failures become [`Event::Failed`]).
-    RunSummaries(Vec<(RunMeta, Arc<RunSummary>)>),
+    RunSummaries(Vec<(RunMeta, Arc<StoredRun>)>),
     /// Progress of a hyperparameter search.
     Tune(TuneProgress),
     /// The search ended (or was cancelled).

@@ -6,12 +6,11 @@ use std::sync::Arc;
 use super::protocol::{CommandKind, Event};
 use super::runner::{Runner, deliver};
 use crate::config::RunConfig;
-use crate::data::table::CsvTable;
 use crate::error::{EngineError, Result};
 use crate::pipeline::RunOutput;
 use crate::runs::RunStore;
 use crate::train::Progress;
-use crate::tune::{self, SearchSpace, TuneProgress, TuneSettings};
+use crate::tune::{self, SearchSpace, TuneData, TuneProgress, TuneSettings};
 
 impl Runner {
     /// The runs directory, or why there is none.
@@ -45,7 +44,7 @@ impl Runner {
                 .find(|r| &r.id == id)
                 .cloned()
                 .ok_or_else(|| EngineError::RunStore(format!("no run '{id}'")))?;
-            out.push((meta, Arc::new(store.summary(id)?)));
+            out.push((meta, Arc::new(store.stored(id)?)));
         }
         self.emit(Event::RunSummaries(out));
         Ok(())
@@ -68,11 +67,27 @@ impl Runner {
         }
     }
 
+    /// Records a finished run over many series, as [`Runner::record_run`] does for one.
+    pub(super) fn record_panel_run(&mut self, summary: &crate::panel::run::PanelSummary) {
+        let Some((store, origin)) = self.record.clone() else {
+            return;
+        };
+        match store.save_panel(summary, origin) {
+            Ok(meta) => {
+                self.emit(Event::RunRecorded(Box::new(meta)));
+                if let Err(e) = self.list_runs() {
+                    self.fail(CommandKind::ListRuns, e.to_string());
+                }
+            }
+            Err(e) => self.fail(CommandKind::RecordRun, e.to_string()),
+        }
+    }
+
     /// Runs a search, forwarding its progress (training batches may be dropped when the
     /// driver lags; everything else is delivered).
     pub(super) fn tune(
         &mut self,
-        table: &CsvTable,
+        table: TuneData<'_>,
         config: &RunConfig,
         space: &SearchSpace,
         settings: &TuneSettings,

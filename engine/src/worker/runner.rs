@@ -13,6 +13,7 @@ use crate::data::table::{CsvTable, LoadLimits, read_csv_bytes_cancellable, read_
 use crate::diag::Doctor;
 use crate::error::{EngineError, Result};
 use crate::export::{self, CsvOptions};
+use crate::panel::Panel;
 use crate::panel::layout::{Layout, panel_from_table};
 use crate::panel::score::SeriesForecast;
 use crate::pipeline::bench::BenchSpec;
@@ -20,6 +21,7 @@ use crate::pipeline::defaults::AutoDefaults;
 use crate::pipeline::{self, RunOutput};
 use crate::runs::{RunOrigin, RunStore};
 use crate::train::{Control, Progress, StopReason};
+use crate::tune::TuneData;
 
 pub(super) struct Runner {
     commands: Receiver<Command>,
@@ -197,7 +199,19 @@ impl Runner {
             }
             Command::Tune(job) => {
                 let table = self.table()?;
-                self.tune(&table, &job.config, &job.space, &job.settings)?;
+                // A series column makes the search one over models of many series.
+                match crate::panel::layout::long_layout(&table, &job.config)? {
+                    Some(layout) => {
+                        let panel =
+                            Arc::new(self.load_panel(PanelSource::Loaded(layout), &job.config)?);
+                        let data = TuneData::Panel(&panel);
+                        self.tune(data, &job.config, &job.space, &job.settings)?;
+                    }
+                    None => {
+                        let data = TuneData::Table(&table);
+                        self.tune(data, &job.config, &job.space, &job.settings)?;
+                    }
+                }
             }
             Command::Shutdown => {}
         }
@@ -248,13 +262,8 @@ impl Runner {
         Ok(())
     }
 
-    /// Trains one model on a panel of series and reports its scores.
-    fn train_panel(
-        &mut self,
-        source: PanelSource,
-        config: &RunConfig,
-        auto: AutoDefaults,
-    ) -> Result<()> {
+    /// The series of `source`, with the static attributes `config` names.
+    pub(super) fn load_panel(&self, source: PanelSource, config: &RunConfig) -> Result<Panel> {
         let cancel = || self.control.is_cancelled();
         let read =
             |path: &PathBuf| read_csv_cancellable(path, LoadLimits::for_this_machine(), &cancel);
@@ -270,6 +279,17 @@ impl Runner {
             let key = config.data.series_column.as_deref();
             crate::panel::attributes::attach_file(&mut panel, &read(path)?, key)?;
         }
+        Ok(panel)
+    }
+
+    /// Trains one model on a panel of series and reports its scores.
+    fn train_panel(
+        &mut self,
+        source: PanelSource,
+        config: &RunConfig,
+        auto: AutoDefaults,
+    ) -> Result<()> {
+        let panel = self.load_panel(source, config)?;
         let resolved = crate::panel::defaults::resolve(&panel, config, auto);
         let config = resolved.config.clone();
         if !resolved.changes.is_empty() {
@@ -281,6 +301,7 @@ impl Runner {
         let mut report = |progress: Progress| deliver_progress(&events, waker, &control, progress);
         let panel = Arc::new(panel);
         let output = crate::panel::run::run(panel.clone(), &config, &self.control, &mut report)?;
+        self.record_panel_run(&output.summary);
         let summary = Arc::new(output.summary);
         let forecasts: Arc<[SeriesForecast]> = output.forecasts.into();
         self.last_panel = Some(LastPanel {

@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
-use seqcast_engine::pipeline::RunSummary;
-use seqcast_engine::runs::RunMeta;
 use seqcast_engine::runs::diff::config_diff;
+use seqcast_engine::runs::{RunMeta, StoredRun};
 
 use crate::gui::plots::colors;
 
 /// Draws the comparison of `runs` (two or more).
-pub fn compare_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)]) {
+pub fn compare_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)]) {
     ui.strong(format!("Comparing {} runs", runs.len()));
     let names = labels(runs);
     let width = ui.available_width() / 2.0 - 8.0;
@@ -25,7 +24,10 @@ pub fn compare_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)]) {
         });
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.label("Test forecast one step ahead, first target, against the actual values");
+            ui.label(
+                "Test forecast one step ahead, first target, against the actual values (runs \
+                 on one series)",
+            );
             forecast_plot(ui, runs, &names, height);
         });
     });
@@ -44,7 +46,7 @@ pub fn compare_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)]) {
 }
 
 /// Names for legends and columns, made unique with the run id when they clash.
-fn labels(runs: &[(RunMeta, Arc<RunSummary>)]) -> Vec<String> {
+fn labels(runs: &[(RunMeta, Arc<StoredRun>)]) -> Vec<String> {
     runs.iter()
         .map(|(m, _)| {
             let clash = runs.iter().filter(|(o, _)| o.name == m.name).count() > 1;
@@ -57,14 +59,14 @@ fn labels(runs: &[(RunMeta, Arc<RunSummary>)]) -> Vec<String> {
         .collect()
 }
 
-fn loss_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)], names: &[String], height: f32) {
+fn loss_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)], names: &[String], height: f32) {
     Plot::new("compare_loss")
         .height(height)
         .legend(Legend::default())
         .x_axis_label("epoch")
         .show(ui, |p| {
             for (i, ((_, summary), name)) in runs.iter().zip(names).enumerate() {
-                let history = &summary.training.history;
+                let history = &summary.training().history;
                 let val: Vec<[f64; 2]> = history
                     .iter()
                     .filter_map(|e| e.val_loss.map(|v| [e.epoch as f64, v]))
@@ -104,7 +106,7 @@ fn palette(i: usize) -> egui::Color32 {
     COLORS[i % COLORS.len()]
 }
 
-fn forecast_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)], names: &[String], height: f32) {
+fn forecast_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)], names: &[String], height: f32) {
     Plot::new("compare_forecast")
         .height(height)
         .legend(Legend::default())
@@ -112,6 +114,10 @@ fn forecast_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)], names: &[Stri
         .show(ui, |p| {
             let mut actual_drawn = false;
             for (i, ((_, summary), name)) in runs.iter().zip(names).enumerate() {
+                // A run over many series has no one forecast to overlay.
+                let StoredRun::Series(summary) = summary.as_ref() else {
+                    continue;
+                };
                 let Some(test) = &summary.test else { continue };
                 let h = summary.config.window.horizon.max(1);
                 let step_one = |values: &[f64]| -> Vec<[f64; 2]> {
@@ -140,12 +146,12 @@ fn forecast_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)], names: &[Stri
         });
 }
 
-fn diff_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)], names: &[String]) {
-    let configs: Vec<&seqcast_engine::RunConfig> = runs.iter().map(|(_, s)| &s.config).collect();
+fn diff_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)], names: &[String]) {
+    let configs: Vec<&seqcast_engine::RunConfig> = runs.iter().map(|(_, s)| s.config()).collect();
     let rows = config_diff(&configs);
     let same_data = runs
         .windows(2)
-        .all(|w| w[0].1.data.sha256 == w[1].1.data.sha256);
+        .all(|w| w[0].1.data_sha256() == w[1].1.data_sha256());
     if !same_data {
         ui.colored_label(
             colors::WARN,
@@ -177,15 +183,21 @@ fn diff_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)], names: &[String]) {
 /// Reads one metric of a run.
 type Metric = fn(&RunMeta) -> Option<f64>;
 
-fn metrics_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<RunSummary>)], names: &[String]) {
-    let rows: [(&str, Metric); 6] = [
+fn metrics_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)], names: &[String]) {
+    let many = runs.iter().any(|(m, _)| m.row.series.is_some());
+    let mut rows: Vec<(&str, Metric)> = vec![
         ("best validation loss", |m| m.row.best_val_loss),
         ("test MAE", |m| m.row.test_mae),
         ("test RMSE", |m| m.row.test_rmse),
         ("test MASE", |m| m.row.test_mase),
         ("naive test MAE", |m| m.row.naive_test_mae),
-        ("training time, s", |m| Some(m.row.elapsed_secs)),
     ];
+    if many {
+        // Over many series: means over the series, and M4's OWA against Naive2.
+        rows.push(("test sMAPE (mean over series)", |m| m.row.test_smape));
+        rows.push(("test OWA", |m| m.row.test_owa));
+    }
+    rows.push(("training time, s", |m| Some(m.row.elapsed_secs)));
     egui::Grid::new("compare_metrics")
         .striped(true)
         .show(ui, |ui| {

@@ -189,22 +189,25 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
     if !run.note.is_empty() {
         hover.push_str(&format!("\nnote: {}", run.note));
     }
+    if let Some(series) = r.series {
+        hover.push_str(&format!(
+            "\none model over {series} series · test sMAPE {} · OWA {} (means over the series)",
+            num(r.test_smape),
+            num(r.test_owa)
+        ));
+    }
     ui.label(name).on_hover_text(hover);
     ui.label(num(r.best_val_loss));
-    let beats = matches!((r.test_mae, r.naive_test_mae), (Some(m), Some(n)) if m < n);
-    let mae = RichText::new(num(r.test_mae));
-    ui.label(if beats {
-        mae.color(egui::Color32::from_rgb(60, 160, 90))
+    if r.series.is_some() {
+        // MAE has no meaning across series in different units; MASE and OWA do.
+        ui.label("-")
+            .on_hover_text("over many series: see MASE (mean over the series)");
+        ui.label("-");
+        ui.label(num(r.test_mase))
+            .on_hover_text(format!("test OWA {}", num(r.test_owa)));
     } else {
-        mae
-    })
-    .on_hover_text(if beats {
-        "beats the naive forecast"
-    } else {
-        "does not beat the naive forecast"
-    });
-    ui.label(num(r.naive_test_mae));
-    ui.label(num(r.test_mase));
+        mae_cells(ui, r);
+    }
     ui.label(format!(
         "{} {}x{}",
         r.cell.name().to_uppercase(),
@@ -239,6 +242,24 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
             view.confirm_delete = Some(run.id.clone());
         }
     });
+}
+
+/// Test MAE (green when it beats naive's), naive's and MASE of a run on one series.
+fn mae_cells(ui: &mut Ui, r: &seqcast_engine::runs::RunRow) {
+    let beats = matches!((r.test_mae, r.naive_test_mae), (Some(m), Some(n)) if m < n);
+    let mae = RichText::new(num(r.test_mae));
+    ui.label(if beats {
+        mae.color(egui::Color32::from_rgb(60, 160, 90))
+    } else {
+        mae
+    })
+    .on_hover_text(if beats {
+        "beats the naive forecast"
+    } else {
+        "does not beat the naive forecast"
+    });
+    ui.label(num(r.naive_test_mae));
+    ui.label(num(r.test_mase));
 }
 
 /// The rows that pass the filter, in the chosen order.

@@ -338,7 +338,12 @@ fn trials_grid(ui: &mut Ui, search: &SearchState) {
             });
             ui.monospace(t.describe());
             ui.label(t.best_val_loss.map_or("-".into(), |v| format!("{v:.5}")));
-            ui.label(t.test_mae.map_or("-".into(), |v| format!("{v:.4}")));
+            // Over many series MAE has no meaning; the mean MASE over the series stands in.
+            ui.label(match (t.test_mae, t.test_mase) {
+                (Some(mae), _) => format!("{mae:.4}"),
+                (None, Some(mase)) => format!("MASE {mase:.3}"),
+                (None, None) => "-".into(),
+            });
             ui.label(t.epochs_run.to_string());
             match &t.error {
                 Some(e) => ui.colored_label(colors::WARN, e),
