@@ -85,6 +85,23 @@ pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
     start_with(args, RunConfig::clone)
 }
 
+/// [`start`] for a search: with `--series-column`, the series of a long table (their
+/// split and scaling happen per series in each trial, so there is no one-series
+/// inspection).
+pub(super) fn start_search(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
+    if args.series.is_some() || args.layout.is_some() {
+        bail!(
+            "--series and --layout apply to `seqcast train` only; a search over many series \
+             reads a long table (--series-column)"
+        );
+    }
+    if args.series_column.as_deref().is_some_and(|c| c != "none") {
+        let (config, engine, _) = load(args, RunConfig::clone)?;
+        return Ok((config, engine));
+    }
+    start(args)
+}
+
 /// [`start`], with `adjust` applied to the configuration of `args` before the
 /// data-dependent defaults (`seqcast eval` sets its protocol there).
 pub(super) fn start_with(

@@ -8,12 +8,12 @@ use seqcast_engine::tune::{Method, Pruning, SearchSpace, Trial, TuneProgress, Tu
 use seqcast_engine::worker::{Command, Event, TuneJob};
 
 use super::TuneArgs;
-use super::train::{record_runs, start};
+use super::train::{record_runs, start_search};
 
 /// Runs `seqcast tune`.
 pub fn run(args: &TuneArgs) -> Result<()> {
     let settings = settings(args)?;
-    let (config, engine) = start(&args.train)?;
+    let (config, engine) = start_search(&args.train)?;
     let space = match &args.space {
         Some(path) => {
             let text = seqcast_engine::config::read_settings_file(path)?;

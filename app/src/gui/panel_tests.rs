@@ -112,3 +112,56 @@ fn a_long_table_is_offered_as_many_series_and_results_list_them() {
         "{text}"
     );
 }
+
+/// Two runs over many series are recorded, listed with their series count and compared
+/// by their scores over all series against each baseline.
+#[test]
+fn runs_over_many_series_are_recorded_and_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Startup::File(long_csv(dir.path())));
+    step_until(&mut h, "the file to load", |a| {
+        a.session.table.is_some() && a.session.runs.dir.is_some()
+    });
+    for hidden in [4, 8] {
+        {
+            let c = &mut h.state_mut().persisted.config;
+            c.data.series_column = Some("store".into());
+            c.data.split = Split::Last { val: 7, test: 7 };
+            c.window.lookback = 14;
+            c.window.horizon = 7;
+            c.model.hidden = hidden;
+            c.model.layers = 1;
+            c.train.epochs = 2;
+        }
+        h.run_steps(2);
+        h.get_by_role_and_label(Role::Button, "Train").click();
+        step_until(&mut h, "the panel run to be recorded", |a| {
+            a.session.busy.is_none() && a.session.runs.list.iter().any(|r| r.row.hidden == hidden)
+        });
+    }
+    let runs = h.state().session.runs.list.clone();
+    assert_eq!(runs.len(), 2);
+    assert!(runs.iter().all(|r| r.row.series == Some(8)), "{runs:?}");
+    h.get_by_label("Runs").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.query_all_by_label_contains("lr 1.0e-3, 8 series").count(),
+        2,
+        "both runs named with their series count"
+    );
+    h.state_mut().session.runs.selected = runs.iter().map(|r| r.id.clone()).collect();
+    h.run_steps(2);
+    h.get_by_label("Compare selected (2)").click();
+    step_until(&mut h, "the runs to load", |a| {
+        a.session.runs.compared.len() == 2
+    });
+    h.run_steps(3);
+    h.get_by_label("Over all series (test): mean MASE of the model and each baseline");
+    h.get_by_label("seasonal naive");
+    h.get_by_label("test OWA");
+    assert_eq!(
+        h.query_all_by_label_contains(" of 8 series").count(),
+        2,
+        "each run: on how many series the model beats the best baseline"
+    );
+}

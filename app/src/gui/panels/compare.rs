@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
+use seqcast_engine::panel::score::{BASELINES, PanelScores};
 use seqcast_engine::runs::diff::config_diff;
 use seqcast_engine::runs::{RunMeta, StoredRun};
 
@@ -24,24 +25,43 @@ pub fn compare_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)]) {
         });
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.label(
-                "Test forecast one step ahead, first target, against the actual values (runs \
-                 on one series)",
-            );
-            forecast_plot(ui, runs, &names, height);
+            if runs
+                .iter()
+                .all(|(_, s)| matches!(s.as_ref(), StoredRun::Panel(_)))
+            {
+                ui.label("Over all series (test): mean MASE of the model and each baseline");
+                wide(ui, "panel_scores_ui", |ui| {
+                    panel_scores_ui(ui, runs, &names)
+                });
+            } else {
+                ui.label(
+                    "Test forecast one step ahead, first target, against the actual values \
+                     (runs on one series)",
+                );
+                forecast_plot(ui, runs, &names, height);
+            }
         });
     });
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Settings that differ");
-            diff_ui(ui, runs, &names);
+            wide(ui, "diff_ui", |ui| diff_ui(ui, runs, &names));
         });
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Metrics (test, data units; * = best)");
-            metrics_ui(ui, runs, &names);
+            wide(ui, "metrics_ui", |ui| metrics_ui(ui, runs, &names));
         });
+    });
+}
+
+/// A table that may be wider than its half of the view, in a horizontal scroll area with
+/// a solid bar (a floating one would cover the table's last row).
+fn wide(ui: &mut Ui, id: &str, table: impl FnOnce(&mut Ui)) {
+    ui.scope(|ui| {
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+        egui::ScrollArea::horizontal().id_salt(id).show(ui, table);
     });
 }
 
@@ -143,6 +163,70 @@ fn forecast_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)], names: &[Strin
                     );
                 }
             }
+        });
+}
+
+/// Runs over many series side by side: the model's and each baseline's mean test MASE
+/// over the series, the lowest marked, and on how many series the model beats each
+/// series' best baseline.
+fn panel_scores_ui(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)], names: &[String]) {
+    let scores: Vec<Option<&PanelScores>> = runs
+        .iter()
+        .map(|(_, s)| match s.as_ref() {
+            StoredRun::Panel(p) => p.test.as_ref(),
+            StoredRun::Series(_) => None,
+        })
+        .collect();
+    egui::Grid::new("compare_panel")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("forecaster");
+            for name in names {
+                ui.strong(name);
+            }
+            ui.end_row();
+            for forecaster in std::iter::once("model").chain(BASELINES) {
+                ui.label(forecaster.replace('_', " "));
+                for s in &scores {
+                    let row_best = s
+                        .map(|s| {
+                            s.aggregate
+                                .values()
+                                .map(|a| a.mase)
+                                .filter(|m| m.is_finite())
+                                .fold(f64::INFINITY, f64::min)
+                        })
+                        .unwrap_or(f64::NAN);
+                    let mase = s.and_then(|s| s.aggregate.get(forecaster)).map(|a| a.mase);
+                    match mase {
+                        Some(m) if m == row_best => {
+                            ui.label(RichText::new(format!("{m:.3} *")).strong());
+                        }
+                        Some(m) => {
+                            ui.label(format!("{m:.3}"));
+                        }
+                        None => {
+                            ui.label("-");
+                        }
+                    }
+                }
+                ui.end_row();
+            }
+            ui.label("model beats the best baseline on");
+            for s in &scores {
+                ui.label(s.map_or("-".into(), |s| {
+                    let wins = s
+                        .per_series
+                        .iter()
+                        .filter(|x| {
+                            x.best_baseline()
+                                .is_some_and(|(_, b)| x.model.mase < b.mase)
+                        })
+                        .count();
+                    format!("{wins} of {} series", s.per_series.len())
+                }));
+            }
+            ui.end_row();
         });
 }
 

@@ -47,11 +47,16 @@ pub fn runs_ui(ui: &mut Ui, view: &mut RunsView, custom_dir: bool, intents: &mut
     } else {
         (ui.available_height() * 0.38).max(160.0)
     };
-    egui::ScrollArea::both()
-        .id_salt("runs_table")
-        .max_height(height)
-        .auto_shrink([false, true])
-        .show(ui, |ui| table_ui(ui, view, intents));
+    ui.scope(|ui| {
+        // Solid scroll bars: a floating one appears over the last row when the table is
+        // wider than the window, and takes the click meant for that row's checkbox.
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+        egui::ScrollArea::both()
+            .id_salt("runs_table")
+            .max_height(height)
+            .auto_shrink([false, true])
+            .show(ui, |ui| table_ui(ui, view, intents));
+    });
     edit_window(ui, view, intents);
     delete_window(ui, view, intents);
     if !view.compared.is_empty() {
