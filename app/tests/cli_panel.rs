@@ -379,3 +379,92 @@ fn covariates_and_static_attributes_reach_the_model_and_the_report() {
         "{stderr}"
     );
 }
+
+/// A model trained on many series is saved, and `seqcast predict` forecasts every series
+/// of a file with it: the same future as the training run's export for the series it
+/// knows, a series it never saw scaled on its own rows, a too-short one listed.
+#[test]
+fn a_saved_model_over_many_series_forecasts_them_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = long_csv(dir.path());
+    let (model, export) = (dir.path().join("model"), dir.path().join("p.csv"));
+    let out = seqcast(&[
+        "train",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--series-column",
+        "series",
+        "--target",
+        "value",
+        "--horizon",
+        "7",
+        "--lookback",
+        "14",
+        "--split",
+        "per-series-last=7",
+        "--hidden",
+        "8",
+        "--epochs",
+        "2",
+        "--export",
+        export.to_str().unwrap(),
+        "--save-model",
+        model.to_str().unwrap(),
+        "--no-record",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert!(model.join("model.json").is_file());
+    // The same series, and a new one: s0's values moved to another id.
+    let mut table = std::fs::read_to_string(&csv).unwrap();
+    let s0: Vec<String> = table
+        .lines()
+        .filter(|l| l.starts_with("s0,"))
+        .map(|l| l.replacen("s0,", "new,", 1))
+        .collect();
+    table.push_str(&(s0.join("\n") + "\n"));
+    let later = dir.path().join("later.csv");
+    std::fs::write(&later, table).unwrap();
+    let forecast = dir.path().join("f.csv");
+    let out = seqcast(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--csv",
+        later.to_str().unwrap(),
+        "--export",
+        forecast.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert!(stdout.contains("6 series forecast"), "{stdout}");
+    assert!(
+        stdout.contains("1 series the model was not trained on (scaled on their own rows): new"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("not forecast: tiny: 10 rows, the model reads the last 14"),
+        "{stdout}"
+    );
+    let f = std::fs::read_to_string(&forecast).unwrap();
+    assert!(f.starts_with("series,target_time,step,forecast\n"), "{f}");
+    assert_eq!(f.lines().count(), 1 + 6 * 7);
+    // s1 as the training run's export forecast it past its end.
+    let trained = std::fs::read_to_string(&export).unwrap();
+    let future = |text: &str, prefix: &str| -> Vec<f64> {
+        text.lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+            .collect()
+    };
+    let want: Vec<f64> = trained
+        .lines()
+        .filter(|l| l.starts_with("s1,") && l.contains(",future,"))
+        .map(|l| l.split(',').nth(6).unwrap().parse::<f64>().unwrap())
+        .collect();
+    let got = future(&f, "s1,");
+    assert_eq!(want.len(), 7, "{trained}");
+    for (w, g) in want.iter().zip(&got) {
+        assert!((w - g).abs() < 1e-6 * w.abs().max(1.0), "{want:?} {got:?}");
+    }
+}

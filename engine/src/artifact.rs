@@ -14,6 +14,7 @@ use crate::config::RunConfig;
 use crate::error::{EngineError, Result};
 use crate::export::write_atomic;
 use crate::model::{Forecaster, ModelShape};
+use crate::panel::predict::PanelSpec;
 use crate::pipeline::{Scaling, TrainedModel};
 use crate::rng::Rng;
 
@@ -49,6 +50,30 @@ struct Manifest {
     /// The run's product forecast (absent in models saved before it existed).
     #[serde(default)]
     product: Option<crate::pipeline::ProductSpec>,
+    /// A model over many series: their layout, scalers and attributes' encoding (the
+    /// scalers above are then the identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    panel: Option<PanelSpec>,
+}
+
+/// A model trained on many series, with what forecasting them again needs.
+#[derive(Debug)]
+pub struct PanelModel {
+    /// The network.
+    pub forecaster: Forecaster,
+    /// The run's configuration.
+    pub config: RunConfig,
+    /// The layout, each series' scalers, the attributes' encoding.
+    pub spec: PanelSpec,
+}
+
+/// A saved model of either kind.
+#[derive(Debug)]
+pub enum SavedModel {
+    /// Trained on one table's target column(s).
+    Series(Box<TrainedModel>),
+    /// Trained on many series.
+    Panel(Box<PanelModel>),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -59,9 +84,59 @@ struct ParamEntry {
 
 /// Saves `model` into `dir` (created if needed). `trained_on` names the data file.
 pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Result<()> {
+    let parts = Parts {
+        forecaster: &model.forecaster,
+        config: &model.config,
+        columns: model.columns.clone(),
+        n_targets: model.n_targets,
+        scaling: model.scaling.clone(),
+        product: model.product.clone(),
+        panel: None,
+    };
+    write(dir, parts, trained_on)
+}
+
+/// Saves a model over many series into `dir` (created if needed).
+pub fn save_panel(dir: &Path, model: &PanelModel, trained_on: Option<&str>) -> Result<()> {
+    let spec = &model.spec;
+    let mut columns = vec!["value".to_string()];
+    columns.extend(spec.covariates.iter().cloned());
+    for a in &spec.encoding.attributes {
+        columns.extend((0..a.width()).map(|i| format!("{}[{i}]", a.name)));
+    }
+    let scaling = Scaling {
+        columns: vec![crate::data::scale::Scaler::identity(); columns.len()],
+        levels: vec![crate::data::scale::Scaler::identity()],
+        log: model.config.data.log,
+        diff: false,
+    };
+    let parts = Parts {
+        forecaster: &model.forecaster,
+        config: &model.config,
+        columns,
+        n_targets: 1,
+        scaling,
+        product: None,
+        panel: Some(spec.clone()),
+    };
+    write(dir, parts, trained_on)
+}
+
+/// What a manifest records about a model.
+struct Parts<'a> {
+    forecaster: &'a Forecaster,
+    config: &'a RunConfig,
+    columns: Vec<String>,
+    n_targets: usize,
+    scaling: Scaling,
+    product: Option<crate::pipeline::ProductSpec>,
+    panel: Option<PanelSpec>,
+}
+
+fn write(dir: &Path, parts: Parts<'_>, trained_on: Option<&str>) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io("cannot create", dir, e))?;
     let mut collector = Collector::default();
-    model.forecaster.visit(&mut collector);
+    parts.forecaster.visit(&mut collector);
     let mut bytes = Vec::with_capacity(collector.values.len() * 4);
     for v in &collector.values {
         bytes.extend_from_slice(&v.to_le_bytes());
@@ -69,15 +144,16 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
     let mut manifest = Manifest {
         format: FORMAT.into(),
         version: VERSION,
-        config: model.config.clone(),
-        columns: model.columns.clone(),
-        n_targets: model.n_targets,
-        scaling: model.scaling.clone(),
+        config: parts.config.clone(),
+        columns: parts.columns,
+        n_targets: parts.n_targets,
+        scaling: parts.scaling,
         params: collector.params,
         weights_sha256: hex(&Sha256::digest(&bytes)),
         content_sha256: None,
         trained_on: trained_on.map(str::to_string),
-        product: model.product.clone(),
+        product: parts.product,
+        panel: parts.panel,
     };
     manifest.content_sha256 = Some(content_digest(&manifest)?);
     let json = serde_json::to_string_pretty(&manifest)
@@ -87,8 +163,21 @@ pub fn save(dir: &Path, model: &TrainedModel, trained_on: Option<&str>) -> Resul
     write_atomic(&dir.join(MANIFEST), json.as_bytes())
 }
 
-/// Loads a model saved by [`save`], onto the plain CPU device.
+/// Loads a model saved by [`save`] (one series), onto the plain CPU device; a model over
+/// many series is an error that says how to use it.
 pub fn load(dir: &Path) -> Result<TrainedModel> {
+    match load_any(dir)? {
+        SavedModel::Series(m) => Ok(*m),
+        SavedModel::Panel(_) => Err(EngineError::Artifact(format!(
+            "{}: this model was trained on many series; it forecasts a table of series \
+             (seqcast predict --model DIR --csv FILE)",
+            dir.display()
+        ))),
+    }
+}
+
+/// Loads a model saved by [`save`] or [`save_panel`], onto the plain CPU device.
+pub fn load_any(dir: &Path) -> Result<SavedModel> {
     let bad = |msg: String| EngineError::Artifact(format!("{}: {msg}", dir.display()));
     let manifest = read_manifest(dir, &bad)?;
     let n_targets = manifest.n_targets;
@@ -160,21 +249,41 @@ pub fn load(dir: &Path) -> Result<TrainedModel> {
             loader.index
         )));
     }
-    Ok(TrainedModel {
+    if let Some(spec) = manifest.panel {
+        if spec.features() != manifest.columns.len() {
+            return Err(bad(format!(
+                "model.json does not hold together: its series' inputs are {} columns, the \
+                 model reads {}",
+                spec.features(),
+                manifest.columns.len()
+            )));
+        }
+        return Ok(SavedModel::Panel(Box::new(PanelModel {
+            forecaster,
+            config: manifest.config,
+            spec,
+        })));
+    }
+    Ok(SavedModel::Series(Box::new(TrainedModel {
         forecaster,
         config: manifest.config,
         scaling: manifest.scaling,
         columns: manifest.columns,
         n_targets,
         product: manifest.product,
-    })
+    })))
 }
 
 /// The SHA-256 of the manifest's meaning: everything that changes a forecast.
 fn content_digest(m: &Manifest) -> Result<String> {
     let content = (&m.config, &m.columns, m.n_targets, &m.scaling, &m.product);
-    let bytes = serde_json::to_vec(&content)
-        .map_err(|e| EngineError::Artifact(format!("cannot serialise the model manifest: {e}")))?;
+    // A panel's spec joins the digest only when there is one: the digests of models on
+    // one series saved before panels existed stay valid.
+    let bytes = match &m.panel {
+        None => serde_json::to_vec(&content),
+        Some(panel) => serde_json::to_vec(&(content, panel)),
+    }
+    .map_err(|e| EngineError::Artifact(format!("cannot serialise the model manifest: {e}")))?;
     Ok(hex(&Sha256::digest(&bytes)))
 }
 

@@ -467,10 +467,20 @@ fn small_panel() -> (
 fn a_run_over_many_series_is_recorded_and_loads_back() {
     use seqcast_engine::runs::{RunKind, StoredRun};
     let (panel, c) = small_panel();
-    let out = seqcast_engine::panel::run::run(panel, &c, &Control::new(), &mut |_| {}).unwrap();
+    let out =
+        seqcast_engine::panel::run::run(panel.clone(), &c, &Control::new(), &mut |_| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = RunStore::open(dir.path().join("runs")).unwrap();
-    let meta = store.save_panel(&out.summary, RunOrigin::Cli).unwrap();
+    let mut spec = out.spec.clone();
+    spec.layout = Some(seqcast_engine::panel::layout::Layout::Rows);
+    let model = seqcast_engine::artifact::PanelModel {
+        forecaster: out.model.clone(),
+        config: out.summary.config.clone(),
+        spec,
+    };
+    let meta = store
+        .save_panel(&out.summary, Some(&model), RunOrigin::Cli)
+        .unwrap();
     assert_eq!(meta.kind, RunKind::Panel);
     assert_eq!(meta.name, "GRU 8x1, lookback 12, lr 5.0e-3, 4 series");
     let model = out.summary.test.as_ref().unwrap().aggregate["model"];
@@ -490,7 +500,27 @@ fn a_run_over_many_series_is_recorded_and_loads_back() {
     let e = store.summary(&meta.id).unwrap_err().to_string();
     assert!(e.contains("was trained on many series"), "{e}");
     let e = store.model(&meta.id).unwrap_err().to_string();
-    assert!(e.contains("its weights are not kept yet"), "{e}");
+    assert!(e.contains("this model was trained on many series"), "{e}");
+    // The recorded model forecasts every series' future as the run did.
+    let seqcast_engine::artifact::SavedModel::Panel(loaded) = store.saved_model(&meta.id).unwrap()
+    else {
+        panic!("a panel model read back as one series")
+    };
+    let again = seqcast_engine::panel::predict::forecast(
+        &loaded.forecaster,
+        &loaded.config,
+        &loaded.spec,
+        &panel,
+    )
+    .unwrap();
+    assert_eq!(again.forecasts.len(), 4);
+    assert!(again.unseen.is_empty() && again.skipped.is_empty());
+    for (f, g) in out.forecasts.iter().zip(&again.forecasts) {
+        assert_eq!(f.id, g.id);
+        for (a, b) in f.future.iter().zip(&g.values) {
+            assert!((a - b).abs() < 1e-9 * a.abs().max(1.0), "{} {a} {b}", f.id);
+        }
+    }
 }
 
 /// A search over models of many series trains each trial on every series, records
@@ -513,7 +543,7 @@ fn a_search_over_many_series_records_panel_runs() {
         pruning: Pruning::None,
     };
     let out = tune::run(
-        TuneData::Panel(&panel),
+        TuneData::Panel(&panel, &seqcast_engine::panel::layout::Layout::Rows),
         &c,
         &space,
         &settings,

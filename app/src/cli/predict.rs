@@ -5,7 +5,11 @@ use seqcast_engine::artifact;
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::choice::Source;
 use seqcast_engine::eval::metrics::HorizonMetrics;
+use seqcast_engine::export::panel::future_csv;
 use seqcast_engine::export::{Product, refuse_overwriting, write_atomic, write_predictions};
+use seqcast_engine::panel::attributes::attach_file;
+use seqcast_engine::panel::layout::panel_from_table;
+use seqcast_engine::panel::predict::forecast;
 use seqcast_engine::pipeline::predict::predict;
 
 use super::args::PredictArgs;
@@ -32,8 +36,12 @@ pub fn run(args: &PredictArgs) -> Result<()> {
 
 fn predict_file(args: &PredictArgs) -> Result<()> {
     refuse_overwriting(&args.export, &args.csv)?;
-    let model = artifact::load(&args.model)
+    let saved = artifact::load_any(&args.model)
         .with_context(|| format!("loading the model in {}", args.model.display()))?;
+    let model = match saved {
+        artifact::SavedModel::Series(model) => *model,
+        artifact::SavedModel::Panel(model) => return predict_panel(args, &model),
+    };
     let table = read_csv(&args.csv)?;
     let prediction = predict(&model, &table)?;
     let targets: Vec<String> = model
@@ -93,6 +101,45 @@ fn predict_file(args: &PredictArgs) -> Result<()> {
         prediction.future.labels.last(),
     ) {
         println!("  forecast past the end: {first} … {last}");
+    }
+    println!("wrote {}", args.export.display());
+    Ok(())
+}
+
+/// A model trained on many series: every series of the file (read in the layout it was
+/// trained on) forecast past its end, one row per series and step.
+fn predict_panel(args: &PredictArgs, model: &artifact::PanelModel) -> Result<()> {
+    let Some(layout) = &model.spec.layout else {
+        anyhow::bail!(
+            "{}: the model does not record how its table holds the series",
+            args.model.display()
+        );
+    };
+    let table = read_csv(&args.csv)?;
+    let mut panel = panel_from_table(&table, layout)?;
+    if let Some(path) = &model.config.data.static_file {
+        let statics = read_csv(path).with_context(|| {
+            format!(
+                "the model reads static attributes from {}, as it was trained",
+                path.display()
+            )
+        })?;
+        attach_file(
+            &mut panel,
+            &statics,
+            model.config.data.series_column.as_deref(),
+        )?;
+    }
+    let prediction = forecast(&model.forecaster, &model.config, &model.spec, &panel)?;
+    write_atomic(&args.export, future_csv(&prediction).as_bytes())?;
+    println!(
+        "{} steps past each series' end forecast with the {} model over many series from {}",
+        model.config.window.horizon,
+        model.config.model.cell.name(),
+        args.model.display()
+    );
+    for line in prediction.lines() {
+        println!("  {line}");
     }
     println!("wrote {}", args.export.display());
     Ok(())

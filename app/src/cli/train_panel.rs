@@ -106,9 +106,6 @@ pub fn run(
     engine: &EngineHandle,
     layout: Layout,
 ) -> Result<()> {
-    if args.save_model.is_some() {
-        bail!("--save-model: saving a model trained on many series is not available yet");
-    }
     let auto = match &args.config {
         Some(_) => AutoDefaults::NONE,
         None => AutoDefaults {
@@ -160,6 +157,17 @@ pub fn run(
         }
     }
     export(engine, args)?;
+    if let Some(dir) = &args.save_model {
+        engine.send(Command::SaveModel { dir: dir.clone() })?;
+        match super::train::wait(engine)? {
+            Event::Saved { paths } => {
+                for p in paths {
+                    println!("wrote {}", p.display());
+                }
+            }
+            other => bail!(super::train::unexpected(other)),
+        }
+    }
     if let Some(path) = &args.save_config {
         seqcast_engine::export::write_atomic(path, summary.config.to_toml()?.as_bytes())?;
         println!("wrote {}", path.display());

@@ -77,6 +77,19 @@ fn series_entry(s: &SeriesScores) -> Value {
     entry
 }
 
+/// A saved model's forecasts of many series past their ends:
+/// `series,target_time,step,forecast`.
+pub fn future_csv(prediction: &crate::panel::predict::PanelPrediction) -> String {
+    let mut out = String::from("series,target_time,step,forecast\n");
+    for f in &prediction.forecasts {
+        let id = header_field(&f.id);
+        for (k, (t, v)) in f.times.iter().zip(&f.values).enumerate() {
+            let _ = writeln!(out, "{id},{},{},{}", csv_field(t), k + 1, fmt_num(*v));
+        }
+    }
+    out
+}
+
 /// The predictions CSV: `series,origin,target_time,step,split,actual,predicted,forecast,
 /// best_baseline,best_baseline_predicted`. Test windows first (`split` = `test`), then
 /// each series' forecast past its end (`future`, no actual). Times are written as the

@@ -15,7 +15,8 @@ use crate::data::time::{Frequency, format_time, infer_frequency, parse_time};
 use crate::error::{EngineError, Result};
 
 /// How the table holds its series.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Layout {
     /// One row per series (M4): first column the id, then the values.
     Rows,

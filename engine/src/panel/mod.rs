@@ -11,6 +11,7 @@ pub mod attributes;
 pub mod defaults;
 pub mod detect;
 pub mod layout;
+pub mod predict;
 pub mod prepare;
 pub mod run;
 pub mod score;

@@ -88,6 +88,8 @@ pub struct PanelRunOutput {
     pub forecasts: Vec<SeriesForecast>,
     /// The trained network.
     pub model: Forecaster,
+    /// What forecasting again needs besides the weights (the series' scalers…).
+    pub spec: super::predict::PanelSpec,
 }
 
 /// Prepares `panel`, trains one model on all its series and scores the test windows.
@@ -170,6 +172,7 @@ pub fn run(
         summary,
         forecasts,
         model: outcome.model,
+        spec: super::predict::PanelSpec::of(&prepared),
     })
 }
 

@@ -6,7 +6,8 @@
 //! `summary.json` (config, data hash, seed, loss history, diagnostics, metrics against the
 //! baselines, test predictions) and `model/` (the weights, see [`crate::artifact`]). A run
 //! over many series (`kind: panel`) keeps its panel summary (per-series and aggregate
-//! scores, loss history, diagnostics) in `summary.json` and has no `model/` yet. A run
+//! scores, loss history, diagnostics) in `summary.json` and its `model/` holds the
+//! series' scalers beside the weights. A run
 //! is written into a hidden `.<id>.partial` folder first and renamed into place when
 //! complete, so a crash never leaves a half-written run that looks whole; damaged or
 //! partial folders are reported by [`RunStore::list`] and skipped.
@@ -206,8 +207,13 @@ impl RunStore {
         result.map(|()| meta)
     }
 
-    /// Records a finished run over many series (its summary; no weights yet).
-    pub fn save_panel(&self, summary: &PanelSummary, origin: RunOrigin) -> Result<RunMeta> {
+    /// Records a finished run over many series: its summary and, when given, its model.
+    pub fn save_panel(
+        &self,
+        summary: &PanelSummary,
+        model: Option<&artifact::PanelModel>,
+        origin: RunOrigin,
+    ) -> Result<RunMeta> {
         let created = now();
         let row = RunRow::of_panel(summary);
         let (id, partial) = self.reserve_id(created)?;
@@ -228,6 +234,9 @@ impl RunStore {
             kind: RunKind::Panel,
         };
         let result = (|| {
+            if let Some(model) = model {
+                artifact::save_panel(&partial.join(MODEL), model, Some(&summary.data.source))?;
+            }
             write_json(&partial.join(SUMMARY), summary)?;
             write_json(&partial.join(META), &meta)?;
             let target = self.dir.join(&id);
@@ -301,16 +310,14 @@ impl RunStore {
         }
     }
 
-    /// The trained model of run `id`.
+    /// The trained model of run `id`, of either kind.
+    pub fn saved_model(&self, id: &str) -> Result<artifact::SavedModel> {
+        artifact::load_any(&self.run_dir(id)?.join(MODEL))
+    }
+
+    /// The trained model of run `id` (on one series).
     pub fn model(&self, id: &str) -> Result<TrainedModel> {
-        let dir = self.run_dir(id)?;
-        if read_meta(&dir)?.kind == RunKind::Panel {
-            return Err(EngineError::RunStore(format!(
-                "run '{id}' was trained on many series; its weights are not kept yet (train \
-                 it again with its configuration)"
-            )));
-        }
-        artifact::load(&dir.join(MODEL))
+        artifact::load(&self.run_dir(id)?.join(MODEL))
     }
 
     /// Renames run `id`.

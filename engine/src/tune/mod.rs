@@ -15,6 +15,7 @@ use std::sync::Arc;
 use crate::data::table::CsvTable;
 use crate::error::{EngineError, Result};
 use crate::panel::Panel;
+use crate::panel::layout::Layout;
 use crate::pipeline;
 use crate::rng::Rng;
 use crate::runs::{RunOrigin, RunStore};
@@ -156,8 +157,9 @@ pub struct TuneOutcome {
 pub enum TuneData<'a> {
     /// One table's target column(s), through [`pipeline::run`].
     Table(&'a CsvTable),
-    /// Many series, one model, through [`crate::panel::run::run`].
-    Panel(&'a Arc<Panel>),
+    /// Many series, one model, through [`crate::panel::run::run`], read from the
+    /// table in this layout (saved with each trial's model).
+    Panel(&'a Arc<Panel>, &'a Layout),
 }
 
 /// Runs the search on `data`: each trial is `base` with the trial's knobs, trained and
@@ -304,9 +306,9 @@ fn run_trial(
     let result = match table {
         TuneData::Table(table) => pipeline::run(table, &config, &trial_control, &mut on_progress)
             .map(|o| Trained::Series(Box::new(o))),
-        TuneData::Panel(panel) => {
+        TuneData::Panel(panel, layout) => {
             crate::panel::run::run(panel.clone(), &config, &trial_control, &mut on_progress)
-                .map(|o| Trained::Panel(Box::new(o)))
+                .map(|o| Trained::Panel(Box::new(o), layout.clone()))
         }
     };
     let origin = RunOrigin::Search {
@@ -328,11 +330,19 @@ fn run_trial(
             let saved = store.map(|s| s.save(&output.summary, &output.model, origin));
             (row, saved)
         }
-        Trained::Panel(mut output) => {
+        Trained::Panel(mut output, layout) => {
             trial.pruned = pruned(&mut output.summary.training.stop);
             trial.stop = output.summary.training.stop.describe();
             let row = crate::runs::RunRow::of_panel(&output.summary);
-            let saved = store.map(|s| s.save_panel(&output.summary, origin));
+            let model = crate::artifact::PanelModel {
+                forecaster: output.model,
+                config: output.summary.config.clone(),
+                spec: crate::panel::predict::PanelSpec {
+                    layout: Some(layout),
+                    ..output.spec
+                },
+            };
+            let saved = store.map(|s| s.save_panel(&output.summary, Some(&model), origin));
             (row, saved)
         }
     });
@@ -360,7 +370,7 @@ fn run_trial(
 /// A trial's trained model, of either kind.
 enum Trained {
     Series(Box<pipeline::RunOutput>),
-    Panel(Box<crate::panel::run::PanelRunOutput>),
+    Panel(Box<crate::panel::run::PanelRunOutput>, Layout),
 }
 
 /// The median stopping rule: after `warmup` epochs, stop when the best loss so far is

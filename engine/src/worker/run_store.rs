@@ -68,11 +68,15 @@ impl Runner {
     }
 
     /// Records a finished run over many series, as [`Runner::record_run`] does for one.
-    pub(super) fn record_panel_run(&mut self, summary: &crate::panel::run::PanelSummary) {
+    pub(super) fn record_panel_run(
+        &mut self,
+        summary: &crate::panel::run::PanelSummary,
+        model: &crate::artifact::PanelModel,
+    ) {
         let Some((store, origin)) = self.record.clone() else {
             return;
         };
-        match store.save_panel(summary, origin) {
+        match store.save_panel(summary, Some(model), origin) {
             Ok(meta) => {
                 self.emit(Event::RunRecorded(Box::new(meta)));
                 if let Err(e) = self.list_runs() {

@@ -166,8 +166,12 @@ impl Runner {
                 self.emit(Event::LrRange(Arc::new(report)));
             }
             Command::SaveModel { dir } => {
-                let run = self.last_run()?;
-                artifact::save(&dir, &run.model, Some(&run.summary.data.file))?;
+                if let Some(last) = &self.last_panel {
+                    artifact::save_panel(&dir, &last.model, Some(&last.summary.data.source))?;
+                } else {
+                    let run = self.last_run()?;
+                    artifact::save(&dir, &run.model, Some(&run.summary.data.file))?;
+                }
                 self.emit(Event::Saved { paths: vec![dir] });
             }
             Command::Export {
@@ -202,9 +206,9 @@ impl Runner {
                 // A series column makes the search one over models of many series.
                 match crate::panel::layout::long_layout(&table, &job.config)? {
                     Some(layout) => {
-                        let panel =
-                            Arc::new(self.load_panel(PanelSource::Loaded(layout), &job.config)?);
-                        let data = TuneData::Panel(&panel);
+                        let source = PanelSource::Loaded(layout.clone());
+                        let panel = Arc::new(self.load_panel(source, &job.config)?);
+                        let data = TuneData::Panel(&panel, &layout);
                         self.tune(data, &job.config, &job.space, &job.settings)?;
                     }
                     None => {
@@ -289,6 +293,10 @@ impl Runner {
         config: &RunConfig,
         auto: AutoDefaults,
     ) -> Result<()> {
+        let layout = match &source {
+            PanelSource::Loaded(layout) => layout.clone(),
+            PanelSource::M4 { .. } => Layout::Rows,
+        };
         let panel = self.load_panel(source, config)?;
         let resolved = crate::panel::defaults::resolve(&panel, config, auto);
         let config = resolved.config.clone();
@@ -301,13 +309,21 @@ impl Runner {
         let mut report = |progress: Progress| deliver_progress(&events, waker, &control, progress);
         let panel = Arc::new(panel);
         let output = crate::panel::run::run(panel.clone(), &config, &self.control, &mut report)?;
-        self.record_panel_run(&output.summary);
+        let mut spec = output.spec;
+        spec.layout = Some(layout);
+        let model = artifact::PanelModel {
+            forecaster: output.model,
+            config: output.summary.config.clone(),
+            spec,
+        };
+        self.record_panel_run(&output.summary, &model);
         let summary = Arc::new(output.summary);
         let forecasts: Arc<[SeriesForecast]> = output.forecasts.into();
         self.last_panel = Some(LastPanel {
             panel,
             summary: summary.clone(),
             forecasts: forecasts.clone(),
+            model,
         });
         self.last_run = None;
         self.emit(Event::PanelFinished(summary, forecasts));
@@ -441,6 +457,7 @@ struct LastPanel {
     panel: Arc<crate::panel::Panel>,
     summary: Arc<crate::panel::run::PanelSummary>,
     forecasts: Arc<[SeriesForecast]>,
+    model: artifact::PanelModel,
 }
 
 /// Sends training progress: batch progress and gradient snapshots may be dropped when

@@ -123,6 +123,16 @@ fn header_ui(ui: &mut egui::Ui, summary: &PanelSummary, intents: &mut Vec<Intent
         if ui.button("Save run report…").clicked() {
             intents.push(Intent::Dialog(Purpose::SaveReport));
         }
+        if ui
+            .button("Save model…")
+            .on_hover_text(
+                "The weights with every series' scalers: `seqcast predict --model DIR --csv \
+                 FILE` forecasts the series of a file with it",
+            )
+            .clicked()
+        {
+            intents.push(Intent::Dialog(Purpose::SaveModel));
+        }
     });
     let c = &summary.config;
     // Wrapped: one long line would widen the whole view past the window.
