@@ -138,7 +138,13 @@ fn run_export_and_model_round_trip() {
     // `_model` joins `_predicted` (the product forecast) only when that is not the model
     let replaced = s.forecast.as_ref().unwrap().replaces_model();
     let mut expected = vec!["origin", "target_time", "step", "split", "Temp_actual"];
-    expected.push("Temp_predicted");
+    expected.extend([
+        "Temp_predicted",
+        "Temp_lo80",
+        "Temp_hi80",
+        "Temp_lo95",
+        "Temp_hi95",
+    ]);
     if replaced {
         expected.push("Temp_model");
     }

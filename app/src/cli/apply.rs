@@ -197,8 +197,29 @@ impl TrainArgs {
             let expected = "auto, model, ensemble, naive, seasonal_naive, drift, linear";
             e.forecast = parse_enum::<ForecastMode>("forecast", f, expected)?;
         }
+        if let Some(levels) = &self.intervals {
+            e.intervals = parse_levels(levels)?;
+        }
         Ok(())
     }
+}
+
+/// `80,95` (percent) or `0.8,0.95` (shares) as shares; `none` as no intervals.
+fn parse_levels(text: &str) -> Result<Vec<f64>> {
+    if text.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match t.trim_end_matches('%').parse::<f64>() {
+            Ok(v) if v > 1.0 && v < 100.0 => Ok(v / 100.0),
+            Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+            _ => bail!(
+                "--intervals {text}: each level is a percentage between 0 and 100 (80,95), or none"
+            ),
+        })
+        .collect()
 }
 
 /// Parses a snake_case enum value through serde, listing the allowed values on error.

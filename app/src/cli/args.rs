@@ -324,6 +324,10 @@ pub struct TrainArgs {
     /// their combination) | model | ensemble | naive | seasonal_naive | drift | linear.
     #[arg(long, value_name = "WHAT", help_heading = "Evaluation")]
     pub forecast: Option<String>,
+    /// Prediction intervals around the forecasts, conformal on the validation windows:
+    /// nominal levels in percent, comma-separated (default 80,95), or none.
+    #[arg(long, value_name = "LEVELS|none", help_heading = "Evaluation")]
+    pub intervals: Option<String>,
 }
 
 impl TrainArgs {

@@ -61,6 +61,7 @@ fn predict_file(args: &PredictArgs) -> Result<()> {
             .as_ref()
             .map(|p| Product::of(p.source, model.config.model.cell.name()))
             .as_ref(),
+        None,
     );
     write_atomic(&args.export, csv.as_bytes())?;
     let horizon = model.config.window.horizon;

@@ -150,6 +150,9 @@ pub fn summary(summary: &RunSummary) -> String {
     if let Some(c) = choice {
         let _ = writeln!(out, "\n{}", c.why);
     }
+    if let Some(i) = &summary.intervals {
+        out.push_str(&intervals_table(i));
+    }
     let f = &summary.future;
     if let (Some(first), Some(last)) = (f.labels.first(), f.labels.last()) {
         let values = f
@@ -172,6 +175,55 @@ pub fn summary(summary: &RunSummary) -> String {
                 |c| c.chosen.describe(&c.model_name)
             ),
             if f.labels.len() > 6 { ", …" } else { "" }
+        );
+    }
+    out
+}
+
+/// The conformal intervals on the test part: per level, the forecast's, the model's and
+/// each baseline's coverage, mean width and interval score.
+fn intervals_table(i: &seqcast_engine::pipeline::intervals::Intervals) -> String {
+    let mut out = String::new();
+    if i.test.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nPrediction intervals (conformal, from {} validation windows), on the test part:",
+        i.calibration_windows
+    );
+    let _ = writeln!(
+        out,
+        "  {:<16} {:>6} {:>9} {:>12} {:>12}",
+        "", "level", "coverage", "mean width", "int. score"
+    );
+    for (name, levels) in &i.test {
+        for (level, s) in levels.iter().filter(|(_, s)| s.coverage.is_finite()) {
+            let _ = writeln!(
+                out,
+                "  {:<16} {:>5}% {:>8.1}% {:>12} {:>12}",
+                name,
+                level,
+                100.0 * s.coverage,
+                num(s.width),
+                num(s.winkler)
+            );
+        }
+    }
+    let missing: Vec<String> = i
+        .product()
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .flat_map(|levels| levels.iter().zip(&i.levels))
+        .filter(|(steps, _)| steps.iter().any(Option::is_none))
+        .map(|(_, l)| format!("{}%", seqcast_engine::eval::intervals::label(*l)))
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ({} validation windows are too few for a finite {} interval)",
+            i.calibration_windows,
+            missing.join(", ")
         );
     }
     out

@@ -66,8 +66,14 @@ impl ForecastMode {
     }
 }
 
+/// Nominal levels of the prediction intervals unless configured: 80 % and 95 %.
+pub const DEFAULT_INTERVALS: [f64; 2] = [0.8, 0.95];
+
+/// At most this many interval levels (each adds two columns per target to the exports).
+pub const MAX_INTERVALS: usize = 4;
+
 /// Evaluation settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EvalConfig {
     /// Units of the reported metrics.
@@ -77,4 +83,18 @@ pub struct EvalConfig {
     /// What the forecasts (exports, the forecast past the end) use: chosen on the
     /// validation windows by default (`auto`), or forced.
     pub forecast: ForecastMode,
+    /// Nominal levels of the conformal prediction intervals (0–1, e.g. 0.8 and 0.95);
+    /// empty: none.
+    pub intervals: Vec<f64>,
+}
+
+impl Default for EvalConfig {
+    fn default() -> Self {
+        Self {
+            metrics_scale: MetricsScale::default(),
+            season: None,
+            forecast: ForecastMode::default(),
+            intervals: DEFAULT_INTERVALS.to_vec(),
+        }
+    }
 }

@@ -145,7 +145,33 @@ impl RunConfig {
         Ok(())
     }
 
+    fn validate_intervals(&self) -> Result<()> {
+        let levels = &self.eval.intervals;
+        if levels.len() > super::eval::MAX_INTERVALS {
+            return Err(bad(format!(
+                "eval.intervals: at most {} levels, got {}",
+                super::eval::MAX_INTERVALS,
+                levels.len()
+            )));
+        }
+        if let Some(l) = levels
+            .iter()
+            .find(|l| !(l.is_finite() && **l > 0.0 && **l < 1.0))
+        {
+            return Err(bad(format!(
+                "eval.intervals: a level is a share between 0 and 1 (0.8 for 80 %), got {l}"
+            )));
+        }
+        for (i, a) in levels.iter().enumerate() {
+            if levels.iter().skip(i + 1).any(|b| (a - b).abs() < 1e-9) {
+                return Err(bad(format!("eval.intervals: the level {a} is given twice")));
+            }
+        }
+        Ok(())
+    }
+
     fn validate_data(&self) -> Result<()> {
+        self.validate_intervals()?;
         if !self.data.static_columns.is_empty() && self.data.series_column.is_none() {
             return Err(bad(format!(
                 "static attributes ({}) are columns constant within each series: they need a \

@@ -3,6 +3,7 @@
 pub mod baselines;
 pub mod choice;
 mod inputs;
+pub mod intervals;
 mod linear_ar;
 pub mod m4;
 pub mod metrics;

@@ -126,6 +126,12 @@ pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOption
         .forecast
         .as_ref()
         .map(|c| Product::of(c.chosen, cell));
+    let bands = summary.intervals.as_ref().and_then(|i| {
+        i.product().map(|radii| Bands {
+            levels: &i.levels,
+            radii,
+        })
+    });
     write_predictions(
         &summary.data.targets,
         series,
@@ -133,7 +139,38 @@ pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOption
         &kinds,
         Some(&summary.future),
         product.as_ref(),
+        bands.as_ref(),
     )
+}
+
+/// Prediction intervals around the product forecast: per target, per level, per step,
+/// the radius (`None`: no interval at that level).
+pub struct Bands<'a> {
+    /// Nominal levels (0–1).
+    pub levels: &'a [f64],
+    /// Per target, per level, per horizon step.
+    pub radii: &'a [Vec<Vec<Option<f64>>>],
+}
+
+impl Bands<'_> {
+    /// `,lo,hi` per level for target `j`, step `step`, around `point`.
+    fn cells(&self, j: usize, step: usize, point: Option<f64>) -> String {
+        let mut out = String::new();
+        for l in 0..self.levels.len() {
+            let r = self
+                .radii
+                .get(j)
+                .and_then(|t| t.get(l))
+                .and_then(|steps| steps.get(step).copied().flatten());
+            match (point, r) {
+                (Some(p), Some(r)) if p.is_finite() => {
+                    let _ = write!(out, ",{},{}", fmt_num(p - r), fmt_num(p + r));
+                }
+                _ => out.push_str(",,"),
+            }
+        }
+        out
+    }
 }
 
 /// The product forecast's columns: what it is, and whether the model's own forecast
@@ -176,6 +213,7 @@ pub fn write_predictions(
     kinds: &[BaselineKind],
     future: Option<&FutureForecast>,
     product: Option<&Product>,
+    bands: Option<&Bands<'_>>,
 ) -> String {
     let model_column = product.is_some_and(|p| p.model_column);
     let mut out = String::from("origin,target_time,step,split");
@@ -186,6 +224,15 @@ pub fn write_predictions(
             header_field(&format!("{t}_actual")),
             header_field(&format!("{t}_predicted"))
         );
+        for level in bands.map_or(&[][..], |b| b.levels) {
+            let l = crate::eval::intervals::label(*level);
+            let _ = write!(
+                out,
+                ",{},{}",
+                header_field(&format!("{t}_lo{l}")),
+                header_field(&format!("{t}_hi{l}"))
+            );
+        }
         if model_column {
             let _ = write!(out, ",{}", header_field(&format!("{t}_model")));
         }
@@ -222,6 +269,10 @@ pub fn write_predictions(
                     // The product forecast; the model's where no choice was applied.
                     let predicted = part.product.get(j).or(part.model.get(j));
                     let _ = write!(out, ",{},{}", cell(part.actual.get(j)), cell(predicted));
+                    if let Some(b) = bands {
+                        let point = predicted.and_then(|v| v.get(i)).copied();
+                        out.push_str(&b.cells(j, step, point));
+                    }
                     if model_column {
                         let _ = write!(out, ",{}", cell(part.model.get(j)));
                     }
@@ -256,6 +307,10 @@ pub fn write_predictions(
                         .unwrap_or_default()
                 };
                 let _ = write!(out, ",,{}", at(&f.values));
+                if let Some(b) = bands {
+                    let point = f.values.get(j).and_then(|v| v.get(step)).copied();
+                    out.push_str(&b.cells(j, step, point));
+                }
                 if model_column {
                     let _ = write!(out, ",{}", at(&f.model));
                 }
@@ -338,7 +393,7 @@ pub fn report_json(summary: &RunSummary) -> Value {
             "candidates": c.candidates,
         })
     });
-    json!({
+    let mut report = json!({
         "seqcast_version": env!("CARGO_PKG_VERSION"),
         "metrics_scale": scale,
         "metrics_part": if test.is_some() { "test" } else if val.is_some() { "validation" } else { "none" },
@@ -365,7 +420,46 @@ pub fn report_json(summary: &RunSummary) -> Value {
         "seed": summary.config.train.seed,
         "config": summary.config,
         "future": summary.future,
-    })
+    });
+    if let Some(intervals) = &summary.intervals {
+        add_intervals(&mut report, intervals);
+    }
+    report
+}
+
+/// The intervals' test scores under `model.intervals`, `baselines.<name>.intervals` and
+/// `forecast.intervals` (`{"80": {coverage, width, winkler}, …}`), and their levels,
+/// calibration windows and the product forecast's radii under `intervals`.
+fn add_intervals(report: &mut Value, intervals: &crate::pipeline::intervals::Intervals) {
+    let scores = |name: &str| intervals.test.get(name).map(|s| json!(s));
+    if let Some(s) = scores("model")
+        && let Some(model) = report.get_mut("model").and_then(Value::as_object_mut)
+    {
+        model.insert("intervals".into(), s);
+    }
+    if let Some(baselines) = report.get_mut("baselines").and_then(Value::as_object_mut) {
+        for (name, entry) in baselines.iter_mut() {
+            if let (Some(s), Some(entry)) = (scores(name), entry.as_object_mut()) {
+                entry.insert("intervals".into(), s);
+            }
+        }
+    }
+    if let Some(s) = scores(crate::pipeline::intervals::PRODUCT)
+        && let Some(forecast) = report.get_mut("forecast").and_then(Value::as_object_mut)
+    {
+        forecast.insert("intervals".into(), s);
+    }
+    if let Some(map) = report.as_object_mut() {
+        map.insert(
+            "intervals".into(),
+            json!({
+                "method": "split conformal on the validation windows' absolute errors, per horizon step",
+                "levels": intervals.levels,
+                "calibration_windows": intervals.calibration_windows,
+                "forecast_radii": intervals.product(),
+            }),
+        );
+    }
 }
 
 /// Writes the report atomically as pretty JSON.

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod choose;
 pub mod defaults;
 pub mod evaluate;
+pub mod intervals;
 pub mod predict;
 pub mod prepare;
 
@@ -128,6 +129,10 @@ pub struct RunSummary {
     /// What the forecasts use and why (absent in runs recorded before the choice).
     #[serde(default)]
     pub forecast: Option<crate::eval::choice::ForecastChoice>,
+    /// Conformal prediction intervals fitted on the validation windows, and their test
+    /// scores (absent without validation windows or with `eval.intervals` empty).
+    #[serde(default)]
+    pub intervals: Option<intervals::Intervals>,
 }
 
 /// Trained weights plus what is needed to use them on new data.
@@ -323,6 +328,17 @@ pub fn run(
     for p in val.iter_mut().chain(test.iter_mut()) {
         choose::apply(choice.chosen, p);
     }
+    let intervals = val
+        .as_ref()
+        .filter(|_| !config.eval.intervals.is_empty())
+        .map(|v| {
+            intervals::Intervals::fit(
+                &config.eval.intervals,
+                v,
+                test.as_ref(),
+                config.window.horizon,
+            )
+        });
     let val_scores = val.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let test_scores = test.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let mut future = forecast_future(&prepared, &outcome.model)?;
@@ -354,6 +370,7 @@ pub fn run(
         unavailable_baselines: baselines.unavailable,
         future,
         forecast: Some(choice),
+        intervals,
         config: config.clone(),
     };
     let model = TrainedModel {
