@@ -15,7 +15,7 @@ use seqcast_engine::pipeline::{PartForecast, RunSummary, ScoreTable};
 use super::PanelView;
 use crate::gui::files::Purpose;
 use crate::gui::intent::Intent;
-use crate::gui::plots::colors;
+use crate::gui::plots::{colors, interval_band, shade};
 use crate::gui::state::Tab;
 
 /// Draws the Results view.
@@ -156,9 +156,9 @@ fn step_plot(
     series: &Arc<Series>,
     part: &PartForecast,
     replaces_model: bool,
-    step: usize,
-    horizon: usize,
+    (step, horizon): (usize, usize),
     height: f32,
+    bands: &[Band],
 ) {
     let k = step - 1;
     let pick = |values: &[f64]| -> Vec<[f64; 2]> {
@@ -178,6 +178,22 @@ fn step_plot(
         .legend(Legend::default())
         .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
         .show(ui, |p| {
+            // The forecast's intervals at this step, widest first (behind).
+            let forecast = part.product.first().or(part.model.first());
+            for band in bands.iter().rev() {
+                let Some(r) = band.radii.get(k).copied().flatten() else {
+                    continue;
+                };
+                let points: Vec<[f64; 3]> = forecast
+                    .map(|f| {
+                        pick(f)
+                            .into_iter()
+                            .map(|[x, y]| [x, y - r, y + r])
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                interval_band(p, &band.name, &points, band.color);
+            }
             if let Some(actual) = part.actual.first() {
                 p.line(
                     Line::new("actual", PlotPoints::new(pick(actual)))
@@ -247,6 +263,7 @@ fn future_plot(
     replaces_model: bool,
     horizon: usize,
     height: f32,
+    bands: &[Band],
 ) {
     let Some(target) = series.targets().first() else {
         return;
@@ -275,6 +292,17 @@ fn future_plot(
             };
             let model = future.model.first().filter(|_| replaces_model);
             if let Some(values) = future.values.first() {
+                for band in bands.iter().rev() {
+                    let points: Vec<[f64; 3]> = values
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, v)| {
+                            let r = band.radii.get(k).copied().flatten()?;
+                            Some([(n + k) as f64, v - r, v + r])
+                        })
+                        .collect();
+                    interval_band(p, &band.name, &points, band.color);
+                }
                 let color = if model.is_some() {
                     colors::PRODUCT
                 } else {
@@ -370,6 +398,7 @@ fn plots_ui(
         .forecast
         .as_ref()
         .is_some_and(|c| c.replaces_model());
+    let bands = bands_of(summary, replaces_model);
     ui.vertical(|ui| {
         let height = (ui.available_height() / 2.0 - 30.0).max(160.0);
         let Some(test) = summary.test.as_ref().or(summary.val.as_ref()) else {
@@ -377,11 +406,27 @@ fn plots_ui(
             // forecast past the end.
             ui.label("No test or validation windows: the parts are shorter than the horizon.");
             ui.strong(format!("Forecast after {}", summary.future.origin));
-            future_plot(ui, series, &summary.future, replaces_model, horizon, height);
+            future_plot(
+                ui,
+                series,
+                &summary.future,
+                replaces_model,
+                horizon,
+                height,
+                &bands,
+            );
             return;
         };
         ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
-        step_plot(ui, series, test, replaces_model, step, horizon, height);
+        step_plot(
+            ui,
+            series,
+            test,
+            replaces_model,
+            (step, horizon),
+            height,
+            &bands,
+        );
         ui.horizontal(|ui| {
             let width = ui.available_width() / 2.0 - 6.0;
             ui.vertical(|ui| {
@@ -401,8 +446,62 @@ fn plots_ui(
                     replaces_model,
                     horizon,
                     height * 0.8,
+                    &bands,
                 );
             });
         });
     });
+}
+
+/// One interval of the forecast to shade: its legend name, colour and radius per step.
+struct Band {
+    name: String,
+    color: egui::Color32,
+    radii: Vec<Option<f64>>,
+}
+
+/// The forecast's conformal intervals for the first target, narrowest first, in the
+/// forecast line's colour.
+fn bands_of(summary: &RunSummary, replaces_model: bool) -> Vec<Band> {
+    let base = if replaces_model {
+        colors::PRODUCT
+    } else {
+        colors::MODEL
+    };
+    let Some(intervals) = &summary.intervals else {
+        return Vec::new();
+    };
+    let Some(per_level) = intervals.product().and_then(|t| t.first()) else {
+        return Vec::new();
+    };
+    let mut bands: Vec<(f64, Band)> = intervals
+        .levels
+        .iter()
+        .zip(per_level)
+        .map(|(level, radii)| {
+            (
+                *level,
+                Band {
+                    name: format!(
+                        "{}% interval",
+                        seqcast_engine::eval::intervals::label(*level)
+                    ),
+                    color: base,
+                    radii: radii.clone(),
+                },
+            )
+        })
+        .collect();
+    bands.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n = bands.len().max(1) as f32;
+    // Narrower intervals darker: they are drawn over the wider ones.
+    bands
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, mut band))| {
+            let alpha = (70.0 - 40.0 * i as f32 / n) as u8;
+            band.color = shade(band.color, alpha);
+            band
+        })
+        .collect()
 }

@@ -49,3 +49,26 @@ pub fn scaled(y: f64, log: bool) -> Option<f64> {
 pub fn log_axis(mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>) -> String {
     format!("{:.0e}", 10f64.powf(mark.value))
 }
+
+/// A shaded interval `(x, lower, upper)` along a line, drawn as one trapezoid per pair of
+/// neighbouring points (each convex, as plot polygons must be), all under `name` so the
+/// legend lists it once.
+pub fn interval_band(
+    p: &mut egui_plot::PlotUi<'_>,
+    name: &str,
+    points: &[[f64; 3]],
+    color: Color32,
+) {
+    for pair in points.windows(2) {
+        let ([x0, lo0, hi0], [x1, lo1, hi1]) = (pair[0], pair[1]);
+        p.polygon(
+            egui_plot::Polygon::new(
+                name,
+                egui_plot::PlotPoints::new(vec![[x0, lo0], [x1, lo1], [x1, hi1], [x0, hi0]]),
+            )
+            .fill_color(color)
+            .stroke(egui::Stroke::NONE)
+            .allow_hover(false),
+        );
+    }
+}
