@@ -294,6 +294,11 @@ fn results_open_with_the_skill_banner_saying_what_the_forecasts_use() {
     // The banner is the engine's sentence, whichever way the comparison went.
     h.get_by_label(&choice.why);
     assert!(choice.why.contains("on validation"), "{}", choice.why);
+    // The forecast's conformal intervals are shaded and named in both forecast plots.
+    assert!(summary.intervals.is_some());
+    for band in ["80% interval", "95% interval"] {
+        assert_eq!(h.query_all_by_label(band).count(), 2, "{band}");
+    }
     if choice.replaces_model() {
         // the product forecast gets a row of its own, and the way to the doctor
         h.get_by_label(&format!("forecast: {}", choice.chosen.name()));
