@@ -105,6 +105,19 @@ fn train_export_save_then_predict() {
     let predicted = std::fs::read_to_string(&again).unwrap();
     // 144 rows, lookback 24, horizon 12 → 109 complete windows × 12 steps, + 12 future rows
     assert_eq!(predicted.lines().count(), 1 + 109 * 12 + 12);
+    // The saved model keeps the run's intervals: the same bands past the end.
+    let header = predicted.lines().next().unwrap();
+    assert!(
+        header.contains(",Passengers_lo80,Passengers_hi80,"),
+        "{header}"
+    );
+    let future_rows = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains(",future,"))
+            .map(|l| l.split(',').take(10).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(future_rows(&predicted), future_rows(&csv_text));
 }
 
 #[test]

@@ -199,10 +199,6 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
             data.log, data.diff, scaling.log, scaling.diff
         )));
     }
-    if let Some(product) = &manifest.product {
-        let w = &manifest.config.window;
-        check_product(product, n_targets, w.lookback, w.horizon).map_err(bad)?;
-    }
     let shape = ModelShape {
         features: manifest.columns.len(),
         lookback: manifest.config.window.lookback,
@@ -212,6 +208,11 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
     // The configuration must describe exactly the listed parameters, and they the
     // weights, before anything is allocated from the manifest's numbers.
     check_shapes(&manifest, shape).map_err(&bad)?;
+    // The product forecast after the shapes: a changed window is named there first.
+    if let Some(product) = &manifest.product {
+        let w = &manifest.config.window;
+        check_product(product, n_targets, w.lookback, w.horizon).map_err(&bad)?;
+    }
     // Specific checks first (they name what is wrong), then the checksum of the settings
     // (an edit that is still a valid model: a scaler, the window norm, a column name).
     if let Some(recorded) = &manifest.content_sha256
@@ -454,6 +455,27 @@ fn check_product(
 ) -> Result<(), String> {
     use crate::eval::baselines::BaselineKind;
     use crate::eval::choice::Source;
+    if let Some(i) = &product.intervals {
+        let bad_level = i
+            .levels
+            .iter()
+            .any(|l| !(l.is_finite() && *l > 0.0 && *l < 1.0));
+        let shaped = i.radii.len() == targets
+            && i.radii.iter().all(|t| {
+                t.len() == i.levels.len()
+                    && t.iter().all(|steps| {
+                        steps.len() == horizon
+                            && steps.iter().flatten().all(|r| r.is_finite() && *r >= 0.0)
+                    })
+            });
+        if bad_level || !shaped {
+            return Err(format!(
+                "the product forecast's intervals do not fit {targets} targets × {} levels × \
+                 horizon {horizon} (or hold a level outside 0–1 or a negative radius)",
+                i.levels.len()
+            ));
+        }
+    }
     let baseline = match product.source {
         Source::Model => return Ok(()),
         Source::Baseline { baseline } => baseline,

@@ -110,7 +110,7 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         }
         d
     };
-    let cases: [(&str, serde_json::Value, &str); 13] = [
+    let cases: [(&str, serde_json::Value, &str); 15] = [
         // The transforms are recorded twice; forecasts follow the scalers' record, so a
         // configuration that disagrees is refused (prepare used one, invert the other).
         (
@@ -178,6 +178,16 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
             "/scaling/levels",
             serde_json::json!([]),
             "0 level scalers for 1 columns and 1 targets",
+        ),
+        (
+            "/product/intervals/levels/0",
+            serde_json::json!(1.5),
+            "a level outside 0–1",
+        ),
+        (
+            "/product/intervals/radii/0/0",
+            serde_json::json!([]),
+            "intervals do not fit 1 targets × 2 levels",
         ),
     ];
     for (i, (pointer, value, expected)) in cases.into_iter().enumerate() {

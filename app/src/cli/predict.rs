@@ -6,7 +6,7 @@ use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::choice::Source;
 use seqcast_engine::eval::metrics::HorizonMetrics;
 use seqcast_engine::export::panel::future_csv;
-use seqcast_engine::export::{Product, refuse_overwriting, write_atomic, write_predictions};
+use seqcast_engine::export::{Bands, Product, refuse_overwriting, write_atomic, write_predictions};
 use seqcast_engine::panel::attributes::attach_file;
 use seqcast_engine::panel::layout::panel_from_table;
 use seqcast_engine::panel::predict::forecast;
@@ -50,6 +50,15 @@ fn predict_file(args: &PredictArgs) -> Result<()> {
         .take(model.n_targets)
         .cloned()
         .collect();
+    // The run's conformal intervals around the forecast, as it fitted them.
+    let bands = model
+        .product
+        .as_ref()
+        .and_then(|p| p.intervals.as_ref())
+        .map(|i| Bands {
+            levels: &i.levels,
+            radii: &i.radii,
+        });
     let csv = write_predictions(
         &targets,
         &prediction.series,
@@ -61,7 +70,7 @@ fn predict_file(args: &PredictArgs) -> Result<()> {
             .as_ref()
             .map(|p| Product::of(p.source, model.config.model.cell.name()))
             .as_ref(),
-        None,
+        bands.as_ref(),
     );
     write_atomic(&args.export, csv.as_bytes())?;
     let horizon = model.config.window.horizon;

@@ -92,6 +92,7 @@ pub fn product_spec(choice: &ForecastChoice, baselines: &BaselineSet) -> Product
         } else {
             Vec::new()
         },
+        intervals: None,
     }
 }
 

@@ -162,6 +162,19 @@ pub struct ProductSpec {
     /// Per target, the fitted linear AR (empty unless `source` uses it).
     #[serde(default)]
     pub linear: Vec<Option<crate::eval::baselines::LinearAr>>,
+    /// The forecast's conformal intervals as the run fitted them (absent in models saved
+    /// before them, or without validation windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<SavedIntervals>,
+}
+
+/// A product forecast's interval radii, kept with a saved model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedIntervals {
+    /// Nominal levels (0–1).
+    pub levels: Vec<f64>,
+    /// Per target, per level, per horizon step (`None`: no finite radius).
+    pub radii: Vec<Vec<Vec<Option<f64>>>>,
 }
 
 /// A finished run: the summary, the weights and the series they were scored on.
@@ -343,7 +356,13 @@ pub fn run(
     let test_scores = test.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let mut future = forecast_future(&prepared, &outcome.model)?;
     choose::apply_future(choice.chosen, &prepared, &baselines, &mut future);
-    let product = choose::product_spec(&choice, &baselines);
+    let mut product = choose::product_spec(&choice, &baselines);
+    product.intervals = intervals.as_ref().and_then(|i| {
+        i.product().map(|radii| SavedIntervals {
+            levels: i.levels.clone(),
+            radii: radii.clone(),
+        })
+    });
     let series = &prepared.series;
     let check = val_scores
         .as_ref()
