@@ -431,4 +431,7 @@ fn eval_suite_scores_every_csv_of_a_folder_against_its_best_baseline() {
         stdout.contains("summary: forecast within 1.05× the best baseline on 1/1 series"),
         "{stdout}"
     );
+    // The forecast's interval coverage per series, and over the suite.
+    assert!(stdout.contains("cov80 cov95  chosen"), "{stdout}");
+    assert!(stdout.contains("80 % intervals within ±3 points on "), "{stdout}");
 }

@@ -45,8 +45,8 @@ pub fn run(args: &EvalArgs) -> Result<()> {
             .join(",")
     );
     println!(
-        "{:<34}{:>16}{:>8}  {:>8}{:>7}  {:>8}{:>7}  chosen",
-        "series", "best baseline", "MASE", "model", "ratio", "forecast", "ratio"
+        "{:<34}{:>16}{:>8}  {:>8}{:>7}  {:>8}{:>7}  {:>6}{:>6}  chosen",
+        "series", "best baseline", "MASE", "model", "ratio", "forecast", "ratio", "cov80", "cov95"
     );
     let mut rows = Vec::new();
     let mut failed = Vec::new();
@@ -77,6 +77,9 @@ struct Row {
     best_error: f64,
     /// Per seed: the model's error, the product forecast's error, what it used.
     seeds: Vec<(u64, f64, f64, String)>,
+    /// Per seed: the forecast's 80 % and 95 % interval coverage on the test part, in
+    /// percent (NaN without that interval).
+    coverage: Vec<[f64; 2]>,
 }
 
 impl Row {
@@ -92,16 +95,24 @@ impl Row {
         self.mean(|s| s.2)
     }
 
+    /// The forecast's mean test coverage over seeds at 80 % (`0`) or 95 % (`1`), percent.
+    fn coverage(&self, level: usize) -> f64 {
+        let n = self.coverage.len().max(1) as f64;
+        self.coverage.iter().map(|c| c[level]).sum::<f64>() / n
+    }
+
     fn lines(&self, name: &str) -> String {
         let chosen: Vec<&str> = self.seeds.iter().map(|s| s.3.as_str()).collect();
         let mut out = format!(
-            "{name:<34}{:>16}{:>8.3}  {:>8.3}{:>7.2}  {:>8.3}{:>7.2}  {}\n",
+            "{name:<34}{:>16}{:>8.3}  {:>8.3}{:>7.2}  {:>8.3}{:>7.2}  {:>6.1}{:>6.1}  {}\n",
             self.best.name(),
             self.best_error,
             self.model(),
             self.model() / self.best_error,
             self.product(),
             self.product() / self.best_error,
+            self.coverage(0),
+            self.coverage(1),
             chosen.join(", ")
         );
         if self.seeds.len() > 1 {
@@ -151,7 +162,16 @@ fn series_row(
     }
     let (best, best_error) = best_baseline(first)?;
     let mut seeds = Vec::new();
+    let mut coverage = Vec::new();
     for (seed, s) in args.seeds.iter().zip(&runs.summaries) {
+        let at = |level: &str| {
+            s.intervals
+                .as_ref()
+                .and_then(|i| i.test.get("forecast"))
+                .and_then(|l| l.get(level))
+                .map_or(f64::NAN, |c| 100.0 * c.coverage)
+        };
+        coverage.push([at("80"), at("95")]);
         let table = &s.test_scores.as_ref().context("no test windows")?.original;
         let model = table.model.overall.mase_or_mae();
         let product = table
@@ -169,6 +189,7 @@ fn series_row(
         best,
         best_error,
         seeds,
+        coverage,
     }))
 }
 
@@ -220,6 +241,19 @@ fn summary(rows: &[(String, Row)], secs: f64) -> String {
     );
     if let Some((name, ratio)) = worst {
         let _ = write!(out, "; worst forecast ratio {ratio:.2} ({name})");
+    }
+    for (i, level) in [80.0, 95.0].into_iter().enumerate() {
+        let covered: Vec<f64> = rows
+            .iter()
+            .map(|(_, r)| r.coverage(i))
+            .filter(|c| c.is_finite())
+            .collect();
+        let near = covered.iter().filter(|c| (*c - level).abs() <= 3.0).count();
+        let _ = write!(
+            out,
+            "; {level:.0} % intervals within ±3 points on {near} of the {} series that have one",
+            covered.len()
+        );
     }
     let _ = write!(out, "; {secs:.0} s");
     out
