@@ -433,5 +433,8 @@ fn eval_suite_scores_every_csv_of_a_folder_against_its_best_baseline() {
     );
     // The forecast's interval coverage per series, and over the suite.
     assert!(stdout.contains("cov80 cov95  chosen"), "{stdout}");
-    assert!(stdout.contains("80 % intervals within ±3 points on "), "{stdout}");
+    assert!(
+        stdout.contains("80 % intervals within ±3 points on "),
+        "{stdout}"
+    );
 }

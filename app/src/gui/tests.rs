@@ -299,6 +299,11 @@ fn results_open_with_the_skill_banner_saying_what_the_forecasts_use() {
     for band in ["80% interval", "95% interval"] {
         assert_eq!(h.query_all_by_label(band).count(), 2, "{band}");
     }
+    // The coverage per step against the nominal levels, one click away.
+    h.get_by_label("Interval coverage").click();
+    h.run_steps(2);
+    h.get_by_label("80% nominal");
+    h.get_by_label("95% coverage");
     if choice.replaces_model() {
         // the product forecast gets a row of its own, and the way to the doctor
         h.get_by_label(&format!("forecast: {}", choice.chosen.name()));

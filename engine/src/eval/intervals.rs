@@ -96,6 +96,35 @@ pub fn score(
     }
 }
 
+/// The share of actual values inside `forecast ± radius[step]`, per horizon step
+/// (NaN for a step without a radius or values).
+pub fn coverage_per_step(actual: &[f64], forecast: &[f64], radius: &[Option<f64>]) -> Vec<f64> {
+    let horizon = radius.len().max(1);
+    let mut inside = vec![0usize; horizon];
+    let mut n = vec![0usize; horizon];
+    for (i, (a, f)) in actual.iter().zip(forecast).enumerate() {
+        let k = i % horizon;
+        let Some(Some(r)) = radius.get(k) else {
+            continue;
+        };
+        if a.is_finite() && f.is_finite() {
+            n[k] += 1;
+            inside[k] += usize::from((a - f).abs() <= *r);
+        }
+    }
+    inside
+        .iter()
+        .zip(&n)
+        .map(|(i, n)| {
+            if *n == 0 {
+                f64::NAN
+            } else {
+                *i as f64 / *n as f64
+            }
+        })
+        .collect()
+}
+
 /// A level as the exports name it: 0.8 → "80", 0.975 → "97.5".
 pub fn label(level: f64) -> String {
     let percent = (level * 1000.0).round() / 10.0;
@@ -125,6 +154,14 @@ mod tests {
         assert_eq!(radii(&actual, &forecast, 2, 0.95), [None, None]);
         assert_eq!(label(0.8), "80");
         assert_eq!(label(0.975), "97.5");
+    }
+
+    #[test]
+    fn coverage_per_step_by_hand() {
+        // Two steps, radius 1 and none; step 1 covers 0.5 (in) and 3 (out).
+        let c = coverage_per_step(&[0.5, 9.0, 3.0, 9.0], &[0.0; 4], &[Some(1.0), None]);
+        assert_eq!(c[0], 0.5);
+        assert!(c[1].is_nan());
     }
 
     #[test]

@@ -457,6 +457,7 @@ fn add_intervals(report: &mut Value, intervals: &crate::pipeline::intervals::Int
                 "levels": intervals.levels,
                 "calibration_windows": intervals.calibration_windows,
                 "forecast_radii": intervals.product(),
+                "forecast_coverage_per_step": intervals.coverage_per_step,
             }),
         );
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::PartForecast;
-use crate::eval::intervals::{IntervalScores, label, radii, score};
+use crate::eval::intervals::{IntervalScores, coverage_per_step, label, radii, score};
 
 /// The name the product forecast's intervals go by.
 pub const PRODUCT: &str = "forecast";
@@ -30,6 +30,10 @@ pub struct Intervals {
     /// Per forecaster, per level label ("80"): the test part's coverage, mean width and
     /// interval score, averaged over targets (absent without test windows).
     pub test: BTreeMap<String, BTreeMap<String, IntervalScores>>,
+    /// Per level label, the forecast's test coverage per horizon step, averaged over
+    /// targets (empty without test windows).
+    #[serde(default)]
+    pub coverage_per_step: BTreeMap<String, Vec<f64>>,
 }
 
 impl Intervals {
@@ -42,6 +46,7 @@ impl Intervals {
     ) -> Self {
         let mut radii_by = BTreeMap::new();
         let mut test_by = BTreeMap::new();
+        let mut per_step = BTreeMap::new();
         for (name, val_fc, test_fc) in forecasters(val, test) {
             let per_target: Vec<Vec<Vec<Option<f64>>>> = val
                 .actual
@@ -62,6 +67,28 @@ impl Intervals {
                         })
                         .collect();
                     by_level.insert(label(*level), mean(&scores));
+                    if name == PRODUCT {
+                        let steps: Vec<Vec<f64>> = test
+                            .actual
+                            .iter()
+                            .zip(test_fc)
+                            .zip(&per_target)
+                            .map(|((a, f), r)| {
+                                coverage_per_step(a, f, r.get(li).map_or(&[], Vec::as_slice))
+                            })
+                            .collect();
+                        let n = steps.len().max(1) as f64;
+                        let mean_steps = (0..horizon)
+                            .map(|k| {
+                                steps
+                                    .iter()
+                                    .map(|t| t.get(k).copied().unwrap_or(f64::NAN))
+                                    .sum::<f64>()
+                                    / n
+                            })
+                            .collect();
+                        per_step.insert(label(*level), mean_steps);
+                    }
                 }
                 test_by.insert(name.clone(), by_level);
             }
@@ -72,6 +99,7 @@ impl Intervals {
             calibration_windows: val.origins.len(),
             radii: radii_by,
             test: test_by,
+            coverage_per_step: per_step,
         }
     }
 
