@@ -447,14 +447,17 @@ fn a_saved_model_over_many_series_forecasts_them_again() {
         "{stdout}"
     );
     let f = std::fs::read_to_string(&forecast).unwrap();
-    assert!(f.starts_with("series,target_time,step,forecast\n"), "{f}");
+    assert!(
+        f.starts_with("series,target_time,step,forecast,source\n"),
+        "{f}"
+    );
     assert_eq!(f.lines().count(), 1 + 6 * 7);
     // s1 as the training run's export forecast it past its end.
     let trained = std::fs::read_to_string(&export).unwrap();
     let future = |text: &str, prefix: &str| -> Vec<f64> {
         text.lines()
             .filter(|l| l.starts_with(prefix))
-            .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+            .map(|l| l.split(',').nth(3).unwrap().parse::<f64>().unwrap())
             .collect()
     };
     let want: Vec<f64> = trained

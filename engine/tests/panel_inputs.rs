@@ -122,3 +122,53 @@ fn a_static_attribute_that_sets_the_drift_is_used() {
     assert_eq!(scores.attributes["group"].label(), "up");
     assert_eq!(scores.attributes["size"].label(), "10");
 }
+
+/// Each series is forecast with the model unless a baseline is clearly better on its own
+/// validation windows: a weak model over near-seasonal series leaves some of them to
+/// seasonal naive; the test part never changes a choice; the aggregate has the result.
+#[test]
+fn each_series_gets_the_model_or_a_clearly_better_baseline_chosen_on_validation() {
+    let csv = |test_shift: f64| {
+        let mut rng = Lcg(3);
+        let mut out = String::from("series,value\n");
+        for s in 0..6 {
+            for t in 0..160 {
+                let season = [0.0, 8.0, 3.0, -5.0, -2.0, 6.0][t % 6];
+                let noise = if s < 3 { 0.2 } else { 3.0 } * rng.next();
+                // The last 8 rows are the test part: shifting them must change no choice.
+                let shift = if t >= 152 { test_shift } else { 0.0 };
+                let y = 50.0 + 10.0 * f64::from(s) + season + noise + shift;
+                out.push_str(&format!("s{s},{y:.4}\n"));
+            }
+        }
+        out
+    };
+    let mut c = config(12, 6);
+    c.train.epochs = 1;
+    c.model.hidden = 4;
+    c.eval.season = Some(6);
+    let sources = |s: &PanelSummary| -> Vec<String> {
+        s.test
+            .as_ref()
+            .unwrap()
+            .per_series
+            .iter()
+            .map(|x| x.forecast.as_ref().unwrap().0.clone())
+            .collect()
+    };
+    let a = train(&csv(0.0), &c, None);
+    let b = train(&csv(40.0), &c, None);
+    assert_eq!(sources(&a), sources(&b), "the test part changes no choice");
+    let chosen = sources(&a);
+    assert!(
+        chosen.iter().take(3).all(|s| s != "model"),
+        "near-seasonal series left to a baseline: {chosen:?}"
+    );
+    let test = a.test.as_ref().unwrap();
+    let forecast = test.aggregate["forecast"].mase;
+    assert!(
+        forecast <= test.aggregate["model"].mase,
+        "{:?}",
+        test.aggregate
+    );
+}

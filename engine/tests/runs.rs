@@ -515,9 +515,11 @@ fn a_run_over_many_series_is_recorded_and_loads_back() {
     .unwrap();
     assert_eq!(again.forecasts.len(), 4);
     assert!(again.unseen.is_empty() && again.skipped.is_empty());
+    // The product forecast past the end: the model's, or the baseline the run chose.
     for (f, g) in out.forecasts.iter().zip(&again.forecasts) {
         assert_eq!(f.id, g.id);
-        for (a, b) in f.future.iter().zip(&g.values) {
+        assert_eq!(f.source, g.source);
+        for (a, b) in f.product_future().iter().zip(&g.values) {
             assert!((a - b).abs() < 1e-9 * a.abs().max(1.0), "{} {a} {b}", f.id);
         }
     }

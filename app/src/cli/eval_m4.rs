@@ -182,6 +182,12 @@ fn table(runs: &[Arc<PanelSummary>], secs: f64) -> String {
         };
         row(&mut out, "seqcast, mean over seeds", &mean);
     }
+    for r in runs {
+        if let Some(a) = r.test.as_ref().and_then(|t| t.aggregate.get("forecast")) {
+            let label = format!("seqcast forecast, seed {}", r.config.train.seed);
+            row(&mut out, &label, a);
+        }
+    }
     if let Some(test) = &first.test {
         for name in BASELINES {
             if let Some(a) = test.aggregate.get(name) {

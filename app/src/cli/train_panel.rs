@@ -278,10 +278,27 @@ pub fn table(summary: &PanelSummary) -> String {
     if let Some(a) = test.aggregate.get("model") {
         row(&mut out, &format!("{} (one model)", c.model.cell.name()), a);
     }
+    if let Some(a) = test.aggregate.get("forecast") {
+        row(&mut out, "forecast (per series, chosen on validation)", a);
+    }
     for name in BASELINES {
         if let Some(a) = test.aggregate.get(name) {
             row(&mut out, name, a);
         }
+    }
+    let replaced = test
+        .per_series
+        .iter()
+        .filter(|s| s.forecast.as_ref().is_some_and(|(name, _)| name != "model"))
+        .count();
+    if test.aggregate.contains_key("forecast") {
+        let _ = writeln!(
+            out,
+            "forecasts use the model on {} of {} series and a baseline on {replaced} (one that \
+             is more than 10% better on the series' validation windows)",
+            test.per_series.len() - replaced,
+            test.per_series.len()
+        );
     }
     let mut ratios: Vec<(&str, f64, &str)> = test
         .per_series

@@ -68,6 +68,12 @@ fn series_entry(s: &SeriesScores) -> Value {
         "best_baseline": best.map(|(name, _)| name),
         "model_vs_best_baseline": best.map(|(_, b)| s.model.mase / b.mase).filter(|r| r.is_finite()),
     });
+    if let (Some((source, scores)), Some(map)) = (&s.forecast, entry.as_object_mut()) {
+        map.insert(
+            "forecast".to_string(),
+            json!({"source": source, "smape": scores.smape, "mase": scores.mase, "mae": scores.mae}),
+        );
+    }
     if !s.attributes.is_empty()
         && let (Some(map), Ok(attributes)) =
             (entry.as_object_mut(), serde_json::to_value(&s.attributes))
@@ -78,23 +84,32 @@ fn series_entry(s: &SeriesScores) -> Value {
 }
 
 /// A saved model's forecasts of many series past their ends:
-/// `series,target_time,step,forecast`.
+/// `series,target_time,step,forecast,source` (`source`: the model, or the baseline the
+/// run chose for that series).
 pub fn future_csv(prediction: &crate::panel::predict::PanelPrediction) -> String {
-    let mut out = String::from("series,target_time,step,forecast\n");
+    let mut out = String::from("series,target_time,step,forecast,source\n");
     for f in &prediction.forecasts {
         let id = header_field(&f.id);
         for (k, (t, v)) in f.times.iter().zip(&f.values).enumerate() {
-            let _ = writeln!(out, "{id},{},{},{}", csv_field(t), k + 1, fmt_num(*v));
+            let _ = writeln!(
+                out,
+                "{id},{},{},{},{}",
+                csv_field(t),
+                k + 1,
+                fmt_num(*v),
+                csv_field(&f.source)
+            );
         }
     }
     out
 }
 
 /// The predictions CSV: `series,origin,target_time,step,split,actual,predicted,forecast,
-/// best_baseline,best_baseline_predicted`. Test windows first (`split` = `test`), then
-/// each series' forecast past its end (`future`, no actual). Times are written as the
-/// file writes them, or as the row number within the series without a time column.
-/// `forecast` names what `predicted` holds (the cell: `lstm`).
+/// best_baseline,best_baseline_predicted,model_predicted`. Test windows first (`split` =
+/// `test`), then each series' forecast past its end (`future`, no actual). Times are
+/// written as the file writes them, or as the row number within the series without a
+/// time column. `forecast` names what `predicted` holds: the cell (`lstm`), or the
+/// baseline chosen for that series on validation; `model_predicted` is the model's own.
 pub fn predictions_csv(
     panel: &Panel,
     summary: &PanelSummary,
@@ -104,7 +119,7 @@ pub fn predictions_csv(
     let h = summary.config.window.horizon;
     let mut out = String::from(
         "series,origin,target_time,step,split,actual,predicted,forecast,best_baseline,\
-         best_baseline_predicted\n",
+         best_baseline_predicted,model_predicted\n",
     );
     let by_id: std::collections::HashMap<&str, &crate::panel::PanelSeries> =
         panel.series.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -121,18 +136,24 @@ pub fn predictions_csv(
             Some((name, values)) => (name.as_str(), Some(values)),
             None => ("", None),
         };
+        let source = if f.chosen.is_empty() {
+            cell
+        } else {
+            f.source.as_str()
+        };
         for (w, &origin) in f.origins.iter().enumerate() {
             for k in 0..h {
                 let at = w * h + k;
                 let _ = writeln!(
                     out,
-                    "{id},{},{},{},test,{},{},{cell},{base_name},{}",
+                    "{id},{},{},{},test,{},{},{source},{base_name},{},{}",
                     csv_field(&time(&f.id, origin)),
                     csv_field(&time(&f.id, origin + k + 1)),
                     k + 1,
                     number(f.actual.get(at).copied()),
-                    number(f.model.get(at).copied()),
+                    number(f.product().get(at).copied()),
                     number(base.and_then(|b| b.get(at).copied())),
+                    number(f.model.get(at).copied()),
                 );
             }
         }
@@ -143,14 +164,20 @@ pub fn predictions_csv(
         let Some(origin) = last.checked_sub(1) else {
             continue;
         };
-        for (k, v) in f.future.iter().enumerate() {
+        let source = if f.chosen_future.is_empty() {
+            cell
+        } else {
+            f.source.as_str()
+        };
+        for (k, v) in f.product_future().iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{id},{},{},{},future,,{},{cell},,",
+                "{id},{},{},{},future,,{},{source},,,{}",
                 csv_field(&time(&f.id, origin)),
                 csv_field(&time(&f.id, origin + k + 1)),
                 k + 1,
                 number(Some(*v)),
+                number(f.future.get(k).copied()),
             );
         }
     }
@@ -185,6 +212,7 @@ mod tests {
                 ("naive2".to_string(), scores(2.0)),
             ]),
             attributes: BTreeMap::new(),
+            forecast: None,
         }];
         let aggregate = crate::panel::score::aggregate(&per_series);
         let summary = crate::panel::run::tests::summary_with(Some(PanelScores {
@@ -244,12 +272,30 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "series,origin,target_time,step,split,actual,predicted,forecast,best_baseline,best_baseline_predicted",
-                "\"a,b\",2024-01-04,2024-01-05,1,test,4,4.5,lstm,naive,3",
-                "\"a,b\",2024-01-04,2024-01-06,2,test,5,5.5,lstm,naive,3",
-                "\"a,b\",2024-01-06,2024-01-07,1,future,,7,lstm,,",
-                "\"a,b\",2024-01-06,2024-01-08,2,future,,8,lstm,,",
+                "series,origin,target_time,step,split,actual,predicted,forecast,best_baseline,best_baseline_predicted,model_predicted",
+                "\"a,b\",2024-01-04,2024-01-05,1,test,4,4.5,lstm,naive,3,4.5",
+                "\"a,b\",2024-01-04,2024-01-06,2,test,5,5.5,lstm,naive,3,5.5",
+                "\"a,b\",2024-01-06,2024-01-07,1,future,,7,lstm,,,7",
+                "\"a,b\",2024-01-06,2024-01-08,2,future,,8,lstm,,,8",
             ]
+        );
+        // A series forecast with a baseline chosen on validation: `predicted` is its
+        // forecasts, `forecast` names it, `model_predicted` keeps the model's.
+        let chosen = SeriesForecast {
+            source: "seasonal_naive".into(),
+            chosen: vec![4.0, 4.5],
+            chosen_future: vec![6.0, 6.5],
+            ..f.clone()
+        };
+        let csv = predictions_csv(&panel, &summary, std::slice::from_ref(&chosen));
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[1],
+            "\"a,b\",2024-01-04,2024-01-05,1,test,4,4,seasonal_naive,naive,3,4.5"
+        );
+        assert_eq!(
+            lines[3],
+            "\"a,b\",2024-01-06,2024-01-07,1,future,,6,seasonal_naive,,,7"
         );
         // An id a spreadsheet would run as a formula is written as text.
         let hostile = SeriesForecast {

@@ -8,6 +8,7 @@
 //! the baselines, aggregated as sMAPE, MASE and M4's OWA).
 
 pub mod attributes;
+pub mod choice;
 pub mod defaults;
 pub mod detect;
 pub mod layout;

@@ -23,6 +23,20 @@ pub struct SeriesScaling {
     pub value: Scaler,
     /// Its covariates' scalers, in [`PanelSpec::covariates`] order.
     pub covariates: Vec<Scaler>,
+    /// The baseline its forecasts use instead of the model (chosen on validation), with
+    /// the linear AR's coefficients when that is the one; absent: the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<ChosenBaseline>,
+}
+
+/// A baseline a series is forecast with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChosenBaseline {
+    /// Its name ([`super::score::BASELINES`]).
+    pub name: String,
+    /// The linear AR fitted on the series' training windows (`name` = `linear`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear: Option<crate::eval::baselines::LinearAr>,
 }
 
 /// What a model over many series needs to forecast series again.
@@ -36,6 +50,13 @@ pub struct PanelSpec {
     pub encoding: Encoding,
     /// The trained series' scalers.
     pub series: Vec<SeriesScaling>,
+    /// Seasonal period (seasonal naive and Naive2 for the series that use them).
+    #[serde(default = "one")]
+    pub season: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl PanelSpec {
@@ -52,8 +73,42 @@ impl PanelSpec {
                     id: prepared.id(s).to_string(),
                     value: s.scaler.clone(),
                     covariates: s.covariate_scalers.clone(),
+                    baseline: None,
                 })
                 .collect(),
+            season: prepared.season,
+        }
+    }
+
+    /// Records the baseline each series' forecasts use (`sources` by id, as the run chose
+    /// them), fitting the linear AR on its training windows where that is the one.
+    pub fn set_choices(&mut self, prepared: &PanelPrepared, sources: &[(String, String)]) {
+        for (id, name) in sources.iter().filter(|(_, n)| n != "model") {
+            let Some(scaling) = self.series.iter_mut().find(|s| &s.id == id) else {
+                continue;
+            };
+            let linear = if name == "linear" {
+                let Some(segment) = prepared.segments.iter().find(|s| prepared.id(s) == id) else {
+                    continue;
+                };
+                let train = prepared.spec.inside(segment.split.train.clone());
+                let ar = crate::eval::baselines::LinearAr::fit(
+                    prepared.values(segment),
+                    &train,
+                    prepared.spec.lookback,
+                    prepared.spec.horizon,
+                );
+                match ar {
+                    Ok(ar) => Some(ar),
+                    Err(_) => continue,
+                }
+            } else {
+                None
+            };
+            scaling.baseline = Some(ChosenBaseline {
+                name: name.clone(),
+                linear,
+            });
         }
     }
 
@@ -73,6 +128,8 @@ pub struct FutureForecast {
     pub times: Vec<String>,
     /// The forecasts, in the series' units.
     pub values: Vec<f64>,
+    /// What they come from: `model`, or the baseline the run chose for this series.
+    pub source: String,
 }
 
 /// The forecasts of a panel, and what could not be forecast as trained.
@@ -101,6 +158,17 @@ impl PanelPrediction {
                     .collect::<Vec<_>>()
                     .join(", "),
                 if self.unseen.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        let chosen = self
+            .forecasts
+            .iter()
+            .filter(|f| f.source != "model")
+            .count();
+        if chosen > 0 {
+            lines.push(format!(
+                "{chosen} series forecast with the baseline the run chose for them on validation \
+                 (the `source` column)"
             ));
         }
         for (id, why) in self.skipped.iter().take(5) {
@@ -185,13 +253,43 @@ pub fn forecast(
                     .unwrap_or_else(|| (n + h + 1).to_string())
             })
             .collect();
+        let chosen = known
+            .get(series.id.as_str())
+            .and_then(|s| s.baseline.as_ref())
+            .and_then(|b| baseline_future(b, &series.values, config, spec.season).map(|v| (b, v)));
+        let (source, values) = match chosen {
+            Some((b, v)) => (b.name.clone(), v),
+            None => ("model".to_string(), values),
+        };
         prediction.forecasts.push(FutureForecast {
             id: series.id.clone(),
             times,
             values,
+            source,
         });
     }
     Ok(prediction)
+}
+
+/// The chosen baseline's forecast of the `horizon` steps after `values`' last row.
+fn baseline_future(
+    b: &ChosenBaseline,
+    values: &[f64],
+    config: &RunConfig,
+    season: usize,
+) -> Option<Vec<f64>> {
+    use crate::eval::baselines;
+    let (h, lookback) = (config.window.horizon, config.window.lookback);
+    let origin = [values.len().checked_sub(1)?];
+    let out = match b.name.as_str() {
+        "naive" => baselines::naive(values, &origin, h),
+        "seasonal_naive" => baselines::seasonal_naive(values, &origin, h, season.max(1)),
+        "drift" => baselines::drift(values, &origin, h, lookback),
+        "linear" => b.linear.as_ref()?.try_predict(values, &origin).ok()?,
+        "naive2" => super::score::naive2(values, &origin, h, season.max(1)),
+        _ => return None,
+    };
+    (out.len() == h && out.iter().all(|v| v.is_finite())).then_some(out)
 }
 
 /// The model-space rows of a series' last window (`lookback` rows of `features`), and

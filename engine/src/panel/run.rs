@@ -115,7 +115,7 @@ pub fn run(
         }
     };
     let outcome = train::train(&config.model, &config.train, &data, control, &mut forward)?;
-    let (test, scored) = if prepared.test.is_empty() {
+    let (mut test, scored) = if prepared.test.is_empty() {
         (None, Vec::new())
     } else {
         let outputs = train::predict_windows(&outcome.model, &data, &prepared.test)?;
@@ -123,7 +123,7 @@ pub fn run(
         let (scores, forecasts) = score::score(&prepared, &prepared.test, &model);
         (Some(scores), forecasts)
     };
-    let forecasts = with_history_and_future(&prepared, &outcome.model, scored)?;
+    let mut forecasts = with_history_and_future(&prepared, &outcome.model, scored)?;
     let validation = if prepared.val.is_empty() {
         None
     } else {
@@ -131,6 +131,12 @@ pub fn run(
         let model = prepared.invert(&prepared.val, &outputs);
         Some(score::score(&prepared, &prepared.val, &model).0)
     };
+    // Per series, the model or a clearly better baseline, chosen on validation alone.
+    let choices = validation
+        .as_ref()
+        .map(super::choice::choose)
+        .unwrap_or_default();
+    apply_choice(&prepared, &choices, test.as_mut(), &mut forecasts);
     let mut alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, None);
     let last_epoch = outcome.history.last().map_or(0, |e| e.epoch);
     if let Some(alert) = validation
@@ -139,6 +145,12 @@ pub fn run(
     {
         alerts.push(alert);
     }
+    let mut spec = super::predict::PanelSpec::of(&prepared);
+    let sources: Vec<(String, String)> = forecasts
+        .iter()
+        .map(|f| (f.id.clone(), f.source.clone()))
+        .collect();
+    spec.set_choices(&prepared, &sources);
     let summary = PanelSummary {
         config: config.clone(),
         data: PanelData {
@@ -172,7 +184,7 @@ pub fn run(
         summary,
         forecasts,
         model: outcome.model,
-        spec: super::predict::PanelSpec::of(&prepared),
+        spec,
     })
 }
 
@@ -223,6 +235,51 @@ pub fn worse_than_a_baseline(val: &PanelScores, epoch: usize) -> Option<crate::d
              where it wins"
         ),
     })
+}
+
+/// Applies the per-series `choices` (by id; absent: the model) to the test scores (each
+/// series' `forecast`, and the `forecast` aggregate) and to the forecasts (the chosen
+/// baseline's test forecasts and forecast past the end).
+fn apply_choice(
+    prepared: &PanelPrepared,
+    choices: &std::collections::BTreeMap<String, String>,
+    test: Option<&mut PanelScores>,
+    forecasts: &mut [SeriesForecast],
+) {
+    let source = |id: &str| choices.get(id).map_or("model", String::as_str);
+    for f in forecasts.iter_mut() {
+        let name = source(&f.id);
+        f.source = "model".into();
+        if name == "model" {
+            continue;
+        }
+        let Some(segment) = prepared.segments.iter().find(|s| prepared.id(s) == f.id) else {
+            continue;
+        };
+        let h = prepared.spec.horizon;
+        let chosen = score::baseline_forecast(prepared, segment, name, &f.origins);
+        let future = score::baseline_forecast(prepared, segment, name, &[segment.len - 1]);
+        if chosen.len() == f.origins.len() * h && future.len() == h {
+            f.source = name.to_string();
+            f.chosen = chosen;
+            f.chosen_future = future;
+        }
+    }
+    let Some(test) = test else {
+        return;
+    };
+    for s in &mut test.per_series {
+        let name = forecasts
+            .iter()
+            .find(|f| f.id == s.id)
+            .map_or("model", |f| f.source.as_str());
+        let scores = match s.baselines.get(name) {
+            Some(b) if name != "model" => *b,
+            _ => s.model,
+        };
+        s.forecast = Some((name.to_string(), scores));
+    }
+    test.aggregate = score::aggregate(&test.per_series);
 }
 
 /// Rows of history kept with each series' forecasts for plots: at least this many, and
@@ -321,6 +378,7 @@ pub(crate) mod tests {
                 ("naive2".to_string(), sc(2.0)),
             ]),
             attributes: BTreeMap::new(),
+            forecast: None,
         };
         // Model 1.2 on average against seasonal naive's 0.8: seasonal naive wins two of three.
         let per_series = vec![

@@ -70,6 +70,10 @@ pub struct SeriesScores {
     /// Its static attributes, by name (none without attributes).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, AttrValue>,
+    /// What its forecasts use (`model` or a baseline, chosen on validation) and their
+    /// scores; absent on the validation part and in runs before the choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<(String, Scores)>,
 }
 
 impl SeriesScores {
@@ -122,6 +126,17 @@ pub struct SeriesForecast {
     /// The model's forecast of the `horizon` steps after the series' last row.
     #[serde(default)]
     pub future: Vec<f64>,
+    /// What the series is forecast with (`model` or a baseline, chosen on validation;
+    /// empty: the model).
+    #[serde(default)]
+    pub source: String,
+    /// The chosen source's test forecasts and forecast past the end (empty when it is
+    /// the model: see `model` and `future`).
+    #[serde(default)]
+    pub chosen: Vec<f64>,
+    /// The chosen source's forecast past the end (empty when it is the model).
+    #[serde(default)]
+    pub chosen_future: Vec<f64>,
 }
 
 impl SeriesForecast {
@@ -136,6 +151,27 @@ impl SeriesForecast {
             history: Vec::new(),
             history_start: 0,
             future: Vec::new(),
+            source: String::new(),
+            chosen: Vec::new(),
+            chosen_future: Vec::new(),
+        }
+    }
+
+    /// The forecasts of the test windows the series' product forecast uses.
+    pub fn product(&self) -> &[f64] {
+        if self.chosen.is_empty() {
+            &self.model
+        } else {
+            &self.chosen
+        }
+    }
+
+    /// The product forecast past the end.
+    pub fn product_future(&self) -> &[f64] {
+        if self.chosen_future.is_empty() {
+            &self.future
+        } else {
+            &self.chosen_future
         }
     }
 }
@@ -200,11 +236,7 @@ fn score_series(
     model: &[f64],
 ) -> (SeriesScores, SeriesForecast) {
     let values = prepared.values(segment);
-    let (h, lookback, m) = (
-        prepared.spec.horizon,
-        prepared.spec.lookback,
-        prepared.season.max(1),
-    );
+    let (h, m) = (prepared.spec.horizon, prepared.season.max(1));
     let actual: Vec<f64> = origins
         .iter()
         .flat_map(|&t| (t + 1..=t + h).map(|r| values.get(r).copied().unwrap_or(f64::NAN)))
@@ -216,19 +248,10 @@ fn score_series(
         .and_then(|&o| values.get(..=o))
         .unwrap_or(values);
     let scale = m4::mase_scale(insample, m);
-    let train_origins = prepared.spec.inside(segment.split.train.clone());
     let mut baselines = BTreeMap::new();
     let mut best: Option<(String, f64, Vec<f64>)> = None;
     for name in BASELINES {
-        let forecast = match name {
-            "naive" => baselines::naive(values, origins, h),
-            "seasonal_naive" => baselines::seasonal_naive(values, origins, h, m),
-            "drift" => baselines::drift(values, origins, h, lookback),
-            "linear" => LinearAr::fit(values, &train_origins, lookback, h)
-                .map(|ar| ar.predict(values, origins))
-                .unwrap_or_default(),
-            _ => naive2(values, origins, h, m),
-        };
+        let forecast = baseline_forecast(prepared, segment, name, origins);
         if forecast.len() != actual.len() {
             continue;
         }
@@ -247,6 +270,7 @@ fn score_series(
             model: Scores::of(&actual, model, scale),
             baselines,
             attributes: prepared.attributes(segment),
+            forecast: None,
         },
         SeriesForecast {
             id,
@@ -257,8 +281,41 @@ fn score_series(
             history: Vec::new(),
             history_start: 0,
             future: Vec::new(),
+            source: String::new(),
+            chosen: Vec::new(),
+            chosen_future: Vec::new(),
         },
     )
+}
+
+/// Baseline `name`'s forecasts ([`BASELINES`]) of a series from `origins` (its own rows),
+/// row-major `[windows × horizon]`; empty when it cannot forecast this series (the linear
+/// AR on too few training windows). The linear AR is fitted on the series' training
+/// windows.
+pub fn baseline_forecast(
+    prepared: &PanelPrepared,
+    segment: &Segment,
+    name: &str,
+    origins: &[usize],
+) -> Vec<f64> {
+    let values = prepared.values(segment);
+    let (h, lookback, m) = (
+        prepared.spec.horizon,
+        prepared.spec.lookback,
+        prepared.season.max(1),
+    );
+    match name {
+        "naive" => baselines::naive(values, origins, h),
+        "seasonal_naive" => baselines::seasonal_naive(values, origins, h, m),
+        "drift" => baselines::drift(values, origins, h, lookback),
+        "linear" => {
+            let train_origins = prepared.spec.inside(segment.split.train.clone());
+            LinearAr::fit(values, &train_origins, lookback, h)
+                .map(|ar| ar.predict(values, origins))
+                .unwrap_or_default()
+        }
+        _ => naive2(values, origins, h, m),
+    }
 }
 
 /// Naive2 from each origin: the last value, seasonally adjusted by the multiplicative
@@ -291,6 +348,7 @@ pub fn aggregate(per_series: &[SeriesScores]) -> BTreeMap<String, Aggregate> {
     let mut sums: BTreeMap<String, (f64, usize, f64, usize)> = BTreeMap::new();
     for s in per_series {
         let all = std::iter::once(("model", &s.model))
+            .chain(s.forecast.iter().map(|(_, f)| ("forecast", f)))
             .chain(s.baselines.iter().map(|(k, v)| (k.as_str(), v)));
         for (name, sc) in all {
             let e = sums.entry(name.to_string()).or_insert((0.0, 0, 0.0, 0));
@@ -358,6 +416,7 @@ mod tests {
             model,
             baselines: BTreeMap::from([("naive2".to_string(), n2)]),
             attributes: BTreeMap::new(),
+            forecast: None,
         };
         let per = [
             series(sc(10.0, 1.0), sc(20.0, 2.0)),

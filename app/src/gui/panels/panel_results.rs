@@ -176,15 +176,15 @@ fn aggregate_ui(ui: &mut egui::Ui, summary: &PanelSummary) {
                 ui.strong(h);
             }
             ui.end_row();
-            let names = std::iter::once("model").chain(BASELINES);
+            let names = ["model", "forecast"].into_iter().chain(BASELINES);
             for name in names {
                 let Some(a) = test.aggregate.get(name) else {
                     continue;
                 };
-                let label = if name == "model" {
-                    summary.config.model.cell.name().to_uppercase()
-                } else {
-                    name.replace('_', " ")
+                let label = match name {
+                    "model" => summary.config.model.cell.name().to_uppercase(),
+                    "forecast" => "forecast (chosen per series)".to_string(),
+                    _ => name.replace('_', " "),
                 };
                 ui.label(label);
                 for v in [a.smape, a.mase, a.owa] {
