@@ -18,6 +18,8 @@ use crate::panel::predict::PanelSpec;
 use crate::pipeline::{Scaling, TrainedModel};
 use crate::rng::Rng;
 
+mod product;
+
 const FORMAT: &str = "seqcast-model";
 /// 2 added per-window normalisation (`model.window_norm`); version 1 models had none.
 /// 3 added the linear skip (`model.linear_skip`); earlier models had none.
@@ -211,7 +213,7 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
     // The product forecast after the shapes: a changed window is named there first.
     if let Some(product) = &manifest.product {
         let w = &manifest.config.window;
-        check_product(product, n_targets, w.lookback, w.horizon).map_err(&bad)?;
+        product::check_product(product, n_targets, w.lookback, w.horizon).map_err(&bad)?;
     }
     // Specific checks first (they name what is wrong), then the checksum of the settings
     // (an edit that is still a valid model: a scaler, the window norm, a column name).
@@ -445,71 +447,6 @@ fn check_shapes(manifest: &Manifest, shape: ModelShape) -> Result<(), String> {
 
 /// One scaler per column and per target level, each with a finite centre and a finite,
 /// non-zero scale: anything else would turn every forecast into NaN or infinity.
-/// A product forecast the saved model can reproduce: a mixing weight in (0, 1), and a
-/// linear AR per target, of the model's window, whenever the choice uses it.
-fn check_product(
-    product: &crate::pipeline::ProductSpec,
-    targets: usize,
-    lookback: usize,
-    horizon: usize,
-) -> Result<(), String> {
-    use crate::eval::baselines::BaselineKind;
-    use crate::eval::choice::Source;
-    if let Some(i) = &product.intervals {
-        let bad_level = i
-            .levels
-            .iter()
-            .any(|l| !(l.is_finite() && *l > 0.0 && *l < 1.0));
-        let shaped = i.radii.len() == targets
-            && i.radii.iter().all(|t| {
-                t.len() == i.levels.len()
-                    && t.iter().all(|steps| {
-                        steps.len() == horizon
-                            && steps.iter().flatten().all(|r| r.is_finite() && *r >= 0.0)
-                    })
-            });
-        if bad_level || !shaped {
-            return Err(format!(
-                "the product forecast's intervals do not fit {targets} targets × {} levels × \
-                 horizon {horizon} (or hold a level outside 0–1 or a negative radius)",
-                i.levels.len()
-            ));
-        }
-    }
-    let baseline = match product.source {
-        Source::Model => return Ok(()),
-        Source::Baseline { baseline } => baseline,
-        Source::Ensemble {
-            baseline,
-            model_weight,
-        } => {
-            if !(model_weight > 0.0 && model_weight < 1.0) {
-                return Err(format!(
-                    "the product forecast's model weight {model_weight} is not between 0 and 1"
-                ));
-            }
-            baseline
-        }
-    };
-    if baseline != BaselineKind::Linear {
-        return Ok(());
-    }
-    let fits = |ar: &Option<crate::eval::baselines::LinearAr>| {
-        ar.as_ref().is_some_and(|a| {
-            a.lookback() == lookback
-                && a.horizon() == horizon
-                && a.try_predict(&vec![0.0; lookback], &[lookback - 1]).is_ok()
-        })
-    };
-    if product.linear.len() != targets || !product.linear.iter().all(fits) {
-        return Err(format!(
-            "the product forecast uses the linear autoregression, but model.json does not hold \
-             one of lookback {lookback} and horizon {horizon} for each of the {targets} targets"
-        ));
-    }
-    Ok(())
-}
-
 fn check_scaling(scaling: &Scaling, columns: usize, targets: usize) -> Result<(), String> {
     if scaling.columns.len() != columns || scaling.levels.len() != targets {
         return Err(format!(

@@ -515,6 +515,22 @@ fn a_run_over_many_series_is_recorded_and_loads_back() {
     .unwrap();
     assert_eq!(again.forecasts.len(), 4);
     assert!(again.unseen.is_empty() && again.skipped.is_empty());
+    // A crafted panel manifest whose inputs disagree with the weights is refused.
+    let manifest = dir
+        .path()
+        .join("runs")
+        .join(&meta.id)
+        .join("model/model.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["panel"]["covariates"] = serde_json::json!(["extra"]);
+    m["content_sha256"] = serde_json::Value::Null;
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    let e = store.saved_model(&meta.id).unwrap_err().to_string();
+    assert!(
+        e.contains("its series' inputs are 2 columns, the model reads 1"),
+        "{e}"
+    );
     // The product forecast past the end: the model's, or the baseline the run chose.
     for (f, g) in out.forecasts.iter().zip(&again.forecasts) {
         assert_eq!(f.id, g.id);

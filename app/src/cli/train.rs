@@ -56,22 +56,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     print!("{}", table::summary(&summary));
     print!("{}", super::doctor::report(&summary));
     if recording {
-        match (recorded, record_error) {
-            (Some(meta), _) => println!(
-                "recorded as run {} in {}",
-                meta.id,
-                args.runs_dir().display()
-            ),
-            (None, Some(e)) => eprintln!("warning: the run was not recorded: {e}"),
-            (None, None) => eprintln!("warning: the run was not recorded"),
-        }
+        report_recorded(args, recorded.as_deref(), record_error.as_deref());
     }
 
     export(&engine, args)?;
-    if let Some(dir) = &args.save_model {
-        engine.send(Command::SaveModel { dir: dir.clone() })?;
-        report_saved(wait(&engine)?)?;
-    }
+    save_model(&engine, args)?;
     if let Some(path) = &args.save_config {
         write_atomic(path, summary.config.to_toml()?.as_bytes())?;
         println!("wrote {}", path.display());
@@ -238,6 +227,32 @@ pub(super) fn wait(engine: &EngineHandle) -> Result<Event> {
             other => return Ok(other),
         }
     }
+}
+
+/// Says where the run was recorded, or why it was not (a warning: the run stands).
+pub(super) fn report_recorded(
+    args: &TrainArgs,
+    recorded: Option<&seqcast_engine::runs::RunMeta>,
+    error: Option<&str>,
+) {
+    match (recorded, error) {
+        (Some(meta), _) => println!(
+            "recorded as run {} in {}",
+            meta.id,
+            args.runs_dir().display()
+        ),
+        (None, Some(e)) => eprintln!("warning: the run was not recorded: {e}"),
+        (None, None) => eprintln!("warning: the run was not recorded"),
+    }
+}
+
+/// Saves the last run's model where `--save-model` says.
+pub(super) fn save_model(engine: &EngineHandle, args: &TrainArgs) -> Result<()> {
+    if let Some(dir) = &args.save_model {
+        engine.send(Command::SaveModel { dir: dir.clone() })?;
+        report_saved(wait(engine)?)?;
+    }
+    Ok(())
 }
 
 fn report_saved(event: Event) -> Result<()> {

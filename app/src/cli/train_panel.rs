@@ -16,7 +16,7 @@ use seqcast_engine::worker::{Command, CommandKind, EngineHandle, Event, PanelSou
 
 use super::TrainArgs;
 use super::progress::ProgressLine;
-use super::train::{Loaded, export, record_runs};
+use super::train::{Loaded, export, record_runs, report_recorded, save_model};
 
 /// The panel layout `args` asks for, or finds in `table` (reported); `None` trains
 /// on the table as one series.
@@ -146,28 +146,10 @@ pub fn run(
     progress.finish();
     print!("{}", table(&summary));
     if recording {
-        match (recorded, record_error) {
-            (Some(meta), _) => println!(
-                "recorded as run {} in {}",
-                meta.id,
-                args.runs_dir().display()
-            ),
-            (None, Some(e)) => eprintln!("warning: the run was not recorded: {e}"),
-            (None, None) => eprintln!("warning: the run was not recorded"),
-        }
+        report_recorded(args, recorded.as_deref(), record_error.as_deref());
     }
     export(engine, args)?;
-    if let Some(dir) = &args.save_model {
-        engine.send(Command::SaveModel { dir: dir.clone() })?;
-        match super::train::wait(engine)? {
-            Event::Saved { paths } => {
-                for p in paths {
-                    println!("wrote {}", p.display());
-                }
-            }
-            other => bail!(super::train::unexpected(other)),
-        }
-    }
+    save_model(engine, args)?;
     if let Some(path) = &args.save_config {
         seqcast_engine::export::write_atomic(path, summary.config.to_toml()?.as_bytes())?;
         println!("wrote {}", path.display());

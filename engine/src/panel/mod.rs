@@ -11,6 +11,7 @@ pub mod attributes;
 pub mod choice;
 pub mod defaults;
 pub mod detect;
+pub mod grid;
 pub mod layout;
 pub mod predict;
 pub mod prepare;

@@ -83,14 +83,17 @@ impl PanelSpec {
     /// Records the baseline each series' forecasts use (`sources` by id, as the run chose
     /// them), fitting the linear AR on its training windows where that is the one.
     pub fn set_choices(&mut self, prepared: &PanelPrepared, sources: &[(String, String)]) {
-        for (id, name) in sources.iter().filter(|(_, n)| n != "model") {
-            let Some(scaling) = self.series.iter_mut().find(|s| &s.id == id) else {
+        let chosen: std::collections::HashMap<&str, &str> = sources
+            .iter()
+            .filter(|(_, n)| n != "model")
+            .map(|(id, n)| (id.as_str(), n.as_str()))
+            .collect();
+        // `series` and the segments are in the same order (one per trained series).
+        for (scaling, segment) in self.series.iter_mut().zip(&prepared.segments) {
+            let Some(&name) = chosen.get(scaling.id.as_str()) else {
                 continue;
             };
             let linear = if name == "linear" {
-                let Some(segment) = prepared.segments.iter().find(|s| prepared.id(s) == id) else {
-                    continue;
-                };
                 let train = prepared.spec.inside(segment.split.train.clone());
                 let ar = crate::eval::baselines::LinearAr::fit(
                     prepared.values(segment),
@@ -106,7 +109,7 @@ impl PanelSpec {
                 None
             };
             scaling.baseline = Some(ChosenBaseline {
-                name: name.clone(),
+                name: name.to_string(),
                 linear,
             });
         }

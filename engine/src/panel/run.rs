@@ -247,13 +247,18 @@ fn apply_choice(
     forecasts: &mut [SeriesForecast],
 ) {
     let source = |id: &str| choices.get(id).map_or("model", String::as_str);
+    let segments: std::collections::HashMap<&str, &super::prepare::Segment> = prepared
+        .segments
+        .iter()
+        .map(|s| (prepared.id(s), s))
+        .collect();
     for f in forecasts.iter_mut() {
         let name = source(&f.id);
         f.source = "model".into();
         if name == "model" {
             continue;
         }
-        let Some(segment) = prepared.segments.iter().find(|s| prepared.id(s) == f.id) else {
+        let Some(segment) = segments.get(f.id.as_str()) else {
             continue;
         };
         let h = prepared.spec.horizon;
@@ -268,11 +273,12 @@ fn apply_choice(
     let Some(test) = test else {
         return;
     };
+    let used: std::collections::HashMap<&str, &str> = forecasts
+        .iter()
+        .map(|f| (f.id.as_str(), f.source.as_str()))
+        .collect();
     for s in &mut test.per_series {
-        let name = forecasts
-            .iter()
-            .find(|f| f.id == s.id)
-            .map_or("model", |f| f.source.as_str());
+        let name = used.get(s.id.as_str()).copied().unwrap_or("model");
         let scores = match s.baselines.get(name) {
             Some(b) if name != "model" => *b,
             _ => s.model,

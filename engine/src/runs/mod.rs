@@ -173,38 +173,11 @@ impl RunStore {
         model: &TrainedModel,
         origin: RunOrigin,
     ) -> Result<RunMeta> {
-        let created = now();
-        let row = RunRow::of(summary);
-        let (id, partial) = self.reserve_id(created)?;
-        let name = match &origin {
-            RunOrigin::Search { trial, .. } => format!("trial {trial}: {}", row.label()),
-            _ => row.label(),
-        };
-        let meta = RunMeta {
-            format: FORMAT.into(),
-            version: VERSION,
-            id: id.clone(),
-            name,
-            note: String::new(),
-            created,
-            origin,
-            row,
-            config: summary.config.clone(),
-            kind: RunKind::Series,
-        };
-        let result = (|| {
+        let fields = (RunRow::of(summary), summary.config.clone(), RunKind::Series);
+        self.record(fields, origin, |partial| {
             artifact::save(&partial.join(MODEL), model, Some(&summary.data.file))?;
-            write_json(&partial.join(SUMMARY), &stored_summary(summary))?;
-            write_json(&partial.join(META), &meta)?;
-            let target = self.dir.join(&id);
-            std::fs::rename(&partial, &target)
-                .map_err(|e| EngineError::io("cannot finish", &target, e))
-        })();
-        if result.is_err() {
-            // Best effort: a partial folder is skipped by `list` anyway.
-            let _ = std::fs::remove_dir_all(&partial);
-        }
-        result.map(|()| meta)
+            write_json(&partial.join(SUMMARY), &stored_summary(summary))
+        })
     }
 
     /// Records a finished run over many series: its summary and, when given, its model.
@@ -214,8 +187,28 @@ impl RunStore {
         model: Option<&artifact::PanelModel>,
         origin: RunOrigin,
     ) -> Result<RunMeta> {
+        let fields = (
+            RunRow::of_panel(summary),
+            summary.config.clone(),
+            RunKind::Panel,
+        );
+        self.record(fields, origin, |partial| {
+            if let Some(model) = model {
+                artifact::save_panel(&partial.join(MODEL), model, Some(&summary.data.source))?;
+            }
+            write_json(&partial.join(SUMMARY), summary)
+        })
+    }
+
+    /// Writes a run into a fresh partial folder (`write` adds the model and summary, then
+    /// `run.json` follows) and renames it into place.
+    fn record(
+        &self,
+        (row, config, kind): (RunRow, RunConfig, RunKind),
+        origin: RunOrigin,
+        write: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<RunMeta> {
         let created = now();
-        let row = RunRow::of_panel(summary);
         let (id, partial) = self.reserve_id(created)?;
         let name = match &origin {
             RunOrigin::Search { trial, .. } => format!("trial {trial}: {}", row.label()),
@@ -230,14 +223,11 @@ impl RunStore {
             created,
             origin,
             row,
-            config: summary.config.clone(),
-            kind: RunKind::Panel,
+            config,
+            kind,
         };
         let result = (|| {
-            if let Some(model) = model {
-                artifact::save_panel(&partial.join(MODEL), model, Some(&summary.data.source))?;
-            }
-            write_json(&partial.join(SUMMARY), summary)?;
+            write(&partial)?;
             write_json(&partial.join(META), &meta)?;
             let target = self.dir.join(&id);
             std::fs::rename(&partial, &target)

@@ -77,33 +77,10 @@ pub struct RunRow {
 impl RunRow {
     /// The row of `summary`.
     pub fn of(summary: &RunSummary) -> Self {
-        let c = &summary.config;
-        let t = &summary.training;
         let test = summary.test_scores.as_ref().map(|s| &s.original);
         let val = summary.val_scores.as_ref().map(|s| &s.original);
+        let d = &summary.data;
         Self {
-            data_file: summary.data.file.clone(),
-            data_sha256: summary.data.sha256.clone(),
-            targets: summary.data.targets.clone(),
-            cell: c.model.cell,
-            hidden: c.model.hidden,
-            layers: c.model.layers,
-            lookback: c.window.lookback,
-            horizon: c.window.horizon,
-            lr: c.train.lr,
-            batch: c.train.batch,
-            dropout: c.model.dropout,
-            seed: c.train.seed,
-            epochs_run: t.history.len(),
-            best_epoch: t.best_epoch,
-            stop: short_stop(&t.stop),
-            pruned: matches!(t.stop, StopReason::Pruned { .. }),
-            best_val_loss: t
-                .history
-                .iter()
-                .filter_map(|e| e.val_loss)
-                .filter(|v| v.is_finite())
-                .reduce(f64::min),
             val_mae: val.map(|s| s.model.overall.mae),
             test_mae: test.map(|s| s.model.overall.mae),
             test_rmse: test.map(|s| s.model.overall.rmse),
@@ -111,27 +88,44 @@ impl RunRow {
             naive_test_mae: test
                 .and_then(|s| s.baselines.get(&BaselineKind::Naive))
                 .map(|m| m.overall.mae),
-            alerts: t.alerts.len(),
-            elapsed_secs: t.elapsed_secs,
-            parameters: t.parameters,
-            series: None,
-            test_smape: None,
-            test_owa: None,
+            ..Self::settings(
+                &summary.config,
+                &summary.training,
+                &d.file,
+                &d.sha256,
+                &d.targets,
+            )
         }
     }
 
     /// The row of a run over many series: its test metrics are the means over the
     /// series (MASE, sMAPE) and OWA; MAE has no meaning across series of different units.
     pub fn of_panel(summary: &PanelSummary) -> Self {
-        let c = &summary.config;
-        let t = &summary.training;
-        let aggregate = |name: &str| summary.test.as_ref().and_then(|s| s.aggregate.get(name));
+        let model = summary.test.as_ref().and_then(|s| s.aggregate.get("model"));
         let finite = |v: f64| v.is_finite().then_some(v);
-        let model = aggregate("model");
+        let d = &summary.data;
+        let c = &summary.config;
         Self {
-            data_file: summary.data.source.clone(),
-            data_sha256: summary.data.sha256.clone(),
-            targets: c.data.targets.clone(),
+            test_mase: model.and_then(|a| finite(a.mase)),
+            series: Some(d.series),
+            test_smape: model.and_then(|a| finite(a.smape)),
+            test_owa: model.and_then(|a| finite(a.owa)),
+            ..Self::settings(c, &summary.training, &d.source, &d.sha256, &c.data.targets)
+        }
+    }
+
+    /// The settings and training of a run, its metrics unset.
+    fn settings(
+        c: &crate::config::RunConfig,
+        t: &crate::pipeline::TrainingSummary,
+        data_file: &str,
+        data_sha256: &str,
+        targets: &[String],
+    ) -> Self {
+        Self {
+            data_file: data_file.to_string(),
+            data_sha256: data_sha256.to_string(),
+            targets: targets.to_vec(),
             cell: c.model.cell,
             hidden: c.model.hidden,
             layers: c.model.layers,
@@ -154,14 +148,14 @@ impl RunRow {
             val_mae: None,
             test_mae: None,
             test_rmse: None,
-            test_mase: model.and_then(|a| finite(a.mase)),
+            test_mase: None,
             naive_test_mae: None,
             alerts: t.alerts.len(),
             elapsed_secs: t.elapsed_secs,
             parameters: t.parameters,
-            series: Some(summary.data.series),
-            test_smape: model.and_then(|a| finite(a.smape)),
-            test_owa: model.and_then(|a| finite(a.owa)),
+            series: None,
+            test_smape: None,
+            test_owa: None,
         }
     }
 

@@ -243,22 +243,25 @@ pub(super) fn plots_ui(
         .as_ref()
         .is_some_and(|c| c.replaces_model());
     let bands = bands_of(summary, replaces_model);
+    let future = |ui: &mut egui::Ui, height: f32| {
+        ui.strong(format!("Forecast after {}", summary.future.origin));
+        future_plot(
+            ui,
+            series,
+            &summary.future,
+            replaces_model,
+            horizon,
+            height,
+            &bands,
+        );
+    };
     ui.vertical(|ui| {
         let height = (ui.available_height() / 2.0 - 30.0).max(160.0);
         let Some(test) = summary.test.as_ref().or(summary.val.as_ref()) else {
             // A series too short for validation or test windows still has its
             // forecast past the end.
             ui.label("No test or validation windows: the parts are shorter than the horizon.");
-            ui.strong(format!("Forecast after {}", summary.future.origin));
-            future_plot(
-                ui,
-                series,
-                &summary.future,
-                replaces_model,
-                horizon,
-                height,
-                &bands,
-            );
+            future(ui, height);
             return;
         };
         ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
@@ -305,16 +308,7 @@ pub(super) fn plots_ui(
             });
             ui.vertical(|ui| {
                 ui.set_width(width);
-                ui.strong(format!("Forecast after {}", summary.future.origin));
-                future_plot(
-                    ui,
-                    series,
-                    &summary.future,
-                    replaces_model,
-                    horizon,
-                    height * 0.8,
-                    &bands,
-                );
+                future(ui, height * 0.8);
             });
         });
     });
