@@ -6,8 +6,8 @@
 use anyhow::{Context, Result, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale, MissingPolicy,
-    OptimizerKind, ScaleKind, ScheduleKind, SkipInit, Split, WindowNorm,
+    BacktestConfig, CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale,
+    MissingPolicy, OptimizerKind, ScaleKind, ScheduleKind, SkipInit, Split, WindowNorm,
 };
 
 use super::TrainArgs;
@@ -200,8 +200,36 @@ impl TrainArgs {
         if let Some(levels) = &self.intervals {
             e.intervals = parse_levels(levels)?;
         }
+        if let Some(text) = &self.backtest {
+            e.backtest = parse_backtest(text)?;
+        }
         Ok(())
     }
+}
+
+/// `every=K[,refit=N]` (either key may be left out: every 1, no refit), or `none`.
+fn parse_backtest(text: &str) -> Result<Option<BacktestConfig>> {
+    if text.trim() == "none" {
+        return Ok(None);
+    }
+    let mut settings = BacktestConfig { every: 1, refit: 0 };
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        let n: usize = value.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "--backtest {text}: '{part}' needs a whole number (every=24,refit=10), or none"
+            )
+        })?;
+        match key.trim() {
+            "every" if n >= 1 => settings.every = n,
+            "every" => bail!("--backtest {text}: every is at least 1"),
+            "refit" => settings.refit = n,
+            other => bail!(
+                "--backtest {text}: '{other}' is not a setting; expected every=K[,refit=N] or none"
+            ),
+        }
+    }
+    Ok(Some(settings))
 }
 
 /// `80,95` (percent) or `0.8,0.95` (shares) as shares; `none` as no intervals.

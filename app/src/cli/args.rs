@@ -328,6 +328,14 @@ pub struct TrainArgs {
     /// nominal levels in percent, comma-separated (default 80,95), or none.
     #[arg(long, value_name = "LEVELS|none", help_heading = "Evaluation")]
     pub intervals: Option<String>,
+    /// Backtest over the test part: forecast from every K-th origin and, with refit=N,
+    /// retrain every N origins on the rows before them (e.g. every=24,refit=10); none.
+    #[arg(
+        long,
+        value_name = "every=K[,refit=N]|none",
+        help_heading = "Evaluation"
+    )]
+    pub backtest: Option<String>,
 }
 
 impl TrainArgs {

@@ -2,6 +2,7 @@
 
 mod apply;
 mod args;
+mod backtest;
 mod bench;
 mod bench_load;
 mod doctor;

@@ -153,6 +153,9 @@ pub fn summary(summary: &RunSummary) -> String {
     if let Some(i) = &summary.intervals {
         out.push_str(&intervals_table(i));
     }
+    if let Some(bt) = &summary.backtest {
+        out.push_str(&super::backtest::section(bt, scale, &name, product));
+    }
     let f = &summary.future;
     if let (Some(first), Some(last)) = (f.labels.first(), f.labels.last()) {
         let values = f

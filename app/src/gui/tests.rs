@@ -344,3 +344,38 @@ fn a_saved_model_loads_and_forecasts_the_open_file() {
     assert_eq!(loaded.prediction.future.values, summary.future.values);
     h.get_by_label_contains("complete windows of this file");
 }
+
+#[test]
+fn a_backtest_shows_its_forecast_paths_and_the_error_over_time() {
+    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
+    let mut config = tiny(2);
+    config.eval.backtest = Some(seqcast_engine::config::BacktestConfig { every: 4, refit: 0 });
+    h.state_mut().persisted.config = config;
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to finish", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    h.run_steps(2);
+    let summary = h.state().session.summary.clone().unwrap();
+    let bt = summary.backtest.clone().expect("the run has a backtest");
+    let test_windows = summary.test.as_ref().unwrap().origins.len();
+    assert_eq!(bt.per_origin.len(), test_windows.div_ceil(4));
+    h.get_by_label(&format!("Backtest ({} origins)", bt.per_origin.len()))
+        .click();
+    h.run_steps(2);
+    // 61 origins: more than the 60 paths drawn, which the title says.
+    assert!(bt.per_origin.len() > 60);
+    h.get_by_label(&format!(
+        "Backtest: forecasts from {} origins, every 4, the trained model; 60 of them drawn",
+        bt.per_origin.len()
+    ));
+    h.get_by_label("Error over time (MASE per origin)");
+    h.get_by_label("forecast from each origin");
+    assert!(
+        bt.best_baseline().is_some(),
+        "its error is drawn beside the forecast's"
+    );
+}

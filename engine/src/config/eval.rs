@@ -72,6 +72,23 @@ pub const DEFAULT_INTERVALS: [f64; 2] = [0.8, 0.95];
 /// At most this many interval levels (each adds two columns per target to the exports).
 pub const MAX_INTERVALS: usize = 4;
 
+/// A rolling-origin backtest over the test part (`eval.backtest`, `--backtest`): a
+/// forecast from every `every`-th test origin, by the trained model or, with `refit`, by
+/// a model retrained on everything before the origin every `refit` origins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BacktestConfig {
+    /// Forecast from every K-th origin of the test part (1 = every origin).
+    pub every: usize,
+    /// Retrain every N backtest origins on the rows before the origin (0 = never: the
+    /// trained model forecasts every origin).
+    #[serde(default)]
+    pub refit: usize,
+}
+
+/// At most this many retrainings in one backtest (each costs a training run).
+pub const MAX_BACKTEST_REFITS: usize = 200;
+
 /// Evaluation settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -86,6 +103,8 @@ pub struct EvalConfig {
     /// Nominal levels of the conformal prediction intervals (0–1, e.g. 0.8 and 0.95);
     /// empty: none.
     pub intervals: Vec<f64>,
+    /// A rolling-origin backtest over the test part (`None`: none).
+    pub backtest: Option<BacktestConfig>,
 }
 
 impl Default for EvalConfig {
@@ -95,6 +114,7 @@ impl Default for EvalConfig {
             season: None,
             forecast: ForecastMode::default(),
             intervals: DEFAULT_INTERVALS.to_vec(),
+            backtest: None,
         }
     }
 }

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
 
-pub use eval::{EvalConfig, ForecastMode, MetricsScale};
+pub use eval::{
+    BacktestConfig, DEFAULT_INTERVALS, EvalConfig, ForecastMode, MAX_BACKTEST_REFITS, MetricsScale,
+};
 pub use model::{CellKind, ModelConfig, SkipInit, WindowNorm, recurrent_len};
 
 mod eval;

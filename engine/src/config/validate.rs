@@ -211,6 +211,13 @@ impl RunConfig {
             }
             Split::Last { .. } => {}
         }
+        if let Some(b) = self.eval.backtest
+            && b.every == 0
+        {
+            return Err(bad(
+                "eval.backtest.every: forecast from every K-th origin, K at least 1".into(),
+            ));
+        }
         if self.eval.season == Some(0) {
             return Err(bad("eval.season must be at least 1".into()));
         }

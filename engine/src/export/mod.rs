@@ -1,6 +1,7 @@
 //! Predictions CSV and JSON run report, each written atomically (temp file + rename),
 //! so a crash or a full disk never leaves a half-written file under the final name.
 
+mod backtest;
 pub mod panel;
 
 use std::fmt::Write as _;
@@ -102,17 +103,23 @@ pub struct CsvOptions {
 }
 
 /// Builds the predictions CSV: one row per (window, horizon step) of the validation and
-/// test parts, then the forecast past the end (`split` = `future`, no actual).
+/// test parts and of the backtest (when one ran: `split` = `backtest`, forecasts of a
+/// retrained model with `refit`), then the forecast past the end (`split` = `future`, no actual).
 /// Columns: `origin,target_time,step,split`, then per target `<name>_actual`,
 /// `<name>_predicted` (the product forecast), `<name>_model` (the network's own, when
 /// the product forecast is something else) and, when asked, `<name>_<baseline>`; last,
 /// `forecast` names what `_predicted` holds (`lstm`, `seasonal_naive`,
 /// `ensemble(0.60 lstm + 0.40 seasonal_naive)`).
 pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOptions) -> String {
-    let parts: Vec<(&str, &PartForecast)> = [("validation", &summary.val), ("test", &summary.test)]
-        .into_iter()
-        .filter_map(|(name, part)| part.as_ref().map(|p| (name, p)))
-        .collect();
+    let backtest = summary.backtest.as_ref().map(|b| &b.forecast);
+    let parts: Vec<(&str, &PartForecast)> = [
+        ("validation", summary.val.as_ref()),
+        ("test", summary.test.as_ref()),
+        ("backtest", backtest),
+    ]
+    .into_iter()
+    .filter_map(|(name, part)| part.map(|p| (name, p)))
+    .collect();
     let kinds: Vec<BaselineKind> = if options.baselines {
         BaselineKind::ALL
             .into_iter()
@@ -423,6 +430,9 @@ pub fn report_json(summary: &RunSummary) -> Value {
     });
     if let Some(intervals) = &summary.intervals {
         add_intervals(&mut report, intervals);
+    }
+    if let (Some(bt), Some(map)) = (&summary.backtest, report.as_object_mut()) {
+        map.insert("backtest".into(), backtest::report(bt, scale));
     }
     report
 }

@@ -100,6 +100,14 @@ impl PanelPrepared {
                     .into(),
             ));
         }
+        if config.eval.backtest.is_some() {
+            return Err(EngineError::Config(
+                "a backtest (eval.backtest, --backtest) is for one series; a panel of \
+                 series is scored on every series' test windows instead: leave the \
+                 backtest out"
+                    .into(),
+            ));
+        }
         let spec = WindowSpec {
             lookback: config.window.lookback,
             horizon: config.window.horizon,

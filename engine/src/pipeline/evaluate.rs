@@ -105,6 +105,11 @@ impl BaselineSet {
 
     /// Fits what needs fitting (the linear AR model) on the training windows.
     pub fn fit(prepared: &Prepared) -> Self {
+        Self::fit_on(prepared, &prepared.train)
+    }
+
+    /// Fits what needs fitting on the windows at `origins` (a backtest's retraining).
+    pub fn fit_on(prepared: &Prepared, origins: &[usize]) -> Self {
         let mut unavailable = Vec::new();
         let linear = prepared
             .series
@@ -113,7 +118,7 @@ impl BaselineSet {
             .map(|column| {
                 match LinearAr::fit(
                     &column.values,
-                    &prepared.train,
+                    origins,
                     prepared.spec.lookback,
                     prepared.spec.horizon,
                 ) {

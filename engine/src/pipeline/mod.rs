@@ -1,6 +1,7 @@
 //! The whole run, as the CLI and the GUI see it: table → series → prepared windows →
 //! training → forecasts and scores for validation and test → forecast past the end.
 
+pub mod backtest;
 pub mod bench;
 pub mod choose;
 pub mod defaults;
@@ -133,6 +134,10 @@ pub struct RunSummary {
     /// scores (absent without validation windows or with `eval.intervals` empty).
     #[serde(default)]
     pub intervals: Option<intervals::Intervals>,
+    /// The rolling-origin backtest over the test part (`eval.backtest`; absent when not
+    /// asked for or without test windows).
+    #[serde(default)]
+    pub backtest: Option<backtest::Backtest>,
 }
 
 /// Trained weights plus what is needed to use them on new data.
@@ -320,6 +325,9 @@ pub fn run(
 ) -> Result<RunOutput> {
     let (prepared, mut load, config) = load_and_prepare(table, config)?;
     load.notes.extend(prepare_notes(&prepared));
+    if let Some(settings) = config.eval.backtest {
+        backtest::check(&prepared.test, settings)?;
+    }
     // Training and scoring together, before either starts (`budget`).
     let dims = prepared.train_data().dims(prepared.test.len());
     let mut need = crate::budget::training(&config.model, &config.train, &dims);
@@ -352,6 +360,23 @@ pub fn run(
                 config.window.horizon,
             )
         });
+    let backtest = match (config.eval.backtest, test.as_ref()) {
+        (Some(settings), Some(test)) => {
+            let parts = backtest::RunParts {
+                prepared: &prepared,
+                config: &config,
+                test,
+                val: val.as_ref(),
+                source: choice.chosen,
+                epochs: validated_epochs(&outcome),
+            };
+            let mut retrain = |origins: &[usize], epochs: usize| {
+                train_fixed(&config, &prepared, origins, epochs, control)
+            };
+            Some(backtest::run(&parts, settings, control, &mut retrain)?)
+        }
+        _ => None,
+    };
     let val_scores = val.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let test_scores = test.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let mut future = forecast_future(&prepared, &outcome.model)?;
@@ -390,6 +415,7 @@ pub fn run(
         future,
         forecast: Some(choice),
         intervals,
+        backtest,
         config: config.clone(),
     };
     let model = TrainedModel {
@@ -463,11 +489,38 @@ fn refit(
     {
         return Ok(None);
     }
-    let epochs = outcome.best_epoch.unwrap_or(outcome.history.len()).max(1);
+    let epochs = validated_epochs(outcome);
     let rows = prepared.split.train.start..prepared.split.val.end;
     let origins = prepared.spec.inside(rows);
+    let started = std::time::Instant::now();
+    let Some(model) = train_fixed(config, prepared, &origins, epochs, control)? else {
+        // Cancelled or non-finite: keep the validated model.
+        return Ok(None);
+    };
+    outcome.model = model;
+    Ok(Some(Refit {
+        epochs,
+        windows: origins.len(),
+        secs: started.elapsed().as_secs_f64(),
+    }))
+}
+
+/// The epochs a retraining runs: the validated run's best epoch (all it ran without one).
+fn validated_epochs(outcome: &TrainOutcome) -> usize {
+    outcome.best_epoch.unwrap_or(outcome.history.len()).max(1)
+}
+
+/// Trains a fresh model on the windows at `origins` for `epochs` epochs, without
+/// validation; `None` when it was cancelled or went non-finite.
+fn train_fixed(
+    config: &RunConfig,
+    prepared: &Prepared,
+    origins: &[usize],
+    epochs: usize,
+    control: &Control,
+) -> Result<Option<Forecaster>> {
     let data = TrainData {
-        train: &origins,
+        train: origins,
         val: &[],
         ..prepared.train_data()
     };
@@ -476,18 +529,8 @@ fn refit(
         patience: 0,
         ..config.train.clone()
     };
-    let started = std::time::Instant::now();
     let fitted = train::train(&config.model, &settings, &data, control, &mut |_| {})?;
-    if fitted.stop != StopReason::Completed {
-        // Cancelled or non-finite: keep the validated model.
-        return Ok(None);
-    }
-    outcome.model = fitted.model;
-    Ok(Some(Refit {
-        epochs,
-        windows: origins.len(),
-        secs: started.elapsed().as_secs_f64(),
-    }))
+    Ok((fitted.stop == StopReason::Completed).then_some(fitted.model))
 }
 
 /// Overfits one small batch of `table`'s training windows with `config`'s model (see

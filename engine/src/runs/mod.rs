@@ -403,13 +403,16 @@ impl RunStore {
     }
 }
 
-/// What is kept of a summary: the validation forecasts and the baselines' test forecasts
-/// are dropped (their metrics stay), so a run folder stays small.
+/// What is kept of a summary: the validation forecasts and the baselines' test and
+/// backtest forecasts are dropped (their metrics stay), so a run folder stays small.
 fn stored_summary(summary: &RunSummary) -> RunSummary {
     let mut kept = summary.clone();
     kept.val = None;
     if let Some(test) = &mut kept.test {
         test.baselines.clear();
+    }
+    if let Some(backtest) = &mut kept.backtest {
+        backtest.forecast.baselines.clear();
     }
     kept
 }

@@ -11,9 +11,9 @@
 use egui::{Checkbox, Ui};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    CellKind, ClipKind, DataConfig, DuplicatePolicy, EvalConfig, ForecastMode, LossKind,
-    MetricsScale, MissingPolicy, ModelConfig, OptimizerKind, ScaleKind, ScheduleKind, SkipInit,
-    Split, TrainConfig, WindowConfig, WindowNorm,
+    BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DuplicatePolicy, EvalConfig,
+    ForecastMode, LossKind, MetricsScale, MissingPolicy, ModelConfig, OptimizerKind, ScaleKind,
+    ScheduleKind, SkipInit, Split, TrainConfig, WindowConfig, WindowNorm,
 };
 
 mod texts;
@@ -417,6 +417,27 @@ fn evaluation_ui(ui: &mut Ui, eval: &mut EvalConfig) {
         (ForecastMode::Linear, t::FORECAST_LINEAR),
     ];
     combo(ui, t::FORECAST, &mut eval.forecast, &choices);
+    let mut intervals = !eval.intervals.is_empty();
+    if row(ui, t::INTERVALS, Checkbox::without_text(&mut intervals)).changed() {
+        eval.intervals = if intervals {
+            DEFAULT_INTERVALS.to_vec()
+        } else {
+            Vec::new()
+        };
+    }
+    let mut backtest = eval.backtest.is_some();
+    if row(ui, t::BACKTEST, Checkbox::without_text(&mut backtest)).changed() {
+        eval.backtest = backtest.then_some(BacktestConfig { every: 1, refit: 0 });
+    }
+    if let Some(b) = &mut eval.backtest {
+        row(ui, t::BACKTEST_EVERY, drag(&mut b.every, 1..=MAX_STEPS));
+        let refit = drag(&mut b.refit, 0..=MAX_STEPS);
+        row(
+            ui,
+            t::BACKTEST_REFIT,
+            refit.custom_formatter(never_when_zero),
+        );
+    }
 
     let default = RunConfig::default().eval;
     if reset_row(ui, t::GROUP_EVALUATION, *eval != default) {
@@ -428,6 +449,14 @@ fn evaluation_ui(ui: &mut Ui, eval: &mut EvalConfig) {
 fn off_when_zero(n: f64, _decimals: std::ops::RangeInclusive<usize>) -> String {
     if n == 0.0 {
         "off".to_owned()
+    } else {
+        format!("{n}")
+    }
+}
+
+fn never_when_zero(n: f64, _decimals: std::ops::RangeInclusive<usize>) -> String {
+    if n == 0.0 {
+        "never".to_owned()
     } else {
         format!("{n}")
     }

@@ -264,20 +264,51 @@ pub(super) fn plots_ui(
             future(ui, height);
             return;
         };
-        ui.strong(format!("Forecast {step} step(s) ahead vs actual"));
-        step_plot(
-            ui,
-            series,
-            test,
-            replaces_model,
-            (step, horizon),
-            height,
-            &bands,
-        );
+        // Which main view: the test forecasts at one step, or the backtest.
+        let backtest = summary.backtest.as_ref();
+        let id = ui.make_persistent_id("results_backtest_view");
+        let mut show_backtest =
+            backtest.is_some() && ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+        ui.horizontal(|ui| {
+            ui.selectable_value(
+                &mut show_backtest,
+                false,
+                RichText::new(format!("Forecast {step} step(s) ahead vs actual")).strong(),
+            );
+            if let Some(bt) = backtest {
+                ui.selectable_value(
+                    &mut show_backtest,
+                    true,
+                    RichText::new(format!("Backtest ({} origins)", bt.per_origin.len())).strong(),
+                );
+            }
+        });
+        ui.data_mut(|d| d.insert_temp(id, show_backtest));
+        let backtest = backtest.filter(|_| show_backtest);
+        if let Some(bt) = backtest {
+            ui.label(super::results_backtest::title(bt));
+            super::results_backtest::paths_plot(ui, series, bt, replaces_model, height - 20.0);
+        } else {
+            step_plot(
+                ui,
+                series,
+                test,
+                replaces_model,
+                (step, horizon),
+                height,
+                &bands,
+            );
+        }
         ui.horizontal(|ui| {
             let width = ui.available_width() / 2.0 - 6.0;
             ui.vertical(|ui| {
                 ui.set_width(width);
+                if let Some(bt) = backtest {
+                    ui.strong("Error over time (MASE per origin)");
+                    let h = height * 0.8;
+                    super::results_backtest::error_plot(ui, series, bt, replaces_model, h);
+                    return;
+                }
                 // Which per-step view: the error, or the intervals' coverage.
                 let id = ui.make_persistent_id("per_step_view");
                 let mut coverage = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);

@@ -240,5 +240,29 @@ pub(in super::super) const FORECAST_LINEAR: Field = field(
     "Always the linear autoregression on the window, fitted on the training windows.",
 );
 
+pub(in super::super) const INTERVALS: Field = field(
+    "Prediction intervals",
+    "80 % and 95 % ranges around every forecast, from the validation windows' errors per \
+     horizon step (split conformal): an 80 % interval should hold the truth 80 % of the time \
+     on data the model never saw. Shown as bands in Results, exported as _lo80/_hi80 columns.",
+);
+pub(in super::super) const BACKTEST: Field = field(
+    "Backtest",
+    "Forecast from many origins across the test part and score each one, to see how the \
+     forecasts would have done over time (Results > Backtest). Without retraining it costs \
+     nothing: it reuses the test forecasts.",
+);
+pub(in super::super) const BACKTEST_EVERY: Field = field(
+    "Every K-th origin",
+    "Forecast from every K-th test origin: 1 for all of them, 24 for one per day of hourly \
+     data.",
+);
+pub(in super::super) const BACKTEST_REFIT: Field = field(
+    "Retrain every N origins",
+    "Retrain the model on every row before the origin every N backtest origins (an \
+     expanding window, as the model would be used in production); each retraining runs the \
+     validated number of epochs. Never (0) forecasts every origin with the trained model.",
+);
+
 /// Hover text of every group's "Reset to defaults" button.
 pub(in super::super) const RESET_TIP: &str = "Restore this group's settings to the defaults.";
