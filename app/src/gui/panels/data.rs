@@ -374,6 +374,7 @@ fn series_plot_ui(ui: &mut egui::Ui, view: &PanelView<'_>, height: f32) {
         .include_x(target.values.len() as f64)
         .legend(Legend::default())
         .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .x_grid_spacer(crate::gui::plots::time_grid())
         .label_formatter({
             let series = series.clone();
             move |hover| {

@@ -62,6 +62,7 @@ pub fn loaded_model_ui(
             Plot::new("loaded_model_plot")
                 .legend(Legend::default())
                 .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+                .x_grid_spacer(crate::gui::plots::time_grid())
                 .show(ui, |plot| {
                     if let Some(target) = series.targets().first() {
                         let actual: Vec<[f64; 2]> =

@@ -66,6 +66,7 @@ pub(super) fn paths_plot(
         .height(height)
         .legend(Legend::default())
         .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .x_grid_spacer(crate::gui::plots::time_grid())
         .show(ui, |p| {
             let actual: Vec<[f64; 2]> = (start..end)
                 .filter_map(|i| target.values.get(i).map(|v| [i as f64, *v]))
@@ -117,6 +118,7 @@ pub(super) fn error_plot(
         .legend(Legend::default())
         .y_axis_label("MASE")
         .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .x_grid_spacer(crate::gui::plots::time_grid())
         .include_y(0.0)
         .show(ui, |p| {
             let line = |get: &dyn Fn(&seqcast_engine::pipeline::backtest::OriginScore) -> f64| {

@@ -41,6 +41,7 @@ fn step_plot(
         .height(height)
         .legend(Legend::default())
         .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .x_grid_spacer(crate::gui::plots::time_grid())
         .show(ui, |p| {
             // The forecast's intervals at this step, widest first (behind).
             let forecast = part.product.first().or(part.model.first());
@@ -179,6 +180,7 @@ fn future_plot(
         .height(height)
         .legend(Legend::default())
         .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .x_grid_spacer(crate::gui::plots::time_grid())
         .show(ui, |p| {
             let history: Vec<[f64; 2]> = (history_start..n)
                 .filter_map(|i| target.values.get(i).map(|v| [i as f64, *v]))

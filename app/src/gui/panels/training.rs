@@ -231,6 +231,7 @@ fn val_plot(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, height: f32
         .height(height)
         .legend(Legend::default())
         .x_axis_formatter(move |mark, _| labels.time_label(mark.value.max(0.0).round() as usize))
+        .x_grid_spacer(crate::gui::plots::time_grid())
         .show(ui, |p| {
             let first = rows.first().copied().unwrap_or(0);
             let last = rows.last().copied().unwrap_or(0);

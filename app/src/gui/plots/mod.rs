@@ -72,3 +72,42 @@ pub fn interval_band(
         );
     }
 }
+
+/// Grid for an x axis of row indices labelled with dates: the labelled (thickest) lines
+/// at least ~100 points apart so a date fits between them even in a narrow plot, at
+/// whole rows, on 1-2-5 steps.
+pub fn time_grid() -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    egui_plot::uniform_grid_spacer(|input| {
+        // `base_step_size` is the span of the plot's minimum grid spacing (8 points).
+        let large = nice_step(input.base_step_size * 12.5).max(1.0);
+        [(large / 10.0).max(1.0), (large / 2.0).max(1.0), large]
+    })
+}
+
+/// The smallest of 1, 2 and 5 times a power of ten that is at least `x`.
+fn nice_step(x: f64) -> f64 {
+    if !(x.is_finite() && x > 0.0) {
+        return 1.0;
+    }
+    let power = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= x * (1.0 - 1e-9))
+        .unwrap_or(10.0 * power)
+}
+
+#[cfg(test)]
+mod grid_tests {
+    use super::nice_step;
+
+    #[test]
+    fn nice_steps_round_up_to_one_two_or_five() {
+        assert_eq!(nice_step(0.3), 0.5);
+        assert_eq!(nice_step(1.0), 1.0);
+        assert_eq!(nice_step(1.2), 2.0);
+        assert_eq!(nice_step(37.0), 50.0);
+        assert_eq!(nice_step(51.0), 100.0);
+        assert_eq!(nice_step(f64::NAN), 1.0);
+    }
+}
