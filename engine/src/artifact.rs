@@ -206,6 +206,7 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
         lookback: manifest.config.window.lookback,
         horizon: manifest.config.window.horizon,
         targets: n_targets,
+        quantiles: manifest.config.train.loss.quantiles().copied(),
     };
     // The configuration must describe exactly the listed parameters, and they the
     // weights, before anything is allocated from the manifest's numbers.

@@ -192,13 +192,20 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
             product(&[l, h, PARAM_COPIES, F32]),
         );
     }
+    // A quantile model's head has one output per level, horizon step and target.
+    let q = n(train.loss.outputs_per_step());
+    let levels = if q > 1 {
+        format!(" × {q} quantile levels")
+    } else {
+        String::new()
+    };
     e.add(
         format!(
-            "the output head (model.hidden {hid} × window.horizon {h} × {t} targets weights, \
-             kept {PARAM_COPIES} times while training)"
+            "the output head (model.hidden {hid} × window.horizon {h} × {t} targets{levels} \
+             weights, kept {PARAM_COPIES} times while training)"
         ),
-        "lower model.hidden or window.horizon",
-        product(&[hid, h, t, PARAM_COPIES, F32]),
+        "lower model.hidden or window.horizon, or train fewer quantile levels",
+        product(&[hid, h, t, q, PARAM_COPIES, F32]),
     );
     // Per layer: input and recurrent weights, two biases.
     let per_layer = product(&[hid.max(f), hid, gates]).saturating_mul(2);
@@ -214,7 +221,7 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
     let batch = n(train.batch);
     // Forward: each step's gates and two states per layer; backward: as much again.
     let activations = product(&[batch, steps, layers, hid, gates.saturating_add(2), 2, F32]);
-    let io = product(&[batch, l, f, F32]).saturating_add(product(&[batch, h, t, 3, F32]));
+    let io = product(&[batch, l, f, F32]).saturating_add(product(&[batch, h, t, q, 3, F32]));
     e.add(
         format!(
             "one batch's activations (train.batch {batch} × {steps} recurrent steps × \
@@ -244,7 +251,7 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
     e.add(
         format!("the validation forecasts ({v} windows × window.horizon {h} × {t} targets)"),
         "lower window.horizon or raise window.stride",
-        product(&[v, h, t, 3, F32]),
+        product(&[v, h, t, q, 3, F32]),
     );
     e
 }

@@ -184,6 +184,7 @@ fn forward_pass_shapes_and_output_layout() {
             lookback: 6,
             horizon: 4,
             targets: 2,
+            quantiles: None,
         };
         let model = Forecaster::new(&config, shape, &mut Rng::new(1), &device);
         let x =

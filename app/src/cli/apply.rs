@@ -7,7 +7,8 @@ use anyhow::{Context, Result, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     BacktestConfig, CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale,
-    MissingPolicy, OptimizerKind, ScaleKind, ScheduleKind, SkipInit, Split, WindowNorm,
+    MissingPolicy, OptimizerKind, QuantileLevels, ScaleKind, ScheduleKind, SkipInit, Split,
+    WindowNorm,
 };
 
 use super::TrainArgs;
@@ -163,7 +164,10 @@ impl TrainArgs {
                 (k, v) if k == "huber" => LossKind::Huber {
                     delta: v.map(|v| number("loss", v)).transpose()?.unwrap_or(1.0),
                 },
-                _ => bail!("--loss '{l}': expected mse, mae or huber[=DELTA]"),
+                (k, v) if k == "quantile" => LossKind::Quantile {
+                    levels: parse_quantiles(v)?,
+                },
+                _ => bail!("--loss '{l}': expected mse, mae, huber[=DELTA] or quantile[=LEVELS]"),
             };
         }
         if let Some(c) = &self.clip {
@@ -276,6 +280,19 @@ fn kv(text: &str) -> (String, Option<&str>) {
         Some((k, v)) => (k.trim().to_ascii_lowercase(), Some(v.trim())),
         None => (text.trim().to_ascii_lowercase(), None),
     }
+}
+
+/// `--loss quantile=0.1,0.5,0.9`; bare `quantile` trains the levels of the default
+/// 80 % and 95 % intervals and the median.
+fn parse_quantiles(value: Option<&str>) -> Result<QuantileLevels> {
+    let levels = match value {
+        None => return Ok(QuantileLevels::default()),
+        Some(list) => list
+            .split(',')
+            .map(|v| number("loss", v.trim()))
+            .collect::<Result<Vec<f64>>>()?,
+    };
+    QuantileLevels::new(&levels).map_err(|e| anyhow::anyhow!("--loss quantile: {e}"))
 }
 
 fn number(flag: &str, text: &str) -> Result<f64> {

@@ -286,7 +286,8 @@ pub struct TrainArgs {
     /// Weight decay (decoupled for AdamW).
     #[arg(long, value_name = "W", help_heading = "Training")]
     pub weight_decay: Option<f64>,
-    /// Loss: mse | mae | huber[=DELTA].
+    /// Loss: mse | mae | huber[=DELTA] | quantile[=L1,L2,…] (pinball loss, one forecast per
+    /// level; bare `quantile` = 0.025,0.1,0.5,0.9,0.975; the point forecast is the median).
     #[arg(long, value_name = "LOSS", help_heading = "Training")]
     pub loss: Option<String>,
     /// Gradient clipping: none | norm=X (global L2 norm) | value=X.

@@ -70,6 +70,15 @@ fn loss_text(loss: LossKind) -> String {
         LossKind::Mse => "mse".into(),
         LossKind::Mae => "mae".into(),
         LossKind::Huber { delta } => format!("huber={delta}"),
+        LossKind::Quantile { levels } => format!(
+            "quantile={}",
+            levels
+                .as_slice()
+                .iter()
+                .map(f64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
     }
 }
 

@@ -12,6 +12,7 @@ mod eval_suite;
 mod help_defaults;
 mod predict;
 mod progress;
+mod quantiles;
 mod table;
 mod train;
 mod train_panel;

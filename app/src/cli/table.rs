@@ -67,7 +67,7 @@ pub fn metrics_table(
 }
 
 /// Four significant figures without switching to exponents for ordinary values.
-fn num(v: f64) -> String {
+pub(super) fn num(v: f64) -> String {
     let a = v.abs();
     if a != 0.0 && !(1e-3..1e6).contains(&a) {
         format!("{v:.3e}")
@@ -152,6 +152,9 @@ pub fn summary(summary: &RunSummary) -> String {
     }
     if let Some(i) = &summary.intervals {
         out.push_str(&intervals_table(i));
+    }
+    if let Some(q) = &summary.quantiles {
+        out.push_str(&super::quantiles::section(q));
     }
     if let Some(bt) = &summary.backtest {
         out.push_str(&super::backtest::section(bt, scale, &name, product));

@@ -12,9 +12,11 @@ use crate::error::{EngineError, Result};
 pub use eval::{
     BacktestConfig, DEFAULT_INTERVALS, EvalConfig, ForecastMode, MAX_BACKTEST_REFITS, MetricsScale,
 };
+pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
 pub use model::{CellKind, ModelConfig, SkipInit, WindowNorm, recurrent_len};
 
 mod eval;
+mod loss;
 mod model;
 mod validate;
 
@@ -211,22 +213,6 @@ pub enum OptimizerKind {
     Rmsprop,
     /// Stochastic gradient descent (with momentum / Nesterov when set).
     Sgd,
-}
-
-/// Training loss.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum LossKind {
-    /// Mean squared error.
-    #[default]
-    Mse,
-    /// Mean absolute error.
-    Mae,
-    /// Huber loss: quadratic below `delta`, linear above.
-    Huber {
-        /// Transition point on the scaled target.
-        delta: f64,
-    },
 }
 
 /// Gradient clipping.

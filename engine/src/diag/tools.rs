@@ -255,6 +255,7 @@ fn fresh(
         lookback: data.lookback,
         horizon: data.horizon,
         targets: data.targets,
+        quantiles: config.loss.quantiles().copied(),
     };
     Ok(Forecaster::new(
         model_config,

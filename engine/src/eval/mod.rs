@@ -8,3 +8,4 @@ mod linear_ar;
 pub mod m4;
 pub mod metrics;
 pub mod protocol;
+pub mod quantiles;

@@ -434,6 +434,16 @@ pub fn report_json(summary: &RunSummary) -> Value {
     if let (Some(bt), Some(map)) = (&summary.backtest, report.as_object_mut()) {
         map.insert("backtest".into(), backtest::report(bt, scale));
     }
+    if let Some(q) = &summary.quantiles {
+        // A quantile model: its mean test pinball loss beside its point metrics, and
+        // every level's and interval's scores in a block of their own.
+        if let Some(model) = report.get_mut("model").and_then(Value::as_object_mut) {
+            model.insert("pinball".into(), json!(q.pinball));
+        }
+        if let Some(map) = report.as_object_mut() {
+            map.insert("quantiles".into(), json!(q));
+        }
+    }
     report
 }
 

@@ -11,7 +11,7 @@ pub mod path;
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::config::ModelConfig;
+use crate::config::{ModelConfig, QuantileLevels};
 use crate::rng::Rng;
 pub use cell::{LayerInit, RecurrentLayer};
 
@@ -39,7 +39,7 @@ pub fn tensor_values<const D: usize>(tensor: Tensor<D>) -> crate::error::Result<
 }
 
 /// Shapes the network needs besides its config.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ModelShape {
     /// Input features per time step (targets first, then covariates).
     pub features: usize,
@@ -49,6 +49,9 @@ pub struct ModelShape {
     pub horizon: usize,
     /// Forecast columns.
     pub targets: usize,
+    /// The quantile levels of a quantile loss (`LossKind::quantiles`): one forecast
+    /// per level, horizon step and target; `None` for a point forecast.
+    pub quantiles: Option<QuantileLevels>,
 }
 
 impl ModelShape {
@@ -74,7 +77,10 @@ impl ModelShape {
             let d_in = if k == 0 { self.features } else { h };
             shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
         }
-        let out = self.horizon.checked_mul(self.targets)?;
+        let out = self
+            .horizon
+            .checked_mul(self.targets)?
+            .checked_mul(self.quantiles.map_or(1, |q| q.len().max(1)))?;
         shapes.extend([vec![h, out], vec![out]]);
         if config.linear_skip {
             shapes.push(vec![self.lookback, self.horizon]);
@@ -88,9 +94,9 @@ impl ModelShape {
 pub struct Forecaster {
     /// Recurrent layers, bottom first.
     pub layers: Vec<RecurrentLayer>,
-    /// Head weights `[H, horizon·targets]`.
+    /// Head weights `[H, quantiles·horizon·targets]`.
     pub head_w: Param<Tensor<2>>,
-    /// Head bias `[horizon·targets]`.
+    /// Head bias `[quantiles·horizon·targets]`.
     pub head_b: Param<Tensor<1>>,
     /// Linear skip `[lookback, horizon]` from each target's inputs to its forecast,
     /// shared by the targets (`model.linear_skip`).
@@ -108,6 +114,13 @@ pub struct Forecaster {
     /// Output layout.
     #[module(skip)]
     pub targets: usize,
+    /// Output layout: blocks of `horizon·targets` outputs, one per quantile level (1
+    /// for a point forecast). The linear skip adds to every block.
+    #[module(skip)]
+    pub quantiles: usize,
+    /// The quantile levels of the blocks (`None`: one block, a point forecast).
+    #[module(skip)]
+    pub levels: Option<QuantileLevels>,
 }
 
 impl Forecaster {
@@ -129,7 +142,8 @@ impl Forecaster {
                 .init(rng, device)
             })
             .collect();
-        let out = shape.horizon * shape.targets;
+        let quantiles = shape.quantiles.map_or(1, |q| q.len().max(1));
+        let out = shape.horizon * shape.targets * quantiles;
         let bound = 1.0 / (config.hidden as f64).sqrt();
         let w = init::uniform(rng, config.hidden, out, bound);
         let b = init::uniform(rng, 1, out, bound);
@@ -148,6 +162,8 @@ impl Forecaster {
             recurrent_steps: config.recurrent_steps,
             horizon: shape.horizon,
             targets: shape.targets,
+            quantiles,
+            levels: shape.quantiles,
         }
     }
 
@@ -158,8 +174,8 @@ impl Forecaster {
         crate::config::recurrent_len(lookback, self.recurrent_steps, self.skip_w.is_some())
     }
 
-    /// `x: [B, lookback, features]` → `[B, horizon·targets]` (step-major: step 0's
-    /// targets first). Pass `dropout_rng` only while training: it draws the masks.
+    /// `x: [B, lookback, features]` → `[B, quantiles·horizon·targets]` (one block per
+    /// quantile level; within it step-major: step 0's targets first). Pass `dropout_rng` only while training: it draws the masks.
     pub fn forward(&self, x: Tensor<3>, dropout_rng: Option<&mut Rng>) -> Tensor<2> {
         self.forward_probed(x, dropout_rng, &[])
     }
@@ -197,7 +213,10 @@ impl Forecaster {
         // A Forecaster always has at least one layer (config validation: 1..=4).
         let Some(mut h) = last else {
             return Tensor::zeros(
-                [input.dims()[0], self.horizon * self.targets],
+                [
+                    input.dims()[0],
+                    self.horizon * self.targets * self.quantiles,
+                ],
                 &input.device(),
             );
         };
@@ -206,6 +225,7 @@ impl Forecaster {
         }
         let out = h.matmul(self.head_w.val()) + self.head_b.val().unsqueeze_dim::<2>(0);
         match skip {
+            Some(s) if self.quantiles > 1 => out + Tensor::cat(vec![s; self.quantiles], 1),
             Some(s) => out + s,
             None => out,
         }
@@ -265,6 +285,7 @@ mod shape_tests {
             lookback: 7,
             horizon: 4,
             targets: 2,
+            quantiles: Some(crate::config::QuantileLevels::new(&[0.1, 0.5, 0.9]).unwrap()),
         };
         for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
             for layers in 1..=3 {

@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod intervals;
 pub mod predict;
 pub mod prepare;
+pub mod quantiles;
 
 use std::sync::Arc;
 
@@ -138,6 +139,9 @@ pub struct RunSummary {
     /// asked for or without test windows).
     #[serde(default)]
     pub backtest: Option<backtest::Backtest>,
+    /// A quantile model's scores (`train.loss = quantile`).
+    #[serde(default)]
+    pub quantiles: Option<quantiles::QuantileReport>,
 }
 
 /// Trained weights plus what is needed to use them on new data.
@@ -343,8 +347,22 @@ pub fn run(
     };
     // Validation is forecast by the validated model, before any refit trains on it.
     let mut val = part(&prepared.val, &outcome.model)?;
+    let val_q = quantiles::forecast(&prepared, &outcome.model, &prepared.val)?;
     let refit = refit(&config, &prepared, &mut outcome, control)?;
     let mut test = part(&prepared.test, &outcome.model)?;
+    let test_q = quantiles::forecast(&prepared, &outcome.model, &prepared.test)?;
+    let quantile_report = match (config.train.loss.quantiles(), &val, &val_q) {
+        (Some(levels), Some(v), Some(vq)) => Some(quantiles::QuantileReport::fit(
+            levels,
+            &config.eval.intervals,
+            config.window.horizon,
+            (&v.actual, vq),
+            test.as_ref()
+                .zip(test_q.as_ref())
+                .map(|(t, q)| (t.actual.as_slice(), q)),
+        )),
+        _ => None,
+    };
     let choice = choose::choose(&prepared, &config, val.as_ref());
     for p in val.iter_mut().chain(test.iter_mut()) {
         choose::apply(choice.chosen, p);
@@ -416,6 +434,7 @@ pub fn run(
         forecast: Some(choice),
         intervals,
         backtest,
+        quantiles: quantile_report,
         config: config.clone(),
     };
     let model = TrainedModel {

@@ -108,6 +108,7 @@ mod tests {
             lookback: 4,
             horizon: 2,
             targets: 1,
+            quantiles: None,
         };
         let config = ModelConfig {
             hidden: 3,

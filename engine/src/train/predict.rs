@@ -23,9 +23,9 @@ pub(super) fn validate(
         let mut out = forward_windows(model, data, x, chunk.len())?;
         // Relative to the window's level on both sides: the same loss as in the
         // user's (scaled) units.
-        sum += fast::mean_loss(kind, &out, &y) * chunk.len() as f64;
+        sum += fast::mean_loss(kind, &out, &y, data.horizon * data.targets) * chunk.len() as f64;
         data.restore(&mut out, levels.as_deref());
-        outputs.extend(out);
+        outputs.extend(point_forecasts(model, &out, data.horizon * data.targets));
     }
     Ok((sum / origins.len().max(1) as f64, outputs))
 }
@@ -42,9 +42,80 @@ pub fn predict_windows(
         let (x, levels) = data.inputs(chunk);
         let mut values = forward_windows(model, data, x, chunk.len())?;
         data.restore(&mut values, levels.as_deref());
-        out.extend(values);
+        out.extend(point_forecasts(model, &values, data.horizon * data.targets));
     }
     Ok(out)
+}
+
+/// A quantile model's forecasts for the windows at `origins`, per quantile level (in
+/// the model's order, increasing), each row-major `[windows × horizon × targets]` in
+/// model space; sorted across the levels for every window, step and target, so they
+/// never cross. Empty for a point model.
+pub fn predict_quantile_windows(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    origins: &[usize],
+) -> Result<Vec<Vec<f32>>> {
+    if model.levels.is_none() {
+        return Ok(Vec::new());
+    }
+    let step_outputs = data.horizon * data.targets;
+    let mut blocks = vec![Vec::with_capacity(origins.len() * step_outputs); model.quantiles];
+    for chunk in origins.chunks(PREDICT_BATCH) {
+        let (x, levels) = data.inputs(chunk);
+        let mut values = forward_windows(model, data, x, chunk.len())?;
+        data.restore(&mut values, levels.as_deref());
+        for (block, sorted) in
+            blocks
+                .iter_mut()
+                .zip(sorted_blocks(&values, model.quantiles, step_outputs))
+        {
+            block.extend(sorted);
+        }
+    }
+    Ok(blocks)
+}
+
+/// Raw outputs `[windows, blocks·step_outputs]` as `blocks` arrays `[windows ×
+/// step_outputs]`, sorted across the blocks element by element (non-crossing
+/// quantiles: the k-th block holds the k-th smallest of the levels' forecasts).
+pub fn sorted_blocks(raw: &[f32], blocks: usize, step_outputs: usize) -> Vec<Vec<f32>> {
+    let blocks = blocks.max(1);
+    let row_len = blocks * step_outputs;
+    let windows = raw.len() / row_len.max(1);
+    let mut out = vec![Vec::with_capacity(windows * step_outputs); blocks];
+    let mut column = Vec::with_capacity(blocks);
+    for row in raw.chunks_exact(row_len.max(1)) {
+        for c in 0..step_outputs {
+            column.clear();
+            column.extend((0..blocks).filter_map(|q| row.get(q * step_outputs + c)));
+            column.sort_by(f32::total_cmp);
+            for (block, v) in out.iter_mut().zip(&column) {
+                block.push(*v);
+            }
+        }
+    }
+    out
+}
+
+/// The point forecasts in raw outputs: themselves for a point model; for a quantile
+/// model the (sorted) level nearest the median, or the mean of the two equally near.
+fn point_forecasts(model: &Forecaster, raw: &[f32], step_outputs: usize) -> Vec<f32> {
+    let Some(levels) = model.levels else {
+        return raw.to_vec();
+    };
+    let weights = levels.point_weights();
+    let blocks = sorted_blocks(raw, model.quantiles, step_outputs);
+    let n = blocks.first().map_or(0, Vec::len);
+    (0..n)
+        .map(|i| {
+            blocks
+                .iter()
+                .zip(&weights)
+                .map(|(b, w)| b.get(i).map_or(0.0, |v| *v as f64 * w))
+                .sum::<f64>() as f32
+        })
+        .collect()
 }
 
 /// The model's outputs (before the window level is added back) for the gathered
@@ -56,4 +127,22 @@ fn forward_windows(
     n: usize,
 ) -> Result<Vec<f32>> {
     crate::model::path::predict(model, x, n, data.lookback, data.features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sorted_blocks;
+
+    #[test]
+    fn crossing_quantiles_are_sorted_element_by_element() {
+        // Two windows, 2 outputs per step (horizon·targets), 3 levels: block-major rows.
+        let raw = [
+            1.0, 5.0, /* q1 */ 0.0, 6.0, /* q2 */ 2.0, 4.0, // window 0
+            3.0, 3.0, /* q1 */ 3.0, 2.0, /* q2 */ 3.0, 1.0, // window 1
+        ];
+        let blocks = sorted_blocks(&raw, 3, 2);
+        assert_eq!(blocks[0], [0.0, 4.0, 3.0, 1.0]);
+        assert_eq!(blocks[1], [1.0, 5.0, 3.0, 2.0]);
+        assert_eq!(blocks[2], [2.0, 6.0, 3.0, 3.0]);
+    }
 }

@@ -80,6 +80,7 @@ impl<'a> Trainer<'a> {
             lookback: data.lookback,
             horizon: data.horizon,
             targets: data.targets,
+            quantiles: config.loss.quantiles().copied(),
         };
         let mut model = Forecaster::new(model_config, shape, &mut rng, device);
         if model.skip_w.is_some()

@@ -16,6 +16,7 @@ use seqcast_engine::config::{
     ScheduleKind, SkipInit, Split, TrainConfig, WindowConfig, WindowNorm,
 };
 
+mod quantiles;
 mod texts;
 mod widgets;
 
@@ -246,10 +247,20 @@ fn optimiser_ui(ui: &mut Ui, train: &mut TrainConfig) {
         (LossKind::Mse, t::LOSS_MSE),
         (LossKind::Mae, t::LOSS_MAE),
         (LossKind::Huber { delta: HUBER_DELTA }, t::LOSS_HUBER),
+        (
+            LossKind::Quantile {
+                levels: Default::default(),
+            },
+            t::LOSS_QUANTILE,
+        ),
     ];
     combo(ui, t::LOSS, &mut train.loss, &choices);
-    if let LossKind::Huber { delta } = &mut train.loss {
-        row(ui, t::HUBER_DELTA, drag(delta, 0.001..=100.0).speed(0.01));
+    match &mut train.loss {
+        LossKind::Huber { delta } => {
+            row(ui, t::HUBER_DELTA, drag(delta, 0.001..=100.0).speed(0.01));
+        }
+        LossKind::Quantile { levels } => quantiles::levels_row(ui, t::QUANTILE_LEVELS, levels),
+        _ => {}
     }
 
     let d = RunConfig::default().train;

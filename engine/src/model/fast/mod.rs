@@ -63,7 +63,8 @@ pub fn max_threads() -> usize {
 pub struct FastBatch<'a> {
     /// Inputs `[batch, lookback, features]`.
     pub x: &'a [f32],
-    /// Targets `[batch, horizon·targets]`.
+    /// Targets `[batch, horizon·targets]` (a quantile model's every block is scored
+    /// against them).
     pub y: &'a [f32],
     /// Windows in the batch.
     pub batch: usize,
@@ -77,7 +78,7 @@ pub struct FastBatch<'a> {
 pub struct FastStep {
     /// Mean loss over the batch's elements (what `model::loss::loss` returns).
     pub loss: f64,
-    /// Predictions `[batch, horizon·targets]`.
+    /// Predictions `[batch, quantiles·horizon·targets]`.
     pub outputs: Vec<f32>,
     /// Gradient of the mean loss for every parameter of the model, by `param.id`, on
     /// the plain CPU device (as `GradientsParams::from_grads` gives them).
@@ -124,7 +125,7 @@ pub fn forward_backward(
         || b == 0
         || steps == 0
         || batch.x.len() != b * steps * batch.features
-        || batch.y.len() != b * outputs
+        || batch.y.len() * loss.outputs_per_step() != b * outputs
         || weights.layers.first().map(|l| l.d_in) != Some(batch.features)
     {
         return Err(EngineError::FastPath(format!(
@@ -211,14 +212,11 @@ pub fn predict(
     Ok(out)
 }
 
-/// Mean of the element losses of `predicted` against `target` (what
-/// `model::loss::loss` computes on tensors).
-pub fn mean_loss(kind: LossKind, predicted: &[f32], target: &[f32]) -> f64 {
-    let sum: f64 = predicted
-        .iter()
-        .zip(target)
-        .map(|(p, t)| f64::from(part::element_loss(kind, p - t).0))
-        .sum();
+/// Mean of the element losses of `predicted` (`[rows, quantiles·horizon·targets]`)
+/// against `target` (`[rows, horizon·targets]`): what `model::loss::loss` computes on
+/// tensors; `step_outputs` = horizon·targets.
+pub fn mean_loss(kind: LossKind, predicted: &[f32], target: &[f32], step_outputs: usize) -> f64 {
+    let (sum, _) = part::loss_gradient(kind, predicted, target, step_outputs, 1.0);
     sum / predicted.len().max(1) as f64
 }
 
@@ -370,6 +368,7 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
                 w: values(w)?,
                 horizon: model.horizon,
                 targets: model.targets,
+                quantiles: model.quantiles,
             }),
             None => None,
         },

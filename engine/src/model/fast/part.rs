@@ -39,6 +39,8 @@ pub struct Skip {
     pub horizon: usize,
     /// Forecast columns (the first `targets` input features).
     pub targets: usize,
+    /// Output blocks (quantile levels) the skip adds to, each `horizon·targets` wide.
+    pub quantiles: usize,
 }
 
 impl Skip {
@@ -107,7 +109,7 @@ pub struct Masks {
 pub struct PartInput<'a> {
     /// `[B, T, F]`, whole batch.
     pub x: &'a [f32],
-    /// `[B, outputs]`, whole batch.
+    /// `[B, horizon·targets]`, whole batch (each quantile block is scored against it).
     pub y: &'a [f32],
     /// Rows of the batch for this part.
     pub rows: Range<usize>,
@@ -271,8 +273,11 @@ fn forward(
         for (r, chunk) in out.chunks_exact(sk.targets * sk.horizon).enumerate() {
             for (t, per_target) in chunk.chunks_exact(sk.horizon).enumerate() {
                 for (h, v) in per_target.iter().enumerate() {
-                    if let Some(p) = pred.get_mut(r * outputs + h * sk.targets + t) {
-                        *p += v;
+                    for q in 0..sk.quantiles {
+                        let column = q * sk.horizon * sk.targets + h * sk.targets + t;
+                        if let Some(p) = pred.get_mut(r * outputs + column) {
+                            *p += v;
+                        }
                     }
                 }
             }
@@ -303,9 +308,22 @@ pub fn predict(
     Ok(pred)
 }
 
-/// The loss of one element with prediction error `diff`, and its derivative.
-pub fn element_loss(loss: LossKind, diff: f32) -> (f32, f32) {
+/// The loss of one element with prediction error `diff`, and its derivative; `block`
+/// is the element's quantile level (its output block) for the pinball loss.
+pub fn element_loss(loss: LossKind, block: usize, diff: f32) -> (f32, f32) {
     match loss {
+        LossKind::Quantile { levels } => {
+            let tau = levels.as_slice().get(block).copied().unwrap_or(0.5) as f32;
+            // (1 − τ)·(ŷ − y) above the truth, τ·(y − ŷ) below; no slope at the truth
+            // (as the burn path's two clamps give).
+            if diff > 0.0 {
+                ((1.0 - tau) * diff, 1.0 - tau)
+            } else if diff < 0.0 {
+                (-tau * diff, -tau)
+            } else {
+                (0.0, 0.0)
+            }
+        }
         LossKind::Mse => (diff * diff, 2.0 * diff),
         LossKind::Mae => (diff.abs(), sign(diff)),
         LossKind::Huber { delta } => {
@@ -339,12 +357,13 @@ pub fn run(
     let (h_last, head_mask, skip_x) = (&f.h_last, &f.head_mask, &f.skip_x);
 
     // Loss and its gradient with respect to the predictions.
+    let step_outputs = outputs / loss.outputs_per_step();
     let y = input
         .y
-        .get(input.rows.start * outputs..input.rows.end * outputs)
+        .get(input.rows.start * step_outputs..input.rows.end * step_outputs)
         .unwrap_or(&[]);
     let scale = 1.0 / input.loss_elements.max(1) as f32;
-    let (loss_sum, dpred) = loss_gradient(loss, &pred, y, scale);
+    let (loss_sum, dpred) = loss_gradient(loss, &pred, y, step_outputs, scale);
 
     // Backward: head, then the layers top down.
     let mut grads = Grads::zeros(w);
@@ -437,13 +456,29 @@ fn sign(x: f32) -> f32 {
     }
 }
 
-/// The summed loss of `pred` against `y` and its gradient with respect to each
+/// The summed loss of `pred` (`[rows, blocks·step_outputs]`) against `y` (`[rows,
+/// step_outputs]`, every block scored against it) and its gradient with respect to each
 /// prediction, scaled by `scale` (one over the elements of the whole batch).
-fn loss_gradient(loss: LossKind, pred: &[f32], y: &[f32], scale: f32) -> (f64, Vec<f32>) {
+pub fn loss_gradient(
+    loss: LossKind,
+    pred: &[f32],
+    y: &[f32],
+    step_outputs: usize,
+    scale: f32,
+) -> (f64, Vec<f32>) {
+    let blocks = loss.outputs_per_step();
+    let step_outputs = step_outputs.max(1);
+    let row_len = step_outputs * blocks;
     let mut dpred = vec![0.0f32; pred.len()];
     let mut loss_sum = 0.0f64;
-    for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(y) {
-        let (value, grad) = element_loss(loss, p - t);
+    for (i, (d, &p)) in dpred.iter_mut().zip(pred).enumerate() {
+        let (row, column) = (i / row_len, i % row_len);
+        let (block, target) = (
+            column / step_outputs,
+            row * step_outputs + column % step_outputs,
+        );
+        let Some(&t) = y.get(target) else { break };
+        let (value, grad) = element_loss(loss, block, p - t);
         loss_sum += f64::from(value);
         *d = grad * scale;
     }
@@ -459,15 +494,18 @@ fn skip_gradient(
     dpred: &[f32],
     (rows, steps, outputs): (usize, usize, usize),
 ) -> Result<()> {
-    // dpred back into [rows·targets, horizon], then xᵀ · d.
+    // dpred back into [rows·targets, horizon], summed over the quantile blocks the
+    // skip adds to, then xᵀ · d.
     let mut d = vec![0.0f32; rows * sk.targets * sk.horizon];
     for (r, chunk) in d.chunks_exact_mut(sk.targets * sk.horizon).enumerate() {
         for (t, per_target) in chunk.chunks_exact_mut(sk.horizon).enumerate() {
             for (h, v) in per_target.iter_mut().enumerate() {
-                *v = dpred
-                    .get(r * outputs + h * sk.targets + t)
-                    .copied()
-                    .unwrap_or(0.0);
+                *v = (0..sk.quantiles)
+                    .map(|q| {
+                        let column = q * sk.horizon * sk.targets + h * sk.targets + t;
+                        dpred.get(r * outputs + column).copied().unwrap_or(0.0)
+                    })
+                    .sum();
             }
         }
     }

@@ -10,6 +10,7 @@ use crate::model::{Forecaster, ModelShape, cpu_device};
 use crate::rng::Rng;
 
 mod paths;
+mod quantile;
 
 const B: usize = 19; // odd, and ≥ 2·8 so two threads split it unevenly
 const T: usize = 5;
@@ -39,6 +40,7 @@ fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: 
         lookback: T,
         horizon: HORIZON,
         targets: 1,
+        quantiles: None,
     };
     Forecaster::new(
         &config,
@@ -273,6 +275,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         lookback: T,
         horizon: HORIZON,
         targets: 1,
+        quantiles: None,
     };
     let model = with_random_skip(&config, shape, 3);
     let mut rng = Rng::new(11);
@@ -326,6 +329,7 @@ fn the_linear_skip_matches_burn_with_two_targets() {
         lookback: T,
         horizon: HORIZON,
         targets,
+        quantiles: None,
     };
     let model = with_random_skip(&config, shape, 4);
     let mut rng = Rng::new(8);
@@ -413,7 +417,7 @@ fn the_mean_loss_matches_the_tensor_loss() {
         let pt = Tensor::<2>::from_data(TensorData::new(p.clone(), [8, 5]), &device);
         let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [8, 5]), &device);
         let burn = f64::from(crate::model::loss::loss(kind, pt, yt).into_scalar::<f32>());
-        let fast = super::mean_loss(kind, &p, &y);
+        let fast = super::mean_loss(kind, &p, &y, 5);
         assert!(
             (burn - fast).abs() < 1e-6 * burn.abs().max(1.0),
             "{kind:?}: {burn} vs {fast}"

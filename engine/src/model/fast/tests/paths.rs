@@ -43,6 +43,7 @@ fn fast_and_burn_paths_agree_on_per_step_gradient_norms() {
         lookback,
         horizon,
         targets: 1,
+        quantiles: None,
     };
     let device = cpu_device().autodiff();
     let model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
@@ -184,6 +185,7 @@ fn predictions_match_burn_in_evaluation_mode() {
             lookback: T,
             horizon: HORIZON,
             targets: 1,
+            quantiles: None,
         };
         let mut model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
         let mut rng = Rng::new(5);

@@ -47,6 +47,17 @@ pub(in super::super) const LOSS_HUBER: Field = field(
     "Huber",
     "Quadratic below delta, linear above: MSE that is robust to outliers.",
 );
+pub(in super::super) const LOSS_QUANTILE: Field = field(
+    "Quantile",
+    "Pinball loss: the model forecasts each chosen quantile of the target (one output per \
+     level and step), so it learns its own ranges; the point forecast is the median. Pairs \
+     such as 0.1 and 0.9 give an 80 % interval, calibrated on validation (CQR).",
+);
+pub(in super::super) const QUANTILE_LEVELS: Field = field(
+    "Quantile levels",
+    "The quantiles to forecast, comma-separated, increasing, each between 0 and 1 (at \
+     most 9), e.g. 0.1, 0.5, 0.9. Include 0.5 for a median point forecast.",
+);
 pub(in super::super) const HUBER_DELTA: Field = field(
     "Huber delta",
     "Transition point on the scaled target: smaller errors count as MSE, larger as MAE. 1 \
