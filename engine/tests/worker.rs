@@ -198,7 +198,8 @@ fn each_epoch_sends_a_validation_forecast_in_the_data_units() {
                 epoch,
                 rows,
                 predicted,
-            })) => forecasts.push((epoch, rows, predicted)),
+                radii,
+            })) => forecasts.push((epoch, rows, predicted, radii)),
             Some(Event::Training(Progress::Batch { steps: s, .. })) => steps += s.len(),
             Some(Event::Finished(..)) => break,
             Some(Event::Failed { message, .. }) => panic!("{message}"),
@@ -206,8 +207,31 @@ fn each_epoch_sends_a_validation_forecast_in_the_data_units() {
         }
     }
     assert_eq!(forecasts.iter().map(|f| f.0).collect::<Vec<_>>(), [1, 2]);
-    let (_, rows, predicted) = &forecasts[1];
+    let (_, rows, predicted, radii) = &forecasts[1];
     assert_eq!(rows.len(), predicted.len());
+    // This epoch's one-step conformal radii for the live bands: the 80 % one is the
+    // ⌈(n + 1)·0.8⌉-th smallest absolute one-step error, the 95 % one no smaller.
+    assert_eq!(radii.iter().map(|r| r.0).collect::<Vec<_>>(), [0.8, 0.95]);
+    let (r80, r95) = (radii[0].1.unwrap(), radii[1].1.unwrap());
+    assert!(r80 > 0.0 && r95 >= r80, "{r80} {r95}");
+    let temps: Vec<f64> = std::fs::read_to_string(sample("daily-min-temperatures.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().trim().parse().unwrap())
+        .collect();
+    let mut errors: Vec<f64> = rows
+        .iter()
+        .zip(predicted.iter())
+        .map(|(r, p)| (temps[*r] - p).abs())
+        .collect();
+    errors.sort_by(f64::total_cmp);
+    let rank = ((errors.len() + 1) as f64 * 0.8).ceil() as usize;
+    assert!(
+        (errors[rank - 1] - r80).abs() < 1e-6,
+        "{} vs {r80}",
+        errors[rank - 1]
+    );
     // temperatures in °C, not z-scores
     let mean = predicted.iter().sum::<f64>() / predicted.len() as f64;
     assert!((5.0..20.0).contains(&mean), "mean forecast {mean}");

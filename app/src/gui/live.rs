@@ -34,6 +34,8 @@ pub struct ValForecast {
     pub rows: Arc<Vec<usize>>,
     /// The forecasts.
     pub predicted: Arc<Vec<f64>>,
+    /// Per interval level, this epoch's conformal radius of the one-step forecasts.
+    pub radii: Vec<(f64, Option<f64>)>,
 }
 
 /// A training run as seen from the GUI.
@@ -119,9 +121,16 @@ impl LiveRun {
             }
             Progress::Epoch(record) => self.history.push(record),
             Progress::ValidationForecast {
-                rows, predicted, ..
+                rows,
+                predicted,
+                radii,
+                ..
             } => {
-                self.val_forecast = Some(ValForecast { rows, predicted });
+                self.val_forecast = Some(ValForecast {
+                    rows,
+                    predicted,
+                    radii,
+                });
             }
             Progress::Snapshot(snapshot) => {
                 self.snapshots.push(*snapshot);

@@ -269,10 +269,22 @@ fn train_watched(
                 .first()
                 .map(|p| p.iter().step_by(horizon).copied().collect())
                 .unwrap_or_default();
+            let radii = predicted.first().map_or_else(Vec::new, |p| {
+                config
+                    .eval
+                    .intervals
+                    .iter()
+                    .map(|&level| {
+                        let r = crate::eval::intervals::radii(&val_actual, p, horizon, level);
+                        (level, r.first().copied().flatten())
+                    })
+                    .collect()
+            });
             report(Progress::ValidationForecast {
                 epoch,
                 rows: Arc::new(prepared.val.iter().map(|t| t + 1).collect()),
                 predicted: Arc::new(step_one),
+                radii,
             });
         }
         Progress::Epoch(mut record) => {

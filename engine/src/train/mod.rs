@@ -271,6 +271,10 @@ pub enum Progress {
         rows: Arc<Vec<usize>>,
         /// The forecasts.
         predicted: Arc<Vec<f64>>,
+        /// Per nominal interval level (`eval.intervals`), the conformal radius of these
+        /// one-step forecasts from this epoch's validation errors: the step-one radius the
+        /// run would report if this epoch's model were kept (`None`: too few windows).
+        radii: Vec<(f64, Option<f64>)>,
     },
 }
 

@@ -10,7 +10,7 @@ use super::PanelView;
 use crate::cli::clock;
 use crate::gui::intent::Intent;
 use crate::gui::live::{LiveRun, ValForecast};
-use crate::gui::plots::{colors, decimate, log_axis, scaled};
+use crate::gui::plots::{colors, decimate, interval_band, log_axis, scaled, shade};
 
 /// Draws the Training view.
 pub fn training_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
@@ -216,7 +216,12 @@ fn val_plot(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, height: f32
         );
         return;
     }
-    let Some(ValForecast { rows, predicted }) = &live.val_forecast else {
+    let Some(ValForecast {
+        rows,
+        predicted,
+        radii,
+    }) = &live.val_forecast
+    else {
         ui.weak("appears after the first epoch");
         return;
     };
@@ -243,6 +248,23 @@ fn val_plot(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, height: f32
                 .zip(predicted.iter())
                 .map(|(r, v)| [*r as f64, *v])
                 .collect();
+            // This epoch's conformal intervals, widest first (behind), narrower darker.
+            let mut levels: Vec<(f64, f64)> = radii
+                .iter()
+                .filter_map(|(level, r)| r.map(|r| (*level, r)))
+                .collect();
+            levels.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let n = levels.len().max(1) as f32;
+            for (i, (level, r)) in levels.iter().enumerate() {
+                let points: Vec<[f64; 3]> =
+                    forecast.iter().map(|[x, y]| [*x, y - r, y + r]).collect();
+                let alpha = (30.0 + 40.0 * i as f32 / n) as u8;
+                let name = format!(
+                    "{}% interval (this epoch)",
+                    seqcast_engine::eval::intervals::label(*level)
+                );
+                interval_band(p, &name, &points, shade(colors::MODEL, alpha));
+            }
             p.line(Line::new("actual", PlotPoints::new(actual)).color(colors::ACTUAL));
             p.line(Line::new("model", PlotPoints::new(forecast)).color(colors::MODEL));
         });
