@@ -58,28 +58,43 @@ pub fn score(
     radius: &[Option<f64>],
     level: f64,
 ) -> IntervalScores {
-    let horizon = radius.len().max(1);
+    // The band between the forecast and itself, widened by the radius.
+    score_band(actual, forecast, forecast, radius, level)
+}
+
+/// Scores the interval `[lo − margin[step], hi + margin[step]]` at `level` on `actual`
+/// (all row-major `[windows × horizon]`; a zero margin scores the raw quantiles). Steps
+/// without a margin are left out; a band crossed by a negative margin is empty there.
+pub fn score_band(
+    actual: &[f64],
+    lo: &[f64],
+    hi: &[f64],
+    margin: &[Option<f64>],
+    level: f64,
+) -> IntervalScores {
+    let horizon = margin.len().max(1);
     let penalty = 2.0 / (1.0 - level).max(f64::EPSILON);
     let (mut n, mut inside, mut width, mut winkler) = (0usize, 0usize, 0.0, 0.0);
-    for (i, (a, f)) in actual.iter().zip(forecast).enumerate() {
-        let Some(Some(r)) = radius.get(i % horizon) else {
+    for (i, (a, (l, h))) in actual.iter().zip(lo.iter().zip(hi)).enumerate() {
+        let Some(Some(m)) = margin.get(i % horizon) else {
             continue;
         };
-        if !(a.is_finite() && f.is_finite()) {
+        if !(a.is_finite() && l.is_finite() && h.is_finite()) {
             continue;
         }
-        let (lo, hi) = (f - r, f + r);
+        let (l, h) = (l - m, h + m);
+        let h = h.max(l);
         n += 1;
-        width += hi - lo;
-        let miss = if *a < lo {
-            lo - a
-        } else if *a > hi {
-            a - hi
+        width += h - l;
+        let miss = if *a < l {
+            l - a
+        } else if *a > h {
+            a - h
         } else {
             inside += 1;
             0.0
         };
-        winkler += (hi - lo) + penalty * miss;
+        winkler += (h - l) + penalty * miss;
     }
     if n == 0 {
         return IntervalScores {

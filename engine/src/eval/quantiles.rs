@@ -1,9 +1,8 @@
 //! Scores of quantile forecasts: the pinball loss, how often the truth falls below
 //! each quantile, and conformalised quantile regression (CQR, Romano et al. 2019),
 //! which widens or narrows a pair of quantiles by a conformal margin from the
-//! validation windows so the interval between them holds its level on new windows.
-
-use super::intervals::IntervalScores;
+//! validation windows so the interval between them holds its level on new windows
+//! (scored by [`super::intervals::score_band`]).
 
 /// Mean pinball loss of the `tau` quantile forecasts `q` against `actual` (same
 /// layout); NaN without finite pairs.
@@ -69,59 +68,11 @@ pub fn cqr_margins(
         .collect()
 }
 
-/// Scores the interval `[lo − margin[step], hi + margin[step]]` at `level` on `actual`
-/// (all row-major `[windows × horizon]`; a zero margin scores the raw quantiles). Steps
-/// without a margin are left out; a band crossed by a negative margin is empty there.
-pub fn score_band(
-    actual: &[f64],
-    lo: &[f64],
-    hi: &[f64],
-    margin: &[Option<f64>],
-    level: f64,
-) -> IntervalScores {
-    let horizon = margin.len().max(1);
-    let penalty = 2.0 / (1.0 - level).max(f64::EPSILON);
-    let (mut n, mut inside, mut width, mut winkler) = (0usize, 0usize, 0.0, 0.0);
-    for (i, (a, (l, h))) in actual.iter().zip(lo.iter().zip(hi)).enumerate() {
-        let Some(Some(m)) = margin.get(i % horizon) else {
-            continue;
-        };
-        if !(a.is_finite() && l.is_finite() && h.is_finite()) {
-            continue;
-        }
-        let (l, h) = (l - m, h + m);
-        let h = h.max(l);
-        n += 1;
-        width += h - l;
-        let miss = if *a < l {
-            l - a
-        } else if *a > h {
-            a - h
-        } else {
-            inside += 1;
-            0.0
-        };
-        winkler += (h - l) + penalty * miss;
-    }
-    if n == 0 {
-        return IntervalScores {
-            coverage: f64::NAN,
-            width: f64::NAN,
-            winkler: f64::NAN,
-        };
-    }
-    let n = n as f64;
-    IntervalScores {
-        coverage: inside as f64 / n,
-        width: width / n,
-        winkler: winkler / n,
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::eval::intervals::score_band;
 
     #[test]
     fn pinball_and_share_below_by_hand() {

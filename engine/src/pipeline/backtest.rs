@@ -23,7 +23,6 @@ use crate::error::{EngineError, Result};
 use crate::eval::baselines::BaselineKind;
 use crate::eval::choice::Source;
 use crate::eval::intervals::IntervalScores;
-use crate::eval::metrics::mase_scale;
 use crate::model::Forecaster;
 use crate::train::Control;
 
@@ -307,15 +306,7 @@ fn concat(pieces: Vec<PartForecast>) -> PartForecast {
 /// Each origin's error for the product forecast, the model and every baseline.
 fn per_origin(prepared: &Prepared, part: &PartForecast) -> Vec<OriginScore> {
     let horizon = prepared.spec.horizon.max(1);
-    let scales: Vec<Option<f64>> = prepared
-        .series
-        .targets()
-        .iter()
-        .map(|c| {
-            let train = c.values.get(prepared.split.train.clone()).unwrap_or(&[]);
-            mase_scale(train, prepared.season)
-        })
-        .collect();
+    let scales = prepared.mase_scales();
     let error = |values: &[Vec<f64>], w: usize| -> OriginError {
         let mut mae = 0.0;
         let mut mase = 0.0;

@@ -8,7 +8,6 @@ use crate::config::{RunConfig, SkipInit};
 use crate::diag::BaselineCheck;
 use crate::eval::baselines::BaselineKind;
 use crate::eval::choice::{self, ForecastChoice, Source, ValidationForecasts};
-use crate::eval::metrics::mase_scale;
 
 /// Chooses what to forecast with, from the validation forecasts `val` alone (of the
 /// validated model, before any refit).
@@ -17,15 +16,7 @@ pub fn choose(
     config: &RunConfig,
     val: Option<&PartForecast>,
 ) -> ForecastChoice {
-    let scales: Vec<Option<f64>> = prepared
-        .series
-        .targets()
-        .iter()
-        .map(|c| {
-            let train = c.values.get(prepared.split.train.clone()).unwrap_or(&[]);
-            mase_scale(train, prepared.season)
-        })
-        .collect();
+    let scales = prepared.mase_scales();
     let forecasts = val
         .filter(|p| !p.origins.is_empty())
         .map(|p| ValidationForecasts {

@@ -10,6 +10,7 @@ pub mod intervals;
 pub mod predict;
 pub mod prepare;
 pub mod quantiles;
+mod watch;
 
 use std::sync::Arc;
 
@@ -237,75 +238,6 @@ fn prepare_notes(prepared: &Prepared) -> Vec<String> {
     notes
 }
 
-/// Trains on `prepared`, turning each epoch's validation outputs into the live
-/// one-step forecast (in the user's units) and the doctor's per-epoch check.
-fn train_watched(
-    prepared: &Prepared,
-    config: &RunConfig,
-    control: &Control,
-    report: &mut dyn FnMut(Progress),
-) -> Result<TrainOutcome> {
-    let horizon = prepared.spec.horizon;
-    // Validation signals per epoch (first target, user units), for the training doctor.
-    let val_actual = prepared.actuals(0, &prepared.val);
-    let val_naive = prepared
-        .series
-        .columns
-        .first()
-        .map(|c| crate::eval::baselines::naive(&c.values, &prepared.val, horizon))
-        .unwrap_or_default();
-    let mut checks: Vec<(usize, crate::diag::ValCheck)> = Vec::new();
-    let mut forward = |progress: Progress| match progress {
-        Progress::ValidationOutputs { epoch, outputs } => {
-            // One step ahead for the first target, in the user's units, for live plots.
-            let predicted = prepared.invert(&prepared.val, &outputs);
-            if let Some(check) = predicted
-                .first()
-                .and_then(|p| crate::diag::ValCheck::measure(&val_actual, p, &val_naive))
-            {
-                checks.push((epoch, check));
-            }
-            let step_one: Vec<f64> = predicted
-                .first()
-                .map(|p| p.iter().step_by(horizon).copied().collect())
-                .unwrap_or_default();
-            let radii = predicted.first().map_or_else(Vec::new, |p| {
-                config
-                    .eval
-                    .intervals
-                    .iter()
-                    .map(|&level| {
-                        let r = crate::eval::intervals::radii(&val_actual, p, horizon, level);
-                        (level, r.first().copied().flatten())
-                    })
-                    .collect()
-            });
-            report(Progress::ValidationForecast {
-                epoch,
-                rows: Arc::new(prepared.val.iter().map(|t| t + 1).collect()),
-                predicted: Arc::new(step_one),
-                radii,
-            });
-        }
-        Progress::Epoch(mut record) => {
-            record.check = check_of(&checks, record.epoch);
-            report(Progress::Epoch(record));
-        }
-        other => report(other),
-    };
-    let mut outcome = train::train(
-        &config.model,
-        &config.train,
-        &prepared.train_data(),
-        control,
-        &mut forward,
-    )?;
-    for record in &mut outcome.history {
-        record.check = check_of(&checks, record.epoch);
-    }
-    Ok(outcome)
-}
-
 impl DataSummary {
     /// The summary of `table` as prepared for a run.
     fn of(table: &CsvTable, prepared: &Prepared, config: &RunConfig, load: LoadReport) -> Self {
@@ -349,7 +281,7 @@ pub fn run(
     let mut need = crate::budget::training(&config.model, &config.train, &dims);
     need.extend(crate::budget::evaluation(&dims));
     need.check("this run", crate::budget::Limits::for_this_machine())?;
-    let mut outcome = train_watched(&prepared, &config, control, report)?;
+    let mut outcome = watch::train_watched(&prepared, &config, control, report)?;
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);
     let part = |origins: &[usize], model: &Forecaster| {
@@ -594,13 +526,6 @@ pub fn lr_range_test(
         &prepared.train_data(),
         control,
     )
-}
-
-fn check_of(
-    checks: &[(usize, crate::diag::ValCheck)],
-    epoch: usize,
-) -> Option<crate::diag::ValCheck> {
-    checks.iter().find(|(e, _)| *e == epoch).map(|(_, c)| *c)
 }
 
 /// Forecasts the `horizon` steps after the last row, from the last `lookback` rows.

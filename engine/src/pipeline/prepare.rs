@@ -64,6 +64,19 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Each target's MASE scale: the mean absolute seasonal difference over the
+    /// training rows (`None` when it cannot be computed).
+    pub fn mase_scales(&self) -> Vec<Option<f64>> {
+        self.series
+            .targets()
+            .iter()
+            .map(|c| {
+                let train = c.values.get(self.split.train.clone()).unwrap_or(&[]);
+                crate::eval::metrics::mase_scale(train, self.season)
+            })
+            .collect()
+    }
+
     /// Prepares `series`, fitting scalers on its training rows.
     pub fn fit(series: Arc<Series>, config: &RunConfig) -> Result<Self> {
         Self::build(series, config, None)

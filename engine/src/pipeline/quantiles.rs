@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::prepare::Prepared;
 use crate::config::QuantileLevels;
 use crate::error::Result;
-use crate::eval::intervals::{IntervalScores, label};
-use crate::eval::quantiles::{cqr_margins, pinball, score_band, share_below};
+use crate::eval::intervals::{IntervalScores, label, score_band};
+use crate::eval::quantiles::{cqr_margins, pinball, share_below};
 use crate::model::Forecaster;
 use crate::train::predict_quantile_windows;
 
