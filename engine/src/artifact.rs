@@ -214,7 +214,14 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
     // The product forecast after the shapes: a changed window is named there first.
     if let Some(product) = &manifest.product {
         let w = &manifest.config.window;
-        product::check_product(product, n_targets, w.lookback, w.horizon).map_err(&bad)?;
+        let quantiles = manifest
+            .config
+            .train
+            .loss
+            .quantiles()
+            .map_or(0, |q| q.len());
+        product::check_product(product, n_targets, (w.lookback, w.horizon), quantiles)
+            .map_err(&bad)?;
     }
     // Specific checks first (they name what is wrong), then the checksum of the settings
     // (an edit that is still a valid model: a scaler, the window norm, a column name).

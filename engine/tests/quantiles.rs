@@ -37,22 +37,33 @@ fn ar1_csv(rows: usize) -> String {
     csv
 }
 
-#[test]
-fn a_quantile_model_learns_ordered_quantiles_and_cqr_calibrates_them() {
-    let csv = ar1_csv(2400);
-    let mut config = tiny(CellKind::Gru, 10);
+/// A tiny GRU with quantiles 0.1, 0.5, 0.9 and 80 % intervals, trained for `epochs` on
+/// `csv` (its configuration, for changes, through `adjust`).
+fn quantile_run(
+    csv: &str,
+    epochs: usize,
+    adjust: impl FnOnce(&mut seqcast_engine::config::RunConfig),
+) -> pipeline::RunOutput {
+    let mut config = tiny(CellKind::Gru, epochs);
     config.data.time_column = None;
     config.data.targets = vec!["value".into()];
     let levels = QuantileLevels::new(&[0.1, 0.5, 0.9]).unwrap();
     config.train.loss = LossKind::Quantile { levels };
     config.eval.intervals = vec![0.8];
-    let out = pipeline::run(
+    adjust(&mut config);
+    pipeline::run(
         &table(csv.as_bytes()),
         &config,
         &Control::new(),
         &mut |_| {},
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_quantile_model_learns_ordered_quantiles_and_cqr_calibrates_them() {
+    let csv = ar1_csv(2400);
+    let out = quantile_run(&csv, 10, |_| {});
     let s = &out.summary;
     let q = s.quantiles.as_ref().expect("a quantile model is scored");
     assert_eq!(q.levels, [0.1, 0.5, 0.9]);
@@ -95,4 +106,89 @@ fn a_quantile_model_learns_ordered_quantiles_and_cqr_calibrates_them() {
         p.cqr.coverage
     );
     assert_eq!(report["config"]["train"]["loss"]["levels"][2], 0.9);
+}
+
+/// Everywhere a quantile model's forecast is shown or exported, its bands are the CQR
+/// ones (its 10 % and 90 % quantiles widened by the validation margins), not the point
+/// forecast ± a radius: the test scores, the CSV's `_lo80`/`_hi80` (beside its `_q10`…
+/// columns), the report's future bands and the saved model's intervals.
+#[test]
+fn a_quantile_models_bands_are_its_cqr_bands_in_every_export() {
+    let csv = ar1_csv(1200);
+    let out = quantile_run(&csv, 4, |c| {
+        c.eval.forecast = seqcast_engine::config::ForecastMode::Model;
+    });
+    let s = &out.summary;
+    let intervals = s.intervals.as_ref().unwrap();
+    assert_eq!(intervals.pairs["model"], [Some((0, 2))]);
+    assert_eq!(intervals.product_pairs(), [Some((0, 2))]);
+    // The naive baseline keeps its band around the point.
+    assert!(!intervals.pairs.contains_key("naive"));
+    // The margins are CQR's, and the test coverage is the CQR band's (at least: the band
+    // is widened where needed to hold the median).
+    let q = s.quantiles.as_ref().unwrap();
+    let margins = &intervals.product().unwrap()[0][0];
+    assert_eq!(margins, &q.intervals["80"].margins[0]);
+    let cov = intervals.test["forecast"]["80"].coverage;
+    assert!(
+        cov >= q.intervals["80"].cqr.coverage - 1e-12 && (cov - 0.8).abs() < 0.1,
+        "{cov} vs {:?}",
+        q.intervals["80"].cqr
+    );
+
+    let exported = export::predictions_csv(s, &out.series, export::CsvOptions::default());
+    let mut lines = exported.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (step, split, p, lo, hi, q10, q50, q90) = (
+        col("step"),
+        col("split"),
+        col("value_predicted"),
+        col("value_lo80"),
+        col("value_hi80"),
+        col("value_q10"),
+        col("value_q50"),
+        col("value_q90"),
+    );
+    let mut future_rows = Vec::new();
+    let mut checked = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let v = |i: usize| cells[i].parse::<f64>().unwrap();
+        let k = cells[step].parse::<usize>().unwrap() - 1;
+        let m = margins[k].unwrap();
+        // lo ≤ point ≤ hi, the point is the median, and the band is the widened pair.
+        assert!(v(lo) <= v(p) && v(p) <= v(hi), "{line}");
+        assert_eq!(v(p), v(q50), "{line}");
+        assert_eq!(v(lo), (v(q10) - m).min(v(p)), "{line}");
+        assert_eq!(v(hi), (v(q90) + m).max(v(p)), "{line}");
+        if cells[split] == "future" {
+            future_rows.push((v(lo), v(hi)));
+        }
+        checked += 1;
+    }
+    assert!(checked > 200, "{checked} rows");
+    assert_eq!(future_rows.len(), s.config.window.horizon);
+
+    // The report's future carries the same bands, and the quantiles.
+    let report = export::report_json(s);
+    let bands = &report["future"]["bands"]["80"];
+    for (k, (l, h)) in future_rows.iter().enumerate() {
+        assert_eq!(bands["lo"][0][k].as_f64().unwrap(), *l);
+        assert_eq!(bands["hi"][0][k].as_f64().unwrap(), *h);
+    }
+    assert_eq!(
+        report["intervals"]["cqr"],
+        serde_json::json!(["forecast", "model"])
+    );
+
+    // The saved model keeps the pairs and reproduces the future bands.
+    let dir = tempfile::tempdir().unwrap();
+    seqcast_engine::artifact::save(dir.path(), &out.model, None).unwrap();
+    let loaded = seqcast_engine::artifact::load(dir.path()).unwrap();
+    let saved = loaded.product.as_ref().unwrap().intervals.as_ref().unwrap();
+    assert_eq!(saved.pairs, [Some((0, 2))]);
+    let prediction = pipeline::predict::predict(&loaded, &table(csv.as_bytes())).unwrap();
+    assert_eq!(prediction.future.quantiles, s.future.quantiles);
+    assert!(prediction.windows.quantiles.is_some());
 }

@@ -6,7 +6,9 @@ use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::choice::Source;
 use seqcast_engine::eval::metrics::HorizonMetrics;
 use seqcast_engine::export::panel::future_csv;
-use seqcast_engine::export::{Bands, Product, refuse_overwriting, write_atomic, write_predictions};
+use seqcast_engine::export::{
+    Bands, ForecastColumns, Product, refuse_overwriting, write_atomic, write_predictions,
+};
 use seqcast_engine::panel::attributes::attach_file;
 use seqcast_engine::panel::layout::panel_from_table;
 use seqcast_engine::panel::predict::forecast;
@@ -58,19 +60,28 @@ fn predict_file(args: &PredictArgs) -> Result<()> {
         .map(|i| Bands {
             levels: &i.levels,
             radii: &i.radii,
+            pairs: &i.pairs,
         });
+    let product = model
+        .product
+        .as_ref()
+        .map(|p| Product::of(p.source, model.config.model.cell.name()));
     let csv = write_predictions(
         &targets,
         &prediction.series,
         &[("all", &prediction.windows)],
         &[],
         Some(&prediction.future),
-        model
-            .product
-            .as_ref()
-            .map(|p| Product::of(p.source, model.config.model.cell.name()))
-            .as_ref(),
-        bands.as_ref(),
+        &ForecastColumns {
+            product: product.as_ref(),
+            bands: bands.as_ref(),
+            quantile_levels: model
+                .config
+                .train
+                .loss
+                .quantiles()
+                .map_or(&[], |q| q.as_slice()),
+        },
     );
     write_atomic(&args.export, csv.as_bytes())?;
     let horizon = model.config.window.horizon;

@@ -224,6 +224,16 @@ fn intervals_table(i: &seqcast_engine::pipeline::intervals::Intervals) -> String
         .filter(|(steps, _)| steps.iter().any(Option::is_none))
         .map(|(_, l)| format!("{}%", seqcast_engine::eval::intervals::label(*l)))
         .collect();
+    let cqr: Vec<&String> = i.pairs.keys().collect();
+    if !cqr.is_empty() {
+        let names: Vec<&str> = cqr.iter().map(|s| s.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "  ({}: the quantile model's own bands, its trained quantiles widened or narrowed \
+             by CQR margins from the validation windows)",
+            names.join(", ")
+        );
+    }
     if !missing.is_empty() {
         let _ = writeln!(
             out,

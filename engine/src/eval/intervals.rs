@@ -111,20 +111,58 @@ pub fn score_band(
     }
 }
 
-/// The share of actual values inside `forecast ± radius[step]`, per horizon step
-/// (NaN for a step without a radius or values).
-pub fn coverage_per_step(actual: &[f64], forecast: &[f64], radius: &[Option<f64>]) -> Vec<f64> {
-    let horizon = radius.len().max(1);
+/// A pair of trained quantiles (indices into the model's levels) whose interval a band
+/// widens (CQR); `None`: the band is drawn around the point forecast.
+pub type QuantilePair = Option<(usize, usize)>;
+
+/// One band at one cell: `point ± margin`, or `[q_lo − margin, q_hi + margin]` between a
+/// quantile pair (`quantile(i)`: level `i`'s forecast at the cell), widened where needed
+/// so that `lo ≤ point ≤ hi`. `None` without a margin or with a missing value.
+pub fn band_at(
+    margin: Option<f64>,
+    pair: QuantilePair,
+    point: f64,
+    quantile: impl Fn(usize) -> Option<f64>,
+) -> Option<(f64, f64)> {
+    let m = margin?;
+    let (lo, hi) = match pair {
+        None => (point - m, point + m),
+        Some((l, h)) => (quantile(l)? - m, quantile(h)? + m),
+    };
+    (lo.is_finite() && hi.is_finite() && point.is_finite()).then(|| (lo.min(point), hi.max(point)))
+}
+
+/// The bands of one target over row-major `[windows × horizon]` forecasts (`margin` per
+/// horizon step; `quantile(i, cell)`: level `i`'s forecast at a cell), NaN where there is
+/// none.
+pub fn band_rows(
+    margin: &[Option<f64>],
+    pair: QuantilePair,
+    point: &[f64],
+    quantile: impl Fn(usize, usize) -> Option<f64>,
+) -> (Vec<f64>, Vec<f64>) {
+    let horizon = margin.len().max(1);
+    point
+        .iter()
+        .enumerate()
+        .map(|(cell, p)| {
+            let m = margin.get(cell % horizon).copied().flatten();
+            band_at(m, pair, *p, |i| quantile(i, cell)).unwrap_or((f64::NAN, f64::NAN))
+        })
+        .unzip()
+}
+
+/// The share of actual values inside `[lo, hi]`, per horizon step (NaN for a step
+/// without bands or values).
+pub fn coverage_per_step(actual: &[f64], lo: &[f64], hi: &[f64], horizon: usize) -> Vec<f64> {
+    let horizon = horizon.max(1);
     let mut inside = vec![0usize; horizon];
     let mut n = vec![0usize; horizon];
-    for (i, (a, f)) in actual.iter().zip(forecast).enumerate() {
+    for (i, (a, (l, h))) in actual.iter().zip(lo.iter().zip(hi)).enumerate() {
         let k = i % horizon;
-        let Some(Some(r)) = radius.get(k) else {
-            continue;
-        };
-        if a.is_finite() && f.is_finite() {
+        if a.is_finite() && l.is_finite() && h.is_finite() {
             n[k] += 1;
-            inside[k] += usize::from((a - f).abs() <= *r);
+            inside[k] += usize::from(*l <= *a && *a <= *h);
         }
     }
     inside
@@ -174,9 +212,25 @@ mod tests {
     #[test]
     fn coverage_per_step_by_hand() {
         // Two steps, radius 1 and none; step 1 covers 0.5 (in) and 3 (out).
-        let c = coverage_per_step(&[0.5, 9.0, 3.0, 9.0], &[0.0; 4], &[Some(1.0), None]);
+        let (lo, hi) = band_rows(&[Some(1.0), None], None, &[0.0; 4], |_, _| None);
+        assert_eq!(lo[0], -1.0);
+        assert!(lo[1].is_nan() && hi[3].is_nan());
+        let c = coverage_per_step(&[0.5, 9.0, 3.0, 9.0], &lo, &hi, 2);
         assert_eq!(c[0], 0.5);
         assert!(c[1].is_nan());
+    }
+
+    #[test]
+    fn a_quantile_band_widens_its_pair_and_holds_the_point() {
+        let q = [1.0, 2.0, 6.0];
+        let at = |i: usize| q.get(i).copied();
+        // Levels 0 and 2 widened by 0.5 each side.
+        assert_eq!(band_at(Some(0.5), Some((0, 2)), 2.0, at), Some((0.5, 6.5)));
+        // A negative margin narrows, but never past the point.
+        assert_eq!(band_at(Some(-3.0), Some((0, 2)), 2.0, at), Some((2.0, 3.0)));
+        assert_eq!(band_at(Some(1.0), None, 2.0, at), Some((1.0, 3.0)));
+        assert_eq!(band_at(None, None, 2.0, at), None);
+        assert_eq!(band_at(Some(1.0), Some((0, 5)), 2.0, at), None);
     }
 
     #[test]

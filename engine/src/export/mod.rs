@@ -3,18 +3,21 @@
 
 mod backtest;
 pub mod panel;
+mod predictions;
 
-use std::fmt::Write as _;
+pub use predictions::{
+    Bands, CsvOptions, ForecastColumns, Product, predictions_csv, write_predictions,
+};
+use predictions::{csv_field, fmt_num, header_field};
+
 use std::io::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::data::series::Series;
 use crate::error::{EngineError, Result};
-use crate::eval::baselines::BaselineKind;
-use crate::eval::choice::Source;
-use crate::pipeline::{FutureForecast, PartForecast, RunSummary};
+use crate::pipeline::intervals::quantile_at;
+use crate::pipeline::{FutureForecast, RunSummary};
 
 /// Writes `bytes` to `path` atomically: a sibling temp file, fsync, then rename, then
 /// an fsync of the folder so the rename itself survives a crash. The temp file is
@@ -95,272 +98,6 @@ pub fn refuse_overwriting(output: &Path, input: &Path) -> Result<()> {
     Ok(())
 }
 
-/// What to put in the predictions CSV.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct CsvOptions {
-    /// Add one column per baseline and target.
-    pub baselines: bool,
-}
-
-/// Builds the predictions CSV: one row per (window, horizon step) of the validation and
-/// test parts and of the backtest (when one ran: `split` = `backtest`, forecasts of a
-/// retrained model with `refit`), then the forecast past the end (`split` = `future`, no actual).
-/// Columns: `origin,target_time,step,split`, then per target `<name>_actual`,
-/// `<name>_predicted` (the product forecast), `<name>_model` (the network's own, when
-/// the product forecast is something else) and, when asked, `<name>_<baseline>`; last,
-/// `forecast` names what `_predicted` holds (`lstm`, `seasonal_naive`,
-/// `ensemble(0.60 lstm + 0.40 seasonal_naive)`).
-pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOptions) -> String {
-    let backtest = summary.backtest.as_ref().map(|b| &b.forecast);
-    let parts: Vec<(&str, &PartForecast)> = [
-        ("validation", summary.val.as_ref()),
-        ("test", summary.test.as_ref()),
-        ("backtest", backtest),
-    ]
-    .into_iter()
-    .filter_map(|(name, part)| part.map(|p| (name, p)))
-    .collect();
-    let kinds: Vec<BaselineKind> = if options.baselines {
-        BaselineKind::ALL
-            .into_iter()
-            .filter(|k| parts.iter().all(|(_, p)| p.baselines.contains_key(k)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let cell = summary.config.model.cell.name();
-    let product = summary
-        .forecast
-        .as_ref()
-        .map(|c| Product::of(c.chosen, cell));
-    let bands = summary.intervals.as_ref().and_then(|i| {
-        i.product().map(|radii| Bands {
-            levels: &i.levels,
-            radii,
-        })
-    });
-    write_predictions(
-        &summary.data.targets,
-        series,
-        &parts,
-        &kinds,
-        Some(&summary.future),
-        product.as_ref(),
-        bands.as_ref(),
-    )
-}
-
-/// Prediction intervals around the product forecast: per target, per level, per step,
-/// the radius (`None`: no interval at that level).
-pub struct Bands<'a> {
-    /// Nominal levels (0–1).
-    pub levels: &'a [f64],
-    /// Per target, per level, per horizon step.
-    pub radii: &'a [Vec<Vec<Option<f64>>>],
-}
-
-impl Bands<'_> {
-    /// `,lo,hi` per level for target `j`, step `step`, around `point`.
-    fn cells(&self, j: usize, step: usize, point: Option<f64>) -> String {
-        let mut out = String::new();
-        for l in 0..self.levels.len() {
-            let r = self
-                .radii
-                .get(j)
-                .and_then(|t| t.get(l))
-                .and_then(|steps| steps.get(step).copied().flatten());
-            match (point, r) {
-                (Some(p), Some(r)) if p.is_finite() => {
-                    let _ = write!(out, ",{},{}", fmt_num(p - r), fmt_num(p + r));
-                }
-                _ => out.push_str(",,"),
-            }
-        }
-        out
-    }
-}
-
-/// The product forecast's columns: what it is, and whether the model's own forecast
-/// gets a column of its own.
-pub struct Product {
-    /// The `forecast` column's value.
-    pub name: String,
-    /// Add `<target>_model` beside `<target>_predicted`.
-    pub model_column: bool,
-}
-
-impl Product {
-    /// The columns for `source`, the model being a `cell` (`lstm`): `lstm`,
-    /// `seasonal_naive`, `ensemble(0.60 lstm + 0.40 seasonal_naive)`.
-    pub fn of(source: Source, cell: &str) -> Self {
-        let name = match source {
-            Source::Model => cell.to_string(),
-            Source::Baseline { baseline } => baseline.name().to_string(),
-            Source::Ensemble {
-                baseline,
-                model_weight,
-            } => format!(
-                "ensemble({model_weight:.2} {cell} + {:.2} {})",
-                1.0 - model_weight,
-                baseline.name()
-            ),
-        };
-        Self {
-            name,
-            model_column: source != Source::Model,
-        }
-    }
-}
-
-/// The same layout for arbitrary parts (used by `predict` on a saved model).
-pub fn write_predictions(
-    targets: &[String],
-    series: &Series,
-    parts: &[(&str, &PartForecast)],
-    kinds: &[BaselineKind],
-    future: Option<&FutureForecast>,
-    product: Option<&Product>,
-    bands: Option<&Bands<'_>>,
-) -> String {
-    let model_column = product.is_some_and(|p| p.model_column);
-    let mut out = String::from("origin,target_time,step,split");
-    for t in targets {
-        let _ = write!(
-            out,
-            ",{},{}",
-            header_field(&format!("{t}_actual")),
-            header_field(&format!("{t}_predicted"))
-        );
-        for level in bands.map_or(&[][..], |b| b.levels) {
-            let l = crate::eval::intervals::label(*level);
-            let _ = write!(
-                out,
-                ",{},{}",
-                header_field(&format!("{t}_lo{l}")),
-                header_field(&format!("{t}_hi{l}"))
-            );
-        }
-        if model_column {
-            let _ = write!(out, ",{}", header_field(&format!("{t}_model")));
-        }
-        for k in kinds {
-            let _ = write!(out, ",{}", header_field(&format!("{t}_{}", k.name())));
-        }
-    }
-    let forecast_cell = product.map(|p| format!(",{}", csv_field(&p.name)));
-    if forecast_cell.is_some() {
-        out.push_str(",forecast");
-    }
-    out.push('\n');
-    for (split, part) in parts {
-        let horizon = part
-            .model
-            .first()
-            .map_or(0, |v| v.len() / part.origins.len().max(1));
-        for (w, &origin) in part.origins.iter().enumerate() {
-            for step in 0..horizon {
-                let i = w * horizon + step;
-                let _ = write!(
-                    out,
-                    "{},{},{},{split}",
-                    csv_field(&series.time_label(origin)),
-                    csv_field(&series.time_label(origin + 1 + step)),
-                    step + 1
-                );
-                for j in 0..targets.len() {
-                    let cell = |v: Option<&Vec<f64>>| {
-                        v.and_then(|v| v.get(i))
-                            .map(|x| fmt_num(*x))
-                            .unwrap_or_default()
-                    };
-                    // The product forecast; the model's where no choice was applied.
-                    let predicted = part.product.get(j).or(part.model.get(j));
-                    let _ = write!(out, ",{},{}", cell(part.actual.get(j)), cell(predicted));
-                    if let Some(b) = bands {
-                        let point = predicted.and_then(|v| v.get(i)).copied();
-                        out.push_str(&b.cells(j, step, point));
-                    }
-                    if model_column {
-                        let _ = write!(out, ",{}", cell(part.model.get(j)));
-                    }
-                    for k in kinds {
-                        let _ = write!(
-                            out,
-                            ",{}",
-                            cell(part.baselines.get(k).and_then(|b| b.get(j)))
-                        );
-                    }
-                }
-                out.push_str(forecast_cell.as_deref().unwrap_or(""));
-                out.push('\n');
-            }
-        }
-    }
-    if let Some(f) = future {
-        for (step, label) in f.labels.iter().enumerate() {
-            let _ = write!(
-                out,
-                "{},{},{},future",
-                csv_field(&f.origin),
-                csv_field(label),
-                step + 1
-            );
-            for j in 0..targets.len() {
-                let at = |values: &[Vec<f64>]| {
-                    values
-                        .get(j)
-                        .and_then(|v| v.get(step))
-                        .map(|x| fmt_num(*x))
-                        .unwrap_or_default()
-                };
-                let _ = write!(out, ",,{}", at(&f.values));
-                if let Some(b) = bands {
-                    let point = f.values.get(j).and_then(|v| v.get(step)).copied();
-                    out.push_str(&b.cells(j, step, point));
-                }
-                if model_column {
-                    let _ = write!(out, ",{}", at(&f.model));
-                }
-                out.extend(std::iter::repeat_n(',', kinds.len()));
-            }
-            out.push_str(forecast_cell.as_deref().unwrap_or(""));
-            out.push('\n');
-        }
-    }
-    out
-}
-
-/// A number cell: the value, or empty when it is not finite.
-fn fmt_num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x}")
-    } else {
-        String::new()
-    }
-}
-
-/// A header cell made of a column name from the data (or any text cell taken from it,
-/// such as a series id): a name starting with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return is prefixed with `'`, so that a spreadsheet
-/// opening the export shows it as text instead of running it as a formula (CSV
-/// injection); then quoted as any field.
-fn header_field(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        csv_field(&format!("'{s}"))
-    } else {
-        csv_field(s)
-    }
-}
-
-/// Quotes a field when it holds a delimiter, a quote or a newline.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// The JSON run report. Stable shape (documented in the README):
 /// `{"model": {mse, mae, rmse, mape, smape, mase}, "baselines": {"naive": {…}, …},
 /// "metrics_scale", "history": [{epoch, train_loss, val_loss, lr, …}], …}` with test
@@ -430,6 +167,9 @@ pub fn report_json(summary: &RunSummary) -> Value {
     });
     if let Some(intervals) = &summary.intervals {
         add_intervals(&mut report, intervals);
+        if let Some(future) = report.get_mut("future").and_then(Value::as_object_mut) {
+            future.insert("bands".into(), future_bands(&summary.future, intervals));
+        }
     }
     if let (Some(bt), Some(map)) = (&summary.backtest, report.as_object_mut()) {
         map.insert("backtest".into(), backtest::report(bt, scale));
@@ -474,6 +214,9 @@ fn add_intervals(report: &mut Value, intervals: &crate::pipeline::intervals::Int
             "intervals".into(),
             json!({
                 "method": "split conformal on the validation windows' absolute errors, per horizon step",
+                // A quantile model's own bands: its trained pairs widened by CQR margins
+                // (the radii of these forecasters are those margins).
+                "cqr": intervals.pairs.keys().collect::<Vec<_>>(),
                 "levels": intervals.levels,
                 "calibration_windows": intervals.calibration_windows,
                 "forecast_radii": intervals.product(),
@@ -481,6 +224,43 @@ fn add_intervals(report: &mut Value, intervals: &crate::pipeline::intervals::Int
             }),
         );
     }
+}
+
+/// The forecast past the end's bands, as the CSV's `future` rows write them:
+/// `{"80": {"lo": [per target: per step], "hi": […]}, …}` (null where a level has no
+/// finite band).
+fn future_bands(
+    future: &FutureForecast,
+    intervals: &crate::pipeline::intervals::Intervals,
+) -> Value {
+    let radii = intervals.product();
+    let pairs = intervals.product_pairs();
+    let mut out = serde_json::Map::new();
+    for (l, level) in intervals.levels.iter().enumerate() {
+        let pair = pairs.get(l).copied().flatten();
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
+        for (j, values) in future.values.iter().enumerate() {
+            let margin = radii
+                .and_then(|r| r.get(j))
+                .and_then(|t| t.get(l))
+                .map_or(&[][..], Vec::as_slice);
+            let (l_row, h_row) = crate::eval::intervals::band_rows(margin, pair, values, |i, k| {
+                quantile_at(future.quantiles.as_ref(), i, j, k)
+            });
+            let finite = |row: Vec<f64>| -> Vec<Option<f64>> {
+                row.into_iter()
+                    .map(|v| v.is_finite().then_some(v))
+                    .collect()
+            };
+            lo.push(finite(l_row));
+            hi.push(finite(h_row));
+        }
+        out.insert(
+            crate::eval::intervals::label(*level),
+            json!({ "lo": lo, "hi": hi }),
+        );
+    }
+    Value::Object(out)
 }
 
 /// Writes the report atomically as pretty JSON.

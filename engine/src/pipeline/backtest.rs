@@ -213,6 +213,10 @@ pub fn run(
                 val,
                 Some(&forecast),
                 prepared.spec.horizon,
+                super::intervals::QuantileSource {
+                    levels: parts.config.train.loss.quantiles(),
+                    product_is_model: parts.source == crate::eval::choice::Source::Model,
+                },
             )
             .test
         }
@@ -262,6 +266,10 @@ fn subset(part: &PartForecast, keep: &[usize]) -> PartForecast {
         model: pick(&part.model),
         baselines: part.baselines.iter().map(|(k, v)| (*k, pick(v))).collect(),
         product: pick(&part.product),
+        quantiles: part
+            .quantiles
+            .as_ref()
+            .map(|q| q.iter().map(|per_target| pick(per_target)).collect()),
     }
 }
 
@@ -273,6 +281,7 @@ fn concat(pieces: Vec<PartForecast>) -> PartForecast {
         model: Vec::new(),
         baselines: BTreeMap::new(),
         product: Vec::new(),
+        quantiles: None,
     };
     let kinds: Vec<BaselineKind> = pieces
         .first()
@@ -290,16 +299,28 @@ fn concat(pieces: Vec<PartForecast>) -> PartForecast {
             a.extend_from_slice(b);
         }
     };
+    // Quantiles only when every piece has them (the same model kind throughout).
+    let mut quantiles = pieces
+        .iter()
+        .all(|p| p.quantiles.is_some())
+        .then(Vec::<Vec<Vec<f64>>>::new);
     for p in &pieces {
         out.origins.extend_from_slice(&p.origins);
         append(&mut out.actual, &p.actual);
         append(&mut out.model, &p.model);
+        if let (Some(into), Some(from)) = (quantiles.as_mut(), p.quantiles.as_ref()) {
+            into.resize(from.len().max(into.len()), Vec::new());
+            for (a, b) in into.iter_mut().zip(from) {
+                append(a, b);
+            }
+        }
         for k in &kinds {
             if let Some(v) = p.baselines.get(k) {
                 append(out.baselines.entry(*k).or_default(), v);
             }
         }
     }
+    out.quantiles = quantiles;
     out
 }
 

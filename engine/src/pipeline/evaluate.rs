@@ -28,6 +28,10 @@ pub struct PartForecast {
     /// baseline or their combination); empty until the choice is applied.
     #[serde(default)]
     pub product: Vec<Vec<f64>>,
+    /// A quantile model's forecasts: per level (increasing), per target, row-major
+    /// `[windows × horizon]` (`None` for a point model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantiles: Option<super::quantiles::QuantileForecasts>,
 }
 
 /// Metrics of the model and the baselines for one part and one scale.
@@ -155,6 +159,7 @@ pub fn forecast_part(
         model: model_values,
         baselines: by_kind,
         product: Vec::new(),
+        quantiles: super::quantiles::forecast(prepared, model, origins)?,
     })
 }
 

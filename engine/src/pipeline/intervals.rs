@@ -1,6 +1,8 @@
 //! A run's prediction intervals: conformal radii per forecaster, target, level and
 //! horizon step, from the validation windows' errors ([`crate::eval::intervals`]), and
-//! how they did on the test part.
+//! how they did on the test part. A quantile model's own bands (and the product
+//! forecast's, when it is the model) are its trained quantile pairs widened by CQR
+//! margins instead, wherever the pair for a level was trained.
 //!
 //! The validation forecasts are made by the validated model before any refit
 //! (`train.refit`), so its errors stay out of sample; the refitted model's intervals
@@ -11,7 +13,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::PartForecast;
-use crate::eval::intervals::{IntervalScores, coverage_per_step, label, radii, score};
+use super::quantiles::QuantileForecasts;
+use crate::config::QuantileLevels;
+use crate::eval::intervals::{
+    IntervalScores, QuantilePair, band_rows, coverage_per_step, label, radii, score_band,
+};
+use crate::eval::quantiles::cqr_margins;
 
 /// The name the product forecast's intervals go by.
 pub const PRODUCT: &str = "forecast";
@@ -25,8 +32,13 @@ pub struct Intervals {
     pub calibration_windows: usize,
     /// Per forecaster (`forecast`, `model`, each baseline), per target, per level, per
     /// horizon step: the radius in the data's units (`None`: too few validation windows
-    /// for that level).
+    /// for that level); for a level with a quantile pair, the CQR margin.
     pub radii: BTreeMap<String, Vec<Vec<Vec<Option<f64>>>>>,
+    /// Per forecaster whose bands come from a quantile model, per level: the pair of
+    /// trained quantiles (indices into the model's levels) the margin widens; a
+    /// forecaster or level absent here is drawn around the point forecast.
+    #[serde(default)]
+    pub pairs: BTreeMap<String, Vec<QuantilePair>>,
     /// Per forecaster, per level label ("80"): the test part's coverage, mean width and
     /// interval score, averaged over targets (absent without test windows).
     pub test: BTreeMap<String, BTreeMap<String, IntervalScores>>,
@@ -36,61 +48,97 @@ pub struct Intervals {
     pub coverage_per_step: BTreeMap<String, Vec<f64>>,
 }
 
+/// The model's trained quantile levels, and whether the product forecast is the model
+/// (it then shares the model's quantile bands).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct QuantileSource<'a> {
+    /// The trained levels (`None`: a point model).
+    pub levels: Option<&'a QuantileLevels>,
+    /// The product forecast is the model's own.
+    pub product_is_model: bool,
+}
+
 impl Intervals {
-    /// Fits the radii of every forecaster on `val` and scores them on `test`.
+    /// Fits the radii (or CQR margins) of every forecaster on `val` and scores them on
+    /// `test`.
     pub fn fit(
         levels: &[f64],
         val: &PartForecast,
         test: Option<&PartForecast>,
         horizon: usize,
+        quantiles: QuantileSource<'_>,
     ) -> Self {
         let mut radii_by = BTreeMap::new();
+        let mut pairs_by = BTreeMap::new();
         let mut test_by = BTreeMap::new();
         let mut per_step = BTreeMap::new();
         for (name, val_fc, test_fc) in forecasters(val, test) {
+            let from_model = name == "model" || (name == PRODUCT && quantiles.product_is_model);
+            let pairs: Vec<QuantilePair> = match (quantiles.levels, &val.quantiles) {
+                (Some(q), Some(_)) if from_model => levels.iter().map(|l| q.pair_for(*l)).collect(),
+                _ => vec![None; levels.len()],
+            };
             let per_target: Vec<Vec<Vec<Option<f64>>>> = val
                 .actual
                 .iter()
                 .zip(val_fc)
-                .map(|(a, f)| levels.iter().map(|l| radii(a, f, horizon, *l)).collect())
+                .enumerate()
+                .map(|(j, (a, f))| {
+                    levels
+                        .iter()
+                        .zip(&pairs)
+                        .map(|(level, pair)| match (pair, &val.quantiles) {
+                            (Some((lo, hi)), Some(q)) => {
+                                let row = |i: usize| q.get(i).and_then(|t| t.get(j));
+                                match (row(*lo), row(*hi)) {
+                                    (Some(l), Some(h)) => cqr_margins(a, l, h, horizon, *level),
+                                    _ => vec![None; horizon],
+                                }
+                            }
+                            _ => radii(a, f, horizon, *level),
+                        })
+                        .collect()
+                })
                 .collect();
             if let (Some(test), Some(test_fc)) = (test, test_fc) {
                 let mut by_level = BTreeMap::new();
                 for (li, level) in levels.iter().enumerate() {
+                    let pair = pairs.get(li).copied().flatten();
+                    let bands: Vec<(Vec<f64>, Vec<f64>)> = test_fc
+                        .iter()
+                        .enumerate()
+                        .map(|(j, f)| {
+                            let margin = per_target
+                                .get(j)
+                                .and_then(|t| t.get(li))
+                                .map_or(&[][..], Vec::as_slice);
+                            band_rows(margin, pair, f, |i, cell| {
+                                quantile_at(test.quantiles.as_ref(), i, j, cell)
+                            })
+                        })
+                        .collect();
+                    let zero = vec![Some(0.0); horizon];
                     let scores: Vec<IntervalScores> = test
                         .actual
                         .iter()
-                        .zip(test_fc)
-                        .zip(&per_target)
-                        .map(|((a, f), r)| {
-                            score(a, f, r.get(li).map_or(&[], Vec::as_slice), *level)
-                        })
+                        .zip(&bands)
+                        .map(|(a, (lo, hi))| score_band(a, lo, hi, &zero, *level))
                         .collect();
                     by_level.insert(label(*level), mean(&scores));
                     if name == PRODUCT {
                         let steps: Vec<Vec<f64>> = test
                             .actual
                             .iter()
-                            .zip(test_fc)
-                            .zip(&per_target)
-                            .map(|((a, f), r)| {
-                                coverage_per_step(a, f, r.get(li).map_or(&[], Vec::as_slice))
-                            })
+                            .zip(&bands)
+                            .map(|(a, (lo, hi))| coverage_per_step(a, lo, hi, horizon))
                             .collect();
-                        let n = steps.len().max(1) as f64;
-                        let mean_steps = (0..horizon)
-                            .map(|k| {
-                                steps
-                                    .iter()
-                                    .map(|t| t.get(k).copied().unwrap_or(f64::NAN))
-                                    .sum::<f64>()
-                                    / n
-                            })
-                            .collect();
-                        per_step.insert(label(*level), mean_steps);
+                        per_step.insert(label(*level), mean_per_step(&steps, horizon));
                     }
                 }
                 test_by.insert(name.clone(), by_level);
+            }
+            if pairs.iter().any(Option::is_some) {
+                pairs_by.insert(name.clone(), pairs);
             }
             radii_by.insert(name, per_target);
         }
@@ -98,6 +146,7 @@ impl Intervals {
             levels: levels.to_vec(),
             calibration_windows: val.origins.len(),
             radii: radii_by,
+            pairs: pairs_by,
             test: test_by,
             coverage_per_step: per_step,
         }
@@ -107,6 +156,29 @@ impl Intervals {
     pub fn product(&self) -> Option<&Vec<Vec<Vec<Option<f64>>>>> {
         self.radii.get(PRODUCT)
     }
+
+    /// The product forecast's quantile pairs per level (empty: around the point).
+    pub fn product_pairs(&self) -> &[QuantilePair] {
+        self.pairs.get(PRODUCT).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Level `i`'s forecast of target `j` at `cell` (`None` without quantile forecasts).
+pub fn quantile_at(q: Option<&QuantileForecasts>, i: usize, j: usize, cell: usize) -> Option<f64> {
+    q?.get(i)?.get(j)?.get(cell).copied()
+}
+
+fn mean_per_step(steps: &[Vec<f64>], horizon: usize) -> Vec<f64> {
+    let n = steps.len().max(1) as f64;
+    (0..horizon)
+        .map(|k| {
+            steps
+                .iter()
+                .map(|t| t.get(k).copied().unwrap_or(f64::NAN))
+                .sum::<f64>()
+                / n
+        })
+        .collect()
 }
 
 type Forecasts<'a> = (String, &'a [Vec<f64>], Option<&'a [Vec<f64>]>);

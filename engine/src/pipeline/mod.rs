@@ -104,6 +104,10 @@ pub struct FutureForecast {
     /// product forecast).
     #[serde(default)]
     pub model: Vec<Vec<f64>>,
+    /// A quantile model's forecasts: per level, per target, `horizon` values (`None`
+    /// for a point model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantiles: Option<quantiles::QuantileForecasts>,
 }
 
 /// Everything a finished run produced, except the weights.
@@ -183,8 +187,13 @@ pub struct ProductSpec {
 pub struct SavedIntervals {
     /// Nominal levels (0–1).
     pub levels: Vec<f64>,
-    /// Per target, per level, per horizon step (`None`: no finite radius).
+    /// Per target, per level, per horizon step (`None`: no finite radius); the CQR
+    /// margin for a level with a quantile pair.
     pub radii: Vec<Vec<Vec<Option<f64>>>>,
+    /// Per level, the model's quantile pair the margin widens (empty or `None`: the
+    /// band is drawn around the point forecast).
+    #[serde(default)]
+    pub pairs: Vec<crate::eval::intervals::QuantilePair>,
 }
 
 /// A finished run: the summary, the weights and the series they were scored on.
@@ -291,19 +300,20 @@ pub fn run(
     };
     // Validation is forecast by the validated model, before any refit trains on it.
     let mut val = part(&prepared.val, &outcome.model)?;
-    let val_q = quantiles::forecast(&prepared, &outcome.model, &prepared.val)?;
     let refit = refit(&config, &prepared, &mut outcome, control)?;
     let mut test = part(&prepared.test, &outcome.model)?;
-    let test_q = quantiles::forecast(&prepared, &outcome.model, &prepared.test)?;
-    let quantile_report = match (config.train.loss.quantiles(), &val, &val_q) {
-        (Some(levels), Some(v), Some(vq)) => Some(quantiles::QuantileReport::fit(
+    let quantile_report = match (
+        config.train.loss.quantiles(),
+        val.as_ref()
+            .and_then(|v| v.quantiles.as_ref().map(|q| (v, q))),
+    ) {
+        (Some(levels), Some((v, vq))) => Some(quantiles::QuantileReport::fit(
             levels,
             &config.eval.intervals,
             config.window.horizon,
             (&v.actual, vq),
             test.as_ref()
-                .zip(test_q.as_ref())
-                .map(|(t, q)| (t.actual.as_slice(), q)),
+                .and_then(|t| t.quantiles.as_ref().map(|q| (t.actual.as_slice(), q))),
         )),
         _ => None,
     };
@@ -320,6 +330,10 @@ pub fn run(
                 v,
                 test.as_ref(),
                 config.window.horizon,
+                intervals::QuantileSource {
+                    levels: config.train.loss.quantiles(),
+                    product_is_model: choice.chosen == crate::eval::choice::Source::Model,
+                },
             )
         });
     let backtest = match (config.eval.backtest, test.as_ref()) {
@@ -348,6 +362,7 @@ pub fn run(
         i.product().map(|radii| SavedIntervals {
             levels: i.levels.clone(),
             radii: radii.clone(),
+            pairs: i.product_pairs().to_vec(),
         })
     });
     let series = &prepared.series;
@@ -547,5 +562,6 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<Future
         labels,
         model: values.clone(),
         values,
+        quantiles: quantiles::forecast(prepared, model, &origins)?,
     })
 }

@@ -9,7 +9,9 @@ use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 use seqcast_engine::config::MetricsScale;
 use seqcast_engine::data::series::Series;
 use seqcast_engine::eval::baselines::BaselineKind;
+use seqcast_engine::eval::intervals::{QuantilePair, band_at};
 use seqcast_engine::eval::metrics::Metrics;
+use seqcast_engine::pipeline::intervals::quantile_at;
 use seqcast_engine::pipeline::{PartForecast, RunSummary, ScoreTable};
 
 use crate::gui::plots::{colors, interval_band, shade};
@@ -46,14 +48,19 @@ fn step_plot(
             // The forecast's intervals at this step, widest first (behind).
             let forecast = part.product.first().or(part.model.first());
             for band in bands.iter().rev() {
-                let Some(r) = band.radii.get(k).copied().flatten() else {
-                    continue;
-                };
+                let margin = band.radii.get(k).copied().flatten();
                 let points: Vec<[f64; 3]> = forecast
                     .map(|f| {
-                        pick(f)
-                            .into_iter()
-                            .map(|[x, y]| [x, y - r, y + r])
+                        part.origins
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(w, origin)| {
+                                let cell = w * horizon + k;
+                                let (lo, hi) = band_at(margin, band.pair, *f.get(cell)?, |i| {
+                                    quantile_at(part.quantiles.as_ref(), i, 0, cell)
+                                })?;
+                                Some([(origin + step) as f64, lo, hi])
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -203,8 +210,11 @@ fn future_plot(
                         .iter()
                         .enumerate()
                         .filter_map(|(k, v)| {
-                            let r = band.radii.get(k).copied().flatten()?;
-                            Some([(n + k) as f64, v - r, v + r])
+                            let margin = band.radii.get(k).copied().flatten();
+                            let (lo, hi) = band_at(margin, band.pair, *v, |i| {
+                                quantile_at(future.quantiles.as_ref(), i, 0, k)
+                            })?;
+                            Some([(n + k) as f64, lo, hi])
                         })
                         .collect();
                     interval_band(p, &band.name, &points, band.color);
@@ -347,11 +357,13 @@ pub(super) fn plots_ui(
     });
 }
 
-/// One interval of the forecast to shade: its legend name, colour and radius per step.
+/// One interval of the forecast to shade: its legend name, colour and radius per step
+/// (a CQR margin around `pair` for a quantile model's own bands).
 struct Band {
     name: String,
     color: egui::Color32,
     radii: Vec<Option<f64>>,
+    pair: QuantilePair,
 }
 
 /// The forecast's conformal intervals for the first target, narrowest first, in the
@@ -372,16 +384,20 @@ fn bands_of(summary: &RunSummary, replaces_model: bool) -> Vec<Band> {
         .levels
         .iter()
         .zip(per_level)
-        .map(|(level, radii)| {
+        .enumerate()
+        .map(|(l, (level, radii))| {
+            let pair = intervals.product_pairs().get(l).copied().flatten();
+            let kind = if pair.is_some() { " (CQR)" } else { "" };
             (
                 *level,
                 Band {
                     name: format!(
-                        "{}% interval",
+                        "{}% interval{kind}",
                         seqcast_engine::eval::intervals::label(*level)
                     ),
                     color: base,
                     radii: radii.clone(),
+                    pair,
                 },
             )
         })

@@ -271,20 +271,30 @@ fn val_plot(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, height: f32
 }
 
 fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
-    Plot::new("lr")
+    let points: Vec<[f64; 2]> = live
+        .history
+        .iter()
+        .filter_map(|e| scaled(e.lr, true).map(|y| [e.epoch as f64, y]))
+        .collect();
+    // Half a decade around the rates: a constant rate would otherwise get a degenerate
+    // y range that the plot blows up to ±100 decades.
+    let (low, high) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), [_, y]| {
+            (l.min(*y), h.max(*y))
+        });
+    let mut plot = Plot::new("lr")
         .height(height)
         .x_axis_label("epoch")
-        .y_axis_formatter(log_axis)
-        .show(ui, |p| {
-            let points: Vec<[f64; 2]> = live
-                .history
-                .iter()
-                .filter_map(|e| scaled(e.lr, true).map(|y| [e.epoch as f64, y]))
-                .collect();
-            p.line(
-                Line::new("lr", PlotPoints::new(points))
-                    .color(colors::TRAIN)
-                    .width(2.0),
-            );
-        });
+        .y_axis_formatter(log_axis);
+    if low.is_finite() && high.is_finite() {
+        plot = plot.include_y(low - 0.5).include_y(high + 0.5);
+    }
+    plot.show(ui, |p| {
+        p.line(
+            Line::new("lr", PlotPoints::new(points))
+                .color(colors::TRAIN)
+                .width(2.0),
+        );
+    });
 }

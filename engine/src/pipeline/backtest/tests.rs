@@ -11,6 +11,7 @@ fn part(origins: &[usize], horizon: usize, offset: f64) -> PartForecast {
         model: series(offset + 1.0),
         baselines: BTreeMap::from([(BaselineKind::Naive, series(offset + 2.0))]),
         product: series(offset + 3.0),
+        quantiles: None,
     }
 }
 

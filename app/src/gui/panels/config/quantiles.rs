@@ -22,7 +22,11 @@ pub(super) fn levels_row(ui: &mut Ui, field: Field, levels: &mut QuantileLevels)
     let error = ui
         .vertical(|ui| {
             let response = ui
-                .add(TextEdit::singleline(&mut text).desired_width(140.0))
+                // Wide enough for the five default levels ("0.025, 0.1, 0.5, 0.9, 0.975").
+                .add(
+                    TextEdit::singleline(&mut text)
+                        .desired_width(ui.available_width().clamp(140.0, 190.0)),
+                )
                 .labelled_by(label.id)
                 .on_hover_text(field.tip);
             let parsed = parse(&text);
