@@ -99,6 +99,11 @@ fn a_quantile_model_prints_its_levels_and_refuses_bad_ones() {
     // the 95 % level has no trained pair and is left to the conformal table.
     assert!(stdout.contains("0.1–0.9"), "{stdout}");
     assert!(!stdout.contains("0.025–0.975"), "{stdout}");
+    // The model's own 80 % band in the intervals table is that CQR band.
+    assert!(
+        stdout.contains("conformal; CQR for the quantile model"),
+        "{stdout}"
+    );
     for (bad, says) in [
         ("quantile=0.9,0.1", "increasing"),
         ("quantile=0.1,1.5", "strictly between 0 and 1"),

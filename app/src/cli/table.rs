@@ -193,9 +193,14 @@ fn intervals_table(i: &seqcast_engine::pipeline::intervals::Intervals) -> String
     if i.test.is_empty() {
         return out;
     }
+    let method = if i.pairs.is_empty() {
+        "conformal"
+    } else {
+        "conformal; CQR for the quantile model"
+    };
     let _ = writeln!(
         out,
-        "\nPrediction intervals (conformal, from {} validation windows), on the test part:",
+        "\nPrediction intervals ({method}, from {} validation windows), on the test part:",
         i.calibration_windows
     );
     let _ = writeln!(
