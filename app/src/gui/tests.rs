@@ -85,8 +85,13 @@ pub(super) fn is_disabled(harness: &Harness<'_, SeqcastApp>, button: &str) -> bo
 /// The app on the temperatures series after a finished run of `epochs` epochs,
 /// started with the Train button.
 pub(super) fn trained(epochs: usize) -> Harness<'static, SeqcastApp> {
+    trained_with(tiny(epochs))
+}
+
+/// The daily temperatures trained with `config` from the GUI.
+fn trained_with(config: seqcast_engine::config::RunConfig) -> Harness<'static, SeqcastApp> {
     let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
-    h.state_mut().persisted.config = tiny(epochs);
+    h.state_mut().persisted.config = config;
     step_until(&mut h, "the file to be inspected", |a| {
         a.session.inspection.is_some()
     });
@@ -310,6 +315,27 @@ fn results_open_with_the_skill_banner_saying_what_the_forecasts_use() {
         h.get_by_label("Open Diagnostics").click();
         h.run_steps(2);
         assert_eq!(h.state().persisted.tab, Tab::Diagnostics);
+    }
+}
+
+#[test]
+fn a_quantile_models_bands_are_shaded_as_its_cqr_bands() {
+    use seqcast_engine::config::{ForecastMode, LossKind, QuantileLevels};
+    let mut config = tiny(2);
+    config.train.loss = LossKind::Quantile {
+        levels: QuantileLevels::default(),
+    };
+    config.eval.forecast = ForecastMode::Model;
+    let mut h = trained_with(config);
+    h.run_steps(2);
+    assert_eq!(h.state().persisted.tab, Tab::Results);
+    let summary = h.state().session.summary.clone().unwrap();
+    // 80 % and 95 % both have a trained pair (0.1–0.9 and 0.025–0.975).
+    let intervals = summary.intervals.as_ref().unwrap();
+    assert_eq!(intervals.product_pairs(), [Some((1, 3)), Some((0, 4))]);
+    // Shaded in the step plot and past the end, named as CQR bands.
+    for band in ["80% interval (CQR)", "95% interval (CQR)"] {
+        assert_eq!(h.query_all_by_label(band).count(), 2, "{band}");
     }
 }
 
