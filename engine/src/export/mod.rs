@@ -233,27 +233,25 @@ fn future_bands(
     future: &FutureForecast,
     intervals: &crate::pipeline::intervals::Intervals,
 ) -> Value {
-    let radii = intervals.product();
-    let pairs = intervals.product_pairs();
+    let bands = Bands::of(intervals);
     let mut out = serde_json::Map::new();
     for (l, level) in intervals.levels.iter().enumerate() {
-        let pair = pairs.get(l).copied().flatten();
         let (mut lo, mut hi) = (Vec::new(), Vec::new());
         for (j, values) in future.values.iter().enumerate() {
-            let margin = radii
-                .and_then(|r| r.get(j))
-                .and_then(|t| t.get(l))
-                .map_or(&[][..], Vec::as_slice);
-            let (l_row, h_row) = crate::eval::intervals::band_rows(margin, pair, values, |i, k| {
-                quantile_at(future.quantiles.as_ref(), i, j, k)
-            });
-            let finite = |row: Vec<f64>| -> Vec<Option<f64>> {
-                row.into_iter()
-                    .map(|v| v.is_finite().then_some(v))
-                    .collect()
-            };
-            lo.push(finite(l_row));
-            hi.push(finite(h_row));
+            let (l_row, h_row): (Vec<Option<f64>>, Vec<Option<f64>>) = values
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    let band = bands.as_ref().and_then(|b| {
+                        b.band((j, l, k), *p, |i| {
+                            quantile_at(future.quantiles.as_ref(), i, j, k)
+                        })
+                    });
+                    (band.map(|b| b.0), band.map(|b| b.1))
+                })
+                .unzip();
+            lo.push(l_row);
+            hi.push(h_row);
         }
         out.insert(
             crate::eval::intervals::label(*level),

@@ -51,13 +51,7 @@ pub fn predictions_csv(summary: &RunSummary, series: &Series, options: CsvOption
         .forecast
         .as_ref()
         .map(|c| Product::of(c.chosen, cell));
-    let bands = summary.intervals.as_ref().and_then(|i| {
-        i.product().map(|radii| Bands {
-            levels: &i.levels,
-            radii,
-            pairs: i.product_pairs(),
-        })
-    });
+    let bands = summary.intervals.as_ref().and_then(Bands::of);
     write_predictions(
         &summary.data.targets,
         series,
@@ -89,9 +83,30 @@ pub struct Bands<'a> {
     pub pairs: &'a [crate::eval::intervals::QuantilePair],
 }
 
-impl Bands<'_> {
-    /// `,lo,hi` per level for target `j`, step `step`, around `point`; `quantile(i)` is
-    /// level `i`'s forecast at the cell.
+impl<'a> Bands<'a> {
+    /// The product forecast's bands of a run (`None` without intervals).
+    pub fn of(intervals: &'a crate::pipeline::intervals::Intervals) -> Option<Self> {
+        intervals.product().map(|radii| Self {
+            levels: &intervals.levels,
+            radii,
+            pairs: intervals.product_pairs(),
+        })
+    }
+
+    /// Level `l`'s band for target `j` at horizon step `step` around `point`;
+    /// `quantile(i)` is level `i`'s forecast at the cell.
+    pub fn band(
+        &self,
+        (j, l, step): (usize, usize, usize),
+        point: f64,
+        quantile: impl Fn(usize) -> Option<f64>,
+    ) -> Option<(f64, f64)> {
+        let margin = self.radii.get(j)?.get(l)?.get(step).copied().flatten();
+        let pair = self.pairs.get(l).copied().flatten();
+        crate::eval::intervals::band_at(margin, pair, point, quantile)
+    }
+
+    /// `,lo,hi` per level for target `j`, step `step`, around `point`.
     fn cells(
         &self,
         j: usize,
@@ -101,15 +116,7 @@ impl Bands<'_> {
     ) -> String {
         let mut out = String::new();
         for l in 0..self.levels.len() {
-            let r = self
-                .radii
-                .get(j)
-                .and_then(|t| t.get(l))
-                .and_then(|steps| steps.get(step).copied().flatten());
-            let pair = self.pairs.get(l).copied().flatten();
-            let band =
-                point.and_then(|p| crate::eval::intervals::band_at(Some(r?), pair, p, &quantile));
-            match band {
+            match point.and_then(|p| self.band((j, l, step), p, &quantile)) {
                 Some((lo, hi)) => {
                     let _ = write!(out, ",{},{}", fmt_num(lo), fmt_num(hi));
                 }

@@ -215,7 +215,7 @@ pub fn run(
                 prepared.spec.horizon,
                 super::intervals::QuantileSource {
                     levels: parts.config.train.loss.quantiles(),
-                    product_is_model: parts.source == crate::eval::choice::Source::Model,
+                    product_is_model: parts.source == Source::Model,
                 },
             )
             .test

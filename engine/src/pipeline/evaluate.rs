@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::eval::baselines::{self, BaselineKind, LinearAr};
 use crate::eval::metrics::{HorizonMetrics, Metrics, mase_scale, mean_of};
 use crate::model::Forecaster;
-use crate::train::predict_windows;
+use crate::train::predict_windows_all;
 
 /// Forecasts for one part (validation or test), in the user's units.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -148,8 +148,9 @@ pub fn forecast_part(
     baselines: &BaselineSet,
     origins: &[usize],
 ) -> Result<PartForecast> {
-    let outputs = predict_windows(model, &prepared.train_data(), origins)?;
-    let model_values = prepared.invert(origins, &outputs);
+    // One forward pass for the point forecasts and a quantile model's levels.
+    let outputs = predict_windows_all(model, &prepared.train_data(), origins)?;
+    let model_values = prepared.invert(origins, &outputs.point);
     let by_kind = baseline_forecasts(prepared, baselines, origins);
     Ok(PartForecast {
         origins: origins.to_vec(),
@@ -159,7 +160,7 @@ pub fn forecast_part(
         model: model_values,
         baselines: by_kind,
         product: Vec::new(),
-        quantiles: super::quantiles::forecast(prepared, model, origins)?,
+        quantiles: super::quantiles::invert(prepared, origins, &outputs.quantiles),
     })
 }
 

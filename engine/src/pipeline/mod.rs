@@ -548,7 +548,7 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<Future
     let series = &prepared.series;
     let last = series.len().saturating_sub(1);
     let origins = [last];
-    let outputs = train::predict_windows(model, &prepared.train_data(), &origins)?;
+    let outputs = train::predict_windows_all(model, &prepared.train_data(), &origins)?;
     let origin = series.time_label(last);
     let horizon = prepared.spec.horizon;
     // Without a known frequency there are no future timestamps: label steps relative
@@ -556,12 +556,12 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<Future
     let labels = series
         .future_labels(horizon)
         .unwrap_or_else(|_| (1..=horizon).map(|k| format!("{origin} +{k}")).collect());
-    let values = prepared.invert(&origins, &outputs);
+    let values = prepared.invert(&origins, &outputs.point);
     Ok(FutureForecast {
         origin,
         labels,
         model: values.clone(),
         values,
-        quantiles: quantiles::forecast(prepared, model, &origins)?,
+        quantiles: quantiles::invert(prepared, &origins, &outputs.quantiles),
     })
 }

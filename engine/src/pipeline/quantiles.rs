@@ -10,33 +10,27 @@ use serde::{Deserialize, Serialize};
 
 use super::prepare::Prepared;
 use crate::config::QuantileLevels;
-use crate::error::Result;
 use crate::eval::intervals::{IntervalScores, label, score_band};
 use crate::eval::quantiles::{cqr_margins, pinball, share_below};
-use crate::model::Forecaster;
-use crate::train::predict_quantile_windows;
 
 /// A quantile model's forecasts for one part: per level (increasing), per target,
 /// row-major `[windows × horizon]` in the user's units.
 pub type QuantileForecasts = Vec<Vec<Vec<f64>>>;
 
-/// The quantile forecasts of `model` for `origins`; `None` for a point model or no
-/// windows.
-pub fn forecast(
+/// A quantile model's forecasts for `origins` (model space, per level, as
+/// [`crate::train::WindowForecasts::quantiles`]) in the user's units; `None` for a point
+/// model (no levels) or no windows.
+pub fn invert(
     prepared: &Prepared,
-    model: &Forecaster,
     origins: &[usize],
-) -> Result<Option<QuantileForecasts>> {
-    if model.levels.is_none() || origins.is_empty() {
-        return Ok(None);
-    }
-    let blocks = predict_quantile_windows(model, &prepared.train_data(), origins)?;
-    Ok(Some(
+    blocks: &[Vec<f32>],
+) -> Option<QuantileForecasts> {
+    (!blocks.is_empty() && !origins.is_empty()).then(|| {
         blocks
             .iter()
             .map(|block| prepared.invert(origins, block))
-            .collect(),
-    ))
+            .collect()
+    })
 }
 
 /// How one quantile level did on one part.

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::WindowNorm;
 
 pub use control::Control;
-pub use predict::{predict_quantile_windows, predict_windows, sorted_blocks};
+pub use predict::{WindowForecasts, predict_windows, predict_windows_all, sorted_blocks};
 pub use stats::DiagSnapshot;
 pub use step::{StepResult, forward_backward};
 pub use training_loop::train;

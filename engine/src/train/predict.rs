@@ -37,43 +37,50 @@ pub fn predict_windows(
     data: &TrainData<'_>,
     origins: &[usize],
 ) -> Result<Vec<f32>> {
-    let mut out = Vec::with_capacity(origins.len() * data.horizon * data.targets);
-    for chunk in origins.chunks(PREDICT_BATCH) {
-        let (x, levels) = data.inputs(chunk);
-        let mut values = forward_windows(model, data, x, chunk.len())?;
-        data.restore(&mut values, levels.as_deref());
-        out.extend(point_forecasts(model, &values, data.horizon * data.targets));
-    }
-    Ok(out)
+    Ok(predict_windows_all(model, data, origins)?.point)
 }
 
-/// A quantile model's forecasts for the windows at `origins`, per quantile level (in
-/// the model's order, increasing), each row-major `[windows × horizon × targets]` in
-/// model space; sorted across the levels for every window, step and target, so they
-/// never cross. Empty for a point model.
-pub fn predict_quantile_windows(
+/// A model's forecasts for some windows, in model space.
+#[derive(Debug, Default)]
+pub struct WindowForecasts {
+    /// The point forecasts, row-major `[windows × horizon × targets]`.
+    pub point: Vec<f32>,
+    /// A quantile model's forecasts per level (in the model's order, increasing), each
+    /// laid out like `point` and sorted across the levels for every window, step and
+    /// target, so they never cross; empty for a point model.
+    pub quantiles: Vec<Vec<f32>>,
+}
+
+/// The point forecasts and (for a quantile model) every level's forecasts for the
+/// windows at `origins`, from one forward pass.
+pub fn predict_windows_all(
     model: &Forecaster,
     data: &TrainData<'_>,
     origins: &[usize],
-) -> Result<Vec<Vec<f32>>> {
-    if model.levels.is_none() {
-        return Ok(Vec::new());
-    }
+) -> Result<WindowForecasts> {
     let step_outputs = data.horizon * data.targets;
-    let mut blocks = vec![Vec::with_capacity(origins.len() * step_outputs); model.quantiles];
+    let mut out = WindowForecasts {
+        point: Vec::with_capacity(origins.len() * step_outputs),
+        quantiles: match model.levels {
+            Some(_) => vec![Vec::with_capacity(origins.len() * step_outputs); model.quantiles],
+            None => Vec::new(),
+        },
+    };
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, levels) = data.inputs(chunk);
         let mut values = forward_windows(model, data, x, chunk.len())?;
         data.restore(&mut values, levels.as_deref());
-        for (block, sorted) in
-            blocks
-                .iter_mut()
-                .zip(sorted_blocks(&values, model.quantiles, step_outputs))
-        {
-            block.extend(sorted);
+        let Some(weights) = model.levels.map(|l| l.point_weights()) else {
+            out.point.extend(values);
+            continue;
+        };
+        let blocks = sorted_blocks(&values, model.quantiles, step_outputs);
+        out.point.extend(point_of(&blocks, &weights));
+        for (kept, block) in out.quantiles.iter_mut().zip(blocks) {
+            kept.extend(block);
         }
     }
-    Ok(blocks)
+    Ok(out)
 }
 
 /// Raw outputs `[windows, blocks·step_outputs]` as `blocks` arrays `[windows ×
@@ -104,14 +111,20 @@ fn point_forecasts(model: &Forecaster, raw: &[f32], step_outputs: usize) -> Vec<
     let Some(levels) = model.levels else {
         return raw.to_vec();
     };
-    let weights = levels.point_weights();
-    let blocks = sorted_blocks(raw, model.quantiles, step_outputs);
+    point_of(
+        &sorted_blocks(raw, model.quantiles, step_outputs),
+        &levels.point_weights(),
+    )
+}
+
+/// The point forecast of sorted quantile blocks: their sum weighted by `weights`.
+fn point_of(blocks: &[Vec<f32>], weights: &[f64]) -> Vec<f32> {
     let n = blocks.first().map_or(0, Vec::len);
     (0..n)
         .map(|i| {
             blocks
                 .iter()
-                .zip(&weights)
+                .zip(weights)
                 .map(|(b, w)| b.get(i).map_or(0.0, |v| *v as f64 * w))
                 .sum::<f64>() as f32
         })
