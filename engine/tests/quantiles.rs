@@ -188,6 +188,21 @@ fn a_quantile_models_bands_are_its_cqr_bands_in_every_export() {
     let loaded = seqcast_engine::artifact::load(dir.path()).unwrap();
     let saved = loaded.product.as_ref().unwrap().intervals.as_ref().unwrap();
     assert_eq!(saved.pairs, [Some((0, 2))]);
+    // A model.json whose pair names a level the model does not have is refused, not
+    // read out of range.
+    let manifest = dir.path().join("model.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["product"]["intervals"]["pairs"] = serde_json::json!([[0, 9]]);
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    let err = seqcast_engine::artifact::load(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("quantile pairs the model does not have"),
+        "{err}"
+    );
+    std::fs::write(&manifest, text).unwrap();
     let prediction = pipeline::predict::predict(&loaded, &table(csv.as_bytes())).unwrap();
     assert_eq!(prediction.future.quantiles, s.future.quantiles);
     assert!(prediction.windows.quantiles.is_some());
