@@ -11,16 +11,43 @@ use std::sync::Arc;
 use common::{sample, tiny};
 use seqcast_engine::RunConfig;
 use seqcast_engine::artifact;
-use seqcast_engine::config::{CellKind, ClipKind, OptimizerKind};
+use seqcast_engine::config::{
+    CellKind, ClipKind, LossKind, ModelConfig, OptimizerKind, ScheduleKind, TrainConfig,
+};
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::diag::{self, AlertKind, tools};
 use seqcast_engine::pipeline::{self, Prepared};
-use seqcast_engine::train::{self, Control, Progress, StopReason, TimeGrad};
+use seqcast_engine::train::{self, Control, Progress, StopReason, TimeGrad, TrainData};
 
 fn prepared(config: &RunConfig) -> (Prepared, RunConfig) {
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
     let (series, _, config) = pipeline::load_series(&table, config).unwrap();
     (Prepared::fit(Arc::new(series), &config).unwrap(), config)
+}
+
+/// Runs a checklist tool (`tools::overfit_batch`, `tools::lr_range_test`) on `config`
+/// prepared on the daily temperatures.
+fn run_tool<R>(
+    config: &RunConfig,
+    tool: impl Fn(&ModelConfig, &TrainConfig, &TrainData<'_>, &Control) -> seqcast_engine::Result<R>,
+) -> R {
+    let (p, resolved) = prepared(config);
+    tool(
+        &resolved.model,
+        &resolved.train,
+        &p.train_data(),
+        &Control::new(),
+    )
+    .unwrap()
+}
+
+/// `config` with SGD at lr 50, no momentum and no clipping.
+fn absurd_lr(mut config: RunConfig) -> RunConfig {
+    config.train.lr = 50.0;
+    config.train.optimizer = OptimizerKind::Sgd;
+    config.train.momentum = 0.0;
+    config.train.clip = ClipKind::None;
+    config
 }
 
 fn kinds(alerts: &[diag::Alert]) -> Vec<AlertKind> {
@@ -29,11 +56,10 @@ fn kinds(alerts: &[diag::Alert]) -> Vec<AlertKind> {
 
 #[test]
 fn an_absurd_learning_rate_raises_the_alarm_and_saves_finite_weights() {
-    let mut config = tiny(CellKind::Gru, 3);
-    config.train.lr = 50.0;
-    config.train.optimizer = OptimizerKind::Sgd;
-    config.train.momentum = 0.0;
-    config.train.clip = ClipKind::None;
+    let mut config = absurd_lr(tiny(CellKind::Gru, 3));
+    // The squared error's gradient grows with the error, so lr 50 blows it up; the
+    // pinball loss's is bounded (next test).
+    config.train.loss = LossKind::Mse;
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     let t = &out.summary.training;
@@ -61,6 +87,37 @@ fn an_absurd_learning_rate_raises_the_alarm_and_saves_finite_weights() {
     let (p, _) = prepared(&config);
     let preds = train::predict_windows(&loaded.forecaster, &p.train_data(), &p.test).unwrap();
     assert!(!preds.is_empty() && preds.iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn an_absurd_learning_rate_under_the_default_pinball_loss_is_called_out() {
+    // The pinball loss's gradient is bounded, so lr 50 does not overflow: the steps are
+    // still far too large, the training loss jumps up and down, and the doctor says so
+    // and how to fix it.
+    let config = absurd_lr(tiny(CellKind::Gru, 12));
+    assert!(config.train.loss.quantiles().is_some(), "the default loss");
+    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
+    let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
+    let t = &out.summary.training;
+    let alerts = diag::final_alerts(&t.history, &t.stop, None);
+    let alarm = alerts
+        .iter()
+        .find(|a| {
+            matches!(
+                a.kind,
+                AlertKind::Oscillating | AlertKind::Exploding | AlertKind::NonFinite
+            )
+        })
+        .unwrap_or_else(|| panic!("{:?} after {:?}", kinds(&alerts), t.history));
+    // The fix slows the steps: a lower lr, or a schedule that lowers it.
+    let fix = diag::fixes::fix(alarm, &config).unwrap();
+    assert!(
+        fix.config.train.lr < config.train.lr
+            || matches!(fix.config.train.schedule, ScheduleKind::Plateau { .. }),
+        "{alarm:?}: {}",
+        fix.label
+    );
+    assert!(train::stats::first_non_finite_weight(&out.model.forecaster).is_none());
 }
 
 /// Trains `cell` over a 200-step window and returns the history and the last
@@ -126,24 +183,25 @@ fn a_vanilla_rnn_over_a_long_window_gets_far_smaller_early_gradients_than_a_gru(
 }
 
 #[test]
-fn overfitting_one_batch_drives_a_tiny_model_below_1e_3() {
-    let config = tiny(CellKind::Gru, 1);
-    let (p, config) = prepared(&config);
-    let report = tools::overfit_batch(
-        &config.model,
-        &config.train,
-        &p.train_data(),
-        &Control::new(),
-    )
-    .unwrap();
-    assert!(report.reached, "{}", report.describe());
-    assert!(report.final_loss() < 1e-3);
-    assert!(
-        report.losses[0] > 0.05,
-        "the start is far from 0: {}",
-        report.losses[0]
-    );
-    assert_eq!(report.windows, tools::OVERFIT_BATCH);
+fn overfitting_one_batch_drives_a_tiny_model_below_its_loss_target() {
+    // MSE: 1e-3; the default pinball loss: 0.0158, the same error of about 0.03.
+    for (loss, target) in [
+        (LossKind::Mse, 1e-3),
+        (LossKind::default(), 0.5 * tools::OVERFIT_ERROR),
+    ] {
+        let mut config = tiny(CellKind::Gru, 1);
+        config.train.loss = loss;
+        let report = run_tool(&config, tools::overfit_batch);
+        assert!((report.target - target).abs() < 1e-12, "{}", report.target);
+        assert!(report.reached, "{loss:?}: {}", report.describe());
+        assert!(report.final_loss() < target);
+        assert!(
+            report.losses[0] > 5.0 * target,
+            "the start is far from it: {}",
+            report.losses[0]
+        );
+        assert_eq!(report.windows, tools::OVERFIT_BATCH);
+    }
 }
 
 #[test]
@@ -152,14 +210,7 @@ fn the_lr_range_test_suggests_a_sane_lr_that_trains() {
     // Without the linear skip, whose first epoch alone reaches the linear forecast's
     // loss, so that the lr is what makes the recurrent network learn.
     config.model.linear_skip = false;
-    let (p, resolved) = prepared(&config);
-    let report = tools::lr_range_test(
-        &resolved.model,
-        &resolved.train,
-        &p.train_data(),
-        &Control::new(),
-    )
-    .unwrap();
+    let report = run_tool(&config, tools::lr_range_test);
     let lr = report
         .suggested
         .unwrap_or_else(|| panic!("{}", report.describe()));

@@ -144,6 +144,12 @@ fn run_export_and_model_round_trip() {
         "Temp_hi80",
         "Temp_lo95",
         "Temp_hi95",
+        // the default quantile model's levels
+        "Temp_q2.5",
+        "Temp_q10",
+        "Temp_q50",
+        "Temp_q90",
+        "Temp_q97.5",
     ]);
     if replaced {
         expected.push("Temp_model");

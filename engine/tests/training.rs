@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use burn::tensor::{Tensor, TensorData};
 use common::{sample, tiny};
-use seqcast_engine::config::{CellKind, ClipKind, OptimizerKind};
+use seqcast_engine::config::{CellKind, ClipKind, LossKind, OptimizerKind};
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::pipeline::{self, Prepared};
 use seqcast_engine::train::{self, Control, Progress, StopReason};
@@ -105,6 +105,8 @@ fn cancel_takes_effect_before_the_next_batch() {
 #[test]
 fn an_absurd_learning_rate_stops_on_nan_and_keeps_finite_weights() {
     let mut config = tiny(CellKind::Lstm, 3);
+    // The squared error's gradient grows with the error: lr 1e35 overflows it.
+    config.train.loss = LossKind::Mse;
     config.train.lr = 1e35;
     config.train.optimizer = OptimizerKind::Sgd;
     config.train.momentum = 0.0;
@@ -239,25 +241,45 @@ fn every_optimizer_loss_and_cell_trains_and_schedules_drive_the_lr() {
 #[test]
 fn early_stopping_restores_the_best_epoch() {
     // A large lr on a tiny model overshoots; with patience 2 training stops early and
-    // the kept weights are the best epoch's, not the last one's.
-    let mut config = tiny(CellKind::Gru, 40);
-    config.train.patience = 2;
-    let p = prepared(&config);
-    let out = fit(&config, &p);
-    let StopReason::EarlyStopped { epoch } = out.stop else {
-        panic!(
-            "expected early stopping within 40 epochs, got {:?}",
-            out.stop
+    // the kept weights are the best epoch's, not the last one's: with MSE and with the
+    // default pinball loss.
+    // (The pinball loss's bounded gradient needs a larger lr to overshoot.)
+    for (loss, lr) in [(LossKind::Mse, 5e-3), (LossKind::default(), 2e-2)] {
+        let mut config = tiny(CellKind::Gru, 40);
+        config.train.loss = loss;
+        config.train.lr = lr;
+        config.train.patience = 2;
+        let p = prepared(&config);
+        let out = fit(&config, &p);
+        let StopReason::EarlyStopped { epoch } = out.stop else {
+            panic!(
+                "{loss:?}: expected early stopping within 40 epochs, got {:?}",
+                out.stop
+            );
+        };
+        let best = out.best_epoch.unwrap();
+        assert_eq!(epoch, best + 2);
+        let losses: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
+        let min = losses.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(losses[best - 1], min);
+        // the returned weights reproduce the best epoch's validation loss
+        let kept = val_loss(&out, &p, loss);
+        assert!(
+            (kept - min).abs() < 1e-5 * min.max(1.0),
+            "{loss:?}: {kept} vs {min}"
         );
-    };
-    let best = out.best_epoch.unwrap();
-    assert_eq!(epoch, best + 2);
-    let losses: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
-    let min = losses.iter().copied().fold(f64::INFINITY, f64::min);
-    assert_eq!(losses[best - 1], min);
-    // the returned weights reproduce the best epoch's validation loss
-    let mse = val_mse(&out, &p);
-    assert!((mse - min).abs() < 1e-5 * min.max(1.0), "{mse} vs {min}");
+    }
+}
+
+/// The validation loss (`loss`, on the scaled targets) of the model a run kept.
+fn val_loss(out: &train::TrainOutcome, p: &Prepared, loss: LossKind) -> f64 {
+    if loss == LossKind::Mse {
+        return val_mse(out, p);
+    }
+    let origins: Vec<usize> = p.val.clone();
+    train::forward_backward(&out.model, &p.train_data(), &origins, loss, None, false)
+        .unwrap()
+        .loss
 }
 
 /// Validation MSE of the model a run kept.
@@ -282,6 +304,8 @@ fn val_mse(out: &train::TrainOutcome, p: &Prepared) -> f64 {
 #[test]
 fn weight_averaging_judges_and_keeps_the_average_without_changing_the_steps() {
     let mut config = tiny(CellKind::Gru, 6);
+    // The check below recomputes the validation MSE.
+    config.train.loss = LossKind::Mse;
     config.train.lr = 2e-2; // noisy steps: the average differs visibly from the last weights
     let p = prepared(&config);
     let raw = fit(&config, &p);

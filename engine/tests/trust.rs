@@ -161,7 +161,8 @@ fn seasonal_naive_wins_a_seasonal_series_the_doctor_says_so_and_auto_uses_it() {
     assert_eq!(
         header,
         "origin,target_time,step,split,value_actual,value_predicted,value_lo80,value_hi80,\
-         value_lo95,value_hi95,value_model,forecast"
+         value_lo95,value_hi95,value_q2.5,value_q10,value_q50,value_q90,value_q97.5,value_model,\
+         forecast"
     );
     assert!(csv.lines().skip(1).all(|l| l.ends_with(",seasonal_naive")));
     let report = export::report_json(s);
@@ -231,7 +232,8 @@ fn a_model_that_beats_every_baseline_keeps_the_forecast() {
     assert_eq!(test.product, test.model);
     let csv = export::predictions_csv(s, &out.series, CsvOptions::default());
     assert!(csv.starts_with(
-        "origin,target_time,step,split,y_actual,y_predicted,y_lo80,y_hi80,y_lo95,y_hi95,forecast\n"
+        "origin,target_time,step,split,y_actual,y_predicted,y_lo80,y_hi80,y_lo95,y_hi95,\
+         y_q2.5,y_q10,y_q50,y_q90,y_q97.5,forecast\n"
     ));
     assert!(csv.lines().skip(1).all(|l| l.ends_with(",gru")));
 }

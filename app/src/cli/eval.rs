@@ -29,7 +29,7 @@ use super::TrainArgs;
 use super::train::start_with;
 
 /// `seqcast eval`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct EvalArgs {
     /// Which protocol: ett, air, all, m4-hourly, or suite (then the folders or CSV
     /// files follow).
@@ -72,7 +72,7 @@ pub struct EvalArgs {
     pub seeds: Vec<u64>,
     /// Model and training options (as for train). The protocol sets the data, split,
     /// scaling, horizon and metrics; --lookback defaults to the protocol's (ETTh1 336,
-    /// AirPassengers 24).
+    /// AirPassengers 24) and, on ETTh1, --loss to mse (the metric it is judged by).
     #[command(flatten)]
     pub train: TrainArgs,
 }
@@ -300,8 +300,20 @@ fn model_name(runs: &Runs) -> String {
     )
 }
 
+/// `args` for the ETTh1 protocol: it judges MSE, and the published models it compares
+/// with train on it, so seqcast does too unless told otherwise (`--loss`, or a
+/// configuration file).
+fn ett_args(args: &EvalArgs) -> EvalArgs {
+    let mut args = args.clone();
+    if args.train.loss.is_none() && args.train.config.is_none() {
+        args.train.loss = Some("mse".into());
+    }
+    args
+}
+
 fn ett_protocol(args: &EvalArgs) -> Result<String> {
     let lookback = args.train.lookback.unwrap_or(ETT_LOOKBACK);
+    let args = &ett_args(args);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -411,4 +423,35 @@ fn air_protocol(args: &EvalArgs) -> Result<String> {
         if runs.summaries.len() == 1 { "" } else { "s" }
     );
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use clap::{CommandFactory, FromArgMatches};
+
+    use super::super::{Cli, Sub};
+    use super::*;
+
+    fn eval_args(argv: &[&str]) -> EvalArgs {
+        let m = Cli::command().get_matches_from([&["seqcast", "eval"][..], argv].concat());
+        let Some(Sub::Eval(args)) = Cli::from_arg_matches(&m).unwrap().command else {
+            panic!("not eval")
+        };
+        *args
+    }
+
+    #[test]
+    fn the_ett_protocol_trains_on_mse_unless_told_otherwise() {
+        let loss = |argv: &[&str]| ett_args(&eval_args(argv)).train.loss;
+        assert_eq!(loss(&["ett"]).as_deref(), Some("mse"));
+        assert_eq!(
+            loss(&["ett", "--loss", "quantile"]).as_deref(),
+            Some("quantile")
+        );
+        // A configuration file's loss is left to the file.
+        assert_eq!(loss(&["ett", "--config", "run.toml"]), None);
+        // The other protocols keep the product's default (the quantile loss).
+        assert_eq!(eval_args(&["air"]).train.loss, None);
+    }
 }

@@ -298,11 +298,17 @@ fn results_open_with_the_skill_banner_saying_what_the_forecasts_use() {
     let choice = summary.forecast.clone().unwrap();
     // The banner is the engine's sentence, whichever way the comparison went.
     h.get_by_label(&choice.why);
-    assert!(choice.why.contains("on validation"), "{}", choice.why);
-    // The forecast's conformal intervals are shaded and named in both forecast plots.
+    assert!(choice.why.contains("validation MASE"), "{}", choice.why);
+    // The forecast's intervals are shaded and named in both forecast plots: conformal,
+    // or the quantile model's CQR bands when the forecast is the model.
     assert!(summary.intervals.is_some());
+    let suffix = match choice.chosen {
+        seqcast_engine::eval::choice::Source::Model => " (CQR)",
+        _ => "",
+    };
     for band in ["80% interval", "95% interval"] {
-        assert_eq!(h.query_all_by_label(band).count(), 2, "{band}");
+        let label = format!("{band}{suffix}");
+        assert_eq!(h.query_all_by_label(&label).count(), 2, "{label}");
     }
     // The coverage per step against the nominal levels, one click away.
     h.get_by_label("Interval coverage").click();
@@ -310,8 +316,10 @@ fn results_open_with_the_skill_banner_saying_what_the_forecasts_use() {
     h.get_by_label("80% nominal");
     h.get_by_label("95% coverage");
     if choice.replaces_model() {
-        // the product forecast gets a row of its own, and the way to the doctor
-        h.get_by_label(&format!("forecast: {}", choice.chosen.name()));
+        // the product forecast gets a row of its own in the test and the validation
+        // tables, and the way to the doctor
+        let row = format!("forecast: {}", choice.chosen.name());
+        assert_eq!(h.query_all_by_label(&row).count(), 2, "{row}");
         h.get_by_label("Open Diagnostics").click();
         h.run_steps(2);
         assert_eq!(h.state().persisted.tab, Tab::Diagnostics);

@@ -335,7 +335,7 @@ impl Default for TrainConfig {
             momentum: 0.9,
             nesterov: false,
             weight_decay: 0.0,
-            loss: LossKind::Mse,
+            loss: LossKind::default(),
             clip: ClipKind::default(),
             schedule: ScheduleKind::Constant,
             patience: 10,

@@ -26,6 +26,11 @@ pub const FLAT_WHILE_EXPLODING: &str = "Tame the exploding gradients first (lowe
 const NOISE: f64 = 0.01;
 /// Share of steps clipped above which clipping is doing the optimiser's job.
 pub const CLIP_RATE_LIMIT: f64 = 0.5;
+/// Oscillating without rising often: the training loss's epoch-to-epoch moves over the
+/// last 5 epochs add up to more than this many times its net change...
+const BOUNCE_TRAVEL: f64 = 3.0;
+/// ... and its highest value is this much above its lowest (20 %).
+const BOUNCE_SWING: f64 = 0.2;
 /// Forecast spread (relative to the actual values') below which predictions collapsed.
 pub const COLLAPSED_SPREAD: f64 = 0.1;
 /// Distance from the last value (relative to the actual values') below which the model
@@ -169,10 +174,29 @@ pub fn epoch_alerts(history: &[EpochRecord]) -> Vec<Alert> {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
                 (lo.min(e.train_loss), hi.max(e.train_loss))
             });
-        if ups >= 3 && hi > lo * (1.0 + 5.0 * NOISE) {
+        // Steps too large for a bounded-gradient loss (pinball, MAE) do not blow up: the
+        // loss jumps up and down by a fifth or more and gets nowhere.
+        let travel: f64 = tail
+            .windows(2)
+            .map(|w| (w[1].train_loss - w[0].train_loss).abs())
+            .sum();
+        let net = (tail[5].train_loss - tail[0].train_loss).abs();
+        let bouncing = travel > BOUNCE_TRAVEL * net && hi > lo * (1.0 + BOUNCE_SWING);
+        if (ups >= 3 && hi > lo * (1.0 + 5.0 * NOISE)) || bouncing {
+            let message = if ups >= 3 {
+                format!("training loss rose in {ups} of the last 5 epochs")
+            } else {
+                format!(
+                    "training loss swings by up to {:.0}% between epochs and got nowhere \
+                     over the last 5 (moved {:.3} in all, {:.3} net)",
+                    100.0 * (hi / lo.max(1e-12) - 1.0),
+                    travel,
+                    net
+                )
+            };
             alerts.push(alert(
                 AlertKind::Oscillating,
-                format!("training loss rose in {ups} of the last 5 epochs"),
+                message,
                 "Lower the learning rate or add a schedule (reduce-on-plateau: factor 0.5, patience 5).",
             ));
         }

@@ -85,6 +85,44 @@ fn each_rule_fires_on_its_signal() {
 }
 
 #[test]
+fn a_loss_bouncing_by_a_fifth_without_progress_is_oscillating() {
+    // The pinball loss at lr 50 (engine/tests/doctor.rs): rises in only 2 of 5 epochs,
+    // but moves 0.74 for 0.16 of net progress, swinging by 25 %.
+    let losses = [
+        2.08, 1.66, 1.69, 1.44, 1.74, 1.51, 1.72, 1.38, 1.54, 1.67, 1.64, 1.56,
+    ];
+    let h: Vec<_> = (1..=losses.len())
+        .map(|e| epoch(e, losses[e - 1], 0.68))
+        .collect();
+    let alerts = epoch_alerts(&h);
+    let a = alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::Oscillating)
+        .unwrap_or_else(|| panic!("{:?}", kinds(&alerts)));
+    assert!(
+        a.message.contains("swings by up to 25% between epochs"),
+        "{}",
+        a.message
+    );
+    // The same swings on a loss that keeps falling are progress, not oscillation, and
+    // a converged loss wobbling by 10 % without progress is noise.
+    let falling: Vec<_> = (1..=12)
+        .map(|e| {
+            epoch(
+                e,
+                2.0 * 0.8f64.powi(e as i32) * (1.0 + 0.02 * (e % 2) as f64),
+                0.5,
+            )
+        })
+        .collect();
+    assert!(!kinds(&epoch_alerts(&falling)).contains(&AlertKind::Oscillating));
+    let noisy: Vec<_> = (1..=12)
+        .map(|e| epoch(e, if e % 3 == 0 { 0.55 } else { 0.5 }, 0.5))
+        .collect();
+    assert!(!kinds(&epoch_alerts(&noisy)).contains(&AlertKind::Oscillating));
+}
+
+#[test]
 fn early_time_steps_below_1e_5_raise_vanishing_with_the_reach() {
     let mut h: Vec<_> = (1..=2).map(|e| epoch(e, 1.0 / e as f64, 1.0)).collect();
     h[0].time_grad = Some(crate::train::TimeGrad {

@@ -156,6 +156,8 @@ pub fn run(
         patience: 0,
         // The reference steps its raw weights and keeps nothing else.
         weight_average: 0.0,
+        // The reference trains one output per step on MSE.
+        loss: crate::config::LossKind::Mse,
         seed: spec.seed,
         ..TrainConfig::default()
     };

@@ -244,15 +244,15 @@ fn optimiser_ui(ui: &mut Ui, train: &mut TrainConfig) {
         Checkbox::without_text(&mut train.nesterov),
     );
     let choices = [
-        (LossKind::Mse, t::LOSS_MSE),
-        (LossKind::Mae, t::LOSS_MAE),
-        (LossKind::Huber { delta: HUBER_DELTA }, t::LOSS_HUBER),
         (
             LossKind::Quantile {
                 levels: Default::default(),
             },
             t::LOSS_QUANTILE,
         ),
+        (LossKind::Mse, t::LOSS_MSE),
+        (LossKind::Mae, t::LOSS_MAE),
+        (LossKind::Huber { delta: HUBER_DELTA }, t::LOSS_HUBER),
     ];
     combo(ui, t::LOSS, &mut train.loss, &choices);
     match &mut train.loss {

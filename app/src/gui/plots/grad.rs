@@ -6,7 +6,7 @@ use egui::Color32;
 use egui_plot::{
     Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, PlotPoints, PlotUi, Polygon, VLine,
 };
-use seqcast_engine::diag::tools::{LrRangeReport, OVERFIT_TARGET, OverfitReport};
+use seqcast_engine::diag::tools::{LrRangeReport, OverfitReport};
 use seqcast_engine::diag::{CLIP_RATE_LIMIT, EXPLODING_NORM, VANISHING_NORM};
 use seqcast_engine::train::{DiagSnapshot, EpochRecord, StepStats};
 
@@ -230,9 +230,12 @@ pub fn overfit_plot(ui: &mut egui::Ui, report: &OverfitReport, height: f32) {
                     .width(2.0),
             );
             p.hline(
-                HLine::new("target 1e-3", OVERFIT_TARGET.log10())
-                    .color(colors::WARN)
-                    .style(LineStyle::dashed_dense()),
+                HLine::new(
+                    format!("target {:.1e}", report.target),
+                    report.target.log10(),
+                )
+                .color(colors::WARN)
+                .style(LineStyle::dashed_dense()),
             );
         });
 }

@@ -38,7 +38,11 @@ pub(in super::super) const NESTEROV: Field = field(
      Used by SGD only.",
 );
 pub(in super::super) const LOSS: Field = field("Loss", "Training loss on the scaled targets.");
-pub(in super::super) const LOSS_MSE: Field = field("MSE", "Mean squared error: the usual choice.");
+pub(in super::super) const LOSS_MSE: Field = field(
+    "MSE",
+    "Mean squared error: one point forecast per step (the mean); its intervals are \
+     conformal around it. Best when you are judged by MSE.",
+);
 pub(in super::super) const LOSS_MAE: Field = field(
     "MAE",
     "Mean absolute error: robust to outliers; forecasts the median.",
@@ -49,9 +53,10 @@ pub(in super::super) const LOSS_HUBER: Field = field(
 );
 pub(in super::super) const LOSS_QUANTILE: Field = field(
     "Quantile",
-    "Pinball loss: the model forecasts each chosen quantile of the target (one output per \
-     level and step), so it learns its own ranges; the point forecast is the median. Pairs \
-     such as 0.1 and 0.9 give an 80 % interval, calibrated on validation (CQR).",
+    "Pinball loss (the default): the model forecasts each chosen quantile of the target (one \
+     output per level and step), so it learns its own ranges; the point forecast is the \
+     median. Pairs such as 0.1 and 0.9 give an 80 % interval, calibrated on validation \
+     (CQR). Beat MSE across the benchmark suite, on accuracy and on calibration.",
 );
 pub(in super::super) const QUANTILE_LEVELS: Field = field(
     "Quantile levels",
