@@ -1,6 +1,7 @@
 //! The Diagnostics view driven headless: an absurd learning rate raises the alarm and
 //! its Apply button fixes the config; gate norms and per-step gradients arrive; the
-//! overfit and lr range tools run from their buttons and "Use lr" sets the lr.
+//! overfit and lr range tools run from their buttons and "Use lr" sets the lr; alerts
+//! that no longer hold are listed apart.
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
@@ -135,4 +136,37 @@ fn the_checklist_tools_run_from_their_buttons() {
     h.get_by_label(&format!("Use lr {suggested:.1e}")).click();
     h.run_steps(2);
     assert_eq!(h.state().persisted.config.train.lr, suggested);
+}
+
+#[test]
+fn alerts_that_no_longer_hold_are_listed_apart_as_earlier_in_training() {
+    use seqcast_engine::diag::{Alert, Diagnosis};
+    let mut h = inspected(tiny(2));
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to end", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    // An alert the doctor raised at epoch 1 and the end no longer confirms (as the
+    // engine's Doctor marks it), beside whatever the run itself raised.
+    let live = h.state_mut().session.live.as_mut().unwrap();
+    let now = live.alerts.iter().filter(|d| d.current).count();
+    live.alerts.push(Diagnosis {
+        alert: Alert {
+            kind: AlertKind::CopiesLastValue,
+            epoch: 1,
+            message: "validation forecasts stay near the last input value".into(),
+            remedy: "Forecast changes instead of levels.".into(),
+        },
+        fix: None,
+        current: false,
+    });
+    show_diagnostics(&mut h);
+    h.get_by_label(&format!("Alerts ({now} now, 1 earlier in training)"));
+    h.get_by_label("Earlier in training, no longer true at the end:");
+    h.get_by_label("(epoch 1): validation forecasts stay near the last input value");
+    // Its remedy is not offered: it no longer applies.
+    assert!(
+        h.query_by_label_contains("Forecast changes instead of levels.")
+            .is_none()
+    );
 }

@@ -15,6 +15,11 @@ pub struct Diagnosis {
     pub alert: Alert,
     /// The run's configuration with the remedy applied.
     pub fix: Option<Fix>,
+    /// Whether its rule still fires at the latest check (the last epoch while training,
+    /// the final verdict after it). An alert that no longer holds stays listed, as what
+    /// happened earlier in training (a spike at epoch 3, a copy of the last value at
+    /// epoch 5 that later epochs outgrew).
+    pub current: bool,
 }
 
 /// Alerts of one run as it trains, then its final verdict.
@@ -38,9 +43,21 @@ impl Doctor {
     /// Folds in a finished epoch; `true` when the list of alerts changed.
     pub fn epoch(&mut self, record: EpochRecord) -> bool {
         self.history.push(record);
-        let mut changed = false;
-        for alert in epoch_alerts(&self.history) {
+        let now = epoch_alerts(&self.history);
+        let mut changed = self.mark_current(&now);
+        for alert in now {
             changed |= self.raise(alert);
+        }
+        changed
+    }
+
+    /// Marks which listed alerts fire in `now`; `true` when a mark changed.
+    fn mark_current(&mut self, now: &[Alert]) -> bool {
+        let mut changed = false;
+        for d in &mut self.list {
+            let current = now.iter().any(|a| a.kind == d.alert.kind);
+            changed |= d.current != current;
+            d.current = current;
         }
         changed
     }
@@ -49,7 +66,7 @@ impl Doctor {
     /// baseline) join the list; the final verdict against every baseline replaces the
     /// in-training comparison with naive alone. `true` when the list changed.
     pub fn finish(&mut self, final_alerts: &[Alert]) -> bool {
-        let mut changed = false;
+        let mut changed = self.mark_current(final_alerts);
         for alert in final_alerts {
             changed |= self.raise(alert.clone());
         }
@@ -65,7 +82,7 @@ impl Doctor {
         changed
     }
 
-    /// The alerts so far, in the order they were first raised.
+    /// The alerts so far, in the order they were first raised, current or not.
     pub fn diagnoses(&self) -> &[Diagnosis] {
         &self.list
     }
@@ -80,7 +97,11 @@ impl Doctor {
             existing.alert = alert;
         } else {
             let fix = fixes::fix(&alert, &self.config);
-            self.list.push(Diagnosis { alert, fix });
+            self.list.push(Diagnosis {
+                alert,
+                fix,
+                current: true,
+            });
         }
         true
     }

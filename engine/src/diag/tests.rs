@@ -296,4 +296,32 @@ fn the_doctor_keeps_one_alert_per_kind_with_its_fix_and_settles_on_the_final_ver
     assert_eq!(kinds, [AlertKind::Exploding, AlertKind::WorseThanBaseline]);
     let fix = doctor.diagnoses()[1].fix.as_ref().unwrap();
     assert_eq!(fix.config.model.hidden, 32);
+    // The spikes of epochs 2–3 are not in the final verdict: listed, as history.
+    let current: Vec<_> = doctor.diagnoses().iter().map(|d| d.current).collect();
+    assert_eq!(current, [false, true]);
+}
+
+#[test]
+fn an_alert_later_epochs_outgrow_stays_listed_but_not_current() {
+    let mut doctor = Doctor::new(&crate::config::RunConfig::default());
+    let mut hot = epoch(1, 1.0, 1.2);
+    hot.grad_norm_max = 42.0;
+    assert!(doctor.epoch(hot));
+    assert!(doctor.diagnoses()[0].current);
+    // A calm epoch: the spike is history now, and that is a change to show.
+    assert!(doctor.epoch(epoch(2, 0.8, 1.0)));
+    let d = &doctor.diagnoses()[0];
+    assert_eq!(
+        (d.alert.kind, d.alert.epoch, d.current),
+        (AlertKind::Exploding, 1, false)
+    );
+    // Another spike makes it current again, with the new evidence.
+    let mut again = epoch(3, 0.7, 0.9);
+    again.grad_norm_max = 55.0;
+    assert!(doctor.epoch(again));
+    let d = &doctor.diagnoses()[0];
+    assert_eq!((d.alert.epoch, d.current), (3, true));
+    // The final verdict decides at the end: no alerts, nothing current.
+    assert!(doctor.finish(&[]));
+    assert!(doctor.diagnoses().iter().all(|d| !d.current));
 }

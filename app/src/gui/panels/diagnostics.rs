@@ -92,7 +92,7 @@ fn run_ui(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, intents: &mut
              validation forecast moves with the data."
         });
     } else {
-        ui.strong(format!("Alerts ({})", live.alerts.len()));
+        ui.strong(super::alerts::heading(live));
         super::alerts::alerts_ui(ui, live, &view.persisted.config, intents);
     }
 }

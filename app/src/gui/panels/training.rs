@@ -58,7 +58,10 @@ pub fn training_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Ve
         });
     });
     if !live.alerts.is_empty() {
-        ui.strong("Alerts (details in Diagnostics)");
+        ui.strong(format!(
+            "{} · details in Diagnostics",
+            super::alerts::heading(live)
+        ));
         egui::ScrollArea::vertical()
             .id_salt("alerts")
             .max_height(200.0)
