@@ -289,8 +289,7 @@ fn the_engine_applies_the_data_dependent_defaults_and_says_what_it_chose() {
     config.window.lookback = RunConfig::default().window.lookback;
     let auto = AutoDefaults {
         lookback: true,
-        epochs: false,
-        refit: false,
+        ..AutoDefaults::NONE
     };
     engine
         .send(Command::Inspect {

@@ -179,6 +179,7 @@ fn inspect(args: &TrainArgs, engine: &EngineHandle, config: RunConfig) -> Result
             lookback: args.lookback.is_none(),
             epochs: args.epochs.is_none(),
             refit: args.refit.is_none(),
+            skip_init: args.skip_init.is_none(),
         },
     };
     if auto.any() {

@@ -112,6 +112,8 @@ pub fn run(
             lookback: args.lookback.is_none(),
             epochs: args.epochs.is_none(),
             refit: false,
+            // The fitted start made M4 Hourly worse (BENCHMARKS, "The fitted start").
+            skip_init: false,
         },
     };
     let recording = record_runs(engine, args)?;

@@ -5,6 +5,7 @@
 //! are left to the data and keeps what came back.
 
 use seqcast_engine::RunConfig;
+use seqcast_engine::config::SkipInit;
 use seqcast_engine::pipeline::defaults::{AutoDefaults, AutoField, Resolved, describe};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,8 @@ pub struct AutoSet {
     pub refit: Option<bool>,
     /// `window.lookback`.
     pub lookback: Option<usize>,
+    /// `model.skip_init`.
+    pub skip_init: Option<SkipInit>,
 }
 
 impl AutoSet {
@@ -34,6 +37,9 @@ impl AutoSet {
         }
         if self.lookback.is_some_and(|v| v == config.window.lookback) {
             config.window.lookback = plain.window.lookback;
+        }
+        if self.skip_init.is_some_and(|v| v == config.model.skip_init) {
+            config.model.skip_init = plain.model.skip_init;
         }
         *self = Self::default();
         still_free(AutoDefaults::ALL, config)
@@ -66,6 +72,10 @@ impl AutoSet {
                     config.window.lookback = chosen.window.lookback;
                     self.lookback = Some(chosen.window.lookback);
                 }
+                AutoField::SkipInit => {
+                    config.model.skip_init = chosen.model.skip_init;
+                    self.skip_init = Some(chosen.model.skip_init);
+                }
             }
         }
         describe(&changes).map(|d| format!("Defaults for this data: {d}"))
@@ -80,6 +90,7 @@ pub fn still_free(auto: AutoDefaults, config: &RunConfig) -> AutoDefaults {
         lookback: auto.lookback && config.window.lookback == plain.window.lookback,
         epochs: auto.epochs && config.train.epochs == plain.train.epochs,
         refit: auto.refit && config.train.refit == plain.train.refit,
+        skip_init: auto.skip_init && config.model.skip_init == plain.model.skip_init,
     }
 }
 
@@ -138,7 +149,8 @@ mod tests {
             AutoDefaults {
                 lookback: true,
                 epochs: false,
-                refit: true
+                refit: true,
+                skip_init: true,
             }
         );
         // A lookback the user set while the engine was choosing stays.
@@ -156,5 +168,31 @@ mod tests {
         );
         let unchanged = resolved(&config, &[]);
         assert_eq!(auto.adopt(&mut config, &unchanged), None);
+    }
+
+    #[test]
+    fn the_fitted_start_of_a_short_series_is_adopted_and_undone_like_the_others() {
+        let mut engine = RunConfig::default();
+        engine.model.skip_init = SkipInit::Fitted;
+        let mut auto = AutoSet::default();
+        let mut config = RunConfig::default();
+        auto.adopt(
+            &mut config,
+            &resolved(&engine, &[(AutoField::SkipInit, "fitted")]),
+        );
+        assert_eq!(config.model.skip_init, SkipInit::Fitted);
+        // The next file starts from the plain default again, and may choose it anew.
+        let free = auto.undo(&mut config);
+        assert_eq!(config.model.skip_init, SkipInit::Zero);
+        assert!(free.skip_init);
+        // A start the user picks is theirs: not undone, not left to the data.
+        auto.adopt(
+            &mut config,
+            &resolved(&engine, &[(AutoField::SkipInit, "fitted")]),
+        );
+        config.model.skip_init = SkipInit::SeasonalNaive;
+        let free = auto.undo(&mut config);
+        assert_eq!(config.model.skip_init, SkipInit::SeasonalNaive);
+        assert!(!free.skip_init);
     }
 }

@@ -27,6 +27,9 @@ pub fn resolve(panel: &Panel, config: &RunConfig, auto: AutoDefaults) -> Resolve
         lookback: auto.lookback,
         epochs: false,
         refit: false,
+        // Not for panels: the fitted start made M4 Hourly worse (BENCHMARKS, "The
+        // fitted start").
+        skip_init: false,
     };
     let mut changes: Vec<DataDefault> =
         apply_data_defaults(&mut config, median, frequency, one_series)

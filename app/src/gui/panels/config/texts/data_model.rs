@@ -212,7 +212,9 @@ pub(in super::super) const SKIP_INIT: Field = field(
     "Skip starts as",
     "The linear skip's first weights reproduce a baseline exactly and the head starts at \
      zero, so the untrained model forecasts as that baseline and training learns a \
-     correction from there (early stopping keeps the baseline when nothing better is learnt).",
+     correction from there (early stopping keeps the baseline when nothing better is learnt). \
+     Zero by default; a short series (under 200 training windows) with two or more \
+     validation windows starts fitted.",
 );
 pub(in super::super) const SKIP_INIT_FITTED: Field = field(
     "Fitted to the training windows",
