@@ -38,6 +38,7 @@ use crate::config::{RunConfig, SkipInit};
 use crate::data::split::split_rows;
 use crate::data::table::CsvTable;
 use crate::data::time::Frequency;
+use crate::data::window::WindowSpec;
 use crate::error::Result;
 
 /// Fewer training windows than this makes a series short.
@@ -271,17 +272,18 @@ pub fn apply_data_defaults(
 }
 
 /// Validation windows `config` gives a series of `rows` rows: those whose targets lie in
-/// the validation part (their inputs may reach back into training).
-pub fn validation_windows(rows: usize, config: &RunConfig) -> usize {
+/// the validation part (their inputs may reach back into training), as preparing forms them.
+fn validation_windows(rows: usize, config: &RunConfig) -> usize {
     let Ok(split) = split_rows(rows, &config.data.split) else {
         return 0;
     };
-    let span = split.val.len();
-    let horizon = config.window.horizon;
-    if span < horizon || split.train.len() < config.window.lookback {
-        return 0;
-    }
-    (span - horizon) / config.window.stride.max(1) + 1
+    let w = &config.window;
+    let spec = WindowSpec {
+        lookback: w.lookback,
+        horizon: w.horizon,
+        stride: w.stride,
+    };
+    spec.targets_inside(split.val, 0).len()
 }
 
 /// Training windows of `config` at another `lookback`.

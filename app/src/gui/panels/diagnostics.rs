@@ -3,7 +3,7 @@
 //! reaching each step, the clipping rate, the alerts with their fixes, and the "loss
 //! does not fall" tools (overfit one batch, learning-rate range test).
 
-use seqcast_engine::diag::tools::{OVERFIT_BATCH, overfit_target};
+use seqcast_engine::diag::tools::{OVERFIT_BATCH, OVERFIT_ERROR, overfit_target};
 
 use super::PanelView;
 use crate::gui::intent::Intent;
@@ -175,8 +175,8 @@ fn tools_ui(ui: &mut egui::Ui, view: &PanelView<'_>, intents: &mut Vec<Intent>) 
                 "Overfit one batch",
                 &format!(
                     "Train a fresh model on {OVERFIT_BATCH} windows until the loss is below \
-                     {target:.1e} (forecasts within about 0.03 scaled units). If it cannot, \
-                     the model or the data is wrong."
+                     {target:.1e} (forecasts within about {OVERFIT_ERROR:.2} scaled units). If \
+                     it cannot, the model or the data is wrong."
                 ),
                 Tool::Overfit,
                 running,
