@@ -207,6 +207,7 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
         horizon: manifest.config.window.horizon,
         targets: n_targets,
         quantiles: manifest.config.train.loss.quantiles().copied(),
+        known: manifest.config.data.known_ahead_count(),
     };
     // The configuration must describe exactly the listed parameters, and they the
     // weights, before anything is allocated from the manifest's numbers.

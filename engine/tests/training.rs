@@ -187,11 +187,12 @@ fn forward_pass_shapes_and_output_layout() {
             horizon: 4,
             targets: 2,
             quantiles: None,
+            known: 0,
         };
         let model = Forecaster::new(&config, shape, &mut Rng::new(1), &device);
         let x =
             Tensor::<3>::from_data(TensorData::new(vec![0.1f32; 3 * 6 * 2], [3, 6, 2]), &device);
-        let y = model.forward(x, None);
+        let y = model.forward(x, None, None);
         assert_eq!(y.dims(), [3, 8]);
         let values: Vec<f32> = y.into_data().iter::<f32>().collect();
         assert!(values.iter().all(|v| v.is_finite()));

@@ -46,6 +46,15 @@ impl TrainArgs {
         if let Some(c) = &self.covariates {
             d.covariates = names(c);
         }
+        if let Some(c) = &self.future_covariates {
+            d.future_covariates = names(c);
+        }
+        if let Some(f) = &self.future {
+            d.future_file = Some(f.clone());
+        }
+        if let Some(c) = &self.calendar {
+            d.calendar = seqcast_engine::config::CalendarSpec::parse(c)?;
+        }
         if let Some(t) = &self.time_column {
             d.time_column = Some(t.clone());
         }

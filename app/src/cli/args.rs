@@ -57,6 +57,10 @@ pub struct PredictArgs {
     /// Where to write the predictions CSV.
     #[arg(long, value_name = "FILE")]
     pub export: PathBuf,
+    /// CSV of the known-in-advance covariates after the last row of --csv (for a
+    /// model trained with --future-covariates).
+    #[arg(long, value_name = "FILE")]
+    pub future: Option<PathBuf>,
 }
 
 /// `seqcast tune`.
@@ -174,6 +178,25 @@ pub struct TrainArgs {
         help_heading = "Data"
     )]
     pub covariates: Option<Vec<String>>,
+    /// Covariates whose future values are known (a promotion plan, a holiday flag),
+    /// comma-separated: the model also reads their values over the forecast horizon;
+    /// forecasting past the end needs them in --future.
+    #[arg(
+        long,
+        value_name = "COL,...",
+        value_delimiter = ',',
+        help_heading = "Data"
+    )]
+    pub future_covariates: Option<Vec<String>>,
+    /// CSV of the known-in-advance covariates after the last row: the time column and
+    /// each --future-covariates column, one row per future step.
+    #[arg(long, value_name = "FILE", help_heading = "Data")]
+    pub future: Option<PathBuf>,
+    /// Calendar features from the time column, known for every future step: auto |
+    /// none | a list of minute, hour, weekday, yearday, month (sine/cosine pairs; auto
+    /// picks by the frequency) [default: none].
+    #[arg(long, value_name = "auto|none|LIST", help_heading = "Data")]
+    pub calendar: Option<String>,
     /// Time column (default: detected; the row index when there is none).
     #[arg(long, value_name = "COL", help_heading = "Data")]
     pub time_column: Option<String>,

@@ -40,10 +40,12 @@ fn predict_file(args: &PredictArgs) -> Result<()> {
     refuse_overwriting(&args.export, &args.csv)?;
     let saved = artifact::load_any(&args.model)
         .with_context(|| format!("loading the model in {}", args.model.display()))?;
-    let model = match saved {
+    let mut model = match saved {
         artifact::SavedModel::Series(model) => *model,
         artifact::SavedModel::Panel(model) => return predict_panel(args, &model),
     };
+    // Future values belong to this file, not to the one the model was trained on.
+    model.config.data.future_file = args.future.clone();
     let table = read_csv(&args.csv)?;
     let prediction = predict(&model, &table)?;
     let targets: Vec<String> = model

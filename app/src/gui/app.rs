@@ -288,6 +288,13 @@ impl SeqcastApp {
                 ));
                 self.persisted.config.data.static_file = Some(path);
             }
+            Purpose::FutureFile => {
+                self.session.info(format!(
+                    "Future values from {} (read when training starts)",
+                    path.display()
+                ));
+                self.persisted.config.data.future_file = Some(path);
+            }
         }
     }
 

@@ -27,6 +27,8 @@ pub enum Purpose {
     RunsDir,
     /// Choose a CSV of static attributes for many series.
     StaticFile,
+    /// Choose a CSV of the known-in-advance covariates' future values.
+    FutureFile,
 }
 
 impl Purpose {
@@ -42,6 +44,10 @@ impl Purpose {
             Self::LoadModel => ("Load a saved model folder", ""),
             Self::RunsDir => ("Choose the runs folder", "seqcast-runs"),
             Self::StaticFile => ("Choose a CSV of static attributes (one row per series)", ""),
+            Self::FutureFile => (
+                "Choose a CSV of future values (the time column and each known-ahead covariate)",
+                "",
+            ),
         }
     }
 }
@@ -110,7 +116,7 @@ impl Dialogs {
                     dialog = dialog.set_directory(dir);
                 }
                 let picked = match purpose {
-                    Purpose::OpenCsv | Purpose::StaticFile => {
+                    Purpose::OpenCsv | Purpose::StaticFile | Purpose::FutureFile => {
                         dialog.add_filter("CSV", &["csv", "tsv", "txt"]).pick_file()
                     }
                     Purpose::LoadConfig => dialog.add_filter("TOML", &["toml"]).pick_file(),

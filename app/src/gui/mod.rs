@@ -1,5 +1,7 @@
 //! The desktop GUI (eframe/egui, glow renderer) over the engine.
 
+#[cfg(test)]
+mod ahead_tests;
 mod app;
 mod auto_set;
 #[cfg(test)]

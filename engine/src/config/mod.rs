@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
 
+pub use calendar::{CALENDAR_HARMONICS, CALENDAR_PREFIX, CalendarFeature, CalendarSpec};
 pub use eval::{
     BacktestConfig, DEFAULT_INTERVALS, EvalConfig, ForecastMode, MAX_BACKTEST_REFITS, MetricsScale,
 };
 pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
 pub use model::{CellKind, ModelConfig, SkipInit, WindowNorm, recurrent_len};
 
+mod calendar;
 mod eval;
 mod loss;
 mod model;
@@ -166,9 +168,34 @@ pub struct DataConfig {
     pub log: bool,
     /// Model first differences of the targets (after the log, when both are on).
     pub diff: bool,
+    /// Covariates whose future values are known (a promotion plan, a holiday flag):
+    /// besides their past values, the model reads their values over the forecast
+    /// horizon. Each must also be listed in `covariates`; forecasting past the end of
+    /// the data needs their next `horizon` values (`future_file`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub future_covariates: Vec<String>,
+    /// A CSV of the known-in-advance covariates' values after the last row: the time
+    /// column and the `future_covariates`, one row per future step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub future_file: Option<std::path::PathBuf>,
+    /// Calendar features generated from the time column, known for every future step
+    /// (`auto` is resolved to the list it picks when a run starts).
+    #[serde(skip_serializing_if = "CalendarSpec::is_none")]
+    pub calendar: CalendarSpec,
 }
 
 impl DataConfig {
+    /// How many model columns are known in advance: the user's future covariates and
+    /// the generated calendar columns (0 calendar columns while `calendar` is still
+    /// `auto`: a run resolves it to its list).
+    pub fn known_ahead_count(&self) -> usize {
+        let calendar = match &self.calendar {
+            CalendarSpec::List(list) => list.len() * 2 * CALENDAR_HARMONICS,
+            CalendarSpec::None | CalendarSpec::Auto => 0,
+        };
+        self.future_covariates.len() + calendar
+    }
+
     /// The scaler kind for a column, honouring overrides.
     pub fn scale_for(&self, column: &str) -> ScaleKind {
         self.scale_overrides

@@ -1,5 +1,6 @@
 //! Data: CSV → cleaned, timed, numeric series → chronological split → scaling → windows.
 
+pub mod calendar;
 pub mod cell;
 pub mod scale;
 pub mod season;

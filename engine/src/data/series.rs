@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::DataConfig;
+use crate::config::{CalendarFeature, DataConfig};
 use crate::error::{EngineError, Result};
 
 use super::table::CsvTable;
@@ -16,6 +16,7 @@ use super::time::{Frequency, TimeFormat, format_time, infer_frequency};
 
 mod clean;
 mod columns;
+mod future;
 mod report;
 
 pub use report::{DuplicateReport, GapReport, LoadReport, MissingReport};
@@ -48,6 +49,16 @@ pub enum TimeAxis {
     },
 }
 
+impl TimeAxis {
+    /// The inferred step (`None` for an index axis or an irregular one).
+    pub fn frequency(&self) -> Option<Frequency> {
+        match self {
+            Self::Timestamps { frequency, .. } => *frequency,
+            Self::Index => None,
+        }
+    }
+}
+
 /// A clean series ready for splitting and windowing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Series {
@@ -59,6 +70,18 @@ pub struct Series {
     pub columns: Vec<SeriesColumn>,
     /// How many of `columns` are targets.
     pub n_targets: usize,
+    /// The covariates whose future values are known, by name: the user's
+    /// (`data.future_covariates`), then the generated calendar columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_ahead: Vec<String>,
+    /// The calendar features generated (their columns come last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendar: Vec<CalendarFeature>,
+    /// The user's known-in-advance covariates after the last row (`data.future_file`):
+    /// per column of `data.future_covariates`, the values of the steps after the end,
+    /// as many consecutive steps as the file gives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ahead: Vec<Vec<f64>>,
 }
 
 impl Series {
@@ -92,10 +115,7 @@ impl Series {
 
     /// The inferred frequency (`None` for an index axis or an irregular one).
     pub fn frequency(&self) -> Option<Frequency> {
-        match &self.time {
-            TimeAxis::Timestamps { frequency, .. } => *frequency,
-            TimeAxis::Index => None,
-        }
+        self.time.frequency()
     }
 
     /// The seasonal period implied by the frequency (hourly 24, monthly 12, …).
@@ -212,7 +232,7 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
     };
 
     let rows_used = rows.len();
-    let columns: Vec<SeriesColumn> = chosen
+    let mut columns: Vec<SeriesColumn> = chosen
         .names
         .iter()
         .zip(rows.values)
@@ -220,6 +240,40 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
             name: name.clone(),
             values,
         })
+        .collect();
+    let calendar = super::calendar::resolve(&config.calendar, axis.frequency())?;
+    if let TimeAxis::Timestamps { values, .. } = &axis {
+        let names = super::calendar::column_names(&calendar);
+        let generated = super::calendar::values(&calendar, values);
+        columns.extend(
+            names
+                .into_iter()
+                .zip(generated)
+                .map(|(name, values)| SeriesColumn { name, values }),
+        );
+    }
+    let auto = matches!(config.calendar, crate::config::CalendarSpec::Auto);
+    if !calendar.is_empty() {
+        notes.push(format!(
+            "calendar features{}: {} (sine/cosine, {} harmonics each: {} columns known for \
+             every future step)",
+            if auto { " (auto)" } else { "" },
+            calendar
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            crate::config::CALENDAR_HARMONICS,
+            super::calendar::column_names(&calendar).len()
+        ));
+    } else if auto {
+        notes.push("calendar features (auto): none for this time axis".to_string());
+    }
+    let known_ahead: Vec<String> = config
+        .future_covariates
+        .iter()
+        .cloned()
+        .chain(super::calendar::column_names(&calendar))
         .collect();
     let report = LoadReport {
         source: table.source.clone(),
@@ -247,6 +301,9 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
         time: axis,
         columns,
         n_targets: chosen.n_targets,
+        known_ahead,
+        calendar,
+        ahead: Vec::new(),
     };
     Ok((series, report))
 }

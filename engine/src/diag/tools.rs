@@ -270,6 +270,7 @@ fn fresh(
         horizon: data.horizon,
         targets: data.targets,
         quantiles: config.loss.quantiles().copied(),
+        known: data.known.columns.len(),
     };
     Ok(Forecaster::new(
         model_config,

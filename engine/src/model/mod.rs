@@ -52,19 +52,23 @@ pub struct ModelShape {
     /// The quantile levels of a quantile loss (`LossKind::quantiles`): one forecast
     /// per level, horizon step and target; `None` for a point forecast.
     pub quantiles: Option<QuantileLevels>,
+    /// Covariates known in advance (the last of the features), which the head also
+    /// reads over the horizon; 0 without them.
+    pub known: usize,
 }
 
 impl ModelShape {
     /// The shape of every parameter a [`Forecaster`] of `config` has, in the order its
     /// fields are visited (per layer `w_ih`, `w_hh`, `b_ih`, `b_hh`; then `head_w`,
-    /// `head_b`, and `skip_w` with the linear skip), computed without building it.
+    /// `head_b`, `skip_w` with the linear skip, `known_w` with covariates known in
+    /// advance), computed without building it.
     /// `None` when there would be more than `max_params` of them or a size overflows:
     /// a saved model's manifest is checked against this before anything is allocated.
     pub fn param_shapes(&self, config: &ModelConfig, max_params: usize) -> Option<Vec<Vec<usize>>> {
         let count = config
             .layers
             .checked_mul(4)?
-            .checked_add(2 + usize::from(config.linear_skip))?;
+            .checked_add(2 + usize::from(config.linear_skip) + usize::from(self.known > 0))?;
         if count > max_params {
             return None;
         }
@@ -77,13 +81,16 @@ impl ModelShape {
             let d_in = if k == 0 { self.features } else { h };
             shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
         }
-        let out = self
-            .horizon
-            .checked_mul(self.targets)?
+        let per_step = self
+            .targets
             .checked_mul(self.quantiles.map_or(1, |q| q.len().max(1)))?;
+        let out = self.horizon.checked_mul(per_step)?;
         shapes.extend([vec![h, out], vec![out]]);
         if config.linear_skip {
             shapes.push(vec![self.lookback, self.horizon]);
+        }
+        if self.known > 0 {
+            shapes.push(vec![self.known, per_step]);
         }
         Some(shapes)
     }
@@ -101,6 +108,10 @@ pub struct Forecaster {
     /// Linear skip `[lookback, horizon]` from each target's inputs to its forecast,
     /// shared by the targets (`model.linear_skip`).
     pub skip_w: Option<Param<Tensor<2>>>,
+    /// The covariates known in advance, read by the head: each horizon step's forecast
+    /// adds that step's values times `[known, quantiles·targets]` (one matrix shared by
+    /// the steps; zeros at the start, so the model starts as one without them).
+    pub known_w: Option<Param<Tensor<2>>>,
     /// Dropout probability between layers and before the head.
     #[module(skip)]
     pub dropout: f64,
@@ -158,6 +169,11 @@ impl Forecaster {
                     device,
                 )
             }),
+            known_w: (shape.known > 0).then(|| {
+                let per_step = shape.targets * quantiles;
+                let zeros = vec![0.0f32; shape.known * per_step];
+                Param::from_data(TensorData::new(zeros, [shape.known, per_step]), device)
+            }),
             dropout: config.dropout,
             recurrent_steps: config.recurrent_steps,
             horizon: shape.horizon,
@@ -174,10 +190,18 @@ impl Forecaster {
         crate::config::recurrent_len(lookback, self.recurrent_steps, self.skip_w.is_some())
     }
 
-    /// `x: [B, lookback, features]` → `[B, quantiles·horizon·targets]` (one block per
-    /// quantile level; within it step-major: step 0's targets first). Pass `dropout_rng` only while training: it draws the masks.
-    pub fn forward(&self, x: Tensor<3>, dropout_rng: Option<&mut Rng>) -> Tensor<2> {
-        self.forward_probed(x, dropout_rng, &[])
+    /// `x: [B, lookback, features]` (and, for a model with covariates known in advance,
+    /// their values over the horizon `[B, horizon, known]`) → `[B,
+    /// quantiles·horizon·targets]` (one block per quantile level; within it step-major:
+    /// step 0's targets first). Pass `dropout_rng` only while training: it draws the
+    /// masks.
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        future: Option<Tensor<3>>,
+        dropout_rng: Option<&mut Rng>,
+    ) -> Tensor<2> {
+        self.forward_probed(x, future, dropout_rng, &[])
     }
 
     /// [`forward`](Self::forward) with one gradient probe per layer (`[B, T, H]` zeros that
@@ -186,10 +210,15 @@ impl Forecaster {
     pub fn forward_probed(
         &self,
         x: Tensor<3>,
+        future: Option<Tensor<3>>,
         mut dropout_rng: Option<&mut Rng>,
         probes: &[Tensor<3>],
     ) -> Tensor<2> {
         let skip = self.skip_w.as_ref().map(|w| self.skip(&x, w.val()));
+        let known = match (&self.known_w, future) {
+            (Some(w), Some(f)) => Some(self.known_ahead(f, w.val())),
+            _ => None,
+        };
         let [b, lookback, features] = x.dims();
         let first = lookback - self.recurrent_len(lookback);
         let mut input = if first > 0 {
@@ -224,11 +253,27 @@ impl Forecaster {
             h = apply_dropout(h, self.dropout, rng);
         }
         let out = h.matmul(self.head_w.val()) + self.head_b.val().unsqueeze_dim::<2>(0);
-        match skip {
+        let out = match skip {
             Some(s) if self.quantiles > 1 => out + Tensor::cat(vec![s; self.quantiles], 1),
             Some(s) => out + s,
             None => out,
+        };
+        match known {
+            Some(k) => out + k,
+            None => out,
         }
+    }
+
+    /// The head's read-out of the covariates known in advance: `f: [B, horizon, known]`
+    /// times `w: [known, quantiles·targets]` per step, laid out like the head's output.
+    fn known_ahead(&self, f: Tensor<3>, w: Tensor<2>) -> Tensor<2> {
+        let [b, horizon, known] = f.dims();
+        let (q, t) = (self.quantiles, self.targets);
+        f.reshape([b * horizon, known])
+            .matmul(w) // [B·horizon, Q·T]
+            .reshape([b, horizon, q, t])
+            .swap_dims(1, 2) // [B, Q, horizon, T]
+            .reshape([b, q * horizon * t])
     }
 
     /// The linear skip: `x[:, :, t] · w` for every target `t`, laid out step-major
@@ -286,8 +331,10 @@ mod shape_tests {
             horizon: 4,
             targets: 2,
             quantiles: Some(crate::config::QuantileLevels::new(&[0.1, 0.5, 0.9]).unwrap()),
+            known: 0,
         };
-        for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+        for (cell, known) in [(CellKind::Lstm, 0), (CellKind::Gru, 2), (CellKind::Rnn, 1)] {
+            let shape = ModelShape { known, ..shape };
             for layers in 1..=3 {
                 for linear_skip in [false, true] {
                     let config = ModelConfig {

@@ -67,27 +67,54 @@ pub fn train_step(
 ) -> Result<StepResult> {
     match Path::of(model) {
         Path::Fast => fast::forward_backward(model, batch, loss, dropout_rng, probe),
-        Path::Burn => Ok(burn_train_step(model, batch, loss, dropout_rng, probe)),
+        Path::Burn => burn_train_step(model, batch, loss, dropout_rng, probe),
     }
 }
 
 /// The model's outputs (before any window level is added back) for gathered inputs
-/// `x: [windows, lookback, features]`, row-major `[windows, horizon × targets]`.
+/// `x: [windows, lookback, features]` and the covariates known in advance over each
+/// window's horizon (`[windows, horizon, known]`, empty without them), row-major
+/// `[windows, horizon × targets]`.
 pub fn predict(
     model: &Forecaster,
-    x: Vec<f32>,
+    (x, future): (Vec<f32>, Vec<f32>),
     windows: usize,
     lookback: usize,
     features: usize,
 ) -> Result<Vec<f32>> {
     match Path::of(model) {
-        Path::Fast => fast::predict(model, &x, windows, lookback, features),
+        Path::Fast => fast::predict(model, (&x, &future), windows, lookback, features),
         Path::Burn => {
             let device = model.head_w.val().device();
             let x = Tensor::from_data(TensorData::new(x, [windows, lookback, features]), &device);
-            Ok(model.forward(x, None).into_data().iter::<f32>().collect())
+            let future = future_tensor(model, future, windows)?;
+            Ok(model
+                .forward(x, future, None)
+                .into_data()
+                .iter::<f32>()
+                .collect())
         }
     }
+}
+
+/// The known-in-advance block as the tensor `Forecaster::forward` reads (`None` for a
+/// model without it); an error when its size does not fit the model.
+fn future_tensor(model: &Forecaster, future: Vec<f32>, n: usize) -> Result<Option<Tensor<3>>> {
+    let Some(w) = &model.known_w else {
+        return Ok(None);
+    };
+    let known = w.val().dims()[0];
+    if future.len() != n * model.horizon * known {
+        return Err(crate::error::EngineError::FastPath(format!(
+            "the known-in-advance block has {} values for {n}×{}×{known}",
+            future.len(),
+            model.horizon
+        )));
+    }
+    Ok(Some(Tensor::from_data(
+        TensorData::new(future, [n, model.horizon, known]),
+        &w.val().device(),
+    )))
 }
 
 /// [`train_step`] through burn's autodiff; probes (zero tensors added to each step's
@@ -98,8 +125,9 @@ pub(crate) fn burn_train_step(
     loss: LossKind,
     dropout_rng: Option<&mut Rng>,
     probe: bool,
-) -> StepResult {
+) -> Result<StepResult> {
     let device = model.head_w.val().device();
+    let future = future_tensor(model, batch.future.to_vec(), batch.batch)?;
     let n = batch.batch;
     let outputs_per_window = batch.y.len() / n.max(1);
     let x = Tensor::<3>::from_data(
@@ -120,7 +148,7 @@ pub(crate) fn burn_train_step(
     } else {
         Vec::new()
     };
-    let predicted = model.forward_probed(x, dropout_rng, &probes);
+    let predicted = model.forward_probed(x, future, dropout_rng, &probes);
     let outputs = predicted.clone().into_data().iter::<f32>().collect();
     let loss_tensor = super::loss::loss(loss, predicted, y);
     let loss_value = f64::from(loss_tensor.clone().into_scalar::<f32>());
@@ -138,12 +166,12 @@ pub(crate) fn burn_train_step(
             })
             .collect()
     });
-    StepResult {
+    Ok(StepResult {
         loss: loss_value,
         outputs,
         grads: GradientsParams::from_grads(gradients, model),
         time_norms: time,
-    }
+    })
 }
 
 /// Per-time-step norms of a probe gradient `[B, T, H]` given as row-major values.

@@ -238,6 +238,7 @@ pub fn forecast(
         val: &[],
         window_norm: config.model.window_norm,
         season: config.eval.season.or(panel.season()).unwrap_or(1),
+        known: crate::train::KnownAhead::default(),
     };
     let outputs = predict_windows(model, &data, &origins)?;
     for (k, (series, scaler)) in kept.iter().enumerate() {

@@ -92,6 +92,14 @@ impl PanelPrepared {
     /// only when no series is left.
     pub fn fit(panel: Arc<Panel>, config: &RunConfig) -> Result<Self> {
         config.validate()?;
+        if !config.data.calendar.is_none() || !config.data.future_covariates.is_empty() {
+            return Err(EngineError::Config(
+                "calendar features and covariates known in advance are available for one \
+                 series at a time, not yet for a panel of series (use --calendar none and \
+                 leave out --future-covariates)"
+                    .into(),
+            ));
+        }
         if config.data.diff {
             return Err(EngineError::Config(
                 "differencing is not available for a panel of series; per-window \
@@ -261,6 +269,7 @@ impl PanelPrepared {
             val: &self.val,
             window_norm: self.window_norm,
             season: self.season,
+            known: crate::train::KnownAhead::default(),
         }
     }
 

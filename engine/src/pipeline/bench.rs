@@ -136,6 +136,7 @@ pub fn run(
         val: &[],
         window_norm: WindowNorm::None,
         season: 1,
+        known: crate::train::KnownAhead::default(),
     };
     let model = ModelConfig {
         cell: spec.cell,

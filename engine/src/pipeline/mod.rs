@@ -39,6 +39,13 @@ pub struct DataSummary {
     pub targets: Vec<String>,
     /// Input-only columns.
     pub covariates: Vec<String>,
+    /// The covariates whose values over the horizon the model also reads: the user's
+    /// known-in-advance columns, then the generated calendar columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_ahead: Vec<String>,
+    /// The calendar features generated from the time column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendar: Vec<crate::config::CalendarFeature>,
     /// Rows in each part.
     pub split_rows: [usize; 3],
     /// Windows in each part.
@@ -212,9 +219,19 @@ pub fn load_series(
     table: &CsvTable,
     config: &RunConfig,
 ) -> Result<(Series, LoadReport, RunConfig)> {
-    let (series, report) = build_series(table, &config.data)?;
+    let (mut series, report) = build_series(table, &config.data)?;
+    if let Some(path) = &config.data.future_file {
+        let future = crate::data::table::read_csv(path)?;
+        series.attach_future(&future, &config.data)?;
+    }
     let mut resolved = config.clone();
     resolved.data.targets = series.targets().iter().map(|c| c.name.clone()).collect();
+    // `auto` is recorded as what it picked, so a saved model regenerates the same columns.
+    resolved.data.calendar = if series.calendar.is_empty() {
+        crate::config::CalendarSpec::None
+    } else {
+        crate::config::CalendarSpec::List(series.calendar.clone())
+    };
     if resolved.data.time_column.is_none() {
         resolved.data.time_column = report.time_column.clone();
     }
@@ -256,6 +273,8 @@ impl DataSummary {
             rows: prepared.series.len(),
             targets: config.data.targets.clone(),
             covariates: config.data.covariates.clone(),
+            known_ahead: prepared.series.known_ahead.clone(),
+            calendar: prepared.series.calendar.clone(),
             split_rows: [
                 prepared.split.train.len(),
                 prepared.split.val.len(),
@@ -281,6 +300,9 @@ pub fn run(
     report: &mut dyn FnMut(Progress),
 ) -> Result<RunOutput> {
     let (prepared, mut load, config) = load_and_prepare(table, config)?;
+    // Before training, not after it: the forecast past the end needs the values known
+    // in advance over the horizon.
+    prepared.check_future()?;
     load.notes.extend(prepare_notes(&prepared));
     if let Some(settings) = config.eval.backtest {
         backtest::check(&prepared.test, settings)?;
@@ -545,6 +567,7 @@ pub fn lr_range_test(
 
 /// Forecasts the `horizon` steps after the last row, from the last `lookback` rows.
 pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<FutureForecast> {
+    prepared.check_future()?;
     let series = &prepared.series;
     let last = series.len().saturating_sub(1);
     let origins = [last];

@@ -32,8 +32,19 @@ pub fn predict(model: &TrainedModel, table: &CsvTable) -> Result<Prediction> {
     let mut data = model.config.data.clone();
     let n_targets = model.n_targets;
     data.targets = model.columns.iter().take(n_targets).cloned().collect();
-    data.covariates = model.columns.iter().skip(n_targets).cloned().collect();
-    let (series, report) = build_series(table, &data)?;
+    // The calendar columns are generated again from `data.calendar`, not read.
+    data.covariates = model
+        .columns
+        .iter()
+        .skip(n_targets)
+        .filter(|c| !crate::data::calendar::is_generated(c))
+        .cloned()
+        .collect();
+    let (mut series, report) = build_series(table, &data)?;
+    if let Some(path) = &data.future_file {
+        let future = crate::data::table::read_csv(path)?;
+        series.attach_future(&future, &data)?;
+    }
     let names: Vec<&str> = series.columns.iter().map(|c| c.name.as_str()).collect();
     if names != model.columns.iter().map(String::as_str).collect::<Vec<_>>() {
         return Err(EngineError::Artifact(format!(

@@ -61,6 +61,12 @@ pub struct Prepared {
     pub season_detected: Option<f64>,
     /// Per-window normalisation the model was (is to be) trained with.
     pub window_norm: WindowNorm,
+    /// Model columns of the covariates known in advance (`Series::known_ahead`).
+    pub known_ahead: Vec<usize>,
+    /// Their scaled values over the `horizon` steps after the last row, row-major
+    /// `[horizon × known]`, or why they are unknown (the forecast past the end needs
+    /// them; windows inside the data do not).
+    pub beyond: std::result::Result<Vec<f32>, String>,
 }
 
 impl Prepared {
@@ -128,6 +134,8 @@ impl Prepared {
         let val = spec.targets_inside(split.val.clone(), earliest);
         let test = spec.targets_inside(split.test.clone(), earliest);
         let (season, season_detected) = season_of(&series, config, &split);
+        let known_ahead = series.known_ahead_indices();
+        let beyond = scaled_beyond(&series, &known_ahead, &scaling, spec.horizon);
         Ok(Self {
             series,
             split,
@@ -141,7 +149,18 @@ impl Prepared {
             season,
             season_detected,
             window_norm: config.model.window_norm,
+            known_ahead,
+            beyond,
         })
+    }
+
+    /// The forecast past the end can be made: the values known in advance reach over
+    /// the horizon (an error naming what is missing otherwise).
+    pub fn check_future(&self) -> Result<()> {
+        match &self.beyond {
+            Ok(_) => Ok(()),
+            Err(why) => Err(EngineError::Config(why.clone())),
+        }
     }
 
     /// Columns fed to the model.
@@ -166,6 +185,10 @@ impl Prepared {
             val: &self.val,
             window_norm: self.window_norm,
             season: self.season,
+            known: crate::train::KnownAhead {
+                columns: &self.known_ahead,
+                beyond: self.beyond.as_deref().unwrap_or(&[]),
+            },
         }
     }
 
@@ -348,6 +371,36 @@ fn scaled_matrix(
         }
     }
     Ok(matrix)
+}
+
+/// The known-in-advance columns' values over the `horizon` steps after the last row,
+/// scaled like their columns, row-major `[horizon × known]`.
+fn scaled_beyond(
+    series: &Series,
+    known: &[usize],
+    scaling: &Scaling,
+    horizon: usize,
+) -> std::result::Result<Vec<f32>, String> {
+    if known.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns = series.ahead_values(horizon).map_err(|e| match e {
+        EngineError::Config(why) => why,
+        other => other.to_string(),
+    })?;
+    let mut out = vec![0.0f32; horizon * known.len()];
+    for (j, (values, &c)) in columns.iter().zip(known).enumerate() {
+        let scaler = scaling
+            .columns
+            .get(c)
+            .ok_or("a known column has no scaler")?;
+        for (k, v) in values.iter().enumerate() {
+            if let Some(slot) = out.get_mut(k * known.len() + j) {
+                *slot = scaler.transform(*v) as f32;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The seasonal period: the user's, the time axis's, or (without timestamps) read from

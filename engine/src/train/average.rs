@@ -109,6 +109,7 @@ mod tests {
             horizon: 2,
             targets: 1,
             quantiles: None,
+            known: 0,
         };
         let config = ModelConfig {
             hidden: 3,

@@ -56,6 +56,32 @@ impl TrainData<'_> {
         (x, levels)
     }
 
+    /// The covariates known in advance over the horizon of the windows at `origins`,
+    /// row-major `[windows × horizon × known]` (empty without them): rows past the
+    /// matrix's end come from [`KnownAhead::beyond`](super::KnownAhead::beyond), NaN
+    /// where that runs out (the caller checks that the values exist first).
+    pub fn future(&self, origins: &[usize]) -> Vec<f32> {
+        let columns = self.known.columns;
+        if columns.is_empty() {
+            return Vec::new();
+        }
+        let rows = self.matrix.len() / self.features.max(1);
+        let mut out = Vec::with_capacity(origins.len() * self.horizon * columns.len());
+        for &t in origins {
+            for row in t + 1..=t + self.horizon {
+                for (j, &c) in columns.iter().enumerate() {
+                    let value = if row < rows {
+                        self.matrix.get(row * self.features + c)
+                    } else {
+                        self.known.beyond.get((row - rows) * columns.len() + j)
+                    };
+                    out.push(value.copied().unwrap_or(f32::NAN));
+                }
+            }
+        }
+        out
+    }
+
     /// Adds each window's level back to model outputs `[windows × horizon × targets]`.
     pub fn restore(&self, outputs: &mut [f32], levels: Option<&[f32]>) {
         if let Some(levels) = levels {
@@ -118,6 +144,7 @@ fn shift_outputs(values: &mut [f32], levels: &[f32], targets: usize, sign: f32) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::KnownAhead;
 
     /// Two features (target, covariate), rows r → (r, 100 + r).
     fn matrix() -> Vec<f32> {
@@ -135,6 +162,7 @@ mod tests {
             val: &[],
             window_norm: norm,
             season: 1,
+            known: KnownAhead::default(),
         }
     }
 
@@ -148,6 +176,31 @@ mod tests {
         let (x, y) = data(&m, WindowNorm::None).gather(&[4]);
         assert_eq!(x, vec![2.0, 102.0, 3.0, 103.0, 4.0, 104.0]);
         assert_eq!(y, vec![5.0, 6.0]);
+    }
+
+    #[test]
+    fn the_known_ahead_block_reads_the_horizon_rows_then_the_rows_beyond() {
+        let m = matrix(); // 10 rows: (r, 100 + r)
+        let beyond = [110.0, 111.0];
+        let d = TrainData {
+            known: KnownAhead {
+                columns: &[1],
+                beyond: &beyond,
+            },
+            ..data(&m, WindowNorm::Last)
+        };
+        // Origin 4: horizon rows 5, 6; origin 9 (the last row): rows 10, 11 are beyond.
+        assert_eq!(d.future(&[4, 9]), vec![105.0, 106.0, 110.0, 111.0]);
+        // Not normalised like the targets, and NaN where the values run out.
+        let short = TrainData {
+            known: KnownAhead {
+                columns: &[1],
+                beyond: &beyond[..1],
+            },
+            ..d
+        };
+        assert!(short.future(&[9])[1].is_nan());
+        assert!(data(&m, WindowNorm::Last).future(&[4]).is_empty());
     }
 
     #[test]

@@ -50,6 +50,18 @@ pub struct TrainData<'a> {
     pub window_norm: WindowNorm,
     /// Seasonal period of the data (1: none), for the skip's seasonal start.
     pub season: usize,
+    /// The covariates known in advance (none by default).
+    pub known: KnownAhead<'a>,
+}
+
+/// Covariates whose future values are known, as the windows read them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KnownAhead<'a> {
+    /// Their features (indices into a matrix row).
+    pub columns: &'a [usize],
+    /// Their values on the rows after the matrix's last one, row-major `[rows ×
+    /// columns]` (the forecast past the end reads them).
+    pub beyond: &'a [f32],
 }
 
 impl TrainData<'_> {

@@ -20,7 +20,7 @@ pub(super) fn validate(
     let mut outputs = Vec::with_capacity(origins.len() * data.horizon * data.targets);
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, y, levels) = data.gather_with_levels(chunk);
-        let mut out = forward_windows(model, data, x, chunk.len())?;
+        let mut out = forward_windows(model, data, (x, data.future(chunk)), chunk.len())?;
         // Relative to the window's level on both sides: the same loss as in the
         // user's (scaled) units.
         sum += fast::mean_loss(kind, &out, &y, data.horizon * data.targets) * chunk.len() as f64;
@@ -68,7 +68,7 @@ pub fn predict_windows_all(
     };
     for chunk in origins.chunks(PREDICT_BATCH) {
         let (x, levels) = data.inputs(chunk);
-        let mut values = forward_windows(model, data, x, chunk.len())?;
+        let mut values = forward_windows(model, data, (x, data.future(chunk)), chunk.len())?;
         data.restore(&mut values, levels.as_deref());
         let Some(weights) = model.levels.map(|l| l.point_weights()) else {
             out.point.extend(values);
@@ -132,14 +132,15 @@ fn point_of(blocks: &[Vec<f32>], weights: &[f64]) -> Vec<f32> {
 }
 
 /// The model's outputs (before the window level is added back) for the gathered
-/// inputs `x: [n, lookback, features]`, on the path the model runs on.
+/// inputs `x: [n, lookback, features]` and known-in-advance block, on the path the
+/// model runs on.
 fn forward_windows(
     model: &Forecaster,
     data: &TrainData<'_>,
-    x: Vec<f32>,
+    inputs: (Vec<f32>, Vec<f32>),
     n: usize,
 ) -> Result<Vec<f32>> {
-    crate::model::path::predict(model, x, n, data.lookback, data.features)
+    crate::model::path::predict(model, inputs, n, data.lookback, data.features)
 }
 
 #[cfg(test)]

@@ -281,6 +281,7 @@ mod tests {
             val: &[],
             window_norm,
             season: 4,
+            known: crate::train::KnownAhead::default(),
         }
     }
 

@@ -216,6 +216,7 @@ mod tests {
             val: &[],
             window_norm: WindowNorm::Last,
             season: 4,
+            known: crate::train::KnownAhead::default(),
         };
         let (start, w) = initial_skip(SkipInit::Best, &data).unwrap();
         assert_eq!(start, SkipStart::SeasonalNaive(4));

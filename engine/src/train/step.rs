@@ -22,8 +22,10 @@ pub fn forward_backward(
     probe: bool,
 ) -> Result<StepResult> {
     let (x, y) = data.gather(origins);
+    let future = data.future(origins);
     let batch = FastBatch {
         x: &x,
+        future: &future,
         y: &y,
         batch: origins.len(),
         lookback: data.lookback,

@@ -81,6 +81,7 @@ impl<'a> Trainer<'a> {
             horizon: data.horizon,
             targets: data.targets,
             quantiles: config.loss.quantiles().copied(),
+            known: data.known.columns.len(),
         };
         let mut model = Forecaster::new(model_config, shape, &mut rng, device);
         if model.skip_w.is_some()

@@ -297,6 +297,9 @@ pub struct Inspection {
     pub split: SplitRanges,
     /// Windows in train / validation / test.
     pub windows: [usize; 3],
+    /// Why the forecast past the end cannot be made yet (future values known in
+    /// advance are missing); `None` when it can.
+    pub future_missing: Option<String>,
 }
 
 /// What the engine reports.

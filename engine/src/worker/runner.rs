@@ -126,6 +126,7 @@ impl Runner {
                     ],
                     split: prepared.split.clone(),
                     series: prepared.series.clone(),
+                    future_missing: prepared.beyond.as_ref().err().cloned(),
                     report,
                 })));
             }

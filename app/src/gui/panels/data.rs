@@ -20,6 +20,7 @@ enum Role {
     Time,
     Target,
     Covariate,
+    KnownAhead,
     SeriesId,
     Static,
 }
@@ -31,6 +32,7 @@ impl Role {
             Self::Time => "Time",
             Self::Target => "Target",
             Self::Covariate => "Covariate",
+            Self::KnownAhead => "Known ahead",
             Self::SeriesId => "Series id",
             Self::Static => "Static attribute",
         }
@@ -70,6 +72,8 @@ pub fn data_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<In
                 .show(ui, |ui| {
                     roles_ui(ui, view, &table);
                     ui.add_space(6.0);
+                    super::data_ahead::known_ahead_ui(ui, view, intents);
+                    ui.add_space(6.0);
                     report_ui(ui, view);
                 });
         });
@@ -90,6 +94,8 @@ fn role_of(view: &PanelView<'_>, name: &str) -> Role {
             && default_value_column(view) == Some(name))
     {
         Role::Target
+    } else if data.future_covariates.iter().any(|c| c == name) {
+        Role::KnownAhead
     } else if data.covariates.iter().any(|c| c == name) {
         Role::Covariate
     } else if data.static_columns.iter().any(|c| c == name) {
@@ -163,6 +169,7 @@ fn roles_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, table: &CsvTable) {
                             Role::Time,
                             Role::Target,
                             Role::Covariate,
+                            Role::KnownAhead,
                             Role::SeriesId,
                             Role::Static,
                         ] {
@@ -225,6 +232,7 @@ fn set_role(view: &mut PanelView<'_>, name: &str, role: Role) {
     let data = &mut view.persisted.config.data;
     data.targets.retain(|t| t != name);
     data.covariates.retain(|c| c != name);
+    data.future_covariates.retain(|c| c != name);
     data.static_columns.retain(|c| c != name);
     if data.time_column.as_deref() == Some(name) {
         data.time_column = None;
@@ -240,6 +248,7 @@ fn set_role(view: &mut PanelView<'_>, name: &str, role: Role) {
         Role::Time => data.time_column = Some(name.to_string()),
         Role::Target => data.targets.push(name.to_string()),
         Role::Covariate => data.covariates.push(name.to_string()),
+        Role::KnownAhead => data.future_covariates.push(name.to_string()),
         Role::Static => data.static_columns.push(name.to_string()),
     }
 }

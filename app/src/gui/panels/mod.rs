@@ -12,6 +12,7 @@ pub mod compare;
 pub mod config;
 pub mod controls;
 pub mod data;
+pub mod data_ahead;
 pub mod diagnostics;
 pub mod menu;
 pub mod model;

@@ -379,10 +379,31 @@ pub(super) fn choose(
     };
     let mut roles: Vec<(String, &'static str)> =
         time.parts().iter().map(|p| (p.clone(), "time")).collect();
+    // A covariate known in advance is a covariate too (its past values are inputs).
+    let covariates: Vec<String> = config
+        .covariates
+        .iter()
+        .chain(
+            config
+                .future_covariates
+                .iter()
+                .filter(|f| !config.covariates.contains(f)),
+        )
+        .cloned()
+        .collect();
+    for name in config.covariates.iter().chain(&config.future_covariates) {
+        if crate::data::calendar::is_generated(name) {
+            return Err(EngineError::Config(format!(
+                "column '{name}': names starting with '{}' are kept for generated calendar \
+                 features; rename the column",
+                crate::config::CALENDAR_PREFIX
+            )));
+        }
+    }
     let with_roles = targets
         .iter()
         .map(|t| (t, "target"))
-        .chain(config.covariates.iter().map(|c| (c, "covariate")));
+        .chain(covariates.iter().map(|c| (c, "covariate")));
     for (name, role) in with_roles {
         table.column(name)?;
         if let Some((_, earlier)) = roles.iter().find(|(n, _)| n == name) {
@@ -393,10 +414,7 @@ pub(super) fn choose(
         roles.push((name.clone(), role));
     }
     let n_targets = targets.len();
-    let names = targets
-        .into_iter()
-        .chain(config.covariates.iter().cloned())
-        .collect();
+    let names = targets.into_iter().chain(covariates).collect();
     Ok(Chosen { names, n_targets })
 }
 

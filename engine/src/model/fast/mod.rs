@@ -14,6 +14,7 @@
 //! run on separate threads (each part's gradients are sums, so the parts just add).
 
 mod kernel;
+mod known;
 mod layer;
 mod math;
 mod part;
@@ -35,6 +36,7 @@ use crate::config::LossKind;
 use crate::error::{EngineError, Result};
 use crate::rng::Rng;
 use kernel::Packed;
+use known::Known;
 use layer::LayerWeights;
 use part::{Masks, PartInput, PartResult, Skip, Weights};
 
@@ -63,6 +65,9 @@ pub fn max_threads() -> usize {
 pub struct FastBatch<'a> {
     /// Inputs `[batch, lookback, features]`.
     pub x: &'a [f32],
+    /// The covariates known in advance over each window's horizon, `[batch, horizon,
+    /// known]` (empty for a model without them).
+    pub future: &'a [f32],
     /// Targets `[batch, horizon·targets]` (a quantile model's every block is scored
     /// against them).
     pub y: &'a [f32],
@@ -127,12 +132,16 @@ pub fn forward_backward(
         || batch.x.len() != b * steps * batch.features
         || batch.y.len() * loss.outputs_per_step() != b * outputs
         || weights.layers.first().map(|l| l.d_in) != Some(batch.features)
+        || batch.future.len() != b * known_width(&weights)
     {
         return Err(EngineError::FastPath(format!(
-            "batch shapes do not match the model: x {} values for {b}×{steps}×{}, y {} for {b}×{outputs}",
+            "batch shapes do not match the model: x {} values for {b}×{steps}×{}, y {} for \
+             {b}×{outputs}, known-in-advance block {} for {b}×{}",
             batch.x.len(),
             batch.features,
-            batch.y.len()
+            batch.y.len(),
+            batch.future.len(),
+            known_width(&weights)
         )));
     }
     let masks = match dropout_rng {
@@ -149,6 +158,7 @@ pub fn forward_backward(
     let parts = split_rows(b, max_threads());
     let input = |rows: Range<usize>| PartInput {
         x: batch.x,
+        future: batch.future,
         y: batch.y,
         rows,
         steps,
@@ -172,7 +182,7 @@ const PREDICT_ROWS: usize = 32;
 /// (tests hold the two to 1e-4 relative), an order of magnitude sooner.
 pub fn predict(
     model: &Forecaster,
-    x: &[f32],
+    (x, future): (&[f32], &[f32]),
     windows: usize,
     lookback: usize,
     features: usize,
@@ -186,10 +196,14 @@ pub fn predict(
     if lookback == 0
         || x.len() != windows * lookback * features
         || weights.layers.first().map(|l| l.d_in) != Some(features)
+        || future.len() != windows * known_width(&weights)
     {
         return Err(EngineError::FastPath(format!(
-            "inputs do not match the model: {} values for {windows}×{lookback}×{features}",
-            x.len()
+            "inputs do not match the model: {} values for {windows}×{lookback}×{features}, \
+             known-in-advance block {} for {windows}×{}",
+            x.len(),
+            future.len(),
+            known_width(&weights)
         )));
     }
     let shape = (lookback, features);
@@ -198,7 +212,7 @@ pub fn predict(
         let mut start = rows.start;
         while start < rows.end {
             let end = (start + PREDICT_ROWS).min(rows.end);
-            out.extend(part::predict(&weights, x, &(start..end), shape)?);
+            out.extend(part::predict(&weights, (x, future), &(start..end), shape)?);
             start = end;
         }
         Ok(out)
@@ -297,6 +311,9 @@ fn combine(
     if let Some(skip) = &model.skip_w {
         register2(&mut grads, skip, total.grads.skip)?;
     }
+    if let Some(known) = &model.known_w {
+        register2(&mut grads, known, total.grads.known)?;
+    }
     Ok(FastStep {
         loss: total.loss_sum / (b * outputs).max(1) as f64,
         outputs: total.outputs,
@@ -372,8 +389,24 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
             }),
             None => None,
         },
+        known: match &model.known_w {
+            Some(w) => Some(Known {
+                known: w.val().dims()[0],
+                w: values(w)?,
+                horizon: model.horizon,
+                targets: model.targets,
+                quantiles: model.quantiles,
+            }),
+            None => None,
+        },
         recurrent_steps: model.recurrent_steps,
     })
+}
+
+/// Values per window of the known-in-advance block the model reads (`horizon·known`;
+/// 0 without it).
+fn known_width(w: &Weights) -> usize {
+    w.known.as_ref().map_or(0, |k| k.horizon * k.known)
 }
 
 /// Draws the masks in `Forecaster::forward`'s order (see [`forward_backward`]).

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::known::Known;
 use super::layer::{self, Backward, LayerGrads, LayerWeights, Tape};
 use super::math::{self, gemm};
 use super::pool;
@@ -19,6 +20,8 @@ pub struct Weights {
     pub head_b: Vec<f32>,
     /// The linear skip `[T, horizon]`, shared by the `targets` forecast columns.
     pub skip: Option<Skip>,
+    /// The head's read-out of the covariates known in advance.
+    pub known: Option<Known>,
     /// The recurrent layers read the last this many steps of a window (0: all).
     pub recurrent_steps: usize,
 }
@@ -71,6 +74,8 @@ pub struct Grads {
     pub head_b: Vec<f32>,
     /// d/d skip weights (empty without a skip).
     pub skip: Vec<f32>,
+    /// d/d known-in-advance weights (empty without them).
+    pub known: Vec<f32>,
 }
 
 impl Grads {
@@ -80,6 +85,7 @@ impl Grads {
             head_w: vec![0.0; w.head_w.len()],
             head_b: vec![0.0; w.head_b.len()],
             skip: vec![0.0; w.skip.as_ref().map_or(0, |s| s.w.len())],
+            known: vec![0.0; w.known.as_ref().map_or(0, |k| k.w.len())],
         }
     }
 
@@ -91,6 +97,7 @@ impl Grads {
         math::add_into(&mut self.head_w, &other.head_w);
         math::add_into(&mut self.head_b, &other.head_b);
         math::add_into(&mut self.skip, &other.skip);
+        math::add_into(&mut self.known, &other.known);
     }
 }
 
@@ -109,6 +116,9 @@ pub struct Masks {
 pub struct PartInput<'a> {
     /// `[B, T, F]`, whole batch.
     pub x: &'a [f32],
+    /// `[B, horizon, known]`, whole batch: the covariates known in advance over each
+    /// window's horizon (empty without them).
+    pub future: &'a [f32],
     /// `[B, horizon·targets]`, whole batch (each quantile block is scored against it).
     pub y: &'a [f32],
     /// Rows of the batch for this part.
@@ -197,7 +207,7 @@ impl Forward {
 fn forward(
     w: &Weights,
     masks: &Masks,
-    x: &[f32],
+    (x, future): (&[f32], &[f32]),
     rows_range: &Range<usize>,
     (steps, features): (usize, usize),
 ) -> Result<Forward> {
@@ -283,6 +293,9 @@ fn forward(
             }
         }
     }
+    if let Some(known) = &w.known {
+        known.add_to(&mut pred, known.rows(future, rows_range), rows, outputs)?;
+    }
     Ok(Forward {
         inputs,
         tapes,
@@ -294,15 +307,16 @@ fn forward(
     })
 }
 
-/// Predictions `[rows, outputs]` for rows `rows` of `x: [B, T, F]`, without dropout
+/// Predictions `[rows, outputs]` for rows `rows` of `x: [B, T, F]` (and the
+/// known-in-advance block `[B, horizon, known]`), without dropout
 /// (the model in evaluation mode).
 pub fn predict(
     w: &Weights,
-    x: &[f32],
+    inputs: (&[f32], &[f32]),
     rows: &Range<usize>,
     shape: (usize, usize),
 ) -> Result<Vec<f32>> {
-    let mut f = forward(w, &Masks::default(), x, rows, shape)?;
+    let mut f = forward(w, &Masks::default(), inputs, rows, shape)?;
     let pred = std::mem::take(&mut f.pred);
     f.recycle();
     Ok(pred)
@@ -352,7 +366,13 @@ pub fn run(
     let outputs = w.head_b.len();
     let n_layers = w.layers.len();
     let step_h = rows * hidden;
-    let mut f = forward(w, masks, input.x, &input.rows, (steps, input.features))?;
+    let mut f = forward(
+        w,
+        masks,
+        (input.x, input.future),
+        &input.rows,
+        (steps, input.features),
+    )?;
     let pred = std::mem::take(&mut f.pred);
     let (h_last, head_mask, skip_x) = (&f.h_last, &f.head_mask, &f.skip_x);
 
@@ -379,6 +399,10 @@ pub fn run(
     math::add_column_sums(&mut grads.head_b, &dpred);
     if let (Some(sk), Some(sx)) = (&w.skip, skip_x) {
         skip_gradient(&mut grads.skip, sk, sx, &dpred, (rows, steps, outputs))?;
+    }
+    if let Some(known) = &w.known {
+        let f_rows = known.rows(input.future, &input.rows);
+        known.gradient(&mut grads.known, f_rows, &dpred, rows, outputs)?;
     }
     let mut dh_last = vec![0.0f32; step_h];
     gemm(

@@ -9,6 +9,7 @@ use crate::config::{CellKind, LossKind, ModelConfig, SkipInit, TrainConfig, Wind
 use crate::model::{Forecaster, ModelShape, cpu_device};
 use crate::rng::Rng;
 
+mod known;
 mod paths;
 mod quantile;
 
@@ -21,26 +22,37 @@ fn model(cell: CellKind, layers: usize, dropout: f64, seed: u64) -> Forecaster {
     model_with(cell, 6, layers, dropout, seed)
 }
 
-fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: u64) -> Forecaster {
-    let config = ModelConfig {
+/// The configuration the parity tests build: PyTorch's uniform init (non-zero biases,
+/// so bias gradients are exercised), no window normalisation, every step read.
+fn test_config(
+    cell: CellKind,
+    (hidden, layers): (usize, usize),
+    dropout: f64,
+    linear_skip: bool,
+) -> ModelConfig {
+    ModelConfig {
         cell,
         hidden,
         layers,
         dropout,
-        // PyTorch's uniform init: non-zero biases, so bias gradients are exercised.
         orthogonal_init: false,
         forget_bias: 1.0,
         window_norm: WindowNorm::None,
-        linear_skip: false,
+        linear_skip,
         recurrent_steps: 0,
         skip_init: SkipInit::Zero,
-    };
+    }
+}
+
+fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: u64) -> Forecaster {
+    let config = test_config(cell, (hidden, layers), dropout, false);
     let shape = ModelShape {
         features: F,
         lookback: T,
         horizon: HORIZON,
         targets: 1,
         quantiles: None,
+        known: 0,
     };
     Forecaster::new(
         &config,
@@ -101,7 +113,7 @@ fn check_with(cell: CellKind, hidden: usize, layers: usize, loss: LossKind, drop
     let device = cpu_device().autodiff();
     let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [B, T, F]), &device);
     let yt = Tensor::<2>::from_data(TensorData::new(y.clone(), [B, HORIZON]), &device);
-    let predicted = model.forward(xt, (dropout > 0.0).then_some(&mut rng_burn));
+    let predicted = model.forward(xt, None, (dropout > 0.0).then_some(&mut rng_burn));
     let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
     let loss_t = crate::model::loss::loss(loss, predicted, yt);
     let loss_burn = f64::from(loss_t.clone().into_scalar::<f32>());
@@ -109,6 +121,7 @@ fn check_with(cell: CellKind, hidden: usize, layers: usize, loss: LossKind, drop
 
     let batch = FastBatch {
         x: &x,
+        future: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -215,7 +228,18 @@ fn with_random_skip(config: &ModelConfig, shape: ModelShape, seed: u64) -> Forec
 /// gradients and the random streams agree, and returns the fast path's step.
 fn assert_fast_matches_burn(
     model: &Forecaster,
+    inputs: (&[f32], &[f32], usize),
+    loss: LossKind,
+    probe: bool,
+) -> super::FastStep {
+    assert_fast_matches_burn_with(model, inputs, &[], loss, probe)
+}
+
+/// [`assert_fast_matches_burn`] with a known-in-advance block `[B, HORIZON, known]`.
+fn assert_fast_matches_burn_with(
+    model: &Forecaster,
     (x, y, features): (&[f32], &[f32], usize),
+    future: &[f32],
     loss: LossKind,
     probe: bool,
 ) -> super::FastStep {
@@ -224,12 +248,20 @@ fn assert_fast_matches_burn(
     let (mut rng_burn, mut rng_fast) = (Rng::new(5), Rng::new(5));
     let xt = Tensor::<3>::from_data(TensorData::new(x.to_vec(), [B, T, features]), &device);
     let yt = Tensor::<2>::from_data(TensorData::new(y.to_vec(), [B, y.len() / B]), &device);
-    let predicted = model.forward(xt, dropout.then_some(&mut rng_burn));
+    let ft = (!future.is_empty()).then(|| {
+        let known = future.len() / (B * HORIZON);
+        Tensor::<3>::from_data(
+            TensorData::new(future.to_vec(), [B, HORIZON, known]),
+            &device,
+        )
+    });
+    let predicted = model.forward(xt, ft, dropout.then_some(&mut rng_burn));
     let outputs_burn: Vec<f32> = predicted.clone().into_data().iter::<f32>().collect();
     let loss_t = crate::model::loss::loss(loss, predicted, yt);
     let grads_burn = GradientsParams::from_grads(loss_t.backward(), model);
     let batch = FastBatch {
         x,
+        future,
         y,
         batch: B,
         lookback: T,
@@ -276,6 +308,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         horizon: HORIZON,
         targets: 1,
         quantiles: None,
+        known: 0,
     };
     let model = with_random_skip(&config, shape, 3);
     let mut rng = Rng::new(11);
@@ -287,7 +320,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
 
     // The covariate (feature 1) reaches the output only through the recurrent layers:
     // changing it in the two oldest steps changes nothing, in the newest step it does.
-    let predict = |x: &[f32]| super::predict(&model, x, B, T, F).unwrap();
+    let predict = |x: &[f32]| super::predict(&model, (x, &[]), B, T, F).unwrap();
     let base = predict(&x);
     let mut old = x.clone();
     let mut new = x.clone();
@@ -312,24 +345,14 @@ fn the_linear_skip_matches_burn_with_two_targets() {
     // gradient differs per element.
     let targets = 2;
     let features = 3;
-    let config = ModelConfig {
-        cell: CellKind::Gru,
-        hidden: 5,
-        layers: 1,
-        dropout: 0.0,
-        orthogonal_init: false,
-        forget_bias: 1.0,
-        window_norm: WindowNorm::None,
-        linear_skip: true,
-        recurrent_steps: 0,
-        skip_init: SkipInit::Zero,
-    };
+    let config = test_config(CellKind::Gru, (5, 1), 0.0, true);
     let shape = ModelShape {
         features,
         lookback: T,
         horizon: HORIZON,
         targets,
         quantiles: None,
+        known: 0,
     };
     let model = with_random_skip(&config, shape, 4);
     let mut rng = Rng::new(8);
@@ -343,6 +366,7 @@ fn the_linear_skip_matches_burn_with_two_targets() {
     );
     let batch = FastBatch {
         x: &x,
+        future: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -388,6 +412,7 @@ fn training_with_the_fast_path_lowers_the_loss() {
     }
     let batch = FastBatch {
         x: &x,
+        future: &[],
         y: &y,
         batch: B,
         lookback: T,

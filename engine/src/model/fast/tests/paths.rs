@@ -6,7 +6,7 @@ use burn::tensor::{Tensor, TensorData};
 
 use super::super::{FastBatch, forward_backward};
 use super::{B, F, HORIZON, T, model, random, rel_err};
-use crate::config::{CellKind, LossKind, ModelConfig, SkipInit, WindowNorm};
+use crate::config::{CellKind, LossKind, ModelConfig};
 use crate::model::path::{self, Path};
 use crate::model::{Forecaster, LayerInit, ModelShape, cpu_device};
 use crate::rng::Rng;
@@ -26,6 +26,7 @@ fn fast_and_burn_paths_agree_on_per_step_gradient_norms() {
     }
     let batch = FastBatch {
         x: &x,
+        future: &[],
         y: &y,
         batch: origins.len(),
         lookback,
@@ -44,12 +45,13 @@ fn fast_and_burn_paths_agree_on_per_step_gradient_norms() {
         horizon,
         targets: 1,
         quantiles: None,
+        known: 0,
     };
     let device = cpu_device().autodiff();
     let model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
     assert_eq!(Path::of(&model), Path::Fast);
     let fast = path::train_step(&model, &batch, LossKind::Mse, None, true).unwrap();
-    let slow = path::burn_train_step(&model, &batch, LossKind::Mse, None, true);
+    let slow = path::burn_train_step(&model, &batch, LossKind::Mse, None, true).unwrap();
     assert!(
         (fast.loss - slow.loss).abs() < 1e-5,
         "{} {}",
@@ -86,6 +88,7 @@ fn a_model_the_fast_path_cannot_run_goes_through_burn_and_says_so() {
     let y = random(B * HORIZON, &mut rng, 1.0);
     let batch = FastBatch {
         x: &x,
+        future: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -95,9 +98,13 @@ fn a_model_the_fast_path_cannot_run_goes_through_burn_and_says_so() {
     assert!(step.loss.is_finite() && step.loss > 0.0);
     assert!(forward_backward(&model, &batch, LossKind::Mse, None, false).is_err());
     let plain = model.valid();
-    let predicted = path::predict(&plain, x.clone(), B, T, F).unwrap();
+    let predicted = path::predict(&plain, (x.clone(), Vec::new()), B, T, F).unwrap();
     let xt = Tensor::<3>::from_data(TensorData::new(x, [B, T, F]), &cpu_device());
-    let reference: Vec<f32> = plain.forward(xt, None).into_data().iter::<f32>().collect();
+    let reference: Vec<f32> = plain
+        .forward(xt, None, None)
+        .into_data()
+        .iter::<f32>()
+        .collect();
     assert_eq!(predicted, reference);
 }
 
@@ -108,7 +115,7 @@ fn a_fast_path_error_stays_an_error() {
     let plain = model(CellKind::Lstm, 1, 0.0, 1).valid();
     assert_eq!(Path::of(&plain), Path::Fast);
     let x = vec![0.0f32; B * T * F - 1];
-    assert!(path::predict(&plain, x, B, T, F).is_err());
+    assert!(path::predict(&plain, (x, Vec::new()), B, T, F).is_err());
 }
 
 #[test]
@@ -121,6 +128,7 @@ fn time_norms_of_the_top_layer_start_at_the_head() {
     let y = random(B * HORIZON, &mut rng, 1.0);
     let batch = FastBatch {
         x: &x,
+        future: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -153,6 +161,7 @@ fn mismatched_batches_are_errors() {
     let y = vec![0.0f32; B * HORIZON];
     let batch = FastBatch {
         x: &x,
+        future: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -168,24 +177,14 @@ fn predictions_match_burn_in_evaluation_mode() {
     let windows = 2 * super::super::PREDICT_ROWS + 11;
     for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
         let device = cpu_device();
-        let config = ModelConfig {
-            cell,
-            hidden: 7,
-            layers: 2,
-            dropout: 0.3,
-            orthogonal_init: false,
-            forget_bias: 1.0,
-            window_norm: WindowNorm::None,
-            linear_skip: true,
-            recurrent_steps: 0,
-            skip_init: SkipInit::Zero,
-        };
+        let config = super::test_config(cell, (7, 2), 0.3, true);
         let shape = ModelShape {
             features: F,
             lookback: T,
             horizon: HORIZON,
             targets: 1,
             quantiles: None,
+            known: 0,
         };
         let mut model = Forecaster::new(&config, shape, &mut Rng::new(3), &device);
         let mut rng = Rng::new(5);
@@ -193,12 +192,16 @@ fn predictions_match_burn_in_evaluation_mode() {
         model.skip_w = Some(Param::from_data(TensorData::new(w, [T, HORIZON]), &device));
         let x = random(windows * T * F, &mut rng, 1.0);
         let xt = Tensor::<3>::from_data(TensorData::new(x.clone(), [windows, T, F]), &device);
-        let burn: Vec<f32> = model.forward(xt, None).into_data().iter::<f32>().collect();
-        let fast = super::super::predict(&model, &x, windows, T, F).unwrap();
+        let burn: Vec<f32> = model
+            .forward(xt, None, None)
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        let fast = super::super::predict(&model, (&x, &[]), windows, T, F).unwrap();
         assert_eq!(fast.len(), windows * HORIZON);
         let e = rel_err(&fast, &burn);
         assert!(e < 1e-5, "{cell:?}: relative error {e}");
         // A wrong input length is an error, not a panic.
-        assert!(super::super::predict(&model, &x[1..], windows, T, F).is_err());
+        assert!(super::super::predict(&model, (&x[1..], &[]), windows, T, F).is_err());
     }
 }

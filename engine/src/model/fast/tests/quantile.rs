@@ -4,7 +4,7 @@
 use burn::tensor::{Tensor, TensorData};
 
 use super::{B, HORIZON, T, assert_fast_matches_burn, random, with_random_skip};
-use crate::config::{CellKind, LossKind, ModelConfig, QuantileLevels, SkipInit, WindowNorm};
+use crate::config::{CellKind, LossKind, QuantileLevels};
 use crate::model::fast::part::element_loss;
 use crate::model::{ModelShape, cpu_device};
 use crate::rng::Rng;
@@ -54,18 +54,7 @@ fn a_quantile_model_matches_burn_with_the_skip_two_targets_and_dropout() {
     let targets = 2;
     let features = 3;
     for (cell, layers, dropout) in [(CellKind::Lstm, 2, 0.2), (CellKind::Gru, 1, 0.0)] {
-        let config = ModelConfig {
-            cell,
-            hidden: 6,
-            layers,
-            dropout,
-            orthogonal_init: false,
-            forget_bias: 1.0,
-            window_norm: WindowNorm::None,
-            linear_skip: true,
-            recurrent_steps: 0,
-            skip_init: SkipInit::Zero,
-        };
+        let config = super::test_config(cell, (6, layers), dropout, true);
         let q = levels(&[0.1, 0.5, 0.9]);
         let shape = ModelShape {
             features,
@@ -73,6 +62,7 @@ fn a_quantile_model_matches_burn_with_the_skip_two_targets_and_dropout() {
             horizon: HORIZON,
             targets,
             quantiles: Some(q),
+            known: 0,
         };
         let model = with_random_skip(&config, shape, 4);
         assert_eq!(model.head_b.val().dims(), [3 * HORIZON * targets]);
@@ -88,10 +78,10 @@ fn a_quantile_model_matches_burn_with_the_skip_two_targets_and_dropout() {
         assert_eq!(fast.outputs.len(), B * 3 * HORIZON * targets);
         // The skip adds the same value to every level's block: without it each block
         // moves by the same amount.
-        let with = super::super::predict(&model, &x, B, T, features).unwrap();
+        let with = super::super::predict(&model, (&x, &[]), B, T, features).unwrap();
         let mut plain = model.clone();
         plain.skip_w = None;
-        let without = super::super::predict(&plain, &x, B, T, features).unwrap();
+        let without = super::super::predict(&plain, (&x, &[]), B, T, features).unwrap();
         let block = HORIZON * targets;
         for row in 0..B {
             for c in 0..block {
