@@ -204,7 +204,11 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
     let shape = ModelShape {
         features: manifest.columns.len(),
         lookback: manifest.config.window.lookback,
-        horizon: manifest.config.window.horizon,
+        horizon: manifest
+            .config
+            .model
+            .strategy
+            .model_horizon(manifest.config.window.horizon),
         targets: n_targets,
         quantiles: manifest.config.train.loss.quantiles().copied(),
         known: manifest.config.data.known_ahead_count(),

@@ -8,7 +8,7 @@ use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     BacktestConfig, CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale,
     MissingPolicy, OptimizerKind, QuantileLevels, ScaleKind, ScheduleKind, SkipInit, Split,
-    WindowNorm,
+    Strategy, WindowNorm,
 };
 
 use super::TrainArgs;
@@ -144,6 +144,9 @@ impl TrainArgs {
         if let Some(v) = &self.skip_init {
             let expected = "zero, naive, seasonal_naive, best, fitted";
             m.skip_init = parse_enum::<SkipInit>("skip-init", v, expected)?;
+        }
+        if let Some(v) = &self.strategy {
+            m.strategy = parse_enum::<Strategy>("strategy", v, "direct, recursive")?;
         }
         Ok(())
     }

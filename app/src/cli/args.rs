@@ -287,6 +287,11 @@ pub struct TrainArgs {
     /// toward the best one).
     #[arg(long, value_name = "START", help_heading = "Model")]
     pub skip_init: Option<String>,
+    /// How the horizon is forecast: direct (every step at once) | recursive (a one-step
+    /// model rolled forward, each forecast fed back as the next input; every covariate
+    /// must be known in advance) [default: direct].
+    #[arg(long, value_name = "STRATEGY", help_heading = "Model")]
+    pub strategy: Option<String>,
 
     /// Maximum epochs.
     #[arg(long, value_name = "N", help_heading = "Training")]

@@ -103,10 +103,15 @@ pub fn summary(summary: &RunSummary) -> String {
     );
     let _ = writeln!(
         out,
-        "{} {}×{} · {} parameters · {} · best epoch {} · {:.1}s, {:.0} windows/s",
+        "{} {}×{}{} · {} parameters · {} · best epoch {} · {:.1}s, {:.0} windows/s",
         c.model.cell.name().to_uppercase(),
         c.model.layers,
         c.model.hidden,
+        if c.model.strategy.is_direct() {
+            String::new()
+        } else {
+            format!(", {}", c.model.strategy.name())
+        },
         t.parameters,
         t.stop.describe(),
         t.best_epoch.map_or("-".into(), |e| e.to_string()),

@@ -108,6 +108,46 @@ pub struct ModelConfig {
     /// Where the linear skip starts: the forecast of a baseline, so the untrained model
     /// already forecasts as well as that baseline and training learns a correction.
     pub skip_init: SkipInit,
+    /// How the horizon is forecast: all steps at once (direct) or one step at a time
+    /// with each forecast fed back as the next input (recursive).
+    #[serde(skip_serializing_if = "Strategy::is_direct")]
+    pub strategy: Strategy,
+}
+
+/// How a multi-step forecast is made (`model.strategy`, `--strategy`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// One head emits every horizon step at once (multi-output).
+    #[default]
+    Direct,
+    /// A one-step model, trained on one-step targets, rolled forward over the horizon:
+    /// each forecast becomes the next step's input (Darts' `RNNModel`). Every covariate
+    /// must be known in advance, since the rolled-forward window reads it.
+    Recursive,
+}
+
+impl Strategy {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Recursive => "recursive",
+        }
+    }
+
+    /// True for the default, direct strategy.
+    pub fn is_direct(&self) -> bool {
+        *self == Self::Direct
+    }
+
+    /// Steps the network itself forecasts for a `horizon`-step forecast.
+    pub fn model_horizon(self, horizon: usize) -> usize {
+        match self {
+            Self::Direct => horizon,
+            Self::Recursive => horizon.min(1),
+        }
+    }
 }
 
 /// The linear skip's starting weights (`model.skip_init`): each is a linear map of the
@@ -174,6 +214,7 @@ impl Default for ModelConfig {
             linear_skip: true,
             recurrent_steps: 48,
             skip_init: SkipInit::Zero,
+            strategy: Strategy::Direct,
         }
     }
 }

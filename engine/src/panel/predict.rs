@@ -239,6 +239,7 @@ pub fn forecast(
         window_norm: config.model.window_norm,
         season: config.eval.season.or(panel.season()).unwrap_or(1),
         known: crate::train::KnownAhead::default(),
+        rollout: 0,
     };
     let outputs = predict_windows(model, &data, &origins)?;
     for (k, (series, scaler)) in kept.iter().enumerate() {

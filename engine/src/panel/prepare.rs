@@ -92,6 +92,13 @@ impl PanelPrepared {
     /// only when no series is left.
     pub fn fit(panel: Arc<Panel>, config: &RunConfig) -> Result<Self> {
         config.validate()?;
+        if !config.model.strategy.is_direct() {
+            return Err(EngineError::Config(
+                "the recursive strategy is available for one series at a time, not yet for a \
+                 panel of series (use --strategy direct)"
+                    .into(),
+            ));
+        }
         if !config.data.calendar.is_none() || !config.data.future_covariates.is_empty() {
             return Err(EngineError::Config(
                 "calendar features and covariates known in advance are available for one \
@@ -270,6 +277,7 @@ impl PanelPrepared {
             window_norm: self.window_norm,
             season: self.season,
             known: crate::train::KnownAhead::default(),
+            rollout: 0,
         }
     }
 

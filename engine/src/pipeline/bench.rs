@@ -137,6 +137,7 @@ pub fn run(
         window_norm: WindowNorm::None,
         season: 1,
         known: crate::train::KnownAhead::default(),
+        rollout: 0,
     };
     let model = ModelConfig {
         cell: spec.cell,

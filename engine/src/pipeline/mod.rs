@@ -491,7 +491,7 @@ fn refit(
     }
     let epochs = validated_epochs(outcome);
     let rows = prepared.split.train.start..prepared.split.val.end;
-    let origins = prepared.spec.inside(rows);
+    let origins = prepared.model_spec().inside(rows);
     let started = std::time::Instant::now();
     let Some(model) = train_fixed(config, prepared, &origins, epochs, control)? else {
         // Cancelled or non-finite: keep the validated model.

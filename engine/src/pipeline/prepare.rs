@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{RunConfig, WindowNorm};
+use crate::config::{RunConfig, Strategy, WindowNorm};
 use crate::data::scale::Scaler;
 use crate::data::series::Series;
 use crate::data::split::{SplitRanges, split_rows};
@@ -48,6 +48,9 @@ pub struct Prepared {
     pub scaling: Scaling,
     /// Training window origins.
     pub train: Vec<usize>,
+    /// The origins the model trains on: `train`, or for a recursive model every window
+    /// whose next row is a training row (it learns one-step targets).
+    pub model_train: Vec<usize>,
     /// Validation window origins.
     pub val: Vec<usize>,
     /// Test window origins.
@@ -67,6 +70,8 @@ pub struct Prepared {
     /// `[horizon × known]`, or why they are unknown (the forecast past the end needs
     /// them; windows inside the data do not).
     pub beyond: std::result::Result<Vec<f32>, String>,
+    /// How the horizon is forecast (`model.strategy`).
+    pub strategy: Strategy,
 }
 
 impl Prepared {
@@ -130,11 +135,16 @@ impl Prepared {
             }
         };
         let matrix = scaled_matrix(&series, &model_columns, &scaling)?;
+        // A recursive model learns one-step targets: every window whose next row is a
+        // training row teaches it.
+        let train_spec = model_spec(spec, config.model.strategy);
         let train = spec.inside(split.train.start + earliest..split.train.end);
+        let model_train = train_spec.inside(split.train.start + earliest..split.train.end);
         let val = spec.targets_inside(split.val.clone(), earliest);
         let test = spec.targets_inside(split.test.clone(), earliest);
         let (season, season_detected) = season_of(&series, config, &split);
         let known_ahead = series.known_ahead_indices();
+        check_strategy(&series, config.model.strategy)?;
         let beyond = scaled_beyond(&series, &known_ahead, &scaling, spec.horizon);
         Ok(Self {
             series,
@@ -144,6 +154,7 @@ impl Prepared {
             levels,
             scaling,
             train,
+            model_train,
             val,
             test,
             season,
@@ -151,6 +162,7 @@ impl Prepared {
             window_norm: config.model.window_norm,
             known_ahead,
             beyond,
+            strategy: config.model.strategy,
         })
     }
 
@@ -161,6 +173,12 @@ impl Prepared {
             Ok(_) => Ok(()),
             Err(why) => Err(EngineError::Config(why.clone())),
         }
+    }
+
+    /// The windows the model learns from: the run's, or one-step ones for a recursive
+    /// model.
+    pub fn model_spec(&self) -> WindowSpec {
+        model_spec(self.spec, self.strategy)
     }
 
     /// Columns fed to the model.
@@ -180,14 +198,18 @@ impl Prepared {
             features: self.features(),
             targets: self.targets(),
             lookback: self.spec.lookback,
-            horizon: self.spec.horizon,
-            train: &self.train,
+            horizon: self.strategy.model_horizon(self.spec.horizon),
+            train: &self.model_train,
             val: &self.val,
             window_norm: self.window_norm,
             season: self.season,
             known: crate::train::KnownAhead {
                 columns: &self.known_ahead,
                 beyond: self.beyond.as_deref().unwrap_or(&[]),
+            },
+            rollout: match self.strategy {
+                Strategy::Direct => 0,
+                Strategy::Recursive => self.spec.horizon,
             },
         }
     }
@@ -371,6 +393,39 @@ fn scaled_matrix(
         }
     }
     Ok(matrix)
+}
+
+/// `spec` with the horizon the network itself forecasts under `strategy`.
+fn model_spec(spec: WindowSpec, strategy: Strategy) -> WindowSpec {
+    WindowSpec {
+        horizon: strategy.model_horizon(spec.horizon),
+        ..spec
+    }
+}
+
+/// Refuses a recursive run on a series with a covariate whose future is unknown: the
+/// rolled-forward window would need its value.
+fn check_strategy(series: &Series, strategy: Strategy) -> Result<()> {
+    if strategy == Strategy::Direct {
+        return Ok(());
+    }
+    let unknown: Vec<&str> = series
+        .covariates()
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| !series.known_ahead.iter().any(|k| k == name))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(EngineError::Config(format!(
+        "the recursive strategy feeds each forecast back as the next input, so every \
+         covariate must be known in advance; {} {} not (mark {} with \
+         --future-covariates, or use --strategy direct)",
+        unknown.join(", "),
+        if unknown.len() == 1 { "is" } else { "are" },
+        if unknown.len() == 1 { "it" } else { "them" },
+    )))
 }
 
 /// The known-in-advance columns' values over the `horizon` steps after the last row,

@@ -35,9 +35,17 @@ impl TrainData<'_> {
     /// [`TrainData::restore`]).
     pub fn inputs(&self, origins: &[usize]) -> (Vec<f32>, Option<Vec<f32>>) {
         let mut x = gather_inputs(self.matrix, self.features, origins, self.lookback);
+        let levels = self.normalise(&mut x, origins.len());
+        (x, levels)
+    }
+
+    /// Takes the forecast columns of gathered inputs `x: [windows × lookback ×
+    /// features]` relative to each window's level, and returns the levels (`None`
+    /// without normalisation).
+    pub fn normalise(&self, x: &mut [f32], windows: usize) -> Option<Vec<f32>> {
         let levels = window_levels(
-            &x,
-            origins.len(),
+            x,
+            windows,
             self.lookback,
             self.features,
             self.targets,
@@ -53,7 +61,7 @@ impl TrainData<'_> {
                 }
             }
         }
-        (x, levels)
+        levels
     }
 
     /// The covariates known in advance over the horizon of the windows at `origins`,
@@ -163,6 +171,7 @@ mod tests {
             window_norm: norm,
             season: 1,
             known: KnownAhead::default(),
+            rollout: 0,
         }
     }
 

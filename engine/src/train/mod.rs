@@ -2,11 +2,13 @@
 //! the progress it reports.
 
 mod average;
+mod blocks;
 pub mod control;
 mod data;
 pub mod grads;
 pub mod optim;
 mod predict;
+mod rollout;
 pub mod schedule;
 pub mod skip_fit;
 pub mod skip_init;
@@ -22,8 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::WindowNorm;
 
+pub use blocks::sorted_blocks;
 pub use control::Control;
-pub use predict::{WindowForecasts, predict_windows, predict_windows_all, sorted_blocks};
+pub use predict::{WindowForecasts, predict_windows, predict_windows_all};
 pub use stats::DiagSnapshot;
 pub use step::{StepResult, forward_backward};
 pub use training_loop::train;
@@ -52,6 +55,11 @@ pub struct TrainData<'a> {
     pub season: usize,
     /// The covariates known in advance (none by default).
     pub known: KnownAhead<'a>,
+    /// The recursive strategy: the model forecasts `horizon` (one) step and training
+    /// learns that step; validation and prediction roll it forward this many steps,
+    /// each forecast fed back as the next input ([`rollout`]). 0 for the direct
+    /// strategy.
+    pub rollout: usize,
 }
 
 /// Covariates whose future values are known, as the windows read them.
@@ -65,6 +73,16 @@ pub struct KnownAhead<'a> {
 }
 
 impl TrainData<'_> {
+    /// Steps each forecast covers: the rolled-forward length of a recursive model, else
+    /// the model's horizon.
+    pub fn forecast_steps(&self) -> usize {
+        if self.rollout > 0 {
+            self.rollout
+        } else {
+            self.horizon
+        }
+    }
+
     /// The sizes memory estimates are made from (`budget`), with `test_windows` more
     /// windows to be scored after training.
     pub fn dims(&self, test_windows: usize) -> crate::budget::Dims {

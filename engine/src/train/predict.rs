@@ -2,6 +2,7 @@
 //! validation loss.
 
 use super::TrainData;
+use super::blocks::{point_of, sorted_blocks};
 use crate::config::LossKind;
 use crate::error::Result;
 use crate::model::{Forecaster, fast};
@@ -17,15 +18,26 @@ pub(super) fn validate(
     kind: LossKind,
 ) -> Result<(f64, Vec<f32>)> {
     let mut sum = 0.0;
-    let mut outputs = Vec::with_capacity(origins.len() * data.horizon * data.targets);
+    let mut outputs = Vec::with_capacity(origins.len() * data.forecast_steps() * data.targets);
+    let step_outputs = data.forecast_steps() * data.targets;
     for chunk in origins.chunks(PREDICT_BATCH) {
-        let (x, y, levels) = data.gather_with_levels(chunk);
-        let mut out = forward_windows(model, data, (x, data.future(chunk)), chunk.len())?;
-        // Relative to the window's level on both sides: the same loss as in the
-        // user's (scaled) units.
-        sum += fast::mean_loss(kind, &out, &y, data.horizon * data.targets) * chunk.len() as f64;
-        data.restore(&mut out, levels.as_deref());
-        outputs.extend(point_forecasts(model, &out, data.horizon * data.targets));
+        let out = if data.rollout > 0 {
+            // Restored forecasts against the actual values: the same differences as
+            // both taken relative to the window's level.
+            let out = super::rollout::forecast(model, data, chunk)?;
+            let y = super::rollout::targets(data, chunk);
+            sum += fast::mean_loss(kind, &out, &y, step_outputs) * chunk.len() as f64;
+            out
+        } else {
+            let (x, y, levels) = data.gather_with_levels(chunk);
+            let mut out = forward_windows(model, data, (x, data.future(chunk)), chunk.len())?;
+            // Relative to the window's level on both sides: the same loss as in the
+            // user's (scaled) units.
+            sum += fast::mean_loss(kind, &out, &y, step_outputs) * chunk.len() as f64;
+            data.restore(&mut out, levels.as_deref());
+            out
+        };
+        outputs.extend(point_forecasts(model, &out, step_outputs));
     }
     Ok((sum / origins.len().max(1) as f64, outputs))
 }
@@ -58,7 +70,7 @@ pub fn predict_windows_all(
     data: &TrainData<'_>,
     origins: &[usize],
 ) -> Result<WindowForecasts> {
-    let step_outputs = data.horizon * data.targets;
+    let step_outputs = data.forecast_steps() * data.targets;
     let mut out = WindowForecasts {
         point: Vec::with_capacity(origins.len() * step_outputs),
         quantiles: match model.levels {
@@ -67,9 +79,14 @@ pub fn predict_windows_all(
         },
     };
     for chunk in origins.chunks(PREDICT_BATCH) {
-        let (x, levels) = data.inputs(chunk);
-        let mut values = forward_windows(model, data, (x, data.future(chunk)), chunk.len())?;
-        data.restore(&mut values, levels.as_deref());
+        let values = if data.rollout > 0 {
+            super::rollout::forecast(model, data, chunk)?
+        } else {
+            let (x, levels) = data.inputs(chunk);
+            let mut values = forward_windows(model, data, (x, data.future(chunk)), chunk.len())?;
+            data.restore(&mut values, levels.as_deref());
+            values
+        };
         let Some(weights) = model.levels.map(|l| l.point_weights()) else {
             out.point.extend(values);
             continue;
@@ -81,28 +98,6 @@ pub fn predict_windows_all(
         }
     }
     Ok(out)
-}
-
-/// Raw outputs `[windows, blocks·step_outputs]` as `blocks` arrays `[windows ×
-/// step_outputs]`, sorted across the blocks element by element (non-crossing
-/// quantiles: the k-th block holds the k-th smallest of the levels' forecasts).
-pub fn sorted_blocks(raw: &[f32], blocks: usize, step_outputs: usize) -> Vec<Vec<f32>> {
-    let blocks = blocks.max(1);
-    let row_len = blocks * step_outputs;
-    let windows = raw.len() / row_len.max(1);
-    let mut out = vec![Vec::with_capacity(windows * step_outputs); blocks];
-    let mut column = Vec::with_capacity(blocks);
-    for row in raw.chunks_exact(row_len.max(1)) {
-        for c in 0..step_outputs {
-            column.clear();
-            column.extend((0..blocks).filter_map(|q| row.get(q * step_outputs + c)));
-            column.sort_by(f32::total_cmp);
-            for (block, v) in out.iter_mut().zip(&column) {
-                block.push(*v);
-            }
-        }
-    }
-    out
 }
 
 /// The point forecasts in raw outputs: themselves for a point model; for a quantile
@@ -117,20 +112,6 @@ fn point_forecasts(model: &Forecaster, raw: &[f32], step_outputs: usize) -> Vec<
     )
 }
 
-/// The point forecast of sorted quantile blocks: their sum weighted by `weights`.
-fn point_of(blocks: &[Vec<f32>], weights: &[f64]) -> Vec<f32> {
-    let n = blocks.first().map_or(0, Vec::len);
-    (0..n)
-        .map(|i| {
-            blocks
-                .iter()
-                .zip(weights)
-                .map(|(b, w)| b.get(i).map_or(0.0, |v| *v as f64 * w))
-                .sum::<f64>() as f32
-        })
-        .collect()
-}
-
 /// The model's outputs (before the window level is added back) for the gathered
 /// inputs `x: [n, lookback, features]` and known-in-advance block, on the path the
 /// model runs on.
@@ -141,22 +122,4 @@ fn forward_windows(
     n: usize,
 ) -> Result<Vec<f32>> {
     crate::model::path::predict(model, inputs, n, data.lookback, data.features)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sorted_blocks;
-
-    #[test]
-    fn crossing_quantiles_are_sorted_element_by_element() {
-        // Two windows, 2 outputs per step (horizon·targets), 3 levels: block-major rows.
-        let raw = [
-            1.0, 5.0, /* q1 */ 0.0, 6.0, /* q2 */ 2.0, 4.0, // window 0
-            3.0, 3.0, /* q1 */ 3.0, 2.0, /* q2 */ 3.0, 1.0, // window 1
-        ];
-        let blocks = sorted_blocks(&raw, 3, 2);
-        assert_eq!(blocks[0], [0.0, 4.0, 3.0, 1.0]);
-        assert_eq!(blocks[1], [1.0, 5.0, 3.0, 2.0]);
-        assert_eq!(blocks[2], [2.0, 6.0, 3.0, 3.0]);
-    }
 }

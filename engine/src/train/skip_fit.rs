@@ -282,6 +282,7 @@ mod tests {
             window_norm,
             season: 4,
             known: crate::train::KnownAhead::default(),
+            rollout: 0,
         }
     }
 

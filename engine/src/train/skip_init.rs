@@ -217,6 +217,7 @@ mod tests {
             window_norm: WindowNorm::Last,
             season: 4,
             known: crate::train::KnownAhead::default(),
+            rollout: 0,
         };
         let (start, w) = initial_skip(SkipInit::Best, &data).unwrap();
         assert_eq!(start, SkipStart::SeasonalNaive(4));

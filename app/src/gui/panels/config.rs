@@ -13,7 +13,7 @@ use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DuplicatePolicy, EvalConfig,
     ForecastMode, LossKind, MetricsScale, MissingPolicy, ModelConfig, OptimizerKind, ScaleKind,
-    ScheduleKind, SkipInit, Split, TrainConfig, WindowConfig, WindowNorm,
+    ScheduleKind, SkipInit, Split, Strategy, TrainConfig, WindowConfig, WindowNorm,
 };
 
 mod quantiles;
@@ -213,6 +213,11 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
         (SkipInit::Zero, t::SKIP_INIT_ZERO),
     ];
     combo(ui, t::SKIP_INIT, &mut model.skip_init, &starts);
+    let strategies = [
+        (Strategy::Direct, t::STRATEGY_DIRECT),
+        (Strategy::Recursive, t::STRATEGY_RECURSIVE),
+    ];
+    combo(ui, t::STRATEGY, &mut model.strategy, &strategies);
 
     // Dropout is shown (and reset) with the regularisation group.
     let defaults = ModelConfig {

@@ -161,8 +161,12 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
         let refit = summary.training.refit.map_or(String::new(), |r| {
             format!(" · refit on train+val, {} epochs", r.epochs)
         });
+        let strategy = match summary.config.model.strategy {
+            seqcast_engine::config::Strategy::Direct => "",
+            seqcast_engine::config::Strategy::Recursive => ", recursive",
+        };
         ui.label(format!(
-            "{} {}×{} · {} · best epoch {}{refit}",
+            "{} {}×{}{strategy} · {} · best epoch {}{refit}",
             summary.config.model.cell.name().to_uppercase(),
             summary.config.model.layers,
             summary.config.model.hidden,

@@ -41,6 +41,7 @@ fn test_config(
         linear_skip,
         recurrent_steps: 0,
         skip_init: SkipInit::Zero,
+        strategy: crate::config::Strategy::Direct,
     }
 }
 
@@ -301,6 +302,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         linear_skip: true,
         recurrent_steps: 3,
         skip_init: SkipInit::Zero,
+        strategy: crate::config::Strategy::Direct,
     };
     let shape = ModelShape {
         features: F,

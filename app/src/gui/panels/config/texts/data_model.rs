@@ -242,3 +242,19 @@ pub(in super::super) const RECURRENT_STEPS: Field = field(
      steps and gives the network fewer old steps to overfit. 'all' (0), or any N at or \
      above the lookback, reads the whole window; without the skip the layers always do.",
 );
+pub(in super::super) const STRATEGY: Field = field(
+    "Strategy",
+    "How the horizon is forecast. Direct: one head emits every step at once (the default). \
+     Recursive: a one-step model, trained on one-step targets, rolled forward over the \
+     horizon with each forecast fed back as the next input (Darts' RNNModel); errors can \
+     compound along the horizon, and every covariate must be known ahead. Compare both on \
+     your data: BENCHMARKS.md has a table over the suite.",
+);
+pub(in super::super) const STRATEGY_DIRECT: Field = field(
+    "Direct",
+    "Every horizon step at once from the last hidden state (and the linear skip).",
+);
+pub(in super::super) const STRATEGY_RECURSIVE: Field = field(
+    "Recursive",
+    "One step at a time, each forecast fed back as the next input.",
+);
