@@ -16,17 +16,28 @@ const WEEK: i64 = 7 * DAY;
 /// daily → weekday, yearday; weekly → yearday; monthly, quarterly → month; coarser or
 /// unknown → none. A list on an axis without a known frequency is an error: the
 /// future steps' timestamps, and so their features, would be unknown.
-pub fn resolve(spec: &CalendarSpec, frequency: Option<Frequency>) -> Result<Vec<CalendarFeature>> {
+///
+/// `auto` also leaves out a cycle the data does not repeat at least [`MIN_CYCLES`] times
+/// (`span`: seconds from the first timestamp to the last): over less, the feature tells
+/// the training rows apart instead of describing a season, and a network memorises them.
+pub fn resolve(
+    spec: &CalendarSpec,
+    frequency: Option<Frequency>,
+    span: i64,
+) -> Result<Vec<CalendarFeature>> {
     use CalendarFeature::{Hour, Month, Weekday, Yearday};
     match spec {
         CalendarSpec::None => Ok(Vec::new()),
-        CalendarSpec::Auto => Ok(match frequency {
-            Some(Frequency::Seconds(s)) if (1..DAY).contains(&s) => vec![Hour, Weekday],
-            Some(Frequency::Seconds(s)) if (DAY..WEEK).contains(&s) => vec![Weekday, Yearday],
-            Some(Frequency::Seconds(s)) if (WEEK..28 * DAY).contains(&s) => vec![Yearday],
-            Some(Frequency::Months(n)) if (1..12).contains(&n) => vec![Month],
-            _ => Vec::new(),
-        }),
+        CalendarSpec::Auto => {
+            let picked = match frequency {
+                Some(Frequency::Seconds(s)) if (1..DAY).contains(&s) => vec![Hour, Weekday],
+                Some(Frequency::Seconds(s)) if (DAY..WEEK).contains(&s) => vec![Weekday, Yearday],
+                Some(Frequency::Seconds(s)) if (WEEK..28 * DAY).contains(&s) => vec![Yearday],
+                Some(Frequency::Months(n)) if (1..12).contains(&n) => vec![Month],
+                _ => Vec::new(),
+            };
+            Ok(picked.into_iter().filter(|f| repeats(*f, span)).collect())
+        }
         CalendarSpec::List(list) if list.is_empty() => Ok(Vec::new()),
         CalendarSpec::List(list) => match frequency {
             Some(_) => Ok(list.clone()),
@@ -36,6 +47,25 @@ pub fn resolve(spec: &CalendarSpec, frequency: Option<Frequency>) -> Result<Vec<
             ))),
         },
     }
+}
+
+/// Cycles of a feature the data must cover for `auto` to pick it.
+pub const MIN_CYCLES: f64 = 2.0;
+
+/// The length of the feature's cycle in seconds (a year of 365.25 days).
+pub fn period_secs(feature: CalendarFeature) -> f64 {
+    let year = 365.25 * DAY as f64;
+    match feature {
+        CalendarFeature::Minute => HOUR as f64,
+        CalendarFeature::Hour => DAY as f64,
+        CalendarFeature::Weekday => WEEK as f64,
+        CalendarFeature::Yearday | CalendarFeature::Month => year,
+    }
+}
+
+/// True when `span` seconds of data hold [`MIN_CYCLES`] of the feature's cycle.
+pub fn repeats(feature: CalendarFeature, span: i64) -> bool {
+    span as f64 >= MIN_CYCLES * period_secs(feature)
 }
 
 /// Where `ts` (seconds since 1970-01-01) falls in the feature's cycle, in [0, 1).
@@ -157,7 +187,8 @@ mod tests {
 
     #[test]
     fn auto_picks_by_frequency() {
-        let auto = |f| resolve(&CalendarSpec::Auto, f).unwrap();
+        let ten_years = 10 * 365 * DAY;
+        let auto = |f| resolve(&CalendarSpec::Auto, f, ten_years).unwrap();
         use CalendarFeature::*;
         assert_eq!(auto(Some(Frequency::Seconds(HOUR))), [Hour, Weekday]);
         assert_eq!(auto(Some(Frequency::Seconds(DAY))), [Weekday, Yearday]);
@@ -166,8 +197,16 @@ mod tests {
         assert_eq!(auto(Some(Frequency::Months(3))), [Month]);
         assert!(auto(Some(Frequency::Months(12))).is_empty());
         assert!(auto(None).is_empty());
-        let err = resolve(&CalendarSpec::List(vec![Hour]), None).unwrap_err();
+        let err = resolve(&CalendarSpec::List(vec![Hour]), None, ten_years).unwrap_err();
         assert!(err.to_string().contains("regular step"), "{err}");
+        // 200 days hold 28 weeks but not two years: the day of the year would only tell
+        // the days apart.
+        let daily = Some(Frequency::Seconds(DAY));
+        let short = resolve(&CalendarSpec::Auto, daily, 200 * DAY).unwrap();
+        assert_eq!(short, [Weekday]);
+        // A list is taken as given.
+        let list = CalendarSpec::List(vec![Yearday]);
+        assert_eq!(resolve(&list, daily, 200 * DAY).unwrap(), [Yearday]);
     }
 
     #[test]

@@ -241,7 +241,23 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
             values,
         })
         .collect();
-    let calendar = super::calendar::resolve(&config.calendar, axis.frequency())?;
+    let span = match &axis {
+        TimeAxis::Timestamps { values, .. } => match (values.first(), values.last()) {
+            (Some(first), Some(last)) => last.saturating_sub(*first),
+            _ => 0,
+        },
+        TimeAxis::Index => 0,
+    };
+    let calendar = super::calendar::resolve(&config.calendar, axis.frequency(), span)?;
+    for f in &calendar {
+        if !super::calendar::repeats(*f, span) {
+            notes.push(format!(
+                "calendar feature '{}': the data covers less than two of its cycles, so it \
+                 can tell the training rows apart rather than describe a season",
+                f.name()
+            ));
+        }
+    }
     if let TimeAxis::Timestamps { values, .. } = &axis {
         let names = super::calendar::column_names(&calendar);
         let generated = super::calendar::values(&calendar, values);
