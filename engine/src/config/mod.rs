@@ -15,11 +15,13 @@ pub use eval::{
 };
 pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
 pub use model::{CellKind, ModelConfig, SkipInit, Strategy, WindowNorm, recurrent_len};
+pub use train::{ClipKind, OptimizerKind, ScheduleKind, TrainConfig};
 
 mod calendar;
 mod eval;
 mod loss;
 mod model;
+mod train;
 mod validate;
 
 /// Everything that defines a training run, apart from the CSV file itself.
@@ -223,153 +225,6 @@ impl Default for WindowConfig {
             lookback: 24,
             horizon: 12,
             stride: 1,
-        }
-    }
-}
-
-/// Optimiser family.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OptimizerKind {
-    /// Adam (lr 1e-3 is the usual start).
-    #[default]
-    Adam,
-    /// Adam with decoupled weight decay.
-    Adamw,
-    /// RMSprop, long used for RNNs.
-    Rmsprop,
-    /// Stochastic gradient descent (with momentum / Nesterov when set).
-    Sgd,
-}
-
-/// Gradient clipping.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum ClipKind {
-    /// No clipping.
-    None,
-    /// Rescale all gradients so their global L2 norm is at most `max` (PyTorch's clip_grad_norm_).
-    Norm {
-        /// Maximum global norm.
-        max: f64,
-    },
-    /// Clamp every gradient element to [−max, max].
-    Value {
-        /// Maximum absolute element.
-        max: f64,
-    },
-}
-
-impl Default for ClipKind {
-    fn default() -> Self {
-        Self::Norm { max: 1.0 }
-    }
-}
-
-/// Learning-rate schedule, applied per epoch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum ScheduleKind {
-    /// The same lr throughout.
-    #[default]
-    Constant,
-    /// Linear ramp from lr/`epochs` to lr over the first `epochs` epochs, then constant.
-    Warmup {
-        /// Warm-up length in epochs.
-        epochs: usize,
-    },
-    /// Multiply lr by `gamma` every `every` epochs.
-    Step {
-        /// Period in epochs.
-        every: usize,
-        /// Decay factor.
-        gamma: f64,
-    },
-    /// Cosine annealing from lr to `min_lr` over the run's epochs.
-    Cosine {
-        /// Final lr.
-        min_lr: f64,
-    },
-    /// Multiply lr by `factor` when validation loss has not improved for `patience` epochs.
-    Plateau {
-        /// Decay factor.
-        factor: f64,
-        /// Epochs without improvement before decaying.
-        patience: usize,
-        /// Lower bound on the lr.
-        min_lr: f64,
-    },
-}
-
-/// Default interval of the detailed gradient statistics, chosen so that they cost under
-/// 5% of training time (measured: see BENCHMARKS.md).
-pub const DEFAULT_DIAG_EVERY: usize = 25;
-
-/// Optimisation and stopping.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TrainConfig {
-    /// Maximum epochs.
-    pub epochs: usize,
-    /// Windows per mini-batch.
-    pub batch: usize,
-    /// Base learning rate.
-    pub lr: f64,
-    /// Optimiser.
-    pub optimizer: OptimizerKind,
-    /// Momentum for SGD and RMSprop (0 = none).
-    pub momentum: f64,
-    /// Nesterov momentum for SGD.
-    pub nesterov: bool,
-    /// Weight decay (L2 penalty; decoupled for AdamW).
-    pub weight_decay: f64,
-    /// Loss function.
-    pub loss: LossKind,
-    /// Gradient clipping.
-    pub clip: ClipKind,
-    /// Learning-rate schedule.
-    pub schedule: ScheduleKind,
-    /// Early stopping: epochs without validation improvement before stopping (0 = off).
-    /// The best weights are restored either way.
-    pub patience: usize,
-    /// Polyak averaging: validation, early stopping and the kept model use an
-    /// exponential moving average of the weights with this decay per step (0.998, the
-    /// default, averages about the last 500 steps; 0 = off, the raw weights). Chosen by
-    /// evidence: BENCHMARKS.md, "Weight averaging" and "Recurrent steps". Without validation rows early
-    /// stopping watches the raw weights' training loss; the kept model is still the average.
-    pub weight_average: f64,
-    /// After training, train a fresh model on the training and validation rows together
-    /// for the epoch count that validation chose (same seed), and keep that one. Short
-    /// series gain most: their validation rows are a large share of the history. The
-    /// validation forecasts (scores, the doctor's verdict, the product-forecast choice)
-    /// are made by the validated model before the refit, so they stay out of sample; the
-    /// test rows stay untouched.
-    pub refit: bool,
-    /// Seed for initialisation, shuffling and dropout.
-    pub seed: u64,
-    /// Detailed gradient statistics (per gate, per time step, update ratios) every this
-    /// many steps; 0 = off. Global and per-layer norms are measured on every step.
-    pub diag_every: usize,
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        Self {
-            epochs: 100,
-            batch: 32,
-            lr: 1e-3,
-            optimizer: OptimizerKind::Adam,
-            momentum: 0.9,
-            nesterov: false,
-            weight_decay: 0.0,
-            loss: LossKind::default(),
-            clip: ClipKind::default(),
-            schedule: ScheduleKind::Constant,
-            patience: 10,
-            weight_average: 0.998,
-            refit: false,
-            seed: 42,
-            diag_every: DEFAULT_DIAG_EVERY,
         }
     }
 }

@@ -19,6 +19,7 @@ mod layer;
 mod math;
 mod part;
 mod pool;
+mod skip;
 mod steps;
 #[cfg(test)]
 mod tests;
@@ -38,7 +39,8 @@ use crate::rng::Rng;
 use kernel::Packed;
 use known::Known;
 use layer::LayerWeights;
-use part::{Masks, PartInput, PartResult, Skip, Weights};
+use part::{Masks, PartInput, PartResult, Weights};
+use skip::Skip;
 
 /// Fewer rows than this per thread and a second thread costs more than it saves.
 const MIN_ROWS_PER_THREAD: usize = 8;

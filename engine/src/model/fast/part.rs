@@ -7,6 +7,7 @@ use super::known::Known;
 use super::layer::{self, Backward, LayerGrads, LayerWeights, Tape};
 use super::math::{self, gemm};
 use super::pool;
+use super::skip::Skip;
 use crate::config::LossKind;
 use crate::error::Result;
 
@@ -31,36 +32,6 @@ impl Weights {
     /// `Forecaster::recurrent_len`).
     pub fn recurrent_len(&self, steps: usize) -> usize {
         crate::config::recurrent_len(steps, self.recurrent_steps, self.skip.is_some())
-    }
-}
-
-/// The linear skip's weights and the output layout it writes into.
-pub struct Skip {
-    /// `[lookback, horizon]`.
-    pub w: Vec<f32>,
-    /// Forecast steps.
-    pub horizon: usize,
-    /// Forecast columns (the first `targets` input features).
-    pub targets: usize,
-    /// Output blocks (quantile levels) the skip adds to, each `horizon·targets` wide.
-    pub quantiles: usize,
-}
-
-impl Skip {
-    /// `[rows, T, F]` → each target's inputs as rows `[rows·targets, T]`, ordered
-    /// (row, target).
-    fn inputs(&self, x: &[f32], rows: &Range<usize>, steps: usize, features: usize) -> Vec<f32> {
-        let mut out = Vec::with_capacity(rows.len() * self.targets * steps);
-        for b in rows.clone() {
-            for t in 0..self.targets {
-                out.extend((0..steps).map(|s| {
-                    x.get((b * steps + s) * features + t)
-                        .copied()
-                        .unwrap_or(0.0)
-                }));
-            }
-        }
-        out
     }
 }
 
@@ -269,29 +240,7 @@ fn forward(
         .as_ref()
         .map(|sk| sk.inputs(x, rows_range, steps, features));
     if let (Some(sk), Some(sx)) = (&w.skip, &skip_x) {
-        // [rows·targets, T] × [T, horizon], then interleave into the step-major layout.
-        let mut out = vec![0.0f32; rows * sk.targets * sk.horizon];
-        gemm(
-            &mut out,
-            sx,
-            &sk.w,
-            (rows * sk.targets, steps, sk.horizon),
-            false,
-            false,
-            0.0,
-        )?;
-        for (r, chunk) in out.chunks_exact(sk.targets * sk.horizon).enumerate() {
-            for (t, per_target) in chunk.chunks_exact(sk.horizon).enumerate() {
-                for (h, v) in per_target.iter().enumerate() {
-                    for q in 0..sk.quantiles {
-                        let column = q * sk.horizon * sk.targets + h * sk.targets + t;
-                        if let Some(p) = pred.get_mut(r * outputs + column) {
-                            *p += v;
-                        }
-                    }
-                }
-            }
-        }
+        sk.add_to(&mut pred, sx, (rows, steps, outputs))?;
     }
     if let Some(known) = &w.known {
         known.add_to(&mut pred, known.rows(future, rows_range), rows, outputs)?;
@@ -398,7 +347,7 @@ pub fn run(
     )?;
     math::add_column_sums(&mut grads.head_b, &dpred);
     if let (Some(sk), Some(sx)) = (&w.skip, skip_x) {
-        skip_gradient(&mut grads.skip, sk, sx, &dpred, (rows, steps, outputs))?;
+        sk.gradient(&mut grads.skip, sx, &dpred, (rows, steps, outputs))?;
     }
     if let Some(known) = &w.known {
         let f_rows = known.rows(input.future, &input.rows);
@@ -507,40 +456,4 @@ pub fn loss_gradient(
         *d = grad * scale;
     }
     (loss_sum, dpred)
-}
-
-/// The linear skip's gradient `xᵀ · d` into `grad`, with the prediction gradient
-/// `dpred` (step-major `[rows, horizon·targets]`) laid out per target.
-fn skip_gradient(
-    grad: &mut [f32],
-    sk: &Skip,
-    sx: &[f32],
-    dpred: &[f32],
-    (rows, steps, outputs): (usize, usize, usize),
-) -> Result<()> {
-    // dpred back into [rows·targets, horizon], summed over the quantile blocks the
-    // skip adds to, then xᵀ · d.
-    let mut d = vec![0.0f32; rows * sk.targets * sk.horizon];
-    for (r, chunk) in d.chunks_exact_mut(sk.targets * sk.horizon).enumerate() {
-        for (t, per_target) in chunk.chunks_exact_mut(sk.horizon).enumerate() {
-            for (h, v) in per_target.iter_mut().enumerate() {
-                *v = (0..sk.quantiles)
-                    .map(|q| {
-                        let column = q * sk.horizon * sk.targets + h * sk.targets + t;
-                        dpred.get(r * outputs + column).copied().unwrap_or(0.0)
-                    })
-                    .sum();
-            }
-        }
-    }
-    gemm(
-        grad,
-        sx,
-        &d,
-        (steps, rows * sk.targets, sk.horizon),
-        true,
-        false,
-        0.0,
-    )?;
-    Ok(())
 }

@@ -1,0 +1,53 @@
+//! The forecast past the end of the data: the model's, from the last `lookback` rows
+//! (and the values known in advance over the horizon), with the steps' labels.
+
+use serde::{Deserialize, Serialize};
+
+use super::Prepared;
+use super::quantiles;
+use crate::error::Result;
+use crate::model::Forecaster;
+use crate::train;
+
+/// The forecast past the end of the data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FutureForecast {
+    /// Label of the last observed row (the origin).
+    pub origin: String,
+    /// Labels of the forecast steps (timestamps, or row numbers without a time column).
+    pub labels: Vec<String>,
+    /// Per target, `horizon` values in the user's units: the product forecast.
+    pub values: Vec<Vec<f64>>,
+    /// Per target, the model's own forecast (the same as `values` when the model is the
+    /// product forecast).
+    #[serde(default)]
+    pub model: Vec<Vec<f64>>,
+    /// A quantile model's forecasts: per level, per target, `horizon` values (`None`
+    /// for a point model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantiles: Option<quantiles::QuantileForecasts>,
+}
+
+/// Forecasts the `horizon` steps after the last row, from the last `lookback` rows.
+pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<FutureForecast> {
+    prepared.check_future()?;
+    let series = &prepared.series;
+    let last = series.len().saturating_sub(1);
+    let origins = [last];
+    let outputs = train::predict_windows_all(model, &prepared.train_data(), &origins)?;
+    let origin = series.time_label(last);
+    let horizon = prepared.spec.horizon;
+    // Without a known frequency there are no future timestamps: label steps relative
+    // to the origin instead of inventing dates.
+    let labels = series
+        .future_labels(horizon)
+        .unwrap_or_else(|_| (1..=horizon).map(|k| format!("{origin} +{k}")).collect());
+    let values = prepared.invert(&origins, &outputs.point);
+    Ok(FutureForecast {
+        origin,
+        labels,
+        model: values.clone(),
+        values,
+        quantiles: quantiles::invert(prepared, &origins, &outputs.quantiles),
+    })
+}
