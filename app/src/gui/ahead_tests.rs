@@ -1,6 +1,7 @@
 //! Covariates known ahead and calendar features in the GUI, driven headless: a column
 //! marked Known ahead asks for its future values (and says which are missing), a file
-//! of them clears that, the calendar's auto choice is shown, and the run trains.
+//! of them clears that, the calendar's auto choice is shown, and the run trains; the
+//! Strategy combo trains a recursive model, and Results name it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -90,5 +91,33 @@ fn a_known_ahead_column_asks_for_its_future_values_and_trains_with_them() {
         1 + 4,
         "promo and the weekday's columns"
     );
+    assert_eq!(summary.future.values[0].len(), 3);
+}
+
+#[test]
+fn the_strategy_combo_trains_a_recursive_model_and_results_say_so() {
+    let mut h = harness(Startup::File(super::tests::sample(
+        "daily-min-temperatures.csv",
+    )));
+    h.state_mut().persisted.config = tiny(2);
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    // Model > Strategy: pick Recursive from the combo.
+    h.get_by_label("Strategy").click();
+    h.run_steps(2);
+    h.get_by_label("Recursive").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().persisted.config.model.strategy,
+        seqcast_engine::config::Strategy::Recursive
+    );
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to finish", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    h.run_steps(3);
+    h.get_by_label_contains("GRU 1×8, recursive");
+    let summary = h.state().session.summary.clone().unwrap();
     assert_eq!(summary.future.values[0].len(), 3);
 }
