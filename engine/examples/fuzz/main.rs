@@ -7,6 +7,7 @@
 //! cargo run --release --example fuzz -- config --executions 1000000
 //! cargo run --release --example fuzz -- model --executions 1000000
 //! cargo run --release --example fuzz -- runs --executions 1000000
+//! cargo run --release --example fuzz -- future --executions 1000000
 //! ```
 //! Options: `--seconds N` (a time budget instead, default 60), `--seed N` (default 1),
 //! `--crashes DIR` (default `target/fuzz-crashes`).
@@ -15,7 +16,10 @@
 //! and saved (`model.json`, the mutated input, beside its real `weights.bin`; loaded,
 //! then used to forecast), and recorded in a run store (`run.json` and `summary.json`,
 //! the mutated input, in a real run folder; listed, then its summary, row and model
-//! read). An input slower than 2 s is a hang, counted and kept like a crash.
+//! read). `future` mutates a file of future values for a fixed hourly series with a
+//! covariate known in advance and calendar features: read, matched to the steps after
+//! the end, scaled and checked to cover the horizon. An input slower than 2 s is a
+//! hang, counted and kept like a crash.
 //!
 //! Each input starts from a seed (the bundled samples' first 4 KiB, the bad-input
 //! catalogue's shapes, a full config, a search space, the saved files) and is mutated
@@ -95,6 +99,62 @@ fn run_csv(bytes: &[u8]) -> String {
         }
     }
     last
+}
+
+/// A file of future values (the mutated input) for `fixed` (hourly, with the covariate
+/// `promo` known in advance and calendar features): read, attached to the series,
+/// prepared and checked to cover the horizon, as a run does before training.
+fn run_future(bytes: &[u8], fixed: &CsvTable) -> String {
+    let future = match read_csv_bytes(bytes, "future.csv") {
+        Ok(t) => t,
+        Err(e) => return outcome("load", &e.to_string()),
+    };
+    let mut config = RunConfig::default();
+    config.data.targets = vec!["value".into()];
+    config.data.future_covariates = vec!["promo".into()];
+    config.data.calendar = seqcast_engine::config::CalendarSpec::Auto;
+    config.window.lookback = 24;
+    config.window.horizon = 6;
+    let (mut series, _, config) = match pipeline::load_series(fixed, &config) {
+        Ok(s) => s,
+        Err(e) => return outcome("series", &e.to_string()),
+    };
+    if let Err(e) = series.attach_future(&future, &config.data) {
+        return outcome("attach", &e.to_string());
+    }
+    match Prepared::fit(Arc::new(series), &config).and_then(|p| p.check_future().map(|()| p)) {
+        Ok(p) => format!("covered {}", p.known_ahead.len()),
+        Err(e) => outcome("prepare", &e.to_string()),
+    }
+}
+
+/// The fixed series the `future` target attaches files to: 200 hours with a promotion
+/// flag.
+fn promo_series() -> CsvTable {
+    let text: String = std::iter::once("timestamp,value,promo\n".to_string())
+        .chain((0..200).map(|i| {
+            let promo = u8::from(i % 7 == 3);
+            format!("{},{},{promo}\n", 1_700_000_000 + i * 3600, (i % 24) as f64)
+        }))
+        .collect();
+    read_csv_bytes(text.as_bytes(), "promo.csv").expect("the promotion series loads")
+}
+
+/// Files of future values: the next six hours, as the series writes them and otherwise.
+fn future_seeds() -> Vec<Vec<u8>> {
+    let next = |k: i64| 1_700_000_000 + (199 + k) * 3600;
+    let rows = |n: i64| -> String {
+        (1..=n)
+            .map(|k| format!("{},{}\n", next(k), k % 2))
+            .collect()
+    };
+    vec![
+        format!("timestamp,promo\n{}", rows(6)).into_bytes(),
+        format!("timestamp,promo\n{}", rows(3)).into_bytes(),
+        format!("promo,timestamp\n1,{}\n0,{}\n", next(1), next(2)).into_bytes(),
+        format!("timestamp,promo,extra\n{}", rows(8).replace('\n', ",x\n")).into_bytes(),
+        b"timestamp,promo\n1700000000,1\n".to_vec(),
+    ]
 }
 
 /// Parses and validates a run configuration (and a search space), then prepares a
@@ -335,14 +395,16 @@ fn main() {
     let work = std::env::temp_dir().join(format!("seqcast-fuzz-{}", std::process::id()));
     let saved =
         matches!(target.as_str(), "model" | "runs").then(|| Saved::make(&work, fixed.clone()));
+    let promo = (target == "future").then(promo_series);
     let (mut corpus, tokens): (Vec<Vec<u8>>, _) = match (target.as_str(), &saved) {
         ("csv", _) => (csv_seeds(), CSV_TOKENS),
+        ("future", _) => (future_seeds(), CSV_TOKENS),
         ("config", _) => (config_seeds(), CONFIG_TOKENS),
         ("model", Some(saved)) => (vec![saved.model_seed()], JSON_TOKENS),
         ("runs", Some(saved)) => (vec![saved.runs_seed()], JSON_TOKENS),
         _ => {
             eprintln!(
-                "usage: fuzz csv|config|model|runs [--executions N | --seconds N] [--seed N] \
+                "usage: fuzz csv|config|model|runs|future [--executions N | --seconds N] [--seed N] \
                  [--crashes DIR]"
             );
             std::process::exit(2);
@@ -378,7 +440,7 @@ fn main() {
         let parent = corpus[rng.below(corpus.len())].clone();
         // Half the time, structure-aware: on the parent where it parses (TOML or JSON),
         // else on a seed, so that the corpus's broken inputs do not starve it.
-        let structured = (target != "csv" && rng.below(2) == 0)
+        let structured = (target != "csv" && target != "future" && rng.below(2) == 0)
             .then(|| {
                 structured(&target, &mut rng, &parent).or_else(|| {
                     let seed = &seeds[rng.below(seeds.len())];
@@ -392,6 +454,9 @@ fn main() {
             ("csv", _) => run_csv(&input),
             ("model", Some(saved)) => run_model(&input, saved),
             ("runs", Some(saved)) => run_runs(&input, saved),
+            _ if target == "future" => promo
+                .as_ref()
+                .map_or_else(String::new, |p| run_future(&input, p)),
             _ => run_config(&input, &fixed),
         }));
         let took = t0.elapsed();

@@ -64,10 +64,13 @@ impl BaselineCheck<'_> {
         };
         let words = baseline_words(kind);
         let steps = worse_steps(&self.model.per_step, &best.per_step);
+        let ratio = if base > 0.0 {
+            format!("{:.2}× its error", model / base)
+        } else {
+            "it forecasts the validation windows exactly".into()
+        };
         let message = format!(
-            "validation {metric} {model:.3} is worse than {words}'s {base:.3} ({:.2}× its error){}",
-            model / base.max(f64::MIN_POSITIVE),
-            steps
+            "validation {metric} {model:.3} is worse than {words}'s {base:.3} ({ratio}){steps}"
         );
         Some((message, self.remedy(kind)))
     }
@@ -262,6 +265,27 @@ mod tests {
             }
             .verdict()
             .is_none()
+        );
+    }
+
+    #[test]
+    fn an_exact_baseline_is_named_without_a_ratio() {
+        let model = horizon(&[0.2, 0.3], 1.0);
+        let exact = horizon(&[0.0, 0.0], 1.0);
+        let baselines = BTreeMap::from([(BaselineKind::SeasonalNaive, exact)]);
+        let check = BaselineCheck {
+            model: &model,
+            baselines: &baselines,
+            season: 2,
+            lookback: 8,
+            diff: false,
+            seasonal_start_unused: false,
+            forecast_uses: None,
+        };
+        let (message, _) = check.verdict().unwrap();
+        assert!(
+            message.contains("(it forecasts the validation windows exactly)"),
+            "{message}"
         );
     }
 
