@@ -28,6 +28,10 @@ pub struct BaselineCheck<'a> {
     /// What the product forecast uses instead of the model, in words
     /// (`seasonal naive`); `None` when it uses the model.
     pub forecast_uses: Option<String>,
+    /// A short series forecast directly that could be forecast recursively (every
+    /// covariate known ahead): on short seasonal series the recursive model beat the
+    /// direct one on most of the suite (BENCHMARKS.md, "Strategies").
+    pub recursive_untried: bool,
 }
 
 /// Errors within this share of each other are a tie, not a loss (0.5 %).
@@ -103,6 +107,13 @@ impl BaselineCheck<'_> {
                     self.season
                 )
             }
+            BaselineKind::SeasonalNaive if self.recursive_untried => format!(
+                "The window holds the season ({} steps) but the model does not use it yet: \
+                 on a short series, forecast recursively (strategy recursive: a one-step \
+                 model rolled over the horizon learns from every window), or train longer \
+                 (more epochs, patience 20) or use a smaller model (hidden 32, one layer).",
+                self.season
+            ),
             BaselineKind::SeasonalNaive => format!(
                 "The window holds the season ({} steps) but the model does not use it yet: \
                  train longer (more epochs, patience 20) or use a smaller model (hidden 32, \
@@ -212,6 +223,7 @@ mod tests {
             diff: false,
             seasonal_start_unused: true,
             forecast_uses: Some("seasonal naive".into()),
+            recursive_untried: false,
         };
         let (message, remedy) = check.verdict().unwrap();
         assert_eq!(
@@ -255,6 +267,7 @@ mod tests {
             diff: false,
             seasonal_start_unused: true,
             forecast_uses: None,
+            recursive_untried: false,
         };
         assert!(check.verdict().is_none());
         let empty = BTreeMap::new();
@@ -266,6 +279,34 @@ mod tests {
             .verdict()
             .is_none()
         );
+    }
+
+    #[test]
+    fn a_short_series_losing_to_seasonal_naive_is_told_to_forecast_recursively() {
+        let model = horizon(&[1.0, 1.0], 1.0);
+        let baselines = BTreeMap::from([(BaselineKind::SeasonalNaive, horizon(&[0.5, 0.5], 1.0))]);
+        let check = BaselineCheck {
+            model: &model,
+            baselines: &baselines,
+            season: 4,
+            lookback: 8,
+            diff: false,
+            seasonal_start_unused: false,
+            forecast_uses: None,
+            recursive_untried: true,
+        };
+        let (_, remedy) = check.verdict().unwrap();
+        assert!(
+            remedy.contains("forecast recursively (strategy recursive"),
+            "{remedy}"
+        );
+        // Already recursive (or a long series): the other advice only.
+        let tried = BaselineCheck {
+            recursive_untried: false,
+            ..check
+        };
+        let (_, remedy) = tried.verdict().unwrap();
+        assert!(!remedy.contains("recursive"), "{remedy}");
     }
 
     #[test]
@@ -281,6 +322,7 @@ mod tests {
             diff: false,
             seasonal_start_unused: false,
             forecast_uses: None,
+            recursive_untried: false,
         };
         let (message, _) = check.verdict().unwrap();
         assert!(

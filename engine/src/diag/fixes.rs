@@ -2,7 +2,7 @@
 //! user can apply it with one click (GUI) or see exactly what to pass (CLI).
 
 use super::{Alert, AlertKind};
-use crate::config::{CellKind, ClipKind, RunConfig, ScheduleKind, SkipInit};
+use crate::config::{CellKind, ClipKind, RunConfig, ScheduleKind, SkipInit, Strategy};
 
 /// A configuration change that answers an alert.
 #[derive(Clone, Debug, PartialEq)]
@@ -193,6 +193,9 @@ fn worse_than_baseline(alert: &Alert, config: &RunConfig) -> Option<Fix> {
             "skip starts as seasonal naive (was {})",
             config.model.skip_init.name()
         )
+    } else if alert.remedy.contains("strategy recursive") && config.model.strategy.is_direct() {
+        c.model.strategy = Strategy::Recursive;
+        "strategy direct -> recursive".into()
     } else if alert.remedy.contains("differencing on") && !config.data.diff {
         c.data.diff = true;
         "forecast differences (differencing on)".into()
@@ -300,6 +303,10 @@ mod tests {
         assert_eq!(f.config.model.skip_init, SkipInit::SeasonalNaive);
         a.remedy = "… (lookback 12) …".into();
         assert!(fix(&a, &config).is_none(), "never shortens the window");
+        a.remedy = "… forecast recursively (strategy recursive: …), or … (hidden 32, …)".into();
+        let f = fix(&a, &config).unwrap();
+        assert_eq!(f.label, "strategy direct -> recursive");
+        assert_eq!(f.config.model.strategy, Strategy::Recursive);
     }
 
     #[test]

@@ -225,6 +225,7 @@ fn final_alerts_name_nan_stops_and_losing_to_a_baseline() {
         diff: false,
         seasonal_start_unused: false,
         forecast_uses: None,
+        recursive_untried: false,
     };
     let a = final_alerts(&h, &stop, Some(&check));
     assert_eq!(

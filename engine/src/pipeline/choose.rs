@@ -105,5 +105,8 @@ pub fn baseline_check<'a>(
         forecast_uses: choice
             .replaces_model()
             .then(|| choice.chosen.describe(&choice.model_name)),
+        recursive_untried: config.model.strategy.is_direct()
+            && prepared.train.len() < super::defaults::SHORT_SERIES_WINDOWS
+            && prepared.series.covariates().len() == prepared.known_ahead.len(),
     }
 }
