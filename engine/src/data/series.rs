@@ -70,16 +70,16 @@ pub struct Series {
     pub columns: Vec<SeriesColumn>,
     /// How many of `columns` are targets.
     pub n_targets: usize,
-    /// The covariates whose future values are known, by name: the user's
-    /// (`data.future_covariates`), then the generated calendar columns.
+    /// The user's covariates whose future values are known (`data.future_covariates`);
+    /// with the calendar columns, [`Series::known_ahead`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub known_ahead: Vec<String>,
+    pub future_covariates: Vec<String>,
     /// The calendar features generated (their columns come last).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calendar: Vec<CalendarFeature>,
     /// The user's known-in-advance covariates after the last row (`data.future_file`):
-    /// per column of `data.future_covariates`, the values of the steps after the end,
-    /// as many consecutive steps as the file gives.
+    /// per column of `future_covariates`, the values of the steps after the end, as
+    /// many consecutive steps as the file gives.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ahead: Vec<Vec<f64>>,
 }
@@ -285,12 +285,7 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
     } else if auto {
         notes.push("calendar features (auto): none for this time axis".to_string());
     }
-    let known_ahead: Vec<String> = config
-        .future_covariates
-        .iter()
-        .cloned()
-        .chain(super::calendar::column_names(&calendar))
-        .collect();
+
     let report = LoadReport {
         source: table.source.clone(),
         rows_read: table.n_rows,
@@ -317,7 +312,7 @@ pub fn build_series(table: &CsvTable, config: &DataConfig) -> Result<(Series, Lo
         time: axis,
         columns,
         n_targets: chosen.n_targets,
-        known_ahead,
+        future_covariates: config.future_covariates.clone(),
         calendar,
         ahead: Vec::new(),
     };

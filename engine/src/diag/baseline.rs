@@ -205,6 +205,24 @@ mod tests {
         }
     }
 
+    /// A check of `model` against `baselines` with plain settings (no season, lookback 8,
+    /// nothing else to try), for the tests to change what they need.
+    fn check<'a>(
+        model: &'a HorizonMetrics,
+        baselines: &'a BTreeMap<BaselineKind, HorizonMetrics>,
+    ) -> BaselineCheck<'a> {
+        BaselineCheck {
+            model,
+            baselines,
+            season: 1,
+            lookback: 8,
+            diff: false,
+            seasonal_start_unused: false,
+            forecast_uses: None,
+            recursive_untried: false,
+        }
+    }
+
     #[test]
     fn losing_to_seasonal_naive_names_it_the_steps_and_two_seasons() {
         let model = horizon(&[1.0, 3.0, 3.0, 1.0], 2.0); // MASE 1.0
@@ -216,14 +234,11 @@ mod tests {
             ),
         ]);
         let check = BaselineCheck {
-            model: &model,
-            baselines: &baselines,
             season: 12,
             lookback: 12,
-            diff: false,
             seasonal_start_unused: true,
             forecast_uses: Some("seasonal naive".into()),
-            recursive_untried: false,
+            ..check(&model, &baselines)
         };
         let (message, remedy) = check.verdict().unwrap();
         assert_eq!(
@@ -260,14 +275,8 @@ mod tests {
         let tie = horizon(&[1.004, 1.004], 1.0);
         let baselines = BTreeMap::from([(BaselineKind::Linear, tie)]);
         let check = BaselineCheck {
-            model: &model,
-            baselines: &baselines,
-            season: 1,
-            lookback: 8,
-            diff: false,
             seasonal_start_unused: true,
-            forecast_uses: None,
-            recursive_untried: false,
+            ..check(&model, &baselines)
         };
         assert!(check.verdict().is_none());
         let empty = BTreeMap::new();
@@ -286,14 +295,9 @@ mod tests {
         let model = horizon(&[1.0, 1.0], 1.0);
         let baselines = BTreeMap::from([(BaselineKind::SeasonalNaive, horizon(&[0.5, 0.5], 1.0))]);
         let check = BaselineCheck {
-            model: &model,
-            baselines: &baselines,
             season: 4,
-            lookback: 8,
-            diff: false,
-            seasonal_start_unused: false,
-            forecast_uses: None,
             recursive_untried: true,
+            ..check(&model, &baselines)
         };
         let (_, remedy) = check.verdict().unwrap();
         assert!(
@@ -315,14 +319,8 @@ mod tests {
         let exact = horizon(&[0.0, 0.0], 1.0);
         let baselines = BTreeMap::from([(BaselineKind::SeasonalNaive, exact)]);
         let check = BaselineCheck {
-            model: &model,
-            baselines: &baselines,
             season: 2,
-            lookback: 8,
-            diff: false,
-            seasonal_start_unused: false,
-            forecast_uses: None,
-            recursive_untried: false,
+            ..check(&model, &baselines)
         };
         let (message, _) = check.verdict().unwrap();
         assert!(

@@ -42,12 +42,10 @@ pub struct DataSummary {
     /// Input-only columns.
     pub covariates: Vec<String>,
     /// The covariates whose values over the horizon the model also reads: the user's
-    /// known-in-advance columns, then the generated calendar columns.
+    /// known-in-advance columns, then the generated calendar columns (which features
+    /// those are: `config.data.calendar`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub known_ahead: Vec<String>,
-    /// The calendar features generated from the time column.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub calendar: Vec<crate::config::CalendarFeature>,
     /// Rows in each part.
     pub split_rows: [usize; 3],
     /// Windows in each part.
@@ -256,8 +254,7 @@ impl DataSummary {
             rows: prepared.series.len(),
             targets: config.data.targets.clone(),
             covariates: config.data.covariates.clone(),
-            known_ahead: prepared.series.known_ahead.clone(),
-            calendar: prepared.series.calendar.clone(),
+            known_ahead: prepared.series.known_ahead(),
             split_rows: [
                 prepared.split.train.len(),
                 prepared.split.val.len(),

@@ -64,7 +64,8 @@ pub struct Prepared {
     pub season_detected: Option<f64>,
     /// Per-window normalisation the model was (is to be) trained with.
     pub window_norm: WindowNorm,
-    /// Model columns of the covariates known in advance (`Series::known_ahead`).
+    /// Model columns of the covariates known in advance (`Series::known_ahead`, in its
+    /// order).
     pub known_ahead: Vec<usize>,
     /// Their scaled values over the `horizon` steps after the last row, row-major
     /// `[horizon × known]`, or why they are unknown (the forecast past the end needs
@@ -409,11 +410,12 @@ fn check_strategy(series: &Series, strategy: Strategy) -> Result<()> {
     if strategy == Strategy::Direct {
         return Ok(());
     }
+    let known = series.known_ahead();
     let unknown: Vec<&str> = series
         .covariates()
         .iter()
         .map(|c| c.name.as_str())
-        .filter(|name| !series.known_ahead.iter().any(|k| k == name))
+        .filter(|name| !known.iter().any(|k| k == name))
         .collect();
     if unknown.is_empty() {
         return Ok(());

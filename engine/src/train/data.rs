@@ -73,21 +73,28 @@ impl TrainData<'_> {
         if columns.is_empty() {
             return Vec::new();
         }
-        let rows = self.matrix.len() / self.features.max(1);
         let mut out = Vec::with_capacity(origins.len() * self.horizon * columns.len());
         for &t in origins {
             for row in t + 1..=t + self.horizon {
-                for (j, &c) in columns.iter().enumerate() {
-                    let value = if row < rows {
-                        self.matrix.get(row * self.features + c)
-                    } else {
-                        self.known.beyond.get((row - rows) * columns.len() + j)
-                    };
-                    out.push(value.copied().unwrap_or(f32::NAN));
-                }
+                out.extend((0..columns.len()).map(|j| self.known_value(row, j)));
             }
         }
         out
+    }
+
+    /// The `j`-th known-in-advance column's value on `row`: from the matrix, or past its
+    /// end from [`KnownAhead::beyond`](super::KnownAhead::beyond); NaN where neither has it.
+    pub fn known_value(&self, row: usize, j: usize) -> f32 {
+        let columns = self.known.columns;
+        let rows = self.matrix.len() / self.features.max(1);
+        let value = if row < rows {
+            columns
+                .get(j)
+                .and_then(|c| self.matrix.get(row * self.features + c))
+        } else {
+            self.known.beyond.get((row - rows) * columns.len() + j)
+        };
+        value.copied().unwrap_or(f32::NAN)
     }
 
     /// Adds each window's level back to model outputs `[windows × horizon × targets]`.

@@ -28,7 +28,6 @@ pub(super) fn forecast(
         )));
     }
     let n = origins.len();
-    let rows = data.matrix.len() / features.max(1);
     let known = data.known.columns;
     let weights = model.levels.map(|l| l.point_weights());
     // The windows as they roll, in model space before normalisation.
@@ -74,13 +73,8 @@ pub(super) fn forecast(
                 }
             }
             for (j, &c) in known.iter().enumerate() {
-                let value = if row < rows {
-                    data.matrix.get(row * features + c)
-                } else {
-                    data.known.beyond.get((row - rows) * known.len() + j)
-                };
                 if let Some(slot) = last.get_mut(c) {
-                    *slot = value.copied().unwrap_or(f32::NAN);
+                    *slot = data.known_value(row, j);
                 }
             }
         }

@@ -294,30 +294,12 @@ fn many_series_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec
         banner(ui, colors::GOOD, |ui| {
             ui.label(text);
         });
-        ui.horizontal(|ui| {
-            ui.label("Static attributes file:");
-            match &data.static_file {
-                Some(path) => {
-                    ui.monospace(path.display().to_string());
-                    if ui.button("Clear").clicked() {
-                        data.static_file = None;
-                    }
-                }
-                None => {
-                    ui.weak("none");
-                }
-            }
-            if ui
-                .button("Choose…")
-                .on_hover_text(
-                    "A CSV with one row per series: its id (in a column named like the series \
-                     column, else the first column), then attributes such as region or size.",
-                )
-                .clicked()
-            {
-                intents.push(Intent::Dialog(Purpose::StaticFile));
-            }
-        });
+        let hover = "A CSV with one row per series: its id (in a column named like the series \
+                     column, else the first column), then attributes such as region or size.";
+        if super::data_ahead::file_row(ui, "Static attributes file:", &mut data.static_file, hover)
+        {
+            intents.push(Intent::Dialog(Purpose::StaticFile));
+        }
         return;
     }
     let Some(guess) = &view.session.id_guess else {

@@ -122,35 +122,41 @@ fn future_file_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec
         "Read over the horizon: {}. Forecasting past the end needs their next {horizon} values:",
         data.future_covariates.join(", ")
     ));
+    let hover = "A CSV with the time column and each known-ahead covariate, one row per step \
+                 after the last one (rows are matched by time).";
+    if file_row(ui, "Future values", &mut data.future_file, hover) {
+        intents.push(Intent::Dialog(Purpose::FutureFile));
+    }
+    if let Some(why) = missing {
+        ui.colored_label(crate::gui::plots::colors::CAUTION, why);
+    }
+}
+
+/// A file setting: its label, the chosen file's name (the whole path on hover) or
+/// "none", Clear, and Choose… (true when clicked: the caller opens the dialog).
+pub(super) fn file_row(
+    ui: &mut egui::Ui,
+    label: &str,
+    path: &mut Option<std::path::PathBuf>,
+    hover: &str,
+) -> bool {
     ui.horizontal(|ui| {
-        ui.label("Future values");
-        match &data.future_file {
-            Some(path) => {
-                ui.monospace(path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into(),
-                ))
-                .on_hover_text(path.display().to_string());
+        ui.label(label);
+        match path.as_ref() {
+            Some(p) => {
+                let name = p
+                    .file_name()
+                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into());
+                ui.monospace(name).on_hover_text(p.display().to_string());
                 if ui.button("Clear").clicked() {
-                    data.future_file = None;
+                    *path = None;
                 }
             }
             None => {
                 ui.weak("none");
             }
         }
-        if ui
-            .button("Choose…")
-            .on_hover_text(
-                "A CSV with the time column and each known-ahead covariate, one row per step \
-                 after the last one (rows are matched by time).",
-            )
-            .clicked()
-        {
-            intents.push(Intent::Dialog(Purpose::FutureFile));
-        }
-    });
-    if let Some(why) = missing {
-        ui.colored_label(crate::gui::plots::colors::CAUTION, why);
-    }
+        ui.button("Choose…").on_hover_text(hover).clicked()
+    })
+    .inner
 }

@@ -95,13 +95,22 @@ impl Series {
         Ok(())
     }
 
+    /// The covariates whose future values are known, by name: the user's, then the
+    /// generated calendar columns.
+    pub fn known_ahead(&self) -> Vec<String> {
+        self.future_covariates
+            .iter()
+            .cloned()
+            .chain(calendar::column_names(&self.calendar))
+            .collect()
+    }
+
     /// The values of the [`known_ahead`](Series::known_ahead) columns over the `k`
     /// steps after the last row, one `Vec` per column; an error naming the column and
     /// the steps when the user's future values do not reach that far.
     pub fn ahead_values(&self, k: usize) -> Result<Vec<Vec<f64>>> {
-        let user = self.known_ahead.len() - self.calendar_columns();
-        let mut out = Vec::with_capacity(self.known_ahead.len());
-        for (j, name) in self.known_ahead.iter().take(user).enumerate() {
+        let mut out = Vec::with_capacity(self.future_covariates.len());
+        for (j, name) in self.future_covariates.iter().enumerate() {
             let given = self.ahead.get(j).map_or(0, Vec::len);
             if given < k {
                 let labels = self.future_labels(k).unwrap_or_default();
@@ -140,14 +149,9 @@ impl Series {
         Ok(out)
     }
 
-    /// How many columns the calendar features generated.
-    pub fn calendar_columns(&self) -> usize {
-        calendar::column_names(&self.calendar).len()
-    }
-
     /// Indices in `columns` of the known-in-advance columns, in `known_ahead` order.
     pub fn known_ahead_indices(&self) -> Vec<usize> {
-        self.known_ahead
+        self.known_ahead()
             .iter()
             .filter_map(|name| self.columns.iter().position(|c| &c.name == name))
             .collect()
