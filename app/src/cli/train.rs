@@ -180,6 +180,7 @@ fn inspect(args: &TrainArgs, engine: &EngineHandle, config: RunConfig) -> Result
             epochs: args.epochs.is_none(),
             refit: args.refit.is_none(),
             skip_init: args.skip_init.is_none(),
+            strategy: args.strategy.is_none(),
         },
     };
     if auto.any() {

@@ -114,6 +114,8 @@ pub fn run(
             refit: false,
             // The fitted start made M4 Hourly worse (BENCHMARKS, "The fitted start").
             skip_init: false,
+            // Panels forecast directly (one head for every series).
+            strategy: false,
         },
     };
     let recording = record_runs(engine, args)?;

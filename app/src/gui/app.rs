@@ -154,6 +154,10 @@ impl SeqcastApp {
         {
             return;
         }
+        let persisted = &mut self.persisted;
+        if let Some(note) = persisted.data_defaults.keep_valid(&mut persisted.config) {
+            self.session.info(note);
+        }
         // Many series: the one-series inspection does not apply (training reads them).
         if self.persisted.config.data.series_column.is_some() {
             self.session.inspect_error = None;

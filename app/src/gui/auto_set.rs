@@ -5,8 +5,10 @@
 //! are left to the data and keeps what came back.
 
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::SkipInit;
-use seqcast_engine::pipeline::defaults::{AutoDefaults, AutoField, Resolved, describe};
+use seqcast_engine::config::{SkipInit, Strategy};
+use seqcast_engine::pipeline::defaults::{
+    AutoDefaults, AutoField, Resolved, describe, recursive_allowed,
+};
 use serde::{Deserialize, Serialize};
 
 /// The values the data-dependent defaults gave the current file.
@@ -21,6 +23,8 @@ pub struct AutoSet {
     pub lookback: Option<usize>,
     /// `model.skip_init`.
     pub skip_init: Option<SkipInit>,
+    /// `model.strategy`.
+    pub strategy: Option<Strategy>,
 }
 
 impl AutoSet {
@@ -40,6 +44,9 @@ impl AutoSet {
         }
         if self.skip_init.is_some_and(|v| v == config.model.skip_init) {
             config.model.skip_init = plain.model.skip_init;
+        }
+        if self.strategy.is_some_and(|v| v == config.model.strategy) {
+            config.model.strategy = plain.model.strategy;
         }
         *self = Self::default();
         still_free(AutoDefaults::ALL, config)
@@ -76,9 +83,32 @@ impl AutoSet {
                     config.model.skip_init = chosen.model.skip_init;
                     self.skip_init = Some(chosen.model.skip_init);
                 }
+                AutoField::Strategy => {
+                    config.model.strategy = chosen.model.strategy;
+                    self.strategy = Some(chosen.model.strategy);
+                }
             }
         }
         describe(&changes).map(|d| format!("Defaults for this data: {d}"))
+    }
+
+    /// The recursive strategy the data chose goes back to direct once the user's roles
+    /// no longer allow it (a covariate whose future is unknown, many series): the run
+    /// would otherwise be refused for a setting the user never picked. Returns the
+    /// status note when it did.
+    pub fn keep_valid(&mut self, config: &mut RunConfig) -> Option<String> {
+        let chosen = self.strategy == Some(Strategy::Recursive)
+            && config.model.strategy == Strategy::Recursive;
+        if !chosen || recursive_allowed(config) {
+            return None;
+        }
+        config.model.strategy = Strategy::Direct;
+        self.strategy = None;
+        Some(
+            "Strategy back to direct: the recursive default needs every covariate known \
+             in advance and one series"
+                .into(),
+        )
     }
 }
 
@@ -91,6 +121,7 @@ pub fn still_free(auto: AutoDefaults, config: &RunConfig) -> AutoDefaults {
         epochs: auto.epochs && config.train.epochs == plain.train.epochs,
         refit: auto.refit && config.train.refit == plain.train.refit,
         skip_init: auto.skip_init && config.model.skip_init == plain.model.skip_init,
+        strategy: auto.strategy && config.model.strategy == plain.model.strategy,
     }
 }
 
@@ -151,6 +182,7 @@ mod tests {
                 epochs: false,
                 refit: true,
                 skip_init: true,
+                strategy: true,
             }
         );
         // A lookback the user set while the engine was choosing stays.
@@ -194,5 +226,42 @@ mod tests {
         let free = auto.undo(&mut config);
         assert_eq!(config.model.skip_init, SkipInit::SeasonalNaive);
         assert!(!free.skip_init);
+    }
+
+    #[test]
+    fn the_recursive_default_is_adopted_and_dropped_when_a_covariate_is_added() {
+        let mut engine = RunConfig::default();
+        engine.model.strategy = Strategy::Recursive;
+        let mut auto = AutoSet::default();
+        let mut config = RunConfig::default();
+        auto.adopt(
+            &mut config,
+            &resolved(&engine, &[(AutoField::Strategy, "recursive")]),
+        );
+        assert_eq!(config.model.strategy, Strategy::Recursive);
+        assert_eq!(auto.keep_valid(&mut config), None, "no covariates: kept");
+        // A covariate known in advance keeps it too.
+        config.data.covariates = vec!["promo".into()];
+        config.data.future_covariates = vec!["promo".into()];
+        assert_eq!(auto.keep_valid(&mut config), None);
+        // One whose future is unknown does not: back to direct, with a note.
+        config.data.future_covariates.clear();
+        let note = auto.keep_valid(&mut config).unwrap();
+        assert!(note.starts_with("Strategy back to direct"), "{note}");
+        assert_eq!(config.model.strategy, Strategy::Direct);
+        assert_eq!(auto.strategy, None);
+        // A recursive strategy the user picked is theirs: the engine says what is wrong.
+        config.model.strategy = Strategy::Recursive;
+        assert_eq!(auto.keep_valid(&mut config), None);
+        assert_eq!(config.model.strategy, Strategy::Recursive);
+        // The next file starts from direct when the data chose recursive.
+        let mut config = RunConfig::default();
+        auto.adopt(
+            &mut config,
+            &resolved(&engine, &[(AutoField::Strategy, "recursive")]),
+        );
+        let free = auto.undo(&mut config);
+        assert_eq!(config.model.strategy, Strategy::Direct);
+        assert!(free.strategy);
     }
 }

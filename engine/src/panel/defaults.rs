@@ -30,6 +30,8 @@ pub fn resolve(panel: &Panel, config: &RunConfig, auto: AutoDefaults) -> Resolve
         // Not for panels: the fitted start made M4 Hourly worse (BENCHMARKS, "The
         // fitted start").
         skip_init: false,
+        // Panels forecast directly.
+        strategy: false,
     };
     let mut changes: Vec<DataDefault> =
         apply_data_defaults(&mut config, median, frequency, one_series)
