@@ -86,6 +86,11 @@ def rule_factory(name):
             if ens[1] * (1 + d) < min(s['model'], s[bb]): return ('ens', bb, ens[0])
             if s['model'] <= (1 + d) * s[bb]: return ('model',)
             return (bb,)
+        if name.startswith('nomix'):  # the tier rule without the mix candidate
+            d = float(name.split('_')[1])
+            bb = tiered_best(s, d)
+            if s['model'] <= (1 + d) * s[bb]: return ('model',)
+            return (bb,)
         if name == 'model': return ('model',)
         if name.startswith('half'):  # model if better, else 50/50 mix if close, else baseline
             d = float(name.split('_')[1])
@@ -143,5 +148,5 @@ def evaluate(variant, rules, verbose=False):
 
 if __name__ == '__main__':
     variant = sys.argv[1]
-    rules = ['model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2', 'tier_0.05', 'tier_0.1', 'tier_0.2']
+    rules = ['model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2', 'tier_0.05', 'tier_0.1', 'tier_0.2', 'nomix_0.05', 'nomix_0.1', 'nomix_0.2']
     evaluate(variant, rules, verbose='-v' in sys.argv)

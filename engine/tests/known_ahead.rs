@@ -97,6 +97,11 @@ fn a_recursive_forecast_follows_the_promotion_plan_too() {
     the_plan_is_followed(Strategy::Recursive);
 }
 
+#[test]
+fn a_seq2seq_decoder_reads_the_promotion_plan_at_each_step() {
+    the_plan_is_followed(Strategy::Seq2seq);
+}
+
 fn the_plan_is_followed(strategy: Strategy) {
     let dir = tempfile::tempdir().unwrap();
     let day3 = future_file(dir.path(), "day3.csv", &[0, 0, 1, 0, 0, 0, 0]);

@@ -62,23 +62,9 @@ fn a_recursive_model_is_rolled_over_the_horizon_and_learns() {
     assert_eq!(test.model[0].len(), test.origins.len() * 5);
     // It learns: the validation loss (of the rolled-forward forecasts) falls, and the
     // test error beats repeating the last value.
-    let val: Vec<f64> = s
-        .training
-        .history
-        .iter()
-        .filter_map(|e| e.val_loss)
-        .collect();
-    assert!(val.last().unwrap() < &val[0], "{val:?}");
-    let scores = &s.test_scores.as_ref().unwrap().original;
-    let naive = &scores.baselines[&seqcast_engine::eval::baselines::BaselineKind::Naive];
-    assert!(
-        scores.model.overall.mae < naive.overall.mae,
-        "{} vs {}",
-        scores.model.overall.mae,
-        naive.overall.mae
-    );
+    common::assert_learned_and_beat_naive(s);
     // Later steps are harder than the first: errors grow along the rolled horizon.
-    let per_step = &scores.model.per_step;
+    let per_step = &s.test_scores.as_ref().unwrap().original.model.per_step;
     assert!(per_step[4].mae > per_step[0].mae, "{per_step:?}");
 }
 

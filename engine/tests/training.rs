@@ -278,9 +278,16 @@ fn val_loss(out: &train::TrainOutcome, p: &Prepared, loss: LossKind) -> f64 {
         return val_mse(out, p);
     }
     let origins: Vec<usize> = p.val.clone();
-    train::forward_backward(&out.model, &p.train_data(), &origins, loss, None, false)
-        .unwrap()
-        .loss
+    train::forward_backward(
+        &out.model,
+        (&p.train_data(), &origins),
+        &[],
+        loss,
+        None,
+        false,
+    )
+    .unwrap()
+    .loss
 }
 
 /// Validation MSE of the model a run kept.

@@ -7,8 +7,8 @@ use anyhow::{Context, Result, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     BacktestConfig, CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale,
-    MissingPolicy, OptimizerKind, QuantileLevels, ScaleKind, ScheduleKind, SkipInit, Split,
-    Strategy, WindowNorm,
+    MissingPolicy, OptimizerKind, QuantileLevels, SamplingSchedule, ScaleKind, ScheduleKind,
+    SkipInit, Split, Strategy, WindowNorm,
 };
 
 use super::TrainArgs;
@@ -146,7 +146,7 @@ impl TrainArgs {
             m.skip_init = parse_enum::<SkipInit>("skip-init", v, expected)?;
         }
         if let Some(v) = &self.strategy {
-            m.strategy = parse_enum::<Strategy>("strategy", v, "direct, recursive")?;
+            m.strategy = parse_enum::<Strategy>("strategy", v, "direct, recursive, seq2seq")?;
         }
         Ok(())
     }
@@ -196,6 +196,12 @@ impl TrainArgs {
         }
         if let Some(s) = &self.schedule {
             t.schedule = parse_schedule(s)?;
+        }
+        if let Some(r) = self.teacher_forcing {
+            t.teacher_forcing.start = r;
+        }
+        if let Some(s) = &self.sampling_schedule {
+            t.teacher_forcing.schedule = parse_sampling(s)?;
         }
         Ok(())
     }
@@ -310,6 +316,27 @@ fn parse_quantiles(value: Option<&str>) -> Result<QuantileLevels> {
 fn number(flag: &str, text: &str) -> Result<f64> {
     text.parse::<f64>()
         .map_err(|_| anyhow::anyhow!("--{flag}: '{text}' is not a number"))
+}
+
+fn parse_sampling(s: &str) -> Result<SamplingSchedule> {
+    let (kind, value) = kv(s);
+    let expected = "expected constant, linear[=EPOCHS], exp=K or sigmoid=K";
+    Ok(match (kind.as_str(), value) {
+        ("constant", None) => SamplingSchedule::Constant,
+        ("linear", v) => SamplingSchedule::Linear {
+            epochs: v
+                .map(|v| v.parse::<usize>())
+                .transpose()
+                .with_context(|| format!("--sampling-schedule '{s}': {expected}"))?,
+        },
+        ("exp", Some(v)) => SamplingSchedule::Exp {
+            k: number("sampling-schedule", v)?,
+        },
+        ("sigmoid", Some(v)) => SamplingSchedule::Sigmoid {
+            k: number("sampling-schedule", v)?,
+        },
+        _ => bail!("--sampling-schedule '{s}': {expected}"),
+    })
 }
 
 fn parse_schedule(s: &str) -> Result<ScheduleKind> {

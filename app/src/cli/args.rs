@@ -289,7 +289,9 @@ pub struct TrainArgs {
     pub skip_init: Option<String>,
     /// How the horizon is forecast: direct (every step at once) | recursive (a one-step
     /// model rolled forward, each forecast fed back as the next input; every covariate
-    /// must be known in advance) [default: direct].
+    /// must be known in advance) | seq2seq (an encoder over the lookback, a recurrent
+    /// decoder over the horizon started from its state) [default: direct; recursive for
+    /// short series].
     #[arg(long, value_name = "STRATEGY", help_heading = "Model")]
     pub strategy: Option<String>,
 
@@ -324,6 +326,16 @@ pub struct TrainArgs {
     /// LR schedule: constant | warmup=EPOCHS | step=EVERY,GAMMA | cosine[=MIN_LR] | plateau[=FACTOR,PATIENCE].
     #[arg(long, value_name = "SCHEDULE", help_heading = "Training")]
     pub schedule: Option<String>,
+    /// seq2seq: the teacher-forcing ratio at the first epoch, in [0, 1] (the share of
+    /// decoder steps that read the true previous value while training) [default: 1].
+    #[arg(long, value_name = "RATIO", help_heading = "Training")]
+    pub teacher_forcing: Option<f64>,
+    /// seq2seq: how the teacher-forcing ratio falls over the epochs (scheduled
+    /// sampling): constant | linear[=EPOCHS] (to 0 over EPOCHS, default the epoch budget)
+    /// | exp=K (times K per epoch, 0<K<1) | sigmoid=K (inverse sigmoid K/(K+e^(epoch/K)),
+    /// K>=1) [default: sigmoid=10].
+    #[arg(long, value_name = "SCHEDULE", help_heading = "Training")]
+    pub sampling_schedule: Option<String>,
     /// Early stopping patience in epochs (0 = off); the best weights are restored.
     #[arg(long, value_name = "N", help_heading = "Training")]
     pub patience: Option<usize>,

@@ -106,11 +106,13 @@ impl ProgressLine {
 
 fn epoch_line(r: &EpochRecord, epochs: usize) -> String {
     format!(
-        "epoch {:>4}/{epochs}  train {:.5}  val {}  lr {:.2e}  |grad| {:.3}{}  {:.1}s",
+        "epoch {:>4}/{epochs}  train {:.5}  val {}  lr {:.2e}{}  |grad| {:.3}{}  {:.1}s",
         r.epoch,
         r.train_loss,
         r.val_loss.map_or("-".into(), |v| format!("{v:.5}")),
         r.lr,
+        r.teacher_forcing
+            .map_or(String::new(), |t| format!("  teacher {t:.2}")),
         r.grad_norm,
         if r.clip_rate > 0.0 {
             format!(" (clipped {:.0}%)", 100.0 * r.clip_rate)

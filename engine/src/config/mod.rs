@@ -15,12 +15,14 @@ pub use eval::{
 };
 pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
 pub use model::{CellKind, ModelConfig, SkipInit, Strategy, WindowNorm, recurrent_len};
+pub use teacher::{SamplingSchedule, TeacherForcing};
 pub use train::{ClipKind, OptimizerKind, ScheduleKind, TrainConfig};
 
 mod calendar;
 mod eval;
 mod loss;
 mod model;
+mod teacher;
 mod train;
 mod validate;
 

@@ -108,8 +108,9 @@ pub struct ModelConfig {
     /// Where the linear skip starts: the forecast of a baseline, so the untrained model
     /// already forecasts as well as that baseline and training learns a correction.
     pub skip_init: SkipInit,
-    /// How the horizon is forecast: all steps at once (direct) or one step at a time
-    /// with each forecast fed back as the next input (recursive).
+    /// How the horizon is forecast: all steps at once (direct), one step at a time
+    /// with each forecast fed back as the next input (recursive), or by a decoder
+    /// started from the encoder's state (seq2seq).
     #[serde(skip_serializing_if = "Strategy::is_direct")]
     pub strategy: Strategy,
 }
@@ -125,6 +126,11 @@ pub enum Strategy {
     /// each forecast becomes the next step's input (Darts' `RNNModel`). Every covariate
     /// must be known in advance, since the rolled-forward window reads it.
     Recursive,
+    /// An encoder over the lookback and a recurrent decoder over the horizon, started
+    /// from the encoder's last state: each decoder step reads the previous step's value
+    /// (the true one while teacher forcing, else its own forecast) and the covariates
+    /// known in advance, and one head reads each step's state.
+    Seq2seq,
 }
 
 impl Strategy {
@@ -133,6 +139,7 @@ impl Strategy {
         match self {
             Self::Direct => "direct",
             Self::Recursive => "recursive",
+            Self::Seq2seq => "seq2seq",
         }
     }
 
@@ -144,7 +151,7 @@ impl Strategy {
     /// Steps the network itself forecasts for a `horizon`-step forecast.
     pub fn model_horizon(self, horizon: usize) -> usize {
         match self {
-            Self::Direct => horizon,
+            Self::Direct | Self::Seq2seq => horizon,
             Self::Recursive => horizon.min(1),
         }
     }

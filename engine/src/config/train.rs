@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::LossKind;
+use super::{LossKind, TeacherForcing};
 
 /// Optimiser family.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +128,10 @@ pub struct TrainConfig {
     /// Detailed gradient statistics (per gate, per time step, update ratios) every this
     /// many steps; 0 = off. Global and per-layer norms are measured on every step.
     pub diag_every: usize,
+    /// Teacher forcing of a seq2seq decoder (`model.strategy = seq2seq`; unused
+    /// otherwise).
+    #[serde(skip_serializing_if = "TeacherForcing::is_default")]
+    pub teacher_forcing: TeacherForcing,
 }
 
 impl Default for TrainConfig {
@@ -148,6 +152,7 @@ impl Default for TrainConfig {
             refit: false,
             seed: 42,
             diag_every: DEFAULT_DIAG_EVERY,
+            teacher_forcing: TeacherForcing::default(),
         }
     }
 }

@@ -82,6 +82,9 @@ impl RunConfig {
         if t.batch == 0 {
             return Err(bad("train.batch must be at least 1".into()));
         }
+        if let Some(problem) = t.teacher_forcing.problem() {
+            return Err(bad(problem));
+        }
         if !(0.0..1.0).contains(&t.weight_average) {
             return Err(bad(format!(
                 "train.weight_average must be a decay in [0, 1) (0 = off), got {}",

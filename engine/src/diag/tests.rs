@@ -16,6 +16,7 @@ fn epoch(epoch: usize, train: f64, val: f64) -> EpochRecord {
         duration_secs: 1.0,
         time_grad: None,
         check: None,
+        teacher_forcing: None,
     }
 }
 

@@ -109,7 +109,7 @@ pub fn overfit_batch(
             cancelled = true;
             break;
         }
-        let pass = forward_backward(&model, data, &batch, config.loss, None, false)?;
+        let pass = forward_backward(&model, (data, &batch), &[], config.loss, None, false)?;
         losses.push(pass.loss);
         if !pass.loss.is_finite() || pass.loss < target {
             break;
@@ -216,7 +216,14 @@ pub fn lr_range_test(
         }
         let Some(chunk) = batches.next() else { break };
         let lr = LR_MIN * (LR_MAX / LR_MIN).powf(i as f64 / (LR_STEPS - 1) as f64);
-        let pass = forward_backward(&model, data, chunk, config.loss, Some(&mut dropout), false)?;
+        let pass = forward_backward(
+            &model,
+            (data, chunk),
+            &[],
+            config.loss,
+            Some(&mut dropout),
+            false,
+        )?;
         if !pass.loss.is_finite() {
             report.diverged = true;
             break;

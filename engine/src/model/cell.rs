@@ -113,6 +113,16 @@ fn interleave_blocks(blocks: &[Vec<f32>], rows: usize, h: usize) -> Vec<f32> {
     out
 }
 
+/// What a layer's run over a sequence gives.
+pub struct LayerRun {
+    /// Every step's hidden state `[B, T, H]`, when asked for.
+    pub sequence: Option<Tensor<3>>,
+    /// The last hidden state `[B, H]`.
+    pub h: Tensor<2>,
+    /// The last cell state `[B, H]` (zeros but for the LSTM).
+    pub c: Tensor<2>,
+}
+
 impl RecurrentLayer {
     /// Runs the layer over `x: [B, T, d_in]`. Returns every step's hidden state
     /// `[B, T, H]` when `keep_sequence` (a stacked layer follows), and the last one `[B, H]`.
@@ -125,6 +135,19 @@ impl RecurrentLayer {
         keep_sequence: bool,
         probe: Option<&Tensor<3>>,
     ) -> (Option<Tensor<3>>, Tensor<2>) {
+        let run = self.run(x, None, keep_sequence, probe);
+        (run.sequence, run.h)
+    }
+
+    /// [`forward`](Self::forward) from the state `init` (`(h, c)`, each `[B, H]`; zeros
+    /// without it), also returning the last cell state.
+    pub fn run(
+        &self,
+        x: Tensor<3>,
+        init: Option<(Tensor<2>, Tensor<2>)>,
+        keep_sequence: bool,
+        probe: Option<&Tensor<3>>,
+    ) -> LayerRun {
         let [batch, steps, d_in] = x.dims();
         let (h, g) = (self.hidden, self.cell.gates());
         let device = x.device();
@@ -137,8 +160,13 @@ impl RecurrentLayer {
         }
         let xw = xw.reshape([batch, steps, g * h]);
         let w_hh = self.w_hh.val();
-        let mut hidden: Tensor<2> = Tensor::zeros([batch, h], &device);
-        let mut cell_state: Tensor<2> = Tensor::zeros([batch, h], &device);
+        let (mut hidden, mut cell_state): (Tensor<2>, Tensor<2>) = match init {
+            Some(state) => state,
+            None => (
+                Tensor::zeros([batch, h], &device),
+                Tensor::zeros([batch, h], &device),
+            ),
+        };
         let mut outputs = Vec::with_capacity(if keep_sequence { steps } else { 0 });
         for t in 0..steps {
             let x_t: Tensor<2> = xw
@@ -179,6 +207,10 @@ impl RecurrentLayer {
             }
         }
         let sequence = keep_sequence.then(|| Tensor::stack(outputs, 1));
-        (sequence, hidden)
+        LayerRun {
+            sequence,
+            h: hidden,
+            c: cell_state,
+        }
     }
 }

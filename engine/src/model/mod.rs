@@ -7,13 +7,15 @@ pub mod fast;
 pub mod init;
 pub mod loss;
 pub mod path;
+pub mod seq2seq;
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::config::{ModelConfig, QuantileLevels};
+use crate::config::{ModelConfig, QuantileLevels, Strategy};
 use crate::rng::Rng;
-pub use cell::{LayerInit, RecurrentLayer};
+pub use cell::{LayerInit, LayerRun, RecurrentLayer};
+pub use seq2seq::Teacher;
 
 /// The CPU device seqcast trains on: burn's ndarray backend.
 ///
@@ -59,16 +61,20 @@ pub struct ModelShape {
 
 impl ModelShape {
     /// The shape of every parameter a [`Forecaster`] of `config` has, in the order its
-    /// fields are visited (per layer `w_ih`, `w_hh`, `b_ih`, `b_hh`; then `head_w`,
-    /// `head_b`, `skip_w` with the linear skip, `known_w` with covariates known in
-    /// advance), computed without building it.
+    /// fields are visited (per layer `w_ih`, `w_hh`, `b_ih`, `b_hh`, the encoder's then a
+    /// seq2seq decoder's; then `head_w`, `head_b`, `skip_w` with the linear skip,
+    /// `known_w` with covariates known in advance and a head that reads them), computed
+    /// without building it.
     /// `None` when there would be more than `max_params` of them or a size overflows:
     /// a saved model's manifest is checked against this before anything is allocated.
     pub fn param_shapes(&self, config: &ModelConfig, max_params: usize) -> Option<Vec<Vec<usize>>> {
+        let seq2seq = config.strategy == Strategy::Seq2seq;
+        let stacks = 1 + usize::from(seq2seq);
+        let known_w = self.known > 0 && !seq2seq;
         let count = config
             .layers
-            .checked_mul(4)?
-            .checked_add(2 + usize::from(config.linear_skip) + usize::from(self.known > 0))?;
+            .checked_mul(4 * stacks)?
+            .checked_add(2 + usize::from(config.linear_skip) + usize::from(known_w))?;
         if count > max_params {
             return None;
         }
@@ -81,15 +87,30 @@ impl ModelShape {
             let d_in = if k == 0 { self.features } else { h };
             shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
         }
+        if seq2seq {
+            for k in 0..config.layers {
+                let d_in = if k == 0 {
+                    self.targets.checked_add(self.known)?
+                } else {
+                    h
+                };
+                shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
+            }
+        }
         let per_step = self
             .targets
             .checked_mul(self.quantiles.map_or(1, |q| q.len().max(1)))?;
-        let out = self.horizon.checked_mul(per_step)?;
+        // The seq2seq head reads one decoder step at a time.
+        let out = if seq2seq {
+            per_step
+        } else {
+            self.horizon.checked_mul(per_step)?
+        };
         shapes.extend([vec![h, out], vec![out]]);
         if config.linear_skip {
             shapes.push(vec![self.lookback, self.horizon]);
         }
-        if self.known > 0 {
+        if known_w {
             shapes.push(vec![self.known, per_step]);
         }
         Some(shapes)
@@ -99,9 +120,14 @@ impl ModelShape {
 /// LSTM / GRU / RNN forecaster.
 #[derive(Module, Debug)]
 pub struct Forecaster {
-    /// Recurrent layers, bottom first.
+    /// Recurrent layers, bottom first (a seq2seq model's encoder).
     pub layers: Vec<RecurrentLayer>,
-    /// Head weights `[H, quantiles·horizon·targets]`.
+    /// A seq2seq model's decoder layers, bottom first, each started from the encoder
+    /// layer's last state; the bottom one reads the previous step's targets and the
+    /// covariates known in advance. Empty for the other strategies.
+    pub decoder: Vec<RecurrentLayer>,
+    /// Head weights `[H, quantiles·horizon·targets]` (seq2seq: `[H, quantiles·targets]`,
+    /// read at every decoder step).
     pub head_w: Param<Tensor<2>>,
     /// Head bias `[quantiles·horizon·targets]`.
     pub head_b: Param<Tensor<1>>,
@@ -137,29 +163,40 @@ pub struct Forecaster {
 impl Forecaster {
     /// Builds a freshly initialised network; every weight comes from `rng`.
     pub fn new(config: &ModelConfig, shape: ModelShape, rng: &mut Rng, device: &Device) -> Self {
-        let layers = (0..config.layers)
-            .map(|k| {
-                LayerInit {
-                    cell: config.cell,
-                    d_in: if k == 0 {
-                        shape.features
-                    } else {
-                        config.hidden
-                    },
-                    hidden: config.hidden,
-                    orthogonal: config.orthogonal_init,
-                    forget_bias: config.forget_bias,
-                }
-                .init(rng, device)
-            })
-            .collect();
+        let mut stack = |first_in: usize| -> Vec<RecurrentLayer> {
+            (0..config.layers)
+                .map(|k| {
+                    LayerInit {
+                        cell: config.cell,
+                        d_in: if k == 0 { first_in } else { config.hidden },
+                        hidden: config.hidden,
+                        orthogonal: config.orthogonal_init,
+                        forget_bias: config.forget_bias,
+                    }
+                    .init(rng, device)
+                })
+                .collect()
+        };
+        let seq2seq = config.strategy == Strategy::Seq2seq;
+        let layers = stack(shape.features);
+        let decoder = if seq2seq {
+            stack(shape.targets + shape.known)
+        } else {
+            Vec::new()
+        };
         let quantiles = shape.quantiles.map_or(1, |q| q.len().max(1));
-        let out = shape.horizon * shape.targets * quantiles;
+        let per_step = shape.targets * quantiles;
+        let out = if seq2seq {
+            per_step
+        } else {
+            shape.horizon * per_step
+        };
         let bound = 1.0 / (config.hidden as f64).sqrt();
         let w = init::uniform(rng, config.hidden, out, bound);
         let b = init::uniform(rng, 1, out, bound);
         Self {
             layers,
+            decoder,
             head_w: Param::from_data(TensorData::new(w, [config.hidden, out]), device),
             head_b: Param::from_data(TensorData::new(b, [out]), device),
             skip_w: config.linear_skip.then(|| {
@@ -169,8 +206,7 @@ impl Forecaster {
                     device,
                 )
             }),
-            known_w: (shape.known > 0).then(|| {
-                let per_step = shape.targets * quantiles;
+            known_w: (shape.known > 0 && !seq2seq).then(|| {
                 let zeros = vec![0.0f32; shape.known * per_step];
                 Param::from_data(TensorData::new(zeros, [shape.known, per_step]), device)
             }),
@@ -204,6 +240,11 @@ impl Forecaster {
         self.forward_probed(x, future, dropout_rng, &[])
     }
 
+    /// Whether this is a seq2seq model (it has a decoder).
+    pub fn is_seq2seq(&self) -> bool {
+        !self.decoder.is_empty()
+    }
+
     /// [`forward`](Self::forward) with one gradient probe per layer (`[B, T, H]` zeros that
     /// require a gradient, see [`RecurrentLayer::forward`], `T` the
     /// [`recurrent_len`](Self::recurrent_len)); `probes` may be empty.
@@ -211,9 +252,26 @@ impl Forecaster {
         &self,
         x: Tensor<3>,
         future: Option<Tensor<3>>,
+        dropout_rng: Option<&mut Rng>,
+        probes: &[Tensor<3>],
+    ) -> Tensor<2> {
+        self.forward_taught(x, future, None, dropout_rng, probes)
+    }
+
+    /// [`forward_probed`](Self::forward_probed) with the true values a seq2seq decoder
+    /// reads where `teacher` says (`None`: its own forecasts everywhere, as when
+    /// forecasting; other strategies ignore it).
+    pub fn forward_taught(
+        &self,
+        x: Tensor<3>,
+        future: Option<Tensor<3>>,
+        teacher: Option<Teacher<'_>>,
         mut dropout_rng: Option<&mut Rng>,
         probes: &[Tensor<3>],
     ) -> Tensor<2> {
+        if self.is_seq2seq() {
+            return self.seq2seq_forward(x, future, teacher, dropout_rng, probes);
+        }
         let skip = self.skip_w.as_ref().map(|w| self.skip(&x, w.val()));
         let known = match (&self.known_w, future) {
             (Some(w), Some(f)) => Some(self.known_ahead(f, w.val())),
@@ -278,7 +336,7 @@ impl Forecaster {
 
     /// The linear skip: `x[:, :, t] · w` for every target `t`, laid out step-major
     /// `[B, horizon·targets]` like the head's output.
-    fn skip(&self, x: &Tensor<3>, w: Tensor<2>) -> Tensor<2> {
+    pub(crate) fn skip(&self, x: &Tensor<3>, w: Tensor<2>) -> Tensor<2> {
         let [b, lookback, _] = x.dims();
         let t = self.targets;
         let targets = x.clone().slice([0..b, 0..lookback, 0..t]); // [B, L, T]
@@ -292,7 +350,7 @@ impl Forecaster {
 
 /// Inverted dropout with a mask from the run's own RNG (burn's global RNG would make
 /// concurrent runs non-reproducible).
-fn apply_dropout<const D: usize>(x: Tensor<D>, p: f64, rng: &mut Rng) -> Tensor<D> {
+pub(crate) fn apply_dropout<const D: usize>(x: Tensor<D>, p: f64, rng: &mut Rng) -> Tensor<D> {
     if p <= 0.0 {
         return x;
     }

@@ -100,10 +100,10 @@ pub fn predict(
 /// The known-in-advance block as the tensor `Forecaster::forward` reads (`None` for a
 /// model without it); an error when its size does not fit the model.
 fn future_tensor(model: &Forecaster, future: Vec<f32>, n: usize) -> Result<Option<Tensor<3>>> {
-    let Some(w) = &model.known_w else {
+    let known = model.known_count();
+    if known == 0 {
         return Ok(None);
-    };
-    let known = w.val().dims()[0];
+    }
     if future.len() != n * model.horizon * known {
         return Err(crate::error::EngineError::FastPath(format!(
             "the known-in-advance block has {} values for {n}×{}×{known}",
@@ -113,7 +113,7 @@ fn future_tensor(model: &Forecaster, future: Vec<f32>, n: usize) -> Result<Optio
     }
     Ok(Some(Tensor::from_data(
         TensorData::new(future, [n, model.horizon, known]),
-        &w.val().device(),
+        &model.head_w.val().device(),
     )))
 }
 
@@ -148,7 +148,11 @@ pub(crate) fn burn_train_step(
     } else {
         Vec::new()
     };
-    let predicted = model.forward_probed(x, future, dropout_rng, &probes);
+    let teacher = (!batch.teacher.is_empty()).then_some(super::Teacher {
+        y: batch.y,
+        mask: batch.teacher,
+    });
+    let predicted = model.forward_taught(x, future, teacher, dropout_rng, &probes);
     let outputs = predicted.clone().into_data().iter::<f32>().collect();
     let loss_tensor = super::loss::loss(loss, predicted, y);
     let loss_value = f64::from(loss_tensor.clone().into_scalar::<f32>());

@@ -93,11 +93,11 @@ impl PanelPrepared {
     pub fn fit(panel: Arc<Panel>, config: &RunConfig) -> Result<Self> {
         config.validate()?;
         if !config.model.strategy.is_direct() {
-            return Err(EngineError::Config(
-                "the recursive strategy is available for one series at a time, not yet for a \
-                 panel of series (use --strategy direct)"
-                    .into(),
-            ));
+            return Err(EngineError::Config(format!(
+                "the {} strategy is available for one series at a time, not yet for a \
+                 panel of series (use --strategy direct)",
+                config.model.strategy.name()
+            )));
         }
         if !config.data.calendar.is_none() || !config.data.future_covariates.is_empty() {
             return Err(EngineError::Config(

@@ -209,7 +209,7 @@ impl Prepared {
                 beyond: self.beyond.as_deref().unwrap_or(&[]),
             },
             rollout: match self.strategy {
-                Strategy::Direct => 0,
+                Strategy::Direct | Strategy::Seq2seq => 0,
                 Strategy::Recursive => self.spec.horizon,
             },
         }

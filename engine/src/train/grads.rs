@@ -61,7 +61,8 @@ impl GradNorms {
     }
 }
 
-/// "layers.0.w_ih" → "layer 1"; "head_w" → "head".
+/// "layers.0.w_ih" → "layer 1"; a seq2seq decoder's "decoder.1.w_hh" → "decoder 2";
+/// "head_w" → "head".
 pub(crate) fn layer_group(path: &str) -> String {
     let mut parts = path.split('.');
     match (
@@ -69,6 +70,7 @@ pub(crate) fn layer_group(path: &str) -> String {
         parts.next().and_then(|i| i.parse::<usize>().ok()),
     ) {
         (Some("layers"), Some(i)) => format!("layer {}", i + 1),
+        (Some("decoder"), Some(i)) => format!("decoder {}", i + 1),
         _ => "head".to_string(),
     }
 }
@@ -160,17 +162,19 @@ mod tests {
                 ("layers.0.w_ih".into(), 3.0),
                 ("layers.0.w_hh".into(), 4.0),
                 ("layers.1.w_ih".into(), 1.0),
+                ("decoder.0.w_hh".into(), 2.0),
                 ("head_w".into(), 2.0),
                 ("head_b".into(), 0.0),
             ],
         };
-        // √(9+16+1+4) = √30
-        assert!((norms.global() - 30f64.sqrt()).abs() < 1e-12);
+        // √(9+16+1+4+4) = √34
+        assert!((norms.global() - 34f64.sqrt()).abs() < 1e-12);
         assert_eq!(
             norms.per_layer(),
             vec![
                 ("layer 1".to_string(), 5.0),
                 ("layer 2".to_string(), 1.0),
+                ("decoder 1".to_string(), 2.0),
                 ("head".to_string(), 2.0)
             ]
         );

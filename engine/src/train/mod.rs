@@ -136,6 +136,10 @@ pub struct EpochRecord {
     /// Signals of the validation forecast (filled in by the pipeline).
     #[serde(default)]
     pub check: Option<ValCheck>,
+    /// A seq2seq run: the teacher-forcing ratio of the epoch (the share of decoder
+    /// steps that read the true previous value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_forcing: Option<f64>,
 }
 
 /// How far back in the window the gradient reaches, from one snapshot.

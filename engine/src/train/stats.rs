@@ -32,6 +32,9 @@ pub struct GateStat {
     pub gate: String,
     /// L2 norm of the gate's gradient before clipping.
     pub grad_norm: f64,
+    /// A seq2seq decoder's layer (`layer` counts the decoder's layers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decoder: bool,
 }
 
 /// Everything measured at one snapshot step.
@@ -190,12 +193,16 @@ pub fn param_stats(
 /// width H in `w_ih [d_in, G·H]`, `w_hh [H, G·H]` and the biases `[G·H]`.
 pub fn gate_stats(model: &Forecaster, grads: &[(String, Vec<f32>)]) -> Vec<GateStat> {
     let mut out = Vec::new();
-    for (l, layer) in model.layers.iter().enumerate() {
+    let stacks = [("layers", &model.layers), ("decoder", &model.decoder)];
+    for (stack, l, layer) in stacks
+        .into_iter()
+        .flat_map(|(stack, layers)| layers.iter().enumerate().map(move |(l, x)| (stack, l, x)))
+    {
         let (h, names) = (layer.hidden, layer.cell.gate_names());
         let width = h * names.len();
         let mut sq = vec![0.0f64; names.len()];
         for suffix in ["w_ih", "w_hh", "b_ih", "b_hh"] {
-            let path = format!("layers.{l}.{suffix}");
+            let path = format!("{stack}.{l}.{suffix}");
             let Some((_, g)) = grads.iter().find(|(n, _)| *n == path) else {
                 continue;
             };
@@ -210,6 +217,7 @@ pub fn gate_stats(model: &Forecaster, grads: &[(String, Vec<f32>)]) -> Vec<GateS
             layer: l + 1,
             gate: (*name).to_string(),
             grad_norm: s.sqrt(),
+            decoder: stack == "decoder",
         }));
     }
     out

@@ -11,12 +11,13 @@ pub use crate::model::path::StepResult;
 use crate::rng::Rng;
 
 /// Loss and gradients of `model` on the windows at `origins`, drawing dropout masks
-/// from `dropout_rng`. `probe` also measures the per-time-step gradient norms (slower:
-/// only on snapshot steps).
+/// from `dropout_rng`; a seq2seq decoder reads the true previous values where `teacher`
+/// says (`[windows, horizon − 1]`; empty: its own forecasts). `probe` also measures the
+/// per-time-step gradient norms (slower: only on snapshot steps).
 pub fn forward_backward(
     model: &Forecaster,
-    data: &TrainData<'_>,
-    origins: &[usize],
+    (data, origins): (&TrainData<'_>, &[usize]),
+    teacher: &[u8],
     loss: LossKind,
     dropout_rng: Option<&mut Rng>,
     probe: bool,
@@ -26,6 +27,7 @@ pub fn forward_backward(
     let batch = FastBatch {
         x: &x,
         future: &future,
+        teacher,
         y: &y,
         batch: origins.len(),
         lookback: data.lookback,

@@ -16,7 +16,7 @@ use super::schedule::LrSchedule;
 use super::stats::{self, DiagSnapshot};
 use super::step::{StepResult, forward_backward};
 use super::{DiagCost, EpochRecord, Progress, StepStats, StopReason, TrainData, TrainOutcome};
-use crate::config::{ClipKind, ModelConfig, TrainConfig};
+use crate::config::{ClipKind, ModelConfig, Strategy, TrainConfig};
 use crate::error::Result;
 use crate::model::{Forecaster, ModelShape};
 use crate::rng::Rng;
@@ -45,6 +45,8 @@ pub(super) struct Trainer<'a> {
     pub(super) schedule: LrSchedule,
     pub(super) shuffle_rng: Rng,
     dropout_rng: Rng,
+    /// A seq2seq run's teacher forcing and the stream its masks are drawn from.
+    teacher: Option<(crate::config::TeacherForcing, Rng)>,
     pub(super) batches: usize,
     history: Vec<EpochRecord>,
     best: Option<(f64, usize, Forecaster)>,
@@ -75,6 +77,10 @@ impl<'a> Trainer<'a> {
         let mut rng = Rng::new(config.seed);
         let shuffle_rng = rng.fork();
         let dropout_rng = rng.fork();
+        // Only a seq2seq run draws teacher masks (forked only then: the other
+        // strategies' random streams stay as they were).
+        let teacher = (model_config.strategy == Strategy::Seq2seq)
+            .then(|| (config.teacher_forcing, rng.fork()));
         let shape = ModelShape {
             features: data.features,
             lookback: data.lookback,
@@ -98,6 +104,7 @@ impl<'a> Trainer<'a> {
             schedule: LrSchedule::new(config.schedule, config.lr, config.epochs),
             shuffle_rng,
             dropout_rng,
+            teacher,
             batches: data.train.len().div_ceil(config.batch),
             history: Vec::new(),
             best: None,
@@ -129,6 +136,7 @@ impl<'a> Trainer<'a> {
         let step_start = Instant::now();
         let snapshot_step =
             config.diag_every > 0 && (self.step + 1).is_multiple_of(config.diag_every);
+        let teacher = self.teacher_mask(at.epoch, chunk.len());
         let StepResult {
             loss: loss_value,
             mut grads,
@@ -136,8 +144,8 @@ impl<'a> Trainer<'a> {
             ..
         } = forward_backward(
             &self.model,
-            self.data,
-            chunk,
+            (self.data, chunk),
+            &teacher,
             config.loss,
             Some(&mut self.dropout_rng),
             snapshot_step,
@@ -263,7 +271,8 @@ impl<'a> Trainer<'a> {
             });
             Some(loss)
         };
-        let record = stats.finish(epoch, lr, val_loss, started.elapsed());
+        let mut record = stats.finish(epoch, lr, val_loss, started.elapsed());
+        record.teacher_forcing = self.teacher_ratio(epoch);
         let selection = val_loss.unwrap_or(record.train_loss);
         if !selection.is_finite() {
             self.history.push(record);
@@ -294,6 +303,25 @@ impl<'a> Trainer<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// A seq2seq run's teacher-forcing ratio at the 1-based `epoch`.
+    fn teacher_ratio(&self, epoch: usize) -> Option<f64> {
+        let (tf, _) = self.teacher.as_ref()?;
+        Some(tf.ratio(epoch.saturating_sub(1), self.config.epochs))
+    }
+
+    /// A seq2seq run's teacher mask for a batch of `rows` windows at the 1-based
+    /// `epoch` (empty for the other strategies).
+    fn teacher_mask(&mut self, epoch: usize, rows: usize) -> Vec<u8> {
+        let Some(ratio) = self.teacher_ratio(epoch) else {
+            return Vec::new();
+        };
+        let horizon = self.data.horizon;
+        match self.teacher.as_mut() {
+            Some((_, rng)) => crate::model::seq2seq::draw_mask(rng, rows, horizon, ratio),
+            None => Vec::new(),
+        }
     }
 
     fn windows_per_sec(&self) -> f64 {
@@ -403,6 +431,7 @@ impl EpochStats {
             duration_secs: took.as_secs_f64(),
             time_grad: self.time_grad,
             check: None,
+            teacher_forcing: None,
         }
     }
 }

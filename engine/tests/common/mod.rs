@@ -116,3 +116,23 @@ pub fn recording_engine(dir: &std::path::Path) -> EngineHandle {
     assert!(runs.is_empty());
     engine
 }
+
+/// A run that learned: its validation loss fell from the first epoch to the last, and
+/// its test error beats repeating the last value.
+pub fn assert_learned_and_beat_naive(s: &seqcast_engine::pipeline::RunSummary) {
+    let val: Vec<f64> = s
+        .training
+        .history
+        .iter()
+        .filter_map(|e| e.val_loss)
+        .collect();
+    assert!(val.last().unwrap() < &val[0], "{val:?}");
+    let scores = &s.test_scores.as_ref().unwrap().original;
+    let naive = &scores.baselines[&seqcast_engine::eval::baselines::BaselineKind::Naive];
+    assert!(
+        scores.model.overall.mae < naive.overall.mae,
+        "{} vs {}",
+        scores.model.overall.mae,
+        naive.overall.mae
+    );
+}

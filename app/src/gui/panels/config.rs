@@ -13,10 +13,11 @@ use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DuplicatePolicy, EvalConfig,
     ForecastMode, LossKind, MetricsScale, MissingPolicy, ModelConfig, OptimizerKind, ScaleKind,
-    ScheduleKind, SkipInit, Split, Strategy, TrainConfig, WindowConfig, WindowNorm,
+    ScheduleKind, SkipInit, Split, Strategy, TeacherForcing, TrainConfig, WindowConfig, WindowNorm,
 };
 
 mod quantiles;
+mod teacher;
 mod texts;
 mod widgets;
 
@@ -58,7 +59,9 @@ pub fn config_ui(ui: &mut Ui, config: &mut RunConfig) -> bool {
     } = config;
     group(ui, t::GROUP_DATA, true, |ui| data_ui(ui, data, window));
     group(ui, t::GROUP_SCALING, false, |ui| scaling_ui(ui, data));
-    group(ui, t::GROUP_MODEL, true, |ui| model_ui(ui, model));
+    group(ui, t::GROUP_MODEL, true, |ui| {
+        model_ui(ui, model, &mut train.teacher_forcing);
+    });
     group(ui, t::GROUP_OPTIMISER, false, |ui| optimiser_ui(ui, train));
     group(ui, t::GROUP_SCHEDULE, false, |ui| schedule_ui(ui, train));
     group(ui, t::GROUP_REGULARISATION, false, |ui| {
@@ -172,7 +175,7 @@ fn scaling_ui(ui: &mut Ui, data: &mut DataConfig) {
     }
 }
 
-fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
+fn model_ui(ui: &mut Ui, model: &mut ModelConfig, teacher: &mut TeacherForcing) {
     let choices = [
         (CellKind::Lstm, t::CELL_LSTM),
         (CellKind::Gru, t::CELL_GRU),
@@ -216,16 +219,26 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig) {
     let strategies = [
         (Strategy::Direct, t::STRATEGY_DIRECT),
         (Strategy::Recursive, t::STRATEGY_RECURSIVE),
+        (Strategy::Seq2seq, t::STRATEGY_SEQ2SEQ),
     ];
     combo(ui, t::STRATEGY, &mut model.strategy, &strategies);
+    if model.strategy == Strategy::Seq2seq {
+        teacher::teacher_rows(ui, teacher);
+    }
 
     // Dropout is shown (and reset) with the regularisation group.
     let defaults = ModelConfig {
         dropout: model.dropout,
         ..RunConfig::default().model
     };
-    if reset_row(ui, t::GROUP_MODEL, *model != defaults) {
+    let plain_teacher = TeacherForcing::default();
+    if reset_row(
+        ui,
+        t::GROUP_MODEL,
+        *model != defaults || *teacher != plain_teacher,
+    ) {
         *model = defaults;
+        *teacher = plain_teacher;
     }
 }
 

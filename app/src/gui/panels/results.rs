@@ -162,8 +162,8 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
             format!(" · refit on train+val, {} epochs", r.epochs)
         });
         let strategy = match summary.config.model.strategy {
-            seqcast_engine::config::Strategy::Direct => "",
-            seqcast_engine::config::Strategy::Recursive => ", recursive",
+            seqcast_engine::config::Strategy::Direct => String::new(),
+            other => format!(", {}", other.name()),
         };
         ui.label(format!(
             "{} {}×{}{strategy} · {} · best epoch {}{refit}",

@@ -53,8 +53,14 @@ pub fn training_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Ve
         });
         ui.vertical(|ui| {
             ui.set_width(width);
+            let teacher = live.history.iter().any(|e| e.teacher_forcing.is_some());
+            let share = if teacher { 0.5 } else { 1.0 };
             ui.strong("Learning rate (log₁₀)");
-            lr_plot(ui, live, plot_height * 0.75);
+            lr_plot(ui, live, plot_height * 0.75 * share);
+            if teacher {
+                ui.strong("Teacher forcing: share of decoder steps fed the true value");
+                teacher_plot(ui, live, plot_height * 0.75 * share);
+            }
         });
     });
     if !live.alerts.is_empty() {
@@ -300,4 +306,25 @@ fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
                 .width(2.0),
         );
     });
+}
+
+/// A seq2seq run's teacher-forcing ratio per epoch, on [0, 1].
+fn teacher_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
+    let points: Vec<[f64; 2]> = live
+        .history
+        .iter()
+        .filter_map(|e| e.teacher_forcing.map(|r| [e.epoch as f64, r]))
+        .collect();
+    Plot::new("teacher")
+        .height(height)
+        .x_axis_label("epoch")
+        .include_y(0.0)
+        .include_y(1.0)
+        .show(ui, |p| {
+            p.line(
+                Line::new("teacher forcing", PlotPoints::new(points))
+                    .color(colors::VAL)
+                    .width(2.0),
+            );
+        });
 }

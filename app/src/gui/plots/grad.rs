@@ -120,7 +120,8 @@ pub fn gate_plot(ui: &mut egui::Ui, snapshots: &[DiagSnapshot], height: f32) {
                             .map(|y| [s.step as f64, y])
                     })
                     .collect();
-                let name = format!("L{} {}", gate.layer, gate.gate);
+                let stack = if gate.decoder { "D" } else { "L" };
+                let name = format!("{stack}{} {}", gate.layer, gate.gate);
                 // One dash style per layer, so layers stay apart when gates share colours.
                 let style = if gate.layer % 2 == 0 {
                     LineStyle::dashed_loose()

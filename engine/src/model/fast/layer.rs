@@ -41,6 +41,30 @@ pub struct LayerWeights {
 }
 
 impl LayerWeights {
+    /// Packs the row-major weights `w_ih: [d_in, G·H]` and `w_hh: [H, G·H]` for the
+    /// kernels.
+    pub fn new(
+        cell: CellKind,
+        (d_in, hidden): (usize, usize),
+        (w_ih, w_hh): (Vec<f32>, Vec<f32>),
+        (b_ih, b_hh): (Vec<f32>, Vec<f32>),
+    ) -> Self {
+        let gw = cell.gates() * hidden;
+        Self {
+            cell,
+            d_in,
+            hidden,
+            inp: Packed::new(&w_ih, d_in, gw),
+            inp_t: Packed::new(&math::transpose(&w_ih, d_in), gw, d_in),
+            w_ih,
+            rec: Packed::new(&w_hh, hidden, gw),
+            rec_t: Packed::new(&math::transpose(&w_hh, hidden), gw, hidden),
+            w_hh,
+            b_ih,
+            b_hh,
+        }
+    }
+
     fn gate_width(&self) -> usize {
         self.cell.gates() * self.hidden
     }
@@ -79,6 +103,34 @@ impl LayerGrads {
     }
 }
 
+/// A layer's state at one step for every row: `h: [rows, H]` and, for the LSTM, the
+/// cell state `c: [rows, H]` (empty for the GRU and RNN). A decoder starts from the
+/// encoder's last one; its gradient flows back the same way.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct State {
+    /// Hidden state.
+    pub h: Vec<f32>,
+    /// LSTM cell state.
+    pub c: Vec<f32>,
+}
+
+impl State {
+    /// The state after the last of `steps` steps of `tape` (`rows` rows of `hidden`).
+    pub fn last(tape: &Tape, rows: usize, steps: usize, hidden: usize) -> Self {
+        let step_h = rows * hidden;
+        let end = steps * step_h;
+        let take = |v: &[f32]| {
+            v.get(end.saturating_sub(step_h)..end)
+                .map(<[f32]>::to_vec)
+                .unwrap_or_default()
+        };
+        Self {
+            h: take(&tape.h),
+            c: take(&tape.c),
+        }
+    }
+}
+
 /// What the forward pass keeps for the backward pass.
 pub struct Tape {
     /// Activated gates `[T, rows, G·H]` (LSTM i,f,g,o; GRU r,z,n; unused for RNN).
@@ -100,10 +152,24 @@ impl Tape {
     }
 }
 
-/// Runs the layer over the time-major input `x: [T, rows, d_in]`.
+/// Runs the layer over the time-major input `x: [T, rows, d_in]` from a zero state.
 pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result<Tape> {
+    forward_from(w, x, (rows, steps), None)
+}
+
+/// Runs the layer over the time-major input `x: [T, rows, d_in]` from `init` (a zero
+/// state without it).
+pub fn forward_from(
+    w: &LayerWeights,
+    x: &[f32],
+    (rows, steps): (usize, usize),
+    init: Option<&State>,
+) -> Result<Tape> {
     let (h, gw) = (w.hidden, w.gate_width());
     check_weights(w)?;
+    if let Some(state) = init {
+        check_state(w, state, rows)?;
+    }
     let n = rows * steps;
     // Written in full by the projection (beta = 0 never reads C).
     let mut gates = pool::take(n * gw);
@@ -126,8 +192,26 @@ pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result
         tc: pool::take(if lstm { n * h } else { 0 }),
         h: pool::take(n * h),
     };
-    steps::forward(w, &mut tape, rows, steps);
+    steps::forward(w, &mut tape, (rows, steps), init);
     Ok(tape)
+}
+
+/// The time loops read a given state by shape: `[rows, H]`, and the cell state too for
+/// the LSTM.
+fn check_state(w: &LayerWeights, state: &State, rows: usize) -> Result<()> {
+    let n = rows * w.hidden;
+    let c_ok = w.cell != CellKind::Lstm || state.c.len() == n;
+    if state.h.len() == n && c_ok {
+        Ok(())
+    } else {
+        Err(EngineError::FastPath(format!(
+            "a state of {} / {} values for {rows} rows of {} {:?} units",
+            state.h.len(),
+            state.c.len(),
+            w.hidden,
+            w.cell
+        )))
+    }
 }
 
 /// The time loops index the weights by shape: check the lengths once here.
@@ -159,6 +243,12 @@ pub struct Backward<'a> {
     pub dx: Option<&'a mut Vec<f32>>,
     /// Σ over rows and units of (dLoss/dh_t)², added per step, when probing.
     pub norms: Option<&'a mut [f64]>,
+    /// The state the forward pass started from, and where dLoss/d of it goes (`None`:
+    /// it started from zero).
+    pub init: Option<(&'a State, &'a mut State)>,
+    /// LSTM: dLoss/d of the last cell state from outside the layer (a decoder started
+    /// from it), `[rows, H]`; the last hidden state's share comes in `dh_in`.
+    pub dc_last: Option<&'a [f32]>,
 }
 
 /// Backward through time. `dh_in: [T, rows, H]` is the gradient reaching each hidden
@@ -181,10 +271,26 @@ pub fn backward(
         )));
     }
     let gru = w.cell == CellKind::Gru;
+    if let Some((state, _)) = &out.init {
+        check_state(w, state, rows)?;
+    }
+    if let Some(dc) = out.dc_last
+        && w.cell == CellKind::Lstm
+        && dc.len() < step_h
+    {
+        return Err(EngineError::FastPath(format!(
+            "backward of {rows} rows: the last cell state's gradient has {} values",
+            dc.len()
+        )));
+    }
     // dG: gradient of the pre-activation gates (for the GRU: of x·W_ih + b_ih).
     let mut dg = pool::take(n * gw);
     // GRU only: gradient of h·W_hh + b_hh, which differs in the new-gate block.
     let mut dgh = pool::take(if gru { n * gw } else { 0 });
+    let (init, d_init) = match out.init {
+        Some((state, d)) => (Some(state), Some(d)),
+        None => (None, None),
+    };
     steps::backward(
         w,
         tape,
@@ -195,6 +301,9 @@ pub fn backward(
             dg: &mut dg,
             dgh: &mut dgh,
             norms: out.norms,
+            init,
+            dc_last: out.dc_last,
+            d_init,
         },
     );
     let dg_hidden = if gru { &dgh } else { &dg };
@@ -204,6 +313,15 @@ pub fn backward(
         let prev = &tape.h[..(steps - 1) * step_h];
         let next = &dg_hidden[step_g..];
         kernel::gemm_tn(&mut grads.w_hh, prev, next, (h, (steps - 1) * rows, gw))?;
+    }
+    if let Some(state) = init {
+        // The first step's recurrent product read the given state.
+        kernel::gemm_tn(
+            &mut grads.w_hh,
+            &state.h,
+            &dg_hidden[..step_g],
+            (h, rows, gw),
+        )?;
     }
     math::add_column_sums(&mut grads.b_ih, &dg);
     math::add_column_sums(&mut grads.b_hh, dg_hidden);

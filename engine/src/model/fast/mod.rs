@@ -19,6 +19,7 @@ mod layer;
 mod math;
 mod part;
 mod pool;
+mod seq2seq;
 mod skip;
 mod steps;
 #[cfg(test)]
@@ -35,8 +36,8 @@ use burn::tensor::{Tensor, TensorData};
 use super::{Forecaster, cpu_device};
 use crate::config::LossKind;
 use crate::error::{EngineError, Result};
+use crate::model::seq2seq::Teacher;
 use crate::rng::Rng;
-use kernel::Packed;
 use known::Known;
 use layer::LayerWeights;
 use part::{Masks, PartInput, PartResult, Weights};
@@ -70,6 +71,10 @@ pub struct FastBatch<'a> {
     /// The covariates known in advance over each window's horizon, `[batch, horizon,
     /// known]` (empty for a model without them).
     pub future: &'a [f32],
+    /// A seq2seq model's teacher mask `[batch, horizon − 1]` (1: that decoder step reads
+    /// the true previous value; see `model::seq2seq::Teacher`); empty: every step reads
+    /// the decoder's own forecast. Other strategies ignore it.
+    pub teacher: &'a [u8],
     /// Targets `[batch, horizon·targets]` (a quantile model's every block is scored
     /// against them).
     pub y: &'a [f32],
@@ -126,7 +131,7 @@ pub fn forward_backward(
 ) -> Result<FastStep> {
     let weights = read_weights(model)?;
     let hidden = weights.layers.first().map_or(0, |l| l.hidden);
-    let outputs = weights.head_b.len();
+    let outputs = weights.outputs();
     let (b, steps) = (batch.batch, batch.lookback);
     if !supports(model)
         || b == 0
@@ -135,6 +140,7 @@ pub fn forward_backward(
         || batch.y.len() * loss.outputs_per_step() != b * outputs
         || weights.layers.first().map(|l| l.d_in) != Some(batch.features)
         || batch.future.len() != b * known_width(&weights)
+        || !teacher_fits(&weights, batch.teacher, b)
     {
         return Err(EngineError::FastPath(format!(
             "batch shapes do not match the model: x {} values for {b}×{steps}×{}, y {} for \
@@ -154,6 +160,7 @@ pub fn forward_backward(
             weights.recurrent_len(steps),
             hidden,
             weights.layers.len(),
+            weights.decoder.is_none(),
         ),
         _ => Masks::default(),
     };
@@ -168,7 +175,20 @@ pub fn forward_backward(
         loss_elements: b * outputs,
     };
     let (weights_ref, masks_ref) = (&weights, &masks);
-    let run = |rows: Range<usize>| part::run(weights_ref, masks_ref, &input(rows), loss, probe);
+    let teacher = (!batch.teacher.is_empty()).then_some(Teacher {
+        y: batch.y,
+        mask: batch.teacher,
+    });
+    let run = |rows: Range<usize>| match &weights_ref.decoder {
+        Some(dec) => seq2seq::run(
+            (weights_ref, dec),
+            masks_ref,
+            (&input(rows), teacher.as_ref()),
+            loss,
+            probe,
+        ),
+        None => part::run(weights_ref, masks_ref, &input(rows), loss, probe),
+    };
     let results = on_threads(parts, "seqcast-fast-step", &run);
     combine(model, results, b, outputs)
 }
@@ -214,14 +234,29 @@ pub fn predict(
         let mut start = rows.start;
         while start < rows.end {
             let end = (start + PREDICT_ROWS).min(rows.end);
-            out.extend(part::predict(&weights, (x, future), &(start..end), shape)?);
+            let part = match &weights.decoder {
+                Some(dec) => {
+                    let input = PartInput {
+                        x,
+                        future,
+                        y: &[],
+                        rows: start..end,
+                        steps: lookback,
+                        features,
+                        loss_elements: 0,
+                    };
+                    seq2seq::predict(&weights, dec, &input)?
+                }
+                None => part::predict(&weights, (x, future), &(start..end), shape)?,
+            };
+            out.extend(part);
             start = end;
         }
         Ok(out)
     };
     let parts = split_rows(windows, max_threads());
     let results = on_threads(parts, "seqcast-fast-predict", &run);
-    let mut out = Vec::with_capacity(windows * weights.head_b.len());
+    let mut out = Vec::with_capacity(windows * weights.outputs());
     for r in results {
         out.extend(r?);
     }
@@ -316,6 +351,12 @@ fn combine(
     if let Some(known) = &model.known_w {
         register2(&mut grads, known, total.grads.known)?;
     }
+    for (layer, g) in model.decoder.iter().zip(total.grads.decoder) {
+        register2(&mut grads, &layer.w_ih, g.w_ih)?;
+        register2(&mut grads, &layer.w_hh, g.w_hh)?;
+        register1(&mut grads, &layer.b_ih, g.b_ih);
+        register1(&mut grads, &layer.b_hh, g.b_hh);
+    }
     Ok(FastStep {
         loss: total.loss_sum / (b * outputs).max(1) as f64,
         outputs: total.outputs,
@@ -354,30 +395,34 @@ fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
     crate::model::tensor_values(param.val().inner())
 }
 
-fn read_weights(model: &Forecaster) -> Result<Weights> {
-    let layers = model
-        .layers
+fn read_layers(layers: &[crate::model::RecurrentLayer]) -> Result<Vec<LayerWeights>> {
+    layers
         .iter()
         .map(|l| {
-            let w_hh = values(&l.w_hh)?;
-            let w_ih = values(&l.w_ih)?;
-            let gw = l.cell.gates() * l.hidden;
-            let d_in = l.w_ih.val().dims()[0];
-            Ok(LayerWeights {
-                cell: l.cell,
-                d_in,
-                hidden: l.hidden,
-                inp: Packed::new(&w_ih, d_in, gw),
-                inp_t: Packed::new(&math::transpose(&w_ih, d_in), gw, d_in),
-                w_ih,
-                rec: Packed::new(&w_hh, l.hidden, gw),
-                rec_t: Packed::new(&math::transpose(&w_hh, l.hidden), gw, l.hidden),
-                w_hh,
-                b_ih: values(&l.b_ih)?,
-                b_hh: values(&l.b_hh)?,
-            })
+            Ok(LayerWeights::new(
+                l.cell,
+                (l.w_ih.val().dims()[0], l.hidden),
+                (values(&l.w_ih)?, values(&l.w_hh)?),
+                (values(&l.b_ih)?, values(&l.b_hh)?),
+            ))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+fn read_weights(model: &Forecaster) -> Result<Weights> {
+    let layers = read_layers(&model.layers)?;
+    let decoder = if model.is_seq2seq() {
+        Some(seq2seq::DecoderWeights {
+            layers: read_layers(&model.decoder)?,
+            horizon: model.horizon,
+            targets: model.targets,
+            known: model.known_count(),
+            blocks: model.quantiles.max(1),
+            point: model.levels.map(|l| l.point_weights()),
+        })
+    } else {
+        None
+    };
     Ok(Weights {
         layers,
         head_w: values(&model.head_w)?,
@@ -402,13 +447,25 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
             None => None,
         },
         recurrent_steps: model.recurrent_steps,
+        decoder,
     })
 }
 
 /// Values per window of the known-in-advance block the model reads (`horizon·known`;
 /// 0 without it).
 fn known_width(w: &Weights) -> usize {
-    w.known.as_ref().map_or(0, |k| k.horizon * k.known)
+    match &w.decoder {
+        Some(d) => d.horizon * d.known,
+        None => w.known.as_ref().map_or(0, |k| k.horizon * k.known),
+    }
+}
+
+/// A teacher mask is empty, or `[batch, horizon − 1]` for a seq2seq model.
+fn teacher_fits(w: &Weights, teacher: &[u8], b: usize) -> bool {
+    match &w.decoder {
+        Some(d) => teacher.is_empty() || teacher.len() == b * d.horizon.saturating_sub(1),
+        None => true,
+    }
 }
 
 /// Draws the masks in `Forecaster::forward`'s order (see [`forward_backward`]).
@@ -419,6 +476,7 @@ fn draw_masks(
     steps: usize,
     hidden: usize,
     layers: usize,
+    head: bool,
 ) -> Masks {
     let keep = (1.0 / (1.0 - p)) as f32;
     let mut draw = |n: usize| -> Vec<f32> {
@@ -427,7 +485,8 @@ fn draw_masks(
             .collect()
     };
     let sequence = (1..layers).map(|_| draw(b * steps * hidden)).collect();
-    let head = Some(draw(b * hidden));
+    // A seq2seq model has no dropout before its head.
+    let head = head.then(|| draw(b * hidden));
     Masks { sequence, head }
 }
 

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use super::known::Known;
-use super::layer::{self, Backward, LayerGrads, LayerWeights, Tape};
+use super::layer::{self, Backward, LayerGrads, LayerWeights, State, Tape};
 use super::math::{self, gemm};
 use super::pool;
 use super::skip::Skip;
@@ -25,6 +25,8 @@ pub struct Weights {
     pub known: Option<Known>,
     /// The recurrent layers read the last this many steps of a window (0: all).
     pub recurrent_steps: usize,
+    /// A seq2seq model's decoder (`None` for the other strategies).
+    pub decoder: Option<super::seq2seq::DecoderWeights>,
 }
 
 impl Weights {
@@ -32,6 +34,15 @@ impl Weights {
     /// `Forecaster::recurrent_len`).
     pub fn recurrent_len(&self, steps: usize) -> usize {
         crate::config::recurrent_len(steps, self.recurrent_steps, self.skip.is_some())
+    }
+
+    /// Outputs per window: `blocks·horizon·targets` (the head's width, or for seq2seq
+    /// the head's width times the horizon).
+    pub fn outputs(&self) -> usize {
+        match &self.decoder {
+            Some(d) => d.blocks * d.horizon * d.targets,
+            None => self.head_b.len(),
+        }
     }
 }
 
@@ -47,16 +58,20 @@ pub struct Grads {
     pub skip: Vec<f32>,
     /// d/d known-in-advance weights (empty without them).
     pub known: Vec<f32>,
+    /// A seq2seq decoder's layers (empty otherwise).
+    pub decoder: Vec<LayerGrads>,
 }
 
 impl Grads {
-    fn zeros(w: &Weights) -> Self {
+    /// Zeros shaped like `w` (a decoder's are added by its pass).
+    pub fn zeros(w: &Weights) -> Self {
         Self {
             layers: w.layers.iter().map(LayerGrads::zeros).collect(),
             head_w: vec![0.0; w.head_w.len()],
             head_b: vec![0.0; w.head_b.len()],
             skip: vec![0.0; w.skip.as_ref().map_or(0, |s| s.w.len())],
             known: vec![0.0; w.known.as_ref().map_or(0, |k| k.w.len())],
+            decoder: Vec::new(),
         }
     }
 
@@ -69,6 +84,13 @@ impl Grads {
         math::add_into(&mut self.head_b, &other.head_b);
         math::add_into(&mut self.skip, &other.skip);
         math::add_into(&mut self.known, &other.known);
+        if self.decoder.is_empty() {
+            self.decoder.clone_from(&other.decoder);
+        } else {
+            for (a, b) in self.decoder.iter_mut().zip(&other.decoder) {
+                a.add(b);
+            }
+        }
     }
 }
 
@@ -115,7 +137,7 @@ pub struct PartResult {
 }
 
 /// `[B, T, W]` rows `rows`, steps `first..T` → time-major `[T − first, rows, W]`.
-fn time_major(
+pub(super) fn time_major(
     src: &[f32],
     rows: &Range<usize>,
     (steps, first): (usize, usize),
@@ -137,7 +159,7 @@ fn time_major(
     out
 }
 
-fn multiply(a: &mut [f32], mask: &[f32]) {
+pub(super) fn multiply(a: &mut [f32], mask: &[f32]) {
     for (x, m) in a.iter_mut().zip(mask) {
         *x *= m;
     }
@@ -145,12 +167,8 @@ fn multiply(a: &mut [f32], mask: &[f32]) {
 
 /// One part's forward pass, with what the backward pass reads.
 struct Forward {
-    /// Each layer's time-major input `[T, rows, d_in]` (the bottom one: the batch's).
-    inputs: Vec<Vec<f32>>,
-    /// Each layer's tape.
-    tapes: Vec<Tape>,
-    /// The non-top layers' dropout masks, time-major.
-    masks_tm: Vec<Vec<f32>>,
+    /// The recurrent layers' inputs, tapes and masks.
+    encoded: Encoded,
     /// The head's input `[rows, H]` (after its dropout mask).
     h_last: Vec<f32>,
     /// This part's rows of the head's dropout mask.
@@ -161,36 +179,29 @@ struct Forward {
     pred: Vec<f32>,
 }
 
-impl Forward {
-    /// Hands the big buffers back to the pool.
-    fn recycle(self) {
-        pool::recycle(
-            self.tapes
-                .into_iter()
-                .flat_map(Tape::into_buffers)
-                .chain(self.inputs)
-                .chain(self.masks_tm),
-        );
-    }
+/// The recurrent layers' forward pass (a seq2seq model's encoder).
+pub(super) struct Encoded {
+    /// Each layer's time-major input `[T, rows, d_in]` (the bottom one: the batch's).
+    pub inputs: Vec<Vec<f32>>,
+    /// Each layer's tape.
+    pub tapes: Vec<Tape>,
+    /// The non-top layers' dropout masks, time-major.
+    pub masks_tm: Vec<Vec<f32>>,
 }
 
-/// The network's forward pass on rows `rows` of the batch `x: [B, T, F]`.
-fn forward(
+/// Runs the recurrent layers over the last `recurrent_len` steps of rows `rows_range`
+/// of `x: [B, T, F]`, with the between-layer dropout masks.
+pub(super) fn encode(
     w: &Weights,
     masks: &Masks,
-    (x, future): (&[f32], &[f32]),
+    x: &[f32],
     rows_range: &Range<usize>,
     (steps, features): (usize, usize),
-) -> Result<Forward> {
+) -> Result<Encoded> {
     let rows = rows_range.len();
     let hidden = w.layers.first().map_or(0, |l| l.hidden);
-    let outputs = w.head_b.len();
     let n_layers = w.layers.len();
-    let step_h = rows * hidden;
-    // The recurrent layers read the window's last `rec` steps; the skip reads them all.
     let rec = w.recurrent_len(steps);
-
-    // Each layer's input (time-major) and tape.
     let masks_tm: Vec<Vec<f32>> = masks
         .sequence
         .iter()
@@ -210,9 +221,106 @@ fn forward(
         }
         tapes.push(tape);
     }
+    Ok(Encoded {
+        inputs,
+        tapes,
+        masks_tm,
+    })
+}
+
+impl Encoded {
+    /// Hands the big buffers back to the pool.
+    pub(super) fn recycle(self) {
+        pool::recycle(
+            self.tapes
+                .into_iter()
+                .flat_map(Tape::into_buffers)
+                .chain(self.inputs)
+                .chain(self.masks_tm),
+        );
+    }
+}
+
+/// Backward through the recurrent layers, top down. `dh_in: [rec, rows, H]` reaches the
+/// top layer's hidden states from outside (the head). `into_last` holds, per layer, the
+/// gradient reaching its last state from a seq2seq decoder started from it (h added to
+/// the last step's, c as the last cell state's); empty for a direct model. Per-step
+/// gradient norms are added to `norms` when probing.
+pub(super) fn backward_layers(
+    w: &Weights,
+    enc: &Encoded,
+    mut dh_in: Vec<f32>,
+    into_last: &[State],
+    (rows, rec): (usize, usize),
+    (grads, mut norms): (&mut [LayerGrads], Option<&mut Vec<Vec<f64>>>),
+) -> Result<()> {
+    let step_h = rows * w.layers.first().map_or(0, |l| l.hidden);
+    for k in (0..w.layers.len()).rev() {
+        let (Some(lw), Some(tape), Some(x), Some(lg)) = (
+            w.layers.get(k),
+            enc.tapes.get(k),
+            enc.inputs.get(k),
+            grads.get_mut(k),
+        ) else {
+            continue;
+        };
+        let from_decoder = into_last.get(k);
+        if let (Some(s), Some(last)) = (from_decoder, dh_in.get_mut((rec - 1) * step_h..)) {
+            math::add_into(last, &s.h);
+        }
+        let dc_last = from_decoder.and_then(|s| (!s.c.is_empty()).then_some(&s.c[..]));
+        let mut dx = if k > 0 {
+            pool::take(rows * rec * lw.d_in) // the dx GEMM (beta = 0) writes it all
+        } else {
+            Vec::new()
+        };
+        layer::backward(
+            lw,
+            x,
+            tape,
+            &dh_in,
+            (rows, rec),
+            Backward {
+                grads: lg,
+                dx: (k > 0).then_some(&mut dx),
+                norms: norms
+                    .as_deref_mut()
+                    .and_then(|n| n.get_mut(k))
+                    .map(Vec::as_mut_slice),
+                init: None,
+                dc_last,
+            },
+        )?;
+        if k > 0 {
+            if let Some(mask) = enc.masks_tm.get(k - 1) {
+                multiply(&mut dx, mask);
+            }
+            pool::recycle([std::mem::replace(&mut dh_in, dx)]);
+        }
+    }
+    pool::recycle([dh_in]);
+    Ok(())
+}
+
+/// The network's forward pass on rows `rows` of the batch `x: [B, T, F]`.
+fn forward(
+    w: &Weights,
+    masks: &Masks,
+    (x, future): (&[f32], &[f32]),
+    rows_range: &Range<usize>,
+    (steps, features): (usize, usize),
+) -> Result<Forward> {
+    let rows = rows_range.len();
+    let hidden = w.layers.first().map_or(0, |l| l.hidden);
+    let outputs = w.head_b.len();
+    let step_h = rows * hidden;
+    // The recurrent layers read the window's last `rec` steps; the skip reads them all.
+    let rec = w.recurrent_len(steps);
+    let encoded = encode(w, masks, x, rows_range, (steps, features))?;
 
     // Head: [rows, H] × [H, outputs].
-    let last = tapes
+    let last = encoded
+        .tapes
         .last()
         .map_or(&[][..], |t| t.h.get((rec - 1) * step_h..).unwrap_or(&[]));
     let mut h_last = last.to_vec();
@@ -246,9 +354,7 @@ fn forward(
         known.add_to(&mut pred, known.rows(future, rows_range), rows, outputs)?;
     }
     Ok(Forward {
-        inputs,
-        tapes,
-        masks_tm,
+        encoded,
         h_last,
         head_mask,
         skip_x,
@@ -265,9 +371,9 @@ pub fn predict(
     rows: &Range<usize>,
     shape: (usize, usize),
 ) -> Result<Vec<f32>> {
-    let mut f = forward(w, &Masks::default(), inputs, rows, shape)?;
-    let pred = std::mem::take(&mut f.pred);
-    f.recycle();
+    let f = forward(w, &Masks::default(), inputs, rows, shape)?;
+    f.encoded.recycle();
+    let pred = f.pred;
     Ok(pred)
 }
 
@@ -372,44 +478,15 @@ pub fn run(
         dst.copy_from_slice(&dh_last);
     }
     let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; rec]; n_layers]);
-    for k in (0..n_layers).rev() {
-        let (Some(lw), Some(tape), Some(x), Some(lg)) = (
-            w.layers.get(k),
-            f.tapes.get(k),
-            f.inputs.get(k),
-            grads.layers.get_mut(k),
-        ) else {
-            continue;
-        };
-        let mut dx = if k > 0 {
-            pool::take(rows * rec * lw.d_in) // the dx GEMM (beta = 0) writes it all
-        } else {
-            Vec::new()
-        };
-        layer::backward(
-            lw,
-            x,
-            tape,
-            &dh_in,
-            (rows, rec),
-            Backward {
-                grads: lg,
-                dx: (k > 0).then_some(&mut dx),
-                norms: norms
-                    .as_mut()
-                    .and_then(|n| n.get_mut(k))
-                    .map(Vec::as_mut_slice),
-            },
-        )?;
-        if k > 0 {
-            if let Some(mask) = f.masks_tm.get(k - 1) {
-                multiply(&mut dx, mask);
-            }
-            pool::recycle([std::mem::replace(&mut dh_in, dx)]);
-        }
-    }
-    pool::recycle([dh_in]);
-    f.recycle();
+    backward_layers(
+        w,
+        &f.encoded,
+        dh_in,
+        &[],
+        (rows, rec),
+        (&mut grads.layers, norms.as_mut()),
+    )?;
+    f.encoded.recycle();
     Ok(PartResult {
         loss_sum,
         outputs: pred,

@@ -11,18 +11,25 @@
 use macerator::{AutoArch, Simd, WithSimd};
 
 use super::kernel;
-use super::layer::{LayerWeights, Tape};
+use super::layer::{LayerWeights, State, Tape};
 use super::math::{sigmoid, sum_squares, tanh};
 use crate::config::CellKind;
 
 /// Runs the forward time loop: `tape.gates` holds the input projection (plus biases) on
-/// entry; on exit the activated gates, states and hidden states of every step.
-pub fn forward(w: &LayerWeights, tape: &mut Tape, rows: usize, steps: usize) {
+/// entry; on exit the activated gates, states and hidden states of every step. The
+/// state before the first step is `init` (zero without it).
+pub fn forward(
+    w: &LayerWeights,
+    tape: &mut Tape,
+    (rows, steps): (usize, usize),
+    init: Option<&State>,
+) {
     AutoArch::new().dispatch(Forward {
         w,
         tape,
         rows,
         steps,
+        init,
     });
 }
 
@@ -36,6 +43,13 @@ pub struct BackwardBuffers<'a> {
     pub dgh: &'a mut [f32],
     /// Per step Σ (dLoss/dh_t)² (added to) when probing.
     pub norms: Option<&'a mut [f64]>,
+    /// The state the forward pass started from (zero without it).
+    pub init: Option<&'a State>,
+    /// LSTM: gradient reaching the last cell state from outside the layer (a decoder
+    /// that starts from it); zero without it.
+    pub dc_last: Option<&'a [f32]>,
+    /// With `init`: receives dLoss/d of the initial state (h, and c for the LSTM).
+    pub d_init: Option<&'a mut State>,
 }
 
 /// Runs the backward time loop, filling `out.dg` (and `out.dgh`).
@@ -54,6 +68,7 @@ struct Forward<'a> {
     tape: &'a mut Tape,
     rows: usize,
     steps: usize,
+    init: Option<&'a State>,
 }
 
 impl WithSimd for Forward<'_> {
@@ -61,7 +76,7 @@ impl WithSimd for Forward<'_> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self) {
-        forward_steps::<S>(self.w, self.tape, self.rows, self.steps);
+        forward_steps::<S>(self.w, self.tape, (self.rows, self.steps), self.init);
     }
 }
 
@@ -83,15 +98,23 @@ impl WithSimd for Backward<'_> {
 }
 
 #[inline(always)]
-fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps: usize) {
+fn forward_steps<S: Simd>(
+    w: &LayerWeights,
+    tape: &mut Tape,
+    (rows, steps): (usize, usize),
+    init: Option<&State>,
+) {
     let (h, gw) = (w.hidden, w.cell.gates() * w.hidden);
     let (step_h, step_g) = (rows * h, rows * gw);
     let zeros = vec![0.0f32; step_h];
+    let (h0, c0) = init.map_or((&zeros[..], &zeros[..]), |s| (&s.h[..], &s.c[..]));
+    // From a zero state the first step's recurrent product is zero and is skipped.
+    let recur = |t: usize| t > 0 || init.is_some();
     let mut hw = vec![0.0f32; if w.cell == CellKind::Gru { step_g } else { 0 }];
     for t in 0..steps {
         let (done, rest) = tape.h.split_at_mut(t * step_h);
         let h_prev = if t == 0 {
-            &zeros[..]
+            h0
         } else {
             &done[(t - 1) * step_h..]
         };
@@ -99,12 +122,12 @@ fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps:
         let g_t = &mut tape.gates[t * step_g..(t + 1) * step_g];
         match w.cell {
             CellKind::Lstm => {
-                if t > 0 {
+                if recur(t) {
                     kernel::gemm_packed::<S>(g_t, h_prev, &w.rec, rows, true);
                 }
                 let (c_done, c_rest) = tape.c.split_at_mut(t * step_h);
                 let c_prev = if t == 0 {
-                    &zeros[..]
+                    c0
                 } else {
                     &c_done[(t - 1) * step_h..]
                 };
@@ -126,7 +149,7 @@ fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps:
                 }
             }
             CellKind::Gru => {
-                if t > 0 {
+                if recur(t) {
                     kernel::gemm_packed::<S>(&mut hw, h_prev, &w.rec, rows, false);
                 } else {
                     hw.fill(0.0);
@@ -148,7 +171,7 @@ fn forward_steps<S: Simd>(w: &LayerWeights, tape: &mut Tape, rows: usize, steps:
                 }
             }
             CellKind::Rnn => {
-                if t > 0 {
+                if recur(t) {
                     kernel::gemm_packed::<S>(g_t, h_prev, &w.rec, rows, true);
                 }
                 for (hh, g) in h_t.iter_mut().zip(g_t.iter()) {
@@ -169,16 +192,26 @@ fn backward_steps<S: Simd>(
 ) {
     let (h, gw) = (w.hidden, w.cell.gates() * w.hidden);
     let (step_h, step_g) = (rows * h, rows * gw);
+    let lstm = w.cell == CellKind::Lstm;
     let mut dh_rec = vec![0.0f32; step_h];
     let mut dh = vec![0.0f32; step_h];
-    let mut dc = vec![0.0f32; if w.cell == CellKind::Lstm { step_h } else { 0 }];
-    let zeros = vec![0.0f32; step_h];
     let BackwardBuffers {
         dh_in,
         dg,
         dgh,
         mut norms,
+        init,
+        dc_last,
+        d_init,
     } = out;
+    let mut dc = match dc_last {
+        Some(d) if lstm => d[..step_h].to_vec(),
+        _ => vec![0.0f32; if lstm { step_h } else { 0 }],
+    };
+    let zeros = vec![0.0f32; step_h];
+    let (h0, c0) = init.map_or((&zeros[..], &zeros[..]), |s| (&s.h[..], &s.c[..]));
+    // The gradient back to the state before step 0 is only needed when it was given.
+    let recur = |t: usize| t > 0 || init.is_some();
     for t in (0..steps).rev() {
         for ((d, a), b) in dh.iter_mut().zip(&dh_in[t * step_h..]).zip(&dh_rec) {
             *d = a + b;
@@ -189,7 +222,7 @@ fn backward_steps<S: Simd>(
             *slot += sum_squares(&dh);
         }
         let h_prev = if t == 0 {
-            &zeros[..]
+            h0
         } else {
             &tape.h[(t - 1) * step_h..t * step_h]
         };
@@ -198,7 +231,7 @@ fn backward_steps<S: Simd>(
         match w.cell {
             CellKind::Lstm => {
                 let c_prev = if t == 0 {
-                    &zeros[..]
+                    c0
                 } else {
                     &tape.c[(t - 1) * step_h..t * step_h]
                 };
@@ -222,7 +255,7 @@ fn backward_steps<S: Simd>(
                         &c_prev[span],
                     );
                 }
-                if t > 0 {
+                if recur(t) {
                     kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
                 }
             }
@@ -249,7 +282,7 @@ fn backward_steps<S: Simd>(
                         (&h_prev[span.clone()], &hn_t[span]),
                     );
                 }
-                if t > 0 {
+                if recur(t) {
                     kernel::gemm_packed::<S>(&mut dh_rec, dgh_t, &w.rec_t, rows, true);
                 }
             }
@@ -258,11 +291,15 @@ fn backward_steps<S: Simd>(
                 for ((d, &dh), &hh) in dg_t.iter_mut().zip(&dh).zip(h_t) {
                     *d = dh * (1.0 - hh * hh);
                 }
-                if t > 0 {
+                if recur(t) {
                     kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
                 }
             }
         }
+    }
+    if let Some(d) = d_init {
+        d.h = dh_rec;
+        d.c = dc;
     }
 }
 

@@ -148,6 +148,29 @@ fn switching_schedule_fills_playbook_parameters() {
 }
 
 #[test]
+fn seq2seq_shows_its_teacher_forcing_and_schedule() {
+    let mut harness = harness(RunConfig::default());
+    assert!(harness.query_by_label("Teacher forcing").is_none());
+    pick(&mut harness, "Strategy", "Seq2seq");
+    assert_eq!(harness.state().0.model.strategy, Strategy::Seq2seq);
+    type_into(&mut harness, "Teacher forcing", "0.5");
+    pick(&mut harness, "Sampling schedule", "Exponential decay");
+    let tf = harness.state().0.train.teacher_forcing;
+    assert_eq!(tf.start, 0.5);
+    assert_eq!(
+        tf.schedule,
+        seqcast_engine::config::SamplingSchedule::Exp { k: 0.9 }
+    );
+    assert!(harness.state().0.validate().is_ok());
+    // The Model group's reset also resets the teacher forcing.
+    harness.get_by_label("Reset to defaults (Model)").click();
+    harness.run();
+    assert_eq!(harness.state().0.model.strategy, Strategy::Direct);
+    assert!(harness.state().0.train.teacher_forcing.is_default());
+    assert!(harness.query_by_label("Teacher forcing").is_none());
+}
+
+#[test]
 fn raising_a_fraction_takes_the_excess_from_the_later_parts() {
     let mut harness = harness(RunConfig::default());
     type_into(&mut harness, "Train", "0.8");

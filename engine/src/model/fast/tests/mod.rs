@@ -12,6 +12,8 @@ use crate::rng::Rng;
 mod known;
 mod paths;
 mod quantile;
+mod seq2seq;
+mod state;
 
 const B: usize = 19; // odd, and ≥ 2·8 so two threads split it unevenly
 const T: usize = 5;
@@ -123,6 +125,7 @@ fn check_with(cell: CellKind, hidden: usize, layers: usize, loss: LossKind, drop
     let batch = FastBatch {
         x: &x,
         future: &[],
+        teacher: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -263,6 +266,7 @@ fn assert_fast_matches_burn_with(
     let batch = FastBatch {
         x,
         future,
+        teacher: &[],
         y,
         batch: B,
         lookback: T,
@@ -369,6 +373,7 @@ fn the_linear_skip_matches_burn_with_two_targets() {
     let batch = FastBatch {
         x: &x,
         future: &[],
+        teacher: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -415,6 +420,7 @@ fn training_with_the_fast_path_lowers_the_loss() {
     let batch = FastBatch {
         x: &x,
         future: &[],
+        teacher: &[],
         y: &y,
         batch: B,
         lookback: T,

@@ -27,6 +27,7 @@ fn fast_and_burn_paths_agree_on_per_step_gradient_norms() {
     let batch = FastBatch {
         x: &x,
         future: &[],
+        teacher: &[],
         y: &y,
         batch: origins.len(),
         lookback,
@@ -89,6 +90,7 @@ fn a_model_the_fast_path_cannot_run_goes_through_burn_and_says_so() {
     let batch = FastBatch {
         x: &x,
         future: &[],
+        teacher: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -129,6 +131,7 @@ fn time_norms_of_the_top_layer_start_at_the_head() {
     let batch = FastBatch {
         x: &x,
         future: &[],
+        teacher: &[],
         y: &y,
         batch: B,
         lookback: T,
@@ -162,6 +165,7 @@ fn mismatched_batches_are_errors() {
     let batch = FastBatch {
         x: &x,
         future: &[],
+        teacher: &[],
         y: &y,
         batch: B,
         lookback: T,

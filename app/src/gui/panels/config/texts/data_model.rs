@@ -250,7 +250,8 @@ pub(in super::super) const STRATEGY: Field = field(
      compound along the horizon, and every covariate must be known ahead. A short series \
      (under 200 training windows, at least two validation windows) is forecast \
      recursively by default: on the suite that let the model beat the best baseline on 10 \
-     of 14 series instead of 8. Compare both on your data: BENCHMARKS.md has the tables.",
+     of 14 series instead of 8. Seq2seq: an encoder and a decoder trained with teacher \
+     forcing. Compare them on your data: BENCHMARKS.md has the tables.",
 );
 pub(in super::super) const STRATEGY_DIRECT: Field = field(
     "Direct",
@@ -259,4 +260,11 @@ pub(in super::super) const STRATEGY_DIRECT: Field = field(
 pub(in super::super) const STRATEGY_RECURSIVE: Field = field(
     "Recursive",
     "One step at a time, each forecast fed back as the next input.",
+);
+pub(in super::super) const STRATEGY_SEQ2SEQ: Field = field(
+    "Seq2seq",
+    "An encoder reads the lookback; a decoder of the same size, started from the encoder's \
+     last state, runs over the horizon, each step reading the previous step's value (the \
+     true one while teacher forcing, else its own forecast) and the covariates known ahead. \
+     Twice the recurrent weights. Teacher forcing and its schedule are set below.",
 );

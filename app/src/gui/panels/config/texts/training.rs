@@ -282,3 +282,36 @@ pub(in super::super) const BACKTEST_REFIT: Field = field(
 
 /// Hover text of every group's "Reset to defaults" button.
 pub(in super::super) const RESET_TIP: &str = "Restore this group's settings to the defaults.";
+pub(in super::super) const TEACHER_FORCING: Field = field(
+    "Teacher forcing",
+    "Seq2seq: the share of decoder steps that read the true previous value while training, \
+     at the first epoch (1 = all). Fed only true values, the decoder never learns to \
+     recover from its own errors (exposure bias); a schedule lowers the share so that late \
+     epochs train it the way it forecasts. Forecasts always read its own values.",
+);
+pub(in super::super) const SAMPLING: Field = field(
+    "Sampling schedule",
+    "How the teacher-forcing ratio falls over the epochs (scheduled sampling, Bengio et al. \
+     2015); the Training view draws it per epoch beside the loss.",
+);
+pub(in super::super) const SAMPLING_CONSTANT: Field =
+    field("No decay", "The starting ratio throughout.");
+pub(in super::super) const SAMPLING_LINEAR: Field = field(
+    "Linear decay",
+    "Down to 0 in a straight line over the epochs below (0 = the whole epoch budget).",
+);
+pub(in super::super) const SAMPLING_EXP: Field = field(
+    "Exponential decay",
+    "Times k per epoch (0 < k < 1): 0.9 halves it in about 7 epochs.",
+);
+pub(in super::super) const SAMPLING_SIGMOID: Field = field(
+    "Inverse sigmoid",
+    "k / (k + e^(epoch/k)), k >= 1: flat at first, then falling; k = 10 (the default) is \
+     at one half near epoch 23.",
+);
+pub(in super::super) const SAMPLING_EPOCHS: Field = field(
+    "Epochs to 0",
+    "The linear schedule reaches 0 after this many epochs; 0 uses the epoch budget.",
+);
+pub(in super::super) const SAMPLING_K: Field =
+    field("k", "The schedule's rate (see the schedule's own tip).");
