@@ -6,7 +6,7 @@
 mod common;
 
 use common::{sample, tiny};
-use seqcast_engine::config::{CellKind, SamplingSchedule, Strategy, TeacherForcing};
+use seqcast_engine::config::{Attention, CellKind, SamplingSchedule, Strategy, TeacherForcing};
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::pipeline;
 use seqcast_engine::train::Control;
@@ -99,4 +99,36 @@ fn the_doctor_measures_the_decoder_gates_and_groups_too() {
         .map(|(g, _)| g.as_str())
         .collect();
     assert_eq!(groups, ["layer 1", "decoder 1", "head"]);
+}
+
+#[test]
+fn an_attending_decoder_learns_and_reports_where_each_step_looked() {
+    for attention in [Attention::Dot, Attention::General, Attention::Additive] {
+        let mut config = seq2seq(6, TeacherForcing::default());
+        config.model.attention = attention;
+        let out = run(&config);
+        let s = &out.summary;
+        common::assert_learned_and_beat_naive(s);
+        // The forecast past the end: 5 steps, each a distribution over the 14 steps of
+        // the lookback.
+        let map = s.future.attention.as_ref().expect("an attention map");
+        assert_eq!(map.len(), 5, "{attention:?}");
+        for row in map {
+            assert_eq!(row.len(), 14);
+            let sum: f64 = row.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-5, "{attention:?}: {sum}");
+        }
+    }
+    // Without attention there is no map; attention without seq2seq is refused by name.
+    assert!(
+        run(&seq2seq(1, TeacherForcing::default()))
+            .summary
+            .future
+            .attention
+            .is_none()
+    );
+    let mut direct = tiny(CellKind::Gru, 1);
+    direct.model.attention = Attention::Dot;
+    let err = direct.validate().unwrap_err().to_string();
+    assert!(err.contains("--strategy seq2seq"), "{err}");
 }

@@ -6,9 +6,9 @@
 use anyhow::{Context, Result, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    BacktestConfig, CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind, MetricsScale,
-    MissingPolicy, OptimizerKind, QuantileLevels, SamplingSchedule, ScaleKind, ScheduleKind,
-    SkipInit, Split, Strategy, WindowNorm,
+    Attention, BacktestConfig, CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind,
+    MetricsScale, MissingPolicy, OptimizerKind, QuantileLevels, SamplingSchedule, ScaleKind,
+    ScheduleKind, SkipInit, Split, Strategy, WindowNorm,
 };
 
 use super::TrainArgs;
@@ -147,6 +147,9 @@ impl TrainArgs {
         }
         if let Some(v) = &self.strategy {
             m.strategy = parse_enum::<Strategy>("strategy", v, "direct, recursive, seq2seq")?;
+        }
+        if let Some(v) = &self.attention {
+            m.attention = parse_enum::<Attention>("attention", v, "none, dot, general, additive")?;
         }
         Ok(())
     }

@@ -294,6 +294,10 @@ pub struct TrainArgs {
     /// short series].
     #[arg(long, value_name = "STRATEGY", help_heading = "Model")]
     pub strategy: Option<String>,
+    /// seq2seq: the decoder's attention over the encoder's states: none | dot | general
+    /// (Luong) | additive (Bahdanau) [default: none].
+    #[arg(long, value_name = "SCORE", help_heading = "Model")]
+    pub attention: Option<String>,
 
     /// Maximum epochs.
     #[arg(long, value_name = "N", help_heading = "Training")]
@@ -327,13 +331,14 @@ pub struct TrainArgs {
     #[arg(long, value_name = "SCHEDULE", help_heading = "Training")]
     pub schedule: Option<String>,
     /// seq2seq: the teacher-forcing ratio at the first epoch, in [0, 1] (the share of
-    /// decoder steps that read the true previous value while training) [default: 1].
+    /// decoder steps that read the true previous value while training) [default: 0, by
+    /// evidence: BENCHMARKS "Seq2seq"].
     #[arg(long, value_name = "RATIO", help_heading = "Training")]
     pub teacher_forcing: Option<f64>,
     /// seq2seq: how the teacher-forcing ratio falls over the epochs (scheduled
     /// sampling): constant | linear[=EPOCHS] (to 0 over EPOCHS, default the epoch budget)
     /// | exp=K (times K per epoch, 0<K<1) | sigmoid=K (inverse sigmoid K/(K+e^(epoch/K)),
-    /// K>=1) [default: sigmoid=10].
+    /// K>=1) [default: exp=0.5].
     #[arg(long, value_name = "SCHEDULE", help_heading = "Training")]
     pub sampling_schedule: Option<String>,
     /// Early stopping patience in epochs (0 = off); the best weights are restored.

@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 use clap::Args;
-use seqcast_engine::config::CellKind;
+use seqcast_engine::config::{CellKind, Strategy};
 use seqcast_engine::pipeline::bench::BenchSpec;
 use seqcast_engine::train::Progress;
 use seqcast_engine::worker::{Command, EngineHandle, Event};
@@ -49,6 +49,10 @@ pub struct BenchArgs {
     /// Loads timed with `--load`.
     #[arg(long, default_value_t = 5)]
     pub repeats: usize,
+    /// How the horizon is forecast: direct (the reference's) | seq2seq (an encoder and
+    /// a decoder of the same size; the teacher-forcing ratio does not change the work).
+    #[arg(long, default_value = "direct")]
+    pub strategy: String,
 }
 
 /// One benchmark configuration (the series' points and seed come from the flags).
@@ -64,8 +68,9 @@ struct Bench {
 }
 
 impl Bench {
-    fn spec(self, args: &BenchArgs) -> BenchSpec {
+    fn spec(self, args: &BenchArgs, strategy: Strategy) -> BenchSpec {
         BenchSpec {
+            strategy,
             cell: self.cell,
             hidden: self.hidden,
             layers: self.layers,
@@ -136,11 +141,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     if let Some(path) = &args.load {
         return super::bench_load::run(path, args.repeats);
     }
+    let strategy = match args.strategy.as_str() {
+        "direct" => Strategy::Direct,
+        "seq2seq" => Strategy::Seq2seq,
+        other => bail!("--strategy '{other}': expected direct or seq2seq"),
+    };
     let engine = EngineHandle::spawn(None)?;
     let Some(cell) = &args.cell else {
         for (name, bench) in CONFIGS {
             println!("config {name}");
-            run_one(&engine, bench.spec(args), args.threads)?;
+            run_one(&engine, bench.spec(args, strategy), args.threads)?;
         }
         return Ok(());
     };
@@ -159,7 +169,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         batch: args.batch,
         epochs: args.epochs,
     };
-    run_one(&engine, bench.spec(args), args.threads)
+    run_one(&engine, bench.spec(args, strategy), args.threads)
 }
 
 /// Runs one benchmark on the engine thread, printing each epoch as it ends.
@@ -212,12 +222,16 @@ mod tests {
     #[test]
     fn config_a_is_the_reference_readme_s() {
         // Config a: ≈ 28.5 MFLOP per window.
-        let mflop = CONFIGS[0].1.spec(&BenchArgs::default()).flops_per_window() / 1e6;
+        let mflop = CONFIGS[0]
+            .1
+            .spec(&BenchArgs::default(), Strategy::Direct)
+            .flops_per_window()
+            / 1e6;
         assert!((mflop - 28.5).abs() < 0.1, "{mflop}");
     }
 
     #[test]
-    fn a_tiny_bench_runs_and_bad_cells_are_refused() {
+    fn a_tiny_bench_runs_and_bad_cells_or_strategies_are_refused() {
         let args = BenchArgs {
             cell: Some("gru".into()),
             hidden: 4,
@@ -231,8 +245,17 @@ mod tests {
             seed: 1,
             load: None,
             repeats: 1,
+            strategy: "seq2seq".into(),
         };
         run(&args).unwrap();
+        assert!(
+            run(&BenchArgs {
+                strategy: "recursive".into(),
+                cell: args.cell.clone(),
+                ..BenchArgs::default()
+            })
+            .is_err()
+        );
         assert!(
             run(&BenchArgs {
                 cell: Some("tcn".into()),

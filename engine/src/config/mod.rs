@@ -14,7 +14,7 @@ pub use eval::{
     BacktestConfig, DEFAULT_INTERVALS, EvalConfig, ForecastMode, MAX_BACKTEST_REFITS, MetricsScale,
 };
 pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
-pub use model::{CellKind, ModelConfig, SkipInit, Strategy, WindowNorm, recurrent_len};
+pub use model::{Attention, CellKind, ModelConfig, SkipInit, Strategy, WindowNorm, recurrent_len};
 pub use teacher::{SamplingSchedule, TeacherForcing};
 pub use train::{ClipKind, OptimizerKind, ScheduleKind, TrainConfig};
 

@@ -113,6 +113,44 @@ pub struct ModelConfig {
     /// started from the encoder's state (seq2seq).
     #[serde(skip_serializing_if = "Strategy::is_direct")]
     pub strategy: Strategy,
+    /// A seq2seq decoder's attention over the encoder's states (`none` otherwise).
+    #[serde(skip_serializing_if = "Attention::is_none")]
+    pub attention: Attention,
+}
+
+/// How a seq2seq decoder attends over the encoder's top-layer states (`--attention`):
+/// at each step, a score per encoder step from the decoder's state, softmax weights,
+/// and their weighted sum (the context) read by the head beside the decoder's state
+/// (Luong et al. 2015's placement).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attention {
+    /// No attention: the head reads the decoder's state alone.
+    #[default]
+    None,
+    /// Luong's dot score: `h_dec · h_enc`.
+    Dot,
+    /// Luong's general score: `h_dec · W h_enc`.
+    General,
+    /// Bahdanau's additive score: `v · tanh(W₁ h_enc + W₂ h_dec)`.
+    Additive,
+}
+
+impl Attention {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Dot => "dot",
+            Self::General => "general",
+            Self::Additive => "additive",
+        }
+    }
+
+    /// True without attention.
+    pub fn is_none(&self) -> bool {
+        *self == Self::None
+    }
 }
 
 /// How a multi-step forecast is made (`model.strategy`, `--strategy`).
@@ -222,6 +260,7 @@ impl Default for ModelConfig {
             recurrent_steps: 48,
             skip_init: SkipInit::Zero,
             strategy: Strategy::Direct,
+            attention: Attention::None,
         }
     }
 }

@@ -71,6 +71,13 @@ impl RunConfig {
         if !m.forget_bias.is_finite() {
             return Err(bad("model.forget_bias must be finite".into()));
         }
+        if !m.attention.is_none() && m.strategy != super::Strategy::Seq2seq {
+            return Err(bad(format!(
+                "attention ({}) is a seq2seq decoder's: set model.strategy = seq2seq \
+                 (--strategy seq2seq) or attention none",
+                m.attention.name()
+            )));
+        }
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! The forecaster: stacked recurrent layers, dropout between them, and a linear head
 //! that emits every horizon step of every target at once (direct multi-output).
 
+pub mod attention;
 pub mod cell;
 pub mod contract;
 pub mod fast;
@@ -71,10 +72,15 @@ impl ModelShape {
         let seq2seq = config.strategy == Strategy::Seq2seq;
         let stacks = 1 + usize::from(seq2seq);
         let known_w = self.known > 0 && !seq2seq;
+        let attn = if seq2seq {
+            attention::param_shapes(config.attention, config.hidden).len()
+        } else {
+            0
+        };
         let count = config
             .layers
             .checked_mul(4 * stacks)?
-            .checked_add(2 + usize::from(config.linear_skip) + usize::from(known_w))?;
+            .checked_add(2 + usize::from(config.linear_skip) + usize::from(known_w) + attn)?;
         if count > max_params {
             return None;
         }
@@ -100,18 +106,23 @@ impl ModelShape {
         let per_step = self
             .targets
             .checked_mul(self.quantiles.map_or(1, |q| q.len().max(1)))?;
-        // The seq2seq head reads one decoder step at a time.
+        // The seq2seq head reads one decoder step at a time (and its context).
         let out = if seq2seq {
             per_step
         } else {
             self.horizon.checked_mul(per_step)?
         };
-        shapes.extend([vec![h, out], vec![out]]);
+        let attends = seq2seq && !config.attention.is_none();
+        let head_in = if attends { h.checked_mul(2)? } else { h };
+        shapes.extend([vec![head_in, out], vec![out]]);
         if config.linear_skip {
             shapes.push(vec![self.lookback, self.horizon]);
         }
         if known_w {
             shapes.push(vec![self.known, per_step]);
+        }
+        if attends {
+            shapes.extend(attention::param_shapes(config.attention, h));
         }
         Some(shapes)
     }
@@ -138,6 +149,9 @@ pub struct Forecaster {
     /// adds that step's values times `[known, quantiles·targets]` (one matrix shared by
     /// the steps; zeros at the start, so the model starts as one without them).
     pub known_w: Option<Param<Tensor<2>>>,
+    /// A seq2seq decoder's attention over the encoder's states (its head then reads
+    /// `[h; context]`, `head_w: [2H, quantiles·targets]`).
+    pub attn: Option<attention::Attn>,
     /// Dropout probability between layers and before the head.
     #[module(skip)]
     pub dropout: f64,
@@ -191,13 +205,19 @@ impl Forecaster {
         } else {
             shape.horizon * per_step
         };
-        let bound = 1.0 / (config.hidden as f64).sqrt();
-        let w = init::uniform(rng, config.hidden, out, bound);
+        let attn = if seq2seq {
+            attention::Attn::new(config.attention, config.hidden, rng, device)
+        } else {
+            None
+        };
+        let head_in = config.hidden * if attn.is_some() { 2 } else { 1 };
+        let bound = 1.0 / (head_in as f64).sqrt();
+        let w = init::uniform(rng, head_in, out, bound);
         let b = init::uniform(rng, 1, out, bound);
         Self {
             layers,
             decoder,
-            head_w: Param::from_data(TensorData::new(w, [config.hidden, out]), device),
+            head_w: Param::from_data(TensorData::new(w, [head_in, out]), device),
             head_b: Param::from_data(TensorData::new(b, [out]), device),
             skip_w: config.linear_skip.then(|| {
                 let zeros = vec![0.0f32; shape.lookback * shape.horizon];
@@ -210,6 +230,7 @@ impl Forecaster {
                 let zeros = vec![0.0f32; shape.known * per_step];
                 Param::from_data(TensorData::new(zeros, [shape.known, per_step]), device)
             }),
+            attn,
             dropout: config.dropout,
             recurrent_steps: config.recurrent_steps,
             horizon: shape.horizon,
@@ -410,6 +431,25 @@ mod shape_tests {
                     assert!(shape.param_shapes(&config, dims.0.len() - 1).is_none());
                 }
             }
+        }
+        // seq2seq: a decoder stack, a per-step head, and the attention's weights.
+        for attention in [
+            crate::config::Attention::None,
+            crate::config::Attention::Dot,
+            crate::config::Attention::General,
+            crate::config::Attention::Additive,
+        ] {
+            let config = ModelConfig {
+                hidden: 5,
+                strategy: Strategy::Seq2seq,
+                attention,
+                ..ModelConfig::default()
+            };
+            let shape = ModelShape { known: 2, ..shape };
+            let model = Forecaster::new(&config, shape, &mut Rng::new(1), &cpu_device());
+            let mut dims = Dims::default();
+            model.visit(&mut dims);
+            assert_eq!(shape.param_shapes(&config, 100).unwrap(), dims.0);
         }
         let huge = ModelShape {
             horizon: usize::MAX,

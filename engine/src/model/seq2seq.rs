@@ -113,8 +113,31 @@ impl Forecaster {
         x: Tensor<3>,
         future: Option<Tensor<3>>,
         teacher: Option<Teacher<'_>>,
-        mut dropout_rng: Option<&mut Rng>,
+        dropout_rng: Option<&mut Rng>,
         probes: &[Tensor<3>],
+    ) -> Tensor<2> {
+        self.seq2seq_pass(x, future, (teacher, dropout_rng), probes, None)
+    }
+
+    /// A forecast's attention weights, evaluation mode: `[B, horizon, T]`, row k holding
+    /// how much decoder step k read each of the last T (`recurrent_len`) lookback steps,
+    /// oldest first; `None` for a model without attention.
+    pub fn attention_weights(&self, x: Tensor<3>, future: Option<Tensor<3>>) -> Option<Tensor<3>> {
+        self.attn.as_ref()?;
+        let mut weights = Vec::with_capacity(self.horizon);
+        self.seq2seq_pass(x, future, (None, None), &[], Some(&mut weights));
+        (!weights.is_empty()).then(|| Tensor::stack(weights, 1))
+    }
+
+    /// [`seq2seq_forward`](Self::seq2seq_forward), keeping each step's attention
+    /// weights `[B, T]` in `weights` when given.
+    fn seq2seq_pass(
+        &self,
+        x: Tensor<3>,
+        future: Option<Tensor<3>>,
+        (teacher, mut dropout_rng): (Option<Teacher<'_>>, Option<&mut Rng>),
+        probes: &[Tensor<3>],
+        mut attention: Option<&mut Vec<Tensor<2>>>,
     ) -> Tensor<2> {
         let device = x.device();
         let skip = self.skip_w.as_ref().map(|w| self.skip(&x, w.val()));
@@ -134,14 +157,25 @@ impl Forecaster {
         };
         let n_layers = self.layers.len();
         let mut states = Vec::with_capacity(n_layers);
+        // The top layer's states, which an attention reads (no dropout above the top).
+        let mut enc = None;
         for (k, layer) in self.layers.iter().enumerate() {
             let top = k + 1 == n_layers;
-            let run = layer.run(input.clone(), None, !top, probes.get(k));
-            if let Some(seq) = run.sequence {
-                input = match dropout_rng.as_deref_mut() {
-                    Some(rng) => apply_dropout(seq, self.dropout, rng),
-                    None => seq,
-                };
+            let run = layer.run(
+                input.clone(),
+                None,
+                !top || self.attn.is_some(),
+                probes.get(k),
+            );
+            match run.sequence {
+                Some(seq) if top => enc = Some(seq),
+                Some(seq) => {
+                    input = match dropout_rng.as_deref_mut() {
+                        Some(rng) => apply_dropout(seq, self.dropout, rng),
+                        None => seq,
+                    };
+                }
+                None => {}
             }
             states.push((run.h, run.c));
         }
@@ -169,7 +203,17 @@ impl Forecaster {
             let Some(h) = top else {
                 break;
             };
-            let o = h.matmul(self.head_w.val()) + self.head_b.val().unsqueeze_dim::<2>(0);
+            let head_in = match (&self.attn, &enc) {
+                (Some(attn), Some(e)) => {
+                    let (context, a) = attn.context(h.clone(), e.clone());
+                    if let Some(kept) = attention.as_deref_mut() {
+                        kept.push(a);
+                    }
+                    Tensor::cat(vec![h, context], 1)
+                }
+                _ => h,
+            };
+            let o = head_in.matmul(self.head_w.val()) + self.head_b.val().unsqueeze_dim::<2>(0);
             if step + 1 < horizon {
                 let values: Vec<f32> = o.clone().into_data().iter::<f32>().collect();
                 let own = point_rows(&values, (b, q, t), weights.as_deref());

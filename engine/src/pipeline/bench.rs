@@ -10,7 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{CellKind, ClipKind, ModelConfig, ScheduleKind, TrainConfig, WindowNorm};
+use crate::config::{
+    CellKind, ClipKind, ModelConfig, ScheduleKind, Strategy, TrainConfig, WindowNorm,
+};
 use crate::error::{EngineError, Result};
 use crate::rng::Rng;
 use crate::train::{self, Control, Progress, TrainData};
@@ -36,6 +38,8 @@ pub struct BenchSpec {
     pub points: usize,
     /// Seed of the noise, the initialisation and the shuffling.
     pub seed: u64,
+    /// How the horizon is forecast (the reference: direct).
+    pub strategy: Strategy,
 }
 
 impl BenchSpec {
@@ -147,6 +151,7 @@ pub fn run(
         // The PyTorch reference is a plain LSTM: no skip.
         linear_skip: false,
         recurrent_steps: 0,
+        strategy: spec.strategy,
         ..ModelConfig::default()
     };
     let config = TrainConfig {
@@ -195,6 +200,7 @@ mod tests {
             epochs: 3,
             points: 20_000,
             seed: 42,
+            strategy: Strategy::Direct,
         }
     }
 

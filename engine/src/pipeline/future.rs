@@ -26,6 +26,11 @@ pub struct FutureForecast {
     /// for a point model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantiles: Option<quantiles::QuantileForecasts>,
+    /// A seq2seq model with attention: how much each forecast step read each lookback
+    /// step the recurrent layers see (`horizon` rows of weights summing to 1, oldest
+    /// step first; the last row of the series is the last column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention: Option<Vec<Vec<f64>>>,
 }
 
 /// Forecasts the `horizon` steps after the last row, from the last `lookback` rows.
@@ -43,7 +48,10 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<Future
         .future_labels(horizon)
         .unwrap_or_else(|_| (1..=horizon).map(|k| format!("{origin} +{k}")).collect());
     let values = prepared.invert(&origins, &outputs.point);
+    let attention = train::attention_maps(model, &prepared.train_data(), &origins)?
+        .and_then(|maps| maps.into_iter().next());
     Ok(FutureForecast {
+        attention,
         origin,
         labels,
         model: values.clone(),

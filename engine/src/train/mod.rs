@@ -26,7 +26,7 @@ use crate::config::WindowNorm;
 
 pub use blocks::sorted_blocks;
 pub use control::Control;
-pub use predict::{WindowForecasts, predict_windows, predict_windows_all};
+pub use predict::{WindowForecasts, attention_maps, predict_windows, predict_windows_all};
 pub use stats::DiagSnapshot;
 pub use step::{StepResult, forward_backward};
 pub use training_loop::train;

@@ -123,3 +123,44 @@ fn forward_windows(
 ) -> Result<Vec<f32>> {
     crate::model::path::predict(model, inputs, n, data.lookback, data.features)
 }
+
+/// A seq2seq model's attention weights for the windows at `origins`: per window,
+/// `horizon` rows of `recurrent_len` weights (oldest lookback step first), each row
+/// summing to 1; `None` for a model without attention.
+pub fn attention_maps(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    origins: &[usize],
+) -> Result<Option<Vec<Vec<Vec<f64>>>>> {
+    use burn::tensor::{Tensor, TensorData};
+    if model.attn.is_none() {
+        return Ok(None);
+    }
+    let n = origins.len();
+    let (x, _) = data.inputs(origins);
+    let future = data.future(origins);
+    let device = model.head_w.val().device();
+    let x = Tensor::<3>::from_data(
+        TensorData::new(x, [n, data.lookback, data.features]),
+        &device,
+    );
+    let known = model.known_count();
+    let future = (known > 0).then(|| {
+        Tensor::<3>::from_data(TensorData::new(future, [n, model.horizon, known]), &device)
+    });
+    let Some(weights) = model.attention_weights(x, future) else {
+        return Ok(None);
+    };
+    let [_, horizon, steps] = weights.dims();
+    let values: Vec<f32> = weights.into_data().iter::<f32>().collect();
+    Ok(Some(
+        values
+            .chunks_exact((horizon * steps).max(1))
+            .map(|w| {
+                w.chunks_exact(steps.max(1))
+                    .map(|row| row.iter().map(|v| f64::from(*v)).collect())
+                    .collect()
+            })
+            .collect(),
+    ))
+}

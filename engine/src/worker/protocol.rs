@@ -295,7 +295,8 @@ pub struct Inspection {
     pub report: LoadReport,
     /// Row ranges of the parts.
     pub split: SplitRanges,
-    /// Windows in train / validation / test.
+    /// Windows in train (those the model learns from: one-step windows for a recursive
+    /// model) / validation / test.
     pub windows: [usize; 3],
     /// Why the forecast past the end cannot be made yet (future values known in
     /// advance are missing); `None` when it can.

@@ -119,8 +119,10 @@ impl Runner {
                 let config = self.resolve(&table, &config, auto)?;
                 let (prepared, report, _) = pipeline::load_and_prepare(&table, &config)?;
                 self.emit(Event::Inspected(Arc::new(Inspection {
+                    // The windows the model learns from (one-step ones for a recursive
+                    // model), as training then counts them.
                     windows: [
-                        prepared.train.len(),
+                        prepared.model_train.len(),
                         prepared.val.len(),
                         prepared.test.len(),
                     ],

@@ -11,9 +11,10 @@
 use egui::{Checkbox, Ui};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DuplicatePolicy, EvalConfig,
-    ForecastMode, LossKind, MetricsScale, MissingPolicy, ModelConfig, OptimizerKind, ScaleKind,
-    ScheduleKind, SkipInit, Split, Strategy, TeacherForcing, TrainConfig, WindowConfig, WindowNorm,
+    Attention, BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DuplicatePolicy,
+    EvalConfig, ForecastMode, LossKind, MetricsScale, MissingPolicy, ModelConfig, OptimizerKind,
+    ScaleKind, ScheduleKind, SkipInit, Split, Strategy, TeacherForcing, TrainConfig, WindowConfig,
+    WindowNorm,
 };
 
 mod quantiles;
@@ -223,7 +224,17 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, teacher: &mut TeacherForcing) 
     ];
     combo(ui, t::STRATEGY, &mut model.strategy, &strategies);
     if model.strategy == Strategy::Seq2seq {
+        let scores = [
+            (Attention::None, t::ATTENTION_NONE),
+            (Attention::Dot, t::ATTENTION_DOT),
+            (Attention::General, t::ATTENTION_GENERAL),
+            (Attention::Additive, t::ATTENTION_ADDITIVE),
+        ];
+        combo(ui, t::ATTENTION, &mut model.attention, &scores);
         teacher::teacher_rows(ui, teacher);
+    } else {
+        // Attention belongs to a seq2seq decoder.
+        model.attention = Attention::None;
     }
 
     // Dropout is shown (and reset) with the regularisation group.

@@ -18,6 +18,7 @@ pub mod menu;
 pub mod model;
 pub mod panel_results;
 pub mod results;
+pub mod results_attention;
 pub mod results_backtest;
 pub mod results_plots;
 pub mod runs;

@@ -165,8 +165,12 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
             seqcast_engine::config::Strategy::Direct => String::new(),
             other => format!(", {}", other.name()),
         };
-        ui.label(format!(
-            "{} {}×{}{strategy} · {} · best epoch {}{refit}",
+        let attention = match summary.config.model.attention {
+            seqcast_engine::config::Attention::None => String::new(),
+            a => format!(" + {} attention", a.name()),
+        };
+        let text = format!(
+            "{} {}×{}{strategy}{attention} · {} · best epoch {}{refit}",
             summary.config.model.cell.name().to_uppercase(),
             summary.config.model.layers,
             summary.config.model.hidden,
@@ -175,7 +179,11 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
                 .training
                 .best_epoch
                 .map_or("-".into(), |e| e.to_string())
-        ));
+        );
+        // Cut to the window (the whole line on hover): a long line would widen the
+        // view and push the plots past the right edge.
+        ui.add(egui::Label::new(text.clone()).truncate())
+            .on_hover_text(text);
     });
 }
 

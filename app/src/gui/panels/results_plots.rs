@@ -351,7 +351,25 @@ pub(super) fn plots_ui(
             });
             ui.vertical(|ui| {
                 ui.set_width(width);
-                future(ui, height * 0.8);
+                let Some(map) = &summary.future.attention else {
+                    future(ui, height * 0.8);
+                    return;
+                };
+                // A seq2seq model with attention: its forecast, or where it looked.
+                let id = ui.make_persistent_id("future_attention_view");
+                let mut show = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut show, false, RichText::new("Forecast").strong());
+                    ui.selectable_value(&mut show, true, RichText::new("Attention").strong());
+                });
+                ui.data_mut(|d| d.insert_temp(id, show));
+                if show {
+                    let origin = &summary.future.origin;
+                    ui.label(super::results_attention::title(origin));
+                    super::results_attention::heat_map(ui, map, height * 0.8 - 20.0);
+                } else {
+                    future(ui, height * 0.8);
+                }
             });
         });
     });

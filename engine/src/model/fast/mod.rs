@@ -13,6 +13,7 @@
 //! gradients as one GEMM each over all steps, and the batch split into contiguous parts
 //! run on separate threads (each part's gradients are sums, so the parts just add).
 
+mod attention;
 mod kernel;
 mod known;
 mod layer;
@@ -351,6 +352,13 @@ fn combine(
     if let Some(known) = &model.known_w {
         register2(&mut grads, known, total.grads.known)?;
     }
+    if let (Some(a), Some(g)) = (&model.attn, total.grads.attn) {
+        for (param, grad) in [(&a.w, g.w), (&a.u, g.u), (&a.v, g.v)] {
+            if let Some(p) = param {
+                register2(&mut grads, p, grad)?;
+            }
+        }
+    }
     for (layer, g) in model.decoder.iter().zip(total.grads.decoder) {
         register2(&mut grads, &layer.w_ih, g.w_ih)?;
         register2(&mut grads, &layer.w_hh, g.w_hh)?;
@@ -419,6 +427,16 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
             known: model.known_count(),
             blocks: model.quantiles.max(1),
             point: model.levels.map(|l| l.point_weights()),
+            attn: match &model.attn {
+                Some(a) => Some(attention::AttnWeights {
+                    kind: a.kind,
+                    hidden: model.layers.first().map_or(0, |l| l.hidden),
+                    w: a.w.as_ref().map(values).transpose()?.unwrap_or_default(),
+                    u: a.u.as_ref().map(values).transpose()?.unwrap_or_default(),
+                    v: a.v.as_ref().map(values).transpose()?.unwrap_or_default(),
+                }),
+                None => None,
+            },
         })
     } else {
         None

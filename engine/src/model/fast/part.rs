@@ -60,6 +60,8 @@ pub struct Grads {
     pub known: Vec<f32>,
     /// A seq2seq decoder's layers (empty otherwise).
     pub decoder: Vec<LayerGrads>,
+    /// A seq2seq decoder's attention.
+    pub attn: Option<super::attention::AttnGrads>,
 }
 
 impl Grads {
@@ -72,6 +74,7 @@ impl Grads {
             skip: vec![0.0; w.skip.as_ref().map_or(0, |s| s.w.len())],
             known: vec![0.0; w.known.as_ref().map_or(0, |k| k.w.len())],
             decoder: Vec::new(),
+            attn: None,
         }
     }
 
@@ -84,6 +87,11 @@ impl Grads {
         math::add_into(&mut self.head_b, &other.head_b);
         math::add_into(&mut self.skip, &other.skip);
         math::add_into(&mut self.known, &other.known);
+        match (&mut self.attn, &other.attn) {
+            (Some(a), Some(b)) => a.add(b),
+            (None, Some(b)) => self.attn = Some(b.clone()),
+            _ => {}
+        }
         if self.decoder.is_empty() {
             self.decoder.clone_from(&other.decoder);
         } else {

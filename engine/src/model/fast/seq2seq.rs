@@ -7,11 +7,12 @@
 //! (`layer::Backward::init`) on to the step before, and finally into the encoder's
 //! last states.
 
+use super::attention::{self, AttnGrads, AttnWeights, Keys, StepGrads};
 use super::layer::{self, Backward, LayerGrads, LayerWeights, State, Tape};
 use super::math::{self, gemm};
 use super::part::{self, Grads, Masks, PartInput, PartResult, Weights};
 use super::pool;
-use crate::config::{CellKind, LossKind};
+use crate::config::{Attention, CellKind, LossKind};
 use crate::error::{EngineError, Result};
 use crate::model::seq2seq::{Teacher, next_inputs, point_rows};
 
@@ -29,6 +30,8 @@ pub struct DecoderWeights {
     pub blocks: usize,
     /// The point forecast's weights over the sorted blocks (`None`: a point model).
     pub point: Option<Vec<f64>>,
+    /// The attention over the encoder's states (its head reads `[h; context]`).
+    pub attn: Option<AttnWeights>,
 }
 
 /// One decoder step of one part: what the backward pass reads.
@@ -39,11 +42,15 @@ struct Step {
     tapes: Vec<Tape>,
     /// Each layer's state before the step.
     before: Vec<State>,
+    /// The attention of the step.
+    attn: Option<attention::Step>,
 }
 
 /// The forward pass of one part.
 struct Forward {
     encoded: part::Encoded,
+    /// The additive attention's `enc·W₁` (empty otherwise).
+    enc_w: Vec<f32>,
     steps: Vec<Step>,
     skip_x: Option<Vec<f32>>,
     /// `[rows, blocks·horizon·targets]`, laid out as a direct model's.
@@ -62,6 +69,18 @@ fn forward(
     let hidden = w.layers.first().map_or(0, |l| l.hidden);
     let rec = w.recurrent_len(steps);
     let encoded = part::encode(w, masks, input.x, rows_range, (steps, features))?;
+    let enc = top_states(&encoded, rec * rows * hidden);
+    let enc_w = match &dec.attn {
+        Some(a) => attention::encoder_side(a, enc, (rec, rows))?,
+        None => Vec::new(),
+    };
+    let keys = Keys {
+        enc,
+        enc_w: &enc_w,
+        steps: rec,
+        rows,
+    };
+    let head_width = hidden * if dec.attn.is_some() { 2 } else { 1 };
     let mut states: Vec<State> = encoded
         .tapes
         .iter()
@@ -96,6 +115,7 @@ fn forward(
             inputs: Vec::with_capacity(dec.layers.len()),
             tapes: Vec::with_capacity(dec.layers.len()),
             before: Vec::with_capacity(dec.layers.len()),
+            attn: None,
         };
         let mut layer_in = bottom;
         for (lw, state) in dec.layers.iter().zip(states.iter_mut()) {
@@ -106,12 +126,18 @@ fn forward(
             step.inputs.push(std::mem::replace(&mut layer_in, h));
             step.tapes.push(tape);
         }
-        // layer_in is now the top layer's state [rows, H].
+        // layer_in is now the top layer's state [rows, H]; with attention the head
+        // reads [h; context].
+        if let Some(a) = &dec.attn {
+            let st = attention::forward(a, &keys, &layer_in)?;
+            layer_in = side_by_side(&layer_in, &st.context, hidden);
+            step.attn = Some(st);
+        }
         gemm(
             &mut out,
             &layer_in,
             &w.head_w,
-            (rows, hidden, per_step),
+            (rows, head_width, per_step),
             false,
             false,
             0.0,
@@ -146,6 +172,7 @@ fn forward(
     }
     Ok(Forward {
         encoded,
+        enc_w,
         steps: record,
         skip_x,
         pred,
@@ -200,6 +227,23 @@ pub fn run(
     // Gradient reaching each layer's state after the step being walked.
     let mut carry: Vec<State> = dec.layers.iter().map(|_| zero_state()).collect();
     let mut d_out = vec![0.0f32; rows * per_step];
+    let rec = w.recurrent_len(input.steps);
+    let head_width = hidden * if dec.attn.is_some() { 2 } else { 1 };
+    // The encoder states' gradient from the attention (every step), and the additive
+    // score's pre-activation gradient summed over the decoder's steps.
+    let mut d_enc = pool::zeros(rec * rows * hidden);
+    let additive = dec
+        .attn
+        .as_ref()
+        .is_some_and(|a| a.kind == Attention::Additive);
+    let mut dz = vec![0.0f32; if additive { rec * rows * hidden } else { 0 }];
+    let mut attn_grads = dec.attn.as_ref().map(AttnGrads::zeros);
+    let keys = Keys {
+        enc: top_states(&f.encoded, rec * rows * hidden),
+        enc_w: &f.enc_w,
+        steps: rec,
+        rows,
+    };
     for (k, step) in f.steps.iter().enumerate().rev() {
         for r in 0..rows {
             for q in 0..blocks {
@@ -213,27 +257,51 @@ pub fn run(
                 }
             }
         }
-        let top_h = step.inputs.last().map_or(&[][..], Vec::as_slice);
+        let head_in = step.inputs.last().map_or(&[][..], Vec::as_slice);
         gemm(
             &mut grads.head_w,
-            top_h,
+            head_in,
             &d_out,
-            (hidden, rows, per_step),
+            (head_width, rows, per_step),
             true,
             false,
             1.0,
         )?;
         math::add_column_sums(&mut grads.head_b, &d_out);
-        let mut from_above = vec![0.0f32; rows * hidden];
+        let mut d_head_in = vec![0.0f32; rows * head_width];
         gemm(
-            &mut from_above,
+            &mut d_head_in,
             &d_out,
             &w.head_w,
-            (rows, per_step, hidden),
+            (rows, per_step, head_width),
             false,
             true,
             0.0,
         )?;
+        let mut from_above = match (&dec.attn, &step.attn, attn_grads.as_mut()) {
+            (Some(a), Some(st), Some(ag)) => {
+                let (mut dh, dc) = split_rows(&d_head_in, hidden);
+                let h = step
+                    .tapes
+                    .last()
+                    .and_then(|t| t.h.get(..rows * hidden))
+                    .unwrap_or(&[]);
+                attention::backward(
+                    a,
+                    &keys,
+                    (h, st),
+                    &dc,
+                    StepGrads {
+                        dh: &mut dh,
+                        d_enc: &mut d_enc,
+                        dz: &mut dz,
+                        grads: ag,
+                    },
+                )?;
+                dh
+            }
+            _ => d_head_in,
+        };
         for l in (0..dec.layers.len()).rev() {
             let (Some(lw), Some(tape), Some(x), Some(before), Some(lg), Some(c)) = (
                 dec.layers.get(l),
@@ -266,22 +334,25 @@ pub fn run(
             from_above = dx;
         }
     }
-    let rec = w.recurrent_len(input.steps);
+    if let (Some(a), Some(ag)) = (&dec.attn, attn_grads.as_mut()) {
+        attention::finish(a, &keys, &dz, (&mut d_enc, ag))?;
+    }
     let n_layers = w.layers.len();
     let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; rec]; n_layers]);
-    backward_encoder(
+    part::backward_layers(
         w,
         &f.encoded,
+        d_enc,
         &carry,
         (rows, rec),
-        &mut grads,
-        norms.as_mut(),
+        (&mut grads.layers, norms.as_mut()),
     )?;
     for step in f.steps {
         pool::recycle(step.tapes.into_iter().flat_map(Tape::into_buffers));
     }
     f.encoded.recycle();
     grads.decoder = dec_grads;
+    grads.attn = attn_grads;
     Ok(PartResult {
         loss_sum,
         outputs: pred,
@@ -290,23 +361,35 @@ pub fn run(
     })
 }
 
-/// The encoder's backward pass: nothing reaches its states but the decoder's start.
-fn backward_encoder(
-    w: &Weights,
-    encoded: &part::Encoded,
-    into_last: &[State],
-    (rows, rec): (usize, usize),
-    grads: &mut Grads,
-    norms: Option<&mut Vec<Vec<f64>>>,
-) -> Result<()> {
-    let hidden = w.layers.first().map_or(0, |l| l.hidden);
-    let dh_in = pool::zeros(rec * rows * hidden);
-    part::backward_layers(
-        w,
-        encoded,
-        dh_in,
-        into_last,
-        (rows, rec),
-        (&mut grads.layers, norms),
-    )
+/// The encoder's top-layer states `[T, rows, H]` (the first `len` values of its tape).
+fn top_states(encoded: &part::Encoded, len: usize) -> &[f32] {
+    encoded
+        .tapes
+        .last()
+        .and_then(|t| t.h.get(..len))
+        .unwrap_or(&[])
+}
+
+/// Rows of `a` and `b` (`[rows, h]` each) side by side: `[rows, 2h]`.
+fn side_by_side(a: &[f32], b: &[f32], h: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    for (ra, rb) in a.chunks_exact(h.max(1)).zip(b.chunks_exact(h.max(1))) {
+        out.extend_from_slice(ra);
+        out.extend_from_slice(rb);
+    }
+    out
+}
+
+/// The halves of each row of `m` (`[rows, 2h]`): `([rows, h], [rows, h])`.
+fn split_rows(m: &[f32], h: usize) -> (Vec<f32>, Vec<f32>) {
+    let (mut a, mut b) = (
+        Vec::with_capacity(m.len() / 2),
+        Vec::with_capacity(m.len() / 2),
+    );
+    for row in m.chunks_exact((2 * h).max(1)) {
+        let (x, y) = row.split_at(h);
+        a.extend_from_slice(x);
+        b.extend_from_slice(y);
+    }
+    (a, b)
 }

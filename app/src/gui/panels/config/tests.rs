@@ -154,14 +154,24 @@ fn seq2seq_shows_its_teacher_forcing_and_schedule() {
     pick(&mut harness, "Strategy", "Seq2seq");
     assert_eq!(harness.state().0.model.strategy, Strategy::Seq2seq);
     type_into(&mut harness, "Teacher forcing", "0.5");
-    pick(&mut harness, "Sampling schedule", "Exponential decay");
+    pick(&mut harness, "Sampling schedule", "Inverse sigmoid");
     let tf = harness.state().0.train.teacher_forcing;
     assert_eq!(tf.start, 0.5);
     assert_eq!(
         tf.schedule,
-        seqcast_engine::config::SamplingSchedule::Exp { k: 0.9 }
+        seqcast_engine::config::SamplingSchedule::Sigmoid { k: 10.0 }
     );
     assert!(harness.state().0.validate().is_ok());
+    pick(&mut harness, "Attention", "Additive (Bahdanau)");
+    assert_eq!(
+        harness.state().0.model.attention,
+        seqcast_engine::config::Attention::Additive
+    );
+    // Back to direct: the attention (a decoder's) goes with the decoder.
+    pick(&mut harness, "Strategy", "Direct");
+    assert!(harness.state().0.model.attention.is_none());
+    assert!(harness.query_by_label("Attention").is_none());
+    pick(&mut harness, "Strategy", "Seq2seq");
     // The Model group's reset also resets the teacher forcing.
     harness.get_by_label("Reset to defaults (Model)").click();
     harness.run();

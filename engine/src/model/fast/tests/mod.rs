@@ -44,6 +44,7 @@ fn test_config(
         recurrent_steps: 0,
         skip_init: SkipInit::Zero,
         strategy: crate::config::Strategy::Direct,
+        attention: crate::config::Attention::None,
     }
 }
 
@@ -307,6 +308,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         recurrent_steps: 3,
         skip_init: SkipInit::Zero,
         strategy: crate::config::Strategy::Direct,
+        attention: crate::config::Attention::None,
     };
     let shape = ModelShape {
         features: F,

@@ -4,7 +4,7 @@
 
 use super::super::{FastBatch, forward_backward, predict};
 use super::{B, HORIZON, T, collect, random, rel_err, test_config, with_random_skip};
-use crate::config::{CellKind, LossKind, QuantileLevels, Strategy};
+use crate::config::{Attention, CellKind, LossKind, QuantileLevels, Strategy};
 use crate::model::path::burn_train_step;
 use crate::model::{Forecaster, ModelShape};
 use crate::rng::Rng;
@@ -14,8 +14,18 @@ fn model(
     (hidden, layers, dropout): (usize, usize, f64),
     shape: ModelShape,
 ) -> Forecaster {
+    attending(cell, (hidden, layers, dropout), shape, Attention::None)
+}
+
+fn attending(
+    cell: CellKind,
+    (hidden, layers, dropout): (usize, usize, f64),
+    shape: ModelShape,
+    attention: Attention,
+) -> Forecaster {
     let mut config = test_config(cell, (hidden, layers), dropout, true);
     config.strategy = Strategy::Seq2seq;
+    config.attention = attention;
     with_random_skip(&config, shape, 9)
 }
 
@@ -37,89 +47,181 @@ fn mixed_mask() -> Vec<u8> {
         .collect()
 }
 
+/// One parity case: a seq2seq model and what it is trained on.
+struct Case<'a> {
+    cell: CellKind,
+    hidden: usize,
+    layers: usize,
+    dropout: f64,
+    targets: usize,
+    known: usize,
+    loss: LossKind,
+    teacher: &'a [u8],
+    attention: Attention,
+}
+
+/// Trains one step of `case` on both paths (and forecasts on both) and asserts that
+/// outputs, loss, every gradient, the per-step norms, the dropout stream and the
+/// forecast agree.
+fn assert_matches_burn(case: &Case<'_>) {
+    let Case {
+        cell,
+        hidden,
+        layers,
+        dropout,
+        targets,
+        known,
+        loss,
+        teacher,
+        attention,
+    } = *case;
+    let features = targets + known + 1;
+    let model = attending(
+        cell,
+        (hidden, layers, dropout),
+        shape(features, targets, known, loss),
+        attention,
+    );
+    let mut rng = Rng::new(4);
+    let x = random(B * T * features, &mut rng, 1.0);
+    let y = random(B * HORIZON * targets, &mut rng, 1.0);
+    let future = random(B * HORIZON * known, &mut rng, 1.0);
+    let batch = FastBatch {
+        x: &x,
+        future: &future,
+        teacher,
+        y: &y,
+        batch: B,
+        lookback: T,
+        features,
+    };
+    let (mut rng_burn, mut rng_fast) = (Rng::new(5), Rng::new(5));
+    let on = dropout > 0.0;
+    let burn = burn_train_step(&model, &batch, loss, on.then_some(&mut rng_burn), true).unwrap();
+    let fast = forward_backward(&model, &batch, loss, on.then_some(&mut rng_fast), true).unwrap();
+    let what = format!(
+        "{attention:?} {cell:?} {hidden}×{layers}, {loss:?}, teacher {}",
+        teacher.len()
+    );
+    assert!(
+        rel_err(&fast.outputs, &burn.outputs) < 1e-5,
+        "{what}: outputs"
+    );
+    assert!(
+        (fast.loss - burn.loss).abs() < 1e-5 * burn.loss.abs().max(1.0),
+        "{what}: loss"
+    );
+    let (gf, gb) = (collect(&model, &fast.grads), collect(&model, &burn.grads));
+    let attention_params = match attention {
+        Attention::None | Attention::Dot => 0,
+        Attention::General => 1,
+        Attention::Additive => 3,
+    };
+    assert_eq!(
+        gf.len(),
+        4 * layers * 2 + 3 + attention_params,
+        "{what}: encoder, decoder, head, skip, attention"
+    );
+    for (k, (a, b)) in gf.iter().zip(&gb).enumerate() {
+        let e = rel_err(a, b);
+        assert!(e < 1e-4, "{what}: parameter {k} relative error {e}");
+    }
+    for (a, b) in fast
+        .time_norms
+        .unwrap()
+        .iter()
+        .zip(&burn.time_norms.unwrap())
+    {
+        let a: Vec<f32> = a.iter().map(|v| *v as f32).collect();
+        let b: Vec<f32> = b.iter().map(|v| *v as f32).collect();
+        assert!(rel_err(&a, &b) < 1e-4, "{what}: per-step gradient norms");
+    }
+    assert_eq!(rng_burn.next_u64(), rng_fast.next_u64(), "{what}: rng");
+    let forecast = predict(&model, (&x, &future), B, T, features).unwrap();
+    let reference = burn_predict(&model, &x, &future, features, known);
+    assert!(rel_err(&forecast, &reference) < 1e-5, "{what}: forecast");
+}
+
+/// The model's forecast through burn, in evaluation mode.
+fn burn_predict(
+    model: &Forecaster,
+    x: &[f32],
+    future: &[f32],
+    features: usize,
+    known: usize,
+) -> Vec<f32> {
+    use burn::tensor::{Tensor, TensorData};
+    let device = model.head_w.val().device();
+    let xt = Tensor::<3>::from_data(TensorData::new(x.to_vec(), [B, T, features]), &device);
+    let ft = (known > 0).then(|| {
+        Tensor::<3>::from_data(
+            TensorData::new(future.to_vec(), [B, HORIZON, known]),
+            &device,
+        )
+    });
+    model
+        .forward(xt, ft, None)
+        .into_data()
+        .iter::<f32>()
+        .collect()
+}
+
+fn case(
+    (cell, hidden, layers, dropout): (CellKind, usize, usize, f64),
+    (targets, known, loss): (usize, usize, LossKind),
+    teacher: &[u8],
+    attention: Attention,
+) -> Case<'_> {
+    Case {
+        cell,
+        hidden,
+        layers,
+        dropout,
+        targets,
+        known,
+        loss,
+        teacher,
+        attention,
+    }
+}
+
 #[test]
 fn seq2seq_matches_burn_with_and_without_teacher_forcing() {
     let levels = QuantileLevels::new(&[0.1, 0.5, 0.9]).unwrap();
     let quantile = LossKind::Quantile { levels };
     let ones = vec![1u8; B * (HORIZON - 1)];
     let mixed = mixed_mask();
-    // (cell, hidden, layers, dropout, targets, known, loss, teacher)
-    type Case<'a> = (
-        CellKind,
-        usize,
-        usize,
-        f64,
-        usize,
-        usize,
-        LossKind,
-        &'a [u8],
-    );
-    let cases: [Case; 5] = [
-        (CellKind::Lstm, 6, 2, 0.2, 2, 2, quantile, &mixed),
-        (CellKind::Lstm, 20, 1, 0.0, 1, 0, LossKind::Mse, &[]),
-        (CellKind::Gru, 6, 2, 0.0, 1, 1, LossKind::Mse, &ones),
-        (CellKind::Gru, 20, 1, 0.3, 2, 0, quantile, &mixed),
-        (CellKind::Rnn, 6, 2, 0.0, 1, 0, LossKind::Mae, &mixed),
-    ];
-    for (cell, hidden, layers, dropout, targets, known, loss, teacher) in cases {
-        let features = targets + known + 1;
-        let model = model(
-            cell,
-            (hidden, layers, dropout),
-            shape(features, targets, known, loss),
-        );
-        let mut rng = Rng::new(4);
-        let x = random(B * T * features, &mut rng, 1.0);
-        let y = random(B * HORIZON * targets, &mut rng, 1.0);
-        let future = random(B * HORIZON * known, &mut rng, 1.0);
-        let batch = FastBatch {
-            x: &x,
-            future: &future,
-            teacher,
-            y: &y,
-            batch: B,
-            lookback: T,
-            features,
-        };
-        let (mut rng_burn, mut rng_fast) = (Rng::new(5), Rng::new(5));
-        let on = dropout > 0.0;
-        let burn =
-            burn_train_step(&model, &batch, loss, on.then_some(&mut rng_burn), true).unwrap();
-        let fast =
-            forward_backward(&model, &batch, loss, on.then_some(&mut rng_fast), true).unwrap();
-        let what = format!(
-            "{cell:?} {hidden}×{layers}, {loss:?}, teacher {}",
-            teacher.len()
-        );
-        assert!(
-            rel_err(&fast.outputs, &burn.outputs) < 1e-5,
-            "{what}: outputs"
-        );
-        assert!(
-            (fast.loss - burn.loss).abs() < 1e-5 * burn.loss.abs().max(1.0),
-            "{what}"
-        );
-        let (gf, gb) = (collect(&model, &fast.grads), collect(&model, &burn.grads));
-        assert_eq!(
-            gf.len(),
-            4 * layers * 2 + 3,
-            "{what}: encoder, decoder, head, skip"
-        );
-        for (k, (a, b)) in gf.iter().zip(&gb).enumerate() {
-            let e = rel_err(a, b);
-            assert!(e < 1e-4, "{what}: parameter {k} relative error {e}");
-        }
-        for (a, b) in fast
-            .time_norms
-            .unwrap()
-            .iter()
-            .zip(&burn.time_norms.unwrap())
-        {
-            let a: Vec<f32> = a.iter().map(|v| *v as f32).collect();
-            let b: Vec<f32> = b.iter().map(|v| *v as f32).collect();
-            assert!(rel_err(&a, &b) < 1e-4, "{what}: per-step gradient norms");
-        }
-        assert_eq!(rng_burn.next_u64(), rng_fast.next_u64(), "{what}: rng");
+    let none = Attention::None;
+    let (mse, mae) = (LossKind::Mse, LossKind::Mae);
+    use CellKind::{Gru, Lstm, Rnn};
+    for c in [
+        case((Lstm, 6, 2, 0.2), (2, 2, quantile), &mixed, none),
+        case((Lstm, 20, 1, 0.0), (1, 0, mse), &[], none),
+        case((Gru, 6, 2, 0.0), (1, 1, mse), &ones, none),
+        case((Gru, 20, 1, 0.3), (2, 0, quantile), &mixed, none),
+        case((Rnn, 6, 2, 0.0), (1, 0, mae), &mixed, none),
+    ] {
+        assert_matches_burn(&c);
+    }
+}
+
+#[test]
+fn attention_matches_burn_for_every_score() {
+    let levels = QuantileLevels::new(&[0.1, 0.5, 0.9]).unwrap();
+    let quantile = LossKind::Quantile { levels };
+    let mixed = mixed_mask();
+    let (dot, general, additive) = (Attention::Dot, Attention::General, Attention::Additive);
+    let (mse, mae) = (LossKind::Mse, LossKind::Mae);
+    use CellKind::{Gru, Lstm, Rnn};
+    for c in [
+        case((Lstm, 6, 2, 0.2), (1, 1, mse), &mixed, dot),
+        case((Gru, 20, 1, 0.0), (2, 0, quantile), &[], dot),
+        case((Lstm, 20, 1, 0.0), (1, 0, quantile), &mixed, general),
+        case((Rnn, 6, 2, 0.0), (2, 2, mae), &[], general),
+        case((Gru, 6, 2, 0.3), (1, 1, mse), &mixed, additive),
+        case((Lstm, 20, 1, 0.0), (2, 0, quantile), &[], additive),
+    ] {
+        assert_matches_burn(&c);
     }
 }
 

@@ -268,3 +268,24 @@ pub(in super::super) const STRATEGY_SEQ2SEQ: Field = field(
      true one while teacher forcing, else its own forecast) and the covariates known ahead. \
      Twice the recurrent weights. Teacher forcing and its schedule are set below.",
 );
+pub(in super::super) const ATTENTION: Field = field(
+    "Attention",
+    "Seq2seq: at each forecast step the decoder scores every step the encoder read, turns \
+     the scores into weights (softmax) and hands the head their weighted sum beside its own \
+     state, so a step can look straight back at last season. Results draws the weights of \
+     the forecast past the end as a heat map.",
+);
+pub(in super::super) const ATTENTION_NONE: Field =
+    field("No attention", "The head reads the decoder's state alone.");
+pub(in super::super) const ATTENTION_DOT: Field = field(
+    "Dot (Luong)",
+    "Score = decoder state · encoder state. No extra weights.",
+);
+pub(in super::super) const ATTENTION_GENERAL: Field = field(
+    "General (Luong)",
+    "Score = decoder state · W · encoder state: one H×H matrix learns what to match.",
+);
+pub(in super::super) const ATTENTION_ADDITIVE: Field = field(
+    "Additive (Bahdanau)",
+    "Score = v · tanh(W₁·encoder state + W₂·decoder state): two H×H matrices and a vector.",
+);
