@@ -20,6 +20,8 @@ mod plots;
 mod runs_search;
 #[cfg(test)]
 mod runs_tests;
+#[cfg(test)]
+mod seq2seq_tests;
 mod settings;
 mod state;
 #[cfg(test)]

@@ -360,7 +360,7 @@ pub(super) fn plots_ui(
                 let mut show = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
                 ui.horizontal(|ui| {
                     ui.selectable_value(&mut show, false, RichText::new("Forecast").strong());
-                    ui.selectable_value(&mut show, true, RichText::new("Attention").strong());
+                    ui.selectable_value(&mut show, true, RichText::new("Attention map").strong());
                 });
                 ui.data_mut(|d| d.insert_temp(id, show));
                 if show {
