@@ -2,17 +2,14 @@
 //! the Train button, the Training view draws its teacher-forcing ratio, and Results
 //! switch the last panel from the forecast to the attention heat map.
 
-use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use seqcast_engine::config::{Attention, SamplingSchedule, Strategy, TeacherForcing};
 
-use super::app::Startup;
 use super::state::Tab;
-use super::tests::{harness, sample, step_until, tiny};
+use super::tests::{tiny, trained_with};
 
 #[test]
 fn a_seq2seq_run_shows_its_teacher_ratio_and_its_attention() {
-    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
     let mut config = tiny(3);
     config.model.strategy = Strategy::Seq2seq;
     config.model.attention = Attention::General;
@@ -20,14 +17,7 @@ fn a_seq2seq_run_shows_its_teacher_ratio_and_its_attention() {
         start: 1.0,
         schedule: SamplingSchedule::Linear { epochs: None },
     };
-    h.state_mut().persisted.config = config;
-    step_until(&mut h, "the file to be inspected", |a| {
-        a.session.inspection.is_some()
-    });
-    h.get_by_role_and_label(Role::Button, "Train").click();
-    step_until(&mut h, "training to finish", |a| {
-        a.session.summary.is_some() && a.session.busy.is_none()
-    });
+    let mut h = trained_with(config);
     let summary = h.state().session.summary.clone().unwrap();
     // Linear over the 3-epoch budget: 1, 2/3, 1/3.
     let ratios: Vec<f64> = summary

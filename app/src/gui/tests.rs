@@ -89,7 +89,9 @@ pub(super) fn trained(epochs: usize) -> Harness<'static, SeqcastApp> {
 }
 
 /// The daily temperatures trained with `config` from the GUI.
-fn trained_with(config: seqcast_engine::config::RunConfig) -> Harness<'static, SeqcastApp> {
+pub(super) fn trained_with(
+    config: seqcast_engine::config::RunConfig,
+) -> Harness<'static, SeqcastApp> {
     let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
     h.state_mut().persisted.config = config;
     step_until(&mut h, "the file to be inspected", |a| {
