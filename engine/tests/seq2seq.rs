@@ -118,6 +118,18 @@ fn an_attending_decoder_learns_and_reports_where_each_step_looked() {
             let sum: f64 = row.iter().sum();
             assert!((sum - 1.0).abs() < 1e-5, "{attention:?}: {sum}");
         }
+        // Test forecasts: 24 of them, evenly spaced from the first to the last.
+        let test = s.test.as_ref().unwrap();
+        let kept = &s.test_attention;
+        assert_eq!(kept.len(), test.origins.len().min(24));
+        let label = |o: usize| out.series.time_label(o);
+        assert_eq!(kept[0].origin, label(test.origins[0]));
+        assert_eq!(kept[23].origin, label(*test.origins.last().unwrap()));
+        for m in kept {
+            assert_eq!((m.weights.len(), m.weights[0].len()), (5, 14));
+            let sum: f64 = m.weights[4].iter().sum();
+            assert!((sum - 1.0).abs() < 1e-5);
+        }
     }
     // Without attention there is no map; attention without seq2seq is refused by name.
     assert!(

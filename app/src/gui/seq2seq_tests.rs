@@ -2,6 +2,7 @@
 //! the Train button, the Training view draws its teacher-forcing ratio, and Results
 //! switch the last panel from the forecast to the attention heat map.
 
+use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use seqcast_engine::config::{Attention, SamplingSchedule, Strategy, TeacherForcing};
 
@@ -46,5 +47,20 @@ fn a_seq2seq_run_shows_its_teacher_ratio_and_its_attention() {
     h.get_by_label(&format!(
         "Attention of the forecast after {}: which past steps each step read",
         summary.future.origin
+    ));
+    // A test forecast can be chosen instead: the first one kept (24 of them, the first
+    // at the top of the list).
+    let first = summary
+        .test_attention
+        .first()
+        .expect("test forecasts' attention");
+    h.get_by_role_and_label(Role::ComboBox, "Map of").click();
+    h.run_steps(4);
+    let item = format!("test, after {}", first.origin);
+    h.get_by_label(&item).click();
+    h.run_steps(4);
+    h.get_by_label(&format!(
+        "Attention of the forecast after {}: which past steps each step read",
+        first.origin
     ));
 }

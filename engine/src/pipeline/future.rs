@@ -59,3 +59,50 @@ pub fn forecast_future(prepared: &Prepared, model: &Forecaster) -> Result<Future
         quantiles: quantiles::invert(prepared, &origins, &outputs.quantiles),
     })
 }
+
+/// Test windows whose attention a run keeps at most (evenly spaced, the last included).
+pub const ATTENTION_WINDOWS: usize = 24;
+
+/// One forecast's attention: how much each of its steps read each lookback step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttentionMap {
+    /// Label of the window's last observed row (the forecast's origin).
+    pub origin: String,
+    /// `horizon` rows of weights over the lookback steps the recurrent layers read,
+    /// oldest first, each summing to 1.
+    pub weights: Vec<Vec<f64>>,
+}
+
+/// A seq2seq model's attention for up to [`ATTENTION_WINDOWS`] of the test windows at
+/// `origins` (evenly spaced, the last included); empty without attention.
+pub fn test_attention(
+    prepared: &Prepared,
+    model: &Forecaster,
+    origins: &[usize],
+) -> Result<Vec<AttentionMap>> {
+    if model.attn.is_none() || origins.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = origins.len();
+    let keep = n.min(ATTENTION_WINDOWS);
+    // keep ≥ 1 here: k·(n−1)/(keep−1) spreads them from the first to the last.
+    let chosen: Vec<usize> = (0..keep)
+        .filter_map(|k| {
+            let i = if keep == 1 {
+                n - 1
+            } else {
+                k * (n - 1) / (keep - 1)
+            };
+            origins.get(i).copied()
+        })
+        .collect();
+    let maps = train::attention_maps(model, &prepared.train_data(), &chosen)?.unwrap_or_default();
+    Ok(chosen
+        .iter()
+        .zip(maps)
+        .map(|(&o, weights)| AttentionMap {
+            origin: prepared.series.time_label(o),
+            weights,
+        })
+        .collect())
+}

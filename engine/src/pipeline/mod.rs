@@ -25,7 +25,7 @@ use crate::model::Forecaster;
 use crate::train::{self, Control, EpochRecord, Progress, StopReason, TrainData, TrainOutcome};
 use burn::module::Module;
 pub use evaluate::{BaselineSet, PartForecast, PartScores, ScoreTable};
-pub use future::{FutureForecast, forecast_future};
+pub use future::{AttentionMap, FutureForecast, forecast_future};
 pub use prepare::{Prepared, Scaling};
 
 /// Where the data came from and what loading did to it.
@@ -135,6 +135,10 @@ pub struct RunSummary {
     /// A quantile model's scores (`train.loss = quantile`).
     #[serde(default)]
     pub quantiles: Option<quantiles::QuantileReport>,
+    /// A seq2seq model with attention: the attention of some test forecasts (see
+    /// `future::test_attention`); that of the forecast past the end is in `future`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_attention: Vec<AttentionMap>,
 }
 
 /// Trained weights plus what is needed to use them on new data.
@@ -357,6 +361,8 @@ pub fn run(
     };
     let val_scores = val.as_ref().map(|p| evaluate::score_part(&prepared, p));
     let test_scores = test.as_ref().map(|p| evaluate::score_part(&prepared, p));
+    let test_origins = test.as_ref().map_or(&[][..], |t| t.origins.as_slice());
+    let test_attention = future::test_attention(&prepared, &outcome.model, test_origins)?;
     let mut future = forecast_future(&prepared, &outcome.model)?;
     choose::apply_future(choice.chosen, &prepared, &baselines, &mut future);
     let mut product = choose::product_spec(&choice, &baselines);
@@ -396,6 +402,7 @@ pub fn run(
         intervals,
         backtest,
         quantiles: quantile_report,
+        test_attention,
         config: config.clone(),
     };
     let model = TrainedModel {

@@ -403,11 +403,13 @@ impl RunStore {
     }
 }
 
-/// What is kept of a summary: the validation forecasts and the baselines' test and
-/// backtest forecasts are dropped (their metrics stay), so a run folder stays small.
+/// What is kept of a summary: the validation forecasts, the baselines' test and
+/// backtest forecasts (their metrics stay) and the test windows' attention (that of the
+/// forecast past the end stays) are dropped, so a run folder stays small.
 fn stored_summary(summary: &RunSummary) -> RunSummary {
     let mut kept = summary.clone();
     kept.val = None;
+    kept.test_attention.clear();
     if let Some(test) = &mut kept.test {
         test.baselines.clear();
     }

@@ -2,11 +2,51 @@
 //! per lookback step the decoder could read (oldest left, the origin right); the brighter,
 //! the more weight that step's forecast gave it.
 
-use egui::{Align2, Color32, FontId, Rect, Sense, Ui, pos2, vec2};
+use egui::{Align2, Color32, ComboBox, FontId, Rect, Sense, Ui, pos2, vec2};
+use seqcast_engine::pipeline::RunSummary;
 
 /// Room for the row labels and the column labels.
 const LEFT: f32 = 40.0;
 const BOTTOM: f32 = 18.0;
+
+/// Which forecast's attention to draw: the forecast past the end (`future`), or one of
+/// the test forecasts the run kept; returns its origin and map.
+pub fn chosen<'a>(
+    ui: &mut Ui,
+    summary: &'a RunSummary,
+    future: &'a [Vec<f64>],
+) -> (&'a str, &'a [Vec<f64>]) {
+    let id = ui.make_persistent_id("attention_window");
+    let tests = &summary.test_attention;
+    // 0: the forecast past the end; k: the k-th kept test forecast.
+    let mut pick = ui
+        .data(|d| d.get_temp::<usize>(id))
+        .unwrap_or(0)
+        .min(tests.len());
+    let label = |k: usize| match k {
+        0 => format!("after {} (past the end)", summary.future.origin),
+        k => tests
+            .get(k - 1)
+            .map_or_else(String::new, |m| format!("test, after {}", m.origin)),
+    };
+    ui.horizontal(|ui| {
+        let name = ui.label("Map of");
+        ComboBox::from_id_salt("attention_window")
+            .selected_text(label(pick))
+            .show_ui(ui, |ui| {
+                for k in 0..=tests.len() {
+                    ui.selectable_value(&mut pick, k, label(k));
+                }
+            })
+            .response
+            .labelled_by(name.id);
+    });
+    ui.data_mut(|d| d.insert_temp(id, pick));
+    match pick.checked_sub(1).and_then(|k| tests.get(k)) {
+        Some(m) => (m.origin.as_str(), m.weights.as_slice()),
+        None => (summary.future.origin.as_str(), future),
+    }
+}
 
 /// The panel's heading for a forecast from `origin`.
 pub fn title(origin: &str) -> String {

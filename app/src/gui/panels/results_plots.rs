@@ -364,9 +364,9 @@ pub(super) fn plots_ui(
                 });
                 ui.data_mut(|d| d.insert_temp(id, show));
                 if show {
-                    let origin = &summary.future.origin;
+                    let (origin, map) = super::results_attention::chosen(ui, summary, map);
                     ui.label(super::results_attention::title(origin));
-                    super::results_attention::heat_map(ui, map, height * 0.8 - 20.0);
+                    super::results_attention::heat_map(ui, map, height * 0.8 - 46.0);
                 } else {
                     future(ui, height * 0.8);
                 }
