@@ -8,6 +8,7 @@ use super::PanelView;
 use crate::gui::files::Purpose;
 use crate::gui::intent::Intent;
 use crate::gui::plots::{colors, decimate, shade};
+use seqcast_engine::config::Strategy;
 use seqcast_engine::data::table::{ColumnKind, CsvTable};
 
 /// Rows shown in the preview table.
@@ -265,6 +266,9 @@ fn report_ui(ui: &mut egui::Ui, view: &PanelView<'_>) {
     let split = &inspection.split;
     ui.add_space(4.0);
     ui.strong("Split and windows");
+    // A recursive model learns from one-step windows: more of them than the forecasts
+    // of the whole horizon that validation and test score.
+    let recursive = view.persisted.config.model.strategy == Strategy::Recursive;
     egui::Grid::new("split").num_columns(3).show(ui, |ui| {
         for (name, rows, windows) in [
             ("train", split.train.len(), train),
@@ -273,7 +277,11 @@ fn report_ui(ui: &mut egui::Ui, view: &PanelView<'_>) {
         ] {
             ui.label(name);
             ui.label(format!("{rows} rows"));
-            ui.label(format!("{windows} windows"));
+            if recursive && name == "train" {
+                ui.label(format!("{windows} one-step windows"));
+            } else {
+                ui.label(format!("{windows} windows"));
+            }
             ui.end_row();
         }
     });
