@@ -406,8 +406,15 @@ fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>> {
 fn check_shapes(manifest: &Manifest, shape: ModelShape) -> Result<(), String> {
     let m = &manifest.config.model;
     let listed = &manifest.params;
+    let decoder = match (m.strategy, m.attention) {
+        (crate::config::Strategy::Seq2seq, a) if !a.is_none() => {
+            format!(", seq2seq with {} attention", a.name())
+        }
+        (crate::config::Strategy::Seq2seq, _) => ", seq2seq".to_string(),
+        _ => String::new(),
+    };
     let config = format!(
-        "{} columns, {} targets, lookback {}, horizon {}, {} × {} layers{}",
+        "{} columns, {} targets, lookback {}, horizon {}, {} × {} layers{}{decoder}",
         shape.features,
         shape.targets,
         shape.lookback,
@@ -422,8 +429,8 @@ fn check_shapes(manifest: &Manifest, shape: ModelShape) -> Result<(), String> {
     let Some(expected) = expected else {
         return Err(format!(
             "model.json's configuration ({config}, hidden {}) does not describe the {} \
-             parameters it lists (layers or linear skip differ): the manifest was modified \
-             or damaged",
+             parameters it lists (layers, linear skip, strategy or attention differ): the \
+             manifest was modified or damaged",
             m.hidden,
             listed.len()
         ));

@@ -151,7 +151,7 @@ fn tampered_model_files_are_errors_not_garbage_predictions() {
         (
             "/config/model/layers",
             serde_json::json!(2),
-            "does not describe the 7 parameters it lists (layers or linear skip differ)",
+            "does not describe the 7 parameters it lists (layers, linear skip, strategy or attention differ)",
         ),
         (
             "/format",

@@ -180,6 +180,25 @@ pub fn lookback_hint(remedy: &str) -> Option<usize> {
     rest.split(')').next()?.parse().ok()
 }
 
+/// A check of `model` against `baselines` with plain settings (no season, lookback 8,
+/// nothing else to try), for the tests to change what they need.
+#[cfg(test)]
+pub(crate) fn plain_check<'a>(
+    model: &'a HorizonMetrics,
+    baselines: &'a BTreeMap<BaselineKind, HorizonMetrics>,
+) -> BaselineCheck<'a> {
+    BaselineCheck {
+        model,
+        baselines,
+        season: 1,
+        lookback: 8,
+        diff: false,
+        seasonal_start_unused: false,
+        forecast_uses: None,
+        recursive_untried: false,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -205,24 +224,6 @@ mod tests {
         }
     }
 
-    /// A check of `model` against `baselines` with plain settings (no season, lookback 8,
-    /// nothing else to try), for the tests to change what they need.
-    fn check<'a>(
-        model: &'a HorizonMetrics,
-        baselines: &'a BTreeMap<BaselineKind, HorizonMetrics>,
-    ) -> BaselineCheck<'a> {
-        BaselineCheck {
-            model,
-            baselines,
-            season: 1,
-            lookback: 8,
-            diff: false,
-            seasonal_start_unused: false,
-            forecast_uses: None,
-            recursive_untried: false,
-        }
-    }
-
     #[test]
     fn losing_to_seasonal_naive_names_it_the_steps_and_two_seasons() {
         let model = horizon(&[1.0, 3.0, 3.0, 1.0], 2.0); // MASE 1.0
@@ -238,7 +239,7 @@ mod tests {
             lookback: 12,
             seasonal_start_unused: true,
             forecast_uses: Some("seasonal naive".into()),
-            ..check(&model, &baselines)
+            ..plain_check(&model, &baselines)
         };
         let (message, remedy) = check.verdict().unwrap();
         assert_eq!(
@@ -276,7 +277,7 @@ mod tests {
         let baselines = BTreeMap::from([(BaselineKind::Linear, tie)]);
         let check = BaselineCheck {
             seasonal_start_unused: true,
-            ..check(&model, &baselines)
+            ..plain_check(&model, &baselines)
         };
         assert!(check.verdict().is_none());
         let empty = BTreeMap::new();
@@ -297,7 +298,7 @@ mod tests {
         let check = BaselineCheck {
             season: 4,
             recursive_untried: true,
-            ..check(&model, &baselines)
+            ..plain_check(&model, &baselines)
         };
         let (_, remedy) = check.verdict().unwrap();
         assert!(
@@ -320,7 +321,7 @@ mod tests {
         let baselines = BTreeMap::from([(BaselineKind::SeasonalNaive, exact)]);
         let check = BaselineCheck {
             season: 2,
-            ..check(&model, &baselines)
+            ..plain_check(&model, &baselines)
         };
         let (message, _) = check.verdict().unwrap();
         assert!(

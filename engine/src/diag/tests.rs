@@ -218,16 +218,7 @@ fn final_alerts_name_nan_stops_and_losing_to_a_baseline() {
     let model = m(2.0);
     let baselines =
         std::collections::BTreeMap::from([(crate::eval::baselines::BaselineKind::Naive, m(1.5))]);
-    let check = BaselineCheck {
-        model: &model,
-        baselines: &baselines,
-        season: 1,
-        lookback: 8,
-        diff: false,
-        seasonal_start_unused: false,
-        forecast_uses: None,
-        recursive_untried: false,
-    };
+    let check = super::baseline::plain_check(&model, &baselines);
     let a = final_alerts(&h, &stop, Some(&check));
     assert_eq!(
         kinds(&a),
