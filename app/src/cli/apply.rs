@@ -165,6 +165,7 @@ impl TrainArgs {
             self.patience => t.patience,
             self.weight_average => t.weight_average,
             self.refit => t.refit,
+            self.unroll => t.unroll,
             self.seed => t.seed,
             self.diag_every => t.diag_every,
         );

@@ -341,6 +341,11 @@ pub struct TrainArgs {
     /// K>=1) [default: exp=0.5].
     #[arg(long, value_name = "SCHEDULE", help_heading = "Training")]
     pub sampling_schedule: Option<String>,
+    /// recursive: also train on each window rolled forward over the horizon on the
+    /// model's own forecasts, every step of the roll a target (the fix for exposure bias;
+    /// true | false) [default: false].
+    #[arg(long, value_name = "BOOL", help_heading = "Training")]
+    pub unroll: Option<bool>,
     /// Early stopping patience in epochs (0 = off); the best weights are restored.
     #[arg(long, value_name = "N", help_heading = "Training")]
     pub patience: Option<usize>,

@@ -132,6 +132,12 @@ pub struct TrainConfig {
     /// otherwise).
     #[serde(skip_serializing_if = "TeacherForcing::is_default")]
     pub teacher_forcing: TeacherForcing,
+    /// Train a recursive model unrolled over the horizon (`model.strategy = recursive`;
+    /// unused otherwise): each training window is also rolled forward on the model's own
+    /// forecasts, and every step of the roll is learned, so the model sees the inputs it
+    /// will forecast from (the fix for exposure bias). Off: one-step targets only.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unroll: bool,
 }
 
 impl Default for TrainConfig {
@@ -153,6 +159,7 @@ impl Default for TrainConfig {
             seed: 42,
             diag_every: DEFAULT_DIAG_EVERY,
             teacher_forcing: TeacherForcing::default(),
+            unroll: false,
         }
     }
 }

@@ -17,34 +17,14 @@ pub(super) fn forecast(
     data: &TrainData<'_>,
     origins: &[usize],
 ) -> Result<Vec<f32>> {
-    let (steps, lookback, features, targets) =
-        (data.rollout, data.lookback, data.features, data.targets);
+    let steps = data.rollout;
+    check(model, data)?;
+    let (n, targets) = (origins.len(), data.targets);
     let blocks = model.quantiles.max(1);
-    if model.horizon != 1 || data.horizon != 1 || steps == 0 {
-        return Err(EngineError::FastPath(format!(
-            "a recursive forecast needs a one-step model (it forecasts {} steps) and a \
-             length to roll ({steps})",
-            model.horizon
-        )));
-    }
-    let n = origins.len();
-    let known = data.known.columns;
-    let weights = model.levels.map(|l| l.point_weights());
-    // The windows as they roll, in model space before normalisation.
-    let mut x = gather_inputs(data.matrix, features, origins, lookback);
+    let mut rolling = Rolling::new(data, origins);
     let mut out = vec![0.0f32; n * blocks * steps * targets];
-    let mut shifted: Vec<usize> = origins.to_vec();
     for k in 0..steps {
-        let mut inputs = x.clone();
-        let levels = data.normalise(&mut inputs, n);
-        // Horizon 1: the known-ahead values of row origin + k + 1.
-        let future = data.future(&shifted);
-        let mut step = crate::model::path::predict(model, (inputs, future), n, lookback, features)?;
-        data.restore(&mut step, levels.as_deref());
-        let point = match &weights {
-            Some(w) => point_of(&sorted_blocks(&step, blocks, targets), w),
-            None => step.clone(),
-        };
+        let (step, point) = rolling.predict(model)?;
         for w in 0..n {
             for b in 0..blocks {
                 for t in 0..targets {
@@ -57,13 +37,152 @@ pub(super) fn forecast(
                     *slot = *v;
                 }
             }
-            // Move the window one row on: the forecast and the known covariates.
-            let Some(window) = x.get_mut(w * lookback * features..(w + 1) * lookback * features)
+        }
+        rolling.advance(&point);
+    }
+    Ok(out)
+}
+
+/// A recursive training batch unrolled over the horizon (`train.unroll`): for each
+/// window at `origins` and each step `k` of `data.rollout`, the window `k` rows on whose
+/// last `k` target values are the model's own forecasts (made without dropout and not
+/// differentiated: the gradient does not flow back through them), with the true value
+/// one step after it as the target. A step enters only while `origin + k` is at most the
+/// last training origin, so the targets never reach past the training rows. This is
+/// "data as demonstrator"
+/// (Venkatraman et al., 2015): the model learns to correct the drift of its own
+/// rolled-forward inputs, which one-step training never shows it (exposure bias).
+pub(super) fn unrolled_batch(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    origins: &[usize],
+) -> Result<Unrolled> {
+    check(model, data)?;
+    let (lookback, features, targets) = (data.lookback, data.features, data.targets);
+    let window_len = lookback * features;
+    // The last training origin: its one-step target is the last training row reached.
+    let last_train = data.train.iter().copied().max().unwrap_or(0);
+    let mut rolling = Rolling::new(data, origins);
+    let (mut xs, mut ys, mut futures, mut count) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for k in 0..data.rollout {
+        let alive: Vec<usize> = (0..origins.len())
+            .filter(|&w| rolling.shifted.get(w).is_some_and(|&o| o <= last_train))
+            .collect();
+        if alive.is_empty() {
+            break;
+        }
+        let rows: Vec<usize> = alive
+            .iter()
+            .filter_map(|&w| rolling.shifted.get(w).copied())
+            .collect();
+        let mut x: Vec<f32> = alive
+            .iter()
+            .filter_map(|&w| rolling.x.get(w * window_len..(w + 1) * window_len))
+            .flatten()
+            .copied()
+            .collect();
+        let levels = data.normalise(&mut x, alive.len());
+        let mut y = crate::data::window::gather_targets(data.matrix, features, targets, &rows, 1);
+        if let Some(levels) = &levels {
+            for (v, level) in y.iter_mut().zip(levels) {
+                *v -= level;
+            }
+        }
+        xs.extend(x);
+        ys.extend(y);
+        futures.extend(data.future(&rows));
+        count += alive.len();
+        if k + 1 < data.rollout {
+            let (_, point) = rolling.predict(model)?;
+            rolling.advance(&point);
+        }
+    }
+    Ok(Unrolled {
+        x: xs,
+        y: ys,
+        future: futures,
+        windows: count,
+    })
+}
+
+/// A training batch unrolled over the horizon ([`unrolled_batch`]).
+pub(super) struct Unrolled {
+    /// Inputs as the model sees them, `[windows × lookback × features]`.
+    pub x: Vec<f32>,
+    /// Targets relative to each window's level, `[windows × targets]`.
+    pub y: Vec<f32>,
+    /// The known-ahead block, `[windows × known]`.
+    pub future: Vec<f32>,
+    /// Windows in the batch.
+    pub windows: usize,
+}
+
+/// An error unless `model` is a one-step model and `data` has a length to roll.
+fn check(model: &Forecaster, data: &TrainData<'_>) -> Result<()> {
+    if model.horizon != 1 || data.horizon != 1 || data.rollout == 0 {
+        return Err(EngineError::FastPath(format!(
+            "a recursive forecast needs a one-step model (it forecasts {} steps) and a \
+             length to roll ({})",
+            model.horizon, data.rollout
+        )));
+    }
+    Ok(())
+}
+
+/// Windows as they roll forward, in model space before normalisation.
+struct Rolling<'d> {
+    data: &'d TrainData<'d>,
+    /// `[windows × lookback × features]`.
+    x: Vec<f32>,
+    /// The row each window now ends on.
+    shifted: Vec<usize>,
+}
+
+impl<'d> Rolling<'d> {
+    fn new(data: &'d TrainData<'d>, origins: &[usize]) -> Self {
+        Self {
+            data,
+            x: gather_inputs(data.matrix, data.features, origins, data.lookback),
+            shifted: origins.to_vec(),
+        }
+    }
+
+    /// The next step's forecast of every window with its level added back (`[windows ×
+    /// blocks·targets]`), and its point forecast (`[windows × targets]`).
+    fn predict(&self, model: &Forecaster) -> Result<(Vec<f32>, Vec<f32>)> {
+        let data = self.data;
+        let n = self.shifted.len();
+        let mut inputs = self.x.clone();
+        let levels = data.normalise(&mut inputs, n);
+        // Horizon 1: the known-ahead values of the row after each window.
+        let future = data.future(&self.shifted);
+        let mut step =
+            crate::model::path::predict(model, (inputs, future), n, data.lookback, data.features)?;
+        data.restore(&mut step, levels.as_deref());
+        let point = match model.levels.map(|l| l.point_weights()) {
+            Some(w) => point_of(
+                &sorted_blocks(&step, model.quantiles.max(1), data.targets),
+                &w,
+            ),
+            None => step.clone(),
+        };
+        Ok((step, point))
+    }
+
+    /// Moves every window one row on: its oldest row drops out, and the new row holds
+    /// `point` for the targets and the known covariates' values of that row.
+    fn advance(&mut self, point: &[f32]) {
+        let data = self.data;
+        let (lookback, features, targets) = (data.lookback, data.features, data.targets);
+        for (w, o) in self.shifted.iter_mut().enumerate() {
+            *o += 1;
+            let Some(window) = self
+                .x
+                .get_mut(w * lookback * features..(w + 1) * lookback * features)
             else {
                 continue;
             };
             window.copy_within(features.., 0);
-            let row = shifted.get(w).map_or(0, |o| o + 1);
             let Some(last) = window.get_mut((lookback - 1) * features..) else {
                 continue;
             };
@@ -72,17 +191,13 @@ pub(super) fn forecast(
                     *slot = *v;
                 }
             }
-            for (j, &c) in known.iter().enumerate() {
+            for (j, &c) in data.known.columns.iter().enumerate() {
                 if let Some(slot) = last.get_mut(c) {
-                    *slot = data.known_value(row, j);
+                    *slot = data.known_value(*o, j);
                 }
             }
         }
-        for o in &mut shifted {
-            *o += 1;
-        }
     }
-    Ok(out)
 }
 
 /// The actual values of the targets over `data.rollout` steps after each origin, in
@@ -209,6 +324,56 @@ mod tests {
         let expected = [13.0, 14.0, 25.0];
         for (o, e) in out.iter().zip(expected) {
             assert!((o - e).abs() < 1e-4, "{out:?}");
+        }
+    }
+
+    #[test]
+    fn an_unrolled_batch_feeds_back_forecasts_and_stops_at_the_training_rows() {
+        // Rows 10, 13, 16, …; the model forecasts last + 1. Training origins 2 and 4
+        // (stride 2): the last training target is row 5.
+        let matrix: Vec<f32> = (0..9).map(|r| 10.0 + 3.0 * r as f32).collect();
+        let train = [2usize, 4];
+        for norm in [WindowNorm::None, WindowNorm::Last] {
+            let model = last_plus_one(3, norm, 0);
+            let d = TrainData {
+                train: &train,
+                rollout: 3,
+                ..data(&matrix, 1, norm)
+            };
+            let Unrolled {
+                x,
+                y,
+                future,
+                windows: n,
+            } = unrolled_batch(&model, &d, &[2, 4]).unwrap();
+            // Origin 2 rolls three steps (to origin 4); origin 4 only one (row 6 is past
+            // the training rows). Step-major: [2@0, 4@0, 2@1, 2@2].
+            assert_eq!(n, 4, "{norm:?}");
+            assert!(future.is_empty());
+            let raw_windows = [
+                [10.0, 13.0, 16.0], // origin 2, true rows 0..=2
+                [16.0, 19.0, 22.0], // origin 4, true rows 2..=4
+                [13.0, 16.0, 17.0], // origin 2 one step on: its forecast 16 + 1
+                [16.0, 17.0, 18.0], // two steps on: 17 + 1
+            ];
+            let raw_targets = [19.0, 25.0, 22.0, 25.0]; // the true rows 3, 5, 4, 5
+            for w in 0..4 {
+                let level = match norm {
+                    WindowNorm::None => 0.0,
+                    _ => raw_windows[w][2],
+                };
+                for i in 0..3 {
+                    let got = x[w * 3 + i];
+                    assert!(
+                        (got - (raw_windows[w][i] - level)).abs() < 1e-4,
+                        "{norm:?} {x:?}"
+                    );
+                }
+                assert!(
+                    (y[w] - (raw_targets[w] - level)).abs() < 1e-4,
+                    "{norm:?} {y:?}"
+                );
+            }
         }
     }
 }

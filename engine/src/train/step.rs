@@ -35,3 +35,33 @@ pub fn forward_backward(
     };
     crate::model::path::train_step(model, &batch, loss, dropout_rng, probe)
 }
+
+/// [`forward_backward`] of a recursive model trained unrolled over the horizon
+/// (`train.unroll`): the windows at `origins` rolled forward on the model's own
+/// forecasts, every step of the roll a one-step window of the batch
+/// ([`super::rollout::unrolled_batch`]). Returns the result and the windows it held.
+pub fn forward_backward_unrolled(
+    model: &Forecaster,
+    (data, origins): (&TrainData<'_>, &[usize]),
+    loss: LossKind,
+    dropout_rng: Option<&mut Rng>,
+    probe: bool,
+) -> Result<(StepResult, usize)> {
+    let super::rollout::Unrolled {
+        x,
+        y,
+        future,
+        windows,
+    } = super::rollout::unrolled_batch(model, data, origins)?;
+    let batch = FastBatch {
+        x: &x,
+        future: &future,
+        teacher: &[],
+        y: &y,
+        batch: windows,
+        lookback: data.lookback,
+        features: data.features,
+    };
+    let result = crate::model::path::train_step(model, &batch, loss, dropout_rng, probe)?;
+    Ok((result, windows))
+}

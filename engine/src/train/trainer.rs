@@ -137,19 +137,31 @@ impl<'a> Trainer<'a> {
         let snapshot_step =
             config.diag_every > 0 && (self.step + 1).is_multiple_of(config.diag_every);
         let teacher = self.teacher_mask(at.epoch, chunk.len());
+        let (pass, windows) = if config.unroll && self.data.rollout > 0 {
+            super::step::forward_backward_unrolled(
+                &self.model,
+                (self.data, chunk),
+                config.loss,
+                Some(&mut self.dropout_rng),
+                snapshot_step,
+            )?
+        } else {
+            let pass = forward_backward(
+                &self.model,
+                (self.data, chunk),
+                &teacher,
+                config.loss,
+                Some(&mut self.dropout_rng),
+                snapshot_step,
+            )?;
+            (pass, chunk.len())
+        };
         let StepResult {
             loss: loss_value,
             mut grads,
             time_norms,
             ..
-        } = forward_backward(
-            &self.model,
-            (self.data, chunk),
-            &teacher,
-            config.loss,
-            Some(&mut self.dropout_rng),
-            snapshot_step,
-        )?;
+        } = pass;
         if !loss_value.is_finite() {
             return Ok(Some(at.non_finite("training loss".into(), None)));
         }
@@ -174,7 +186,7 @@ impl<'a> Trainer<'a> {
             grad_norm_clipped: clipped_norm,
             layers: norms.per_layer(),
         };
-        stats.add_step(&step_stats, clipped, chunk.len());
+        stats.add_step(&step_stats, clipped, windows);
         self.pending_steps.push(step_stats);
         self.last_good = self.model.clone();
         self.model = self.optimizer.step(lr, self.model.clone(), grads);
@@ -195,7 +207,7 @@ impl<'a> Trainer<'a> {
         }
         self.cost.add(snapshot_step, step_start.elapsed());
         self.train_time += step_start.elapsed();
-        self.windows_done += chunk.len();
+        self.windows_done += windows;
         if self.last_progress.elapsed() >= PROGRESS_INTERVAL {
             self.last_progress = Instant::now();
             report(Progress::Batch {

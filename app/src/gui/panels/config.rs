@@ -61,7 +61,7 @@ pub fn config_ui(ui: &mut Ui, config: &mut RunConfig) -> bool {
     group(ui, t::GROUP_DATA, true, |ui| data_ui(ui, data, window));
     group(ui, t::GROUP_SCALING, false, |ui| scaling_ui(ui, data));
     group(ui, t::GROUP_MODEL, true, |ui| {
-        model_ui(ui, model, &mut train.teacher_forcing);
+        model_ui(ui, model, train);
     });
     group(ui, t::GROUP_OPTIMISER, false, |ui| optimiser_ui(ui, train));
     group(ui, t::GROUP_SCHEDULE, false, |ui| schedule_ui(ui, train));
@@ -176,7 +176,7 @@ fn scaling_ui(ui: &mut Ui, data: &mut DataConfig) {
     }
 }
 
-fn model_ui(ui: &mut Ui, model: &mut ModelConfig, teacher: &mut TeacherForcing) {
+fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
     let choices = [
         (CellKind::Lstm, t::CELL_LSTM),
         (CellKind::Gru, t::CELL_GRU),
@@ -231,10 +231,13 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, teacher: &mut TeacherForcing) 
             (Attention::Additive, t::ATTENTION_ADDITIVE),
         ];
         combo(ui, t::ATTENTION, &mut model.attention, &scores);
-        teacher::teacher_rows(ui, teacher);
+        teacher::teacher_rows(ui, &mut train.teacher_forcing);
     } else {
         // Attention belongs to a seq2seq decoder.
         model.attention = Attention::None;
+    }
+    if model.strategy == Strategy::Recursive {
+        row(ui, t::UNROLL, Checkbox::without_text(&mut train.unroll));
     }
 
     // Dropout is shown (and reset) with the regularisation group.
@@ -246,10 +249,11 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, teacher: &mut TeacherForcing) 
     if reset_row(
         ui,
         t::GROUP_MODEL,
-        *model != defaults || *teacher != plain_teacher,
+        *model != defaults || train.teacher_forcing != plain_teacher || train.unroll,
     ) {
         *model = defaults;
-        *teacher = plain_teacher;
+        train.teacher_forcing = plain_teacher;
+        train.unroll = false;
     }
 }
 

@@ -282,6 +282,15 @@ pub(in super::super) const BACKTEST_REFIT: Field = field(
 
 /// Hover text of every group's "Reset to defaults" button.
 pub(in super::super) const RESET_TIP: &str = "Restore this group's settings to the defaults.";
+pub(in super::super) const UNROLL: Field = field(
+    "Unroll",
+    "Recursive: also train on each window rolled forward over the horizon on the model's \
+     own forecasts, every step of the roll a target, so the model learns from the inputs it \
+     will forecast from (the fix for exposure bias, as in Venkatraman et al.'s \
+     data-as-demonstrator). The fed-back forecasts are not differentiated. Costs about a \
+     horizon's worth of extra windows per epoch. Off by default: on the suite it helped \
+     AirPassengers and hurt three other series (BENCHMARKS.md, Unrolled recursive training).",
+);
 pub(in super::super) const TEACHER_FORCING: Field = field(
     "Teacher forcing",
     "Seq2seq: the share of decoder steps that read the true previous value while training, \
