@@ -243,7 +243,7 @@ pub fn load_any(dir: &Path) -> Result<SavedModel> {
     let device = crate::model::cpu_device();
     // Every value is overwritten by the loader: the cheap initialisation will do.
     let mut skeleton_config = manifest.config.model.clone();
-    skeleton_config.orthogonal_init = false;
+    skeleton_config.init = crate::config::InitKind::Pytorch;
     let skeleton = Forecaster::new(&skeleton_config, shape, &mut Rng::new(0), &device);
     let mut loader = Loader {
         params: &manifest.params,

@@ -11,6 +11,11 @@ pub fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
+/// `default` for an `f64` field that older files do not have: NaN (unknown).
+pub fn nan() -> f64 {
+    f64::NAN
+}
+
 /// `deserialize_with` for named values (`[("layer 1", 0.3), …]`): `null` reads as NaN.
 pub fn named_nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, f64)>, D::Error> {
     let pairs = Vec::<(String, Option<f64>)>::deserialize(d)?;

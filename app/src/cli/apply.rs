@@ -6,9 +6,9 @@
 use anyhow::{Context, Result, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    Attention, BacktestConfig, CellKind, ClipKind, DuplicatePolicy, ForecastMode, LossKind,
-    MetricsScale, MissingPolicy, OptimizerKind, QuantileLevels, SamplingSchedule, ScaleKind,
-    ScheduleKind, SkipInit, Split, Strategy, WindowNorm,
+    Attention, BacktestConfig, CellKind, ClipKind, CyclicMode, DuplicatePolicy, ForecastMode,
+    InitKind, LossKind, MetricsScale, MissingPolicy, OptimizerKind, QuantileLevels,
+    SamplingSchedule, ScaleKind, ScheduleKind, SkipInit, Split, Strategy, WindowNorm,
 };
 
 use super::TrainArgs;
@@ -129,12 +129,22 @@ impl TrainArgs {
         if let Some(c) = &self.cell {
             m.cell = parse_enum::<CellKind>("cell", c, "lstm, gru, rnn")?;
         }
+        if let Some(orthogonal) = self.orthogonal_init {
+            m.init = if orthogonal {
+                InitKind::Orthogonal
+            } else {
+                InitKind::Pytorch
+            };
+        }
+        if let Some(v) = &self.init {
+            m.init = parse_enum::<InitKind>("init", v, "orthogonal, xavier, he, pytorch")?;
+        }
         set_some!(
             self.hidden => m.hidden,
             self.layers => m.layers,
             self.dropout => m.dropout,
-            self.orthogonal_init => m.orthogonal_init,
             self.forget_bias => m.forget_bias,
+            self.residual => m.residual,
             self.linear_skip => m.linear_skip,
             self.recurrent_steps => m.recurrent_steps,
         );
@@ -373,9 +383,42 @@ fn parse_schedule(s: &str) -> Result<ScheduleKind> {
                 min_lr: 1e-6,
             }
         }
+        ("cyclic", Some(v)) => parse_cyclic(s, v)?,
+        ("onecycle" | "one_cycle", Some(v)) => ScheduleKind::OneCycle {
+            max_lr: number("schedule", v)?,
+        },
         _ => bail!(
-            "--schedule '{s}': expected constant, warmup=EPOCHS, step=EVERY,GAMMA, cosine[=MIN_LR] or plateau[=FACTOR,PATIENCE]"
+            "--schedule '{s}': expected constant, warmup=EPOCHS, step=EVERY,GAMMA, cosine[=MIN_LR], plateau[=FACTOR,PATIENCE], cyclic=LOW,HIGH,STEP[,triangular|triangular2|exp_range=GAMMA] or onecycle=MAX_LR"
         ),
+    })
+}
+
+/// The value of `--schedule cyclic=LOW,HIGH,STEP[,MODE]`.
+fn parse_cyclic(s: &str, v: &str) -> Result<ScheduleKind> {
+    let parts: Vec<&str> = v.split(',').map(str::trim).collect();
+    let (numbers, mode) = match parts.as_slice() {
+        [a, b, c] => ([*a, *b, *c], CyclicMode::Triangular),
+        [a, b, c, m] => {
+            let mode = match kv(m) {
+                (k, None) if k == "triangular" => CyclicMode::Triangular,
+                (k, None) if k == "triangular2" => CyclicMode::Triangular2,
+                (k, Some(g)) if k == "exp_range" => CyclicMode::ExpRange {
+                    gamma: number("schedule", g)?,
+                },
+                _ => bail!(
+                    "--schedule '{s}': '{m}' is not a cycle mode; expected triangular, triangular2 or exp_range=GAMMA"
+                ),
+            };
+            ([*a, *b, *c], mode)
+        }
+        _ => bail!("--schedule '{s}': expected cyclic=LOW,HIGH,STEP[,MODE]"),
+    };
+    let [low, high, step] = numbers.map(|n| number("schedule", n));
+    Ok(ScheduleKind::Cyclic {
+        low: low?,
+        high: high?,
+        step: step?,
+        mode,
     })
 }
 

@@ -258,15 +258,28 @@ pub struct TrainArgs {
     /// Hidden units per layer.
     #[arg(long, value_name = "N", help_heading = "Model")]
     pub hidden: Option<usize>,
-    /// Stacked layers (1-4).
+    /// Stacked layers (1-4; up to 8 with --residual true).
     #[arg(long, value_name = "N", help_heading = "Model")]
     pub layers: Option<usize>,
     /// Dropout between layers and before the head (0 ≤ p < 1).
     #[arg(long, value_name = "P", help_heading = "Model")]
     pub dropout: Option<f64>,
-    /// Initialise recurrent weights orthogonally (true | false).
-    #[arg(long, value_name = "BOOL", help_heading = "Model")]
+    /// How the recurrent weights start: orthogonal (Xavier input weights, an orthogonal
+    /// recurrent matrix per gate) | xavier | he | pytorch (uniform ±1/√hidden, biases too).
+    #[arg(long, value_name = "INIT", help_heading = "Model")]
+    pub init: Option<String>,
+    /// The older spelling of --init: true is orthogonal, false pytorch.
+    #[arg(
+        long,
+        value_name = "BOOL",
+        help_heading = "Model",
+        conflicts_with = "init"
+    )]
     pub orthogonal_init: Option<bool>,
+    /// Residual connections between stacked layers: from the second layer up, a layer's
+    /// output is its hidden state plus its input; allows up to 8 layers (true | false).
+    #[arg(long, value_name = "BOOL", help_heading = "Model")]
+    pub residual: Option<bool>,
     /// LSTM forget-gate bias at initialisation.
     #[arg(long, value_name = "B", help_heading = "Model")]
     pub forget_bias: Option<f64>,
@@ -327,7 +340,11 @@ pub struct TrainArgs {
     /// Gradient clipping: none | norm=X (global L2 norm) | value=X.
     #[arg(long, value_name = "CLIP", help_heading = "Training")]
     pub clip: Option<String>,
-    /// LR schedule: constant | warmup=EPOCHS | step=EVERY,GAMMA | cosine[=MIN_LR] | plateau[=FACTOR,PATIENCE].
+    /// LR schedule: constant | warmup=EPOCHS | step=EVERY,GAMMA | cosine[=MIN_LR] |
+    /// plateau[=FACTOR,PATIENCE] | cyclic=LOW,HIGH,STEP[,triangular|triangular2|exp_range=GAMMA]
+    /// (Smith's cyclical lr: between LOW and HIGH, half a cycle every STEP epochs, per batch)
+    /// | onecycle=MAX_LR (up from MAX_LR/25 over 30 % of the steps, then down to
+    /// MAX_LR/250000; per batch).
     #[arg(long, value_name = "SCHEDULE", help_heading = "Training")]
     pub schedule: Option<String>,
     /// seq2seq: the teacher-forcing ratio at the first epoch, in [0, 1] (the share of

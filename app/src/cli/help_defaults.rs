@@ -2,7 +2,7 @@
 //! `RunConfig::default()` so the help never disagrees with the engine.
 
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::{ClipKind, LossKind, ScheduleKind, Split};
+use seqcast_engine::config::{ClipKind, CyclicMode, LossKind, ScheduleKind, Split};
 
 /// The default of each option, as shown by `--help`, read from `RunConfig::default()`.
 pub fn defaults() -> Vec<(&'static str, String)> {
@@ -24,7 +24,8 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("hidden", c.model.hidden.to_string()),
         ("layers", c.model.layers.to_string()),
         ("dropout", c.model.dropout.to_string()),
-        ("orthogonal_init", c.model.orthogonal_init.to_string()),
+        ("init", c.model.init.name().to_string()),
+        ("residual", c.model.residual.to_string()),
         ("forget_bias", c.model.forget_bias.to_string()),
         ("window_norm", c.model.window_norm.name().to_string()),
         ("linear_skip", c.model.linear_skip.to_string()),
@@ -91,5 +92,19 @@ fn schedule_text(s: ScheduleKind) -> String {
         ScheduleKind::Plateau {
             factor, patience, ..
         } => format!("plateau={factor},{patience}"),
+        ScheduleKind::Cyclic {
+            low,
+            high,
+            step,
+            mode,
+        } => {
+            let mode = match mode {
+                CyclicMode::Triangular => "triangular".to_string(),
+                CyclicMode::Triangular2 => "triangular2".to_string(),
+                CyclicMode::ExpRange { gamma } => format!("exp_range={gamma}"),
+            };
+            format!("cyclic={low},{high},{step},{mode}")
+        }
+        ScheduleKind::OneCycle { max_lr } => format!("onecycle={max_lr}"),
     }
 }

@@ -159,6 +159,46 @@ mod tests {
     }
 
     #[test]
+    fn cyclic_and_one_cycle_schedules_parse_with_their_modes() {
+        let schedule = |text: &str| {
+            let m = command().get_matches_from(["seqcast", "train", "--schedule", text]);
+            let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {
+                panic!("not train")
+            };
+            let mut config = seqcast_engine::RunConfig::default();
+            args.apply(&mut config).map(|()| config.train.schedule)
+        };
+        use seqcast_engine::config::{CyclicMode, ScheduleKind};
+        let cyclic = |mode| ScheduleKind::Cyclic {
+            low: 1e-4,
+            high: 1e-2,
+            step: 4.0,
+            mode,
+        };
+        assert_eq!(
+            schedule("cyclic=1e-4,1e-2,4").unwrap(),
+            cyclic(CyclicMode::Triangular)
+        );
+        assert_eq!(
+            schedule("cyclic=1e-4,1e-2,4,triangular2").unwrap(),
+            cyclic(CyclicMode::Triangular2)
+        );
+        assert_eq!(
+            schedule("cyclic=1e-4,1e-2,4,exp_range=0.99").unwrap(),
+            cyclic(CyclicMode::ExpRange { gamma: 0.99 })
+        );
+        assert_eq!(
+            schedule("onecycle=0.01").unwrap(),
+            ScheduleKind::OneCycle { max_lr: 0.01 }
+        );
+        let e = schedule("cyclic=1e-4,1e-2,4,sawtooth")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'sawtooth' is not a cycle mode"), "{e}");
+        assert!(schedule("cyclic=1e-4,1e-2").is_err());
+    }
+
+    #[test]
     fn bad_values_name_the_flag_and_the_choices() {
         let m = command().get_matches_from(["seqcast", "train", "--cell", "transformer"]);
         let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {

@@ -14,9 +14,12 @@ pub use eval::{
     BacktestConfig, DEFAULT_INTERVALS, EvalConfig, ForecastMode, MAX_BACKTEST_REFITS, MetricsScale,
 };
 pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
-pub use model::{Attention, CellKind, ModelConfig, SkipInit, Strategy, WindowNorm, recurrent_len};
+pub use model::{
+    Attention, CellKind, InitKind, ModelConfig, SkipInit, Strategy, WindowNorm, max_layers,
+    recurrent_len,
+};
 pub use teacher::{SamplingSchedule, TeacherForcing};
-pub use train::{ClipKind, OptimizerKind, ScheduleKind, TrainConfig};
+pub use train::{ClipKind, CyclicMode, OptimizerKind, ScheduleKind, TrainConfig};
 
 mod calendar;
 mod eval;

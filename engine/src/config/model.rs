@@ -73,6 +73,54 @@ impl WindowNorm {
     }
 }
 
+/// How the recurrent layers' weights start (`model.init`, `--init`). Every choice keeps
+/// the LSTM forget-gate bias of `model.forget_bias`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitKind {
+    /// Xavier-uniform input weights and an orthogonal recurrent matrix per gate, zero
+    /// biases (Saxe et al.): the recurrent map neither shrinks nor blows up the state at
+    /// the start, which keeps gradients alive over long windows.
+    #[default]
+    Orthogonal,
+    /// Xavier/Glorot uniform, bound √(6/(fan_in + fan_out)), for the input and the
+    /// recurrent weights of each gate; zero biases.
+    Xavier,
+    /// He/Kaiming uniform, bound √(6/fan_in), for the input and the recurrent weights of
+    /// each gate; zero biases. Made for ReLU layers: larger than Xavier.
+    He,
+    /// PyTorch's `nn.LSTM` default: every weight and bias uniform in ±1/√hidden.
+    Pytorch,
+}
+
+impl InitKind {
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Orthogonal => "orthogonal",
+            Self::Xavier => "xavier",
+            Self::He => "he",
+            Self::Pytorch => "pytorch",
+        }
+    }
+}
+
+/// Reads `model.init`, or the older `orthogonal_init` flag (true: orthogonal, false:
+/// PyTorch's uniform, which is what it meant).
+fn init_or_legacy_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<InitKind, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Legacy(bool),
+        Kind(InitKind),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Legacy(true) => InitKind::Orthogonal,
+        Either::Legacy(false) => InitKind::Pytorch,
+        Either::Kind(kind) => kind,
+    })
+}
+
 /// The network: stacked recurrent layers, then a linear head for all horizon steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -81,12 +129,14 @@ pub struct ModelConfig {
     pub cell: CellKind,
     /// Hidden units per layer.
     pub hidden: usize,
-    /// Stacked layers (1–4).
+    /// Stacked layers (1–4; up to 8 with `residual`).
     pub layers: usize,
     /// Dropout between stacked layers and before the head (0 ≤ p < 1).
     pub dropout: f64,
-    /// Orthogonal initialisation of the recurrent weights.
-    pub orthogonal_init: bool,
+    /// How the recurrent layers' weights start. Files written before this setting had
+    /// `orthogonal_init = true | false`, read as `orthogonal` and `pytorch`.
+    #[serde(alias = "orthogonal_init", deserialize_with = "init_or_legacy_bool")]
+    pub init: InitKind,
     /// Initial LSTM forget-gate bias (1 keeps memory open early in training).
     pub forget_bias: f64,
     /// Per-window normalisation of the forecast columns.
@@ -116,6 +166,12 @@ pub struct ModelConfig {
     /// A seq2seq decoder's attention over the encoder's states (`none` otherwise).
     #[serde(skip_serializing_if = "Attention::is_none")]
     pub attention: Attention,
+    /// Residual connections between stacked layers (Wu et al., 2016): from the second
+    /// layer up, each layer's output is its hidden state plus its input, so a deep stack
+    /// starts close to a shallow one and gradients reach the bottom layers through the
+    /// sums. Allows up to [`max_layers`] layers. Not for seq2seq (yet).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub residual: bool,
 }
 
 /// How a seq2seq decoder attends over the encoder's top-layer states (`--attention`):
@@ -229,6 +285,11 @@ impl SkipInit {
     }
 }
 
+/// The most stacked layers allowed: 8 with residual connections, else 4.
+pub fn max_layers(residual: bool) -> usize {
+    if residual { 8 } else { 4 }
+}
+
 impl ModelConfig {
     /// How many of a `lookback`-step window's last steps the recurrent layers read.
     pub fn recurrent_len(&self, lookback: usize) -> usize {
@@ -253,7 +314,7 @@ impl Default for ModelConfig {
             hidden: 64,
             layers: 2,
             dropout: 0.0,
-            orthogonal_init: true,
+            init: InitKind::Orthogonal,
             forget_bias: 1.0,
             window_norm: WindowNorm::Last,
             linear_skip: true,
@@ -261,6 +322,35 @@ impl Default for ModelConfig {
             skip_init: SkipInit::Zero,
             strategy: Strategy::Direct,
             attention: Attention::None,
+            residual: false,
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_reads_its_name_and_the_older_orthogonal_flag() {
+        let read = |toml_text: &str| toml::from_str::<ModelConfig>(toml_text).map(|m| m.init);
+        assert_eq!(read("init = \"he\"").unwrap(), InitKind::He);
+        assert_eq!(read("init = \"xavier\"").unwrap(), InitKind::Xavier);
+        assert_eq!(
+            read("orthogonal_init = true").unwrap(),
+            InitKind::Orthogonal
+        );
+        assert_eq!(read("orthogonal_init = false").unwrap(), InitKind::Pytorch);
+        assert_eq!(read("").unwrap(), InitKind::Orthogonal);
+        assert!(read("init = \"glorot\"").is_err());
+        // Written back under its new name.
+        let m = ModelConfig {
+            init: InitKind::He,
+            ..ModelConfig::default()
+        };
+        let text = toml::to_string(&m).unwrap();
+        assert!(text.contains("init = \"he\""), "{text}");
+        assert!(!text.contains("orthogonal_init"), "{text}");
     }
 }

@@ -77,6 +77,51 @@ pub enum ScheduleKind {
         /// Lower bound on the lr.
         min_lr: f64,
     },
+    /// Cyclical learning rate (Smith, 2017): the lr moves linearly between `low` and
+    /// `high` and back, each half cycle `step` epochs long (fractions allowed), changing at
+    /// every batch; `train.lr` is not used.
+    Cyclic {
+        /// The lowest lr.
+        low: f64,
+        /// The highest lr (of the first cycle).
+        high: f64,
+        /// Half a cycle, in epochs (Smith: 2–10 epochs).
+        step: f64,
+        /// How the cycles' amplitude changes.
+        #[serde(default)]
+        mode: CyclicMode,
+    },
+    /// One-cycle (Smith & Topin, 2018, as PyTorch's `OneCycleLR`): from `max_lr / 25` up to
+    /// `max_lr` over the first 30 % of the run's steps, then down to `max_lr / 250,000`,
+    /// both on a cosine, changing at every batch over `train.epochs`; `train.lr` is not
+    /// used. Early stopping may end the run before the cycle does.
+    OneCycle {
+        /// The peak lr.
+        max_lr: f64,
+    },
+}
+
+/// How a cyclical schedule's amplitude changes from cycle to cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum CyclicMode {
+    /// The same amplitude every cycle.
+    #[default]
+    Triangular,
+    /// Half the amplitude each cycle.
+    Triangular2,
+    /// The amplitude times `gamma` per epoch.
+    ExpRange {
+        /// Decay per epoch, in (0, 1].
+        gamma: f64,
+    },
+}
+
+impl ScheduleKind {
+    /// True when the lr changes from batch to batch within an epoch.
+    pub fn per_step(&self) -> bool {
+        matches!(self, Self::Cyclic { .. } | Self::OneCycle { .. })
+    }
 }
 
 /// Default interval of the detailed gradient statistics, chosen so that they cost under

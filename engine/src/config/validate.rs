@@ -1,7 +1,7 @@
 //! Range checks on a [`RunConfig`] that do not depend on the data. Each message names
 //! the field and the allowed range.
 
-use super::{ClipKind, LossKind, RunConfig, ScheduleKind, Split};
+use super::{ClipKind, CyclicMode, LossKind, RunConfig, ScheduleKind, Split};
 use crate::error::{EngineError, Result};
 
 /// A configuration error naming the field and the bound.
@@ -56,11 +56,24 @@ impl RunConfig {
                 m.hidden
             )));
         }
-        if !(1..=4).contains(&m.layers) {
+        let max_layers = super::model::max_layers(m.residual);
+        if !(1..=max_layers).contains(&m.layers) {
+            let why = if m.residual {
+                ""
+            } else {
+                " (up to 8 with model.residual = true)"
+            };
             return Err(bad(format!(
-                "model.layers must be in 1..=4, got {}",
+                "model.layers must be in 1..={max_layers}{why}, got {}",
                 m.layers
             )));
+        }
+        if m.residual && m.strategy == super::Strategy::Seq2seq {
+            return Err(bad(
+                "model.residual is not available for the seq2seq strategy yet: use direct or \
+                 recursive, or turn residual connections off"
+                    .into(),
+            ));
         }
         if !(0.0..1.0).contains(&m.dropout) {
             return Err(bad(format!(
@@ -148,6 +161,36 @@ impl RunConfig {
             {
                 return Err(bad(format!(
                     "train.schedule min_lr must be a finite number ≥ 0, got {min_lr}"
+                )));
+            }
+            ScheduleKind::Cyclic {
+                low,
+                high,
+                step,
+                mode,
+            } => {
+                if !(low.is_finite() && low > 0.0 && high.is_finite() && high >= low) {
+                    return Err(bad(format!(
+                        "train.schedule cyclic needs 0 < low ≤ high, got low {low}, high {high}"
+                    )));
+                }
+                if !(step.is_finite() && step > 0.0) {
+                    return Err(bad(format!(
+                        "train.schedule cyclic step (half a cycle, in epochs) must be positive, \
+                         got {step}"
+                    )));
+                }
+                if let CyclicMode::ExpRange { gamma } = mode
+                    && !(gamma > 0.0 && gamma <= 1.0)
+                {
+                    return Err(bad(format!(
+                        "train.schedule cyclic exp_range gamma must be in (0, 1], got {gamma}"
+                    )));
+                }
+            }
+            ScheduleKind::OneCycle { max_lr } if !(max_lr.is_finite() && max_lr > 0.0) => {
+                return Err(bad(format!(
+                    "train.schedule onecycle max_lr must be positive, got {max_lr}"
                 )));
             }
             _ => {}

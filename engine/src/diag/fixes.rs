@@ -2,7 +2,7 @@
 //! user can apply it with one click (GUI) or see exactly what to pass (CLI).
 
 use super::{Alert, AlertKind};
-use crate::config::{CellKind, ClipKind, RunConfig, ScheduleKind, SkipInit, Strategy};
+use crate::config::{CellKind, ClipKind, InitKind, RunConfig, ScheduleKind, SkipInit, Strategy};
 
 /// A configuration change that answers an alert.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +31,12 @@ impl Fix {
     pub fn onto(&self, current: &RunConfig) -> RunConfig {
         let applied = serde_json::to_value(current).ok().and_then(|mut value| {
             for (section, field, new) in &self.changes {
-                *value.get_mut(section)?.get_mut(field)? = new.clone();
+                // Inserted, not looked up: a setting at its default may be left out of
+                // the serialised form (`model.residual = false`, `model.attention`).
+                value
+                    .get_mut(section)?
+                    .as_object_mut()?
+                    .insert(field.clone(), new.clone());
             }
             serde_json::from_value::<RunConfig>(value).ok()
         });
@@ -40,6 +45,9 @@ impl Fix {
         applied.unwrap_or_else(|| self.config.clone())
     }
 }
+
+/// Words of the vanishing alert about the first layer of a stack (`diag::vanishing`).
+pub(super) const FIRST_LAYER: &str = "the first layer barely learns";
 
 /// The `section.field` settings (`train.lr`, `model.cell`) that differ between two
 /// configurations, with their values in `after`.
@@ -90,8 +98,17 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
         }
         AlertKind::Vanishing if config.model.cell == CellKind::Rnn => {
             c.model.cell = CellKind::Gru;
-            c.model.orthogonal_init = true;
+            c.model.init = InitKind::Orthogonal;
             "switch to GRU".into()
+        }
+        AlertKind::Vanishing
+            if alert.message.contains(FIRST_LAYER)
+                && config.model.layers >= 3
+                && !config.model.residual
+                && config.model.strategy != Strategy::Seq2seq =>
+        {
+            c.model.residual = true;
+            "residual connections between the layers".into()
         }
         AlertKind::Vanishing => vanishing(alert, config, &mut c)?,
         AlertKind::Overfitting => {
@@ -151,7 +168,7 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
 /// recurrent window (or, without the linear skip, the lookback) cut to the reach the
 /// alert names ("… to about N steps"); `None` when nothing would change.
 fn vanishing(alert: &Alert, config: &RunConfig, c: &mut RunConfig) -> Option<String> {
-    c.model.orthogonal_init = true;
+    c.model.init = InitKind::Orthogonal;
     let reach = reach_hint(alert)?;
     let lookback = config.window.lookback;
     if config.model.linear_skip {
@@ -159,7 +176,7 @@ fn vanishing(alert: &Alert, config: &RunConfig, c: &mut RunConfig) -> Option<Str
         // window their gradient reaches.
         let now = config.model.recurrent_len(lookback);
         let new = reach.clamp(1, now);
-        if new == now && config.model.orthogonal_init {
+        if new == now && config.model.init == InitKind::Orthogonal {
             return None;
         }
         if new < now {
@@ -168,7 +185,7 @@ fn vanishing(alert: &Alert, config: &RunConfig, c: &mut RunConfig) -> Option<Str
         Some(format!("recurrent steps {now} -> {new}, orthogonal init"))
     } else {
         c.window.lookback = reach.clamp(1, lookback);
-        if c.window.lookback == lookback && config.model.orthogonal_init {
+        if c.window.lookback == lookback && config.model.init == InitKind::Orthogonal {
             return None;
         }
         Some(format!(
@@ -276,6 +293,30 @@ mod tests {
             fix(&a, &config).is_none(),
             "no reach, nothing to apply to a GRU"
         );
+    }
+
+    #[test]
+    fn a_deep_stack_whose_first_layer_vanishes_gets_residual_connections() {
+        let mut config = RunConfig::default();
+        config.model.layers = 4;
+        let a = alert(
+            AlertKind::Vanishing,
+            "layer 1 gradient norm is 3.1e-7, below 1e-5: the first layer barely learns",
+        );
+        let f = fix(&a, &config).unwrap();
+        assert!(f.config.model.residual);
+        assert_eq!(f.label, "residual connections between the layers");
+        // Applied onto a configuration that left the setting at its default (and so out
+        // of its serialised form).
+        let mut current = config.clone();
+        current.model.hidden = 32;
+        let applied = f.onto(&current);
+        assert!(applied.model.residual);
+        assert_eq!(applied.model.hidden, 32);
+        // Two layers: the usual vanishing remedy instead.
+        config.model.layers = 2;
+        let f = fix(&a, &config);
+        assert!(f.is_none_or(|f| !f.config.model.residual));
     }
 
     #[test]

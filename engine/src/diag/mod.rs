@@ -218,8 +218,14 @@ fn vanishing(history: &[EpochRecord]) -> Option<(String, String)> {
         && history.len() >= 2
     {
         return Some((
-            format!("{name} gradient norm is {norm:.2e}, below {VANISHING_NORM:e}: the first layer barely learns"),
-            "Use an LSTM or GRU, keep orthogonal initialisation, shorten the lookback, or use fewer layers.".into(),
+            format!(
+                "{name} gradient norm is {norm:.2e}, below {VANISHING_NORM:e}: {}",
+                fixes::FIRST_LAYER
+            ),
+            "Use an LSTM or GRU, keep orthogonal initialisation, shorten the lookback, or use \
+             fewer layers; a stack of three or more layers can keep its depth with residual \
+             connections (Model > Residual, --residual true)."
+                .into(),
         ));
     }
     let t = history.iter().rev().find_map(|e| e.time_grad)?;

@@ -11,7 +11,7 @@ use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::init;
-use crate::config::CellKind;
+use crate::config::{CellKind, InitKind};
 use crate::rng::Rng;
 
 /// A single recurrent layer.
@@ -42,8 +42,8 @@ pub struct LayerInit {
     pub d_in: usize,
     /// Hidden units.
     pub hidden: usize,
-    /// Orthogonal recurrent weights and Xavier input weights (else PyTorch's uniform).
-    pub orthogonal: bool,
+    /// How the weights start.
+    pub init: InitKind,
     /// LSTM forget-gate bias.
     pub forget_bias: f64,
 }
@@ -53,27 +53,34 @@ impl LayerInit {
     pub fn init(&self, rng: &mut Rng, device: &Device) -> RecurrentLayer {
         let (d_in, h, g) = (self.d_in, self.hidden, self.cell.gates());
         let bound = 1.0 / (h as f64).sqrt();
-        let (w_ih, w_hh) = if self.orthogonal {
-            // Each gate block gets its own Xavier / orthogonal matrix, placed side by side.
-            let ih: Vec<Vec<f32>> = (0..g).map(|_| init::xavier(rng, d_in, h)).collect();
-            let hh: Vec<Vec<f32>> = (0..g).map(|_| init::orthogonal(rng, h)).collect();
-            (
-                interleave_blocks(&ih, d_in, h),
-                interleave_blocks(&hh, h, h),
-            )
-        } else {
-            (
+        // Per gate block `[fan_in × h]`, placed side by side.
+        let blocks = |rng: &mut Rng, rows: usize, draw: &dyn Fn(&mut Rng, usize) -> Vec<f32>| {
+            let parts: Vec<Vec<f32>> = (0..g).map(|_| draw(rng, rows)).collect();
+            interleave_blocks(&parts, rows, h)
+        };
+        let he = |rng: &mut Rng, rows: usize| {
+            init::uniform(rng, rows, h, (6.0 / rows.max(1) as f64).sqrt())
+        };
+        let xavier = |rng: &mut Rng, rows: usize| init::xavier(rng, rows, h);
+        let (w_ih, w_hh) = match self.init {
+            InitKind::Orthogonal => (
+                blocks(rng, d_in, &xavier),
+                blocks(rng, h, &|rng, _| init::orthogonal(rng, h)),
+            ),
+            InitKind::Xavier => (blocks(rng, d_in, &xavier), blocks(rng, h, &xavier)),
+            InitKind::He => (blocks(rng, d_in, &he), blocks(rng, h, &he)),
+            InitKind::Pytorch => (
                 init::uniform(rng, d_in, g * h, bound),
                 init::uniform(rng, h, g * h, bound),
-            )
+            ),
         };
-        let (mut b_ih, b_hh) = if self.orthogonal {
-            (vec![0.0f32; g * h], vec![0.0f32; g * h])
-        } else {
+        let (mut b_ih, b_hh) = if self.init == InitKind::Pytorch {
             (
                 init::uniform(rng, 1, g * h, bound),
                 init::uniform(rng, 1, g * h, bound),
             )
+        } else {
+            (vec![0.0f32; g * h], vec![0.0f32; g * h])
         };
         if self.cell == CellKind::Lstm {
             // Forget gate is block 1 (i, f, g, o); the effective bias is b_ih + b_hh.
@@ -211,6 +218,80 @@ impl RecurrentLayer {
             sequence,
             h: hidden,
             c: cell_state,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::cpu_device;
+
+    /// `(w_ih, w_hh, b_ih, b_hh)` of a fresh LSTM layer, 3 inputs, 8 units.
+    fn weights(init: InitKind) -> [Vec<f32>; 4] {
+        let layer = LayerInit {
+            cell: CellKind::Lstm,
+            d_in: 3,
+            hidden: 8,
+            init,
+            forget_bias: 1.0,
+        }
+        .init(&mut Rng::new(7), &cpu_device());
+        let v = |d: burn::tensor::TensorData| d.iter::<f32>().collect::<Vec<f32>>();
+        [
+            v(layer.w_ih.val().into_data()),
+            v(layer.w_hh.val().into_data()),
+            v(layer.b_ih.val().into_data()),
+            v(layer.b_hh.val().into_data()),
+        ]
+    }
+
+    fn max_abs(w: &[f32]) -> f32 {
+        w.iter().fold(0.0, |m, x| m.max(x.abs()))
+    }
+
+    #[test]
+    fn each_init_draws_within_its_bounds_and_keeps_the_forget_bias() {
+        let (d_in, h) = (3.0f32, 8.0f32);
+        let xavier_ih = (6.0 / (d_in + h)).sqrt();
+        let xavier_hh = (6.0 / (h + h)).sqrt();
+        let he_ih = (6.0 / d_in).sqrt();
+        let he_hh = (6.0 / h).sqrt();
+        let [ih, hh, _, b_hh] = weights(InitKind::Xavier);
+        assert!(max_abs(&ih) <= xavier_ih && max_abs(&ih) > 0.8 * xavier_ih);
+        assert!(max_abs(&hh) <= xavier_hh && max_abs(&hh) > 0.8 * xavier_hh);
+        assert!(b_hh.iter().all(|b| *b == 0.0));
+        let [ih, hh, ..] = weights(InitKind::He);
+        assert!(max_abs(&ih) <= he_ih && max_abs(&ih) > 0.8 * he_ih);
+        // Larger than Xavier allows: He's bound is √2 times Xavier's for the recurrent map.
+        assert!(max_abs(&hh) <= he_hh && max_abs(&hh) > xavier_hh);
+        let [_, hh, _, b_hh_torch] = weights(InitKind::Pytorch);
+        assert!(max_abs(&hh) <= 1.0 / h.sqrt());
+        assert!(b_hh_torch.iter().any(|b| *b != 0.0));
+        // Every choice: the effective forget-gate bias (block 1) is the configured one.
+        for init in [
+            InitKind::Orthogonal,
+            InitKind::Xavier,
+            InitKind::He,
+            InitKind::Pytorch,
+        ] {
+            let [_, _, b_ih, b_hh] = weights(init);
+            for k in 8..16 {
+                assert!((b_ih[k] + b_hh[k] - 1.0).abs() < 1e-6, "{init:?}");
+            }
+        }
+        // Orthogonal: each gate's recurrent block `[8 × 8]` has orthonormal columns.
+        let [_, hh, ..] = weights(InitKind::Orthogonal);
+        for gate in 0..4 {
+            let at = |r: usize, c: usize| hh[r * 32 + gate * 8 + c];
+            for a in 0..8 {
+                for b in 0..8 {
+                    let dot: f32 = (0..8).map(|r| at(r, a) * at(r, b)).sum();
+                    let want = if a == b { 1.0 } else { 0.0 };
+                    assert!((dot - want).abs() < 1e-5, "gate {gate} ({a},{b}) = {dot}");
+                }
+            }
         }
     }
 }

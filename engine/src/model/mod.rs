@@ -159,6 +159,10 @@ pub struct Forecaster {
     /// them; `model.recurrent_steps`).
     #[module(skip)]
     pub recurrent_steps: usize,
+    /// Residual connections between stacked layers (`model.residual`): from the second
+    /// layer up, a layer's output is its hidden state plus its input.
+    #[module(skip)]
+    pub residual: bool,
     /// Output layout.
     #[module(skip)]
     pub horizon: usize,
@@ -184,7 +188,7 @@ impl Forecaster {
                         cell: config.cell,
                         d_in: if k == 0 { first_in } else { config.hidden },
                         hidden: config.hidden,
-                        orthogonal: config.orthogonal_init,
+                        init: config.init,
                         forget_bias: config.forget_bias,
                     }
                     .init(rng, device)
@@ -233,6 +237,7 @@ impl Forecaster {
             attn,
             dropout: config.dropout,
             recurrent_steps: config.recurrent_steps,
+            residual: config.residual,
             horizon: shape.horizon,
             targets: shape.targets,
             quantiles,
@@ -309,8 +314,16 @@ impl Forecaster {
         let n_layers = self.layers.len();
         for (k, layer) in self.layers.iter().enumerate() {
             let top = k + 1 == n_layers;
-            let (sequence, h_last) = layer.forward(input.clone(), !top, probes.get(k));
+            // From the second layer up, a residual layer's output adds its input.
+            let residual = self.residual && k > 0;
+            let (sequence, mut h_last) = layer.forward(input.clone(), !top, probes.get(k));
+            if residual {
+                let [b, steps, width] = input.dims();
+                let input_last = input.clone().slice([0..b, steps - 1..steps, 0..width]);
+                h_last = h_last + input_last.reshape([b, width]);
+            }
             if let Some(seq) = sequence {
+                let seq = if residual { seq + input.clone() } else { seq };
                 input = match dropout_rng.as_deref_mut() {
                     Some(rng) => apply_dropout(seq, self.dropout, rng),
                     None => seq,

@@ -108,7 +108,7 @@ pub struct EpochRecord {
     pub train_loss: f64,
     /// Validation loss (scaled units); `None` without validation windows.
     pub val_loss: Option<f64>,
-    /// Learning rate used.
+    /// Learning rate used (a per-step schedule's mean over the epoch's steps).
     #[serde(deserialize_with = "crate::num::nan_if_null")]
     pub lr: f64,
     /// Mean global gradient norm before clipping.
@@ -247,6 +247,12 @@ pub struct StepStats {
     pub grad_norm_clipped: f64,
     /// Gradient L2 norm per layer group (`layer 1`, …, `head`).
     pub layers: Vec<(String, f64)>,
+    /// The learning rate of the step (NaN in records written before it was kept).
+    #[serde(
+        default = "crate::num::nan",
+        deserialize_with = "crate::num::nan_if_null"
+    )]
+    pub lr: f64,
 }
 
 /// Progress reported while training.

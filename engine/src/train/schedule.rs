@@ -1,6 +1,16 @@
-//! Learning-rate schedules, evaluated once per epoch.
+//! Learning-rate schedules: most are evaluated once per epoch; the cyclical and
+//! one-cycle schedules at every batch.
 
-use crate::config::ScheduleKind;
+use std::f64::consts::PI;
+
+use crate::config::{CyclicMode, ScheduleKind};
+
+/// One-cycle's start: `max_lr / DIV` (PyTorch's `div_factor`).
+const ONE_CYCLE_DIV: f64 = 25.0;
+/// One-cycle's end: the start divided by this (PyTorch's `final_div_factor`).
+const ONE_CYCLE_FINAL_DIV: f64 = 1e4;
+/// One-cycle's share of the steps spent rising (PyTorch's `pct_start`).
+const ONE_CYCLE_RISE: f64 = 0.3;
 
 /// A schedule's running state (only reduce-on-plateau has any).
 #[derive(Clone, Debug)]
@@ -26,10 +36,51 @@ impl LrSchedule {
         }
     }
 
-    /// The lr to use during `epoch` (0-based).
+    /// The lr of batch `batch` (0-based) of `batches` in `epoch` (0-based): the epoch's
+    /// lr for the per-epoch schedules, a point on the cycle for the per-step ones.
+    pub fn lr_at(&self, epoch: usize, batch: usize, batches: usize) -> f64 {
+        let batches = batches.max(1);
+        match self.kind {
+            ScheduleKind::Cyclic {
+                low,
+                high,
+                step,
+                mode,
+            } => {
+                // Position in epochs, counted at the batch's start.
+                let t = epoch as f64 + batch as f64 / batches as f64;
+                let cycle = (1.0 + t / (2.0 * step)).floor();
+                let x = (t / step - 2.0 * cycle + 1.0).abs();
+                let scale = match mode {
+                    CyclicMode::Triangular => 1.0,
+                    CyclicMode::Triangular2 => 0.5f64.powf(cycle - 1.0),
+                    CyclicMode::ExpRange { gamma } => gamma.powf(t),
+                };
+                low + (high - low) * (1.0 - x).max(0.0) * scale
+            }
+            ScheduleKind::OneCycle { max_lr } => {
+                let total = (self.epochs * batches).max(2);
+                let p = ((epoch * batches + batch) as f64 / (total - 1) as f64).min(1.0);
+                let start = max_lr / ONE_CYCLE_DIV;
+                let end = start / ONE_CYCLE_FINAL_DIV;
+                // A cosine from `a` to `b` as `f` goes from 0 to 1.
+                let anneal = |a: f64, b: f64, f: f64| b + (a - b) * 0.5 * (1.0 + (PI * f).cos());
+                if p < ONE_CYCLE_RISE {
+                    anneal(start, max_lr, p / ONE_CYCLE_RISE)
+                } else {
+                    anneal(max_lr, end, (p - ONE_CYCLE_RISE) / (1.0 - ONE_CYCLE_RISE))
+                }
+            }
+            _ => self.lr(epoch),
+        }
+    }
+
+    /// The lr to use during `epoch` (0-based); for the per-step schedules, the lr at its
+    /// first batch with one batch per epoch.
     pub fn lr(&self, epoch: usize) -> f64 {
         let base = self.base_lr;
         match self.kind {
+            ScheduleKind::Cyclic { .. } | ScheduleKind::OneCycle { .. } => self.lr_at(epoch, 0, 1),
             ScheduleKind::Constant => base,
             ScheduleKind::Warmup { epochs } => {
                 base * ((epoch + 1).min(epochs) as f64 / epochs as f64)
@@ -38,7 +89,7 @@ impl LrSchedule {
             ScheduleKind::Cosine { min_lr } => {
                 let span = self.epochs.saturating_sub(1).max(1) as f64;
                 let progress = (epoch as f64 / span).min(1.0);
-                min_lr + (base - min_lr) * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos())
+                min_lr + (base - min_lr) * 0.5 * (1.0 + (PI * progress).cos())
             }
             ScheduleKind::Plateau { .. } => self.plateau_lr,
         }
@@ -111,6 +162,73 @@ mod tests {
         {
             assert!((got - want).abs() < 1e-12);
         }
+    }
+
+    /// The lr of every batch of a run of `epochs` epochs of `batches` batches.
+    fn steps(kind: ScheduleKind, epochs: usize, batches: usize) -> Vec<f64> {
+        let s = LrSchedule::new(kind, 1.0, epochs);
+        (0..epochs)
+            .flat_map(|e| (0..batches).map(move |b| (e, b)))
+            .map(|(e, b)| s.lr_at(e, b, batches))
+            .collect()
+    }
+
+    fn close(got: &[f64], want: &[f64]) {
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-12, "{got:?} vs {want:?}");
+        }
+    }
+
+    #[test]
+    fn cyclic_schedules_by_hand() {
+        let cyclic = |mode| ScheduleKind::Cyclic {
+            low: 0.1,
+            high: 0.5,
+            step: 1.0,
+            mode,
+        };
+        // Half a cycle per epoch, two batches per epoch: up 0.1 → 0.3 → 0.5, down, up …
+        close(
+            &steps(cyclic(CyclicMode::Triangular), 3, 2),
+            &[0.1, 0.3, 0.5, 0.3, 0.1, 0.3],
+        );
+        // triangular2: the second cycle (epochs 2–3) has half the amplitude.
+        close(
+            &steps(cyclic(CyclicMode::Triangular2), 4, 2),
+            &[0.1, 0.3, 0.5, 0.3, 0.1, 0.2, 0.3, 0.2],
+        );
+        // exp_range: the amplitude times gamma^t, t in epochs: 0.4·0.5^0.5 at t = 0.5.
+        let g = steps(cyclic(CyclicMode::ExpRange { gamma: 0.5 }), 2, 2);
+        close(
+            &g,
+            &[
+                0.1,
+                0.1 + 0.2 * 0.5f64.sqrt(),
+                0.1 + 0.4 * 0.5,
+                0.1 + 0.2 * 0.5f64.powf(1.5),
+            ],
+        );
+    }
+
+    #[test]
+    fn one_cycle_rises_for_thirty_percent_then_anneals_to_its_floor() {
+        // 11 steps: p = 0, 0.1, …, 1. The rise ends at p = 0.3 (step 3) at the peak.
+        let lrs = steps(ScheduleKind::OneCycle { max_lr: 1.0 }, 11, 1);
+        let start = 1.0 / 25.0;
+        let end = start / 1e4;
+        assert!((lrs[0] - start).abs() < 1e-12);
+        assert!((lrs[3] - 1.0).abs() < 1e-12);
+        assert!((lrs[10] - end).abs() < 1e-15);
+        // Step 1 (p = 0.1) is a third of the way up the rise's cosine.
+        let third = 1.0 + (start - 1.0) * 0.5 * (1.0 + (PI / 3.0).cos());
+        assert!((lrs[1] - third).abs() < 1e-12, "{lrs:?}");
+        // Rising, then falling.
+        assert!(lrs[..4].windows(2).all(|w| w[1] > w[0]), "{lrs:?}");
+        assert!(lrs[3..].windows(2).all(|w| w[1] < w[0]), "{lrs:?}");
+        // The per-epoch schedules ignore the batch.
+        let warm = LrSchedule::new(ScheduleKind::Warmup { epochs: 2 }, 1.0, 4);
+        assert_eq!(warm.lr_at(0, 5, 10), 0.5);
     }
 
     #[test]

@@ -185,6 +185,7 @@ impl<'a> Trainer<'a> {
             grad_norm: norms.global(),
             grad_norm_clipped: clipped_norm,
             layers: norms.per_layer(),
+            lr,
         };
         stats.add_step(&step_stats, clipped, windows);
         self.pending_steps.push(step_stats);
@@ -221,6 +222,24 @@ impl<'a> Trainer<'a> {
             });
         }
         Ok(None)
+    }
+
+    /// Reports the steps taken since the last batch progress (rate-limited, so the last
+    /// ones of a run would otherwise never reach the live plots), as of `epoch`.
+    pub(super) fn flush_steps(&mut self, epoch: usize, report: &mut dyn FnMut(Progress)) {
+        if self.pending_steps.is_empty() {
+            return;
+        }
+        self.last_progress = Instant::now();
+        report(Progress::Batch {
+            epoch,
+            batch: self.batches,
+            batches: self.batches,
+            loss: self.last_finite.loss.unwrap_or(f64::NAN),
+            windows_per_sec: self.windows_per_sec(),
+            elapsed_secs: self.train_time.as_secs_f64(),
+            steps: std::mem::take(&mut self.pending_steps),
+        });
     }
 
     /// The detailed gradient statistics of the step just taken (every `diag_every`

@@ -48,12 +48,16 @@ pub fn train(
         path: crate::model::path::Path::of(&t.model),
     });
     let mut order: Vec<usize> = data.train.to_vec();
+    let mut last_epoch = 0;
     'epochs: for epoch in 1..=config.epochs {
+        last_epoch = epoch;
         let epoch_start = Instant::now();
-        let lr = t.schedule.lr(epoch - 1);
         t.shuffle_rng.shuffle(&mut order);
         let mut stats = EpochStats::default();
+        let mut lr_sum = 0.0;
         for (b, chunk) in order.chunks(config.batch).enumerate() {
+            let lr = t.schedule.lr_at(epoch - 1, b, t.batches);
+            lr_sum += lr;
             if !control.wait_while_paused() {
                 t.stop = StopReason::Cancelled;
                 break 'epochs;
@@ -72,10 +76,23 @@ pub fn train(
                 sweep_autodiff_graphs(&device);
             }
         }
+        // The epoch's lr: a per-step schedule's mean over the epoch's batches.
+        let lr = if config.schedule.per_step() {
+            lr_sum / t.batches.max(1) as f64
+        } else {
+            t.schedule.lr(epoch - 1)
+        };
+        // Every step of the epoch reaches the live plots before its record does.
+        t.flush_steps(epoch, report);
         if let Some(stop) = t.end_epoch(epoch, lr, stats, epoch_start, report)? {
             t.stop = stop;
             break;
         }
+    }
+    // A run stopped within an epoch (a non-finite loss) still shows its last steps; a
+    // cancelled one reports nothing more.
+    if t.stop != StopReason::Cancelled {
+        t.flush_steps(last_epoch, report);
     }
     Ok(t.finish())
 }

@@ -12,12 +12,13 @@ use egui::{Checkbox, Ui};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     Attention, BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DuplicatePolicy,
-    EvalConfig, ForecastMode, LossKind, MetricsScale, MissingPolicy, ModelConfig, OptimizerKind,
-    ScaleKind, ScheduleKind, SkipInit, Split, Strategy, TeacherForcing, TrainConfig, WindowConfig,
+    EvalConfig, ForecastMode, InitKind, LossKind, MetricsScale, MissingPolicy, ModelConfig,
+    OptimizerKind, ScaleKind, SkipInit, Split, Strategy, TeacherForcing, TrainConfig, WindowConfig,
     WindowNorm,
 };
 
 mod quantiles;
+mod schedule;
 mod teacher;
 mod texts;
 mod widgets;
@@ -26,12 +27,6 @@ use texts as t;
 use widgets::{combo, drag, group, log_slider, reset_row, row, row_if};
 
 // Playbook starting values for a variant's parameters, used when switching to that variant.
-const WARMUP_EPOCHS: usize = 5;
-const STEP_EVERY: usize = 20;
-const STEP_GAMMA: f64 = 0.5;
-const PLATEAU_FACTOR: f64 = 0.5;
-const PLATEAU_PATIENCE: usize = 5;
-const MIN_LR: f64 = 1e-6;
 const HUBER_DELTA: f64 = 1.0;
 const CLIP_MAX: f64 = 1.0;
 const SEASON: usize = 24;
@@ -64,7 +59,9 @@ pub fn config_ui(ui: &mut Ui, config: &mut RunConfig) -> bool {
         model_ui(ui, model, train);
     });
     group(ui, t::GROUP_OPTIMISER, false, |ui| optimiser_ui(ui, train));
-    group(ui, t::GROUP_SCHEDULE, false, |ui| schedule_ui(ui, train));
+    group(ui, t::GROUP_SCHEDULE, false, |ui| {
+        schedule::schedule_ui(ui, train)
+    });
     group(ui, t::GROUP_REGULARISATION, false, |ui| {
         regularisation_ui(ui, model, train);
     });
@@ -184,9 +181,29 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
     ];
     combo(ui, t::CELL, &mut model.cell, &choices);
     row(ui, t::HIDDEN, drag(&mut model.hidden, 1..=4096).speed(1.0));
-    row(ui, t::LAYERS, drag(&mut model.layers, 1..=4).speed(0.05));
-    let orthogonal = Checkbox::without_text(&mut model.orthogonal_init);
-    row(ui, t::ORTHOGONAL, orthogonal);
+    let max_layers = seqcast_engine::config::max_layers(model.residual);
+    row(
+        ui,
+        t::LAYERS,
+        drag(&mut model.layers, 1..=max_layers).speed(0.05),
+    );
+    if model.strategy != Strategy::Seq2seq {
+        row(ui, t::RESIDUAL, Checkbox::without_text(&mut model.residual));
+    } else {
+        // Residual stacks are not available for seq2seq (config validation).
+        model.residual = false;
+    }
+    // Turning residual connections off brings a deep stack back within the limit.
+    model.layers = model
+        .layers
+        .min(seqcast_engine::config::max_layers(model.residual));
+    let inits = [
+        (InitKind::Orthogonal, t::INIT_ORTHOGONAL),
+        (InitKind::Xavier, t::INIT_XAVIER),
+        (InitKind::He, t::INIT_HE),
+        (InitKind::Pytorch, t::INIT_PYTORCH),
+    ];
+    combo(ui, t::INIT, &mut model.init, &inits);
     let lstm = model.cell == CellKind::Lstm;
     let bias = drag(&mut model.forget_bias, -5.0..=5.0).speed(0.05);
     row_if(ui, lstm, t::FORGET_BIAS, bias);
@@ -306,58 +323,6 @@ fn optimiser_ui(ui: &mut Ui, train: &mut TrainConfig) {
     ) {
         (train.optimizer, train.lr, train.momentum, train.nesterov) = defaults;
         train.loss = d.loss;
-    }
-}
-
-fn schedule_ui(ui: &mut Ui, train: &mut TrainConfig) {
-    let warmup = ScheduleKind::Warmup {
-        epochs: WARMUP_EPOCHS,
-    };
-    let step = ScheduleKind::Step {
-        every: STEP_EVERY,
-        gamma: STEP_GAMMA,
-    };
-    let plateau = ScheduleKind::Plateau {
-        factor: PLATEAU_FACTOR,
-        patience: PLATEAU_PATIENCE,
-        min_lr: MIN_LR,
-    };
-    let choices = [
-        (ScheduleKind::Constant, t::SCHED_CONSTANT),
-        (warmup, t::SCHED_WARMUP),
-        (step, t::SCHED_STEP),
-        (ScheduleKind::Cosine { min_lr: MIN_LR }, t::SCHED_COSINE),
-        (plateau, t::SCHED_PLATEAU),
-    ];
-    combo(ui, t::SCHEDULE, &mut train.schedule, &choices);
-    // The floor of a decaying lr lies below the base lr.
-    let lr = train.lr;
-    match &mut train.schedule {
-        ScheduleKind::Constant => {}
-        ScheduleKind::Warmup { epochs } => {
-            row(ui, t::WARMUP_EPOCHS, drag(epochs, 1..=MAX_STEPS));
-        }
-        ScheduleKind::Step { every, gamma } => {
-            row(ui, t::STEP_EVERY, drag(every, 1..=MAX_STEPS));
-            row(ui, t::STEP_GAMMA, drag(gamma, 0.01..=1.0).speed(0.01));
-        }
-        ScheduleKind::Cosine { min_lr } => {
-            row(ui, t::MIN_LR, log_slider(min_lr, 0.0..=lr));
-        }
-        ScheduleKind::Plateau {
-            factor,
-            patience,
-            min_lr,
-        } => {
-            row(ui, t::PLATEAU_FACTOR, drag(factor, 0.01..=0.99).speed(0.01));
-            row(ui, t::PLATEAU_PATIENCE, drag(patience, 0..=MAX_STEPS));
-            row(ui, t::MIN_LR, log_slider(min_lr, 0.0..=lr));
-        }
-    }
-
-    let default = RunConfig::default().train.schedule;
-    if reset_row(ui, t::GROUP_SCHEDULE, train.schedule != default) {
-        train.schedule = default;
     }
 }
 

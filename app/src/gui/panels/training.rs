@@ -280,11 +280,7 @@ fn val_plot(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, height: f32
 }
 
 fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
-    let points: Vec<[f64; 2]> = live
-        .history
-        .iter()
-        .filter_map(|e| scaled(e.lr, true).map(|y| [e.epoch as f64, y]))
-        .collect();
+    let points = lr_points(live);
     // Half a decade around the rates: a constant rate would otherwise get a degenerate
     // y range that the plot blows up to ±100 decades.
     let (low, high) = points
@@ -306,6 +302,25 @@ fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
                 .width(2.0),
         );
     });
+}
+
+/// The learning rate on the epoch axis (log10): per step while the live run has them
+/// (a cyclical or one-cycle schedule changes it at every batch; step `s` of an epoch of
+/// `b` batches sits at `epoch + (s − 1) / b`), else one point per finished epoch.
+fn lr_points(live: &LiveRun) -> Vec<[f64; 2]> {
+    let batches = live.batches.max(1) as f64;
+    let per_step: Vec<[f64; 2]> = live
+        .steps
+        .iter()
+        .filter_map(|s| scaled(s.lr, true).map(|y| [1.0 + (s.step - 1) as f64 / batches, y]))
+        .collect();
+    if !per_step.is_empty() {
+        return per_step;
+    }
+    live.history
+        .iter()
+        .filter_map(|e| scaled(e.lr, true).map(|y| [e.epoch as f64, y]))
+        .collect()
 }
 
 /// A seq2seq run's teacher-forcing ratio per epoch, on [0, 1].

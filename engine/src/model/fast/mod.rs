@@ -110,10 +110,13 @@ pub fn supports(model: &Forecaster) -> bool {
     let Some(first) = model.layers.first() else {
         return false;
     };
+    // Residual seq2seq stacks are refused by config validation; the fast path has no
+    // residual decoder either.
     model
         .layers
         .iter()
         .all(|l| l.cell == first.cell && l.hidden == first.hidden)
+        && !(model.residual && model.is_seq2seq())
 }
 
 /// Forward and backward pass of `model` on `batch` with the given loss.
@@ -465,6 +468,7 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
             None => None,
         },
         recurrent_steps: model.recurrent_steps,
+        residual: model.residual,
         decoder,
     })
 }

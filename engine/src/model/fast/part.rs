@@ -27,6 +27,9 @@ pub struct Weights {
     pub recurrent_steps: usize,
     /// A seq2seq model's decoder (`None` for the other strategies).
     pub decoder: Option<super::seq2seq::DecoderWeights>,
+    /// Residual connections between stacked layers: from the second layer up, a layer's
+    /// output is its hidden state plus its input.
+    pub residual: bool,
 }
 
 impl Weights {
@@ -222,6 +225,9 @@ pub(super) fn encode(
         let tape = layer::forward(lw, layer_x, rows, rec)?;
         if k + 1 < n_layers {
             let mut next = pool::copy_of(&tape.h);
+            if w.residual && k > 0 {
+                math::add_into(&mut next, layer_x);
+            }
             if let Some(mask) = masks_tm.get(k) {
                 multiply(&mut next, mask);
             }
@@ -300,6 +306,10 @@ pub(super) fn backward_layers(
             },
         )?;
         if k > 0 {
+            // A residual layer's input also reaches its output directly.
+            if w.residual {
+                math::add_into(&mut dx, &dh_in);
+            }
             if let Some(mask) = enc.masks_tm.get(k - 1) {
                 multiply(&mut dx, mask);
             }
@@ -332,6 +342,14 @@ fn forward(
         .last()
         .map_or(&[][..], |t| t.h.get((rec - 1) * step_h..).unwrap_or(&[]));
     let mut h_last = last.to_vec();
+    if w.residual && encoded.tapes.len() > 1 {
+        // The top layer's output adds its input.
+        let top_input = encoded.inputs.last().map_or(&[][..], Vec::as_slice);
+        math::add_into(
+            &mut h_last,
+            top_input.get((rec - 1) * step_h..).unwrap_or(&[]),
+        );
+    }
     let head_mask: Option<Vec<f32>> = masks.head.as_ref().map(|m| {
         m.get(rows_range.start * hidden..rows_range.end * hidden)
             .unwrap_or(&[])

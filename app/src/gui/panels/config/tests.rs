@@ -4,6 +4,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 use super::*;
+use seqcast_engine::config::{CyclicMode, ScheduleKind};
 
 type State = (RunConfig, bool);
 
@@ -140,11 +141,83 @@ fn switching_schedule_fills_playbook_parameters() {
     let expected = ScheduleKind::Plateau {
         factor: 0.5,
         patience: 5,
-        min_lr: MIN_LR,
+        min_lr: schedule::MIN_LR,
     };
     assert_eq!(config.train.schedule, expected);
     assert!(config.validate().is_ok());
     harness.get_by_label("Plateau patience");
+}
+
+#[test]
+fn cyclic_and_one_cycle_schedules_start_around_the_base_lr() {
+    let mut harness = harness(RunConfig::default());
+    harness.get_by_label("Schedule").click();
+    harness.run();
+    pick(&mut harness, "LR schedule", "Cyclical");
+    let lr = RunConfig::default().train.lr;
+    let config = &harness.state().0;
+    assert_eq!(
+        config.train.schedule,
+        ScheduleKind::Cyclic {
+            low: lr * 0.1,
+            high: lr * 10.0,
+            step: 4.0,
+            mode: CyclicMode::Triangular,
+        }
+    );
+    assert!(config.validate().is_ok());
+    pick(&mut harness, "Cycle mode", "Exp range");
+    let ScheduleKind::Cyclic { mode, .. } = harness.state().0.train.schedule else {
+        panic!("not cyclic")
+    };
+    assert_eq!(mode, CyclicMode::ExpRange { gamma: 0.99 });
+    harness.get_by_label("Cycle gamma");
+    pick(&mut harness, "LR schedule", "One-cycle");
+    assert_eq!(
+        harness.state().0.train.schedule,
+        ScheduleKind::OneCycle { max_lr: lr * 10.0 }
+    );
+    // The slider and its value field both carry the name.
+    assert!(harness.query_all_by_label("Peak lr").count() > 0);
+    assert!(harness.query_by_label("Cycle gamma").is_none());
+}
+
+#[test]
+fn residual_connections_allow_eight_layers_and_init_is_a_choice() {
+    let mut harness = harness(RunConfig::default());
+    type_into(&mut harness, "Layers", "8");
+    assert_eq!(harness.state().0.model.layers, 4, "four without residuals");
+    harness.get_by_label("Residual").click();
+    harness.run();
+    type_into(&mut harness, "Layers", "8");
+    let model = &harness.state().0.model;
+    assert!(model.residual);
+    assert_eq!(model.layers, 8);
+    assert!(harness.state().0.validate().is_ok());
+    // Off again: the stack comes back within the plain limit.
+    harness.get_by_label("Residual").click();
+    harness.run();
+    harness.run();
+    assert_eq!(harness.state().0.model.layers, 4);
+    assert!(harness.state().0.validate().is_ok());
+    pick(&mut harness, "Initialisation", "He");
+    assert_eq!(
+        harness.state().0.model.init,
+        seqcast_engine::config::InitKind::He
+    );
+}
+
+#[test]
+fn a_recursive_model_offers_unrolled_training() {
+    let mut harness = harness(RunConfig::default());
+    assert!(harness.query_by_label("Unroll").is_none());
+    pick(&mut harness, "Strategy", "Recursive");
+    harness.get_by_label("Unroll").click();
+    harness.run();
+    assert!(harness.state().0.train.unroll);
+    harness.get_by_label("Reset to defaults (Model)").click();
+    harness.run();
+    assert!(!harness.state().0.train.unroll);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use crate::rng::Rng;
 mod known;
 mod paths;
 mod quantile;
+mod residual;
 mod seq2seq;
 mod state;
 
@@ -37,7 +38,7 @@ fn test_config(
         hidden,
         layers,
         dropout,
-        orthogonal_init: false,
+        init: crate::config::InitKind::Pytorch,
         forget_bias: 1.0,
         window_norm: WindowNorm::None,
         linear_skip,
@@ -45,6 +46,7 @@ fn test_config(
         skip_init: SkipInit::Zero,
         strategy: crate::config::Strategy::Direct,
         attention: crate::config::Attention::None,
+        residual: false,
     }
 }
 
@@ -64,6 +66,18 @@ fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: 
         &mut Rng::new(seed),
         &cpu_device().autodiff(),
     )
+}
+
+/// The tests' window: `F` features, lookback `T`, `HORIZON` steps of one target.
+fn one_target_shape() -> ModelShape {
+    ModelShape {
+        features: F,
+        lookback: T,
+        horizon: HORIZON,
+        targets: 1,
+        quantiles: None,
+        known: 0,
+    }
 }
 
 fn random(n: usize, rng: &mut Rng, scale: f64) -> Vec<f32> {
@@ -301,7 +315,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         hidden: 6,
         layers: 2,
         dropout: 0.3,
-        orthogonal_init: false,
+        init: crate::config::InitKind::Pytorch,
         forget_bias: 1.0,
         window_norm: WindowNorm::None,
         linear_skip: true,
@@ -309,6 +323,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         skip_init: SkipInit::Zero,
         strategy: crate::config::Strategy::Direct,
         attention: crate::config::Attention::None,
+        residual: false,
     };
     let shape = ModelShape {
         features: F,

@@ -78,7 +78,7 @@ fn a_model_the_fast_path_cannot_run_goes_through_burn_and_says_so() {
         cell: CellKind::Lstm,
         d_in: 6,
         hidden: 6,
-        orthogonal: false,
+        init: crate::config::InitKind::Pytorch,
         forget_bias: 1.0,
     };
     model.layers[1] = init.init(&mut Rng::new(8), &device);

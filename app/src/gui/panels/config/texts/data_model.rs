@@ -171,14 +171,42 @@ pub(in super::super) const HIDDEN: Field = field(
 );
 pub(in super::super) const LAYERS: Field = field(
     "Layers",
-    "Stacked layers (1-4), each feeding the next. Two is the usual sweet spot; beyond three \
+    "Stacked layers (1-4, up to 8 with residual connections), each feeding the next. Two is the usual sweet spot; beyond three \
      rarely helps. Drop to one when the loss does not fall, then grow.",
 );
-pub(in super::super) const ORTHOGONAL: Field = field(
-    "Orthogonal init",
-    "Orthogonal initialisation of the recurrent weights: keeps gradients from vanishing or \
-     exploding early on. Leave it on; re-initialising orthogonally is on the \"loss does not \
-     fall\" checklist.",
+pub(in super::super) const RESIDUAL: Field = field(
+    "Residual",
+    "Residual connections between stacked layers (Wu et al., 2016): from the second layer \
+     up, each layer's output is its hidden state plus its input, so a deep stack starts \
+     close to a shallow one and the gradient reaches the bottom layers through the sums. \
+     Allows up to 8 layers (4 without). Try it when a stack of 3 or more layers trains \
+     worse than 2, or the first layer's gradient vanishes. Not for seq2seq yet.",
+);
+pub(in super::super) const INIT: Field = field(
+    "Initialisation",
+    "How the recurrent weights start. Orthogonal (the default) keeps gradients from \
+     vanishing or exploding early on; re-initialising orthogonally is on the \"loss does not \
+     fall\" checklist. The forget-gate bias below applies to every choice.",
+);
+pub(in super::super) const INIT_ORTHOGONAL: Field = field(
+    "Orthogonal",
+    "Xavier-uniform input weights and an orthogonal recurrent matrix per gate, zero biases \
+     (Saxe et al.): the recurrent map keeps the state's norm at the start.",
+);
+pub(in super::super) const INIT_XAVIER: Field = field(
+    "Xavier",
+    "Xavier/Glorot uniform for input and recurrent weights per gate, bound \
+     √(6 / (fan in + fan out)), zero biases: suited to tanh and sigmoid.",
+);
+pub(in super::super) const INIT_HE: Field = field(
+    "He",
+    "He/Kaiming uniform per gate, bound √(6 / fan in), zero biases: made for ReLU layers, \
+     about 1.4× Xavier's scale here; larger recurrent weights can saturate the gates.",
+);
+pub(in super::super) const INIT_PYTORCH: Field = field(
+    "PyTorch default",
+    "What nn.LSTM and nn.GRU do: every weight and bias uniform in ±1/√hidden. Use it to \
+     compare with a PyTorch script.",
 );
 pub(in super::super) const FORGET_BIAS: Field = field(
     "Forget-gate bias",

@@ -95,6 +95,57 @@ pub(in super::super) const SCHED_PLATEAU: Field = field(
     "Multiply the lr by the factor when the validation loss has not improved for `patience` \
      epochs: factor 0.5, patience 5.",
 );
+pub(in super::super) const SCHED_CYCLIC: Field = field(
+    "Cyclical",
+    "Cyclical learning rate (Smith, 2017): the lr moves linearly from the low to the high \
+     rate and back, half a cycle every `step` epochs, changing at every batch; the base lr \
+     is not used. Find the range with a short run whose lr rises: low where the loss starts \
+     to fall, high just before it turns up (often a decade apart). Escapes flat regions and \
+     saddle points; pair with early stopping on validation.",
+);
+pub(in super::super) const SCHED_ONE_CYCLE: Field = field(
+    "One-cycle",
+    "One-cycle (Smith & Topin, 2018; PyTorch's OneCycleLR): from max/25 up to the max over \
+     the first 30 % of the run's batches, then down to max/250,000, both on a cosine, over \
+     the epoch budget; the base lr is not used. Often trains in fewer epochs with a max 10× \
+     the usual lr. Early stopping can end the run before the cycle ends.",
+);
+pub(in super::super) const CYCLIC_LOW: Field = field(
+    "Cycle low lr",
+    "The lowest learning rate of the cycle, log scale, e.g. 1e-4.",
+);
+pub(in super::super) const CYCLIC_HIGH: Field = field(
+    "Cycle high lr",
+    "The highest learning rate (of the first cycle), log scale, e.g. 1e-2: kept at or above \
+     the low one.",
+);
+pub(in super::super) const CYCLIC_STEP: Field = field(
+    "Half cycle (epochs)",
+    "Epochs from the low to the high rate (a full cycle is twice this): Smith suggests 2 to \
+     10 epochs; fractions are allowed.",
+);
+pub(in super::super) const CYCLIC_MODE: Field = field(
+    "Cycle mode",
+    "How the cycles' height changes: the same every cycle, halved each cycle, or shrunk by \
+     gamma per epoch.",
+);
+pub(in super::super) const CYCLIC_TRIANGULAR: Field =
+    field("Triangular", "The same height every cycle.");
+pub(in super::super) const CYCLIC_TRIANGULAR2: Field =
+    field("Triangular2", "Half the height of the cycle before.");
+pub(in super::super) const CYCLIC_EXP_RANGE: Field = field(
+    "Exp range",
+    "The height times gamma per epoch (gamma^epochs).",
+);
+pub(in super::super) const CYCLIC_GAMMA: Field = field(
+    "Cycle gamma",
+    "Height decay per epoch in (0, 1]: 0.99 loses about a third over 40 epochs.",
+);
+pub(in super::super) const ONE_CYCLE_MAX: Field = field(
+    "Peak lr",
+    "One-cycle's highest lr, reached after 30 % of the batches, log scale: often 10× the lr \
+     that trains well with a constant schedule, e.g. 1e-2.",
+);
 pub(in super::super) const WARMUP_EPOCHS: Field =
     field("Warm-up epochs", "Warm-up length: at least 1, e.g. 5.");
 pub(in super::super) const STEP_EVERY: Field =
