@@ -6,8 +6,8 @@
 use anyhow::{Context, Result, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    Attention, BacktestConfig, CellKind, ClipKind, CyclicMode, DuplicatePolicy, ForecastMode,
-    InitKind, LossKind, MetricsScale, MissingPolicy, OptimizerKind, QuantileLevels,
+    Attention, BacktestConfig, CellKind, ClipKind, CyclicMode, DropoutMode, DuplicatePolicy,
+    ForecastMode, InitKind, LossKind, MetricsScale, MissingPolicy, OptimizerKind, QuantileLevels,
     SamplingSchedule, ScaleKind, ScheduleKind, SkipInit, Split, Strategy, WindowNorm,
 };
 
@@ -135,6 +135,9 @@ impl TrainArgs {
             } else {
                 InitKind::Pytorch
             };
+        }
+        if let Some(v) = &self.dropout_mode {
+            m.dropout_mode = parse_enum::<DropoutMode>("dropout-mode", v, "standard, variational")?;
         }
         if let Some(v) = &self.init {
             m.init = parse_enum::<InitKind>("init", v, "orthogonal, xavier, he, pytorch")?;

@@ -276,6 +276,11 @@ pub struct TrainArgs {
         conflicts_with = "init"
     )]
     pub orthogonal_init: Option<bool>,
+    /// How dropout masks are drawn: standard (fresh per element and step, between
+    /// layers and before the head) | variational (one mask per window for each stacked
+    /// layer's input and each layer's recurrent state, Gal & Ghahramani).
+    #[arg(long, value_name = "MODE", help_heading = "Model")]
+    pub dropout_mode: Option<String>,
     /// Residual connections between stacked layers: from the second layer up, a layer's
     /// output is its hidden state plus its input; allows up to 8 layers (true | false).
     #[arg(long, value_name = "BOOL", help_heading = "Model")]

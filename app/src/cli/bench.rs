@@ -53,6 +53,9 @@ pub struct BenchArgs {
     /// a decoder of the same size; the teacher-forcing ratio does not change the work).
     #[arg(long, default_value = "direct")]
     pub strategy: String,
+    /// Residual connections between the stacked layers (the reference has none).
+    #[arg(long)]
+    pub residual: bool,
 }
 
 /// One benchmark configuration (the series' points and seed come from the flags).
@@ -71,6 +74,7 @@ impl Bench {
     fn spec(self, args: &BenchArgs, strategy: Strategy) -> BenchSpec {
         BenchSpec {
             strategy,
+            residual: args.residual,
             cell: self.cell,
             hidden: self.hidden,
             layers: self.layers,
@@ -246,6 +250,7 @@ mod tests {
             load: None,
             repeats: 1,
             strategy: "seq2seq".into(),
+            residual: false,
         };
         run(&args).unwrap();
         assert!(

@@ -26,6 +26,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("dropout", c.model.dropout.to_string()),
         ("init", c.model.init.name().to_string()),
         ("residual", c.model.residual.to_string()),
+        ("dropout_mode", c.model.dropout_mode.name().to_string()),
         ("forget_bias", c.model.forget_bias.to_string()),
         ("window_norm", c.model.window_norm.name().to_string()),
         ("linear_skip", c.model.linear_skip.to_string()),

@@ -15,8 +15,8 @@ pub use eval::{
 };
 pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
 pub use model::{
-    Attention, CellKind, InitKind, ModelConfig, SkipInit, Strategy, WindowNorm, max_layers,
-    recurrent_len,
+    Attention, CellKind, DropoutMode, InitKind, ModelConfig, SkipInit, Strategy, WindowNorm,
+    max_layers, recurrent_len,
 };
 pub use teacher::{SamplingSchedule, TeacherForcing};
 pub use train::{ClipKind, CyclicMode, OptimizerKind, ScheduleKind, TrainConfig};

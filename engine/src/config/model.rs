@@ -73,6 +73,36 @@ impl WindowNorm {
     }
 }
 
+/// How dropout masks are drawn (`model.dropout_mode`, `--dropout-mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropoutMode {
+    /// A fresh mask for every element of every step, between the stacked layers and
+    /// before the head; the recurrent states are not dropped.
+    #[default]
+    Standard,
+    /// Gal & Ghahramani (2016): one mask per window, the same at every time step, for
+    /// the input of each stacked layer above the first and for each layer's recurrent
+    /// state (the `h` its recurrent weights read); the head's mask as in standard. The
+    /// first layer's inputs (the series itself) are never dropped.
+    Variational,
+}
+
+impl DropoutMode {
+    /// True for the default, standard dropout.
+    pub fn is_standard(&self) -> bool {
+        *self == Self::Standard
+    }
+
+    /// Lower-case name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Variational => "variational",
+        }
+    }
+}
+
 /// How the recurrent layers' weights start (`model.init`, `--init`). Every choice keeps
 /// the LSTM forget-gate bias of `model.forget_bias`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +196,9 @@ pub struct ModelConfig {
     /// A seq2seq decoder's attention over the encoder's states (`none` otherwise).
     #[serde(skip_serializing_if = "Attention::is_none")]
     pub attention: Attention,
+    /// How dropout masks are drawn (`model.dropout` > 0).
+    #[serde(skip_serializing_if = "DropoutMode::is_standard")]
+    pub dropout_mode: DropoutMode,
     /// Residual connections between stacked layers (Wu et al., 2016): from the second
     /// layer up, each layer's output is its hidden state plus its input, so a deep stack
     /// starts close to a shallow one and gradients reach the bottom layers through the
@@ -323,6 +356,7 @@ impl Default for ModelConfig {
             strategy: Strategy::Direct,
             attention: Attention::None,
             residual: false,
+            dropout_mode: DropoutMode::Standard,
         }
     }
 }

@@ -68,6 +68,15 @@ impl RunConfig {
                 m.layers
             )));
         }
+        if m.dropout_mode == super::DropoutMode::Variational
+            && m.strategy == super::Strategy::Seq2seq
+        {
+            return Err(bad(
+                "model.dropout_mode = variational is not available for the seq2seq strategy \
+                 yet: use standard dropout there"
+                    .into(),
+            ));
+        }
         if m.residual && m.strategy == super::Strategy::Seq2seq {
             return Err(bad(
                 "model.residual is not available for the seq2seq strategy yet: use direct or \

@@ -146,6 +146,19 @@ impl RecurrentLayer {
         (run.sequence, run.h)
     }
 
+    /// [`forward`](Self::forward) with variational dropout on the recurrent state:
+    /// the recurrent weights read `h ⊙ mask` (`mask: [B, H]`, the same at every step).
+    pub fn forward_masked(
+        &self,
+        x: Tensor<3>,
+        keep_sequence: bool,
+        probe: Option<&Tensor<3>>,
+        rec_mask: Option<&Tensor<2>>,
+    ) -> (Option<Tensor<3>>, Tensor<2>) {
+        let run = self.run_masked(x, None, keep_sequence, probe, rec_mask);
+        (run.sequence, run.h)
+    }
+
     /// [`forward`](Self::forward) from the state `init` (`(h, c)`, each `[B, H]`; zeros
     /// without it), also returning the last cell state.
     pub fn run(
@@ -154,6 +167,18 @@ impl RecurrentLayer {
         init: Option<(Tensor<2>, Tensor<2>)>,
         keep_sequence: bool,
         probe: Option<&Tensor<3>>,
+    ) -> LayerRun {
+        self.run_masked(x, init, keep_sequence, probe, None)
+    }
+
+    /// [`run`](Self::run), the recurrent weights reading `h ⊙ rec_mask` when given.
+    fn run_masked(
+        &self,
+        x: Tensor<3>,
+        init: Option<(Tensor<2>, Tensor<2>)>,
+        keep_sequence: bool,
+        probe: Option<&Tensor<3>>,
+        rec_mask: Option<&Tensor<2>>,
     ) -> LayerRun {
         let [batch, steps, d_in] = x.dims();
         let (h, g) = (self.hidden, self.cell.gates());
@@ -180,7 +205,11 @@ impl RecurrentLayer {
                 .clone()
                 .slice([0..batch, t..t + 1, 0..g * h])
                 .reshape([batch, g * h]);
-            let hw = hidden.clone().matmul(w_hh.clone());
+            let read = match rec_mask {
+                Some(mask) => hidden.clone() * mask.clone(),
+                None => hidden.clone(),
+            };
+            let hw = read.matmul(w_hh.clone());
             hidden = match self.cell {
                 CellKind::Lstm => {
                     let gates = x_t + hw;

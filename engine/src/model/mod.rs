@@ -163,6 +163,10 @@ pub struct Forecaster {
     /// layer up, a layer's output is its hidden state plus its input.
     #[module(skip)]
     pub residual: bool,
+    /// Variational dropout (`model.dropout_mode`): one mask per window for each
+    /// stacked layer's input above the first and each layer's recurrent state.
+    #[module(skip)]
+    pub variational: bool,
     /// Output layout.
     #[module(skip)]
     pub horizon: usize,
@@ -238,6 +242,7 @@ impl Forecaster {
             dropout: config.dropout,
             recurrent_steps: config.recurrent_steps,
             residual: config.residual,
+            variational: config.dropout_mode == crate::config::DropoutMode::Variational,
             horizon: shape.horizon,
             targets: shape.targets,
             quantiles,
@@ -312,11 +317,19 @@ impl Forecaster {
         };
         let mut last = None;
         let n_layers = self.layers.len();
+        let variational = match dropout_rng.as_deref_mut() {
+            Some(rng) if self.variational && self.dropout > 0.0 => {
+                Some(self.variational_masks(rng, input.dims()[0], &input.device()))
+            }
+            _ => None,
+        };
         for (k, layer) in self.layers.iter().enumerate() {
             let top = k + 1 == n_layers;
             // From the second layer up, a residual layer's output adds its input.
             let residual = self.residual && k > 0;
-            let (sequence, mut h_last) = layer.forward(input.clone(), !top, probes.get(k));
+            let rec_mask = variational.as_ref().and_then(|v| v.recurrent.get(k));
+            let (sequence, mut h_last) =
+                layer.forward_masked(input.clone(), !top, probes.get(k), rec_mask);
             if residual {
                 let [b, steps, width] = input.dims();
                 let input_last = input.clone().slice([0..b, steps - 1..steps, 0..width]);
@@ -324,9 +337,17 @@ impl Forecaster {
             }
             if let Some(seq) = sequence {
                 let seq = if residual { seq + input.clone() } else { seq };
-                input = match dropout_rng.as_deref_mut() {
-                    Some(rng) => apply_dropout(seq, self.dropout, rng),
-                    None => seq,
+                input = match (&variational, dropout_rng.as_deref_mut()) {
+                    // The next layer's input mask, the same at every step.
+                    (Some(v), _) => match v.inputs.get(k) {
+                        Some(mask) => {
+                            let [b, steps, width] = seq.dims();
+                            seq * mask.clone().reshape([b, 1, width]).repeat_dim(1, steps)
+                        }
+                        None => seq,
+                    },
+                    (None, Some(rng)) => apply_dropout(seq, self.dropout, rng),
+                    (None, None) => seq,
                 };
             }
             last = Some(h_last);
@@ -380,6 +401,47 @@ impl Forecaster {
             .swap_dims(1, 2) // [B, horizon, T]
             .reshape([b, self.horizon * t])
     }
+}
+
+/// A variational-dropout model's masks for one batch, drawn before the layers run.
+struct VariationalMasks {
+    /// `[B, H]` per layer: what its recurrent weights read of its state.
+    recurrent: Vec<Tensor<2>>,
+    /// `[B, H]` per layer but the top: the next layer's input.
+    inputs: Vec<Tensor<2>>,
+}
+
+impl Forecaster {
+    /// The masks of [`VariationalMasks`], drawn in the order the fast path draws them
+    /// (per layer from the bottom: its input mask above the first layer, then its
+    /// recurrent mask); the head's mask follows as in standard dropout.
+    fn variational_masks(&self, rng: &mut Rng, b: usize, device: &Device) -> VariationalMasks {
+        let mut masks = VariationalMasks {
+            recurrent: Vec::new(),
+            inputs: Vec::new(),
+        };
+        for (k, layer) in self.layers.iter().enumerate() {
+            let h = layer.hidden;
+            let mut draw = || {
+                let values = dropout_mask(b * h, self.dropout, rng);
+                Tensor::<2>::from_data(TensorData::new(values, [b, h]), device)
+            };
+            if k > 0 {
+                masks.inputs.push(draw());
+            }
+            masks.recurrent.push(draw());
+        }
+        masks
+    }
+}
+
+/// `n` inverted-dropout mask values: 0 with probability `p`, else `1 / (1 − p)`; the
+/// fast path draws its masks the same way.
+pub(crate) fn dropout_mask(n: usize, p: f64, rng: &mut Rng) -> Vec<f32> {
+    let keep = (1.0 / (1.0 - p)) as f32;
+    (0..n)
+        .map(|_| if rng.uniform() < p { 0.0 } else { keep })
+        .collect()
 }
 
 /// Inverted dropout with a mask from the run's own RNG (burn's global RNG would make

@@ -40,6 +40,8 @@ pub struct BenchSpec {
     pub seed: u64,
     /// How the horizon is forecast (the reference: direct).
     pub strategy: Strategy,
+    /// Residual connections between the stacked layers (the reference: none).
+    pub residual: bool,
 }
 
 impl BenchSpec {
@@ -152,6 +154,7 @@ pub fn run(
         linear_skip: false,
         recurrent_steps: 0,
         strategy: spec.strategy,
+        residual: spec.residual,
         ..ModelConfig::default()
     };
     let config = TrainConfig {
@@ -201,6 +204,7 @@ mod tests {
             points: 20_000,
             seed: 42,
             strategy: Strategy::Direct,
+            residual: false,
         }
     }
 

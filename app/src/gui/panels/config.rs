@@ -11,10 +11,10 @@
 use egui::{Checkbox, Ui};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
-    Attention, BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DuplicatePolicy,
-    EvalConfig, ForecastMode, InitKind, LossKind, MetricsScale, MissingPolicy, ModelConfig,
-    OptimizerKind, ScaleKind, SkipInit, Split, Strategy, TeacherForcing, TrainConfig, WindowConfig,
-    WindowNorm,
+    Attention, BacktestConfig, CellKind, ClipKind, DEFAULT_INTERVALS, DataConfig, DropoutMode,
+    DuplicatePolicy, EvalConfig, ForecastMode, InitKind, LossKind, MetricsScale, MissingPolicy,
+    ModelConfig, OptimizerKind, ScaleKind, SkipInit, Split, Strategy, TeacherForcing, TrainConfig,
+    WindowConfig, WindowNorm,
 };
 
 mod quantiles;
@@ -257,9 +257,10 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
         row(ui, t::UNROLL, Checkbox::without_text(&mut train.unroll));
     }
 
-    // Dropout is shown (and reset) with the regularisation group.
+    // Dropout and its mode are shown (and reset) with the regularisation group.
     let defaults = ModelConfig {
         dropout: model.dropout,
+        dropout_mode: model.dropout_mode,
         ..RunConfig::default().model
     };
     let plain_teacher = TeacherForcing::default();
@@ -329,6 +330,16 @@ fn optimiser_ui(ui: &mut Ui, train: &mut TrainConfig) {
 fn regularisation_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
     let dropout = drag(&mut model.dropout, 0.0..=0.9).speed(0.01);
     row(ui, t::DROPOUT, dropout.max_decimals(3));
+    if model.strategy != Strategy::Seq2seq {
+        let modes = [
+            (DropoutMode::Standard, t::DROPOUT_STANDARD),
+            (DropoutMode::Variational, t::DROPOUT_VARIATIONAL),
+        ];
+        combo(ui, t::DROPOUT_MODE, &mut model.dropout_mode, &modes);
+    } else {
+        // Variational dropout is not available for seq2seq (config validation).
+        model.dropout_mode = DropoutMode::Standard;
+    }
     let weight_decay = log_slider(&mut train.weight_decay, 0.0..=1e-2);
     row(ui, t::WEIGHT_DECAY, weight_decay);
     let choices = [
@@ -348,10 +359,25 @@ fn regularisation_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConf
     }
 
     let d = RunConfig::default();
-    let ours = (model.dropout, train.weight_decay, train.clip);
-    let defaults = (d.model.dropout, d.train.weight_decay, d.train.clip);
+    let ours = (
+        model.dropout,
+        model.dropout_mode,
+        train.weight_decay,
+        train.clip,
+    );
+    let defaults = (
+        d.model.dropout,
+        d.model.dropout_mode,
+        d.train.weight_decay,
+        d.train.clip,
+    );
     if reset_row(ui, t::GROUP_REGULARISATION, ours != defaults) {
-        (model.dropout, train.weight_decay, train.clip) = defaults;
+        (
+            model.dropout,
+            model.dropout_mode,
+            train.weight_decay,
+            train.clip,
+        ) = defaults;
     }
 }
 

@@ -152,9 +152,16 @@ impl Tape {
     }
 }
 
-/// Runs the layer over the time-major input `x: [T, rows, d_in]` from a zero state.
-pub fn forward(w: &LayerWeights, x: &[f32], rows: usize, steps: usize) -> Result<Tape> {
-    forward_from(w, x, (rows, steps), None)
+/// Runs the layer over the time-major input `x: [T, rows, d_in]` from a zero state; with
+/// `rec_mask` (`[rows, H]`, variational dropout) the recurrent weights read the state
+/// times the mask.
+pub fn forward(
+    w: &LayerWeights,
+    x: &[f32],
+    (rows, steps): (usize, usize),
+    rec_mask: Option<&[f32]>,
+) -> Result<Tape> {
+    run_forward(w, x, (rows, steps), (None, rec_mask))
 }
 
 /// Runs the layer over the time-major input `x: [T, rows, d_in]` from `init` (a zero
@@ -165,11 +172,21 @@ pub fn forward_from(
     (rows, steps): (usize, usize),
     init: Option<&State>,
 ) -> Result<Tape> {
+    run_forward(w, x, (rows, steps), (init, None))
+}
+
+fn run_forward(
+    w: &LayerWeights,
+    x: &[f32],
+    (rows, steps): (usize, usize),
+    (init, rec_mask): (Option<&State>, Option<&[f32]>),
+) -> Result<Tape> {
     let (h, gw) = (w.hidden, w.gate_width());
     check_weights(w)?;
     if let Some(state) = init {
         check_state(w, state, rows)?;
     }
+    check_mask(w, rec_mask, rows)?;
     let n = rows * steps;
     // Written in full by the projection (beta = 0 never reads C).
     let mut gates = pool::take(n * gw);
@@ -192,7 +209,7 @@ pub fn forward_from(
         tc: pool::take(if lstm { n * h } else { 0 }),
         h: pool::take(n * h),
     };
-    steps::forward(w, &mut tape, (rows, steps), init);
+    steps::forward(w, &mut tape, (rows, steps), (init, rec_mask));
     Ok(tape)
 }
 
@@ -211,6 +228,35 @@ fn check_state(w: &LayerWeights, state: &State, rows: usize) -> Result<()> {
             w.hidden,
             w.cell
         )))
+    }
+}
+
+/// `states` (`[steps, rows, H]`, `step_h = rows·H`) as the recurrent products read them:
+/// times `mask` at every step with variational dropout, else as they are.
+fn masked_states<'s>(
+    states: &'s [f32],
+    mask: Option<&[f32]>,
+    step_h: usize,
+) -> std::borrow::Cow<'s, [f32]> {
+    match mask {
+        Some(mask) => states
+            .chunks_exact(step_h.max(1))
+            .flat_map(|step| step.iter().zip(mask).map(|(a, m)| a * m))
+            .collect::<Vec<f32>>()
+            .into(),
+        None => states.into(),
+    }
+}
+
+/// A recurrent mask covers `[rows, H]`.
+fn check_mask(w: &LayerWeights, mask: Option<&[f32]>, rows: usize) -> Result<()> {
+    match mask {
+        Some(m) if m.len() != rows * w.hidden => Err(EngineError::FastPath(format!(
+            "a recurrent dropout mask of {} values for {rows} rows of {} units",
+            m.len(),
+            w.hidden
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -249,6 +295,8 @@ pub struct Backward<'a> {
     /// LSTM: dLoss/d of the last cell state from outside the layer (a decoder started
     /// from it), `[rows, H]`; the last hidden state's share comes in `dh_in`.
     pub dc_last: Option<&'a [f32]>,
+    /// Variational dropout: the forward pass's recurrent mask `[rows, H]`.
+    pub rec_mask: Option<&'a [f32]>,
 }
 
 /// Backward through time. `dh_in: [T, rows, H]` is the gradient reaching each hidden
@@ -274,6 +322,8 @@ pub fn backward(
     if let Some((state, _)) = &out.init {
         check_state(w, state, rows)?;
     }
+    check_mask(w, out.rec_mask, rows)?;
+    let rec_mask = out.rec_mask;
     if let Some(dc) = out.dc_last
         && w.cell == CellKind::Lstm
         && dc.len() < step_h
@@ -304,21 +354,24 @@ pub fn backward(
             init,
             dc_last: out.dc_last,
             d_init,
+            rec_mask,
         },
     );
     let dg_hidden = if gru { &dgh } else { &dg };
     let grads = out.grads;
     kernel::gemm_tn(&mut grads.w_ih, x, &dg, (w.d_in, n, gw))?;
+    // What the recurrent products read: the states, times the mask with variational
+    // dropout.
     if steps > 1 {
-        let prev = &tape.h[..(steps - 1) * step_h];
+        let prev = masked_states(&tape.h[..(steps - 1) * step_h], rec_mask, step_h);
         let next = &dg_hidden[step_g..];
-        kernel::gemm_tn(&mut grads.w_hh, prev, next, (h, (steps - 1) * rows, gw))?;
+        kernel::gemm_tn(&mut grads.w_hh, &prev, next, (h, (steps - 1) * rows, gw))?;
     }
     if let Some(state) = init {
         // The first step's recurrent product read the given state.
         kernel::gemm_tn(
             &mut grads.w_hh,
-            &state.h,
+            &masked_states(&state.h, rec_mask, step_h),
             &dg_hidden[..step_g],
             (h, rows, gw),
         )?;

@@ -159,10 +159,8 @@ pub fn forward_backward(
     let masks = match dropout_rng {
         Some(rng) if model.dropout > 0.0 => draw_masks(
             rng,
-            model.dropout,
-            b,
-            weights.recurrent_len(steps),
-            hidden,
+            (model.dropout, model.variational),
+            (b, weights.recurrent_len(steps), hidden),
             weights.layers.len(),
             weights.decoder.is_none(),
         ),
@@ -493,23 +491,43 @@ fn teacher_fits(w: &Weights, teacher: &[u8], b: usize) -> bool {
 /// Draws the masks in `Forecaster::forward`'s order (see [`forward_backward`]).
 fn draw_masks(
     rng: &mut Rng,
-    p: f64,
-    b: usize,
-    steps: usize,
-    hidden: usize,
+    (p, variational): (f64, bool),
+    (b, steps, hidden): (usize, usize, usize),
     layers: usize,
     head: bool,
 ) -> Masks {
-    let keep = (1.0 / (1.0 - p)) as f32;
-    let mut draw = |n: usize| -> Vec<f32> {
-        (0..n)
-            .map(|_| if rng.uniform() < p { 0.0 } else { keep })
-            .collect()
+    let mut draw = |n: usize| crate::model::dropout_mask(n, p, rng);
+    let (sequence, recurrent) = if variational {
+        // Per layer from the bottom: its input mask above the first layer (one per
+        // window, repeated over the steps), then its recurrent mask.
+        let (mut sequence, mut recurrent) = (Vec::new(), Vec::new());
+        for k in 0..layers {
+            if k > 0 {
+                let per_window = draw(b * hidden);
+                sequence.push(repeat_over_steps(&per_window, steps, hidden));
+            }
+            recurrent.push(draw(b * hidden));
+        }
+        (sequence, recurrent)
+    } else {
+        let sequence = (1..layers).map(|_| draw(b * steps * hidden)).collect();
+        (sequence, Vec::new())
     };
-    let sequence = (1..layers).map(|_| draw(b * steps * hidden)).collect();
     // A seq2seq model has no dropout before its head.
     let head = head.then(|| draw(b * hidden));
-    Masks { sequence, head }
+    Masks {
+        sequence,
+        head,
+        recurrent,
+    }
+}
+
+/// `[B, H]` values as `[B, steps, H]`, the same at every step.
+fn repeat_over_steps(per_window: &[f32], steps: usize, hidden: usize) -> Vec<f32> {
+    per_window
+        .chunks_exact(hidden.max(1))
+        .flat_map(|row| std::iter::repeat_n(row, steps).flatten().copied())
+        .collect()
 }
 
 /// Splits `rows` into at most `threads` contiguous parts of at least

@@ -114,6 +114,23 @@ pub struct Masks {
     pub sequence: Vec<Vec<f32>>,
     /// Before the head.
     pub head: Option<Vec<f32>>,
+    /// Variational dropout: per layer `[B, H]`, what its recurrent weights read of its
+    /// state (empty otherwise).
+    pub recurrent: Vec<Vec<f32>>,
+}
+
+impl Masks {
+    /// This part's rows of layer `k`'s recurrent mask.
+    pub(super) fn recurrent_rows(
+        &self,
+        k: usize,
+        rows: &Range<usize>,
+        hidden: usize,
+    ) -> Option<&[f32]> {
+        self.recurrent
+            .get(k)
+            .and_then(|m| m.get(rows.start * hidden..rows.end * hidden))
+    }
 }
 
 /// The batch as the caller holds it, and the part of it this thread does.
@@ -198,6 +215,8 @@ pub(super) struct Encoded {
     pub tapes: Vec<Tape>,
     /// The non-top layers' dropout masks, time-major.
     pub masks_tm: Vec<Vec<f32>>,
+    /// Variational dropout: each layer's recurrent mask, this part's rows `[rows, H]`.
+    pub rec_masks: Vec<Vec<f32>>,
 }
 
 /// Runs the recurrent layers over the last `recurrent_len` steps of rows `rows_range`
@@ -220,9 +239,14 @@ pub(super) fn encode(
         .collect();
     let mut inputs: Vec<Vec<f32>> = vec![time_major(x, rows_range, (steps, steps - rec), features)];
     let mut tapes: Vec<Tape> = Vec::with_capacity(n_layers);
+    let mut rec_masks = Vec::new();
     for (k, lw) in w.layers.iter().enumerate() {
         let layer_x = inputs.last().map_or(&[][..], Vec::as_slice);
-        let tape = layer::forward(lw, layer_x, rows, rec)?;
+        let rec_mask = masks.recurrent_rows(k, rows_range, hidden);
+        if let Some(m) = rec_mask {
+            rec_masks.push(m.to_vec());
+        }
+        let tape = layer::forward(lw, layer_x, (rows, rec), rec_mask)?;
         if k + 1 < n_layers {
             let mut next = pool::copy_of(&tape.h);
             if w.residual && k > 0 {
@@ -239,6 +263,7 @@ pub(super) fn encode(
         inputs,
         tapes,
         masks_tm,
+        rec_masks,
     })
 }
 
@@ -303,6 +328,7 @@ pub(super) fn backward_layers(
                     .map(Vec::as_mut_slice),
                 init: None,
                 dc_last,
+                rec_mask: enc.rec_masks.get(k).map(Vec::as_slice),
             },
         )?;
         if k > 0 {

@@ -328,6 +328,7 @@ pub fn run(
                     norms: None,
                     init: Some((before, &mut d_before)),
                     dc_last: lstm.then_some(&c.c[..]),
+                    rec_mask: None,
                 },
             )?;
             *c = d_before;

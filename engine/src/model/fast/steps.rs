@@ -22,7 +22,7 @@ pub fn forward(
     w: &LayerWeights,
     tape: &mut Tape,
     (rows, steps): (usize, usize),
-    init: Option<&State>,
+    (init, rec_mask): (Option<&State>, Option<&[f32]>),
 ) {
     AutoArch::new().dispatch(Forward {
         w,
@@ -30,6 +30,7 @@ pub fn forward(
         rows,
         steps,
         init,
+        rec_mask,
     });
 }
 
@@ -50,6 +51,9 @@ pub struct BackwardBuffers<'a> {
     pub dc_last: Option<&'a [f32]>,
     /// With `init`: receives dLoss/d of the initial state (h, and c for the LSTM).
     pub d_init: Option<&'a mut State>,
+    /// Variational dropout: `[rows, H]`, what the recurrent weights read of each state
+    /// (the forward pass's mask).
+    pub rec_mask: Option<&'a [f32]>,
 }
 
 /// Runs the backward time loop, filling `out.dg` (and `out.dgh`).
@@ -69,6 +73,7 @@ struct Forward<'a> {
     rows: usize,
     steps: usize,
     init: Option<&'a State>,
+    rec_mask: Option<&'a [f32]>,
 }
 
 impl WithSimd for Forward<'_> {
@@ -76,7 +81,12 @@ impl WithSimd for Forward<'_> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self) {
-        forward_steps::<S>(self.w, self.tape, (self.rows, self.steps), self.init);
+        forward_steps::<S>(
+            self.w,
+            self.tape,
+            (self.rows, self.steps),
+            (self.init, self.rec_mask),
+        );
     }
 }
 
@@ -102,7 +112,7 @@ fn forward_steps<S: Simd>(
     w: &LayerWeights,
     tape: &mut Tape,
     (rows, steps): (usize, usize),
-    init: Option<&State>,
+    (init, rec_mask): (Option<&State>, Option<&[f32]>),
 ) {
     let (h, gw) = (w.hidden, w.cell.gates() * w.hidden);
     let (step_h, step_g) = (rows * h, rows * gw);
@@ -111,6 +121,8 @@ fn forward_steps<S: Simd>(
     // From a zero state the first step's recurrent product is zero and is skipped.
     let recur = |t: usize| t > 0 || init.is_some();
     let mut hw = vec![0.0f32; if w.cell == CellKind::Gru { step_g } else { 0 }];
+    // Variational dropout: the recurrent product reads the state times the mask.
+    let mut masked = vec![0.0f32; if rec_mask.is_some() { step_h } else { 0 }];
     for t in 0..steps {
         let (done, rest) = tape.h.split_at_mut(t * step_h);
         let h_prev = if t == 0 {
@@ -118,12 +130,21 @@ fn forward_steps<S: Simd>(
         } else {
             &done[(t - 1) * step_h..]
         };
+        let h_read: &[f32] = match rec_mask {
+            Some(mask) => {
+                for ((o, a), m) in masked.iter_mut().zip(h_prev).zip(mask) {
+                    *o = a * m;
+                }
+                &masked
+            }
+            None => h_prev,
+        };
         let h_t = &mut rest[..step_h];
         let g_t = &mut tape.gates[t * step_g..(t + 1) * step_g];
         match w.cell {
             CellKind::Lstm => {
                 if recur(t) {
-                    kernel::gemm_packed::<S>(g_t, h_prev, &w.rec, rows, true);
+                    kernel::gemm_packed::<S>(g_t, h_read, &w.rec, rows, true);
                 }
                 let (c_done, c_rest) = tape.c.split_at_mut(t * step_h);
                 let c_prev = if t == 0 {
@@ -150,7 +171,7 @@ fn forward_steps<S: Simd>(
             }
             CellKind::Gru => {
                 if recur(t) {
-                    kernel::gemm_packed::<S>(&mut hw, h_prev, &w.rec, rows, false);
+                    kernel::gemm_packed::<S>(&mut hw, h_read, &w.rec, rows, false);
                 } else {
                     hw.fill(0.0);
                 }
@@ -172,7 +193,7 @@ fn forward_steps<S: Simd>(
             }
             CellKind::Rnn => {
                 if recur(t) {
-                    kernel::gemm_packed::<S>(g_t, h_prev, &w.rec, rows, true);
+                    kernel::gemm_packed::<S>(g_t, h_read, &w.rec, rows, true);
                 }
                 for (hh, g) in h_t.iter_mut().zip(g_t.iter()) {
                     *hh = tanh(*g);
@@ -203,7 +224,10 @@ fn backward_steps<S: Simd>(
         init,
         dc_last,
         d_init,
+        rec_mask,
     } = out;
+    // Variational dropout: the recurrent product's gradient back to the state.
+    let mut through_mask = vec![0.0f32; if rec_mask.is_some() { step_h } else { 0 }];
     let mut dc = match dc_last {
         Some(d) if lstm => d[..step_h].to_vec(),
         _ => vec![0.0f32; if lstm { step_h } else { 0 }],
@@ -257,6 +281,9 @@ fn backward_steps<S: Simd>(
                 }
                 if recur(t) {
                     kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
+                    if let Some(mask) = rec_mask {
+                        multiply_by(&mut dh_rec, mask);
+                    }
                 }
             }
             CellKind::Gru => {
@@ -283,7 +310,24 @@ fn backward_steps<S: Simd>(
                     );
                 }
                 if recur(t) {
-                    kernel::gemm_packed::<S>(&mut dh_rec, dgh_t, &w.rec_t, rows, true);
+                    match rec_mask {
+                        // The direct path (z·h) stays; the product's share is masked.
+                        Some(mask) => {
+                            kernel::gemm_packed::<S>(
+                                &mut through_mask,
+                                dgh_t,
+                                &w.rec_t,
+                                rows,
+                                false,
+                            );
+                            for ((d, a), m) in dh_rec.iter_mut().zip(&through_mask).zip(mask) {
+                                *d += a * m;
+                            }
+                        }
+                        None => {
+                            kernel::gemm_packed::<S>(&mut dh_rec, dgh_t, &w.rec_t, rows, true);
+                        }
+                    }
                 }
             }
             CellKind::Rnn => {
@@ -293,6 +337,9 @@ fn backward_steps<S: Simd>(
                 }
                 if recur(t) {
                     kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
+                    if let Some(mask) = rec_mask {
+                        multiply_by(&mut dh_rec, mask);
+                    }
                 }
             }
         }
@@ -469,5 +516,13 @@ fn gru_backward_row(
         (dr[j], dz[j], dn[j]) = (dr_pre, dz_pre, dn_pre);
         (dhr[j], dhz[j], dhn[j]) = (dr_pre, dz_pre, dn_pre * rg);
         rec[j] = dh[j] * z;
+    }
+}
+
+/// `a ⊙= mask`.
+#[inline(always)]
+fn multiply_by(a: &mut [f32], mask: &[f32]) {
+    for (x, m) in a.iter_mut().zip(mask) {
+        *x *= m;
     }
 }

@@ -208,6 +208,32 @@ fn residual_connections_allow_eight_layers_and_init_is_a_choice() {
 }
 
 #[test]
+fn variational_dropout_is_chosen_and_reset_with_regularisation() {
+    let mut harness = harness(RunConfig::default());
+    harness.get_by_label("Regularisation").click();
+    harness.run();
+    pick(&mut harness, "Dropout mode", "Variational");
+    assert_eq!(
+        harness.state().0.model.dropout_mode,
+        seqcast_engine::config::DropoutMode::Variational
+    );
+    // The Model group's reset leaves it alone; the Regularisation group's resets it.
+    harness.get_by_label("Hidden units");
+    type_into(&mut harness, "Hidden units", "32");
+    harness.get_by_label("Reset to defaults (Model)").click();
+    harness.run();
+    assert_eq!(
+        harness.state().0.model.dropout_mode,
+        seqcast_engine::config::DropoutMode::Variational
+    );
+    harness
+        .get_by_label("Reset to defaults (Regularisation)")
+        .click();
+    harness.run();
+    assert!(harness.state().0.model.dropout_mode.is_standard());
+}
+
+#[test]
 fn a_recursive_model_offers_unrolled_training() {
     let mut harness = harness(RunConfig::default());
     assert!(harness.query_by_label("Unroll").is_none());

@@ -15,6 +15,7 @@ mod quantile;
 mod residual;
 mod seq2seq;
 mod state;
+mod variational;
 
 const B: usize = 19; // odd, and ≥ 2·8 so two threads split it unevenly
 const T: usize = 5;
@@ -47,6 +48,7 @@ fn test_config(
         strategy: crate::config::Strategy::Direct,
         attention: crate::config::Attention::None,
         residual: false,
+        dropout_mode: crate::config::DropoutMode::Standard,
     }
 }
 
@@ -324,6 +326,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         strategy: crate::config::Strategy::Direct,
         attention: crate::config::Attention::None,
         residual: false,
+        dropout_mode: crate::config::DropoutMode::Standard,
     };
     let shape = ModelShape {
         features: F,

@@ -179,6 +179,22 @@ pub(in super::super) const DROPOUT: Field = field(
     "Between stacked layers and before the head: 0.2-0.5 when overfitting; 0 while debugging \
      a loss that does not fall.",
 );
+pub(in super::super) const DROPOUT_MODE: Field = field(
+    "Dropout mode",
+    "How the dropout masks are drawn. Standard: a fresh mask for every value at every step, \
+     between the stacked layers and before the head. Variational (Gal & Ghahramani): one \
+     mask per window, the same at every step, for each stacked layer's input and for each \
+     layer's recurrent state, so the recurrence itself is regularised; the series' own \
+     values are never dropped. Not for seq2seq yet.",
+);
+pub(in super::super) const DROPOUT_STANDARD: Field = field(
+    "Standard",
+    "A fresh mask per value and step, between layers and before the head.",
+);
+pub(in super::super) const DROPOUT_VARIATIONAL: Field = field(
+    "Variational",
+    "One mask per window for the layers' inputs and recurrent states (Gal & Ghahramani, 2016).",
+);
 pub(in super::super) const WEIGHT_DECAY: Field = field(
     "Weight decay",
     "L2 penalty on the weights (decoupled for AdamW), log scale: 1e-6-1e-4; 0 turns it off.",
