@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 use clap::Args;
-use seqcast_engine::config::{CellKind, Strategy};
+use seqcast_engine::config::{CellKind, DropoutMode, Strategy};
 use seqcast_engine::pipeline::bench::BenchSpec;
 use seqcast_engine::train::Progress;
 use seqcast_engine::worker::{Command, EngineHandle, Event};
@@ -56,6 +56,12 @@ pub struct BenchArgs {
     /// Residual connections between the stacked layers (the reference has none).
     #[arg(long)]
     pub residual: bool,
+    /// Dropout (the reference has none).
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f64,
+    /// With --dropout: standard | variational.
+    #[arg(long, default_value = "standard")]
+    pub dropout_mode: String,
 }
 
 /// One benchmark configuration (the series' points and seed come from the flags).
@@ -75,6 +81,14 @@ impl Bench {
         BenchSpec {
             strategy,
             residual: args.residual,
+            dropout: (
+                args.dropout,
+                if args.dropout_mode == "variational" {
+                    DropoutMode::Variational
+                } else {
+                    DropoutMode::Standard
+                },
+            ),
             cell: self.cell,
             hidden: self.hidden,
             layers: self.layers,
@@ -150,6 +164,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         "seq2seq" => Strategy::Seq2seq,
         other => bail!("--strategy '{other}': expected direct or seq2seq"),
     };
+    if !matches!(args.dropout_mode.as_str(), "" | "standard" | "variational") {
+        bail!(
+            "--dropout-mode '{}': expected standard or variational",
+            args.dropout_mode
+        );
+    }
     let engine = EngineHandle::spawn(None)?;
     let Some(cell) = &args.cell else {
         for (name, bench) in CONFIGS {
@@ -251,6 +271,8 @@ mod tests {
             repeats: 1,
             strategy: "seq2seq".into(),
             residual: false,
+            dropout: 0.0,
+            dropout_mode: "standard".into(),
         };
         run(&args).unwrap();
         assert!(

@@ -42,6 +42,8 @@ pub struct BenchSpec {
     pub strategy: Strategy,
     /// Residual connections between the stacked layers (the reference: none).
     pub residual: bool,
+    /// Dropout and how its masks are drawn (the reference: none).
+    pub dropout: (f64, crate::config::DropoutMode),
 }
 
 impl BenchSpec {
@@ -149,7 +151,8 @@ pub fn run(
         cell: spec.cell,
         hidden: spec.hidden,
         layers: spec.layers,
-        dropout: 0.0,
+        dropout: spec.dropout.0,
+        dropout_mode: spec.dropout.1,
         // The PyTorch reference is a plain LSTM: no skip.
         linear_skip: false,
         recurrent_steps: 0,
@@ -205,6 +208,7 @@ mod tests {
             seed: 42,
             strategy: Strategy::Direct,
             residual: false,
+            dropout: (0.0, crate::config::DropoutMode::Standard),
         }
     }
 
