@@ -435,7 +435,7 @@ fn check_shapes(manifest: &Manifest, shape: ModelShape) -> Result<(), String> {
             listed.len()
         ));
     };
-    let layers = 4 * m.layers;
+    let layers = (4 + usize::from(m.peephole)) * m.layers;
     for (i, (want, entry)) in expected.iter().zip(listed).enumerate() {
         if *want == entry.shape {
             continue;

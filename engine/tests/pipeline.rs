@@ -326,3 +326,25 @@ fn several_targets_with_covariates_train_score_and_export_per_target() {
         "{header}"
     );
 }
+
+#[test]
+fn a_model_with_the_playbook_options_saves_and_loads_as_it_was() {
+    // Peephole LSTM, residual stack, variational dropout, xavier start: every weight
+    // (the peepholes too) survives saving, and the loaded model predicts the same.
+    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
+    let mut config = tiny(CellKind::Lstm, 2);
+    config.model.peephole = true;
+    config.model.residual = true;
+    config.model.layers = 3;
+    config.model.dropout = 0.2;
+    config.model.dropout_mode = seqcast_engine::config::DropoutMode::Variational;
+    config.model.init = seqcast_engine::config::InitKind::Xavier;
+    let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
+    assert!(out.model.forecaster.layers.iter().all(|l| l.peep.is_some()));
+    let dir = tempfile::tempdir().unwrap();
+    artifact::save(dir.path(), &out.model, Some("daily-min-temperatures.csv")).unwrap();
+    let loaded = artifact::load(dir.path()).unwrap();
+    assert_eq!(loaded.config.model, out.model.config.model);
+    let prediction = pipeline::predict::predict(&loaded, &table).unwrap();
+    assert_eq!(prediction.future.values, out.summary.future.values);
+}

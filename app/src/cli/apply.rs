@@ -127,7 +127,14 @@ impl TrainArgs {
     fn apply_model(&self, config: &mut RunConfig) -> Result<()> {
         let m = &mut config.model;
         if let Some(c) = &self.cell {
-            m.cell = parse_enum::<CellKind>("cell", c, "lstm, gru, rnn")?;
+            // `lstm-peephole`: an LSTM whose gates also read the cell state.
+            let peephole = c.trim().eq_ignore_ascii_case("lstm-peephole");
+            m.cell = if peephole {
+                CellKind::Lstm
+            } else {
+                parse_enum::<CellKind>("cell", c, "lstm, lstm-peephole, gru, rnn")?
+            };
+            m.peephole = peephole;
         }
         if let Some(orthogonal) = self.orthogonal_init {
             m.init = if orthogonal {

@@ -252,7 +252,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", help_heading = "Windows")]
     pub stride: Option<usize>,
 
-    /// Cell: lstm | gru | rnn.
+    /// Cell: lstm | lstm-peephole (the input and forget gates also read the previous cell
+    /// state, the output gate the new one; Gers & Schmidhuber) | gru | rnn.
     #[arg(long, value_name = "CELL", help_heading = "Model")]
     pub cell: Option<String>,
     /// Hidden units per layer.

@@ -13,7 +13,7 @@ use seqcast_engine::worker::{Command, EngineHandle, Event};
 /// `seqcast bench` (the reference script's flags; without `--cell`, configs a–d).
 #[derive(Debug, Default, Args)]
 pub struct BenchArgs {
-    /// Cell: lstm | gru | rnn.
+    /// Cell: lstm | lstm-peephole | gru | rnn.
     #[arg(long)]
     pub cell: Option<String>,
     /// Hidden units per layer.
@@ -81,6 +81,7 @@ impl Bench {
         BenchSpec {
             strategy,
             residual: args.residual,
+            peephole: args.cell.as_deref() == Some("lstm-peephole"),
             dropout: (
                 args.dropout,
                 if args.dropout_mode == "variational" {
@@ -179,10 +180,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         return Ok(());
     };
     let cell = match cell.as_str() {
-        "lstm" => CellKind::Lstm,
+        "lstm" | "lstm-peephole" => CellKind::Lstm,
         "gru" => CellKind::Gru,
         "rnn" => CellKind::Rnn,
-        other => bail!("--cell '{other}': expected one of lstm, gru, rnn"),
+        other => bail!("--cell '{other}': expected one of lstm, lstm-peephole, gru, rnn"),
     };
     let bench = Bench {
         cell,

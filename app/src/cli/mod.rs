@@ -199,6 +199,23 @@ mod tests {
     }
 
     #[test]
+    fn lstm_peephole_is_an_lstm_with_peepholes() {
+        let model = |cell: &str| {
+            let m = command().get_matches_from(["seqcast", "train", "--cell", cell]);
+            let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {
+                panic!("not train")
+            };
+            let mut config = seqcast_engine::RunConfig::default();
+            args.apply(&mut config).map(|()| config.model)
+        };
+        let m = model("lstm-peephole").unwrap();
+        assert_eq!(m.cell, seqcast_engine::config::CellKind::Lstm);
+        assert!(m.peephole);
+        assert!(!model("lstm").unwrap().peephole);
+        assert!(!model("gru").unwrap().peephole);
+    }
+
+    #[test]
     fn bad_values_name_the_flag_and_the_choices() {
         let m = command().get_matches_from(["seqcast", "train", "--cell", "transformer"]);
         let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {
@@ -209,7 +226,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "--cell 'transformer': expected one of lstm, gru, rnn"
+            "--cell 'transformer': expected one of lstm, lstm-peephole, gru, rnn"
         );
     }
 }

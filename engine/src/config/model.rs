@@ -196,6 +196,11 @@ pub struct ModelConfig {
     /// A seq2seq decoder's attention over the encoder's states (`none` otherwise).
     #[serde(skip_serializing_if = "Attention::is_none")]
     pub attention: Attention,
+    /// Peephole connections (Gers & Schmidhuber, 2000; LSTM only): the input and forget
+    /// gates also read the previous cell state and the output gate the new one, each
+    /// through a per-unit weight that starts at zero (a plain LSTM at the start).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub peephole: bool,
     /// How dropout masks are drawn (`model.dropout` > 0).
     #[serde(skip_serializing_if = "DropoutMode::is_standard")]
     pub dropout_mode: DropoutMode,
@@ -357,6 +362,7 @@ impl Default for ModelConfig {
             attention: Attention::None,
             residual: false,
             dropout_mode: DropoutMode::Standard,
+            peephole: false,
         }
     }
 }

@@ -68,6 +68,17 @@ impl RunConfig {
                 m.layers
             )));
         }
+        if m.peephole && m.cell != super::CellKind::Lstm {
+            return Err(bad(format!(
+                "model.peephole needs an LSTM (peepholes read the cell state), got {}",
+                m.cell.name()
+            )));
+        }
+        if m.peephole && m.strategy == super::Strategy::Seq2seq {
+            return Err(bad(
+                "model.peephole is not available for the seq2seq strategy yet".into(),
+            ));
+        }
         if m.dropout_mode == super::DropoutMode::Variational
             && m.strategy == super::Strategy::Seq2seq
         {

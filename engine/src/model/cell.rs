@@ -25,6 +25,9 @@ pub struct RecurrentLayer {
     pub b_ih: Param<Tensor<1>>,
     /// Hidden bias, `[G·H]` (separate from `b_ih` because the GRU's new gate needs it).
     pub b_hh: Param<Tensor<1>>,
+    /// Peephole LSTM: the per-unit weights `[3·H]` with which the input and forget
+    /// gates read the previous cell state and the output gate the new one (i, f, o).
+    pub peep: Option<Param<Tensor<1>>>,
     /// Cell type.
     #[module(skip)]
     pub cell: CellKind,
@@ -46,6 +49,8 @@ pub struct LayerInit {
     pub init: InitKind,
     /// LSTM forget-gate bias.
     pub forget_bias: f64,
+    /// Peephole weights (LSTM), starting at zero.
+    pub peephole: bool,
 }
 
 impl LayerInit {
@@ -99,6 +104,8 @@ impl LayerInit {
             w_hh: param2(w_hh, h, g * h),
             b_ih: param1(b_ih),
             b_hh: param1(b_hh),
+            peep: (self.peephole && self.cell == CellKind::Lstm)
+                .then(|| param1(vec![0.0f32; 3 * h])),
             cell: self.cell,
             hidden: h,
         }
@@ -214,10 +221,22 @@ impl RecurrentLayer {
                 CellKind::Lstm => {
                     let gates = x_t + hw;
                     let block = |k: usize| gates.clone().slice([0..batch, k * h..(k + 1) * h]);
-                    let (i, f) = (sigmoid(block(0)), sigmoid(block(1)));
-                    let (c_hat, o) = (tanh(block(2)), sigmoid(block(3)));
-                    cell_state = f * cell_state + i * c_hat;
-                    o * tanh(cell_state.clone())
+                    match &self.peep {
+                        Some(peep) => {
+                            let p = |k: usize| peep.val().narrow(0, k * h, h).unsqueeze_dim::<2>(0);
+                            let i = sigmoid(block(0) + cell_state.clone() * p(0));
+                            let f = sigmoid(block(1) + cell_state.clone() * p(1));
+                            cell_state = f * cell_state + i * tanh(block(2));
+                            let o = sigmoid(block(3) + cell_state.clone() * p(2));
+                            o * tanh(cell_state.clone())
+                        }
+                        None => {
+                            let (i, f) = (sigmoid(block(0)), sigmoid(block(1)));
+                            let (c_hat, o) = (tanh(block(2)), sigmoid(block(3)));
+                            cell_state = f * cell_state + i * c_hat;
+                            o * tanh(cell_state.clone())
+                        }
+                    }
                 }
                 CellKind::Gru => {
                     let hw = hw + self.b_hh.val().unsqueeze_dim::<2>(0);
@@ -265,6 +284,7 @@ mod tests {
             hidden: 8,
             init,
             forget_bias: 1.0,
+            peephole: false,
         }
         .init(&mut Rng::new(7), &cpu_device());
         let v = |d: burn::tensor::TensorData| d.iter::<f32>().collect::<Vec<f32>>();

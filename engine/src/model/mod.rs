@@ -4,6 +4,7 @@
 pub mod attention;
 pub mod cell;
 pub mod contract;
+mod dropout;
 pub mod fast;
 pub mod init;
 pub mod loss;
@@ -16,6 +17,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::config::{ModelConfig, QuantileLevels, Strategy};
 use crate::rng::Rng;
 pub use cell::{LayerInit, LayerRun, RecurrentLayer};
+pub(crate) use dropout::{apply_dropout, dropout_mask};
 pub use seq2seq::Teacher;
 
 /// The CPU device seqcast trains on: burn's ndarray backend.
@@ -77,9 +79,13 @@ impl ModelShape {
         } else {
             0
         };
+        // A peephole LSTM's layers (encoder only: not for seq2seq) hold a fifth tensor.
+        let peep = config.peephole && config.cell == crate::config::CellKind::Lstm;
+        let per_layer = 4 + usize::from(peep);
         let count = config
             .layers
-            .checked_mul(4 * stacks)?
+            .checked_mul(per_layer)?
+            .checked_add(config.layers.checked_mul(4 * (stacks - 1))?)?
             .checked_add(2 + usize::from(config.linear_skip) + usize::from(known_w) + attn)?;
         if count > max_params {
             return None;
@@ -92,6 +98,9 @@ impl ModelShape {
         for k in 0..config.layers {
             let d_in = if k == 0 { self.features } else { h };
             shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
+            if peep {
+                shapes.push(vec![3 * h]);
+            }
         }
         if seq2seq {
             for k in 0..config.layers {
@@ -194,6 +203,7 @@ impl Forecaster {
                         hidden: config.hidden,
                         init: config.init,
                         forget_bias: config.forget_bias,
+                        peephole: config.peephole,
                     }
                     .init(rng, device)
                 })
@@ -401,63 +411,6 @@ impl Forecaster {
             .swap_dims(1, 2) // [B, horizon, T]
             .reshape([b, self.horizon * t])
     }
-}
-
-/// A variational-dropout model's masks for one batch, drawn before the layers run.
-struct VariationalMasks {
-    /// `[B, H]` per layer: what its recurrent weights read of its state.
-    recurrent: Vec<Tensor<2>>,
-    /// `[B, H]` per layer but the top: the next layer's input.
-    inputs: Vec<Tensor<2>>,
-}
-
-impl Forecaster {
-    /// The masks of [`VariationalMasks`], drawn in the order the fast path draws them
-    /// (per layer from the bottom: its input mask above the first layer, then its
-    /// recurrent mask); the head's mask follows as in standard dropout.
-    fn variational_masks(&self, rng: &mut Rng, b: usize, device: &Device) -> VariationalMasks {
-        let mut masks = VariationalMasks {
-            recurrent: Vec::new(),
-            inputs: Vec::new(),
-        };
-        for (k, layer) in self.layers.iter().enumerate() {
-            let h = layer.hidden;
-            let mut draw = || {
-                let values = dropout_mask(b * h, self.dropout, rng);
-                Tensor::<2>::from_data(TensorData::new(values, [b, h]), device)
-            };
-            if k > 0 {
-                masks.inputs.push(draw());
-            }
-            masks.recurrent.push(draw());
-        }
-        masks
-    }
-}
-
-/// `n` inverted-dropout mask values: 0 with probability `p`, else `1 / (1 − p)`; the
-/// fast path draws its masks the same way.
-pub(crate) fn dropout_mask(n: usize, p: f64, rng: &mut Rng) -> Vec<f32> {
-    let keep = (1.0 / (1.0 - p)) as f32;
-    (0..n)
-        .map(|_| if rng.uniform() < p { 0.0 } else { keep })
-        .collect()
-}
-
-/// Inverted dropout with a mask from the run's own RNG (burn's global RNG would make
-/// concurrent runs non-reproducible).
-pub(crate) fn apply_dropout<const D: usize>(x: Tensor<D>, p: f64, rng: &mut Rng) -> Tensor<D> {
-    if p <= 0.0 {
-        return x;
-    }
-    let shape = x.shape();
-    let n = shape.num_elements();
-    let keep = (1.0 / (1.0 - p)) as f32;
-    let mask: Vec<f32> = (0..n)
-        .map(|_| if rng.uniform() < p { 0.0 } else { keep })
-        .collect();
-    let mask = Tensor::<D>::from_data(TensorData::new(mask, shape), &x.device());
-    x * mask
 }
 
 #[cfg(test)]

@@ -42,6 +42,8 @@ pub struct BenchSpec {
     pub strategy: Strategy,
     /// Residual connections between the stacked layers (the reference: none).
     pub residual: bool,
+    /// Peephole LSTM (the reference: none).
+    pub peephole: bool,
     /// Dropout and how its masks are drawn (the reference: none).
     pub dropout: (f64, crate::config::DropoutMode),
 }
@@ -158,6 +160,7 @@ pub fn run(
         recurrent_steps: 0,
         strategy: spec.strategy,
         residual: spec.residual,
+        peephole: spec.peephole,
         ..ModelConfig::default()
     };
     let config = TrainConfig {
@@ -208,6 +211,7 @@ mod tests {
             seed: 42,
             strategy: Strategy::Direct,
             residual: false,
+            peephole: false,
             dropout: (0.0, crate::config::DropoutMode::Standard),
         }
     }

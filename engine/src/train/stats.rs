@@ -22,7 +22,8 @@ pub struct ParamStat {
     pub update_ratio: f64,
 }
 
-/// One gate's gradient norm (its columns of `w_ih`, `w_hh`, `b_ih` and `b_hh`).
+/// One gate's gradient norm (its columns of `w_ih`, `w_hh`, `b_ih` and `b_hh`, and its
+/// peephole weights in a peephole LSTM).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GateStat {
     /// 1-based layer.
@@ -213,6 +214,16 @@ pub fn gate_stats(model: &Forecaster, grads: &[(String, Vec<f32>)]) -> Vec<GateS
                 }
             }
         }
+        // Peephole weights `[3·H]`: the input, forget and output gates' (i, f, o).
+        let path = format!("{stack}.{l}.peep");
+        if let Some((_, g)) = grads.iter().find(|(n, _)| *n == path) {
+            for (i, v) in g.iter().enumerate() {
+                let gate = [0, 1, 3].get(i / h.max(1)).copied();
+                if let Some(s) = gate.and_then(|k| sq.get_mut(k)) {
+                    *s += f64::from(*v) * f64::from(*v);
+                }
+            }
+        }
         out.extend(names.iter().zip(sq).map(|(name, s)| GateStat {
             layer: l + 1,
             gate: (*name).to_string(),
@@ -294,6 +305,47 @@ mod tests {
             (s[0].update_ratio - 0.01).abs() < 1e-6,
             "{}",
             s[0].update_ratio
+        );
+    }
+
+    #[test]
+    fn peephole_gradients_count_toward_the_input_forget_and_output_gates() {
+        let config = crate::config::ModelConfig {
+            hidden: 2,
+            layers: 1,
+            peephole: true,
+            ..crate::config::ModelConfig::default()
+        };
+        let shape = crate::model::ModelShape {
+            features: 1,
+            lookback: 4,
+            horizon: 1,
+            targets: 1,
+            quantiles: None,
+            known: 0,
+        };
+        let model = Forecaster::new(
+            &config,
+            shape,
+            &mut crate::rng::Rng::new(1),
+            &crate::model::cpu_device(),
+        );
+        // Only the peepholes have a gradient: p_i = (3, 4), p_f = (0, 0), p_o = (1, 0).
+        let grads = vec![(
+            "layers.0.peep".to_string(),
+            vec![3.0, 4.0, 0.0, 0.0, 1.0, 0.0],
+        )];
+        let stats = gate_stats(&model, &grads);
+        let norm = |gate: &str| {
+            stats
+                .iter()
+                .find(|g| g.gate == gate)
+                .map(|g| g.grad_norm)
+                .unwrap_or(f64::NAN)
+        };
+        assert_eq!(
+            [norm("input"), norm("forget"), norm("cell"), norm("output")],
+            [5.0, 0.0, 0.0, 1.0]
         );
     }
 }

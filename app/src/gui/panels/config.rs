@@ -180,6 +180,12 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
         (CellKind::Rnn, t::CELL_RNN),
     ];
     combo(ui, t::CELL, &mut model.cell, &choices);
+    if model.cell == CellKind::Lstm && model.strategy != Strategy::Seq2seq {
+        row(ui, t::PEEPHOLE, Checkbox::without_text(&mut model.peephole));
+    } else {
+        // Peepholes read an LSTM's cell state; not for seq2seq (config validation).
+        model.peephole = false;
+    }
     row(ui, t::HIDDEN, drag(&mut model.hidden, 1..=4096).speed(1.0));
     let max_layers = seqcast_engine::config::max_layers(model.residual);
     row(

@@ -38,9 +38,16 @@ pub struct LayerWeights {
     pub b_ih: Vec<f32>,
     /// `[G·H]`.
     pub b_hh: Vec<f32>,
+    /// Peephole LSTM: `[3·H]` (i, f, o); empty otherwise.
+    pub peep: Vec<f32>,
 }
 
 impl LayerWeights {
+    /// The same layer with peephole weights `[3·H]` (empty: none).
+    pub fn with_peep(self, peep: Vec<f32>) -> Self {
+        Self { peep, ..self }
+    }
+
     /// Packs the row-major weights `w_ih: [d_in, G·H]` and `w_hh: [H, G·H]` for the
     /// kernels.
     pub fn new(
@@ -62,6 +69,7 @@ impl LayerWeights {
             w_hh,
             b_ih,
             b_hh,
+            peep: Vec::new(),
         }
     }
 
@@ -81,6 +89,8 @@ pub struct LayerGrads {
     pub b_ih: Vec<f32>,
     /// d/d b_hh.
     pub b_hh: Vec<f32>,
+    /// d/d peep (empty without peepholes).
+    pub peep: Vec<f32>,
 }
 
 impl LayerGrads {
@@ -91,6 +101,7 @@ impl LayerGrads {
             w_hh: vec![0.0; w.w_hh.len()],
             b_ih: vec![0.0; w.b_ih.len()],
             b_hh: vec![0.0; w.b_hh.len()],
+            peep: vec![0.0; w.peep.len()],
         }
     }
 
@@ -100,6 +111,7 @@ impl LayerGrads {
         math::add_into(&mut self.w_hh, &other.w_hh);
         math::add_into(&mut self.b_ih, &other.b_ih);
         math::add_into(&mut self.b_hh, &other.b_hh);
+        math::add_into(&mut self.peep, &other.peep);
     }
 }
 
@@ -270,7 +282,8 @@ fn check_weights(w: &LayerWeights) -> Result<()> {
         && w.rec.shape() == Some((h, gw))
         && w.rec_t.shape() == Some((gw, h))
         && w.b_ih.len() == gw
-        && w.b_hh.len() == gw;
+        && w.b_hh.len() == gw
+        && (w.peep.is_empty() || (w.cell == CellKind::Lstm && w.peep.len() == 3 * h));
     if ok {
         Ok(())
     } else {
@@ -355,6 +368,7 @@ pub fn backward(
             dc_last: out.dc_last,
             d_init,
             rec_mask,
+            dpeep: &mut out.grads.peep,
         },
     );
     let dg_hidden = if gru { &dgh } else { &dg };

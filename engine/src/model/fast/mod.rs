@@ -20,6 +20,7 @@ mod layer;
 mod math;
 mod part;
 mod pool;
+mod rows;
 mod seq2seq;
 mod skip;
 mod steps;
@@ -116,7 +117,8 @@ pub fn supports(model: &Forecaster) -> bool {
         .layers
         .iter()
         .all(|l| l.cell == first.cell && l.hidden == first.hidden)
-        && !(model.residual && model.is_seq2seq())
+        && !((model.residual || model.layers.iter().any(|l| l.peep.is_some()))
+            && model.is_seq2seq())
 }
 
 /// Forward and backward pass of `model` on `batch` with the given loss.
@@ -344,6 +346,9 @@ fn combine(
         register2(&mut grads, &layer.w_hh, g.w_hh)?;
         register1(&mut grads, &layer.b_ih, g.b_ih);
         register1(&mut grads, &layer.b_hh, g.b_hh);
+        if let Some(peep) = &layer.peep {
+            register1(&mut grads, peep, g.peep);
+        }
     }
     register2(&mut grads, &model.head_w, total.grads.head_w)?;
     register1(&mut grads, &model.head_b, total.grads.head_b);
@@ -408,12 +413,17 @@ fn read_layers(layers: &[crate::model::RecurrentLayer]) -> Result<Vec<LayerWeigh
     layers
         .iter()
         .map(|l| {
+            let peep = match &l.peep {
+                Some(p) => values(p)?,
+                None => Vec::new(),
+            };
             Ok(LayerWeights::new(
                 l.cell,
                 (l.w_ih.val().dims()[0], l.hidden),
                 (values(&l.w_ih)?, values(&l.w_hh)?),
                 (values(&l.b_ih)?, values(&l.b_hh)?),
-            ))
+            )
+            .with_peep(peep))
         })
         .collect()
 }

@@ -200,6 +200,13 @@ fn residual_connections_allow_eight_layers_and_init_is_a_choice() {
     harness.run();
     assert_eq!(harness.state().0.model.layers, 4);
     assert!(harness.state().0.validate().is_ok());
+    harness.get_by_label("Peepholes").click();
+    harness.run();
+    assert!(harness.state().0.model.peephole);
+    pick(&mut harness, "Cell", "GRU");
+    harness.run();
+    assert!(!harness.state().0.model.peephole, "peepholes are an LSTM's");
+    assert!(harness.query_by_label("Peepholes").is_none());
     pick(&mut harness, "Initialisation", "He");
     assert_eq!(
         harness.state().0.model.init,

@@ -11,6 +11,7 @@ use crate::rng::Rng;
 
 mod known;
 mod paths;
+mod peephole;
 mod quantile;
 mod residual;
 mod seq2seq;
@@ -49,6 +50,7 @@ fn test_config(
         attention: crate::config::Attention::None,
         residual: false,
         dropout_mode: crate::config::DropoutMode::Standard,
+        peephole: false,
     }
 }
 
@@ -327,6 +329,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         attention: crate::config::Attention::None,
         residual: false,
         dropout_mode: crate::config::DropoutMode::Standard,
+        peephole: false,
     };
     let shape = ModelShape {
         features: F,

@@ -174,6 +174,14 @@ pub(in super::super) const LAYERS: Field = field(
     "Stacked layers (1-4, up to 8 with residual connections), each feeding the next. Two is the usual sweet spot; beyond three \
      rarely helps. Drop to one when the loss does not fall, then grow.",
 );
+pub(in super::super) const PEEPHOLE: Field = field(
+    "Peepholes",
+    "Peephole connections (Gers & Schmidhuber, 2000): the input and forget gates also read \
+     the previous cell state and the output gate the new one, through one weight per unit \
+     that starts at zero (a plain LSTM at the start). Helps where precise timing matters \
+     (counting steps, spikes at fixed intervals); 3·H more parameters per layer. Not for \
+     seq2seq yet.",
+);
 pub(in super::super) const RESIDUAL: Field = field(
     "Residual",
     "Residual connections between stacked layers (Wu et al., 2016): from the second layer \
