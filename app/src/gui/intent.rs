@@ -62,6 +62,13 @@ impl SeqcastApp {
                 });
                 self.session.summary = None;
                 self.session.panel = None;
+                // The data's recursive default may no longer fit the roles (many series,
+                // a covariate of unknown future) when Train comes before the next
+                // inspection has had its turn to put it back.
+                let persisted = &mut self.persisted;
+                if let Some(note) = persisted.data_defaults.keep_valid(&mut persisted.config) {
+                    self.session.info(note);
+                }
                 let config = self.persisted.config.clone();
                 // The data-dependent defaults came with the inspection; the settings
                 // are used as the panel shows them. Many series have no inspection: the

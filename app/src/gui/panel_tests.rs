@@ -113,6 +113,51 @@ fn a_long_table_is_offered_as_many_series_and_results_list_them() {
     );
 }
 
+/// The data's recursive default (a short series) goes back to direct when Train is
+/// pressed for many series, even while an inspection is still in flight (the regular
+/// place where it is put back): the run is not refused for a setting the user never chose.
+#[test]
+fn train_drops_the_recursive_default_for_many_series_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Startup::File(long_csv(dir.path())));
+    step_until(&mut h, "the file to load", |a| {
+        a.session.table.is_some() && a.session.runs.dir.is_some()
+    });
+    {
+        let app = h.state_mut();
+        let c = &mut app.persisted.config;
+        c.data.series_column = Some("store".into());
+        c.data.split = Split::Last { val: 7, test: 7 };
+        c.window.lookback = 14;
+        c.window.horizon = 7;
+        c.model.hidden = 4;
+        c.model.layers = 1;
+        c.train.epochs = 1;
+        // As the data defaults of the first, one-series load left it.
+        c.model.strategy = seqcast_engine::config::Strategy::Recursive;
+        app.persisted.data_defaults.strategy = Some(seqcast_engine::config::Strategy::Recursive);
+        app.session.inspecting = true;
+    }
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    h.run_steps(1);
+    let app = h.state();
+    assert_eq!(
+        app.persisted.config.model.strategy,
+        seqcast_engine::config::Strategy::Direct
+    );
+    assert!(
+        app.session.busy.is_some(),
+        "training started: {:?}",
+        app.session.messages
+    );
+    assert!(
+        app.session
+            .messages
+            .iter()
+            .any(|m| m.text.starts_with("Strategy back to direct"))
+    );
+}
+
 /// Two runs over many series are recorded, listed with their series count and compared
 /// by their scores over all series against each baseline.
 #[test]
