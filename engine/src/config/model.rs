@@ -142,13 +142,25 @@ fn init_or_legacy_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<InitKin
     #[serde(untagged)]
     enum Either {
         Legacy(bool),
-        Kind(InitKind),
+        Name(String),
     }
-    Ok(match Either::deserialize(d)? {
-        Either::Legacy(true) => InitKind::Orthogonal,
-        Either::Legacy(false) => InitKind::Pytorch,
-        Either::Kind(kind) => kind,
-    })
+    let expected = "expected orthogonal, xavier, he or pytorch (or the older \
+                    orthogonal_init = true | false)";
+    match Either::deserialize(d)
+        .map_err(|_| serde::de::Error::custom(format!("model.init: {expected}")))?
+    {
+        Either::Legacy(true) => Ok(InitKind::Orthogonal),
+        Either::Legacy(false) => Ok(InitKind::Pytorch),
+        Either::Name(name) => [
+            InitKind::Orthogonal,
+            InitKind::Xavier,
+            InitKind::He,
+            InitKind::Pytorch,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+        .ok_or_else(|| serde::de::Error::custom(format!("model.init '{name}': {expected}"))),
+    }
 }
 
 /// The network: stacked recurrent layers, then a linear head for all horizon steps.
@@ -383,7 +395,12 @@ mod tests {
         );
         assert_eq!(read("orthogonal_init = false").unwrap(), InitKind::Pytorch);
         assert_eq!(read("").unwrap(), InitKind::Orthogonal);
-        assert!(read("init = \"glorot\"").is_err());
+        let err = read("init = \"glorot\"").unwrap_err().to_string();
+        assert!(
+            err.contains("model.init 'glorot': expected orthogonal"),
+            "{err}"
+        );
+        assert!(read("init = 5").is_err());
         // Written back under its new name.
         let m = ModelConfig {
             init: InitKind::He,

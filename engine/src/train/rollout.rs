@@ -58,30 +58,20 @@ pub(super) fn unrolled_batch(
     origins: &[usize],
 ) -> Result<Unrolled> {
     check(model, data)?;
-    let (lookback, features, targets) = (data.lookback, data.features, data.targets);
-    let window_len = lookback * features;
+    let (features, targets) = (data.features, data.targets);
     // The last training origin: its one-step target is the last training row reached.
     let last_train = data.train.iter().copied().max().unwrap_or(0);
     let mut rolling = Rolling::new(data, origins);
     let (mut xs, mut ys, mut futures, mut count) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for k in 0..data.rollout {
-        let alive: Vec<usize> = (0..origins.len())
-            .filter(|&w| rolling.shifted.get(w).is_some_and(|&o| o <= last_train))
-            .collect();
-        if alive.is_empty() {
+        // A window whose target has left the training rows is done (and stays done).
+        rolling.retain(|o| o <= last_train);
+        if rolling.shifted.is_empty() {
             break;
         }
-        let rows: Vec<usize> = alive
-            .iter()
-            .filter_map(|&w| rolling.shifted.get(w).copied())
-            .collect();
-        let mut x: Vec<f32> = alive
-            .iter()
-            .filter_map(|&w| rolling.x.get(w * window_len..(w + 1) * window_len))
-            .flatten()
-            .copied()
-            .collect();
-        let levels = data.normalise(&mut x, alive.len());
+        let rows = rolling.shifted.clone();
+        let mut x = rolling.x.clone();
+        let levels = data.normalise(&mut x, rows.len());
         let mut y = crate::data::window::gather_targets(data.matrix, features, targets, &rows, 1);
         if let Some(levels) = &levels {
             for (v, level) in y.iter_mut().zip(levels) {
@@ -91,7 +81,7 @@ pub(super) fn unrolled_batch(
         xs.extend(x);
         ys.extend(y);
         futures.extend(data.future(&rows));
-        count += alive.len();
+        count += rows.len();
         if k + 1 < data.rollout {
             let (_, point) = rolling.predict(model)?;
             rolling.advance(&point);
@@ -145,6 +135,29 @@ impl<'d> Rolling<'d> {
             x: gather_inputs(data.matrix, data.features, origins, data.lookback),
             shifted: origins.to_vec(),
         }
+    }
+
+    /// Keeps only the windows whose current end row passes `keep`.
+    fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        let window_len = self.data.lookback * self.data.features;
+        let mut at = 0;
+        for w in 0..self.shifted.len() {
+            let Some(&end) = self.shifted.get(w) else {
+                continue;
+            };
+            if !keep(end) {
+                continue;
+            }
+            // `at < w < len`, and `x` holds `len` windows: both stay in range.
+            if at != w {
+                self.shifted[at] = end;
+                self.x
+                    .copy_within(w * window_len..(w + 1) * window_len, at * window_len);
+            }
+            at += 1;
+        }
+        self.shifted.truncate(at);
+        self.x.truncate(at * window_len);
     }
 
     /// The next step's forecast of every window with its level added back (`[windows ×

@@ -56,17 +56,9 @@ fn test_config(
 
 fn model_with(cell: CellKind, hidden: usize, layers: usize, dropout: f64, seed: u64) -> Forecaster {
     let config = test_config(cell, (hidden, layers), dropout, false);
-    let shape = ModelShape {
-        features: F,
-        lookback: T,
-        horizon: HORIZON,
-        targets: 1,
-        quantiles: None,
-        known: 0,
-    };
     Forecaster::new(
         &config,
-        shape,
+        one_target_shape(),
         &mut Rng::new(seed),
         &cpu_device().autodiff(),
     )
@@ -81,6 +73,20 @@ fn one_target_shape() -> ModelShape {
         targets: 1,
         quantiles: None,
         known: 0,
+    }
+}
+
+/// A batch of all `B` windows `x: [B, T, F]` with targets `y`, no known-ahead block and
+/// no teacher forcing.
+fn plain_batch<'a>(x: &'a [f32], y: &'a [f32]) -> FastBatch<'a> {
+    FastBatch {
+        x,
+        future: &[],
+        teacher: &[],
+        y,
+        batch: B,
+        lookback: T,
+        features: F,
     }
 }
 
@@ -141,15 +147,7 @@ fn check_with(cell: CellKind, hidden: usize, layers: usize, loss: LossKind, drop
     let loss_burn = f64::from(loss_t.clone().into_scalar::<f32>());
     let grads_burn = GradientsParams::from_grads(loss_t.backward(), &model);
 
-    let batch = FastBatch {
-        x: &x,
-        future: &[],
-        teacher: &[],
-        y: &y,
-        batch: B,
-        lookback: T,
-        features: F,
-    };
+    let batch = plain_batch(&x, &y);
     let fast = forward_backward(
         &model,
         &batch,

@@ -70,15 +70,7 @@ fn a_variational_mask_is_the_same_at_every_step_and_reaches_the_recurrence() {
     let mut standard = variational.clone();
     standard.variational = false;
     let loss = |m: &Forecaster| {
-        let batch = FastBatch {
-            x: &x,
-            future: &[],
-            teacher: &[],
-            y: &y,
-            batch: B,
-            lookback: T,
-            features: F,
-        };
+        let batch = plain_batch(&x, &y);
         forward_backward(m, &batch, LossKind::Mse, Some(&mut Rng::new(9)), false)
             .unwrap()
             .loss
