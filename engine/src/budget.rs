@@ -217,7 +217,13 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
         "lower model.hidden or model.layers",
         product(&[per_layer, layers, PARAM_COPIES, F32]),
     );
-    let steps = n(model.recurrent_len(d.lookback));
+    // Truncated BPTT keeps the last k2 steps, and a chunk of k1 steps at a time before
+    // them.
+    let recurrent = model.recurrent_len(d.lookback);
+    let steps = n(match model.tbptt {
+        Some(tb) if tb.k2 < recurrent => tb.k2.saturating_add(tb.k1).min(recurrent),
+        _ => recurrent,
+    });
     let batch = n(train.batch);
     // Forward: each step's gates and two states per layer; backward: as much again.
     let activations = product(&[batch, steps, layers, hid, gates.saturating_add(2), 2, F32]);
@@ -228,7 +234,8 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
              model.layers {layers} × model.hidden {hid}, and window.lookback {l} × {f} \
              columns of inputs)"
         ),
-        "lower train.batch, model.hidden or the recurrent steps",
+        "lower train.batch, model.hidden or the recurrent steps, or truncate \
+         backpropagation (model.tbptt)",
         activations.saturating_add(io),
     );
     if model.linear_skip && matches!(model.skip_init, SkipInit::Best | SkipInit::Fitted) {
@@ -342,6 +349,28 @@ mod tests {
         ceiling: MAX_RUN_BYTES,
         available: Some(20 << 30),
     };
+
+    #[test]
+    fn truncated_bptt_bounds_the_activations_by_k1_plus_k2() {
+        let mut c = RunConfig::default();
+        c.model.recurrent_steps = 0;
+        let activations = |c: &RunConfig, lookback: usize| {
+            let e = training(&c.model, &c.train, &dims(lookback, 24, 1000));
+            e.parts
+                .iter()
+                .find(|n| n.what.starts_with("one batch's activations"))
+                .map(|n| (n.bytes, n.what.clone()))
+                .unwrap()
+        };
+        let (full, _) = activations(&c, 4000);
+        c.model.tbptt = Some(crate::config::Tbptt { k1: 100, k2: 200 });
+        let (short, what) = activations(&c, 1000);
+        let (long, _) = activations(&c, 4000);
+        assert!(what.contains("× 300 recurrent steps"), "{what}");
+        // The recurrent part is the same; only the inputs grow with the lookback.
+        assert!(long - short < full / 100, "{short} → {long} (full {full})");
+        assert!(long * 10 < full);
+    }
 
     #[test]
     fn the_defaults_on_a_long_series_need_a_few_megabytes() {

@@ -3,12 +3,12 @@
 //! (`--loss huber=0.5`, `--schedule step=10,0.5`) are parsed with the allowed values
 //! named in the error.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::{
     Attention, BacktestConfig, CellKind, ClipKind, CyclicMode, DropoutMode, DuplicatePolicy,
     ForecastMode, InitKind, LossKind, MetricsScale, MissingPolicy, OptimizerKind, QuantileLevels,
-    SamplingSchedule, ScaleKind, ScheduleKind, SkipInit, Split, Strategy, WindowNorm,
+    SamplingSchedule, ScaleKind, ScheduleKind, SkipInit, Split, Strategy, Tbptt, WindowNorm,
 };
 
 use super::TrainArgs;
@@ -158,6 +158,14 @@ impl TrainArgs {
             self.linear_skip => m.linear_skip,
             self.recurrent_steps => m.recurrent_steps,
         );
+        if let Some(v) = &self.tbptt {
+            m.tbptt = match v.trim() {
+                "off" | "none" => None,
+                text => Some(Tbptt::parse(text).ok_or_else(|| {
+                    anyhow!("--tbptt '{v}': expected K1,K2 (two step counts, e.g. 100,200) or off")
+                })?),
+            };
+        }
         if let Some(v) = &self.window_norm {
             m.window_norm = parse_enum::<WindowNorm>("window-norm", v, "none, last, mean")?;
         }

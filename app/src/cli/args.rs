@@ -286,6 +286,13 @@ pub struct TrainArgs {
     /// output is its hidden state plus its input; allows up to 8 layers (true | false).
     #[arg(long, value_name = "BOOL", help_heading = "Model")]
     pub residual: Option<bool>,
+    /// Truncated backpropagation through time for long windows: K1,K2 backpropagates the
+    /// last K2 steps of each window (the state entering them is a constant) and runs the
+    /// steps before them forward K1 at a time, so a step's memory grows with K1 + K2, not
+    /// the lookback; K1 changes memory only (the loss is at the window's end). `off`:
+    /// full BPTT.
+    #[arg(long, value_name = "K1,K2", help_heading = "Model")]
+    pub tbptt: Option<String>,
     /// LSTM forget-gate bias at initialisation.
     #[arg(long, value_name = "B", help_heading = "Model")]
     pub forget_bias: Option<f64>,

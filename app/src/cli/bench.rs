@@ -62,6 +62,9 @@ pub struct BenchArgs {
     /// With --dropout: standard | variational.
     #[arg(long, default_value = "standard")]
     pub dropout_mode: String,
+    /// Truncated BPTT, K1,K2 (the reference: full BPTT).
+    #[arg(long, value_name = "K1,K2")]
+    pub tbptt: Option<String>,
 }
 
 /// One benchmark configuration (the series' points and seed come from the flags).
@@ -81,6 +84,10 @@ impl Bench {
         BenchSpec {
             strategy,
             residual: args.residual,
+            tbptt: args
+                .tbptt
+                .as_deref()
+                .and_then(seqcast_engine::config::Tbptt::parse),
             peephole: args.cell.as_deref() == Some("lstm-peephole"),
             dropout: (
                 args.dropout,
@@ -170,6 +177,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "--dropout-mode '{}': expected standard or variational",
             args.dropout_mode
         );
+    }
+    if let Some(t) = &args.tbptt
+        && seqcast_engine::config::Tbptt::parse(t).is_none()
+    {
+        bail!("--tbptt '{t}': expected K1,K2 (two step counts)");
     }
     let engine = EngineHandle::spawn(None)?;
     let Some(cell) = &args.cell else {
@@ -274,6 +286,7 @@ mod tests {
             residual: false,
             dropout: 0.0,
             dropout_mode: "standard".into(),
+            tbptt: None,
         };
         run(&args).unwrap();
         assert!(

@@ -27,6 +27,12 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("init", c.model.init.name().to_string()),
         ("residual", c.model.residual.to_string()),
         ("dropout_mode", c.model.dropout_mode.name().to_string()),
+        (
+            "tbptt",
+            c.model
+                .tbptt
+                .map_or_else(|| "off".into(), |t| format!("{},{}", t.k1, t.k2)),
+        ),
         ("forget_bias", c.model.forget_bias.to_string()),
         ("window_norm", c.model.window_norm.name().to_string()),
         ("linear_skip", c.model.linear_skip.to_string()),

@@ -216,6 +216,24 @@ mod tests {
     }
 
     #[test]
+    fn tbptt_reads_k1_k2_and_off() {
+        let model = |value: &str| {
+            let m = command().get_matches_from(["seqcast", "train", "--tbptt", value]);
+            let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {
+                panic!("not train")
+            };
+            let mut config = seqcast_engine::RunConfig::default();
+            args.apply(&mut config).map(|()| config.model.tbptt)
+        };
+        let t = model("100, 200").unwrap().unwrap();
+        assert_eq!((t.k1, t.k2), (100, 200));
+        assert_eq!(model("off").unwrap(), None);
+        let err = model("100").unwrap_err().to_string();
+        assert!(err.contains("--tbptt '100': expected K1,K2"), "{err}");
+        assert!(model("a,b").is_err());
+    }
+
+    #[test]
     fn bad_values_name_the_flag_and_the_choices() {
         let m = command().get_matches_from(["seqcast", "train", "--cell", "transformer"]);
         let Some(Sub::Train(args)) = Cli::from_arg_matches(&m).unwrap().command else {

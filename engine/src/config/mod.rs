@@ -15,7 +15,7 @@ pub use eval::{
 };
 pub use loss::{LossKind, MAX_QUANTILES, QuantileLevels};
 pub use model::{
-    Attention, CellKind, DropoutMode, InitKind, ModelConfig, SkipInit, Strategy, WindowNorm,
+    Attention, CellKind, DropoutMode, InitKind, ModelConfig, SkipInit, Strategy, Tbptt, WindowNorm,
     max_layers, recurrent_len,
 };
 pub use teacher::{SamplingSchedule, TeacherForcing};
@@ -341,6 +341,29 @@ mod tests {
         }
         let ok = RunConfig::from_toml("[train.schedule]\nkind = \"cosine\"\nmin_lr = 0.0\n");
         assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn tbptt_reads_from_toml_and_is_checked() {
+        let c = RunConfig::from_toml("[model]\ntbptt = { k1 = 50, k2 = 200 }\n").unwrap();
+        assert_eq!(c.model.tbptt, Some(Tbptt { k1: 50, k2: 200 }));
+        assert!(c.to_toml().unwrap().contains("k2 = 200"));
+        // Off by default, and then not written.
+        assert!(!RunConfig::default().to_toml().unwrap().contains("tbptt"));
+        let err = RunConfig::from_toml("[model]\ntbptt = { k1 = 0, k2 = 200 }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("model.tbptt needs k1 and k2 in 1..="), "{err}");
+        let err =
+            RunConfig::from_toml("[model]\nstrategy = \"seq2seq\"\ntbptt = { k1 = 5, k2 = 5 }\n")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("not available for the seq2seq"), "{err}");
+        // The split: 300 steps under (k1, 100) → 200 forward only, 100 backpropagated.
+        let t = Some(Tbptt { k1: 7, k2: 100 });
+        assert_eq!(Tbptt::split(t, 300), (200, 100));
+        assert_eq!(Tbptt::split(t, 100), (0, 100));
+        assert_eq!(Tbptt::split(None, 300), (0, 300));
     }
 
     #[test]

@@ -222,6 +222,48 @@ pub struct ModelConfig {
     /// sums. Allows up to [`max_layers`] layers. Not for seq2seq (yet).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub residual: bool,
+    /// Truncated backpropagation through time (Williams & Peng, 1990) for long
+    /// recurrent windows; `None`: full BPTT.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tbptt: Option<Tbptt>,
+}
+
+/// Truncated backpropagation through time (`model.tbptt`, `--tbptt K1,K2`).
+///
+/// A window's loss sits at its end (the forecast), so of the classic TBPTT(k1, k2)
+/// schedule ("every k1 steps, backpropagate k2 steps") only the last backward pass has
+/// a loss to carry: the gradient reaches back `k2` steps from the window's end, and the
+/// state entering those steps is treated as a constant. The steps before them run
+/// forward `k1` at a time, keeping nothing for the backward pass; so the memory a
+/// training step needs grows with `k1 + k2`, not with the lookback. `k1` changes
+/// memory, never the gradient; `k2` ≥ the recurrent window is full BPTT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tbptt {
+    /// Steps run forward at a time before the backpropagated ones (memory).
+    pub k1: usize,
+    /// Steps the gradient reaches back from the window's end.
+    pub k2: usize,
+}
+
+impl Tbptt {
+    /// Of a recurrent window of `steps` steps: how many run forward only (the state
+    /// they leave is a constant for the gradient) and how many are backpropagated.
+    pub fn split(tbptt: Option<Self>, steps: usize) -> (usize, usize) {
+        match tbptt {
+            Some(t) if t.k2 < steps => (steps - t.k2, t.k2),
+            _ => (0, steps),
+        }
+    }
+
+    /// `K1,K2` as on the command line.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (a, b) = text.split_once(',')?;
+        Some(Self {
+            k1: a.trim().parse().ok()?,
+            k2: b.trim().parse().ok()?,
+        })
+    }
 }
 
 /// How a seq2seq decoder attends over the encoder's top-layer states (`--attention`):
@@ -375,6 +417,7 @@ impl Default for ModelConfig {
             residual: false,
             dropout_mode: DropoutMode::Standard,
             peephole: false,
+            tbptt: None,
         }
     }
 }

@@ -88,6 +88,23 @@ impl RunConfig {
                     .into(),
             ));
         }
+        if let Some(t) = m.tbptt {
+            if t.k1 == 0 || t.k2 == 0 || t.k1 > MAX_WINDOW_STEPS || t.k2 > MAX_WINDOW_STEPS {
+                return Err(bad(format!(
+                    "model.tbptt needs k1 and k2 in 1..={MAX_WINDOW_STEPS} (steps run \
+                     forward at a time, steps backpropagated), got {},{}",
+                    t.k1, t.k2
+                )));
+            }
+            if m.strategy == super::Strategy::Seq2seq {
+                return Err(bad(
+                    "model.tbptt is not available for the seq2seq strategy yet (its \
+                     attention and decoder read every encoder step): use direct or \
+                     recursive"
+                        .into(),
+                ));
+            }
+        }
         if m.residual && m.strategy == super::Strategy::Seq2seq {
             return Err(bad(
                 "model.residual is not available for the seq2seq strategy yet: use direct or \

@@ -153,16 +153,18 @@ impl RecurrentLayer {
         (run.sequence, run.h)
     }
 
-    /// [`forward`](Self::forward) with variational dropout on the recurrent state:
-    /// the recurrent weights read `h ⊙ mask` (`mask: [B, H]`, the same at every step).
+    /// [`forward`](Self::forward) with variational dropout on the recurrent state
+    /// (the recurrent weights read `h ⊙ mask`, `mask: [B, H]`, the same at every step)
+    /// and truncated backpropagation: from step `detach_at` on, the state entering the
+    /// step is a constant for the gradient (`model.tbptt`).
     pub fn forward_masked(
         &self,
         x: Tensor<3>,
         keep_sequence: bool,
         probe: Option<&Tensor<3>>,
-        rec_mask: Option<&Tensor<2>>,
+        (rec_mask, detach_at): (Option<&Tensor<2>>, Option<usize>),
     ) -> (Option<Tensor<3>>, Tensor<2>) {
-        let run = self.run_masked(x, None, keep_sequence, probe, rec_mask);
+        let run = self.run_masked(x, None, keep_sequence, probe, (rec_mask, detach_at));
         (run.sequence, run.h)
     }
 
@@ -175,17 +177,18 @@ impl RecurrentLayer {
         keep_sequence: bool,
         probe: Option<&Tensor<3>>,
     ) -> LayerRun {
-        self.run_masked(x, init, keep_sequence, probe, None)
+        self.run_masked(x, init, keep_sequence, probe, (None, None))
     }
 
-    /// [`run`](Self::run), the recurrent weights reading `h ⊙ rec_mask` when given.
+    /// [`run`](Self::run), the recurrent weights reading `h ⊙ rec_mask` when given, the
+    /// state detached from the graph before step `detach_at` when given.
     fn run_masked(
         &self,
         x: Tensor<3>,
         init: Option<(Tensor<2>, Tensor<2>)>,
         keep_sequence: bool,
         probe: Option<&Tensor<3>>,
-        rec_mask: Option<&Tensor<2>>,
+        (rec_mask, detach_at): (Option<&Tensor<2>>, Option<usize>),
     ) -> LayerRun {
         let [batch, steps, d_in] = x.dims();
         let (h, g) = (self.hidden, self.cell.gates());
@@ -208,6 +211,11 @@ impl RecurrentLayer {
         };
         let mut outputs = Vec::with_capacity(if keep_sequence { steps } else { 0 });
         for t in 0..steps {
+            if detach_at == Some(t) {
+                // Truncated BPTT: no gradient flows into the steps before this one.
+                hidden = hidden.detach();
+                cell_state = cell_state.detach();
+            }
             let x_t: Tensor<2> = xw
                 .clone()
                 .slice([0..batch, t..t + 1, 0..g * h])

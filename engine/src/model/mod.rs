@@ -176,6 +176,10 @@ pub struct Forecaster {
     /// stacked layer's input above the first and each layer's recurrent state.
     #[module(skip)]
     pub variational: bool,
+    /// Truncated backpropagation through time (`model.tbptt`): the gradient reaches
+    /// back `k2` steps from the window's end.
+    #[module(skip)]
+    pub tbptt: Option<crate::config::Tbptt>,
     /// Output layout.
     #[module(skip)]
     pub horizon: usize,
@@ -253,6 +257,7 @@ impl Forecaster {
             recurrent_steps: config.recurrent_steps,
             residual: config.residual,
             variational: config.dropout_mode == crate::config::DropoutMode::Variational,
+            tbptt: config.tbptt,
             horizon: shape.horizon,
             targets: shape.targets,
             quantiles,
@@ -327,6 +332,9 @@ impl Forecaster {
         };
         let mut last = None;
         let n_layers = self.layers.len();
+        // Truncated BPTT: the state entering the last k2 steps is a constant.
+        let (prefix, _) = crate::config::Tbptt::split(self.tbptt, input.dims()[1]);
+        let detach_at = (prefix > 0).then_some(prefix);
         let variational = match dropout_rng.as_deref_mut() {
             Some(rng) if self.variational && self.dropout > 0.0 => {
                 Some(self.variational_masks(rng, input.dims()[0], &input.device()))
@@ -339,7 +347,7 @@ impl Forecaster {
             let residual = self.residual && k > 0;
             let rec_mask = variational.as_ref().and_then(|v| v.recurrent.get(k));
             let (sequence, mut h_last) =
-                layer.forward_masked(input.clone(), !top, probes.get(k), rec_mask);
+                layer.forward_masked(input.clone(), !top, probes.get(k), (rec_mask, detach_at));
             if residual {
                 let [b, steps, width] = input.dims();
                 let input_last = input.clone().slice([0..b, steps - 1..steps, 0..width]);

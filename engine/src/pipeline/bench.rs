@@ -46,20 +46,26 @@ pub struct BenchSpec {
     pub peephole: bool,
     /// Dropout and how its masks are drawn (the reference: none).
     pub dropout: (f64, crate::config::DropoutMode),
+    /// Truncated BPTT (the reference: full BPTT).
+    pub tbptt: Option<crate::config::Tbptt>,
 }
 
 impl BenchSpec {
-    /// FLOPs of one training window by the reference's formula (3 × forward).
+    /// FLOPs of one training window by the reference's formula (3 × forward: the
+    /// backward pass costs two forwards). Under truncated BPTT only the backpropagated
+    /// steps pay the backward's share.
     pub fn flops_per_window(&self) -> f64 {
         let g = self.cell.gates() as f64;
         let h = self.hidden as f64;
-        let layers: f64 = (0..self.layers)
+        let per_step: f64 = (0..self.layers)
             .map(|k| {
                 let input = if k == 0 { 1.0 } else { h };
-                2.0 * g * (input + h) * h * self.lookback as f64
+                2.0 * g * (input + h) * h
             })
             .sum();
-        3.0 * (layers + 2.0 * h * self.horizon as f64)
+        let (_, backward) = crate::config::Tbptt::split(self.tbptt, self.lookback);
+        let recurrent = per_step * (self.lookback + 2 * backward) as f64;
+        recurrent + 3.0 * 2.0 * h * self.horizon as f64
     }
 
     /// Stride-1 windows of the series: (training, the rest).
@@ -161,6 +167,7 @@ pub fn run(
         strategy: spec.strategy,
         residual: spec.residual,
         peephole: spec.peephole,
+        tbptt: spec.tbptt,
         ..ModelConfig::default()
     };
     let config = TrainConfig {
@@ -213,6 +220,7 @@ mod tests {
             residual: false,
             peephole: false,
             dropout: (0.0, crate::config::DropoutMode::Standard),
+            tbptt: None,
         }
     }
 
@@ -221,6 +229,16 @@ mod tests {
         // Config a: ≈ 28.5 MFLOP per window.
         let mflop = spec(CellKind::Lstm).flops_per_window() / 1e6;
         assert!((mflop - 28.5).abs() < 0.1, "{mflop}");
+        // Truncated to the last 24 of 96 steps: the recurrent layers' backward share
+        // (two thirds of their 28.5 − 0.02 MFLOP) shrinks to a quarter.
+        let truncated = BenchSpec {
+            tbptt: Some(crate::config::Tbptt { k1: 24, k2: 24 }),
+            ..spec(CellKind::Lstm)
+        };
+        let layers = 28.5 - 3.0 * 2.0 * 64.0 * 24.0 / 1e6;
+        let want = layers / 3.0 * (1.0 + 2.0 * 0.25) + 3.0 * 2.0 * 64.0 * 24.0 / 1e6;
+        let got = truncated.flops_per_window() / 1e6;
+        assert!((got - want).abs() < 0.1, "{got} vs {want}");
     }
 
     #[test]

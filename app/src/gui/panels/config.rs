@@ -19,6 +19,7 @@ use seqcast_engine::config::{
 
 mod quantiles;
 mod schedule;
+mod tbptt;
 mod teacher;
 mod texts;
 mod widgets;
@@ -56,7 +57,7 @@ pub fn config_ui(ui: &mut Ui, config: &mut RunConfig) -> bool {
     group(ui, t::GROUP_DATA, true, |ui| data_ui(ui, data, window));
     group(ui, t::GROUP_SCALING, false, |ui| scaling_ui(ui, data));
     group(ui, t::GROUP_MODEL, true, |ui| {
-        model_ui(ui, model, train);
+        model_ui(ui, model, train, window.lookback);
     });
     group(ui, t::GROUP_OPTIMISER, false, |ui| optimiser_ui(ui, train));
     group(ui, t::GROUP_SCHEDULE, false, |ui| {
@@ -173,7 +174,7 @@ fn scaling_ui(ui: &mut Ui, data: &mut DataConfig) {
     }
 }
 
-fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
+fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig, lookback: usize) {
     let choices = [
         (CellKind::Lstm, t::CELL_LSTM),
         (CellKind::Gru, t::CELL_GRU),
@@ -232,6 +233,13 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig) {
         t::RECURRENT_STEPS,
         steps.custom_formatter(all_when_zero),
     );
+    if model.strategy != Strategy::Seq2seq {
+        let recurrent = model.recurrent_len(lookback);
+        tbptt::tbptt_rows(ui, &mut model.tbptt, recurrent);
+    } else {
+        // Not for seq2seq (config validation).
+        model.tbptt = None;
+    }
     let starts = [
         (SkipInit::Fitted, t::SKIP_INIT_FITTED),
         (SkipInit::Best, t::SKIP_INIT_BEST),

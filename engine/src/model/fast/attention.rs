@@ -3,7 +3,7 @@
 //! score per encoder step, a softmax, the context (the weighted sum of the encoder's
 //! top-layer states). The backward pass runs the softmax's Jacobian by hand and sends
 //! the gradient to the encoder states of every step, which the encoder's backward pass
-//! then takes in (`part::backward_layers`).
+//! then takes in (`encoder::backward_layers`).
 
 use super::math::{self, gemm, tanh};
 use crate::config::Attention;

@@ -164,18 +164,6 @@ impl Tape {
     }
 }
 
-/// Runs the layer over the time-major input `x: [T, rows, d_in]` from a zero state; with
-/// `rec_mask` (`[rows, H]`, variational dropout) the recurrent weights read the state
-/// times the mask.
-pub fn forward(
-    w: &LayerWeights,
-    x: &[f32],
-    (rows, steps): (usize, usize),
-    rec_mask: Option<&[f32]>,
-) -> Result<Tape> {
-    run_forward(w, x, (rows, steps), (None, rec_mask))
-}
-
 /// Runs the layer over the time-major input `x: [T, rows, d_in]` from `init` (a zero
 /// state without it).
 pub fn forward_from(
@@ -185,6 +173,18 @@ pub fn forward_from(
     init: Option<&State>,
 ) -> Result<Tape> {
     run_forward(w, x, (rows, steps), (init, None))
+}
+
+/// Runs the layer over the time-major input `x: [T, rows, d_in]` from `init` (a zero
+/// state without it), the recurrent weights reading the state times `rec_mask` when
+/// given.
+pub fn forward_with(
+    w: &LayerWeights,
+    x: &[f32],
+    (rows, steps): (usize, usize),
+    (init, rec_mask): (Option<&State>, Option<&[f32]>),
+) -> Result<Tape> {
+    run_forward(w, x, (rows, steps), (init, rec_mask))
 }
 
 fn run_forward(

@@ -14,6 +14,7 @@
 //! run on separate threads (each part's gradients are sums, so the parts just add).
 
 mod attention;
+mod encoder;
 mod kernel;
 mod known;
 mod layer;
@@ -117,7 +118,9 @@ pub fn supports(model: &Forecaster) -> bool {
         .layers
         .iter()
         .all(|l| l.cell == first.cell && l.hidden == first.hidden)
-        && !((model.residual || model.layers.iter().any(|l| l.peep.is_some()))
+        && !((model.residual
+            || model.tbptt.is_some()
+            || model.layers.iter().any(|l| l.peep.is_some()))
             && model.is_seq2seq())
 }
 
@@ -477,6 +480,7 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
         },
         recurrent_steps: model.recurrent_steps,
         residual: model.residual,
+        tbptt: model.tbptt,
         decoder,
     })
 }

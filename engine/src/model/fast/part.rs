@@ -3,8 +3,9 @@
 
 use std::ops::Range;
 
+use super::encoder::{self, Encoded, multiply};
 use super::known::Known;
-use super::layer::{self, Backward, LayerGrads, LayerWeights, State, Tape};
+use super::layer::{LayerGrads, LayerWeights};
 use super::math::{self, gemm};
 use super::pool;
 use super::skip::Skip;
@@ -30,6 +31,8 @@ pub struct Weights {
     /// Residual connections between stacked layers: from the second layer up, a layer's
     /// output is its hidden state plus its input.
     pub residual: bool,
+    /// Truncated backpropagation through time (`model.tbptt`).
+    pub tbptt: Option<crate::config::Tbptt>,
 }
 
 impl Weights {
@@ -164,35 +167,6 @@ pub struct PartResult {
     pub norms: Option<Vec<Vec<f64>>>,
 }
 
-/// `[B, T, W]` rows `rows`, steps `first..T` → time-major `[T − first, rows, W]`.
-pub(super) fn time_major(
-    src: &[f32],
-    rows: &Range<usize>,
-    (steps, first): (usize, usize),
-    width: usize,
-) -> Vec<f32> {
-    let n = rows.len();
-    let kept = steps.saturating_sub(first);
-    let mut out = pool::zeros(kept * n * width);
-    for (r, b) in rows.clone().enumerate() {
-        for t in 0..kept {
-            let from = (b * steps + first + t) * width;
-            let to = (t * n + r) * width;
-            if let (Some(dst), Some(s)) = (out.get_mut(to..to + width), src.get(from..from + width))
-            {
-                dst.copy_from_slice(s);
-            }
-        }
-    }
-    out
-}
-
-pub(super) fn multiply(a: &mut [f32], mask: &[f32]) {
-    for (x, m) in a.iter_mut().zip(mask) {
-        *x *= m;
-    }
-}
-
 /// One part's forward pass, with what the backward pass reads.
 struct Forward {
     /// The recurrent layers' inputs, tapes and masks.
@@ -207,145 +181,6 @@ struct Forward {
     pred: Vec<f32>,
 }
 
-/// The recurrent layers' forward pass (a seq2seq model's encoder).
-pub(super) struct Encoded {
-    /// Each layer's time-major input `[T, rows, d_in]` (the bottom one: the batch's).
-    pub inputs: Vec<Vec<f32>>,
-    /// Each layer's tape.
-    pub tapes: Vec<Tape>,
-    /// The non-top layers' dropout masks, time-major.
-    pub masks_tm: Vec<Vec<f32>>,
-    /// Variational dropout: each layer's recurrent mask, this part's rows `[rows, H]`.
-    pub rec_masks: Vec<Vec<f32>>,
-}
-
-/// Runs the recurrent layers over the last `recurrent_len` steps of rows `rows_range`
-/// of `x: [B, T, F]`, with the between-layer dropout masks.
-pub(super) fn encode(
-    w: &Weights,
-    masks: &Masks,
-    x: &[f32],
-    rows_range: &Range<usize>,
-    (steps, features): (usize, usize),
-) -> Result<Encoded> {
-    let rows = rows_range.len();
-    let hidden = w.layers.first().map_or(0, |l| l.hidden);
-    let n_layers = w.layers.len();
-    let rec = w.recurrent_len(steps);
-    let masks_tm: Vec<Vec<f32>> = masks
-        .sequence
-        .iter()
-        .map(|m| time_major(m, rows_range, (rec, 0), hidden))
-        .collect();
-    let mut inputs: Vec<Vec<f32>> = vec![time_major(x, rows_range, (steps, steps - rec), features)];
-    let mut tapes: Vec<Tape> = Vec::with_capacity(n_layers);
-    let mut rec_masks = Vec::new();
-    for (k, lw) in w.layers.iter().enumerate() {
-        let layer_x = inputs.last().map_or(&[][..], Vec::as_slice);
-        let rec_mask = masks.recurrent_rows(k, rows_range, hidden);
-        if let Some(m) = rec_mask {
-            rec_masks.push(m.to_vec());
-        }
-        let tape = layer::forward(lw, layer_x, (rows, rec), rec_mask)?;
-        if k + 1 < n_layers {
-            let mut next = pool::copy_of(&tape.h);
-            if w.residual && k > 0 {
-                math::add_into(&mut next, layer_x);
-            }
-            if let Some(mask) = masks_tm.get(k) {
-                multiply(&mut next, mask);
-            }
-            inputs.push(next);
-        }
-        tapes.push(tape);
-    }
-    Ok(Encoded {
-        inputs,
-        tapes,
-        masks_tm,
-        rec_masks,
-    })
-}
-
-impl Encoded {
-    /// Hands the big buffers back to the pool.
-    pub(super) fn recycle(self) {
-        pool::recycle(
-            self.tapes
-                .into_iter()
-                .flat_map(Tape::into_buffers)
-                .chain(self.inputs)
-                .chain(self.masks_tm),
-        );
-    }
-}
-
-/// Backward through the recurrent layers, top down. `dh_in: [rec, rows, H]` reaches the
-/// top layer's hidden states from outside (the head). `into_last` holds, per layer, the
-/// gradient reaching its last state from a seq2seq decoder started from it (h added to
-/// the last step's, c as the last cell state's); empty for a direct model. Per-step
-/// gradient norms are added to `norms` when probing.
-pub(super) fn backward_layers(
-    w: &Weights,
-    enc: &Encoded,
-    mut dh_in: Vec<f32>,
-    into_last: &[State],
-    (rows, rec): (usize, usize),
-    (grads, mut norms): (&mut [LayerGrads], Option<&mut Vec<Vec<f64>>>),
-) -> Result<()> {
-    let step_h = rows * w.layers.first().map_or(0, |l| l.hidden);
-    for k in (0..w.layers.len()).rev() {
-        let (Some(lw), Some(tape), Some(x), Some(lg)) = (
-            w.layers.get(k),
-            enc.tapes.get(k),
-            enc.inputs.get(k),
-            grads.get_mut(k),
-        ) else {
-            continue;
-        };
-        let from_decoder = into_last.get(k);
-        if let (Some(s), Some(last)) = (from_decoder, dh_in.get_mut((rec - 1) * step_h..)) {
-            math::add_into(last, &s.h);
-        }
-        let dc_last = from_decoder.and_then(|s| (!s.c.is_empty()).then_some(&s.c[..]));
-        let mut dx = if k > 0 {
-            pool::take(rows * rec * lw.d_in) // the dx GEMM (beta = 0) writes it all
-        } else {
-            Vec::new()
-        };
-        layer::backward(
-            lw,
-            x,
-            tape,
-            &dh_in,
-            (rows, rec),
-            Backward {
-                grads: lg,
-                dx: (k > 0).then_some(&mut dx),
-                norms: norms
-                    .as_deref_mut()
-                    .and_then(|n| n.get_mut(k))
-                    .map(Vec::as_mut_slice),
-                init: None,
-                dc_last,
-                rec_mask: enc.rec_masks.get(k).map(Vec::as_slice),
-            },
-        )?;
-        if k > 0 {
-            // A residual layer's input also reaches its output directly.
-            if w.residual {
-                math::add_into(&mut dx, &dh_in);
-            }
-            if let Some(mask) = enc.masks_tm.get(k - 1) {
-                multiply(&mut dx, mask);
-            }
-            pool::recycle([std::mem::replace(&mut dh_in, dx)]);
-        }
-    }
-    pool::recycle([dh_in]);
-    Ok(())
-}
-
 /// The network's forward pass on rows `rows` of the batch `x: [B, T, F]`.
 fn forward(
     w: &Weights,
@@ -358,22 +193,23 @@ fn forward(
     let hidden = w.layers.first().map_or(0, |l| l.hidden);
     let outputs = w.head_b.len();
     let step_h = rows * hidden;
-    // The recurrent layers read the window's last `rec` steps; the skip reads them all.
-    let rec = w.recurrent_len(steps);
-    let encoded = encode(w, masks, x, rows_range, (steps, features))?;
+    // The recurrent layers read the window's last steps (their tapes the last `kept`
+    // of them); the skip reads them all.
+    let encoded = encoder::encode(w, masks, x, rows_range, (steps, features))?;
+    let kept = encoded.steps;
 
     // Head: [rows, H] × [H, outputs].
     let last = encoded
         .tapes
         .last()
-        .map_or(&[][..], |t| t.h.get((rec - 1) * step_h..).unwrap_or(&[]));
+        .map_or(&[][..], |t| t.h.get((kept - 1) * step_h..).unwrap_or(&[]));
     let mut h_last = last.to_vec();
     if w.residual && encoded.tapes.len() > 1 {
         // The top layer's output adds its input.
         let top_input = encoded.inputs.last().map_or(&[][..], Vec::as_slice);
         math::add_into(
             &mut h_last,
-            top_input.get((rec - 1) * step_h..).unwrap_or(&[]),
+            top_input.get((kept - 1) * step_h..).unwrap_or(&[]),
         );
     }
     let head_mask: Option<Vec<f32>> = masks.head.as_ref().map(|m| {
@@ -524,18 +360,18 @@ pub fn run(
     if let Some(mask) = head_mask {
         multiply(&mut dh_last, mask);
     }
-    let rec = w.recurrent_len(steps);
-    let mut dh_in = pool::zeros(rec * step_h);
-    if let Some(dst) = dh_in.get_mut((rec - 1) * step_h..) {
+    let (rec, kept) = (w.recurrent_len(steps), f.encoded.steps);
+    let mut dh_in = pool::zeros(kept * step_h);
+    if let Some(dst) = dh_in.get_mut((kept - 1) * step_h..) {
         dst.copy_from_slice(&dh_last);
     }
     let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; rec]; n_layers]);
-    backward_layers(
+    encoder::backward_layers(
         w,
         &f.encoded,
         dh_in,
         &[],
-        (rows, rec),
+        rows,
         (&mut grads.layers, norms.as_mut()),
     )?;
     f.encoded.recycle();

@@ -1,6 +1,6 @@
 //! The seq2seq strategy on the fast path; `model::seq2seq` on burn is the reference
 //! (same layout, same feedback, same dropout masks; `tests/seq2seq.rs` holds the two to
-//! 1e-4). The encoder is the direct model's recurrent stack (`part::encode`); each
+//! 1e-4). The encoder is the direct model's recurrent stack (`encoder::encode`); each
 //! decoder layer then runs one step at a time from its encoder layer's last state,
 //! because a step's input may be the previous step's forecast. The backward pass walks
 //! the decoder's steps in reverse, handing each layer's gradient to its previous state
@@ -8,6 +8,7 @@
 //! last states.
 
 use super::attention::{self, AttnGrads, AttnWeights, Keys, StepGrads};
+use super::encoder;
 use super::layer::{self, Backward, LayerGrads, LayerWeights, State, Tape};
 use super::math::{self, gemm};
 use super::part::{self, Grads, Masks, PartInput, PartResult, Weights};
@@ -48,7 +49,7 @@ struct Step {
 
 /// The forward pass of one part.
 struct Forward {
-    encoded: part::Encoded,
+    encoded: encoder::Encoded,
     /// The additive attention's `enc·W₁` (empty otherwise).
     enc_w: Vec<f32>,
     steps: Vec<Step>,
@@ -68,7 +69,7 @@ fn forward(
     let rows = rows_range.len();
     let hidden = w.layers.first().map_or(0, |l| l.hidden);
     let rec = w.recurrent_len(steps);
-    let encoded = part::encode(w, masks, input.x, rows_range, (steps, features))?;
+    let encoded = encoder::encode(w, masks, input.x, rows_range, (steps, features))?;
     let enc = top_states(&encoded, rec * rows * hidden);
     let enc_w = match &dec.attn {
         Some(a) => attention::encoder_side(a, enc, (rec, rows))?,
@@ -340,12 +341,12 @@ pub fn run(
     }
     let n_layers = w.layers.len();
     let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; rec]; n_layers]);
-    part::backward_layers(
+    encoder::backward_layers(
         w,
         &f.encoded,
         d_enc,
         &carry,
-        (rows, rec),
+        rows,
         (&mut grads.layers, norms.as_mut()),
     )?;
     for step in f.steps {
@@ -363,7 +364,7 @@ pub fn run(
 }
 
 /// The encoder's top-layer states `[T, rows, H]` (the first `len` values of its tape).
-fn top_states(encoded: &part::Encoded, len: usize) -> &[f32] {
+fn top_states(encoded: &encoder::Encoded, len: usize) -> &[f32] {
     encoded
         .tapes
         .last()

@@ -344,3 +344,31 @@ fn labels_are_unique_and_render_with_the_default_fonts() {
     });
     harness.run();
 }
+
+#[test]
+fn truncated_bptt_is_turned_on_edited_and_refused_for_seq2seq() {
+    let mut config = RunConfig::default();
+    config.window.lookback = 400;
+    config.model.recurrent_steps = 0; // the layers read all 400 steps
+    let mut harness = harness(config);
+    assert!(harness.query_by_label("K2 (backpropagated)").is_none());
+    harness.get_by_label("Truncated BPTT").click();
+    harness.run();
+    let tb = harness.state().0.model.tbptt.expect("turned on");
+    // Starts at a quarter of the recurrent window.
+    assert_eq!((tb.k1, tb.k2), (100, 100));
+    assert!(
+        harness
+            .query_by_label_contains("gradient through the last 100 of 400 steps")
+            .is_some()
+    );
+    type_into(&mut harness, "K2 (backpropagated)", "500");
+    assert_eq!(harness.state().0.model.tbptt.map(|t| t.k2), Some(500));
+    assert!(harness.query_by_label_contains("full BPTT").is_some());
+    assert!(harness.state().0.validate().is_ok());
+    pick(&mut harness, "Strategy", "Seq2seq");
+    harness.run();
+    assert_eq!(harness.state().0.model.tbptt, None, "not for seq2seq");
+    assert!(harness.query_by_label("Truncated BPTT").is_none());
+    assert!(harness.state().0.validate().is_ok());
+}

@@ -16,6 +16,7 @@ mod quantile;
 mod residual;
 mod seq2seq;
 mod state;
+mod tbptt;
 mod variational;
 
 const B: usize = 19; // odd, and ≥ 2·8 so two threads split it unevenly
@@ -51,6 +52,7 @@ fn test_config(
         residual: false,
         dropout_mode: crate::config::DropoutMode::Standard,
         peephole: false,
+        tbptt: None,
     }
 }
 
@@ -244,7 +246,7 @@ fn with_random_skip(config: &ModelConfig, shape: ModelShape, seed: u64) -> Forec
     model
 }
 
-/// Runs `model` on `x: [B, T, features]`, `y` through burn's autodiff and the fast path
+/// Runs `model` on `x: [B, lookback, features]`, `y` through burn's autodiff and the fast path
 /// (with the same dropout stream when the model has dropout); asserts that outputs,
 /// gradients and the random streams agree, and returns the fast path's step.
 fn assert_fast_matches_burn(
@@ -267,7 +269,11 @@ fn assert_fast_matches_burn_with(
     let device = cpu_device().autodiff();
     let dropout = model.dropout > 0.0;
     let (mut rng_burn, mut rng_fast) = (Rng::new(5), Rng::new(5));
-    let xt = Tensor::<3>::from_data(TensorData::new(x.to_vec(), [B, T, features]), &device);
+    let lookback = x.len() / (B * features);
+    let xt = Tensor::<3>::from_data(
+        TensorData::new(x.to_vec(), [B, lookback, features]),
+        &device,
+    );
     let yt = Tensor::<2>::from_data(TensorData::new(y.to_vec(), [B, y.len() / B]), &device);
     let ft = (!future.is_empty()).then(|| {
         let known = future.len() / (B * HORIZON);
@@ -286,7 +292,7 @@ fn assert_fast_matches_burn_with(
         teacher: &[],
         y,
         batch: B,
-        lookback: T,
+        lookback,
         features,
     };
     let fast =
@@ -328,6 +334,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         residual: false,
         dropout_mode: crate::config::DropoutMode::Standard,
         peephole: false,
+        tbptt: None,
     };
     let shape = ModelShape {
         features: F,

@@ -85,7 +85,7 @@ fn check(cell: CellKind, d_in: usize, hidden: usize) {
     let full = run(&w, (&x, &dh_in), steps, None, None);
 
     // Forward: the second part from the first part's last state.
-    let first_tape = layer::forward(&w, &x[..split_x], (ROWS, FIRST), None).unwrap();
+    let first_tape = layer::forward_from(&w, &x[..split_x], (ROWS, FIRST), None).unwrap();
     let mid = State::last(&first_tape, ROWS, FIRST, hidden);
     assert_eq!(mid.h.len(), ROWS * hidden);
     let lstm = cell == CellKind::Lstm;

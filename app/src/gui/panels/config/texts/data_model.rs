@@ -190,6 +190,27 @@ pub(in super::super) const RESIDUAL: Field = field(
      Allows up to 8 layers (4 without). Try it when a stack of 3 or more layers trains \
      worse than 2, or the first layer's gradient vanishes. Not for seq2seq yet.",
 );
+pub(in super::super) const TBPTT: Field = field(
+    "Truncated BPTT",
+    "Truncated backpropagation through time (Williams & Peng, 1990), for windows of \
+     thousands of steps: the gradient reaches back only the last K2 steps of each window \
+     (the state entering them is treated as a constant), and the steps before them run \
+     forward K1 at a time keeping nothing, so a training step's memory grows with K1 + K2 \
+     instead of the lookback. The forecast's loss sits at the window's end, so K1 changes \
+     memory, never the gradient. It costs what the network could learn from dependencies \
+     longer than K2 steps (BENCHMARKS.md, Truncated BPTT). Off: full BPTT. Not for \
+     seq2seq yet.",
+);
+pub(in super::super) const TBPTT_K1: Field = field(
+    "K1 (forward chunk)",
+    "Steps run forward at a time before the backpropagated ones: the memory of the \
+     forward-only part. Any value gives the same gradient.",
+);
+pub(in super::super) const TBPTT_K2: Field = field(
+    "K2 (backpropagated)",
+    "Steps the gradient reaches back from the window's end. At or above the steps the \
+     layers read (the lookback, or Recurrent steps with the linear skip) it is full BPTT.",
+);
 pub(in super::super) const INIT: Field = field(
     "Initialisation",
     "How the recurrent weights start. Orthogonal (the default) keeps gradients from \
