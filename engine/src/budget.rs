@@ -205,10 +205,20 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
              weights, kept {PARAM_COPIES} times while training)"
         ),
         "lower model.hidden or window.horizon, or train fewer quantile levels",
-        product(&[hid, h, t, q, PARAM_COPIES, F32]),
+        product(&[
+            hid,
+            h,
+            t,
+            q,
+            PARAM_COPIES,
+            F32,
+            n(1 + usize::from(model.bidirectional)),
+        ]),
     );
-    // Per layer: input and recurrent weights, two biases.
-    let per_layer = product(&[hid.max(f), hid, gates]).saturating_mul(2);
+    // Per layer: input and recurrent weights, two biases; a bidirectional encoder has
+    // two stacks (and a head reading both).
+    let directions = n(1 + usize::from(model.bidirectional));
+    let per_layer = product(&[hid.max(f), hid, gates, directions]).saturating_mul(2);
     e.add(
         format!(
             "the recurrent layers (model.layers {layers} × model.hidden {hid}, kept \
@@ -226,7 +236,16 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
     });
     let batch = n(train.batch);
     // Forward: each step's gates and two states per layer; backward: as much again.
-    let activations = product(&[batch, steps, layers, hid, gates.saturating_add(2), 2, F32]);
+    let activations = product(&[
+        batch,
+        steps,
+        layers,
+        hid,
+        gates.saturating_add(2),
+        2,
+        F32,
+        directions,
+    ]);
     let io = product(&[batch, l, f, F32]).saturating_add(product(&[batch, h, t, q, 3, F32]));
     e.add(
         format!(

@@ -56,6 +56,21 @@ fn tiny_gru_and_lstm_lower_their_validation_loss() {
 }
 
 #[test]
+fn a_bidirectional_encoder_under_truncated_bptt_lowers_its_validation_loss() {
+    let mut config = tiny(CellKind::Gru, 4);
+    config.model.linear_skip = false;
+    config.model.bidirectional = true;
+    // Gradient through the last 8 of the window's steps.
+    config.model.tbptt = Some(seqcast_engine::config::Tbptt { k1: 5, k2: 8 });
+    assert!(config.window.lookback > 8, "the truncation must bite");
+    let p = prepared(&config);
+    let out = fit(&config, &p);
+    let val: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
+    assert!(val[3] < 0.95 * val[0], "{val:?}");
+    assert!(val[3] < 0.6, "{val:?}");
+}
+
+#[test]
 fn the_same_seed_gives_an_identical_history_and_another_seed_does_not() {
     let run = |seed: u64| {
         let mut config = tiny(CellKind::Lstm, 2);

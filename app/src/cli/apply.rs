@@ -155,6 +155,7 @@ impl TrainArgs {
             self.dropout => m.dropout,
             self.forget_bias => m.forget_bias,
             self.residual => m.residual,
+            self.bidirectional => m.bidirectional,
             self.linear_skip => m.linear_skip,
             self.recurrent_steps => m.recurrent_steps,
         );

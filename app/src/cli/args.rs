@@ -293,6 +293,11 @@ pub struct TrainArgs {
     /// full BPTT.
     #[arg(long, value_name = "K1,K2", help_heading = "Model")]
     pub tbptt: Option<String>,
+    /// A bidirectional encoder: a second stack of the same layers reads each window
+    /// newest step first, and the head reads both stacks' last states (doubles the
+    /// recurrent parameters; not for seq2seq) (true | false).
+    #[arg(long, value_name = "BOOL", help_heading = "Model")]
+    pub bidirectional: Option<bool>,
     /// LSTM forget-gate bias at initialisation.
     #[arg(long, value_name = "B", help_heading = "Model")]
     pub forget_bias: Option<f64>,

@@ -62,6 +62,9 @@ pub struct BenchArgs {
     /// With --dropout: standard | variational.
     #[arg(long, default_value = "standard")]
     pub dropout_mode: String,
+    /// A bidirectional encoder (the reference: one direction).
+    #[arg(long)]
+    pub bidirectional: bool,
     /// Truncated BPTT, K1,K2 (the reference: full BPTT).
     #[arg(long, value_name = "K1,K2")]
     pub tbptt: Option<String>,
@@ -84,6 +87,7 @@ impl Bench {
         BenchSpec {
             strategy,
             residual: args.residual,
+            bidirectional: args.bidirectional,
             tbptt: args
                 .tbptt
                 .as_deref()
@@ -287,6 +291,7 @@ mod tests {
             dropout: 0.0,
             dropout_mode: "standard".into(),
             tbptt: None,
+            bidirectional: false,
         };
         run(&args).unwrap();
         assert!(

@@ -26,6 +26,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("dropout", c.model.dropout.to_string()),
         ("init", c.model.init.name().to_string()),
         ("residual", c.model.residual.to_string()),
+        ("bidirectional", c.model.bidirectional.to_string()),
         ("dropout_mode", c.model.dropout_mode.name().to_string()),
         (
             "tbptt",

@@ -103,10 +103,8 @@ pub fn summary(summary: &RunSummary) -> String {
     );
     let _ = writeln!(
         out,
-        "{} {}×{}{} · {} parameters · {} · best epoch {} · {:.1}s, {:.0} windows/s",
-        c.model.cell.name().to_uppercase(),
-        c.model.layers,
-        c.model.hidden,
+        "{}{} · {} parameters · {} · best epoch {} · {:.1}s, {:.0} windows/s",
+        c.model.title(),
         if c.model.strategy.is_direct() {
             String::new()
         } else {

@@ -226,6 +226,12 @@ pub struct ModelConfig {
     /// recurrent windows; `None`: full BPTT.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tbptt: Option<Tbptt>,
+    /// A bidirectional encoder: a second stack of the same layers reads the recurrent
+    /// window from its newest step to its oldest, and the head reads both stacks' last
+    /// states side by side (valid for forecasting: the whole window is in the past).
+    /// Doubles the recurrent parameters and the head's input. Not for seq2seq (yet).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub bidirectional: bool,
 }
 
 /// Truncated backpropagation through time (`model.tbptt`, `--tbptt K1,K2`).
@@ -383,6 +389,28 @@ pub fn max_layers(residual: bool) -> usize {
 }
 
 impl ModelConfig {
+    /// The network in a few words: `LSTM 2×64`, `bidirectional peephole LSTM 3×64,
+    /// residual`.
+    pub fn title(&self) -> String {
+        let mut title = String::new();
+        if self.bidirectional {
+            title.push_str("bidirectional ");
+        }
+        if self.peephole {
+            title.push_str("peephole ");
+        }
+        title.push_str(&format!(
+            "{} {}×{}",
+            self.cell.name().to_uppercase(),
+            self.layers,
+            self.hidden
+        ));
+        if self.residual {
+            title.push_str(", residual");
+        }
+        title
+    }
+
     /// How many of a `lookback`-step window's last steps the recurrent layers read.
     pub fn recurrent_len(&self, lookback: usize) -> usize {
         recurrent_len(lookback, self.recurrent_steps, self.linear_skip)
@@ -418,6 +446,7 @@ impl Default for ModelConfig {
             dropout_mode: DropoutMode::Standard,
             peephole: false,
             tbptt: None,
+            bidirectional: false,
         }
     }
 }
@@ -452,5 +481,18 @@ mod tests {
         let text = toml::to_string(&m).unwrap();
         assert!(text.contains("init = \"he\""), "{text}");
         assert!(!text.contains("orthogonal_init"), "{text}");
+    }
+
+    #[test]
+    fn the_title_names_the_cell_the_size_and_the_options() {
+        assert_eq!(ModelConfig::default().title(), "LSTM 2×64");
+        let m = ModelConfig {
+            bidirectional: true,
+            peephole: true,
+            residual: true,
+            layers: 3,
+            ..ModelConfig::default()
+        };
+        assert_eq!(m.title(), "bidirectional peephole LSTM 3×64, residual");
     }
 }

@@ -105,6 +105,13 @@ impl RunConfig {
                 ));
             }
         }
+        if m.bidirectional && m.strategy == super::Strategy::Seq2seq {
+            return Err(bad(
+                "model.bidirectional is not available for the seq2seq strategy yet: use \
+                 direct or recursive"
+                    .into(),
+            ));
+        }
         if m.residual && m.strategy == super::Strategy::Seq2seq {
             return Err(bad(
                 "model.residual is not available for the seq2seq strategy yet: use direct or \

@@ -22,6 +22,7 @@ impl Forecaster {
     /// recurrent mask); the head's mask follows as in standard dropout.
     pub(super) fn variational_masks(
         &self,
+        stack: &[super::cell::RecurrentLayer],
         rng: &mut Rng,
         b: usize,
         device: &Device,
@@ -30,7 +31,7 @@ impl Forecaster {
             recurrent: Vec::new(),
             inputs: Vec::new(),
         };
-        for (k, layer) in self.layers.iter().enumerate() {
+        for (k, layer) in stack.iter().enumerate() {
             let h = layer.hidden;
             let mut draw = || {
                 let values = dropout_mask(b * h, self.dropout, rng);

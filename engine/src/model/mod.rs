@@ -10,6 +10,7 @@ pub mod init;
 pub mod loss;
 pub mod path;
 pub mod seq2seq;
+mod stack;
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -82,9 +83,12 @@ impl ModelShape {
         // A peephole LSTM's layers (encoder only: not for seq2seq) hold a fifth tensor.
         let peep = config.peephole && config.cell == crate::config::CellKind::Lstm;
         let per_layer = 4 + usize::from(peep);
+        // A bidirectional encoder has a second stack of the same layers.
+        let directions = 1 + usize::from(config.bidirectional && !seq2seq);
         let count = config
             .layers
             .checked_mul(per_layer)?
+            .checked_mul(directions)?
             .checked_add(config.layers.checked_mul(4 * (stacks - 1))?)?
             .checked_add(2 + usize::from(config.linear_skip) + usize::from(known_w) + attn)?;
         if count > max_params {
@@ -95,11 +99,13 @@ impl ModelShape {
             config.cell.gates().checked_mul(config.hidden)?,
         );
         let mut shapes = Vec::with_capacity(count);
-        for k in 0..config.layers {
-            let d_in = if k == 0 { self.features } else { h };
-            shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
-            if peep {
-                shapes.push(vec![3 * h]);
+        for _ in 0..directions {
+            for k in 0..config.layers {
+                let d_in = if k == 0 { self.features } else { h };
+                shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
+                if peep {
+                    shapes.push(vec![3 * h]);
+                }
             }
         }
         if seq2seq {
@@ -122,7 +128,11 @@ impl ModelShape {
             self.horizon.checked_mul(per_step)?
         };
         let attends = seq2seq && !config.attention.is_none();
-        let head_in = if attends { h.checked_mul(2)? } else { h };
+        let head_in = if attends || directions == 2 {
+            h.checked_mul(2)?
+        } else {
+            h
+        };
         shapes.extend([vec![head_in, out], vec![out]]);
         if config.linear_skip {
             shapes.push(vec![self.lookback, self.horizon]);
@@ -146,6 +156,10 @@ pub struct Forecaster {
     /// layer's last state; the bottom one reads the previous step's targets and the
     /// covariates known in advance. Empty for the other strategies.
     pub decoder: Vec<RecurrentLayer>,
+    /// A bidirectional encoder's second stack (`model.bidirectional`), the same layers
+    /// as `layers`, reading the recurrent window from its newest step to its oldest;
+    /// empty otherwise.
+    pub backward: Vec<RecurrentLayer>,
     /// Head weights `[H, quantiles·horizon·targets]` (seq2seq: `[H, quantiles·targets]`,
     /// read at every decoder step).
     pub head_w: Param<Tensor<2>>,
@@ -215,6 +229,11 @@ impl Forecaster {
         };
         let seq2seq = config.strategy == Strategy::Seq2seq;
         let layers = stack(shape.features);
+        let backward = if config.bidirectional && !seq2seq {
+            stack(shape.features)
+        } else {
+            Vec::new()
+        };
         let decoder = if seq2seq {
             stack(shape.targets + shape.known)
         } else {
@@ -232,13 +251,19 @@ impl Forecaster {
         } else {
             None
         };
-        let head_in = config.hidden * if attn.is_some() { 2 } else { 1 };
+        let head_in = config.hidden
+            * if attn.is_some() || !backward.is_empty() {
+                2
+            } else {
+                1
+            };
         let bound = 1.0 / (head_in as f64).sqrt();
         let w = init::uniform(rng, head_in, out, bound);
         let b = init::uniform(rng, 1, out, bound);
         Self {
             layers,
             decoder,
+            backward,
             head_w: Param::from_data(TensorData::new(w, [head_in, out]), device),
             head_b: Param::from_data(TensorData::new(b, [out]), device),
             skip_w: config.linear_skip.then(|| {
@@ -325,51 +350,27 @@ impl Forecaster {
         };
         let [b, lookback, features] = x.dims();
         let first = lookback - self.recurrent_len(lookback);
-        let mut input = if first > 0 {
+        let input = if first > 0 {
             x.slice([0..b, first..lookback, 0..features])
         } else {
             x
         };
-        let mut last = None;
-        let n_layers = self.layers.len();
-        // Truncated BPTT: the state entering the last k2 steps is a constant.
-        let (prefix, _) = crate::config::Tbptt::split(self.tbptt, input.dims()[1]);
-        let detach_at = (prefix > 0).then_some(prefix);
-        let variational = match dropout_rng.as_deref_mut() {
-            Some(rng) if self.variational && self.dropout > 0.0 => {
-                Some(self.variational_masks(rng, input.dims()[0], &input.device()))
+        let last = self.run_stack(
+            &self.layers,
+            input.clone(),
+            dropout_rng.as_deref_mut(),
+            probes,
+        );
+        // A bidirectional encoder: the second stack reads the window newest step first,
+        // and the head reads both stacks' last states side by side.
+        let last = match last {
+            Some(h) if !self.backward.is_empty() => {
+                let reversed = input.clone().flip([1]);
+                self.run_stack(&self.backward, reversed, dropout_rng.as_deref_mut(), &[])
+                    .map(|h_back| Tensor::cat(vec![h, h_back], 1))
             }
-            _ => None,
+            other => other,
         };
-        for (k, layer) in self.layers.iter().enumerate() {
-            let top = k + 1 == n_layers;
-            // From the second layer up, a residual layer's output adds its input.
-            let residual = self.residual && k > 0;
-            let rec_mask = variational.as_ref().and_then(|v| v.recurrent.get(k));
-            let (sequence, mut h_last) =
-                layer.forward_masked(input.clone(), !top, probes.get(k), (rec_mask, detach_at));
-            if residual {
-                let [b, steps, width] = input.dims();
-                let input_last = input.clone().slice([0..b, steps - 1..steps, 0..width]);
-                h_last = h_last + input_last.reshape([b, width]);
-            }
-            if let Some(seq) = sequence {
-                let seq = if residual { seq + input.clone() } else { seq };
-                input = match (&variational, dropout_rng.as_deref_mut()) {
-                    // The next layer's input mask, the same at every step.
-                    (Some(v), _) => match v.inputs.get(k) {
-                        Some(mask) => {
-                            let [b, steps, width] = seq.dims();
-                            seq * mask.clone().reshape([b, 1, width]).repeat_dim(1, steps)
-                        }
-                        None => seq,
-                    },
-                    (None, Some(rng)) => apply_dropout(seq, self.dropout, rng),
-                    (None, None) => seq,
-                };
-            }
-            last = Some(h_last);
-        }
         // A Forecaster always has at least one layer (config validation: 1..=4).
         let Some(mut h) = last else {
             return Tensor::zeros(
@@ -451,12 +452,14 @@ mod shape_tests {
         for (cell, known) in [(CellKind::Lstm, 0), (CellKind::Gru, 2), (CellKind::Rnn, 1)] {
             let shape = ModelShape { known, ..shape };
             for layers in 1..=3 {
-                for linear_skip in [false, true] {
+                for (linear_skip, bidirectional) in [(false, false), (true, false), (true, true)] {
                     let config = ModelConfig {
                         cell,
                         layers,
                         hidden: 5,
                         linear_skip,
+                        bidirectional,
+                        peephole: bidirectional && cell == CellKind::Lstm,
                         ..ModelConfig::default()
                     };
                     let model = Forecaster::new(&config, shape, &mut Rng::new(1), &cpu_device());

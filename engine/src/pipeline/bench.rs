@@ -48,6 +48,8 @@ pub struct BenchSpec {
     pub dropout: (f64, crate::config::DropoutMode),
     /// Truncated BPTT (the reference: full BPTT).
     pub tbptt: Option<crate::config::Tbptt>,
+    /// A bidirectional encoder (the reference: one direction).
+    pub bidirectional: bool,
 }
 
 impl BenchSpec {
@@ -64,7 +66,9 @@ impl BenchSpec {
             })
             .sum();
         let (_, backward) = crate::config::Tbptt::split(self.tbptt, self.lookback);
-        let recurrent = per_step * (self.lookback + 2 * backward) as f64;
+        // A bidirectional encoder runs a second stack of the same size.
+        let directions = if self.bidirectional { 2.0 } else { 1.0 };
+        let recurrent = directions * per_step * (self.lookback + 2 * backward) as f64;
         recurrent + 3.0 * 2.0 * h * self.horizon as f64
     }
 
@@ -168,6 +172,7 @@ pub fn run(
         residual: spec.residual,
         peephole: spec.peephole,
         tbptt: spec.tbptt,
+        bidirectional: spec.bidirectional,
         ..ModelConfig::default()
     };
     let config = TrainConfig {
@@ -221,6 +226,7 @@ mod tests {
             peephole: false,
             dropout: (0.0, crate::config::DropoutMode::Standard),
             tbptt: None,
+            bidirectional: false,
         }
     }
 

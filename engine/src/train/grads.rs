@@ -71,6 +71,8 @@ pub(crate) fn layer_group(path: &str) -> String {
     ) {
         (Some("layers"), Some(i)) => format!("layer {}", i + 1),
         (Some("decoder"), Some(i)) => format!("decoder {}", i + 1),
+        // A bidirectional encoder's second stack.
+        (Some("backward"), Some(i)) => format!("backward layer {}", i + 1),
         _ => "head".to_string(),
     }
 }

@@ -17,9 +17,9 @@ use seqcast_engine::config::{
     WindowConfig, WindowNorm,
 };
 
+mod encoder;
 mod quantiles;
 mod schedule;
-mod tbptt;
 mod teacher;
 mod texts;
 mod widgets;
@@ -196,9 +196,13 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig, lookb
     );
     if model.strategy != Strategy::Seq2seq {
         row(ui, t::RESIDUAL, Checkbox::without_text(&mut model.residual));
+        let size = (model.layers, model.hidden);
+        encoder::bidirectional_rows(ui, &mut model.bidirectional, size);
     } else {
-        // Residual stacks are not available for seq2seq (config validation).
+        // Residual stacks and bidirectional encoders are not available for seq2seq
+        // (config validation).
         model.residual = false;
+        model.bidirectional = false;
     }
     // Turning residual connections off brings a deep stack back within the limit.
     model.layers = model
@@ -235,7 +239,7 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig, lookb
     );
     if model.strategy != Strategy::Seq2seq {
         let recurrent = model.recurrent_len(lookback);
-        tbptt::tbptt_rows(ui, &mut model.tbptt, recurrent);
+        encoder::tbptt_rows(ui, &mut model.tbptt, recurrent);
     } else {
         // Not for seq2seq (config validation).
         model.tbptt = None;

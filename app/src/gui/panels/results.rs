@@ -170,10 +170,8 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
             a => format!(" + {} attention", a.name()),
         };
         let text = format!(
-            "{} {}×{}{strategy}{attention} · {} · best epoch {}{refit}",
-            summary.config.model.cell.name().to_uppercase(),
-            summary.config.model.layers,
-            summary.config.model.hidden,
+            "{}{strategy}{attention} · {} · best epoch {}{refit}",
+            summary.config.model.title(),
             summary.training.stop.describe(),
             summary
                 .training

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::layer::{self, Backward, LayerGrads, State, Tape};
+use super::layer::{self, Backward, LayerGrads, LayerWeights, State, Tape};
 use super::math;
 use super::part::{Masks, Weights};
 use super::pool;
@@ -47,6 +47,42 @@ fn time_major_span(
     out
 }
 
+/// The recurrent window (the last `rec` of `steps` steps) of every window of `x: [B,
+/// steps, F]`, newest step first: `[B, rec, F]`, what a bidirectional encoder's second
+/// stack reads.
+pub(super) fn reversed_window(
+    x: &[f32],
+    (steps, rec, features): (usize, usize, usize),
+) -> Vec<f32> {
+    let per_window = steps * features;
+    let mut out = Vec::with_capacity(x.len() / per_window.max(1) * rec * features);
+    for window in x.chunks_exact(per_window.max(1)) {
+        for j in 0..rec {
+            let t = steps - 1 - j;
+            out.extend_from_slice(window.get(t * features..(t + 1) * features).unwrap_or(&[]));
+        }
+    }
+    out
+}
+
+/// The top layer's output at the last step `[rows, H]`: its state, plus its input with
+/// residual connections.
+pub(super) fn top_output(w: &Weights, enc: &Encoded, step_h: usize) -> Vec<f32> {
+    let at_last = |v: &[f32]| -> Vec<f32> {
+        v.get(enc.steps.saturating_sub(1) * step_h..)
+            .unwrap_or(&[])
+            .to_vec()
+    };
+    let mut out = enc.tapes.last().map(|t| at_last(&t.h)).unwrap_or_default();
+    if w.residual
+        && enc.tapes.len() > 1
+        && let Some(top_input) = enc.inputs.last()
+    {
+        math::add_into(&mut out, &at_last(top_input));
+    }
+    out
+}
+
 pub(super) fn multiply(a: &mut [f32], mask: &[f32]) {
     for (x, m) in a.iter_mut().zip(mask) {
         *x *= m;
@@ -81,12 +117,25 @@ pub(super) fn encode(
     masks: &Masks,
     x: &[f32],
     rows_range: &Range<usize>,
+    dims: (usize, usize),
+) -> Result<Encoded> {
+    encode_stack(w, &w.layers, masks, x, rows_range, dims)
+}
+
+/// [`encode`] with the layers of `stack` (a bidirectional encoder's second stack runs
+/// on the window reversed in time).
+pub(super) fn encode_stack(
+    w: &Weights,
+    stack: &[LayerWeights],
+    masks: &Masks,
+    x: &[f32],
+    rows_range: &Range<usize>,
     (steps, features): (usize, usize),
 ) -> Result<Encoded> {
     let rows = rows_range.len();
-    let hidden = w.layers.first().map_or(0, |l| l.hidden);
+    let hidden = stack.first().map_or(0, |l| l.hidden);
     let step_h = rows * hidden;
-    let n_layers = w.layers.len();
+    let n_layers = stack.len();
     let rec = w.recurrent_len(steps);
     let (prefix, kept) = Tbptt::split(w.tbptt, rec);
     let mut masks_tm: Vec<Vec<f32>> = masks
@@ -100,7 +149,7 @@ pub(super) fn encode(
     let init = if prefix > 0 {
         let chunk = w.tbptt.map_or(prefix, |t| t.k1.max(1));
         run_prefix(
-            w,
+            (w, stack),
             x,
             LayerMasks {
                 between: &masks_tm,
@@ -124,7 +173,7 @@ pub(super) fn encode(
     let mut inputs: Vec<Vec<f32>> = vec![time_major(x, rows_range, (steps, first), features)];
     let mut tapes: Vec<Tape> = Vec::with_capacity(n_layers);
     let mut rec_masks = Vec::new();
-    for (k, lw) in w.layers.iter().enumerate() {
+    for (k, lw) in stack.iter().enumerate() {
         let layer_x = inputs.last().map_or(&[][..], Vec::as_slice);
         let rec_mask = rec_rows.get(k).copied().flatten();
         if let Some(m) = rec_mask {
@@ -178,7 +227,7 @@ struct LayerMasks<'a> {
 /// layer, `chunk` steps at a time, keeping only the states they leave. Returns each
 /// layer's state after the prefix. `masks_tm` cover the whole recurrent window.
 fn run_prefix(
-    w: &Weights,
+    (w, stack): (&Weights, &[LayerWeights]),
     x: &[f32],
     LayerMasks {
         between: masks_tm,
@@ -189,8 +238,8 @@ fn run_prefix(
     (prefix, chunk): (usize, usize),
 ) -> Result<Vec<State>> {
     let rows = rows_range.len();
-    let step_h = rows * w.layers.first().map_or(0, |l| l.hidden);
-    let mut states: Vec<Option<State>> = vec![None; w.layers.len()];
+    let step_h = rows * stack.first().map_or(0, |l| l.hidden);
+    let mut states: Vec<Option<State>> = vec![None; stack.len()];
     let window_start = steps - rec;
     let mut start = 0;
     while start < prefix {
@@ -203,14 +252,14 @@ fn run_prefix(
             (window_start + start, window_start + end),
             features,
         );
-        for (k, lw) in w.layers.iter().enumerate() {
+        for (k, lw) in stack.iter().enumerate() {
             let rec_mask = rec_rows.get(k).copied().flatten();
             let init = states.get(k).and_then(Option::as_ref);
             let tape = layer::forward_with(lw, &input, (rows, len), (init, rec_mask))?;
             if let Some(s) = states.get_mut(k) {
                 *s = Some(State::last(&tape, rows, len, lw.hidden));
             }
-            if k + 1 < w.layers.len() {
+            if k + 1 < stack.len() {
                 let mask = masks_tm
                     .get(k)
                     .and_then(|m| m.get(start * step_h..end * step_h));
@@ -267,16 +316,28 @@ impl Encoded {
 pub(super) fn backward_layers(
     w: &Weights,
     enc: &Encoded,
+    dh_in: Vec<f32>,
+    into_last: &[State],
+    rows: usize,
+    grads: (&mut [LayerGrads], Option<&mut Vec<Vec<f64>>>),
+) -> Result<()> {
+    backward_stack((w, &w.layers), enc, dh_in, into_last, rows, grads)
+}
+
+/// [`backward_layers`] through the layers of `stack` (which `enc` ran).
+pub(super) fn backward_stack(
+    (w, stack): (&Weights, &[LayerWeights]),
+    enc: &Encoded,
     mut dh_in: Vec<f32>,
     into_last: &[State],
     rows: usize,
     (grads, mut norms): (&mut [LayerGrads], Option<&mut Vec<Vec<f64>>>),
 ) -> Result<()> {
     let steps = enc.steps;
-    let step_h = rows * w.layers.first().map_or(0, |l| l.hidden);
-    for k in (0..w.layers.len()).rev() {
+    let step_h = rows * stack.first().map_or(0, |l| l.hidden);
+    for k in (0..stack.len()).rev() {
         let (Some(lw), Some(tape), Some(x), Some(lg)) = (
-            w.layers.get(k),
+            stack.get(k),
             enc.tapes.get(k),
             enc.inputs.get(k),
             grads.get_mut(k),

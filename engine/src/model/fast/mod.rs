@@ -18,6 +18,7 @@ mod encoder;
 mod kernel;
 mod known;
 mod layer;
+mod masks;
 mod math;
 mod part;
 mod pool;
@@ -162,12 +163,16 @@ pub fn forward_backward(
         )));
     }
     let masks = match dropout_rng {
-        Some(rng) if model.dropout > 0.0 => draw_masks(
+        Some(rng) if model.dropout > 0.0 => masks::draw(
             rng,
             (model.dropout, model.variational),
             (b, weights.recurrent_len(steps), hidden),
-            weights.layers.len(),
-            weights.decoder.is_none(),
+            (
+                weights.layers.len(),
+                1 + usize::from(!weights.backward.is_empty()),
+            ),
+            // A seq2seq model has no dropout before its head.
+            weights.decoder.is_none().then(|| weights.head_in()),
         ),
         _ => Masks::default(),
     };
@@ -344,7 +349,12 @@ fn combine(
     }
     let total = total.ok_or_else(|| EngineError::FastPath("empty batch".into()))?;
     let mut grads = GradientsParams::new();
-    for (layer, g) in model.layers.iter().zip(total.grads.layers) {
+    let stacks = model
+        .layers
+        .iter()
+        .zip(total.grads.layers)
+        .chain(model.backward.iter().zip(total.grads.backward));
+    for (layer, g) in stacks {
         register2(&mut grads, &layer.w_ih, g.w_ih)?;
         register2(&mut grads, &layer.w_hh, g.w_hh)?;
         register1(&mut grads, &layer.b_ih, g.b_ih);
@@ -481,6 +491,7 @@ fn read_weights(model: &Forecaster) -> Result<Weights> {
         recurrent_steps: model.recurrent_steps,
         residual: model.residual,
         tbptt: model.tbptt,
+        backward: read_layers(&model.backward)?,
         decoder,
     })
 }
@@ -500,48 +511,6 @@ fn teacher_fits(w: &Weights, teacher: &[u8], b: usize) -> bool {
         Some(d) => teacher.is_empty() || teacher.len() == b * d.horizon.saturating_sub(1),
         None => true,
     }
-}
-
-/// Draws the masks in `Forecaster::forward`'s order (see [`forward_backward`]).
-fn draw_masks(
-    rng: &mut Rng,
-    (p, variational): (f64, bool),
-    (b, steps, hidden): (usize, usize, usize),
-    layers: usize,
-    head: bool,
-) -> Masks {
-    let mut draw = |n: usize| crate::model::dropout_mask(n, p, rng);
-    let (sequence, recurrent) = if variational {
-        // Per layer from the bottom: its input mask above the first layer (one per
-        // window, repeated over the steps), then its recurrent mask.
-        let (mut sequence, mut recurrent) = (Vec::new(), Vec::new());
-        for k in 0..layers {
-            if k > 0 {
-                let per_window = draw(b * hidden);
-                sequence.push(repeat_over_steps(&per_window, steps, hidden));
-            }
-            recurrent.push(draw(b * hidden));
-        }
-        (sequence, recurrent)
-    } else {
-        let sequence = (1..layers).map(|_| draw(b * steps * hidden)).collect();
-        (sequence, Vec::new())
-    };
-    // A seq2seq model has no dropout before its head.
-    let head = head.then(|| draw(b * hidden));
-    Masks {
-        sequence,
-        head,
-        recurrent,
-    }
-}
-
-/// `[B, H]` values as `[B, steps, H]`, the same at every step.
-fn repeat_over_steps(per_window: &[f32], steps: usize, hidden: usize) -> Vec<f32> {
-    per_window
-        .chunks_exact(hidden.max(1))
-        .flat_map(|row| std::iter::repeat_n(row, steps).flatten().copied())
-        .collect()
 }
 
 /// Splits `rows` into at most `threads` contiguous parts of at least

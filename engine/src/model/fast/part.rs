@@ -33,9 +33,30 @@ pub struct Weights {
     pub residual: bool,
     /// Truncated backpropagation through time (`model.tbptt`).
     pub tbptt: Option<crate::config::Tbptt>,
+    /// A bidirectional encoder's second stack (reads the window newest step first);
+    /// empty otherwise.
+    pub backward: Vec<LayerWeights>,
+}
+
+/// `[rows, H]` and `[rows, H]` → `[rows, 2H]`, each row the first's then the second's.
+fn side_by_side(a: &[f32], b: &[f32], hidden: usize) -> Vec<f32> {
+    a.chunks_exact(hidden.max(1))
+        .zip(b.chunks_exact(hidden.max(1)))
+        .flat_map(|(x, y)| x.iter().chain(y).copied())
+        .collect()
 }
 
 impl Weights {
+    /// The head's input width: H, or 2H for a bidirectional encoder.
+    pub fn head_in(&self) -> usize {
+        let hidden = self.layers.first().map_or(0, |l| l.hidden);
+        if self.backward.is_empty() {
+            hidden
+        } else {
+            2 * hidden
+        }
+    }
+
     /// Steps of a `steps`-long window the recurrent layers read (its last ones; as
     /// `Forecaster::recurrent_len`).
     pub fn recurrent_len(&self, steps: usize) -> usize {
@@ -56,6 +77,8 @@ impl Weights {
 pub struct Grads {
     /// Per layer, bottom first.
     pub layers: Vec<LayerGrads>,
+    /// A bidirectional encoder's second stack (empty otherwise).
+    pub backward: Vec<LayerGrads>,
     /// d/d head_w.
     pub head_w: Vec<f32>,
     /// d/d head_b.
@@ -75,6 +98,7 @@ impl Grads {
     pub fn zeros(w: &Weights) -> Self {
         Self {
             layers: w.layers.iter().map(LayerGrads::zeros).collect(),
+            backward: w.backward.iter().map(LayerGrads::zeros).collect(),
             head_w: vec![0.0; w.head_w.len()],
             head_b: vec![0.0; w.head_b.len()],
             skip: vec![0.0; w.skip.as_ref().map_or(0, |s| s.w.len())],
@@ -87,6 +111,9 @@ impl Grads {
     /// Adds another part's gradients.
     pub fn add(&mut self, other: &Self) {
         for (a, b) in self.layers.iter_mut().zip(&other.layers) {
+            a.add(b);
+        }
+        for (a, b) in self.backward.iter_mut().zip(&other.backward) {
             a.add(b);
         }
         math::add_into(&mut self.head_w, &other.head_w);
@@ -120,6 +147,9 @@ pub struct Masks {
     /// Variational dropout: per layer `[B, H]`, what its recurrent weights read of its
     /// state (empty otherwise).
     pub recurrent: Vec<Vec<f32>>,
+    /// A bidirectional encoder's second stack's masks (drawn after the first stack's,
+    /// before the head's; its `head` is unused).
+    pub reverse: Option<Box<Masks>>,
 }
 
 impl Masks {
@@ -171,7 +201,10 @@ pub struct PartResult {
 struct Forward {
     /// The recurrent layers' inputs, tapes and masks.
     encoded: Encoded,
-    /// The head's input `[rows, H]` (after its dropout mask).
+    /// A bidirectional encoder's second stack's.
+    reversed: Option<Encoded>,
+    /// The head's input `[rows, H]` (`[rows, 2H]` bidirectional: the first stack's
+    /// output beside the second's), after its dropout mask.
     h_last: Vec<f32>,
     /// This part's rows of the head's dropout mask.
     head_mask: Option<Vec<f32>>,
@@ -196,24 +229,29 @@ fn forward(
     // The recurrent layers read the window's last steps (their tapes the last `kept`
     // of them); the skip reads them all.
     let encoded = encoder::encode(w, masks, x, rows_range, (steps, features))?;
-    let kept = encoded.steps;
-
-    // Head: [rows, H] × [H, outputs].
-    let last = encoded
-        .tapes
-        .last()
-        .map_or(&[][..], |t| t.h.get((kept - 1) * step_h..).unwrap_or(&[]));
-    let mut h_last = last.to_vec();
-    if w.residual && encoded.tapes.len() > 1 {
-        // The top layer's output adds its input.
-        let top_input = encoded.inputs.last().map_or(&[][..], Vec::as_slice);
-        math::add_into(
-            &mut h_last,
-            top_input.get((kept - 1) * step_h..).unwrap_or(&[]),
-        );
-    }
+    let mut h_last = encoder::top_output(w, &encoded, step_h);
+    let reversed = if w.backward.is_empty() {
+        None
+    } else {
+        let rec = w.recurrent_len(steps);
+        let x_rev = encoder::reversed_window(x, (steps, rec, features));
+        let none = Masks::default();
+        let stack_masks = masks.reverse.as_deref().unwrap_or(&none);
+        let enc = encoder::encode_stack(
+            w,
+            &w.backward,
+            stack_masks,
+            &x_rev,
+            rows_range,
+            (rec, features),
+        )?;
+        h_last = side_by_side(&h_last, &encoder::top_output(w, &enc, step_h), hidden);
+        Some(enc)
+    };
+    // Head: [rows, H] (or [rows, 2H]) × [·, outputs].
+    let head_in = w.head_in();
     let head_mask: Option<Vec<f32>> = masks.head.as_ref().map(|m| {
-        m.get(rows_range.start * hidden..rows_range.end * hidden)
+        m.get(rows_range.start * head_in..rows_range.end * head_in)
             .unwrap_or(&[])
             .to_vec()
     });
@@ -225,7 +263,7 @@ fn forward(
         &mut pred,
         &h_last,
         &w.head_w,
-        (rows, hidden, outputs),
+        (rows, head_in, outputs),
         false,
         false,
         0.0,
@@ -243,6 +281,7 @@ fn forward(
     }
     Ok(Forward {
         encoded,
+        reversed,
         h_last,
         head_mask,
         skip_x,
@@ -261,6 +300,9 @@ pub fn predict(
 ) -> Result<Vec<f32>> {
     let f = forward(w, &Masks::default(), inputs, rows, shape)?;
     f.encoded.recycle();
+    if let Some(r) = f.reversed {
+        r.recycle();
+    }
     let pred = f.pred;
     Ok(pred)
 }
@@ -330,11 +372,12 @@ pub fn run(
 
     // Backward: head, then the layers top down.
     let mut grads = Grads::zeros(w);
+    let head_in = w.head_in();
     gemm(
         &mut grads.head_w,
         h_last,
         &dpred,
-        (hidden, rows, outputs),
+        (head_in, rows, outputs),
         true,
         false,
         0.0,
@@ -347,12 +390,12 @@ pub fn run(
         let f_rows = known.rows(input.future, &input.rows);
         known.gradient(&mut grads.known, f_rows, &dpred, rows, outputs)?;
     }
-    let mut dh_last = vec![0.0f32; step_h];
+    let mut dh_last = vec![0.0f32; rows * head_in];
     gemm(
         &mut dh_last,
         &dpred,
         &w.head_w,
-        (rows, outputs, hidden),
+        (rows, outputs, head_in),
         false,
         true,
         0.0,
@@ -360,21 +403,47 @@ pub fn run(
     if let Some(mask) = head_mask {
         multiply(&mut dh_last, mask);
     }
-    let (rec, kept) = (w.recurrent_len(steps), f.encoded.steps);
-    let mut dh_in = pool::zeros(kept * step_h);
-    if let Some(dst) = dh_in.get_mut((kept - 1) * step_h..) {
-        dst.copy_from_slice(&dh_last);
-    }
+    // Bidirectional: each row's first H values reach the first stack, the rest the
+    // second.
+    let (dh_first, dh_second): (Vec<f32>, Vec<f32>) = if f.reversed.is_some() {
+        let halves = dh_last.chunks_exact(hidden.max(1));
+        let first = halves.clone().step_by(2).flatten().copied().collect();
+        let second = halves.skip(1).step_by(2).flatten().copied().collect();
+        (first, second)
+    } else {
+        (dh_last, Vec::new())
+    };
+    let at_last_step = |enc: &Encoded, dh: &[f32]| {
+        let mut dh_in = pool::zeros(enc.steps * step_h);
+        if let Some(dst) = dh_in.get_mut((enc.steps - 1) * step_h..) {
+            dst.copy_from_slice(dh);
+        }
+        dh_in
+    };
+    let rec = w.recurrent_len(steps);
     let mut norms: Option<Vec<Vec<f64>>> = probe.then(|| vec![vec![0.0; rec]; n_layers]);
     encoder::backward_layers(
         w,
         &f.encoded,
-        dh_in,
+        at_last_step(&f.encoded, &dh_first),
         &[],
         rows,
         (&mut grads.layers, norms.as_mut()),
     )?;
+    if let Some(enc) = &f.reversed {
+        encoder::backward_stack(
+            (w, &w.backward),
+            enc,
+            at_last_step(enc, &dh_second),
+            &[],
+            rows,
+            (&mut grads.backward, None),
+        )?;
+    }
     f.encoded.recycle();
+    if let Some(r) = f.reversed {
+        r.recycle();
+    }
     Ok(PartResult {
         loss_sum,
         outputs: pred,

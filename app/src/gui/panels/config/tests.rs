@@ -372,3 +372,27 @@ fn truncated_bptt_is_turned_on_edited_and_refused_for_seq2seq() {
     assert!(harness.query_by_label("Truncated BPTT").is_none());
     assert!(harness.state().0.validate().is_ok());
 }
+
+#[test]
+fn a_bidirectional_encoder_says_what_it_costs_and_is_not_for_seq2seq() {
+    let mut harness = harness(RunConfig::default());
+    assert!(
+        harness
+            .query_by_label_contains("recurrent weights ×2")
+            .is_none()
+    );
+    harness.get_by_label("Bidirectional").click();
+    harness.run();
+    assert!(harness.state().0.model.bidirectional);
+    assert!(
+        harness
+            .query_by_label_contains("2 stacks of 2×64: recurrent weights ×2")
+            .is_some()
+    );
+    assert!(harness.state().0.validate().is_ok());
+    pick(&mut harness, "Strategy", "Seq2seq");
+    harness.run();
+    assert!(!harness.state().0.model.bidirectional, "not for seq2seq");
+    assert!(harness.query_by_label("Bidirectional").is_none());
+    assert!(harness.state().0.validate().is_ok());
+}

@@ -9,6 +9,7 @@ use crate::config::{CellKind, LossKind, ModelConfig, SkipInit, TrainConfig, Wind
 use crate::model::{Forecaster, ModelShape, cpu_device};
 use crate::rng::Rng;
 
+mod bidirectional;
 mod known;
 mod paths;
 mod peephole;
@@ -53,6 +54,7 @@ fn test_config(
         dropout_mode: crate::config::DropoutMode::Standard,
         peephole: false,
         tbptt: None,
+        bidirectional: false,
     }
 }
 
@@ -335,6 +337,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         dropout_mode: crate::config::DropoutMode::Standard,
         peephole: false,
         tbptt: None,
+        bidirectional: false,
     };
     let shape = ModelShape {
         features: F,

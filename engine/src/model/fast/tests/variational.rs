@@ -40,8 +40,13 @@ fn variational_dropout_matches_burn() {
 #[test]
 fn a_variational_mask_is_the_same_at_every_step_and_reaches_the_recurrence() {
     let (b, steps, hidden) = (3, 4, 5);
-    let masks =
-        super::super::draw_masks(&mut Rng::new(1), (0.5, true), (b, steps, hidden), 3, true);
+    let masks = super::super::masks::draw(
+        &mut Rng::new(1),
+        (0.5, true),
+        (b, steps, hidden),
+        (3, 1),
+        Some(hidden),
+    );
     assert_eq!(masks.recurrent.len(), 3);
     assert_eq!(masks.sequence.len(), 2);
     for m in &masks.sequence {
@@ -55,8 +60,13 @@ fn a_variational_mask_is_the_same_at_every_step_and_reaches_the_recurrence() {
         }
     }
     // Standard dropout draws a fresh value per step instead.
-    let standard =
-        super::super::draw_masks(&mut Rng::new(1), (0.5, false), (b, steps, hidden), 3, true);
+    let standard = super::super::masks::draw(
+        &mut Rng::new(1),
+        (0.5, false),
+        (b, steps, hidden),
+        (3, 1),
+        Some(hidden),
+    );
     assert!(standard.recurrent.is_empty());
     let m = &standard.sequence[0];
     assert!((1..steps).any(|t| m[t * hidden..(t + 1) * hidden] != m[..hidden]));

@@ -190,6 +190,15 @@ pub(in super::super) const RESIDUAL: Field = field(
      Allows up to 8 layers (4 without). Try it when a stack of 3 or more layers trains \
      worse than 2, or the first layer's gradient vanishes. Not for seq2seq yet.",
 );
+pub(in super::super) const BIDIRECTIONAL: Field = field(
+    "Bidirectional",
+    "A bidirectional encoder: a second stack of the same layers reads each window from its \
+     newest step back to its oldest, and the head reads both stacks' last states side by \
+     side. Valid for forecasting, since the whole window is in the past: the second stack \
+     ends on the oldest steps, so it can carry what the first one forgot. Doubles the \
+     recurrent parameters and about doubles the time per epoch (BENCHMARKS.md, \
+     Bidirectional encoder). Not for seq2seq yet.",
+);
 pub(in super::super) const TBPTT: Field = field(
     "Truncated BPTT",
     "Truncated backpropagation through time (Williams & Peng, 1990), for windows of \

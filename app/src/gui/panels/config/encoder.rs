@@ -1,12 +1,35 @@
-//! Truncated backpropagation through time (`model.tbptt`): a checkbox, the two step
-//! counts, and a note when the setting changes nothing (the recurrent window is no
-//! longer than the backpropagated steps).
+//! The encoder's options for direct and recursive models: a bidirectional encoder
+//! (`model.bidirectional`, with what it costs in parameters) and truncated
+//! backpropagation through time (`model.tbptt`: a checkbox, the two step counts, and a
+//! note when the setting changes nothing because the recurrent window is no longer than
+//! the backpropagated steps).
 
 use egui::{Checkbox, Ui};
 use seqcast_engine::config::Tbptt;
 
 use super::texts as t;
 use super::widgets::{drag, row};
+
+/// The bidirectional checkbox and, when on, what it costs.
+pub(super) fn bidirectional_rows(
+    ui: &mut Ui,
+    bidirectional: &mut bool,
+    (layers, hidden): (usize, usize),
+) {
+    row(ui, t::BIDIRECTIONAL, Checkbox::without_text(bidirectional));
+    if *bidirectional {
+        ui.label("");
+        ui.weak(format!(
+            "2 stacks of {layers}×{hidden}: recurrent weights ×2"
+        ))
+        .on_hover_text(format!(
+            "The second stack has as many weights as the first, and the head reads \
+                 {} values instead of {hidden}.",
+            2 * hidden
+        ));
+        ui.end_row();
+    }
+}
 
 /// Where K1 and K2 start when the user turns truncation on: a quarter of the recurrent
 /// window backpropagated (at least one step), the rest run forward in chunks as long.
