@@ -1,5 +1,6 @@
 //! The Diagnostics view driven headless: an absurd learning rate raises the alarm and
-//! its Apply button fixes the config; gate norms and per-step gradients arrive; the
+//! its Apply button fixes the config; gate norms and per-step gradients arrive (a seq2seq
+//! decoder's per horizon step too); the
 //! overfit and lr range tools run from their buttons and "Use lr" sets the lr; alerts
 //! that no longer hold are listed apart.
 
@@ -98,6 +99,30 @@ fn gate_norms_and_per_step_gradients_reach_the_view() {
     for p in &last.params {
         assert!(h.query_by_label(&p.name).is_some(), "{} listed", p.name);
     }
+}
+
+#[test]
+fn a_seq2seq_decoders_per_step_gradients_reach_the_view() {
+    let mut config = tiny(2);
+    config.train.diag_every = 2;
+    config.model.strategy = seqcast_engine::config::Strategy::Seq2seq;
+    config.model.layers = 2;
+    let horizon = config.window.horizon;
+    let mut h = inspected(config);
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to end", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    show_diagnostics(&mut h);
+    let live = h.state().session.live.clone().unwrap();
+    let last = live.snapshots.last().unwrap();
+    // Two decoder layers, one value per horizon step, every one measured.
+    assert_eq!(last.decoder_time_norms.len(), 2);
+    for layer in &last.decoder_time_norms {
+        assert_eq!(layer.len(), horizon);
+        assert!(layer.iter().all(|v| v.is_finite() && *v > 0.0), "{layer:?}");
+    }
+    h.get_by_label("Gradient reaching each decoder step, |dL/dh_k|");
 }
 
 #[test]

@@ -139,11 +139,14 @@ pub(crate) fn burn_train_step(
         &device,
     );
     let steps = model.recurrent_len(batch.lookback);
+    // One probe per encoder layer, then (seq2seq) one per decoder layer over the
+    // horizon.
     let probes: Vec<Tensor<3>> = if probe {
-        model
-            .layers
-            .iter()
-            .map(|l| Tensor::zeros([n, steps, l.hidden], &device).require_grad())
+        let encoder = model.layers.iter().map(|l| (steps, l.hidden));
+        let decoder = model.decoder.iter().map(|l| (model.horizon, l.hidden));
+        encoder
+            .chain(decoder)
+            .map(|(t, h)| Tensor::zeros([n, t, h], &device).require_grad())
             .collect()
     } else {
         Vec::new()
@@ -157,7 +160,7 @@ pub(crate) fn burn_train_step(
     let loss_tensor = super::loss::loss(loss, predicted, y);
     let loss_value = f64::from(loss_tensor.clone().into_scalar::<f32>());
     let gradients = loss_tensor.backward();
-    let time = probe.then(|| {
+    let mut time: Option<Vec<Vec<f64>>> = probe.then(|| {
         probes
             .iter()
             .map(|p| match p.grad(&gradients) {
@@ -166,15 +169,21 @@ pub(crate) fn burn_train_step(
                     let values: Vec<f32> = g.into_data().iter::<f32>().collect();
                     time_norms(&values, dims)
                 }
-                None => vec![0.0; steps],
+                None => vec![0.0; p.dims()[1]],
             })
             .collect()
     });
+    // The decoder's norms follow the encoder's.
+    let decoder_norms = time
+        .as_mut()
+        .map(|t| t.split_off(model.layers.len().min(t.len())))
+        .filter(|d| !d.is_empty());
     Ok(StepResult {
         loss: loss_value,
         outputs,
         grads: GradientsParams::from_grads(gradients, model),
         time_norms: time,
+        decoder_norms,
     })
 }
 

@@ -107,7 +107,8 @@ impl Forecaster {
     }
 
     /// The seq2seq forward pass: `[B, quantiles·horizon·targets]`, laid out as a direct
-    /// model's (see the module docs).
+    /// model's (see the module docs). `probes`: one per encoder layer (`[B, T, H]`),
+    /// then one per decoder layer (`[B, horizon, H]`); may be empty.
     pub(super) fn seq2seq_forward(
         &self,
         x: Tensor<3>,
@@ -194,8 +195,13 @@ impl Forecaster {
             }
             let mut layer_in = inp.unsqueeze_dim::<3>(1);
             let mut top = None;
-            for (layer, state) in self.decoder.iter().zip(states.iter_mut()) {
-                let run = layer.run(layer_in, Some(state.clone()), false, None);
+            for (l, (layer, state)) in self.decoder.iter().zip(states.iter_mut()).enumerate() {
+                // The decoder's probes follow the encoder's: `[B, horizon, H]` each.
+                let probe = probes.get(n_layers + l).map(|p| {
+                    let h = p.dims()[2];
+                    p.clone().slice([0..b, step..step + 1, 0..h])
+                });
+                let run = layer.run(layer_in, Some(state.clone()), false, probe.as_ref());
                 layer_in = run.h.clone().unsqueeze_dim::<3>(1);
                 top = Some(run.h.clone());
                 *state = (run.h, run.c);

@@ -56,6 +56,11 @@ pub struct DiagSnapshot {
     /// `time_norms[l][t]`: L2 norm over the batch of dLoss/dh_t of layer `l` (0-based) at
     /// time step `t` (0 = the oldest input). Empty when not measured.
     pub time_norms: Vec<Vec<f64>>,
+    /// A seq2seq model: `decoder_time_norms[l][k]`, the same for decoder layer `l` at
+    /// horizon step `k` (0 = the first forecast step). Empty otherwise or when not
+    /// measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decoder_time_norms: Vec<Vec<f64>>,
 }
 
 impl DiagSnapshot {

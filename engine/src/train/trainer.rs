@@ -21,6 +21,9 @@ use crate::error::Result;
 use crate::model::{Forecaster, ModelShape};
 use crate::rng::Rng;
 
+/// Per layer, per step gradient norms (`FastStep::time_norms`).
+type StepNorms = Vec<Vec<f64>>;
+
 /// Batch progress is reported at most this often.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -160,6 +163,7 @@ impl<'a> Trainer<'a> {
             loss: loss_value,
             mut grads,
             time_norms,
+            decoder_norms,
             ..
         } = pass;
         if !loss_value.is_finite() {
@@ -204,7 +208,8 @@ impl<'a> Trainer<'a> {
         };
         if let Some(raw) = raw_grads {
             let norms = (norms.global(), clipped_norm);
-            self.snapshot(at.epoch, &raw, norms, time_norms, stats, report);
+            let time = (time_norms, decoder_norms);
+            self.snapshot(at.epoch, &raw, norms, time, stats, report);
         }
         self.cost.add(snapshot_step, step_start.elapsed());
         self.train_time += step_start.elapsed();
@@ -250,7 +255,7 @@ impl<'a> Trainer<'a> {
         epoch: usize,
         raw: &[(String, Vec<f32>)],
         (grad_norm, grad_norm_clipped): (f64, f64),
-        time_norms: Option<Vec<Vec<f64>>>,
+        (time_norms, decoder_norms): (Option<StepNorms>, Option<StepNorms>),
         stats: &mut EpochStats,
         report: &mut dyn FnMut(Progress),
     ) {
@@ -266,6 +271,7 @@ impl<'a> Trainer<'a> {
             ),
             gates: stats::gate_stats(&self.model, raw),
             time_norms: time_norms.unwrap_or_default(),
+            decoder_time_norms: decoder_norms.unwrap_or_default(),
         };
         if let (Some((early, late)), Some(reach)) =
             (snapshot.early_late(), snapshot.reach(grads::VANISHING_NORM))

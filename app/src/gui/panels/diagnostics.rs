@@ -67,7 +67,18 @@ fn run_ui(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, intents: &mut
                 ui,
                 latest.map_or(&[][..], |s| &s.time_norms[..]),
                 height * 0.75,
+                heatmap::Steps::Window,
             );
+            // A seq2seq decoder's, per horizon step.
+            if let Some(s) = latest.filter(|s| !s.decoder_time_norms.is_empty()) {
+                ui.strong("Gradient reaching each decoder step, |dL/dh_k|");
+                heatmap::heatmap_ui(
+                    ui,
+                    &s.decoder_time_norms,
+                    height * 0.6,
+                    heatmap::Steps::Horizon,
+                );
+            }
         });
         ui.vertical(|ui| {
             ui.set_width(width);

@@ -1,5 +1,6 @@
 //! A layer × time heat map of the gradient reaching each time step (log10 colour
-//! scale), drawn with the painter: where in the window the model still learns.
+//! scale), drawn with the painter: where in the window the model still learns, and for
+//! a seq2seq decoder, which horizon steps it learns from.
 
 use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, pos2, vec2};
 use seqcast_engine::diag::{EXPLODING_NORM, VANISHING_NORM};
@@ -29,9 +30,42 @@ pub fn color_of(norm: f64) -> Color32 {
     Color32::from_rgb(mix(a.r(), b.r()), mix(a.g(), b.g()), mix(a.b(), b.b()))
 }
 
-/// Draws `norms[layer][t]` (bottom layer first, oldest step first) with the top layer
-/// at the top, a time axis and a colour legend; hovering shows the value.
-pub fn heatmap_ui(ui: &mut egui::Ui, norms: &[Vec<f64>], height: f32) {
+/// What the columns of a heat map are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Steps {
+    /// The encoder's (or the only stack's) lookback steps, oldest first.
+    Window,
+    /// A seq2seq decoder's horizon steps, the first forecast step first.
+    Horizon,
+}
+
+impl Steps {
+    fn row(self, l: usize) -> String {
+        match self {
+            Self::Window => format!("layer {}", l + 1),
+            Self::Horizon => format!("decoder {}", l + 1),
+        }
+    }
+
+    /// Labels of the first and last columns.
+    fn ends(self, steps: usize) -> (String, String) {
+        match self {
+            Self::Window => (format!("t-{steps} (oldest)"), "t-1 (newest)".into()),
+            Self::Horizon => ("h+1 (first forecast)".into(), format!("h+{steps}")),
+        }
+    }
+
+    fn column(self, t: usize, steps: usize) -> String {
+        match self {
+            Self::Window => format!("step t-{}", steps - t),
+            Self::Horizon => format!("horizon step h+{}", t + 1),
+        }
+    }
+}
+
+/// Draws `norms[layer][t]` (bottom layer first, first column first) with the top layer
+/// at the top, a step axis and a colour legend; hovering shows the value.
+pub fn heatmap_ui(ui: &mut egui::Ui, norms: &[Vec<f64>], height: f32, kind: Steps) {
     let layers = norms.len();
     let steps = norms.first().map_or(0, Vec::len);
     if layers == 0 || steps == 0 {
@@ -62,23 +96,24 @@ pub fn heatmap_ui(ui: &mut egui::Ui, norms: &[Vec<f64>], height: f32) {
         painter.text(
             pos2(full.left() + 2.0, y0 + row_h / 2.0),
             Align2::LEFT_CENTER,
-            format!("layer {}", l + 1),
+            kind.row(l),
             font.clone(),
             text,
         );
     }
     let axis_y = grid.bottom() + 2.0;
+    let (first, last) = kind.ends(steps);
     painter.text(
         pos2(grid.left(), axis_y),
         Align2::LEFT_TOP,
-        format!("t-{steps} (oldest)"),
+        first,
         font.clone(),
         text,
     );
     painter.text(
         pos2(grid.right(), axis_y),
         Align2::RIGHT_TOP,
-        "t-1 (newest)",
+        last,
         font.clone(),
         text,
     );
@@ -91,9 +126,9 @@ pub fn heatmap_ui(ui: &mut egui::Ui, norms: &[Vec<f64>], height: f32) {
         let l = layers - 1 - row;
         if let Some(v) = norms.get(l).and_then(|r| r.get(t)) {
             response.on_hover_text(format!(
-                "layer {}, step t-{}: |dL/dh| = {v:.2e}{}",
-                l + 1,
-                steps - t,
+                "{}, {}: |dL/dh| = {v:.2e}{}",
+                kind.row(l),
+                kind.column(t, steps),
                 if *v < VANISHING_NORM {
                     " (below 1e-5: vanishing)"
                 } else {

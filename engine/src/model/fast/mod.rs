@@ -105,6 +105,10 @@ pub struct FastStep {
     /// flows into h^l_t: the layer above (through its dropout mask), step t+1 of the
     /// same layer, and for the top layer's last step the head.
     pub time_norms: Option<Vec<Vec<f64>>>,
+    /// A seq2seq model, only when probing: `decoder_norms[l][k]`, the same norm for
+    /// decoder layer `l`'s state at horizon step `k` (everything flowing into it: the
+    /// head or the layer above, and step k+1 of the same layer).
+    pub decoder_norms: Option<Vec<Vec<f64>>>,
 }
 
 /// Whether the fast path can run this model (every shipped configuration can: LSTM,
@@ -337,10 +341,15 @@ fn combine(
                 t.loss_sum += part.loss_sum;
                 t.outputs.extend_from_slice(&part.outputs);
                 t.grads.add(&part.grads);
-                if let (Some(a), Some(p)) = (t.norms.as_mut(), part.norms.as_ref()) {
-                    for (la, lp) in a.iter_mut().zip(p) {
-                        for (x, y) in la.iter_mut().zip(lp) {
-                            *x += y;
+                for (mine, theirs) in [
+                    (t.norms.as_mut(), part.norms.as_ref()),
+                    (t.decoder_norms.as_mut(), part.decoder_norms.as_ref()),
+                ] {
+                    if let (Some(a), Some(p)) = (mine, theirs) {
+                        for (la, lp) in a.iter_mut().zip(p) {
+                            for (x, y) in la.iter_mut().zip(lp) {
+                                *x += y;
+                            }
                         }
                     }
                 }
@@ -388,12 +397,16 @@ fn combine(
         loss: total.loss_sum / (b * outputs).max(1) as f64,
         outputs: total.outputs,
         grads,
-        time_norms: total.norms.map(|n| {
-            n.into_iter()
-                .map(|l| l.into_iter().map(f64::sqrt).collect())
-                .collect()
-        }),
+        time_norms: total.norms.map(roots),
+        decoder_norms: total.decoder_norms.map(roots),
     })
+}
+
+/// Square roots of per-layer, per-step sums of squares.
+fn roots(sums: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    sums.into_iter()
+        .map(|l| l.into_iter().map(f64::sqrt).collect())
+        .collect()
 }
 
 fn register2(grads: &mut GradientsParams, param: &Param<Tensor<2>>, g: Vec<f32>) -> Result<()> {

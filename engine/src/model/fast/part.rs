@@ -195,6 +195,8 @@ pub struct PartResult {
     pub grads: Grads,
     /// Per layer and step, Σ (dLoss/dh_t)² over this part's rows and units.
     pub norms: Option<Vec<Vec<f64>>>,
+    /// A seq2seq decoder's, per layer and horizon step.
+    pub decoder_norms: Option<Vec<Vec<f64>>>,
 }
 
 /// One part's forward pass, with what the backward pass reads.
@@ -449,6 +451,7 @@ pub fn run(
         outputs: pred,
         grads,
         norms,
+        decoder_norms: None,
     })
 }
 

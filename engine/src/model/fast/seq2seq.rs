@@ -238,6 +238,9 @@ pub fn run(
         .as_ref()
         .is_some_and(|a| a.kind == Attention::Additive);
     let mut dz = vec![0.0f32; if additive { rec * rows * hidden } else { 0 }];
+    // Probing: per decoder layer and horizon step, Σ (dLoss/dh)².
+    let mut decoder_norms: Option<Vec<Vec<f64>>> =
+        probe.then(|| vec![vec![0.0; horizon]; dec.layers.len()]);
     let mut attn_grads = dec.attn.as_ref().map(AttnGrads::zeros);
     let keys = Keys {
         enc: top_states(&f.encoded, rec * rows * hidden),
@@ -326,7 +329,10 @@ pub fn run(
                 Backward {
                     grads: lg,
                     dx: (l > 0).then_some(&mut dx),
-                    norms: None,
+                    norms: decoder_norms
+                        .as_mut()
+                        .and_then(|n| n.get_mut(l))
+                        .and_then(|n| n.get_mut(k..k + 1)),
                     init: Some((before, &mut d_before)),
                     dc_last: lstm.then_some(&c.c[..]),
                     rec_mask: None,
@@ -360,6 +366,7 @@ pub fn run(
         outputs: pred,
         grads,
         norms,
+        decoder_norms,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The seq2seq strategy: the fast path against burn's autodiff (outputs, every
-//! gradient, the probes' per-step norms and the dropout stream), with and without
+//! gradient, the probes' per-step norms for the encoder and the decoder, and the dropout
+//! stream), with and without
 //! teacher forcing; and what teacher forcing changes and what it does not.
 
 use super::super::{FastBatch, forward_backward, predict};
@@ -135,6 +136,19 @@ fn assert_matches_burn(case: &Case<'_>) {
         let a: Vec<f32> = a.iter().map(|v| *v as f32).collect();
         let b: Vec<f32> = b.iter().map(|v| *v as f32).collect();
         assert!(rel_err(&a, &b) < 1e-4, "{what}: per-step gradient norms");
+    }
+    // The decoder's, per layer and horizon step, from its probes on burn.
+    let (df, db) = (fast.decoder_norms.unwrap(), burn.decoder_norms.unwrap());
+    assert_eq!(df.len(), layers, "{what}: decoder layers");
+    for (a, b) in df.iter().zip(&db) {
+        assert_eq!((a.len(), b.len()), (HORIZON, HORIZON), "{what}");
+        assert!(a.iter().all(|v| *v > 0.0), "{what}: {a:?}");
+        let a: Vec<f32> = a.iter().map(|v| *v as f32).collect();
+        let b: Vec<f32> = b.iter().map(|v| *v as f32).collect();
+        assert!(
+            rel_err(&a, &b) < 1e-4,
+            "{what}: decoder per-step norms {a:?} {b:?}"
+        );
     }
     assert_eq!(rng_burn.next_u64(), rng_fast.next_u64(), "{what}: rng");
     let forecast = predict(&model, (&x, &future), B, T, features).unwrap();
