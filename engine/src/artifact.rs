@@ -435,7 +435,9 @@ fn check_shapes(manifest: &Manifest, shape: ModelShape) -> Result<(), String> {
             listed.len()
         ));
     };
-    let layers = (4 + usize::from(m.peephole)) * m.layers;
+    let directions = 1 + usize::from(m.bidirectional);
+    let layers =
+        (4 + usize::from(m.peephole) + 2 * usize::from(m.layer_norm)) * m.layers * directions;
     for (i, (want, entry)) in expected.iter().zip(listed).enumerate() {
         if *want == entry.shape {
             continue;

@@ -219,6 +219,8 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
     // two stacks (and a head reading both).
     let directions = n(1 + usize::from(model.bidirectional));
     let per_layer = product(&[hid.max(f), hid, gates, directions]).saturating_mul(2);
+    // (Layer normalisation's gains, 2·G·H per layer, are small beside the G·H² weights
+    // and left out, as the biases are.)
     e.add(
         format!(
             "the recurrent layers (model.layers {layers} × model.hidden {hid}, kept \
@@ -236,16 +238,13 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
     });
     let batch = n(train.batch);
     // Forward: each step's gates and two states per layer; backward: as much again.
-    let activations = product(&[
-        batch,
-        steps,
-        layers,
-        hid,
-        gates.saturating_add(2),
-        2,
-        F32,
-        directions,
-    ]);
+    // Layer normalisation keeps both projections normalised: 2·G more per unit.
+    let per_unit = gates.saturating_add(2).saturating_add(if model.layer_norm {
+        gates.saturating_mul(2)
+    } else {
+        0
+    });
+    let activations = product(&[batch, steps, layers, hid, per_unit, 2, F32, directions]);
     let io = product(&[batch, l, f, F32]).saturating_add(product(&[batch, h, t, q, 3, F32]));
     e.add(
         format!(

@@ -330,8 +330,9 @@ fn several_targets_with_covariates_train_score_and_export_per_target() {
 #[test]
 fn a_model_with_the_playbook_options_saves_and_loads_as_it_was() {
     // Peephole LSTM, residual stack, variational dropout, xavier start, a bidirectional
-    // encoder under truncated BPTT: every weight (the peepholes and the second stack
-    // too) survives saving, and the loaded model predicts the same.
+    // encoder under truncated BPTT, layer normalisation: every weight (the peepholes,
+    // the second stack and the gains too) survives saving, and the loaded model
+    // predicts the same.
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
     let mut config = tiny(CellKind::Lstm, 2);
     config.model.peephole = true;
@@ -341,6 +342,7 @@ fn a_model_with_the_playbook_options_saves_and_loads_as_it_was() {
     config.model.dropout_mode = seqcast_engine::config::DropoutMode::Variational;
     config.model.init = seqcast_engine::config::InitKind::Xavier;
     config.model.bidirectional = true;
+    config.model.layer_norm = true;
     config.model.tbptt = Some(seqcast_engine::config::Tbptt { k1: 4, k2: 6 });
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     assert!(out.model.forecaster.layers.iter().all(|l| l.peep.is_some()));
@@ -351,6 +353,13 @@ fn a_model_with_the_playbook_options_saves_and_loads_as_it_was() {
             .backward
             .iter()
             .all(|l| l.peep.is_some())
+    );
+    assert!(
+        out.model
+            .forecaster
+            .layers
+            .iter()
+            .all(|l| l.ln_ih.is_some() && l.ln_hh.is_some())
     );
     let dir = tempfile::tempdir().unwrap();
     artifact::save(dir.path(), &out.model, Some("daily-min-temperatures.csv")).unwrap();

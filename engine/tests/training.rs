@@ -56,10 +56,11 @@ fn tiny_gru_and_lstm_lower_their_validation_loss() {
 }
 
 #[test]
-fn a_bidirectional_encoder_under_truncated_bptt_lowers_its_validation_loss() {
+fn a_layer_normalised_bidirectional_encoder_under_truncated_bptt_lowers_its_validation_loss() {
     let mut config = tiny(CellKind::Gru, 4);
     config.model.linear_skip = false;
     config.model.bidirectional = true;
+    config.model.layer_norm = true;
     // Gradient through the last 8 of the window's steps.
     config.model.tbptt = Some(seqcast_engine::config::Tbptt { k1: 5, k2: 8 });
     assert!(config.window.lookback > 8, "the truncation must bite");

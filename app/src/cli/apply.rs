@@ -156,6 +156,7 @@ impl TrainArgs {
             self.forget_bias => m.forget_bias,
             self.residual => m.residual,
             self.bidirectional => m.bidirectional,
+            self.layer_norm => m.layer_norm,
             self.linear_skip => m.linear_skip,
             self.recurrent_steps => m.recurrent_steps,
         );

@@ -298,6 +298,11 @@ pub struct TrainArgs {
     /// recurrent parameters; not for seq2seq) (true | false).
     #[arg(long, value_name = "BOOL", help_heading = "Model")]
     pub bidirectional: Option<bool>,
+    /// Layer normalisation inside the cells (Ba et al.): each gate block of the input and
+    /// of the recurrent projection normalised over its units at every step, times a
+    /// learned gain; not for seq2seq (true | false).
+    #[arg(long, value_name = "BOOL", help_heading = "Model")]
+    pub layer_norm: Option<bool>,
     /// LSTM forget-gate bias at initialisation.
     #[arg(long, value_name = "B", help_heading = "Model")]
     pub forget_bias: Option<f64>,

@@ -65,6 +65,9 @@ pub struct BenchArgs {
     /// A bidirectional encoder (the reference: one direction).
     #[arg(long)]
     pub bidirectional: bool,
+    /// Layer normalisation inside the cells (the reference: none).
+    #[arg(long)]
+    pub layer_norm: bool,
     /// Truncated BPTT, K1,K2 (the reference: full BPTT).
     #[arg(long, value_name = "K1,K2")]
     pub tbptt: Option<String>,
@@ -88,6 +91,7 @@ impl Bench {
             strategy,
             residual: args.residual,
             bidirectional: args.bidirectional,
+            layer_norm: args.layer_norm,
             tbptt: args
                 .tbptt
                 .as_deref()
@@ -292,6 +296,7 @@ mod tests {
             dropout_mode: "standard".into(),
             tbptt: None,
             bidirectional: false,
+            layer_norm: false,
         };
         run(&args).unwrap();
         assert!(

@@ -27,6 +27,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("init", c.model.init.name().to_string()),
         ("residual", c.model.residual.to_string()),
         ("bidirectional", c.model.bidirectional.to_string()),
+        ("layer_norm", c.model.layer_norm.to_string()),
         ("dropout_mode", c.model.dropout_mode.name().to_string()),
         (
             "tbptt",

@@ -232,6 +232,12 @@ pub struct ModelConfig {
     /// Doubles the recurrent parameters and the head's input. Not for seq2seq (yet).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub bidirectional: bool,
+    /// Layer normalisation inside the LSTM and GRU cells (Ba et al., 2016): at every
+    /// step, each gate block of the input projection and of the recurrent projection is
+    /// normalised to zero mean and unit variance over its units, times a learned gain
+    /// per unit (starting at one), before the biases. Not for seq2seq (yet).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub layer_norm: bool,
 }
 
 /// Truncated backpropagation through time (`model.tbptt`, `--tbptt K1,K2`).
@@ -408,6 +414,9 @@ impl ModelConfig {
         if self.residual {
             title.push_str(", residual");
         }
+        if self.layer_norm {
+            title.push_str(", layer norm");
+        }
         title
     }
 
@@ -447,6 +456,7 @@ impl Default for ModelConfig {
             peephole: false,
             tbptt: None,
             bidirectional: false,
+            layer_norm: false,
         }
     }
 }
@@ -490,9 +500,13 @@ mod tests {
             bidirectional: true,
             peephole: true,
             residual: true,
+            layer_norm: true,
             layers: 3,
             ..ModelConfig::default()
         };
-        assert_eq!(m.title(), "bidirectional peephole LSTM 3×64, residual");
+        assert_eq!(
+            m.title(),
+            "bidirectional peephole LSTM 3×64, residual, layer norm"
+        );
     }
 }

@@ -105,6 +105,13 @@ impl RunConfig {
                 ));
             }
         }
+        if m.layer_norm && m.strategy == super::Strategy::Seq2seq {
+            return Err(bad(
+                "model.layer_norm is not available for the seq2seq strategy yet: use direct \
+                 or recursive"
+                    .into(),
+            ));
+        }
         if m.bidirectional && m.strategy == super::Strategy::Seq2seq {
             return Err(bad(
                 "model.bidirectional is not available for the seq2seq strategy yet: use \

@@ -224,7 +224,8 @@ fn vanishing(history: &[EpochRecord]) -> Option<(String, String)> {
             ),
             "Use an LSTM or GRU, keep orthogonal initialisation, shorten the lookback, or use \
              fewer layers; a stack of three or more layers can keep its depth with residual \
-             connections (Model > Residual, --residual true)."
+             connections (Model > Residual, --residual true) or layer normalisation inside \
+             the cells (Model > Layer norm, --layer-norm true)."
                 .into(),
         ));
     }

@@ -28,6 +28,11 @@ pub struct RecurrentLayer {
     /// Peephole LSTM: the per-unit weights `[3·H]` with which the input and forget
     /// gates read the previous cell state and the output gate the new one (i, f, o).
     pub peep: Option<Param<Tensor<1>>>,
+    /// Layer normalisation (`model.layer_norm`): the gains `[G·H]` of the normalised
+    /// input projection, per gate block (the biases add after them).
+    pub ln_ih: Option<Param<Tensor<1>>>,
+    /// Layer normalisation: the gains `[G·H]` of the normalised recurrent projection.
+    pub ln_hh: Option<Param<Tensor<1>>>,
     /// Cell type.
     #[module(skip)]
     pub cell: CellKind,
@@ -51,6 +56,8 @@ pub struct LayerInit {
     pub forget_bias: f64,
     /// Peephole weights (LSTM), starting at zero.
     pub peephole: bool,
+    /// Layer-normalised projections, their gains starting at one.
+    pub layer_norm: bool,
 }
 
 impl LayerInit {
@@ -106,10 +113,31 @@ impl LayerInit {
             b_hh: param1(b_hh),
             peep: (self.peephole && self.cell == CellKind::Lstm)
                 .then(|| param1(vec![0.0f32; 3 * h])),
+            ln_ih: self.layer_norm.then(|| param1(vec![1.0f32; g * h])),
+            ln_hh: self.layer_norm.then(|| param1(vec![1.0f32; g * h])),
             cell: self.cell,
             hidden: h,
         }
     }
+}
+
+/// Layer normalisation's variance floor (as PyTorch's default).
+pub const LN_EPS: f32 = 1e-5;
+
+/// `a: [N, G·H]` with each gate block of each row normalised to zero mean and unit
+/// variance (biased, plus [`LN_EPS`]) and times the gains `[G·H]`; `a` itself without
+/// gains.
+fn normalised(a: Tensor<2>, gains: Option<&Param<Tensor<1>>>, (g, h): (usize, usize)) -> Tensor<2> {
+    let Some(gains) = gains else {
+        return a;
+    };
+    let [n, width] = a.dims();
+    let blocks = a.reshape([n, g, h]);
+    let mean = blocks.clone().mean_dim(2);
+    let centred = blocks - mean;
+    let var = centred.clone().powi_scalar(2).mean_dim(2);
+    let x_hat = centred / (var + LN_EPS).sqrt();
+    x_hat.reshape([n, width]) * gains.val().unsqueeze_dim::<2>(0)
 }
 
 /// Places `g` row-major `[rows × h]` blocks side by side into `[rows × g·h]`.
@@ -194,8 +222,9 @@ impl RecurrentLayer {
         let (h, g) = (self.hidden, self.cell.gates());
         let device = x.device();
         // All time steps' input projections in one product: [B·T, d_in] × [d_in, G·H].
-        let mut xw = x.reshape([batch * steps, d_in]).matmul(self.w_ih.val())
-            + self.b_ih.val().unsqueeze_dim::<2>(0);
+        let xw = x.reshape([batch * steps, d_in]).matmul(self.w_ih.val());
+        let mut xw =
+            normalised(xw, self.ln_ih.as_ref(), (g, h)) + self.b_ih.val().unsqueeze_dim::<2>(0);
         if self.cell != CellKind::Gru {
             // LSTM and RNN only ever use b_ih + b_hh together: fold it in once.
             xw = xw + self.b_hh.val().unsqueeze_dim::<2>(0);
@@ -224,7 +253,7 @@ impl RecurrentLayer {
                 Some(mask) => hidden.clone() * mask.clone(),
                 None => hidden.clone(),
             };
-            let hw = read.matmul(w_hh.clone());
+            let hw = normalised(read.matmul(w_hh.clone()), self.ln_hh.as_ref(), (g, h));
             hidden = match self.cell {
                 CellKind::Lstm => {
                     let gates = x_t + hw;
@@ -293,6 +322,7 @@ mod tests {
             init,
             forget_bias: 1.0,
             peephole: false,
+            layer_norm: false,
         }
         .init(&mut Rng::new(7), &cpu_device());
         let v = |d: burn::tensor::TensorData| d.iter::<f32>().collect::<Vec<f32>>();

@@ -82,7 +82,9 @@ impl ModelShape {
         };
         // A peephole LSTM's layers (encoder only: not for seq2seq) hold a fifth tensor.
         let peep = config.peephole && config.cell == crate::config::CellKind::Lstm;
-        let per_layer = 4 + usize::from(peep);
+        // Layer normalisation adds two gain vectors per layer.
+        let ln = config.layer_norm && !seq2seq;
+        let per_layer = 4 + usize::from(peep) + 2 * usize::from(ln);
         // A bidirectional encoder has a second stack of the same layers.
         let directions = 1 + usize::from(config.bidirectional && !seq2seq);
         let count = config
@@ -105,6 +107,9 @@ impl ModelShape {
                 shapes.extend([vec![d_in, gh], vec![h, gh], vec![gh], vec![gh]]);
                 if peep {
                     shapes.push(vec![3 * h]);
+                }
+                if ln {
+                    shapes.extend([vec![gh], vec![gh]]);
                 }
             }
         }
@@ -222,6 +227,8 @@ impl Forecaster {
                         init: config.init,
                         forget_bias: config.forget_bias,
                         peephole: config.peephole,
+                        // Refused for seq2seq by config validation.
+                        layer_norm: config.layer_norm,
                     }
                     .init(rng, device)
                 })
@@ -460,6 +467,7 @@ mod shape_tests {
                         linear_skip,
                         bidirectional,
                         peephole: bidirectional && cell == CellKind::Lstm,
+                        layer_norm: bidirectional,
                         ..ModelConfig::default()
                     };
                     let model = Forecaster::new(&config, shape, &mut Rng::new(1), &cpu_device());

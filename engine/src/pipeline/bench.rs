@@ -50,6 +50,8 @@ pub struct BenchSpec {
     pub tbptt: Option<crate::config::Tbptt>,
     /// A bidirectional encoder (the reference: one direction).
     pub bidirectional: bool,
+    /// Layer normalisation inside the cells (the reference: none).
+    pub layer_norm: bool,
 }
 
 impl BenchSpec {
@@ -173,6 +175,7 @@ pub fn run(
         peephole: spec.peephole,
         tbptt: spec.tbptt,
         bidirectional: spec.bidirectional,
+        layer_norm: spec.layer_norm,
         ..ModelConfig::default()
     };
     let config = TrainConfig {
@@ -227,6 +230,7 @@ mod tests {
             dropout: (0.0, crate::config::DropoutMode::Standard),
             tbptt: None,
             bidirectional: false,
+            layer_norm: false,
         }
     }
 

@@ -207,7 +207,8 @@ pub fn gate_stats(model: &Forecaster, grads: &[(String, Vec<f32>)]) -> Vec<GateS
         let (h, names) = (layer.hidden, layer.cell.gate_names());
         let width = h * names.len();
         let mut sq = vec![0.0f64; names.len()];
-        for suffix in ["w_ih", "w_hh", "b_ih", "b_hh"] {
+        // Layer normalisation's gains `[G·H]` are laid out like the biases.
+        for suffix in ["w_ih", "w_hh", "b_ih", "b_hh", "ln_ih", "ln_hh"] {
             let path = format!("{stack}.{l}.{suffix}");
             let Some((_, g)) = grads.iter().find(|(n, _)| *n == path) else {
                 continue;
@@ -351,6 +352,49 @@ mod tests {
         assert_eq!(
             [norm("input"), norm("forget"), norm("cell"), norm("output")],
             [5.0, 0.0, 0.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn layer_norm_gains_count_toward_their_gates() {
+        let config = crate::config::ModelConfig {
+            hidden: 2,
+            layers: 1,
+            layer_norm: true,
+            cell: crate::config::CellKind::Gru,
+            ..crate::config::ModelConfig::default()
+        };
+        let shape = crate::model::ModelShape {
+            features: 1,
+            lookback: 4,
+            horizon: 1,
+            targets: 1,
+            quantiles: None,
+            known: 0,
+        };
+        let model = Forecaster::new(
+            &config,
+            shape,
+            &mut crate::rng::Rng::new(1),
+            &crate::model::cpu_device(),
+        );
+        // GRU gains [r r z z n n]: the input gains' r = (3, 0), the recurrent gains' r =
+        // (0, 4) and n = (0, 2).
+        let grads = vec![
+            (
+                "layers.0.ln_ih".to_string(),
+                vec![3.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            ),
+            (
+                "layers.0.ln_hh".to_string(),
+                vec![0.0, 4.0, 0.0, 0.0, 0.0, 2.0],
+            ),
+        ];
+        let stats = gate_stats(&model, &grads);
+        let norm = |gate: &str| stats.iter().find(|g| g.gate == gate).map(|g| g.grad_norm);
+        assert_eq!(
+            [norm("reset"), norm("update"), norm("new")],
+            [Some(5.0), Some(0.0), Some(2.0)]
         );
     }
 }

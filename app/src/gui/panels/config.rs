@@ -198,11 +198,17 @@ fn model_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConfig, lookb
         row(ui, t::RESIDUAL, Checkbox::without_text(&mut model.residual));
         let size = (model.layers, model.hidden);
         encoder::bidirectional_rows(ui, &mut model.bidirectional, size);
+        row(
+            ui,
+            t::LAYER_NORM,
+            Checkbox::without_text(&mut model.layer_norm),
+        );
     } else {
         // Residual stacks and bidirectional encoders are not available for seq2seq
         // (config validation).
         model.residual = false;
         model.bidirectional = false;
+        model.layer_norm = false;
     }
     // Turning residual connections off brings a deep stack back within the limit.
     model.layers = model

@@ -40,12 +40,31 @@ pub struct LayerWeights {
     pub b_hh: Vec<f32>,
     /// Peephole LSTM: `[3·H]` (i, f, o); empty otherwise.
     pub peep: Vec<f32>,
+    /// Layer normalisation: the input projection's gains `[G·H]`; empty otherwise.
+    pub ln_ih: Vec<f32>,
+    /// Layer normalisation: the recurrent projection's gains `[G·H]`; empty otherwise.
+    pub ln_hh: Vec<f32>,
 }
 
 impl LayerWeights {
     /// The same layer with peephole weights `[3·H]` (empty: none).
     pub fn with_peep(self, peep: Vec<f32>) -> Self {
         Self { peep, ..self }
+    }
+
+    /// The same layer with layer-normalisation gains `[G·H]` for the input and the
+    /// recurrent projection (both empty: none).
+    pub fn with_layer_norm(self, (ln_ih, ln_hh): (Vec<f32>, Vec<f32>)) -> Self {
+        Self {
+            ln_ih,
+            ln_hh,
+            ..self
+        }
+    }
+
+    /// Whether the projections are layer-normalised.
+    pub fn layer_norm(&self) -> bool {
+        !self.ln_hh.is_empty()
     }
 
     /// Packs the row-major weights `w_ih: [d_in, G·H]` and `w_hh: [H, G·H]` for the
@@ -70,6 +89,8 @@ impl LayerWeights {
             b_ih,
             b_hh,
             peep: Vec::new(),
+            ln_ih: Vec::new(),
+            ln_hh: Vec::new(),
         }
     }
 
@@ -91,6 +112,10 @@ pub struct LayerGrads {
     pub b_hh: Vec<f32>,
     /// d/d peep (empty without peepholes).
     pub peep: Vec<f32>,
+    /// d/d ln_ih (empty without layer normalisation).
+    pub ln_ih: Vec<f32>,
+    /// d/d ln_hh (empty without layer normalisation).
+    pub ln_hh: Vec<f32>,
 }
 
 impl LayerGrads {
@@ -102,6 +127,8 @@ impl LayerGrads {
             b_ih: vec![0.0; w.b_ih.len()],
             b_hh: vec![0.0; w.b_hh.len()],
             peep: vec![0.0; w.peep.len()],
+            ln_ih: vec![0.0; w.ln_ih.len()],
+            ln_hh: vec![0.0; w.ln_hh.len()],
         }
     }
 
@@ -112,6 +139,8 @@ impl LayerGrads {
         math::add_into(&mut self.b_ih, &other.b_ih);
         math::add_into(&mut self.b_hh, &other.b_hh);
         math::add_into(&mut self.peep, &other.peep);
+        math::add_into(&mut self.ln_ih, &other.ln_ih);
+        math::add_into(&mut self.ln_hh, &other.ln_hh);
     }
 }
 
@@ -155,12 +184,17 @@ pub struct Tape {
     pub(super) tc: Vec<f32>,
     /// Hidden states `[T, rows, H]`.
     pub h: Vec<f32>,
+    /// Layer normalisation: the normalised input projection `[T, rows, G·H]`, its
+    /// blocks' 1/σ `[T, rows, G]`, and the same for the recurrent projection (empty
+    /// otherwise).
+    pub(super) ln: [Vec<f32>; 4],
 }
 
 impl Tape {
     /// The tape's buffers, for [`pool::recycle`].
-    pub fn into_buffers(self) -> [Vec<f32>; 5] {
-        [self.gates, self.hn, self.c, self.tc, self.h]
+    pub fn into_buffers(self) -> [Vec<f32>; 9] {
+        let [a, b, c, d] = self.ln;
+        [self.gates, self.hn, self.c, self.tc, self.h, a, b, c, d]
     }
 }
 
@@ -203,6 +237,23 @@ fn run_forward(
     // Written in full by the projection (beta = 0 never reads C).
     let mut gates = pool::take(n * gw);
     kernel::multiply(&mut gates, x, &w.inp, n, false)?;
+    let g = w.cell.gates();
+    // Layer normalisation: the buffers are written in full (the time loop writes the
+    // recurrent ones, zeros where a step has no recurrent product).
+    let mut ln = if w.layer_norm() {
+        [
+            pool::take(n * gw),
+            pool::take(n * g),
+            pool::take(n * gw),
+            pool::take(n * g),
+        ]
+    } else {
+        Default::default()
+    };
+    if w.layer_norm() {
+        let [x_hat, rstd, ..] = &mut ln;
+        super::ln::forward_dispatched(&mut gates, &w.ln_ih, (x_hat, rstd), h);
+    }
     if w.cell == CellKind::Gru {
         // b_hh goes inside the reset gate's product: the time loop adds it.
         math::add_bias_rows(&mut gates, &w.b_ih);
@@ -220,6 +271,7 @@ fn run_forward(
         c: pool::take(if lstm { n * h } else { 0 }),
         tc: pool::take(if lstm { n * h } else { 0 }),
         h: pool::take(n * h),
+        ln,
     };
     steps::forward(w, &mut tape, (rows, steps), (init, rec_mask));
     Ok(tape)
@@ -283,7 +335,9 @@ fn check_weights(w: &LayerWeights) -> Result<()> {
         && w.rec_t.shape() == Some((gw, h))
         && w.b_ih.len() == gw
         && w.b_hh.len() == gw
-        && (w.peep.is_empty() || (w.cell == CellKind::Lstm && w.peep.len() == 3 * h));
+        && (w.peep.is_empty() || (w.cell == CellKind::Lstm && w.peep.len() == 3 * h))
+        && ((w.ln_ih.is_empty() && w.ln_hh.is_empty())
+            || (w.ln_ih.len() == gw && w.ln_hh.len() == gw));
     if ok {
         Ok(())
     } else {
@@ -354,6 +408,9 @@ pub fn backward(
         Some((state, d)) => (Some(state), Some(d)),
         None => (None, None),
     };
+    let ln = w.layer_norm();
+    // Layer normalisation: the raw recurrent product's gradient.
+    let mut d_raw_h = pool::take(if ln { n * gw } else { 0 });
     steps::backward(
         w,
         tape,
@@ -369,16 +426,35 @@ pub fn backward(
             d_init,
             rec_mask,
             dpeep: &mut out.grads.peep,
+            ln_hh: &mut d_raw_h,
         },
     );
+    // What the biases see; the weights see the raw products' gradients (the same
+    // without layer normalisation).
     let dg_hidden = if gru { &dgh } else { &dg };
     let grads = out.grads;
-    kernel::gemm_tn(&mut grads.w_ih, x, &dg, (w.d_in, n, gw))?;
+    if ln {
+        // The recurrent gains' gradient over all steps: the normalised product times
+        // what reached it.
+        let [_, _, x_hat_h, _] = &tape.ln;
+        super::ln::gain_gradient_dispatched(dg_hidden, x_hat_h, &mut grads.ln_hh);
+    }
+    let d_raw_x = if ln {
+        let mut d = pool::take(n * gw);
+        let [x_hat, rstd, ..] = &tape.ln;
+        super::ln::backward_dispatched(&dg, (&w.ln_ih, x_hat, rstd), &mut d, &mut grads.ln_ih, h);
+        Some(d)
+    } else {
+        None
+    };
+    let d_input = d_raw_x.as_deref().unwrap_or(&dg);
+    let d_recurrent: &[f32] = if ln { &d_raw_h } else { dg_hidden };
+    kernel::gemm_tn(&mut grads.w_ih, x, d_input, (w.d_in, n, gw))?;
     // What the recurrent products read: the states, times the mask with variational
     // dropout.
     if steps > 1 {
         let prev = masked_states(&tape.h[..(steps - 1) * step_h], rec_mask, step_h);
-        let next = &dg_hidden[step_g..];
+        let next = &d_recurrent[step_g..];
         kernel::gemm_tn(&mut grads.w_hh, &prev, next, (h, (steps - 1) * rows, gw))?;
     }
     if let Some(state) = init {
@@ -386,7 +462,7 @@ pub fn backward(
         kernel::gemm_tn(
             &mut grads.w_hh,
             &masked_states(&state.h, rec_mask, step_h),
-            &dg_hidden[..step_g],
+            &d_recurrent[..step_g],
             (h, rows, gw),
         )?;
     }
@@ -395,13 +471,16 @@ pub fn backward(
     if let Some(dx) = out.dx {
         dx.resize(n * w.d_in, 0.0);
         if w.d_in >= kernel::PANEL / 2 {
-            kernel::multiply(dx, &dg, &w.inp_t, n, false)?;
+            kernel::multiply(dx, d_input, &w.inp_t, n, false)?;
         } else {
             // Fewer output columns than a SIMD vector: the kernel would run its scalar
             // tail; matrixmultiply's narrow kernels do better.
-            math::gemm(dx, &dg, &w.w_ih, (n, gw, w.d_in), false, true, 0.0)?;
+            math::gemm(dx, d_input, &w.w_ih, (n, gw, w.d_in), false, true, 0.0)?;
         }
     }
-    pool::recycle([dg, dgh]);
+    pool::recycle([dg, dgh, d_raw_h]);
+    if let Some(d) = d_raw_x {
+        pool::recycle([d]);
+    }
     Ok(())
 }

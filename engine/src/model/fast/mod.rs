@@ -18,6 +18,7 @@ mod encoder;
 mod kernel;
 mod known;
 mod layer;
+mod ln;
 mod masks;
 mod math;
 mod part;
@@ -125,7 +126,11 @@ pub fn supports(model: &Forecaster) -> bool {
         .all(|l| l.cell == first.cell && l.hidden == first.hidden)
         && !((model.residual
             || model.tbptt.is_some()
-            || model.layers.iter().any(|l| l.peep.is_some()))
+            || !model.backward.is_empty()
+            || model
+                .layers
+                .iter()
+                .any(|l| l.peep.is_some() || l.ln_hh.is_some()))
             && model.is_seq2seq())
 }
 
@@ -371,6 +376,10 @@ fn combine(
         if let Some(peep) = &layer.peep {
             register1(&mut grads, peep, g.peep);
         }
+        if let (Some(ih), Some(hh)) = (&layer.ln_ih, &layer.ln_hh) {
+            register1(&mut grads, ih, g.ln_ih);
+            register1(&mut grads, hh, g.ln_hh);
+        }
     }
     register2(&mut grads, &model.head_w, total.grads.head_w)?;
     register1(&mut grads, &model.head_b, total.grads.head_b);
@@ -449,7 +458,19 @@ fn read_layers(layers: &[crate::model::RecurrentLayer]) -> Result<Vec<LayerWeigh
                 (values(&l.w_ih)?, values(&l.w_hh)?),
                 (values(&l.b_ih)?, values(&l.b_hh)?),
             )
-            .with_peep(peep))
+            .with_peep(peep)
+            .with_layer_norm((
+                l.ln_ih
+                    .as_ref()
+                    .map(values)
+                    .transpose()?
+                    .unwrap_or_default(),
+                l.ln_hh
+                    .as_ref()
+                    .map(values)
+                    .transpose()?
+                    .unwrap_or_default(),
+            )))
         })
         .collect()
 }

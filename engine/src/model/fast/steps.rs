@@ -61,6 +61,9 @@ pub struct BackwardBuffers<'a> {
     /// Peephole LSTM: `[3·H]`, the peephole weights' gradient (added to); empty
     /// otherwise.
     pub dpeep: &'a mut [f32],
+    /// Layer normalisation: `[T, rows, G·H]`, the gradient of the raw recurrent
+    /// product `h·W_hh` (written); empty otherwise.
+    pub ln_hh: &'a mut [f32],
 }
 
 /// Runs the backward time loop, filling `out.dg` (and `out.dgh`).
@@ -127,7 +130,18 @@ fn forward_steps<S: Simd>(
     let (h0, c0) = init.map_or((&zeros[..], &zeros[..]), |s| (&s.h[..], &s.c[..]));
     // From a zero state the first step's recurrent product is zero and is skipped.
     let recur = |t: usize| t > 0 || init.is_some();
-    let mut hw = vec![0.0f32; if w.cell == CellKind::Gru { step_g } else { 0 }];
+    // Layer normalisation: the recurrent product goes through a scratch buffer, is
+    // normalised there and then added.
+    let ln = w.layer_norm();
+    let mut hw = vec![
+        0.0f32;
+        if w.cell == CellKind::Gru || ln {
+            step_g
+        } else {
+            0
+        }
+    ];
+    let g_count = w.cell.gates();
     // Variational dropout: the recurrent product reads the state times the mask.
     let mut masked = vec![0.0f32; if rec_mask.is_some() { step_h } else { 0 }];
     for t in 0..steps {
@@ -148,11 +162,17 @@ fn forward_steps<S: Simd>(
         };
         let h_t = &mut rest[..step_h];
         let g_t = &mut tape.gates[t * step_g..(t + 1) * step_g];
+        let [_, _, ln_x_hat, ln_rstd] = &mut tape.ln;
+        // This step's normalised recurrent product and its blocks' 1/σ.
+        let ln_t = ln.then(|| {
+            (
+                &mut ln_x_hat[t * step_g..(t + 1) * step_g],
+                &mut ln_rstd[t * rows * g_count..(t + 1) * rows * g_count],
+            )
+        });
         match w.cell {
             CellKind::Lstm => {
-                if recur(t) {
-                    kernel::gemm_packed::<S>(g_t, h_read, &w.rec, rows, true);
-                }
+                recurrent_product::<S>(w, (g_t, &mut hw), h_read, rows, (recur(t), ln_t));
                 let (c_done, c_rest) = tape.c.split_at_mut(t * step_h);
                 let c_prev = if t == 0 {
                     c0
@@ -191,6 +211,14 @@ fn forward_steps<S: Simd>(
                 } else {
                     hw.fill(0.0);
                 }
+                if let Some((x_hat, rstd)) = ln_t {
+                    if recur(t) {
+                        super::ln::forward(&mut hw, &w.ln_hh, (x_hat, rstd), h);
+                    } else {
+                        x_hat.fill(0.0);
+                        rstd.fill(0.0);
+                    }
+                }
                 let hn_t = &mut tape.hn[t * step_h..(t + 1) * step_h];
                 for r in 0..rows {
                     let g = &mut g_t[r * gw..(r + 1) * gw];
@@ -208,14 +236,42 @@ fn forward_steps<S: Simd>(
                 }
             }
             CellKind::Rnn => {
-                if recur(t) {
-                    kernel::gemm_packed::<S>(g_t, h_read, &w.rec, rows, true);
-                }
+                recurrent_product::<S>(w, (g_t, &mut hw), h_read, rows, (recur(t), ln_t));
                 for (hh, g) in h_t.iter_mut().zip(g_t.iter()) {
                     *hh = tanh(*g);
                 }
             }
         }
+    }
+}
+
+/// Where one step's layer normalisation keeps its normalised values and 1/σ.
+type LnStep<'a> = (&'a mut [f32], &'a mut [f32]);
+
+/// Adds the recurrent product `h_read · W_hh` to the gate pre-activations `g_t` (LSTM
+/// and RNN); with layer normalisation (`ln`: where its normalised values and 1/σ go) it
+/// is formed in `hw`, normalised and gained there, then added. Without a recurrent
+/// product (`recur` false: a zero state) there is nothing to add, and the normalised
+/// values are zeros.
+#[inline(always)]
+fn recurrent_product<S: Simd>(
+    w: &LayerWeights,
+    (g_t, hw): (&mut [f32], &mut [f32]),
+    h_read: &[f32],
+    rows: usize,
+    (recur, ln): (bool, Option<LnStep<'_>>),
+) {
+    match (recur, ln) {
+        (true, None) => kernel::gemm_packed::<S>(g_t, h_read, &w.rec, rows, true),
+        (true, Some((x_hat, rstd))) => {
+            kernel::gemm_packed::<S>(hw, h_read, &w.rec, rows, false);
+            super::ln::forward_add(hw, &w.ln_hh, (x_hat, rstd), w.hidden, g_t);
+        }
+        (false, Some((x_hat, rstd))) => {
+            x_hat.fill(0.0);
+            rstd.fill(0.0);
+        }
+        (false, None) => {}
     }
 }
 
@@ -242,7 +298,9 @@ fn backward_steps<S: Simd>(
         d_init,
         rec_mask,
         dpeep,
+        ln_hh: d_raw,
     } = out;
+    let ln = w.layer_norm();
     // Variational dropout: the recurrent product's gradient back to the state.
     let mut through_mask = vec![0.0f32; if rec_mask.is_some() { step_h } else { 0 }];
     let mut dc = match dc_last {
@@ -308,10 +366,13 @@ fn backward_steps<S: Simd>(
                     }
                 }
                 if recur(t) {
-                    kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
+                    let d = through_ln(w, tape, (t, rows), dg_t, &mut *d_raw);
+                    kernel::gemm_packed::<S>(&mut dh_rec, d, &w.rec_t, rows, false);
                     if let Some(mask) = rec_mask {
                         multiply_by(&mut dh_rec, mask);
                     }
+                } else if ln {
+                    d_raw[t * step_g..(t + 1) * step_g].fill(0.0);
                 }
             }
             CellKind::Gru => {
@@ -337,7 +398,11 @@ fn backward_steps<S: Simd>(
                         (&h_prev[span.clone()], &hn_t[span]),
                     );
                 }
+                if !recur(t) && ln {
+                    d_raw[t * step_g..(t + 1) * step_g].fill(0.0);
+                }
                 if recur(t) {
+                    let dgh_t = through_ln(w, tape, (t, rows), dgh_t, &mut *d_raw);
                     match rec_mask {
                         // The direct path (z·h) stays; the product's share is masked.
                         Some(mask) => {
@@ -364,10 +429,13 @@ fn backward_steps<S: Simd>(
                     *d = dh * (1.0 - hh * hh);
                 }
                 if recur(t) {
-                    kernel::gemm_packed::<S>(&mut dh_rec, dg_t, &w.rec_t, rows, false);
+                    let d = through_ln(w, tape, (t, rows), dg_t, &mut *d_raw);
+                    kernel::gemm_packed::<S>(&mut dh_rec, d, &w.rec_t, rows, false);
                     if let Some(mask) = rec_mask {
                         multiply_by(&mut dh_rec, mask);
                     }
+                } else if ln {
+                    d_raw[t * step_g..(t + 1) * step_g].fill(0.0);
                 }
             }
         }
@@ -376,6 +444,38 @@ fn backward_steps<S: Simd>(
         d.h = dh_rec;
         d.c = dc;
     }
+}
+
+/// What the recurrent product's backward GEMM reads at step `t`: `d_post`, the
+/// gradient of the (gained, normalised) product; with layer normalisation, the raw
+/// product's gradient, written into step `t` of `d_raw` (the gains' gradient is summed
+/// over all steps after the loop, by `layer::backward`).
+#[inline(always)]
+fn through_ln<'a>(
+    w: &LayerWeights,
+    tape: &Tape,
+    (t, rows): (usize, usize),
+    d_post: &'a [f32],
+    d_raw: &'a mut [f32],
+) -> &'a [f32] {
+    if !w.layer_norm() {
+        return d_post;
+    }
+    let (step_g, step_b) = (d_post.len(), rows * w.cell.gates());
+    let [_, _, x_hat, rstd] = &tape.ln;
+    let out = &mut d_raw[t * step_g..(t + 1) * step_g];
+    super::ln::backward(
+        d_post,
+        (
+            &w.ln_hh,
+            &x_hat[t * step_g..(t + 1) * step_g],
+            &rstd[t * step_b..(t + 1) * step_b],
+        ),
+        out,
+        None,
+        w.hidden,
+    );
+    out
 }
 
 /// `a ⊙= mask`.

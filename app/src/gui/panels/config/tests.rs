@@ -374,7 +374,7 @@ fn truncated_bptt_is_turned_on_edited_and_refused_for_seq2seq() {
 }
 
 #[test]
-fn a_bidirectional_encoder_says_what_it_costs_and_is_not_for_seq2seq() {
+fn a_bidirectional_encoder_and_layer_norm_are_chosen_and_not_for_seq2seq() {
     let mut harness = harness(RunConfig::default());
     assert!(
         harness
@@ -390,9 +390,14 @@ fn a_bidirectional_encoder_says_what_it_costs_and_is_not_for_seq2seq() {
             .is_some()
     );
     assert!(harness.state().0.validate().is_ok());
+    harness.get_by_label("Layer norm").click();
+    harness.run();
+    assert!(harness.state().0.model.layer_norm);
     pick(&mut harness, "Strategy", "Seq2seq");
     harness.run();
     assert!(!harness.state().0.model.bidirectional, "not for seq2seq");
+    assert!(!harness.state().0.model.layer_norm, "not for seq2seq");
+    assert!(harness.query_by_label("Layer norm").is_none());
     assert!(harness.query_by_label("Bidirectional").is_none());
     assert!(harness.state().0.validate().is_ok());
 }

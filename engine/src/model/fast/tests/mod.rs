@@ -11,6 +11,7 @@ use crate::rng::Rng;
 
 mod bidirectional;
 mod known;
+mod layer_norm;
 mod paths;
 mod peephole;
 mod quantile;
@@ -55,6 +56,7 @@ fn test_config(
         peephole: false,
         tbptt: None,
         bidirectional: false,
+        layer_norm: false,
     }
 }
 
@@ -338,6 +340,7 @@ fn recurrent_layers_read_the_window_tail_on_both_paths() {
         peephole: false,
         tbptt: None,
         bidirectional: false,
+        layer_norm: false,
     };
     let shape = ModelShape {
         features: F,

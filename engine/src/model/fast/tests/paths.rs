@@ -81,6 +81,7 @@ fn a_model_the_fast_path_cannot_run_goes_through_burn_and_says_so() {
         init: crate::config::InitKind::Pytorch,
         forget_bias: 1.0,
         peephole: false,
+        layer_norm: false,
     };
     model.layers[1] = init.init(&mut Rng::new(8), &device);
     assert_eq!(Path::of(&model), Path::Burn);

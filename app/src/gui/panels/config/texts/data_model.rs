@@ -199,6 +199,16 @@ pub(in super::super) const BIDIRECTIONAL: Field = field(
      recurrent parameters and about doubles the time per epoch (BENCHMARKS.md, \
      Bidirectional encoder). Not for seq2seq yet.",
 );
+pub(in super::super) const LAYER_NORM: Field = field(
+    "Layer norm",
+    "Layer normalisation inside the cells (Ba et al., 2016): at every step, each gate's \
+     input projection and recurrent projection are normalised over the layer's units to \
+     zero mean and unit variance, times a learned gain per unit (starting at 1), before \
+     the biases. Keeps the gates in their working range whatever the scale of the inputs \
+     and the state, which steadies deep stacks and long windows; try it when a stack of 3 \
+     or more layers trains worse than 2 or the first layer's gradient vanishes. Costs \
+     time per step (BENCHMARKS.md, Layer normalisation). Not for seq2seq yet.",
+);
 pub(in super::super) const TBPTT: Field = field(
     "Truncated BPTT",
     "Truncated backpropagation through time (Williams & Peng, 1990), for windows of \

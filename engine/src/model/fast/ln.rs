@@ -1,0 +1,299 @@
+//! Layer normalisation of the gate pre-activations (`model.layer_norm`): each gate block
+//! (H values) of each row normalised to zero mean and unit variance, times a gain per
+//! unit; and its backward pass. `model::cell` is the burn reference.
+
+use macerator::{AutoArch, Simd, WithSimd};
+
+use crate::model::cell::LN_EPS;
+
+/// Lanes of the reductions: a serial sum of floats cannot be vectorised (each addition
+/// waits for the previous one), and at 64 units that wait cost more than the step's
+/// matrix product; eight running sums can.
+const LANES: usize = 8;
+
+/// Σ over the elements of `f(a_i, b_i, c_i)` in [`LANES`] running sums (slices of one
+/// length; pass the same slice where fewer are needed).
+#[inline(always)]
+fn lanes_sum(a: &[f32], b: &[f32], c: &[f32], f: impl Fn(f32, f32, f32) -> f32) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let (ca, cb, cc) = (
+        a.chunks_exact(LANES),
+        b.chunks_exact(LANES),
+        c.chunks_exact(LANES),
+    );
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .zip(cc.remainder())
+        .map(|((x, y), z)| f(*x, *y, *z))
+        .sum();
+    for ((x, y), z) in ca.zip(cb).zip(cc) {
+        for (((l, p), q), r) in lanes.iter_mut().zip(x).zip(y).zip(z) {
+            *l += f(*p, *q, *r);
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// One block's mean and 1/σ (two passes: the centred sum of squares, as burn's
+/// reference computes it).
+#[inline(always)]
+fn moments(block: &[f32]) -> (f32, f32) {
+    let n = block.len().max(1) as f32;
+    let mean = lanes_sum(block, block, block, |v, _, _| v) / n;
+    let var = lanes_sum(block, block, block, |v, _, _| (v - mean) * (v - mean)) / n;
+    (mean, 1.0 / (var + LN_EPS).sqrt())
+}
+
+/// Normalises each `h`-wide block of `a` (rows of `g·h`) in place and multiplies by
+/// `gains` (`[g·h]`); keeps the normalised values in `x_hat` (same shape as `a`) and
+/// each block's 1/σ in `rstd` (`[rows·g]`) for the backward pass. Inlined into the time
+/// loops, so it runs with their instruction set; [`forward_dispatched`] elsewhere.
+#[inline(always)]
+pub fn forward(a: &mut [f32], gains: &[f32], (x_hat, rstd): (&mut [f32], &mut [f32]), h: usize) {
+    let h = h.max(1);
+    let width = gains.len().max(1);
+    let mut rstd = rstd.iter_mut();
+    for (row, x_row) in a.chunks_exact_mut(width).zip(x_hat.chunks_exact_mut(width)) {
+        for ((block, xb), gain) in row
+            .chunks_exact_mut(h)
+            .zip(x_row.chunks_exact_mut(h))
+            .zip(gains.chunks_exact(h))
+        {
+            let (mean, inv) = moments(block);
+            if let Some(r) = rstd.next() {
+                *r = inv;
+            }
+            for ((v, x), gn) in block.iter_mut().zip(xb.iter_mut()).zip(gain) {
+                *x = (*v - mean) * inv;
+                *v = *x * gn;
+            }
+        }
+    }
+}
+
+/// [`forward`] of `a`, the result added to `out` instead of written over `a`.
+#[inline(always)]
+pub fn forward_add(
+    a: &[f32],
+    gains: &[f32],
+    (x_hat, rstd): (&mut [f32], &mut [f32]),
+    h: usize,
+    out: &mut [f32],
+) {
+    let h = h.max(1);
+    let width = gains.len().max(1);
+    let mut rstd = rstd.iter_mut();
+    let rows = a
+        .chunks_exact(width)
+        .zip(x_hat.chunks_exact_mut(width))
+        .zip(out.chunks_exact_mut(width));
+    for ((row, x_row), out_row) in rows {
+        let blocks = row
+            .chunks_exact(h)
+            .zip(x_row.chunks_exact_mut(h))
+            .zip(out_row.chunks_exact_mut(h))
+            .zip(gains.chunks_exact(h));
+        for (((block, xb), ob), gain) in blocks {
+            let (mean, inv) = moments(block);
+            if let Some(r) = rstd.next() {
+                *r = inv;
+            }
+            for (((v, x), o), gn) in block.iter().zip(xb.iter_mut()).zip(ob).zip(gain) {
+                *x = (v - mean) * inv;
+                *o += *x * gn;
+            }
+        }
+    }
+}
+
+/// The backward pass of [`forward`]: from `d_out` (the gradient of the gained output,
+/// rows of `g·h`) writes the gradient of the raw input into `d_in`, and adds the gains'
+/// gradient into `d_gains` when given (the time loops leave it to [`gain_gradient`]
+/// over all steps at once). Inlined like [`forward`]; [`backward_dispatched`] elsewhere.
+#[inline(always)]
+pub fn backward(
+    d_out: &[f32],
+    (gains, x_hat, rstd): (&[f32], &[f32], &[f32]),
+    d_in: &mut [f32],
+    mut d_gains: Option<&mut [f32]>,
+    h: usize,
+) {
+    let h = h.max(1);
+    let width = gains.len().max(1);
+    let n = h as f32;
+    let mut rstd = rstd.iter();
+    let rows = d_out
+        .chunks_exact(width)
+        .zip(x_hat.chunks_exact(width))
+        .zip(d_in.chunks_exact_mut(width));
+    for ((d_row, x_row), in_row) in rows {
+        if let Some(dg) = d_gains.as_deref_mut() {
+            gain_gradient(d_row, x_row, dg);
+        }
+        let blocks = d_row
+            .chunks_exact(h)
+            .zip(x_row.chunks_exact(h))
+            .zip(in_row.chunks_exact_mut(h))
+            .zip(gains.chunks_exact(h));
+        for (((db, xb), di), gain) in blocks {
+            let r = rstd.next().copied().unwrap_or(0.0);
+            // dy = d ⊙ gain: its mean and its mean against x̂.
+            let mean_dy = lanes_sum(db, gain, gain, |d, g, _| d * g) / n;
+            let mean_dy_x = lanes_sum(db, gain, xb, |d, g, x| d * g * x) / n;
+            for (((o, d), gn), x) in di.iter_mut().zip(db).zip(gain).zip(xb) {
+                *o = r * (d * gn - mean_dy - x * mean_dy_x);
+            }
+        }
+    }
+}
+
+/// Adds the gains' gradient `Σ_rows d_out ⊙ x̂` (rows of `g·h`) into `d_gains`.
+#[inline(always)]
+pub fn gain_gradient(d_out: &[f32], x_hat: &[f32], d_gains: &mut [f32]) {
+    let width = d_gains.len().max(1);
+    for (d_row, x_row) in d_out.chunks_exact(width).zip(x_hat.chunks_exact(width)) {
+        for ((g, d), x) in d_gains.iter_mut().zip(d_row).zip(x_row) {
+            *g += d * x;
+        }
+    }
+}
+
+/// [`gain_gradient`] with the widest instruction set the CPU has.
+pub fn gain_gradient_dispatched(d_out: &[f32], x_hat: &[f32], d_gains: &mut [f32]) {
+    struct Run<'a> {
+        d_out: &'a [f32],
+        x_hat: &'a [f32],
+        d_gains: &'a mut [f32],
+    }
+    impl WithSimd for Run<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: Simd>(self) {
+            gain_gradient(self.d_out, self.x_hat, self.d_gains);
+        }
+    }
+    AutoArch::new().dispatch(Run {
+        d_out,
+        x_hat,
+        d_gains,
+    });
+}
+
+/// [`forward`] with the widest instruction set the CPU has (for callers outside the
+/// time loops: the input projection of all steps at once).
+pub fn forward_dispatched(a: &mut [f32], gains: &[f32], out: (&mut [f32], &mut [f32]), h: usize) {
+    struct Run<'a> {
+        a: &'a mut [f32],
+        gains: &'a [f32],
+        out: (&'a mut [f32], &'a mut [f32]),
+        h: usize,
+    }
+    impl WithSimd for Run<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: Simd>(self) {
+            forward(self.a, self.gains, self.out, self.h);
+        }
+    }
+    AutoArch::new().dispatch(Run { a, gains, out, h });
+}
+
+/// [`backward`] with the widest instruction set the CPU has.
+pub fn backward_dispatched(
+    d_out: &[f32],
+    saved: (&[f32], &[f32], &[f32]),
+    d_in: &mut [f32],
+    d_gains: &mut [f32],
+    h: usize,
+) {
+    struct Run<'a> {
+        d_out: &'a [f32],
+        saved: (&'a [f32], &'a [f32], &'a [f32]),
+        d_in: &'a mut [f32],
+        d_gains: &'a mut [f32],
+        h: usize,
+    }
+    impl WithSimd for Run<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: Simd>(self) {
+            backward(
+                self.d_out,
+                self.saved,
+                self.d_in,
+                Some(self.d_gains),
+                self.h,
+            );
+        }
+    }
+    AutoArch::new().dispatch(Run {
+        d_out,
+        saved,
+        d_in,
+        d_gains,
+        h,
+    });
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_is_centred_scaled_and_gained_by_hand() {
+        // One row, two blocks of 2: [1, 3] → mean 2, var 1 → x̂ = [−1, 1]/√(1+ε);
+        // [4, 4] → var 0 → x̂ = [0, 0].
+        let mut a = vec![1.0, 3.0, 4.0, 4.0];
+        let gains = [2.0, 3.0, 5.0, 7.0];
+        let (mut x_hat, mut rstd) = (vec![0.0; 4], vec![0.0; 2]);
+        forward(&mut a, &gains, (&mut x_hat, &mut rstd), 2);
+        let s = 1.0 / (1.0f32 + LN_EPS).sqrt();
+        assert!((x_hat[0] + s).abs() < 1e-6 && (x_hat[1] - s).abs() < 1e-6);
+        assert_eq!(&x_hat[2..], &[0.0, 0.0]);
+        assert!((a[0] + 2.0 * s).abs() < 1e-6 && (a[1] - 3.0 * s).abs() < 1e-6);
+        assert!((rstd[1] - 1.0 / LN_EPS.sqrt()).abs() < 1e-2);
+    }
+
+    #[test]
+    fn the_backward_pass_matches_finite_differences() {
+        let h = 4;
+        let a0: Vec<f32> = vec![0.3, -1.2, 2.0, 0.7, 1.1, 0.4, -0.5, 0.9];
+        let gains: Vec<f32> = vec![1.5, 0.5, -1.0, 2.0, 0.8, 1.2, 1.0, -0.3];
+        let weights: Vec<f32> = vec![0.2, -0.7, 1.3, 0.4, -1.1, 0.6, 0.9, -0.2];
+        // Loss = Σ weights ⊙ forward(a).
+        let loss = |a: &[f32]| -> f64 {
+            let mut a = a.to_vec();
+            let (mut x, mut r) = (vec![0.0; 8], vec![0.0; 2]);
+            forward(&mut a, &gains, (&mut x, &mut r), h);
+            a.iter().zip(&weights).map(|(v, w)| f64::from(v * w)).sum()
+        };
+        let mut a = a0.clone();
+        let (mut x_hat, mut rstd) = (vec![0.0; 8], vec![0.0; 2]);
+        forward(&mut a, &gains, (&mut x_hat, &mut rstd), h);
+        let (mut d_in, mut d_gains) = (vec![0.0; 8], vec![0.0; 8]);
+        backward(
+            &weights,
+            (&gains, &x_hat, &rstd),
+            &mut d_in,
+            Some(&mut d_gains),
+            h,
+        );
+        for i in 0..8 {
+            let eps = 1e-3;
+            let (mut up, mut down) = (a0.clone(), a0.clone());
+            up[i] += eps;
+            down[i] -= eps;
+            let numeric = (loss(&up) - loss(&down)) / (2.0 * f64::from(eps));
+            assert!(
+                (numeric - f64::from(d_in[i])).abs() < 1e-2,
+                "{i}: {numeric} vs {}",
+                d_in[i]
+            );
+            // The gain's gradient is the normalised value times the output's.
+            assert!((d_gains[i] - x_hat[i] * weights[i]).abs() < 1e-6);
+        }
+    }
+}
