@@ -40,9 +40,9 @@ fn lanes_sum(a: &[f32], b: &[f32], c: &[f32], f: impl Fn(f32, f32, f32) -> f32) 
 /// reference computes it).
 #[inline(always)]
 fn moments(block: &[f32]) -> (f32, f32) {
-    let n = block.len().max(1) as f32;
-    let mean = lanes_sum(block, block, block, |v, _, _| v) / n;
-    let var = lanes_sum(block, block, block, |v, _, _| (v - mean) * (v - mean)) / n;
+    let inv_n = 1.0 / block.len().max(1) as f32;
+    let mean = lanes_sum(block, block, block, |v, _, _| v) * inv_n;
+    let var = lanes_sum(block, block, block, |v, _, _| (v - mean) * (v - mean)) * inv_n;
     (mean, 1.0 / (var + LN_EPS).sqrt())
 }
 
@@ -122,7 +122,7 @@ pub fn backward(
 ) {
     let h = h.max(1);
     let width = gains.len().max(1);
-    let n = h as f32;
+    let inv_n = 1.0 / h as f32;
     let mut rstd = rstd.iter();
     let rows = d_out
         .chunks_exact(width)
@@ -140,8 +140,8 @@ pub fn backward(
         for (((db, xb), di), gain) in blocks {
             let r = rstd.next().copied().unwrap_or(0.0);
             // dy = d ⊙ gain: its mean and its mean against x̂.
-            let mean_dy = lanes_sum(db, gain, gain, |d, g, _| d * g) / n;
-            let mean_dy_x = lanes_sum(db, gain, xb, |d, g, x| d * g * x) / n;
+            let mean_dy = lanes_sum(db, gain, gain, |d, g, _| d * g) * inv_n;
+            let mean_dy_x = lanes_sum(db, gain, xb, |d, g, x| d * g * x) * inv_n;
             for (((o, d), gn), x) in di.iter_mut().zip(db).zip(gain).zip(xb) {
                 *o = r * (d * gn - mean_dy - x * mean_dy_x);
             }
