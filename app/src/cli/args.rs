@@ -77,7 +77,8 @@ pub struct TuneArgs {
     /// Trial budget.
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Search")]
     pub trials: usize,
-    /// random | grid.
+    /// random | grid | tpe (tree-structured Parzen estimator: random for the first 5 trials,
+    /// then where the best quarter of the finished trials points).
     #[arg(
         long,
         value_name = "METHOD",

@@ -84,7 +84,8 @@ fn settings(args: &TuneArgs) -> Result<TuneSettings> {
     let method = match args.method.as_str() {
         "random" => Method::Random,
         "grid" => Method::Grid,
-        other => bail!("--method '{other}': expected random or grid"),
+        "tpe" => Method::Tpe,
+        other => bail!("--method '{other}': expected random, grid or tpe"),
     };
     let pruning = match args.prune.split_once('=') {
         None if args.prune == "none" => Pruning::None,
@@ -158,6 +159,11 @@ mod tests {
                 pruning: Pruning::Median { warmup: 2 },
             }
         );
+        let m = crate::cli::command().get_matches_from(["seqcast", "tune", "--method", "tpe"]);
+        let Some(Sub::Tune(args)) = Cli::from_arg_matches(&m).unwrap().command else {
+            panic!("not tune")
+        };
+        assert_eq!(settings(&args).unwrap().method, Method::Tpe);
         let m = crate::cli::command().get_matches_from(["seqcast", "tune", "--prune", "often"]);
         let Some(Sub::Tune(args)) = Cli::from_arg_matches(&m).unwrap().command else {
             panic!("not tune")

@@ -4,6 +4,7 @@
 //! is worse than the median of the earlier trials' at the same epoch stops there).
 
 mod space;
+pub mod tpe;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,9 @@ pub enum Method {
     Random,
     /// The grid of choices (continuous ranges at a few points), in a seeded order.
     Grid,
+    /// The tree-structured Parzen estimator ([`tpe`]): random for the first trials,
+    /// then each trial where the best quarter of the finished ones points.
+    Tpe,
 }
 
 /// When to stop a poor trial early.
@@ -48,7 +52,7 @@ pub enum Pruning {
 /// What to search and how.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TuneSettings {
-    /// Random or grid.
+    /// Random, grid or TPE.
     pub method: Method,
     /// Trial budget.
     pub trials: usize,
@@ -183,7 +187,7 @@ pub fn run(
     let mut rng = Rng::new(settings.seed);
     // Points are drawn one per trial: neither the budget nor the grid's size allocates.
     let mut grid = match settings.method {
-        Method::Random => None,
+        Method::Random | Method::Tpe => None,
         Method::Grid => Some(space.grid(&mut rng)?),
     };
     let total = grid.as_ref().map_or(settings.trials, |g| {
@@ -212,6 +216,14 @@ pub fn run(
                 Some(knobs) => knobs,
                 None => break,
             },
+            None if settings.method == Method::Tpe => {
+                // Every finished trial's knobs and best validation loss.
+                let history: Vec<(Vec<Knob>, f64)> = trials
+                    .iter()
+                    .filter_map(|t| t.best_val_loss.map(|v| (t.knobs.clone(), v)))
+                    .collect();
+                tpe::propose(space, &history, &mut rng)
+            }
             None => space.sample(&mut rng),
         };
         let mut config = base.clone();

@@ -225,6 +225,12 @@ fn settings_ui(ui: &mut Ui, s: &mut TuneSettings) {
             ui.horizontal(|ui| {
                 ui.radio_value(&mut s.method, Method::Random, "random");
                 ui.radio_value(&mut s.method, Method::Grid, "grid");
+                ui.radio_value(&mut s.method, Method::Tpe, "TPE")
+                    .on_hover_text(
+                        "Tree-structured Parzen estimator (Optuna's default): random for the \
+                         first 5 trials, then each trial where the best quarter of the finished \
+                         ones points and the rest do not.",
+                    );
             });
             ui.end_row();
             ui.label("trials");
