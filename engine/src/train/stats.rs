@@ -314,14 +314,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn peephole_gradients_count_toward_the_input_forget_and_output_gates() {
-        let config = crate::config::ModelConfig {
-            hidden: 2,
-            layers: 1,
-            peephole: true,
-            ..crate::config::ModelConfig::default()
-        };
+    /// A model of `config` over one input column, lookback 4, horizon 1.
+    fn one_input_model(config: &crate::config::ModelConfig) -> Forecaster {
         let shape = crate::model::ModelShape {
             features: 1,
             lookback: 4,
@@ -330,12 +324,23 @@ mod tests {
             quantiles: None,
             known: 0,
         };
-        let model = Forecaster::new(
-            &config,
+        Forecaster::new(
+            config,
             shape,
             &mut crate::rng::Rng::new(1),
             &crate::model::cpu_device(),
-        );
+        )
+    }
+
+    #[test]
+    fn peephole_gradients_count_toward_the_input_forget_and_output_gates() {
+        let config = crate::config::ModelConfig {
+            hidden: 2,
+            layers: 1,
+            peephole: true,
+            ..crate::config::ModelConfig::default()
+        };
+        let model = one_input_model(&config);
         // Only the peepholes have a gradient: p_i = (3, 4), p_f = (0, 0), p_o = (1, 0).
         let grads = vec![(
             "layers.0.peep".to_string(),
@@ -364,20 +369,7 @@ mod tests {
             cell: crate::config::CellKind::Gru,
             ..crate::config::ModelConfig::default()
         };
-        let shape = crate::model::ModelShape {
-            features: 1,
-            lookback: 4,
-            horizon: 1,
-            targets: 1,
-            quantiles: None,
-            known: 0,
-        };
-        let model = Forecaster::new(
-            &config,
-            shape,
-            &mut crate::rng::Rng::new(1),
-            &crate::model::cpu_device(),
-        );
+        let model = one_input_model(&config);
         // GRU gains [r r z z n n]: the input gains' r = (3, 0), the recurrent gains' r =
         // (0, 4) and n = (0, 2).
         let grads = vec![

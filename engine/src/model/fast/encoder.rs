@@ -47,16 +47,21 @@ fn time_major_span(
     out
 }
 
-/// The recurrent window (the last `rec` of `steps` steps) of every window of `x: [B,
-/// steps, F]`, newest step first: `[B, rec, F]`, what a bidirectional encoder's second
-/// stack reads.
+/// The recurrent window (the last `rec` of `steps` steps) of windows `rows` of `x: [B,
+/// steps, F]`, newest step first: `[rows, rec, F]`, what a bidirectional encoder's
+/// second stack reads. Only this part's rows: a prediction runs a batch in many small
+/// parts, and reversing the whole batch for each would cost its size squared.
 pub(super) fn reversed_window(
     x: &[f32],
+    rows: &Range<usize>,
     (steps, rec, features): (usize, usize, usize),
 ) -> Vec<f32> {
     let per_window = steps * features;
-    let mut out = Vec::with_capacity(x.len() / per_window.max(1) * rec * features);
-    for window in x.chunks_exact(per_window.max(1)) {
+    let part = x
+        .get(rows.start * per_window..rows.end * per_window)
+        .unwrap_or(&[]);
+    let mut out = Vec::with_capacity(rows.len() * rec * features);
+    for window in part.chunks_exact(per_window.max(1)) {
         for j in 0..rec {
             let t = steps - 1 - j;
             out.extend_from_slice(window.get(t * features..(t + 1) * features).unwrap_or(&[]));
@@ -119,16 +124,17 @@ pub(super) fn encode(
     rows_range: &Range<usize>,
     dims: (usize, usize),
 ) -> Result<Encoded> {
-    encode_stack(w, &w.layers, masks, x, rows_range, dims)
+    encode_stack(w, &w.layers, masks, (x, rows_range), rows_range, dims)
 }
 
 /// [`encode`] with the layers of `stack` (a bidirectional encoder's second stack runs
-/// on the window reversed in time).
+/// on the window reversed in time), reading rows `x_rows` of `x` for the batch's rows
+/// `rows_range` (which index the masks).
 pub(super) fn encode_stack(
     w: &Weights,
     stack: &[LayerWeights],
     masks: &Masks,
-    x: &[f32],
+    (x, x_rows): (&[f32], &Range<usize>),
     rows_range: &Range<usize>,
     (steps, features): (usize, usize),
 ) -> Result<Encoded> {
@@ -155,7 +161,7 @@ pub(super) fn encode_stack(
                 between: &masks_tm,
                 recurrent: &rec_rows,
             },
-            rows_range,
+            x_rows,
             (steps, features, rec),
             (prefix, chunk),
         )?
@@ -170,7 +176,7 @@ pub(super) fn encode_stack(
         }
     }
     let first = steps - kept;
-    let mut inputs: Vec<Vec<f32>> = vec![time_major(x, rows_range, (steps, first), features)];
+    let mut inputs: Vec<Vec<f32>> = vec![time_major(x, x_rows, (steps, first), features)];
     let mut tapes: Vec<Tape> = Vec::with_capacity(n_layers);
     let mut rec_masks = Vec::new();
     for (k, lw) in stack.iter().enumerate() {
@@ -233,11 +239,11 @@ fn run_prefix(
         between: masks_tm,
         recurrent: rec_rows,
     }: LayerMasks<'_>,
-    rows_range: &Range<usize>,
+    x_rows: &Range<usize>,
     (steps, features, rec): (usize, usize, usize),
     (prefix, chunk): (usize, usize),
 ) -> Result<Vec<State>> {
-    let rows = rows_range.len();
+    let rows = x_rows.len();
     let step_h = rows * stack.first().map_or(0, |l| l.hidden);
     let mut states: Vec<Option<State>> = vec![None; stack.len()];
     let window_start = steps - rec;
@@ -247,7 +253,7 @@ fn run_prefix(
         let len = end - start;
         let mut input = time_major_span(
             x,
-            rows_range,
+            x_rows,
             steps,
             (window_start + start, window_start + end),
             features,

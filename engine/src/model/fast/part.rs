@@ -236,14 +236,14 @@ fn forward(
         None
     } else {
         let rec = w.recurrent_len(steps);
-        let x_rev = encoder::reversed_window(x, (steps, rec, features));
+        let x_rev = encoder::reversed_window(x, rows_range, (steps, rec, features));
         let none = Masks::default();
         let stack_masks = masks.reverse.as_deref().unwrap_or(&none);
         let enc = encoder::encode_stack(
             w,
             &w.backward,
             stack_masks,
-            &x_rev,
+            (&x_rev, &(0..rows)),
             rows_range,
             (rec, features),
         )?;

@@ -101,3 +101,24 @@ fn the_second_stack_reads_the_window_newest_step_first() {
     one_way.head_w = Param::from_data(TensorData::new(zeroed, [12, out]), &cpu_device().autodiff());
     assert!(rel_err(&predict(&one_way, &x), &a) > 1e-3);
 }
+
+#[test]
+fn a_forecast_of_many_windows_reads_each_windows_own_reversal() {
+    // 70 windows: predicted 32 at a time on each thread, each part reversing its rows.
+    use burn::tensor::Tensor;
+    let windows = 70;
+    let x = random(windows * T * F, &mut Rng::new(17), 1.0);
+    let config = bidirectional(test_config(CellKind::Lstm, (6, 2), 0.0, false));
+    let model = build(&config, 21);
+    let fast = super::super::predict(&model, (&x, &[]), windows, T, F).unwrap();
+    let xt = Tensor::<3>::from_data(
+        TensorData::new(x.clone(), [windows, T, F]),
+        &model.head_w.val().device(),
+    );
+    let reference: Vec<f32> = model
+        .forward(xt, None, None)
+        .into_data()
+        .iter::<f32>()
+        .collect();
+    assert!(rel_err(&fast, &reference) < 1e-5);
+}
