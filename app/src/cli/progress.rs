@@ -81,6 +81,25 @@ impl ProgressLine {
                 }
                 self.last_epoch = Some(record.clone());
             }
+            Progress::Changed(c) => {
+                let line = format!(
+                    "step {} (epoch {}): {} {} → {}",
+                    c.step,
+                    c.epoch,
+                    c.field.name(),
+                    c.from,
+                    c.to
+                );
+                if self.live {
+                    self.redraw(&line);
+                    self.finish();
+                } else {
+                    eprintln!("{line}");
+                }
+            }
+            Progress::ChangeRefused { field, to, why } => {
+                eprintln!("change of {} to {to} refused: {why}", field.name());
+            }
             Progress::ValidationOutputs { .. }
             | Progress::ValidationForecast { .. }
             | Progress::Snapshot(_) => {}

@@ -24,10 +24,11 @@ impl SeqcastApp {
             Event::ConfigResolved(resolved) => self.on_resolved(&resolved),
             Event::Inspected(inspection) => self.on_inspected(inspection),
             Event::Training(progress) => {
-                self.session
-                    .live
-                    .get_or_insert_with(LiveRun::default)
-                    .update(progress);
+                let live = self.session.live.get_or_insert_with(LiveRun::default);
+                live.update(progress);
+                for message in std::mem::take(&mut live.refused) {
+                    self.session.error(message);
+                }
             }
             Event::Doctor(list) => {
                 if let Some(live) = &mut self.session.live {

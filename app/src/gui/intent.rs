@@ -28,6 +28,8 @@ pub enum Intent {
     Pause(bool),
     /// Stop training (the best weights so far are kept and scored).
     Stop,
+    /// Change a setting of the running training before its next step.
+    Knob(seqcast_engine::config::Knob, f64),
     /// Switch view.
     Show(Tab),
     /// Replace the config (e.g. a remedy from an alert).
@@ -86,6 +88,11 @@ impl SeqcastApp {
             Intent::Pause(paused) => {
                 if let Some(engine) = &self.engine {
                     engine.set_paused(paused);
+                }
+            }
+            Intent::Knob(knob, to) => {
+                if let Some(engine) = &self.engine {
+                    engine.set_knob(knob, to);
                 }
             }
             Intent::Stop => {

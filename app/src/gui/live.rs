@@ -67,6 +67,10 @@ pub struct LiveRun {
     pub alerts: Vec<Diagnosis>,
     /// Whether the engine is still training.
     pub running: bool,
+    /// Settings changed while it trained (live or replayed), in step order.
+    pub changes: Vec<seqcast_engine::config::Change>,
+    /// Live changes the run refused since the app last looked, with the reason.
+    pub refused: Vec<String>,
 }
 
 impl LiveRun {
@@ -143,6 +147,10 @@ impl LiveRun {
                     self.snapshots = older.into_iter().step_by(2).chain(newer).collect();
                 }
             }
+            Progress::Changed(change) => self.changes.push(change),
+            Progress::ChangeRefused { field, to, why } => self
+                .refused
+                .push(format!("Cannot set {} to {to}: {why}", field.name())),
             Progress::ValidationOutputs { .. } => {}
         }
     }

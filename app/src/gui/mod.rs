@@ -12,6 +12,8 @@ mod fault_tests;
 mod files;
 mod frame_stats;
 mod intent;
+#[cfg(test)]
+mod knob_tests;
 mod live;
 #[cfg(test)]
 mod panel_tests;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{EngineError, Result};
 
 pub use calendar::{CALENDAR_HARMONICS, CALENDAR_PREFIX, CalendarFeature, CalendarSpec};
+pub use changes::{Change, Knob};
 pub use eval::{
     BacktestConfig, DEFAULT_INTERVALS, EvalConfig, ForecastMode, MAX_BACKTEST_REFITS, MetricsScale,
 };
@@ -22,6 +23,7 @@ pub use teacher::{SamplingSchedule, TeacherForcing};
 pub use train::{ClipKind, CyclicMode, OptimizerKind, ScheduleKind, TrainConfig};
 
 mod calendar;
+pub mod changes;
 mod eval;
 mod loss;
 mod model;

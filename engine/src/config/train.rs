@@ -183,6 +183,11 @@ pub struct TrainConfig {
     /// will forecast from (the fix for exposure bias). Off: one-step targets only.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unroll: bool,
+    /// Settings changed while the run trained ([`super::Change`], in step order): a
+    /// finished run records the changes made live; a run started with a list applies
+    /// each one before its step, so reusing a run's configuration replays them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<super::Change>,
 }
 
 impl Default for TrainConfig {
@@ -205,6 +210,7 @@ impl Default for TrainConfig {
             diag_every: DEFAULT_DIAG_EVERY,
             teacher_forcing: TeacherForcing::default(),
             unroll: false,
+            changes: Vec::new(),
         }
     }
 }

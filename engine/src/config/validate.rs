@@ -156,6 +156,18 @@ impl RunConfig {
         if let Some(problem) = t.teacher_forcing.problem() {
             return Err(bad(problem));
         }
+        if let Some(problem) = super::changes::problem(&t.changes) {
+            return Err(bad(problem));
+        }
+        if self.model.strategy != super::Strategy::Seq2seq
+            && t.changes
+                .iter()
+                .any(|c| c.field == super::Knob::TeacherForcing)
+        {
+            return Err(bad(
+                "train.changes: teacher forcing applies to a seq2seq model only".into(),
+            ));
+        }
         if !(0.0..1.0).contains(&t.weight_average) {
             return Err(bad(format!(
                 "train.weight_average must be a decay in [0, 1) (0 = off), got {}",

@@ -283,7 +283,7 @@ pub fn run(
     control: &Control,
     report: &mut dyn FnMut(Progress),
 ) -> Result<RunOutput> {
-    let (prepared, mut load, config) = load_and_prepare(table, config)?;
+    let (prepared, mut load, mut config) = load_and_prepare(table, config)?;
     // Before training, not after it: the forecast past the end needs the values known
     // in advance over the horizon.
     prepared.check_future()?;
@@ -297,6 +297,9 @@ pub fn run(
     need.extend(crate::budget::evaluation(&dims));
     need.check("this run", crate::budget::Limits::for_this_machine())?;
     let mut outcome = watch::train_watched(&prepared, &config, control, report)?;
+    // The run records what it applied (scripted or live), so that reusing its
+    // configuration replays it; the refit and backtest replay it too.
+    config.train.changes = std::mem::take(&mut outcome.changes);
     let parameters = outcome.model.num_params();
     let baselines = BaselineSet::fit(&prepared);
     let part = |origins: &[usize], model: &Forecaster| {
@@ -511,12 +514,19 @@ fn train_fixed(
         val: &[],
         ..prepared.train_data()
     };
+    // The recorded changes, at the same share of each epoch of this training.
+    let batches = |windows: usize| windows.div_ceil(config.train.batch.max(1));
+    let (from, to) = (batches(prepared.train.len()), batches(origins.len()));
     let settings = TrainConfig {
         epochs,
         patience: 0,
+        changes: (config.train.changes.iter())
+            .map(|c| c.rescaled(from, to))
+            .collect(),
         ..config.train.clone()
     };
-    let fitted = train::train(&config.model, &settings, &data, control, &mut |_| {})?;
+    let control = control.without_knobs();
+    let fitted = train::train(&config.model, &settings, &data, &control, &mut |_| {})?;
     Ok((fitted.stop == StopReason::Completed).then_some(fitted.model))
 }
 

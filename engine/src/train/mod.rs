@@ -5,7 +5,9 @@ mod average;
 mod blocks;
 pub mod control;
 mod data;
+mod epoch_stats;
 pub mod grads;
+mod knobs;
 pub mod optim;
 mod predict;
 mod rollout;
@@ -294,6 +296,17 @@ pub enum Progress {
     Snapshot(Box<DiagSnapshot>),
     /// An epoch finished.
     Epoch(EpochRecord),
+    /// A setting changed before the step it names (a live change or a replayed one).
+    Changed(crate::config::Change),
+    /// A requested live change was not applied.
+    ChangeRefused {
+        /// The setting.
+        field: crate::config::Knob,
+        /// The value asked for.
+        to: f64,
+        /// Why not, for people.
+        why: String,
+    },
     /// Model-space validation outputs after an epoch, `[windows × horizon × targets]`
     /// (the pipeline turns these into a [`Progress::ValidationForecast`]).
     ValidationOutputs {
@@ -350,6 +363,8 @@ pub struct TrainOutcome {
     pub windows_per_sec: f64,
     /// What the detailed gradient statistics cost.
     pub diag_cost: DiagCost,
+    /// The settings changed while it trained (scripted and live), in step order.
+    pub changes: Vec<crate::config::Change>,
 }
 
 /// Step times with and without the detailed statistics, to state what they cost.

@@ -21,6 +21,8 @@ pub struct LrSchedule {
     plateau_lr: f64,
     plateau_best: f64,
     plateau_wait: usize,
+    /// The factor live lr changes put on the whole schedule (1: none).
+    scale: f64,
 }
 
 impl LrSchedule {
@@ -33,12 +35,30 @@ impl LrSchedule {
             plateau_lr: base_lr,
             plateau_best: f64::INFINITY,
             plateau_wait: 0,
+            scale: 1.0,
         }
+    }
+
+    /// Scales every lr from now on by `factor` (a live lr change: the schedule keeps
+    /// its shape).
+    pub fn rescale(&mut self, factor: f64) {
+        self.scale *= factor;
     }
 
     /// The lr of batch `batch` (0-based) of `batches` in `epoch` (0-based): the epoch's
     /// lr for the per-epoch schedules, a point on the cycle for the per-step ones.
     pub fn lr_at(&self, epoch: usize, batch: usize, batches: usize) -> f64 {
+        self.shape_at(epoch, batch, batches) * self.scale
+    }
+
+    /// The lr to use during `epoch` (0-based); for the per-step schedules, the lr at its
+    /// first batch with one batch per epoch.
+    pub fn lr(&self, epoch: usize) -> f64 {
+        self.shape(epoch) * self.scale
+    }
+
+    /// [`Self::lr_at`] before any live change.
+    fn shape_at(&self, epoch: usize, batch: usize, batches: usize) -> f64 {
         let batches = batches.max(1);
         match self.kind {
             ScheduleKind::Cyclic {
@@ -71,16 +91,17 @@ impl LrSchedule {
                     anneal(max_lr, end, (p - ONE_CYCLE_RISE) / (1.0 - ONE_CYCLE_RISE))
                 }
             }
-            _ => self.lr(epoch),
+            _ => self.shape(epoch),
         }
     }
 
-    /// The lr to use during `epoch` (0-based); for the per-step schedules, the lr at its
-    /// first batch with one batch per epoch.
-    pub fn lr(&self, epoch: usize) -> f64 {
+    /// [`Self::lr`] before any live change.
+    fn shape(&self, epoch: usize) -> f64 {
         let base = self.base_lr;
         match self.kind {
-            ScheduleKind::Cyclic { .. } | ScheduleKind::OneCycle { .. } => self.lr_at(epoch, 0, 1),
+            ScheduleKind::Cyclic { .. } | ScheduleKind::OneCycle { .. } => {
+                self.shape_at(epoch, 0, 1)
+            }
             ScheduleKind::Constant => base,
             ScheduleKind::Warmup { epochs } => {
                 base * ((epoch + 1).min(epochs) as f64 / epochs as f64)

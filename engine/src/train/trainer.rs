@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use burn::module::Module;
 use burn::tensor::Device;
 
+use super::epoch_stats::EpochStats;
 use super::grads::{self, GradNorms};
+use super::knobs::{Knobs, Next, Targets};
 use super::predict::validate;
 use super::schedule::LrSchedule;
 use super::stats::{self, DiagSnapshot};
@@ -67,6 +69,8 @@ pub(super) struct Trainer<'a> {
     pub(super) last_finite: LastFinite,
     cost: DiagCost,
     average: Option<super::average::WeightAverage>,
+    /// Live changes: the settings they reach, the script, what was applied.
+    knobs: Knobs,
 }
 
 impl<'a> Trainer<'a> {
@@ -122,6 +126,7 @@ impl<'a> Trainer<'a> {
             cost: DiagCost::default(),
             average: (config.weight_average > 0.0)
                 .then(|| super::average::WeightAverage::new(config.weight_average)),
+            knobs: Knobs::new(config),
         }
     }
 
@@ -175,8 +180,9 @@ impl<'a> Trainer<'a> {
             return Ok(Some(at.non_finite(what, Some(name.to_string()))));
         }
         let raw_grads = snapshot_step.then(|| stats::grad_values(&self.model, &grads));
-        let clipped = grads::clip(&self.model, &mut grads, &norms, config.clip);
-        let clipped_norm = match config.clip {
+        let clip = self.knobs.live.clip;
+        let clipped = grads::clip(&self.model, &mut grads, &norms, clip);
+        let clipped_norm = match clip {
             ClipKind::Norm { max } if clipped => max,
             // Value clipping changes the norm by an amount only a new measure tells.
             ClipKind::Value { .. } if clipped => GradNorms::measure(&self.model, &grads).global(),
@@ -335,11 +341,31 @@ impl<'a> Trainer<'a> {
             self.since_best = 0;
         } else {
             self.since_best += 1;
-            if self.config.patience > 0 && self.since_best >= self.config.patience {
+            if self.knobs.live.patience > 0 && self.since_best >= self.knobs.live.patience {
                 return Ok(Some(StopReason::EarlyStopped { epoch }));
             }
         }
         Ok(None)
+    }
+
+    /// Applies the changes due before the next step (scripted, then requested through
+    /// `control`); true when anything changed.
+    pub(super) fn apply_changes(
+        &mut self,
+        next: Next,
+        control: &super::Control,
+        report: &mut dyn FnMut(Progress),
+    ) -> bool {
+        let targets = Targets {
+            config: self.config,
+            schedule: &mut self.schedule,
+            optimizer: &mut self.optimizer,
+            model: &mut self.model,
+            teacher: self.teacher.as_mut().map(|(tf, _)| tf),
+            batches: self.batches,
+        };
+        self.knobs
+            .apply((self.step + 1, next), targets, control, report)
     }
 
     /// A seq2seq run's teacher-forcing ratio at the 1-based `epoch`.
@@ -384,6 +410,7 @@ impl<'a> Trainer<'a> {
             elapsed_secs: self.train_time.as_secs_f64(),
             windows_per_sec,
             diag_cost: self.cost,
+            changes: self.knobs.changes,
         }
     }
 }
@@ -414,61 +441,6 @@ impl StepPlace {
             param,
             last_loss: self.last.loss,
             last_grad_norm: self.last.grad_norm,
-        }
-    }
-}
-
-/// Accumulates one epoch's step statistics.
-#[derive(Default)]
-pub(super) struct EpochStats {
-    loss_sum: f64,
-    windows: usize,
-    steps: usize,
-    clipped: usize,
-    norm_sum: f64,
-    norm_max: f64,
-    clipped_norm_sum: f64,
-    layers: Vec<(String, f64)>,
-    time_grad: Option<super::TimeGrad>,
-}
-
-impl EpochStats {
-    fn add_step(&mut self, step: &StepStats, clipped: bool, n: usize) {
-        self.loss_sum += step.loss * n as f64;
-        self.windows += n;
-        self.steps += 1;
-        self.norm_sum += step.grad_norm;
-        self.norm_max = self.norm_max.max(step.grad_norm);
-        self.clipped += usize::from(clipped);
-        self.clipped_norm_sum += step.grad_norm_clipped;
-        for (name, value) in &step.layers {
-            match self.layers.iter_mut().find(|(n, _)| n == name) {
-                Some((_, sum)) => *sum += value,
-                None => self.layers.push((name.clone(), *value)),
-            }
-        }
-    }
-
-    fn finish(self, epoch: usize, lr: f64, val_loss: Option<f64>, took: Duration) -> EpochRecord {
-        let steps = self.steps.max(1) as f64;
-        EpochRecord {
-            epoch,
-            train_loss: self.loss_sum / self.windows.max(1) as f64,
-            val_loss,
-            lr,
-            grad_norm: self.norm_sum / steps,
-            grad_norm_max: self.norm_max,
-            grad_norm_clipped: self.clipped_norm_sum / steps,
-            clip_rate: self.clipped as f64 / steps,
-            layer_grad_norms: self
-                .layers
-                .into_iter()
-                .map(|(n, s)| (n, s / steps))
-                .collect(),
-            duration_secs: took.as_secs_f64(),
-            time_grad: self.time_grad,
-            check: None,
-            teacher_forcing: None,
         }
     }
 }

@@ -6,7 +6,8 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 
-use super::trainer::{EpochStats, StepPlace, Trainer};
+use super::epoch_stats::EpochStats;
+use super::trainer::{StepPlace, Trainer};
 use super::{Control, Progress, StopReason, TrainData, TrainOutcome};
 use crate::config::{ModelConfig, TrainConfig};
 use crate::error::{EngineError, Result};
@@ -55,13 +56,16 @@ pub fn train(
         t.shuffle_rng.shuffle(&mut order);
         let mut stats = EpochStats::default();
         let mut lr_sum = 0.0;
+        let mut changed = false;
         for (b, chunk) in order.chunks(config.batch).enumerate() {
-            let lr = t.schedule.lr_at(epoch - 1, b, t.batches);
-            lr_sum += lr;
             if !control.wait_while_paused() {
                 t.stop = StopReason::Cancelled;
                 break 'epochs;
             }
+            let next = super::knobs::Next { epoch, batch: b };
+            changed |= t.apply_changes(next, control, report);
+            let lr = t.schedule.lr_at(epoch - 1, b, t.batches);
+            lr_sum += lr;
             let place = StepPlace {
                 epoch,
                 batch: b + 1,
@@ -77,7 +81,8 @@ pub fn train(
             }
         }
         // The epoch's lr: a per-step schedule's mean over the epoch's batches.
-        let lr = if config.schedule.per_step() {
+        // (Also the mean when a change moved the lr within the epoch.)
+        let lr = if config.schedule.per_step() || changed {
             lr_sum / t.batches.max(1) as f64
         } else {
             t.schedule.lr(epoch - 1)

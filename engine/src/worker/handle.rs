@@ -74,6 +74,13 @@ impl EngineHandle {
         self.control.set_paused(paused);
     }
 
+    /// Asks the running training to set `knob` to `to` before its next step (also while
+    /// paused: it applies on resuming). The run answers with [`crate::train::Progress`]'s
+    /// `Changed` or `ChangeRefused` inside [`Event::Training`].
+    pub fn set_knob(&self, knob: crate::config::Knob, to: f64) {
+        self.control.request(knob, to);
+    }
+
     /// Whether training is paused.
     pub fn is_paused(&self) -> bool {
         self.control.is_paused()

@@ -118,7 +118,8 @@ impl Runner {
             config,
             space,
             settings,
-            &self.control,
+            // Trials replay their own configurations; live knobs are for a watched run.
+            &self.control.without_knobs(),
             store.as_ref(),
             &mut report,
         )?;

@@ -47,6 +47,9 @@ pub fn controls_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Ve
     {
         ui.colored_label(egui::Color32::from_rgb(220, 60, 60), why);
     }
+    if !training {
+        super::knobs::replay_ui(ui, &mut view.persisted.config);
+    }
     if let Some(live) = &view.session.live
         && live.running
     {

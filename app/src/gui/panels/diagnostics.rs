@@ -40,12 +40,12 @@ fn run_ui(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, intents: &mut
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Gradient L2 norm per layer, every step (shaded: < 1e-5, > 10)");
-            grad::layer_plot(ui, &live.steps, height);
+            grad::layer_plot(ui, &live.steps, &live.changes, height);
         });
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Gradient L2 norm per gate, at each snapshot");
-            grad::gate_plot(ui, &live.snapshots, height);
+            grad::gate_plot(ui, &live.snapshots, &live.changes, height);
         });
     });
     ui.horizontal(|ui| {
@@ -83,7 +83,12 @@ fn run_ui(ui: &mut egui::Ui, view: &PanelView<'_>, live: &LiveRun, intents: &mut
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.strong("Steps clipped per epoch");
-            grad::clip_plot(ui, &live.history, height * 0.75);
+            grad::clip_plot(
+                ui,
+                (&live.history, &live.changes),
+                live.batches,
+                height * 0.75,
+            );
         });
     });
     if let Some(snapshot) = live.snapshots.last() {

@@ -14,6 +14,7 @@ pub mod controls;
 pub mod data;
 pub mod data_ahead;
 pub mod diagnostics;
+pub mod knobs;
 pub mod menu;
 pub mod model;
 pub mod panel_results;

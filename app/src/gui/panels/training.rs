@@ -10,7 +10,7 @@ use super::PanelView;
 use crate::cli::clock;
 use crate::gui::intent::Intent;
 use crate::gui::live::{LiveRun, ValForecast};
-use crate::gui::plots::{colors, decimate, interval_band, log_axis, scaled, shade};
+use crate::gui::plots::{change_markers, colors, decimate, interval_band, log_axis, scaled, shade};
 
 /// Draws the Training view.
 pub fn training_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent>) {
@@ -24,6 +24,9 @@ pub fn training_ui(ui: &mut egui::Ui, view: &mut PanelView<'_>, intents: &mut Ve
         return;
     };
     progress_ui(ui, live, paused);
+    if live.running {
+        super::knobs::knobs_ui(ui, live, &view.persisted.config, paused, intents);
+    }
     ui.checkbox(&mut view.persisted.log_loss, "Log scale for losses");
     let log = view.persisted.log_loss;
     let alerts_height = if live.alerts.is_empty() {
@@ -156,6 +159,8 @@ fn loss_plot(ui: &mut egui::Ui, live: &LiveRun, log: bool, height: f32) {
                 .color(colors::VAL)
                 .width(2.0),
         );
+        // Batch `s` is drawn at s / batches: a change before step s sits just before it.
+        change_markers(p, &live.changes, |s| (s - 1) as f64 * epochs_per_step);
     });
 }
 
@@ -214,6 +219,7 @@ fn grad_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
                     .color(colors::WARN)
                     .style(LineStyle::dashed_dense()),
             );
+            change_markers(p, &live.changes, |s| s as f64 - 0.5);
         });
 }
 
@@ -301,6 +307,7 @@ fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
                 .color(colors::TRAIN)
                 .width(2.0),
         );
+        change_markers(p, &live.changes, |s| lr_x(live, s));
     });
 }
 
@@ -308,11 +315,10 @@ fn lr_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
 /// (a cyclical or one-cycle schedule changes it at every batch; step `s` of an epoch of
 /// `b` batches sits at `epoch + (s − 1) / b`), else one point per finished epoch.
 fn lr_points(live: &LiveRun) -> Vec<[f64; 2]> {
-    let batches = live.batches.max(1) as f64;
     let per_step: Vec<[f64; 2]> = live
         .steps
         .iter()
-        .filter_map(|s| scaled(s.lr, true).map(|y| [1.0 + (s.step - 1) as f64 / batches, y]))
+        .filter_map(|s| scaled(s.lr, true).map(|y| [lr_x(live, s.step), y]))
         .collect();
     if !per_step.is_empty() {
         return per_step;
@@ -321,6 +327,11 @@ fn lr_points(live: &LiveRun) -> Vec<[f64; 2]> {
         .iter()
         .filter_map(|e| scaled(e.lr, true).map(|y| [e.epoch as f64, y]))
         .collect()
+}
+
+/// Where step `step` sits on the lr plot's epoch axis: `epoch + (s − 1) / b`.
+fn lr_x(live: &LiveRun, step: usize) -> f64 {
+    1.0 + step.saturating_sub(1) as f64 / live.batches.max(1) as f64
 }
 
 /// A seq2seq run's teacher-forcing ratio per epoch, on [0, 1].
@@ -341,5 +352,6 @@ fn teacher_plot(ui: &mut egui::Ui, live: &LiveRun, height: f32) {
                     .color(colors::VAL)
                     .width(2.0),
             );
+            change_markers(p, &live.changes, |s| lr_x(live, s));
         });
 }

@@ -10,7 +10,9 @@ use seqcast_engine::diag::tools::{LrRangeReport, OverfitReport};
 use seqcast_engine::diag::{CLIP_RATE_LIMIT, EXPLODING_NORM, VANISHING_NORM};
 use seqcast_engine::train::{DiagSnapshot, EpochRecord, StepStats};
 
-use super::{colors, log_axis, scaled, shade};
+use seqcast_engine::config::Change;
+
+use super::{change_markers, colors, log_axis, scaled, shade};
 
 /// Points drawn per line at most (longer series are thinned evenly).
 const MAX_POINTS: usize = 1500;
@@ -51,7 +53,7 @@ fn thin<T>(items: &[T]) -> impl Iterator<Item = &T> {
 }
 
 /// Global and per-layer gradient norm of every step.
-pub fn layer_plot(ui: &mut egui::Ui, steps: &[StepStats], height: f32) {
+pub fn layer_plot(ui: &mut egui::Ui, steps: &[StepStats], changes: &[Change], height: f32) {
     Plot::new("diag_layers")
         .height(height)
         .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
@@ -93,11 +95,12 @@ pub fn layer_plot(ui: &mut egui::Ui, steps: &[StepStats], height: f32) {
                     _ => line.width(1.0),
                 });
             }
+            change_markers(p, changes, |s| s as f64 - 0.5);
         });
 }
 
 /// Gradient norm of every gate of every layer at each snapshot.
-pub fn gate_plot(ui: &mut egui::Ui, snapshots: &[DiagSnapshot], height: f32) {
+pub fn gate_plot(ui: &mut egui::Ui, snapshots: &[DiagSnapshot], changes: &[Change], height: f32) {
     Plot::new("diag_gates")
         .height(height)
         .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
@@ -108,6 +111,7 @@ pub fn gate_plot(ui: &mut egui::Ui, snapshots: &[DiagSnapshot], height: f32) {
                 .iter()
                 .flat_map(|s| s.gates.iter().filter_map(|g| scaled(g.grad_norm, true)));
             bands(p, snapshots.last().map_or(1.0, |s| s.step as f64), ys);
+            change_markers(p, changes, |s| s as f64 - 0.5);
             let Some(last) = snapshots.last() else {
                 return;
             };
@@ -137,8 +141,14 @@ pub fn gate_plot(ui: &mut egui::Ui, snapshots: &[DiagSnapshot], height: f32) {
         });
 }
 
-/// Share of steps clipped in every epoch, with the "most steps" limit.
-pub fn clip_plot(ui: &mut egui::Ui, history: &[EpochRecord], height: f32) {
+/// Share of steps clipped in every epoch, with the "most steps" limit; live changes
+/// at their place in the epoch of `batches` steps (epoch `e`'s bar is centred on `e`).
+pub fn clip_plot(
+    ui: &mut egui::Ui,
+    (history, changes): (&[EpochRecord], &[Change]),
+    batches: usize,
+    height: f32,
+) {
     Plot::new("diag_clip")
         .height(height)
         .include_y(0.0)
@@ -164,6 +174,8 @@ pub fn clip_plot(ui: &mut egui::Ui, history: &[EpochRecord], height: f32) {
                     .color(colors::WARN)
                     .style(LineStyle::dashed_dense()),
             );
+            let batches = batches.max(1) as f64;
+            change_markers(p, changes, |s| 0.5 + (s - 1) as f64 / batches);
         });
 }
 

@@ -29,6 +29,42 @@ pub mod colors {
     pub const GOOD: Color32 = Color32::from_rgb(70, 170, 90);
     /// A verdict against the model.
     pub const CAUTION: Color32 = Color32::from_rgb(225, 160, 40);
+    /// Settings changed while training ([`seqcast_engine::config::Change`]).
+    pub const CHANGE: Color32 = Color32::from_rgb(150, 90, 210);
+}
+
+/// A vertical marker at each live change, at `x(step)` for the step it applied before,
+/// named in the legend by what changed ("step 40: lr 1.0e-3 -> 1.0e-4").
+pub fn change_markers(
+    p: &mut egui_plot::PlotUi<'_>,
+    changes: &[seqcast_engine::config::Change],
+    x: impl Fn(usize) -> f64,
+) {
+    for c in changes {
+        p.vline(
+            egui_plot::VLine::new(change_label(c), x(c.step))
+                .color(colors::CHANGE)
+                .style(egui_plot::LineStyle::dashed_loose())
+                .width(1.5),
+        );
+    }
+}
+
+/// "step 40: lr 1.0e-3 -> 1.0e-4" (the font has no arrow).
+pub fn change_label(c: &seqcast_engine::config::Change) -> String {
+    use seqcast_engine::config::Knob;
+    let value = |v: f64| match c.field {
+        Knob::Lr | Knob::WeightDecay => format!("{v:.1e}"),
+        Knob::Patience => format!("{v:.0}"),
+        _ => format!("{v}"),
+    };
+    format!(
+        "step {}: {} {} -> {}",
+        c.step,
+        c.field.name(),
+        value(c.from),
+        value(c.to)
+    )
 }
 
 /// `color` with `alpha` (0–255) for shaded regions.
