@@ -219,14 +219,7 @@ fn the_lr_range_test_suggests_a_sane_lr_that_trains() {
     // Training with the suggestion lowers the validation loss.
     config.train.lr = lr;
     let (p, config) = prepared(&config);
-    let out = train::train(
-        &config.model,
-        &config.train,
-        &p.train_data(),
-        &Control::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let out = common::fit(&config, &p);
     assert_eq!(out.stop, StopReason::Completed);
     let val: Vec<f64> = out.history.iter().map(|e| e.val_loss.unwrap()).collect();
     // z-scored temperatures: predicting the mean gives MSE about 1.

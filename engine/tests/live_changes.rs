@@ -6,19 +6,11 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{sample, tiny};
+use common::{fit, prepared_temperatures as prepared, sample, tiny};
 use seqcast_engine::config::{CellKind, Change, Knob};
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::pipeline::{self, Prepared};
 use seqcast_engine::train::{self, Control, Progress, stats::param_values};
-
-fn prepared(config: &seqcast_engine::RunConfig) -> Prepared {
-    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
-    let (series, _, config) = pipeline::load_series(&table, config).unwrap();
-    Prepared::fit(Arc::new(series), &config).unwrap()
-}
 
 fn config() -> seqcast_engine::RunConfig {
     let mut c = tiny(CellKind::Lstm, 3);
@@ -116,27 +108,13 @@ fn a_live_change_replayed_from_its_record_gives_the_same_weights() {
     scripted.train.changes = live.changes.clone();
     scripted.validate().unwrap();
     let p2 = prepared(&scripted);
-    let replay = train::train(
-        &scripted.model,
-        &scripted.train,
-        &p2.train_data(),
-        &Control::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let replay = fit(&scripted, &p2);
     assert_eq!(replay.changes, live.changes);
     assert_eq!(losses(&replay), losses(&live));
     assert_eq!(param_values(&replay.model), param_values(&live.model));
 
     // And the changes did something: without them the run ends elsewhere.
-    let plain = train::train(
-        &config.model,
-        &config.train,
-        &p.train_data(),
-        &Control::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let plain = fit(&config, &p);
     assert!(plain.changes.is_empty());
     assert_eq!(
         losses(&plain)[0],

@@ -5,32 +5,11 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use burn::tensor::{Tensor, TensorData};
-use common::{sample, tiny};
+use common::{fit, prepared_temperatures as prepared, tiny};
 use seqcast_engine::config::{CellKind, ClipKind, LossKind, OptimizerKind};
-use seqcast_engine::data::table::read_csv;
-use seqcast_engine::pipeline::{self, Prepared};
+use seqcast_engine::pipeline::Prepared;
 use seqcast_engine::train::{self, Control, Progress, StopReason};
-
-fn prepared(config: &seqcast_engine::RunConfig) -> Prepared {
-    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
-    let (series, _, config) = pipeline::load_series(&table, config).unwrap();
-    Prepared::fit(Arc::new(series), &config).unwrap()
-}
-
-/// Trains `config` on its prepared data with no progress reporting.
-fn fit(config: &seqcast_engine::RunConfig, p: &Prepared) -> train::TrainOutcome {
-    train::train(
-        &config.model,
-        &config.train,
-        &p.train_data(),
-        &Control::new(),
-        &mut |_| {},
-    )
-    .unwrap()
-}
 
 #[test]
 fn tiny_gru_and_lstm_lower_their_validation_loss() {

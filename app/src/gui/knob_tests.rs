@@ -5,18 +5,12 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use seqcast_engine::config::Knob;
 
-use super::app::Startup;
 use super::state::Busy;
-use super::tests::{harness, sample, step_until, tiny};
+use super::tests::{step_until, tiny, training_with};
 
 #[test]
 fn an_lr_changed_while_paused_applies_at_the_next_step_and_is_recorded() {
-    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
-    h.state_mut().persisted.config = tiny(400);
-    step_until(&mut h, "the file to be inspected", |a| {
-        a.session.inspection.is_some()
-    });
-    h.get_by_role_and_label(Role::Button, "Train").click();
+    let mut h = training_with(tiny(400));
     step_until(&mut h, "a few steps", |a| {
         a.session.live.as_ref().is_some_and(|l| l.steps.len() >= 5)
     });

@@ -88,8 +88,8 @@ pub(super) fn trained(epochs: usize) -> Harness<'static, SeqcastApp> {
     trained_with(tiny(epochs))
 }
 
-/// The daily temperatures trained with `config` from the GUI.
-pub(super) fn trained_with(
+/// The daily temperatures training with `config`, just after the Train button.
+pub(super) fn training_with(
     config: seqcast_engine::config::RunConfig,
 ) -> Harness<'static, SeqcastApp> {
     let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
@@ -98,6 +98,14 @@ pub(super) fn trained_with(
         a.session.inspection.is_some()
     });
     h.get_by_role_and_label(Role::Button, "Train").click();
+    h
+}
+
+/// The daily temperatures trained with `config` from the GUI.
+pub(super) fn trained_with(
+    config: seqcast_engine::config::RunConfig,
+) -> Harness<'static, SeqcastApp> {
+    let mut h = training_with(config);
     step_until(&mut h, "training to finish", |a| {
         a.session.summary.is_some() && a.session.busy.is_none()
     });

@@ -136,3 +136,27 @@ pub fn assert_learned_and_beat_naive(s: &seqcast_engine::pipeline::RunSummary) {
         naive.overall.mae
     );
 }
+
+/// The daily temperatures prepared (cleaned, split, scaled) for `config`.
+pub fn prepared_temperatures(config: &RunConfig) -> seqcast_engine::pipeline::Prepared {
+    use seqcast_engine::pipeline::{self, Prepared};
+    let table = seqcast_engine::data::table::read_csv(&sample("daily-min-temperatures.csv"))
+        .expect("the sample reads");
+    let (series, _, config) = pipeline::load_series(&table, config).expect("the sample loads");
+    Prepared::fit(std::sync::Arc::new(series), &config).expect("the sample prepares")
+}
+
+/// Trains `config` on `p` from scratch, unwatched and uncancelled.
+pub fn fit(
+    config: &RunConfig,
+    p: &seqcast_engine::pipeline::Prepared,
+) -> seqcast_engine::train::TrainOutcome {
+    seqcast_engine::train::train(
+        &config.model,
+        &config.train,
+        &p.train_data(),
+        &seqcast_engine::train::Control::new(),
+        &mut |_| {},
+    )
+    .expect("training runs")
+}
