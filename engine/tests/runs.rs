@@ -259,7 +259,7 @@ fn pruning_stops_poor_trials_before_their_budget() {
     assert!(
         StopReason::Pruned { epoch: 2 }
             .describe()
-            .contains("median")
+            .contains("earlier trials")
     );
 }
 

@@ -78,7 +78,9 @@ pub struct TuneArgs {
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Search")]
     pub trials: usize,
     /// random | grid | tpe (tree-structured Parzen estimator: random for the first 5 trials,
-    /// then where the best quarter of the finished trials points).
+    /// then where the best quarter of the finished trials points) | asha (random draws with
+    /// successive halving: at 3, 9, 27 … epochs only the best third of the trials there go
+    /// on; --prune asha=MIN,ETA sets the rungs).
     #[arg(
         long,
         value_name = "METHOD",
@@ -86,7 +88,8 @@ pub struct TuneArgs {
         help_heading = "Search"
     )]
     pub method: String,
-    /// none | median[=WARMUP]: stop trials worse than the median trial after WARMUP epochs.
+    /// none | median[=WARMUP]: stop trials worse than the median trial after WARMUP epochs |
+    /// asha[=MIN,ETA]: successive halving, rungs at MIN·ETA^k epochs, the best 1/ETA go on.
     #[arg(
         long,
         value_name = "RULE",

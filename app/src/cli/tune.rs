@@ -30,8 +30,8 @@ pub fn run(args: &TuneArgs) -> Result<()> {
     let outcome = loop {
         match engine.recv()? {
             Event::Tune(TuneProgress::Started { trials, knobs, .. }) => eprintln!(
-                "search: {trials} trials ({:?}), varying {}, up to {} epochs each",
-                settings.method,
+                "search: {trials} trials ({}), varying {}, up to {} epochs each",
+                seqcast_engine::tune::prune::describe(&settings),
                 knobs.join(", "),
                 settings
                     .max_epochs
@@ -54,8 +54,14 @@ pub fn run(args: &TuneArgs) -> Result<()> {
     let Some(best) = outcome.best.and_then(|i| outcome.trials.get(i)) else {
         bail!("no trial finished with a validation loss");
     };
+    let epochs: usize = outcome.trials.iter().map(|t| t.epochs_run).sum();
     println!(
-        "\nbest: trial {} ({}), validation loss {:.5}{}",
+        "\n{} trials ran {epochs} epochs in all ({} pruned)",
+        outcome.trials.len(),
+        outcome.trials.iter().filter(|t| t.pruned).count()
+    );
+    println!(
+        "best: trial {} ({}), validation loss {:.5}{}",
         best.index,
         best.describe(),
         best.best_val_loss.unwrap_or(f64::NAN),
@@ -85,7 +91,8 @@ fn settings(args: &TuneArgs) -> Result<TuneSettings> {
         "random" => Method::Random,
         "grid" => Method::Grid,
         "tpe" => Method::Tpe,
-        other => bail!("--method '{other}': expected random, grid or tpe"),
+        "asha" => Method::Asha,
+        other => bail!("--method '{other}': expected random, grid, tpe or asha"),
     };
     let pruning = match args.prune.split_once('=') {
         None if args.prune == "none" => Pruning::None,
@@ -95,7 +102,23 @@ fn settings(args: &TuneArgs) -> Result<TuneSettings> {
                 anyhow::anyhow!("--prune median={w}: the warm-up must be a whole number of epochs")
             })?,
         },
-        _ => bail!("--prune '{}': expected none or median[=WARMUP]", args.prune),
+        None if args.prune == "asha" => Pruning::ASHA,
+        Some(("asha", rungs)) => {
+            let parsed = rungs
+                .split_once(',')
+                .and_then(|(m, e)| Some((m.trim().parse().ok()?, e.trim().parse().ok()?)));
+            let Some((min_epochs, eta)) = parsed else {
+                bail!(
+                    "--prune asha={rungs}: expected MIN,ETA (the first rung in epochs and the \
+                     reduction factor), e.g. asha=3,3"
+                );
+            };
+            Pruning::Asha { min_epochs, eta }
+        }
+        _ => bail!(
+            "--prune '{}': expected none, median[=WARMUP] or asha[=MIN,ETA]",
+            args.prune
+        ),
     };
     if args.trials == 0 {
         bail!("--trials must be at least 1");

@@ -3,6 +3,7 @@
 //! early by the median stopping rule (a trial whose best validation loss after epoch `e`
 //! is worse than the median of the earlier trials' at the same epoch stops there).
 
+pub mod prune;
 mod space;
 pub mod tpe;
 
@@ -34,6 +35,10 @@ pub enum Method {
     /// The tree-structured Parzen estimator ([`tpe`]): random for the first trials,
     /// then each trial where the best quarter of the finished ones points.
     Tpe,
+    /// Random draws with successive halving ([`Pruning::Asha`]; its default rungs unless
+    /// the settings' pruning is already ASHA): many trials, most stopped after a few
+    /// epochs, the promising ones trained on.
+    Asha,
 }
 
 /// When to stop a poor trial early.
@@ -47,6 +52,25 @@ pub enum Pruning {
         /// Epochs every trial runs before it can be pruned.
         warmup: usize,
     },
+    /// Asynchronous successive halving (ASHA, Li et al. 2020, as Optuna's
+    /// `SuccessiveHalvingPruner`): at the rungs `min_epochs`, `min_epochs·eta`,
+    /// `min_epochs·eta²`, … a trial goes on only when its best loss is among the best
+    /// `1/eta` of the trials that reached that rung (itself included; at least the
+    /// best one), so most epochs go to the promising trials.
+    Asha {
+        /// The first rung, in epochs.
+        min_epochs: usize,
+        /// The reduction factor between rungs (≥ 2).
+        eta: usize,
+    },
+}
+
+impl Pruning {
+    /// ASHA's usual settings: rungs at 3, 9, 27, … epochs, a third going on.
+    pub const ASHA: Pruning = Pruning::Asha {
+        min_epochs: 3,
+        eta: 3,
+    };
 }
 
 /// What to search and how.
@@ -184,10 +208,13 @@ pub fn run(
         ));
     }
     base.validate()?;
+    if let Some(problem) = prune::problem(prune::rule(settings)) {
+        return Err(EngineError::Search(problem));
+    }
     let mut rng = Rng::new(settings.seed);
     // Points are drawn one per trial: neither the budget nor the grid's size allocates.
     let mut grid = match settings.method {
-        Method::Random | Method::Tpe => None,
+        Method::Random | Method::Tpe | Method::Asha => None,
         Method::Grid => Some(space.grid(&mut rng)?),
     };
     let total = grid.as_ref().map_or(settings.trials, |g| {
@@ -298,6 +325,7 @@ fn run_trial(
         error: None,
     };
     let trial_control = Control::new();
+    let pruning = prune::rule(settings);
     let mut pruned_at: Option<usize> = None;
     let mut best_by_epoch: Vec<f64> = Vec::new();
     let mut on_progress = |progress: Progress| {
@@ -308,7 +336,7 @@ fn run_trial(
             let loss = record.val_loss.unwrap_or(record.train_loss);
             let best = best_by_epoch.last().map_or(loss, |b: &f64| b.min(loss));
             best_by_epoch.push(best);
-            if pruned_at.is_none() && should_prune(settings.pruning, &best_by_epoch, earlier) {
+            if pruned_at.is_none() && prune::should_prune(pruning, &best_by_epoch, earlier) {
                 pruned_at = Some(record.epoch);
                 trial_control.cancel();
             }
@@ -383,71 +411,4 @@ fn run_trial(
 enum Trained {
     Series(Box<pipeline::RunOutput>),
     Panel(Box<crate::panel::run::PanelRunOutput>, Layout),
-}
-
-/// The median stopping rule: after `warmup` epochs, stop when the best loss so far is
-/// worse than the median of the earlier trials' best at the same epoch (needs two).
-fn should_prune(pruning: Pruning, best_by_epoch: &[f64], earlier: &[Trial]) -> bool {
-    let Pruning::Median { warmup } = pruning else {
-        return false;
-    };
-    let epoch = best_by_epoch.len();
-    if epoch < warmup.max(1) {
-        return false;
-    }
-    let mut others: Vec<f64> = earlier
-        .iter()
-        .filter_map(|t| t.best_by_epoch.get(epoch - 1).copied())
-        .filter(|v| v.is_finite())
-        .collect();
-    if others.len() < 2 {
-        return false;
-    }
-    others.sort_by(f64::total_cmp);
-    let mid = others.len() / 2;
-    let median = if others.len().is_multiple_of(2) {
-        (others[mid - 1] + others[mid]) / 2.0
-    } else {
-        others[mid]
-    };
-    best_by_epoch.last().is_some_and(|b| *b > median)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn trial(best: &[f64]) -> Trial {
-        Trial {
-            index: 1,
-            knobs: Vec::new(),
-            config: RunConfig::default(),
-            run_id: None,
-            best_by_epoch: best.to_vec(),
-            best_val_loss: best.last().copied(),
-            test_mae: None,
-            test_mase: None,
-            epochs_run: best.len(),
-            pruned: false,
-            stop: String::new(),
-            error: None,
-        }
-    }
-
-    #[test]
-    fn the_median_rule_needs_warmup_and_two_earlier_trials() {
-        let rule = Pruning::Median { warmup: 2 };
-        let earlier = [trial(&[1.0, 0.5, 0.4]), trial(&[0.9, 0.6, 0.5])];
-        // median at epoch 2 is 0.55
-        assert!(!should_prune(rule, &[2.0], &earlier), "before the warm-up");
-        assert!(should_prune(rule, &[2.0, 0.7], &earlier));
-        assert!(!should_prune(rule, &[2.0, 0.5], &earlier));
-        assert!(
-            !should_prune(rule, &[2.0, 0.7], &earlier[..1]),
-            "one trial is no median"
-        );
-        assert!(!should_prune(Pruning::None, &[2.0, 0.7], &earlier));
-        // epochs the earlier trials never reached do not count
-        assert!(!should_prune(rule, &[2.0, 0.7, 0.6, 0.6], &earlier));
-    }
 }

@@ -231,6 +231,12 @@ fn settings_ui(ui: &mut Ui, s: &mut TuneSettings) {
                          first 5 trials, then each trial where the best quarter of the finished \
                          ones points and the rest do not.",
                     );
+                ui.radio_value(&mut s.method, Method::Asha, "ASHA")
+                    .on_hover_text(
+                        "Random draws with successive halving: at 3, 9, 27 … epochs only the \
+                         best third of the trials that got there go on, so many trials run a \
+                         few epochs and the promising ones many.",
+                    );
             });
             ui.end_row();
             ui.label("trials");
@@ -248,32 +254,55 @@ fn settings_ui(ui: &mut Ui, s: &mut TuneSettings) {
                 None => ui.weak("as in the editor"),
             };
             ui.end_row();
-            let mut prune = matches!(s.pruning, Pruning::Median { .. });
-            if ui
-                .checkbox(&mut prune, "prune poor trials")
-                .on_hover_text(
-                    "Median stopping rule: after the warm-up, a trial whose best validation loss \
-                 is worse than the median of earlier trials at the same epoch stops",
-                )
-                .changed()
-            {
-                s.pruning = if prune {
-                    Pruning::Median { warmup: 3 }
-                } else {
-                    Pruning::None
+            ui.label("prune poor trials").on_hover_text(
+                "Median: after the warm-up, a trial whose best validation loss is worse than \
+                 the median of earlier trials at the same epoch stops. Successive halving \
+                 (ASHA): at the rungs MIN, MIN·ETA, MIN·ETA² … epochs only the best 1/ETA of \
+                 the trials that got there go on.",
+            );
+            ui.horizontal(|ui| {
+                let name = match s.pruning {
+                    Pruning::None => "off",
+                    Pruning::Median { .. } => "median",
+                    Pruning::Asha { .. } => "successive halving",
                 };
-            }
-            match &mut s.pruning {
-                Pruning::Median { warmup } => {
-                    ui.horizontal(|ui| {
+                egui::ComboBox::from_id_salt("search_pruning")
+                    .selected_text(name)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut s.pruning, Pruning::None, "off");
+                        if ui
+                            .selectable_label(matches!(s.pruning, Pruning::Median { .. }), "median")
+                            .clicked()
+                        {
+                            s.pruning = Pruning::Median { warmup: 3 };
+                        }
+                        if ui
+                            .selectable_label(
+                                matches!(s.pruning, Pruning::Asha { .. }),
+                                "successive halving",
+                            )
+                            .clicked()
+                        {
+                            s.pruning = Pruning::ASHA;
+                        }
+                    });
+                match &mut s.pruning {
+                    Pruning::Median { warmup } => {
                         ui.label("after epoch");
                         ui.add(egui::DragValue::new(warmup).range(1..=1000));
-                    });
+                    }
+                    Pruning::Asha { min_epochs, eta } => {
+                        ui.label("first rung");
+                        ui.add(egui::DragValue::new(min_epochs).range(1..=1000));
+                        ui.label("keep 1 in");
+                        ui.add(egui::DragValue::new(eta).range(2..=10));
+                    }
+                    Pruning::None => {}
                 }
-                Pruning::None => {
-                    ui.weak("off");
+                if s.method == Method::Asha && !matches!(s.pruning, Pruning::Asha { .. }) {
+                    ui.weak("(ASHA halves at 3, 9, 27 … epochs)");
                 }
-            }
+            });
             ui.end_row();
         });
 }
