@@ -148,11 +148,7 @@ fn damaged_and_half_written_run_folders_are_skipped_with_a_reason() {
 fn a_random_search_records_every_trial_and_marks_the_best() {
     let dir = tempfile::tempdir().unwrap();
     let store = RunStore::open(dir.path()).unwrap();
-    let space = SearchSpace {
-        lr: Some([1e-3, 2e-2]),
-        hidden: Some(vec![4, 8]),
-        ..SearchSpace::default()
-    };
+    let space = common::lr_and_small_hidden([1e-3, 2e-2]);
     let settings = TuneSettings {
         method: Method::Random,
         trials: 4,

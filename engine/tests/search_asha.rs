@@ -6,53 +6,57 @@
 
 mod common;
 
-use common::{sample, tiny};
+use common::{lr_and_small_hidden, sample, tiny};
 use seqcast_engine::config::CellKind;
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::train::Control;
-use seqcast_engine::tune::{self, Method, Pruning, SearchSpace, TuneData, TuneSettings};
+use seqcast_engine::tune::{self, Method, Pruning, TuneData, TuneSettings};
 
 #[test]
 fn asha_stops_trials_only_at_its_rungs_and_lets_the_best_run_on() {
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
-    let space = SearchSpace {
-        lr: Some([1e-5, 3e-2]),
-        hidden: Some(vec![4, 8]),
-        ..SearchSpace::default()
-    };
-    let settings = TuneSettings {
+    // Rungs at 1 and 3 epochs; 9 is the budget.
+    let asha = TuneSettings {
         method: Method::Asha,
         trials: 8,
-        seed: 5,
         max_epochs: Some(9),
         pruning: Pruning::Asha {
             min_epochs: 1,
             eta: 3,
         },
+        ..TuneSettings::default()
     };
     let mut base = tiny(CellKind::Gru, 9);
     base.train.patience = 0;
+    let (data, space) = (TuneData::Table(&table), lr_and_small_hidden([1e-5, 3e-2]));
     let out = tune::run(
-        TuneData::Table(&table),
+        data,
         &base,
         &space,
-        &settings,
+        &asha,
         &Control::new(),
         None,
         &mut |_| {},
     )
     .unwrap();
     assert_eq!(out.trials.len(), 8);
-    let runs: Vec<(usize, bool)> = out.trials.iter().map(|t| (t.epochs_run, t.pruned)).collect();
+    let runs: Vec<(usize, bool)> = out
+        .trials
+        .iter()
+        .map(|t| (t.epochs_run, t.pruned))
+        .collect();
     for (epochs, pruned) in &runs {
-        // Rungs at 1 and 3 epochs; 9 is the budget.
         let at_rung = [1, 3].contains(epochs);
         assert!(
             (*pruned && at_rung) || (!pruned && *epochs == 9),
             "{runs:?}"
         );
     }
-    assert_eq!(runs[0], (9, false), "the first trial is alone at every rung");
+    assert_eq!(
+        runs[0],
+        (9, false),
+        "the first trial is alone at every rung"
+    );
     assert!(runs.iter().any(|r| r.1), "some trials stop: {runs:?}");
     let total: usize = runs.iter().map(|r| r.0).sum();
     assert!(total < 8 * 9, "{total} epochs");

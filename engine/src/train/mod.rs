@@ -209,9 +209,7 @@ impl StopReason {
             Self::EarlyStopped { epoch } => format!("early-stopped at epoch {epoch}"),
             Self::Cancelled => "cancelled".into(),
             Self::Pruned { epoch } => {
-                format!(
-                    "pruned after epoch {epoch}: worse than the earlier trials at that epoch"
-                )
+                format!("pruned after epoch {epoch}: worse than the earlier trials at that epoch")
             }
             Self::NonFinite {
                 epoch,

@@ -160,3 +160,12 @@ pub fn fit(
     )
     .expect("training runs")
 }
+
+/// A search space over the lr (log range) and hidden sizes 4 and 8: trials stay tiny.
+pub fn lr_and_small_hidden(lr: [f64; 2]) -> seqcast_engine::tune::SearchSpace {
+    seqcast_engine::tune::SearchSpace {
+        lr: Some(lr),
+        hidden: Some(vec![4, 8]),
+        ..seqcast_engine::tune::SearchSpace::default()
+    }
+}
