@@ -25,6 +25,23 @@ pub fn named_nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String,
         .collect())
 }
 
+/// `deserialize_with` for keyed lists of values (`{"80": [0.5, null, …]}`): `null`
+/// reads as NaN.
+pub fn keyed_nan_if_null<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, Vec<f64>>, D::Error> {
+    let map = std::collections::BTreeMap::<String, Vec<Option<f64>>>::deserialize(d)?;
+    Ok(map
+        .into_iter()
+        .map(|(key, values)| {
+            (
+                key,
+                values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+            )
+        })
+        .collect())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -38,6 +55,8 @@ mod tests {
         x: f64,
         #[serde(deserialize_with = "named_nan_if_null")]
         named: Vec<(String, f64)>,
+        #[serde(default, deserialize_with = "keyed_nan_if_null")]
+        keyed: std::collections::BTreeMap<String, Vec<f64>>,
     }
 
     #[test]
@@ -45,11 +64,16 @@ mod tests {
         let row = Row {
             x: f64::INFINITY,
             named: vec![("a".into(), f64::NAN), ("b".into(), 1.5)],
+            keyed: [("95".to_string(), vec![0.5, f64::NAN])].into(),
         };
         let json = serde_json::to_string(&row).unwrap();
-        assert_eq!(json, r#"{"x":null,"named":[["a",null],["b",1.5]]}"#);
+        assert_eq!(
+            json,
+            r#"{"x":null,"named":[["a",null],["b",1.5]],"keyed":{"95":[0.5,null]}}"#
+        );
         let back: Row = serde_json::from_str(&json).unwrap();
         assert!(back.x.is_nan() && back.named[0].1.is_nan());
+        assert!(back.keyed["95"][0] == 0.5 && back.keyed["95"][1].is_nan());
         assert_eq!(back.named[1], ("b".into(), 1.5));
         let plain: Row = serde_json::from_str(r#"{"x":2.5,"named":[]}"#).unwrap();
         assert_eq!(plain.x, 2.5);

@@ -44,7 +44,7 @@ pub struct Intervals {
     pub test: BTreeMap<String, BTreeMap<String, IntervalScores>>,
     /// Per level label, the forecast's test coverage per horizon step, averaged over
     /// targets (empty without test windows).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::num::keyed_nan_if_null")]
     pub coverage_per_step: BTreeMap<String, Vec<f64>>,
 }
 
