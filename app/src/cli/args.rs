@@ -132,6 +132,19 @@ pub struct TrainArgs {
     /// Do not record the run in a runs directory.
     #[arg(long, conflicts_with = "runs_dir")]
     pub no_record: bool,
+    /// Branch the recorded run ID (in the runs directory) after --from-epoch: train on
+    /// from there with the settings given here (lr, clip, weight decay, dropout,
+    /// patience, teacher forcing, epochs); the rest is the run's. Needs the run's CSV.
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "from_epoch",
+        conflicts_with = "config"
+    )]
+    pub from_run: Option<String>,
+    /// The parent's last shared epoch (see --from-run).
+    #[arg(long, value_name = "N", requires = "from_run")]
+    pub from_epoch: Option<usize>,
 
     /// Column(s) to forecast, comma-separated (default: the first numeric column).
     #[arg(

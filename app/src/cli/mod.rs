@@ -5,6 +5,7 @@ mod args;
 mod backtest;
 mod bench;
 mod bench_load;
+mod branch;
 mod doctor;
 mod eval;
 mod eval_m4;

@@ -17,12 +17,25 @@ use super::{SAMPLE_CSV, SAMPLE_NAME, TrainArgs, table};
 
 /// Runs `seqcast train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
+    if args.from_run.is_some() {
+        return super::branch::run(args);
+    }
     let (config, engine, loaded) = load(args, RunConfig::clone)?;
     if let Some(layout) = super::train_panel::layout(args, &loaded, &config)? {
         return super::train_panel::run(args, config, &engine, layout);
     }
     let config = inspect(args, &engine, config)?;
-    let recording = record_runs(&engine, args)?;
+    train_resolved(args, config, &engine)
+}
+
+/// Trains `config` (its data-dependent defaults resolved) on the loaded table, records,
+/// reports and exports what `args` asks for.
+pub(super) fn train_resolved(
+    args: &TrainArgs,
+    config: RunConfig,
+    engine: &EngineHandle,
+) -> Result<()> {
+    let recording = record_runs(engine, args)?;
     // The data-dependent defaults were resolved by the inspection in `start`.
     engine.send(Command::Train {
         config,
@@ -59,8 +72,8 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         report_recorded(args, recorded.as_deref(), record_error.as_deref());
     }
 
-    export(&engine, args)?;
-    save_model(&engine, args)?;
+    export(engine, args)?;
+    save_model(engine, args)?;
     if let Some(path) = &args.save_config {
         write_atomic(path, summary.config.to_toml()?.as_bytes())?;
         println!("wrote {}", path.display());
@@ -78,6 +91,9 @@ pub(super) fn start(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
 /// split and scaling happen per series in each trial, so there is no one-series
 /// inspection).
 pub(super) fn start_search(args: &TrainArgs) -> Result<(RunConfig, EngineHandle)> {
+    if args.from_run.is_some() {
+        bail!("--from-run (branching a run) applies to `seqcast train` only");
+    }
     if args.series.is_some() || args.layout.is_some() {
         bail!(
             "--series and --layout apply to `seqcast train` only; a search over many series \
@@ -102,6 +118,9 @@ pub(super) fn start_with(
             "--series-column, --series and --layout (many series, one model) apply to \
              `seqcast train` only"
         );
+    }
+    if args.from_run.is_some() {
+        bail!("--from-run (branching a run) applies to `seqcast train` only");
     }
     let (config, engine, _) = load(args, adjust)?;
     let config = inspect(args, &engine, config)?;
@@ -128,7 +147,7 @@ pub(super) struct Loaded {
 }
 
 /// The configuration of `args` (`adjust`ed), a started engine and the loaded table.
-fn load(
+pub(super) fn load(
     args: &TrainArgs,
     adjust: impl Fn(&RunConfig) -> RunConfig,
 ) -> Result<(RunConfig, EngineHandle, Loaded)> {

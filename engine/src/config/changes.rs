@@ -107,6 +107,19 @@ impl Change {
     }
 }
 
+/// Where a branched run left its parent: the parent's run id and the epoch after which
+/// the branch's edits apply. A branch's configuration is its parent's with the parent's
+/// recorded changes up to there and the edits as changes at the branch's first step, so
+/// training it from scratch retraces the parent to that epoch, bit for bit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BranchPoint {
+    /// The parent's run id.
+    pub run: String,
+    /// The parent's last shared epoch.
+    pub epoch: usize,
+}
+
 /// What is wrong with a change list, for people; `None` when it is valid: steps from 1,
 /// in order, each value valid for its knob.
 pub fn problem(changes: &[Change]) -> Option<String> {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{EngineError, Result};
 
 pub use calendar::{CALENDAR_HARMONICS, CALENDAR_PREFIX, CalendarFeature, CalendarSpec};
-pub use changes::{Change, Knob};
+pub use changes::{BranchPoint, Change, Knob};
 pub use eval::{
     BacktestConfig, DEFAULT_INTERVALS, EvalConfig, ForecastMode, MAX_BACKTEST_REFITS, MetricsScale,
 };

@@ -188,6 +188,10 @@ pub struct TrainConfig {
     /// each one before its step, so reusing a run's configuration replays them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<super::Change>,
+    /// A branched run: which run it left and after which epoch (its `changes` retrace
+    /// the parent there and hold the branch's edits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<super::BranchPoint>,
 }
 
 impl Default for TrainConfig {
@@ -211,6 +215,7 @@ impl Default for TrainConfig {
             teacher_forcing: TeacherForcing::default(),
             unroll: false,
             changes: Vec::new(),
+            branch: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! complete, so a crash never leaves a half-written run that looks whole; damaged or
 //! partial folders are reported by [`RunStore::list`] and skipped.
 
+pub mod branch;
 pub mod diff;
 mod row;
 

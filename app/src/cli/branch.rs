@@ -1,0 +1,79 @@
+//! `seqcast train --from-run ID --from-epoch N [settings]`: branch a recorded run. The
+//! branch is the run's configuration with its recorded changes up to epoch N and the
+//! settings given here as changes after it (`seqcast_engine::runs::branch`); it trains
+//! on the run's data from scratch, retracing the run through epoch N exactly.
+
+use anyhow::{Context, Result, bail};
+use seqcast_engine::RunConfig;
+use seqcast_engine::runs::StoredRun;
+use seqcast_engine::worker::{Command, Event};
+
+use super::args::TrainArgs;
+use super::train::{load, train_resolved, unexpected, wait};
+
+/// Branches the run `--from-run` after `--from-epoch` and trains the branch.
+pub fn run(args: &TrainArgs) -> Result<()> {
+    let (Some(id), Some(epoch)) = (args.from_run.as_deref(), args.from_epoch) else {
+        bail!("--from-run needs --from-epoch (the parent's last shared epoch)");
+    };
+    if args.many_series() {
+        bail!("--from-run branches a run on one series; many series are not branched yet");
+    }
+    let (_, engine, loaded) = load(args, RunConfig::clone)?;
+    let dir = args.runs_dir();
+    engine.send(Command::RecordRuns {
+        dir: Some(dir.clone()),
+        origin: seqcast_engine::runs::RunOrigin::Cli,
+    })?;
+    match wait(&engine)? {
+        Event::Runs { .. } => {}
+        other => bail!(unexpected(other)),
+    }
+    engine.send(Command::LoadRuns {
+        ids: vec![id.to_string()],
+    })?;
+    let stored = match wait(&engine).with_context(|| format!("in {}", dir.display()))? {
+        Event::RunSummaries(mut runs) if runs.len() == 1 => runs.remove(0).1,
+        other => bail!(unexpected(other)),
+    };
+    let StoredRun::Series(parent) = &*stored else {
+        bail!("run {id} was trained on many series; only runs on one series branch yet");
+    };
+    if loaded.table.sha256 != parent.data.sha256 {
+        bail!(
+            "this is not the data run {id} trained on ({}): a branch retraces its parent \
+             on the same file",
+            parent.data.file
+        );
+    }
+    let mut edited = parent.config.clone();
+    args.apply(&mut edited)?;
+    let config = seqcast_engine::runs::branch::plan(id, parent, epoch, &edited)?;
+    let shared = parent.config.train.changes.len();
+    let edits: Vec<String> = (config.train.changes.iter())
+        .filter(|c| c.epoch > epoch)
+        .map(|c| format!("{} {} -> {}", c.field.name(), c.from, c.to))
+        .collect();
+    eprintln!(
+        "branch of run {id} after epoch {epoch}: retraces its first {epoch} epochs{}, then {}",
+        match config.train.changes.len() - edits.len() {
+            0 => String::new(),
+            n => format!(" (with {n} of its {shared} changes)"),
+        },
+        if edits.is_empty() {
+            "goes on unchanged".to_string()
+        } else {
+            edits.join(", ")
+        }
+    );
+    if args.no_record {
+        engine.send(Command::RecordRuns {
+            dir: None,
+            origin: seqcast_engine::runs::RunOrigin::Cli,
+        })?;
+        // Without a directory there is nothing to list: the engine answers that listing
+        // failed, which here only confirms that recording is off.
+        let _listing = wait(&engine);
+    }
+    train_resolved(args, config, &engine)
+}
