@@ -45,6 +45,16 @@ pub enum Intent {
 }
 
 impl SeqcastApp {
+    /// A fresh live run in place of the last run's results, as training starts.
+    pub(super) fn begin_live_run(&mut self) {
+        self.session.live = Some(LiveRun {
+            running: true,
+            ..LiveRun::default()
+        });
+        self.session.summary = None;
+        self.session.panel = None;
+    }
+
     /// Carries out a panel's intent.
     pub fn apply(&mut self, intent: Intent, ctx: &egui::Context) {
         match intent {
@@ -58,12 +68,7 @@ impl SeqcastApp {
                     self.session.error(format!("Cannot train: {why}"));
                     return;
                 }
-                self.session.live = Some(LiveRun {
-                    running: true,
-                    ..LiveRun::default()
-                });
-                self.session.summary = None;
-                self.session.panel = None;
+                self.begin_live_run();
                 // The data's recursive default may no longer fit the roles (many series,
                 // a covariate of unknown future) when Train comes before the next
                 // inspection has had its turn to put it back.

@@ -77,3 +77,47 @@ fn an_lr_changed_while_paused_applies_at_the_next_step_and_is_recorded() {
     let summary = h.state().session.summary.clone().unwrap();
     assert_eq!(summary.config.train.changes, [change]);
 }
+
+#[test]
+fn a_run_branched_from_the_runs_table_retraces_it_then_trains_on_with_the_edit() {
+    let mut h = super::tests::trained(4);
+    step_until(&mut h, "the run to be listed", |a| {
+        a.session.runs.list.len() == 1
+    });
+    let parent = h.state().session.summary.clone().unwrap();
+    h.get_by_label("Runs").click();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Branch…")
+        .scroll_to_me();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Branch…").click();
+    h.run_steps(3);
+    assert!(h.state().session.runs.branching.is_some(), "the form opens");
+    h.get_by_role_and_label(Role::SpinButton, "after epoch")
+        .set_value_accesskit(2.0);
+    h.get_by_role_and_label(Role::SpinButton, "lr")
+        .set_value_accesskit(2e-4);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Train branch")
+        .click();
+    step_until(&mut h, "the branch to train and be listed", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none() && a.session.runs.list.len() == 2
+    });
+    let branch = h.state().session.summary.clone().unwrap();
+    let losses = |s: &seqcast_engine::pipeline::RunSummary| -> Vec<(f64, Option<f64>)> {
+        (s.training.history.iter())
+            .map(|e| (e.train_loss, e.val_loss))
+            .collect()
+    };
+    let (b, p) = (losses(&branch), losses(&parent));
+    assert_eq!(b[..2], p[..2], "the shared epochs");
+    assert_ne!(b[2], p[2]);
+    let point = branch.config.train.branch.clone().unwrap();
+    assert_eq!(point.epoch, 2);
+    let lr = branch.config.train.changes.last().map(|c| (c.field, c.to));
+    assert_eq!(lr, Some((Knob::Lr, 2e-4)));
+    // The runs table names the parent.
+    h.get_by_label("Runs").click();
+    h.run_steps(3);
+    h.get_by_label_contains("@ epoch 2");
+}

@@ -43,6 +43,15 @@ pub enum RunsAction {
     Delete(String),
     /// Copy a run's configuration into the editor, to train again.
     UseConfig(String),
+    /// Train a branch of a run after its epoch `epoch`, with `edited` settings.
+    Branch {
+        /// The parent's id.
+        id: String,
+        /// The parent's last shared epoch.
+        epoch: usize,
+        /// The parent's configuration with the edits.
+        edited: Box<seqcast_engine::RunConfig>,
+    },
     /// Start a search with the form's space and settings.
     StartSearch,
     /// Stop the search after the current batch.
@@ -186,6 +195,28 @@ impl SeqcastApp {
                         run.name
                     ));
                 }
+            }
+            RunsAction::Branch { id, epoch, edited } => {
+                if let Some(why) = self.train_blocker() {
+                    self.session
+                        .error(format!("Cannot train the branch: {why}"));
+                    return;
+                }
+                self.begin_live_run();
+                // The editor shows the branch's settings (its changes are the engine's).
+                let mut config = (*edited).clone();
+                config.train.changes.clear();
+                config.train.branch = None;
+                self.persisted.config = config;
+                self.send(
+                    Command::Branch {
+                        run: id,
+                        epoch,
+                        edited,
+                    },
+                    Some(Busy::Training),
+                );
+                self.persisted.tab = Tab::Training;
             }
             RunsAction::StartSearch => {
                 if let Some(why) = self.train_blocker() {

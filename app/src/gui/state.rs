@@ -283,6 +283,8 @@ pub struct RunsView {
     pub editing: Option<(String, String, String)>,
     /// The run awaiting delete confirmation.
     pub confirm_delete: Option<String>,
+    /// The branch being set up.
+    pub branching: Option<super::panels::runs_branch::BranchForm>,
 }
 
 /// A search as it runs.

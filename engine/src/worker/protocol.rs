@@ -56,6 +56,18 @@ pub enum Command {
         /// The settings the user left to the data (`pipeline::defaults`).
         auto: AutoDefaults,
     },
+    /// Branch the recorded run `run` (in the runs directory) after its epoch `epoch`
+    /// with the settings of `edited` (its configuration with the user's edits; see
+    /// [`crate::runs::branch::plan`]) and train the branch on the loaded table, which
+    /// must be the run's data → like [`Command::Train`].
+    Branch {
+        /// The parent's run id.
+        run: String,
+        /// The parent's last shared epoch.
+        epoch: usize,
+        /// The parent's configuration with the edits.
+        edited: Box<RunConfig>,
+    },
     /// Train one global model on a panel of series → [`Event::ConfigResolved`] when
     /// the panel's data-dependent defaults changed something, [`Event::Training`]
     /// progress, then [`Event::PanelFinished`] (also when cancelled: its stop reason
@@ -241,7 +253,9 @@ impl Command {
         match self {
             Self::Load { .. } | Self::LoadBytes { .. } => CommandKind::Load,
             Self::Inspect { .. } => CommandKind::Inspect,
-            Self::Train { .. } | Self::FaultTrainThenPanic { .. } => CommandKind::Train,
+            Self::Train { .. } | Self::Branch { .. } | Self::FaultTrainThenPanic { .. } => {
+                CommandKind::Train
+            }
             Self::TrainPanel { .. } => CommandKind::TrainPanel,
             Self::OverfitBatch { .. } => CommandKind::OverfitBatch,
             Self::LrRangeTest { .. } => CommandKind::LrRangeTest,

@@ -148,6 +148,19 @@ impl Runner {
                 let config = self.resolve(&table, &config, auto)?;
                 self.train(&config, None)?;
             }
+            Command::Branch { run, epoch, edited } => {
+                let table = self.table()?;
+                let parent = self.store()?.summary(&run)?;
+                if table.sha256 != parent.data.sha256 {
+                    return Err(EngineError::Config(format!(
+                        "branch of run {run}: the open file is not the data it trained on \
+                         ({}); open that file to branch it",
+                        parent.data.file
+                    )));
+                }
+                let config = crate::runs::branch::plan(&run, &parent, epoch, &edited)?;
+                self.train(&config, None)?;
+            }
             Command::TrainPanel {
                 source,
                 config,

@@ -85,17 +85,26 @@ fn loss_plot(ui: &mut Ui, runs: &[(RunMeta, Arc<StoredRun>)], names: &[String], 
         .legend(Legend::default())
         .x_axis_label("epoch")
         .show(ui, |p| {
-            for (i, ((_, summary), name)) in runs.iter().zip(names).enumerate() {
-                let history = &summary.training().history;
+            for (i, ((meta, summary), name)) in runs.iter().zip(names).enumerate() {
+                // A branch shares its parent's epochs up to the branch point: it is drawn
+                // from there on, over the parent's curve, with a marker where it leaves.
+                let from = meta.config.train.branch.as_ref().map_or(0, |b| b.epoch);
+                let history = (summary.training().history.iter()).filter(|e| e.epoch >= from);
                 let val: Vec<[f64; 2]> = history
-                    .iter()
+                    .clone()
                     .filter_map(|e| e.val_loss.map(|v| [e.epoch as f64, v]))
                     .collect();
-                let train: Vec<[f64; 2]> = history
-                    .iter()
-                    .map(|e| [e.epoch as f64, e.train_loss])
-                    .collect();
+                let train: Vec<[f64; 2]> =
+                    history.map(|e| [e.epoch as f64, e.train_loss]).collect();
                 let color = palette(i);
+                if from > 0 {
+                    p.vline(
+                        egui_plot::VLine::new(format!("{name} branches"), from as f64)
+                            .color(color)
+                            .style(LineStyle::dotted_loose())
+                            .width(1.0),
+                    );
+                }
                 p.line(
                     Line::new(name.clone(), PlotPoints::new(val))
                         .color(color)

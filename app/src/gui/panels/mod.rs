@@ -23,6 +23,7 @@ pub mod results_attention;
 pub mod results_backtest;
 pub mod results_plots;
 pub mod runs;
+pub mod runs_branch;
 pub mod search;
 pub mod status;
 pub mod training;

@@ -59,6 +59,7 @@ pub fn runs_ui(ui: &mut Ui, view: &mut RunsView, custom_dir: bool, intents: &mut
     });
     edit_window(ui, view, intents);
     delete_window(ui, view, intents);
+    super::runs_branch::branch_window(ui, view, intents);
     if !view.compared.is_empty() {
         ui.separator();
         super::compare::compare_ui(ui, &view.compared);
@@ -201,7 +202,17 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
             num(r.test_owa)
         ));
     }
-    ui.label(name).on_hover_text(hover);
+    match super::runs_branch::lineage(run, &view.list) {
+        Some(lineage) => {
+            ui.vertical(|ui| {
+                ui.label(name).on_hover_text(hover);
+                ui.weak(lineage);
+            });
+        }
+        None => {
+            ui.label(name).on_hover_text(hover);
+        }
+    }
     ui.label(num(r.best_val_loss));
     if r.series.is_some() {
         // MAE has no meaning across series in different units; MASE and OWA do.
@@ -242,6 +253,19 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
             .clicked()
         {
             intents.push(runs_intent(RunsAction::UseConfig(run.id.clone())));
+        }
+        if ui
+            .add_enabled(
+                super::runs_branch::can_branch(run),
+                egui::Button::new("Branch…").small(),
+            )
+            .on_hover_text(
+                "Train on from one of its epochs with another lr, clipping, weight decay, \
+                 dropout, patience or epoch budget",
+            )
+            .clicked()
+        {
+            view.branching = Some(super::runs_branch::BranchForm::of(run));
         }
         if ui.small_button("Delete").clicked() {
             view.confirm_delete = Some(run.id.clone());

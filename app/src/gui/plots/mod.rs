@@ -52,19 +52,23 @@ pub fn change_markers(
 
 /// "step 40: lr 1.0e-3 -> 1.0e-4" (the font has no arrow).
 pub fn change_label(c: &seqcast_engine::config::Change) -> String {
-    use seqcast_engine::config::Knob;
-    let value = |v: f64| match c.field {
-        Knob::Lr | Knob::WeightDecay => format!("{v:.1e}"),
-        Knob::Patience => format!("{v:.0}"),
-        _ => format!("{v}"),
-    };
     format!(
         "step {}: {} {} -> {}",
         c.step,
         c.field.name(),
-        value(c.from),
-        value(c.to)
+        knob_value(c.field, c.from),
+        knob_value(c.field, c.to)
     )
+}
+
+/// A knob's value as the labels write it: rates in scientific notation, patience whole.
+pub fn knob_value(field: seqcast_engine::config::Knob, v: f64) -> String {
+    use seqcast_engine::config::Knob;
+    match field {
+        Knob::Lr | Knob::WeightDecay => format!("{v:.1e}"),
+        Knob::Patience => format!("{v:.0}"),
+        _ => format!("{v}"),
+    }
 }
 
 /// `color` with `alpha` (0–255) for shaded regions.
