@@ -3,6 +3,7 @@
 //! early by the median stopping rule (a trial whose best validation loss after epoch `e`
 //! is worse than the median of the earlier trials' at the same epoch stops there).
 
+pub mod importance;
 pub mod prune;
 mod space;
 pub mod tpe;
@@ -132,6 +133,26 @@ pub struct Trial {
 }
 
 impl Trial {
+    /// A finished trial of the default configuration that tried `knobs` and reached
+    /// these best-so-far losses, one per epoch (for analyses of hand-made trials, and
+    /// tests).
+    pub fn finished(knobs: Vec<Knob>, best_by_epoch: &[f64]) -> Self {
+        Self {
+            index: 1,
+            knobs,
+            config: RunConfig::default(),
+            run_id: None,
+            best_by_epoch: best_by_epoch.to_vec(),
+            best_val_loss: best_by_epoch.last().copied(),
+            test_mae: None,
+            test_mase: None,
+            epochs_run: best_by_epoch.len(),
+            pruned: false,
+            stop: String::new(),
+            error: None,
+        }
+    }
+
     /// `lr=3.2e-3 hidden=64 …`
     pub fn describe(&self) -> String {
         self.knobs

@@ -110,23 +110,9 @@ fn is_rung(epoch: usize, min_epochs: usize, eta: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RunConfig;
 
     fn trial(best: &[f64]) -> Trial {
-        Trial {
-            index: 1,
-            knobs: Vec::new(),
-            config: RunConfig::default(),
-            run_id: None,
-            best_by_epoch: best.to_vec(),
-            best_val_loss: best.last().copied(),
-            test_mae: None,
-            test_mase: None,
-            epochs_run: best.len(),
-            pruned: false,
-            stop: String::new(),
-            error: None,
-        }
+        Trial::finished(Vec::new(), best)
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod results_plots;
 pub mod runs;
 pub mod runs_branch;
 pub mod search;
+pub mod search_pictures;
 pub mod status;
 pub mod training;
 

@@ -74,8 +74,10 @@ pub fn search_ui(ui: &mut Ui, view: &mut PanelView<'_>, intents: &mut Vec<Intent
             if let Some(search) = &view.session.search {
                 ui.separator();
                 progress_ui(ui, search);
-                trials_ui(ui, search);
+                let kept = super::search_pictures::kept(ui, &search.trials);
+                trials_ui(ui, search, &kept);
                 curves_ui(ui, search);
+                pictures_ui(ui, search);
             }
         });
 }
@@ -342,14 +344,42 @@ fn progress_ui(ui: &mut Ui, search: &SearchState) {
     }
 }
 
-fn trials_ui(ui: &mut Ui, search: &SearchState) {
+/// The parallel coordinates, the knobs' importance and the slice plots.
+fn pictures_ui(ui: &mut Ui, search: &SearchState) {
+    if search.trials.len() < 2 {
+        return;
+    }
+    ui.label(
+        "Trials in parallel coordinates, coloured by validation loss (green: low): drag \
+         along an axis to keep a range (the table follows), click the axis to clear",
+    );
+    super::search_pictures::parallel_ui(ui, &search.trials);
+    ui.columns(2, |cols| {
+        let finished = (search.trials.iter())
+            .filter(|t| !t.pruned && t.error.is_none())
+            .count();
+        cols[0].label(format!("Knob importance ({finished} finished trials)"));
+        super::search_pictures::importance_ui(&mut cols[0], &search.trials, 170.0);
+        cols[1].label("Validation loss against each knob (grey: pruned)");
+        super::search_pictures::slices_ui(&mut cols[1], &search.trials, 150.0);
+    });
+}
+
+fn trials_ui(ui: &mut Ui, search: &SearchState, kept: &[bool]) {
+    let shown = kept.iter().filter(|k| **k).count();
+    if shown < search.trials.len() {
+        ui.label(format!(
+            "{shown} of {} trials in the brushed ranges",
+            search.trials.len()
+        ));
+    }
     // Its own horizontal scroller, so a wide table does not widen the plot below.
     egui::ScrollArea::horizontal()
         .id_salt("trials_scroll")
-        .show(ui, |ui| trials_grid(ui, search));
+        .show(ui, |ui| trials_grid(ui, search, kept));
 }
 
-fn trials_grid(ui: &mut Ui, search: &SearchState) {
+fn trials_grid(ui: &mut Ui, search: &SearchState, kept: &[bool]) {
     egui::Grid::new("trials_grid").striped(true).show(ui, |ui| {
         for title in [
             "trial",
@@ -364,6 +394,9 @@ fn trials_grid(ui: &mut Ui, search: &SearchState) {
         }
         ui.end_row();
         for (i, t) in search.trials.iter().enumerate() {
+            if !kept.get(i).copied().unwrap_or(true) {
+                continue;
+            }
             let best = search.best == Some(i);
             let index = format!("{}{}", if best { "* " } else { "" }, t.index);
             ui.label(if best {
@@ -396,19 +429,20 @@ fn curves_ui(ui: &mut Ui, search: &SearchState) {
         return;
     }
     ui.label("Best validation loss so far, per trial (pruned trials end early)");
-    Plot::new("search_curves")
-        .height(200.0)
-        .legend(Legend::default().position(egui_plot::Corner::RightTop))
-        .x_axis_label("epoch")
-        .show(ui, |p| {
-            for t in &search.trials {
-                let points: Vec<[f64; 2]> = t
-                    .best_by_epoch
-                    .iter()
-                    .enumerate()
-                    .map(|(e, v)| [(e + 1) as f64, *v])
-                    .collect();
-                p.line(Line::new(format!("trial {}", t.index), PlotPoints::new(points)).width(1.5));
-            }
-        });
+    let mut plot = Plot::new("search_curves").height(200.0);
+    // A legend of many trials would be taller than the plot and cover what is below.
+    if search.trials.len() <= 10 {
+        plot = plot.legend(Legend::default().position(egui_plot::Corner::RightTop));
+    }
+    plot.x_axis_label("epoch").show(ui, |p| {
+        for t in &search.trials {
+            let points: Vec<[f64; 2]> = t
+                .best_by_epoch
+                .iter()
+                .enumerate()
+                .map(|(e, v)| [(e + 1) as f64, *v])
+                .collect();
+            p.line(Line::new(format!("trial {}", t.index), PlotPoints::new(points)).width(1.5));
+        }
+    });
 }
