@@ -157,14 +157,22 @@ fn table_ui(ui: &mut Ui, view: &mut RunsView, intents: &mut Vec<Intent>) {
                 }
             }
             ui.end_row();
-            for run in &rows {
-                row_ui(ui, view, run, best.contains(&run.id), intents);
+            for (run, depth) in super::runs_branch::as_tree(rows.clone()) {
+                let best = best.contains(&run.id);
+                row_ui(ui, view, (&run, depth), best, intents);
                 ui.end_row();
             }
         });
 }
 
-fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: &mut Vec<Intent>) {
+/// One run's row; a branch (`depth` > 0) is indented under its parent.
+fn row_ui(
+    ui: &mut Ui,
+    view: &mut RunsView,
+    (run, depth): (&RunMeta, usize),
+    best: bool,
+    intents: &mut Vec<Intent>,
+) {
     let r = &run.row;
     let mut ticked = view.selected.contains(&run.id);
     if ui
@@ -178,10 +186,11 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
             view.selected.retain(|id| id != &run.id);
         }
     }
+    let indent = "    ".repeat(depth.min(8));
     let name = if best {
-        RichText::new(format!("* {}", run.name)).strong()
+        RichText::new(format!("{indent}* {}", run.name)).strong()
     } else {
-        RichText::new(&run.name)
+        RichText::new(format!("{indent}{}", run.name))
     };
     let mut hover = format!(
         "{} · {} · run {}",
@@ -202,11 +211,11 @@ fn row_ui(ui: &mut Ui, view: &mut RunsView, run: &RunMeta, best: bool, intents: 
             num(r.test_owa)
         ));
     }
-    match super::runs_branch::lineage(run, &view.list) {
+    match super::runs_branch::lineage(run) {
         Some(lineage) => {
             ui.vertical(|ui| {
                 ui.label(name).on_hover_text(hover);
-                ui.weak(lineage);
+                ui.weak(format!("{indent}{lineage}"));
             });
         }
         None => {

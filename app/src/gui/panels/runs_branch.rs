@@ -44,13 +44,9 @@ pub fn can_branch(run: &RunMeta) -> bool {
     run.row.series.is_none() && run.row.epochs_run >= 2
 }
 
-/// "branch of NAME @ epoch N" for a branched run (the parent by name when listed).
-pub fn lineage(run: &RunMeta, list: &[RunMeta]) -> Option<String> {
+/// "branch of run ID @ epoch N: lr 3.0e-4" for a branched run (the id: names repeat).
+pub fn lineage(run: &RunMeta) -> Option<String> {
     let b = run.config.train.branch.as_ref()?;
-    let parent = list
-        .iter()
-        .find(|r| r.id == b.run)
-        .map_or(b.run.as_str(), |r| r.name.as_str());
     let edits: Vec<String> = (run.config.train.changes.iter())
         .filter(|c| c.epoch > b.epoch)
         .take(3)
@@ -61,7 +57,58 @@ pub fn lineage(run: &RunMeta, list: &[RunMeta]) -> Option<String> {
     } else {
         format!(": {}", edits.join(", "))
     };
-    Some(format!("branch of {parent} @ epoch {}{edits}", b.epoch))
+    Some(format!(
+        "branch of run {} @ epoch {}{edits}",
+        b.run, b.epoch
+    ))
+}
+
+/// The runs as a tree: each run followed by its branches (in the order given, nested),
+/// with its depth; a branch whose parent is not among them stands as a root.
+pub fn as_tree(rows: Vec<RunMeta>) -> Vec<(RunMeta, usize)> {
+    tree(
+        rows,
+        |r| r.id.as_str(),
+        |r| r.config.train.branch.as_ref().map(|b| b.run.as_str()),
+    )
+}
+
+/// [`as_tree`] over any rows with an id and an optional parent id.
+fn tree<T>(
+    rows: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    parent: impl Fn(&T) -> Option<&str>,
+) -> Vec<(T, usize)> {
+    let n = rows.len();
+    let known = |p: &str| rows.iter().any(|r| id(r) == p);
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    // Depth-first from each root, by an explicit stack (children pushed in reverse so
+    // they come out in order).
+    for root in 0..n {
+        if placed[root] || parent(&rows[root]).is_some_and(known) {
+            continue;
+        }
+        let mut stack = vec![(root, 0)];
+        while let Some((i, depth)) = stack.pop() {
+            if placed[i] {
+                continue;
+            }
+            placed[i] = true;
+            order.push((i, depth));
+            let children: Vec<usize> = (0..n)
+                .filter(|&c| !placed[c] && parent(&rows[c]) == Some(id(&rows[i])))
+                .collect();
+            stack.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
+        }
+    }
+    // Anything left (a cycle of hand-edited parents) keeps its place at the end.
+    order.extend((0..n).filter(|&i| !placed[i]).map(|i| (i, 0)));
+    let mut slots: Vec<Option<T>> = rows.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(i, depth)| slots[i].take().map(|r| (r, depth)))
+        .collect()
 }
 
 /// The branch window, while a branch is being set up.
@@ -138,5 +185,40 @@ pub fn branch_window(ui: &mut Ui, view: &mut RunsView, intents: &mut Vec<Intent>
         });
     if close {
         view.branching = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tree;
+
+    #[test]
+    fn branches_follow_their_parents_nested_and_orphans_stand_alone() {
+        // Newest first, as the table lists them: branches come before their parents.
+        let rows = vec![
+            ("d", Some("b")),
+            ("c", Some("a")),
+            ("b", Some("a")),
+            ("e", Some("gone")),
+            ("a", None),
+            ("x", Some("y")),
+            ("y", Some("x")),
+        ];
+        let out: Vec<(&str, usize)> = tree(rows, |r| r.0, |r| r.1)
+            .into_iter()
+            .map(|(r, depth)| (r.0, depth))
+            .collect();
+        assert_eq!(
+            out,
+            [
+                ("e", 0),
+                ("a", 0),
+                ("c", 1),
+                ("b", 1),
+                ("d", 2),
+                ("x", 0),
+                ("y", 0)
+            ]
+        );
     }
 }
