@@ -84,7 +84,7 @@ fn a_branch_retraces_its_parent_and_refuses_other_data() {
     ]);
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("not the data run"),
+        text(&out.stderr).contains("not the data it trained on"),
         "{}",
         text(&out.stderr)
     );

@@ -9,7 +9,7 @@ use seqcast_engine::runs::StoredRun;
 use seqcast_engine::worker::{Command, Event};
 
 use super::args::TrainArgs;
-use super::train::{load, train_resolved, unexpected, wait};
+use super::train::{load, train_with, unexpected, wait};
 
 /// Branches the run `--from-run` after `--from-epoch` and trains the branch.
 pub fn run(args: &TrainArgs) -> Result<()> {
@@ -19,7 +19,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     if args.many_series() {
         bail!("--from-run branches a run on one series; many series are not branched yet");
     }
-    let (_, engine, loaded) = load(args, RunConfig::clone)?;
+    let (_, engine, _) = load(args, RunConfig::clone)?;
     let dir = args.runs_dir();
     engine.send(Command::RecordRuns {
         dir: Some(dir.clone()),
@@ -39,13 +39,6 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let StoredRun::Series(parent) = &*stored else {
         bail!("run {id} was trained on many series; only runs on one series branch yet");
     };
-    if loaded.table.sha256 != parent.data.sha256 {
-        bail!(
-            "this is not the data run {id} trained on ({}): a branch retraces its parent \
-             on the same file",
-            parent.data.file
-        );
-    }
     let mut edited = parent.config.clone();
     args.apply(&mut edited)?;
     let config = seqcast_engine::runs::branch::plan(id, parent, epoch, &edited)?;
@@ -75,5 +68,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         // failed, which here only confirms that recording is off.
         let _listing = wait(&engine);
     }
-    train_resolved(args, config, &engine)
+    // The engine plans the branch again from the stored run, and checks the file.
+    let branch = Command::Branch {
+        run: id.to_string(),
+        epoch,
+        edited: Box::new(edited),
+    };
+    train_with(args, branch, &engine)
 }

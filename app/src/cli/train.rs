@@ -25,22 +25,19 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         return super::train_panel::run(args, config, &engine, layout);
     }
     let config = inspect(args, &engine, config)?;
-    train_resolved(args, config, &engine)
-}
-
-/// Trains `config` (its data-dependent defaults resolved) on the loaded table, records,
-/// reports and exports what `args` asks for.
-pub(super) fn train_resolved(
-    args: &TrainArgs,
-    config: RunConfig,
-    engine: &EngineHandle,
-) -> Result<()> {
-    let recording = record_runs(engine, args)?;
-    // The data-dependent defaults were resolved by the inspection in `start`.
-    engine.send(Command::Train {
+    // The data-dependent defaults were resolved by the inspection.
+    let train = Command::Train {
         config,
         auto: AutoDefaults::NONE,
-    })?;
+    };
+    train_with(args, train, &engine)
+}
+
+/// Sends `train` (a [`Command::Train`] or [`Command::Branch`]) for the loaded table,
+/// shows its progress, then records, reports and exports what `args` asks for.
+pub(super) fn train_with(args: &TrainArgs, train: Command, engine: &EngineHandle) -> Result<()> {
+    let recording = record_runs(engine, args)?;
+    engine.send(train)?;
     let mut progress = ProgressLine::new(args.quiet);
     // The engine records the run (RunRecorded, then the new listing) just before it
     // reports Finished; a failure to record is a warning, not a failed training.
