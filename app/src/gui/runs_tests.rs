@@ -78,7 +78,7 @@ fn a_search_fills_its_table_and_apply_best_copies_the_best_config() {
     };
     h.state_mut().persisted.search_settings = TuneSettings {
         method: Method::Random,
-        trials: 3,
+        trials: 4,
         seed: 3,
         max_epochs: Some(2),
         pruning: Pruning::None,
@@ -95,7 +95,11 @@ fn a_search_fills_its_table_and_apply_best_copies_the_best_config() {
     });
     h.run_steps(3);
     let search = h.state().session.search.clone().unwrap();
-    assert_eq!(search.trials.len(), 3);
+    assert_eq!(search.trials.len(), 4);
+    // The pictures of the search: parallel coordinates, importance, slices.
+    h.get_by_label_contains("Trials in parallel coordinates");
+    h.get_by_label("Knob importance (4 finished trials)");
+    h.get_by_label("Validation loss against each knob (grey: pruned)");
     let best = &search.trials[search.best.unwrap()];
     let min = search
         .trials
@@ -113,6 +117,6 @@ fn a_search_fills_its_table_and_apply_best_copies_the_best_config() {
     );
     // Every trial became a run in the runs folder.
     step_until(&mut h, "the trials to be listed", |a| {
-        a.session.runs.list.len() == 3
+        a.session.runs.list.len() == 4
     });
 }
