@@ -84,6 +84,9 @@ pub struct RunMeta {
     /// One series, or many series with one model.
     #[serde(default, skip_serializing_if = "RunKind::is_series")]
     pub kind: RunKind,
+    /// Bytes its folder holds on disk (measured when listed; not stored).
+    #[serde(skip)]
+    pub bytes: u64,
 }
 
 /// What a run was trained on.
@@ -226,6 +229,7 @@ impl RunStore {
             row,
             config,
             kind,
+            bytes: 0,
         };
         let result = (|| {
             write(&partial)?;
@@ -238,7 +242,10 @@ impl RunStore {
             // Best effort: a partial folder is skipped by `list` anyway.
             let _ = std::fs::remove_dir_all(&partial);
         }
-        result.map(|()| meta)
+        result.map(|()| RunMeta {
+            bytes: folder_bytes(&self.dir.join(&meta.id), 4),
+            ..meta
+        })
     }
 
     /// The full summary of run `id`, of whichever kind it is.
@@ -275,7 +282,10 @@ impl RunStore {
                 continue;
             }
             match read_meta(&path) {
-                Ok(meta) if meta.id == name => runs.push(meta),
+                Ok(meta) if meta.id == name => runs.push(RunMeta {
+                    bytes: folder_bytes(&path, 4),
+                    ..meta
+                }),
                 Ok(meta) => skipped.push(SkippedRun {
                     path,
                     why: format!("run.json names another run ('{}')", meta.id),
@@ -482,4 +492,20 @@ pub fn default_dir(data_path: Option<&Path>) -> PathBuf {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
         .unwrap_or_else(std::env::temp_dir);
     data_home.join("seqcast").join("runs")
+}
+
+/// Bytes of the files under `dir`, `depth` folders deep at most (a run folder holds its
+/// JSON files and `model/`); unreadable entries count as empty.
+fn folder_bytes(dir: &Path, depth: usize) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() && depth > 0 => folder_bytes(&e.path(), depth - 1),
+            Ok(m) if m.is_file() => m.len(),
+            _ => 0,
+        })
+        .sum()
 }

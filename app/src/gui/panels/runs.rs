@@ -70,7 +70,12 @@ fn header_ui(ui: &mut Ui, view: &RunsView, custom_dir: bool, intents: &mut Vec<I
     ui.horizontal(|ui| {
         ui.heading("Runs");
         match &view.dir {
-            Some(dir) => ui.label(format!("in {} · {} runs", dir.display(), view.list.len())),
+            Some(dir) => ui.label(format!(
+                "in {} · {} runs · {}",
+                dir.display(),
+                view.list.len(),
+                size(view.list.iter().map(|r| r.bytes).sum())
+            )),
             None => ui.label("(no runs folder yet: open a file)"),
         };
         if ui.button("Change folder…").clicked() {
@@ -105,7 +110,7 @@ fn header_ui(ui: &mut Ui, view: &RunsView, custom_dir: bool, intents: &mut Vec<I
     }
 }
 
-const COLUMNS: [(&str, Option<SortBy>); 17] = [
+const COLUMNS: [(&str, Option<SortBy>); 18] = [
     ("", None),
     ("Name", Some(SortBy::Name)),
     ("Best val loss", Some(SortBy::ValLoss)),
@@ -121,6 +126,7 @@ const COLUMNS: [(&str, Option<SortBy>); 17] = [
     ("Stopped", None),
     ("Alerts", None),
     ("Time", Some(SortBy::Time)),
+    ("Size", None),
     ("Created", Some(SortBy::Created)),
     ("", None),
 ];
@@ -247,6 +253,8 @@ fn row_ui(
     ui.label(&r.stop);
     ui.label(r.alerts.to_string());
     ui.label(format!("{:.1}s", r.elapsed_secs));
+    ui.label(size(run.bytes))
+        .on_hover_text("On disk: configuration, summary (history, test predictions) and model");
     ui.label(created(run.created));
     ui.horizontal(|ui| {
         if ui
@@ -454,5 +462,17 @@ fn num(v: Option<f64>) -> String {
         Some(v) if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) => format!("{v:.3e}"),
         Some(v) => format!("{v:.4}"),
         None => "-".into(),
+    }
+}
+
+/// `812 KB`, `3.4 MB`.
+fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else {
+        format!("{:.0} KB", (b / 1e3).ceil())
     }
 }
