@@ -132,10 +132,15 @@ fn a_recorded_run_whose_widest_interval_could_not_be_fitted_loads_back_and_branc
     // The listing states the run's size on disk: every file of its folder.
     let listed = store.list().unwrap().0;
     let folder = dir.path().join(&meta.id);
-    let on_disk: u64 = ["run.json", "summary.json", "model/model.json", "model/weights.bin"]
-        .iter()
-        .map(|f| std::fs::metadata(folder.join(f)).unwrap().len())
-        .sum();
+    let on_disk: u64 = [
+        "run.json",
+        "summary.json",
+        "model/model.json",
+        "model/weights.bin",
+    ]
+    .iter()
+    .map(|f| std::fs::metadata(folder.join(f)).unwrap().len())
+    .sum();
     assert_eq!(listed[0].bytes, on_disk);
     let back = store.summary(&meta.id).unwrap();
     assert_eq!(losses(&back), losses(&out.summary));

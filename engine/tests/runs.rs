@@ -588,3 +588,35 @@ fn a_search_over_many_series_records_panel_runs() {
         .fold(f64::INFINITY, f64::min);
     assert_eq!(out.trials[best].best_val_loss, Some(lowest));
 }
+
+/// A run over many series records the changes made while it trained, and reusing its
+/// configuration replays them to the same losses.
+#[test]
+fn a_run_over_many_series_records_a_live_change_and_replays_it() {
+    use seqcast_engine::config::Knob;
+    use seqcast_engine::train::Progress;
+    let (panel, c) = small_panel();
+    let control = Control::new();
+    let out = seqcast_engine::panel::run::run(panel.clone(), &c, &control, &mut |p| {
+        if let Progress::Epoch(e) = p
+            && e.epoch == 1
+        {
+            control.request(Knob::Lr, 1e-3);
+        }
+    })
+    .unwrap();
+    let changes = &out.summary.config.train.changes;
+    assert_eq!(changes.len(), 1);
+    assert_eq!((changes[0].field, changes[0].to), (Knob::Lr, 1e-3));
+    let again =
+        seqcast_engine::panel::run::run(panel, &out.summary.config, &Control::new(), &mut |_| {})
+            .unwrap();
+    let losses = |h: &[seqcast_engine::train::EpochRecord]| -> Vec<(f64, Option<f64>, f64)> {
+        h.iter().map(|e| (e.train_loss, e.val_loss, e.lr)).collect()
+    };
+    assert_eq!(
+        losses(&again.summary.training.history),
+        losses(&out.summary.training.history)
+    );
+    assert_eq!(out.summary.training.history[1].lr, 1e-3);
+}

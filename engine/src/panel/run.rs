@@ -151,8 +151,12 @@ pub fn run(
         .map(|f| (f.id.clone(), f.source.clone()))
         .collect();
     spec.set_choices(&prepared, &sources);
+    // The run records the changes it applied (scripted or live), so that reusing its
+    // configuration replays them.
+    let mut recorded = config.clone();
+    recorded.train.changes = outcome.changes;
     let summary = PanelSummary {
-        config: config.clone(),
+        config: recorded,
         data: PanelData {
             source: panel.source.clone(),
             sha256: panel.sha256.clone(),
