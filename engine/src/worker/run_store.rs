@@ -33,6 +33,22 @@ impl Runner {
         Ok(())
     }
 
+    /// Trains a branch of the recorded run `run` after its epoch `epoch` with the
+    /// settings of `edited`, on the loaded table (which must be the run's data).
+    pub(super) fn branch(&mut self, run: &str, epoch: usize, edited: &RunConfig) -> Result<()> {
+        let table = self.table()?;
+        let parent = self.store()?.summary(run)?;
+        if table.sha256 != parent.data.sha256 {
+            return Err(EngineError::Config(format!(
+                "branch of run {run}: the open file is not the data it trained on ({}); \
+                 open that file to branch it",
+                parent.data.file
+            )));
+        }
+        let config = crate::runs::branch::plan(run, &parent, epoch, edited)?;
+        self.train(&config, None)
+    }
+
     /// Emits the full summaries of `ids`.
     pub(super) fn load_runs(&mut self, ids: &[String]) -> Result<()> {
         let store = self.store()?.clone();

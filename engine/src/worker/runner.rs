@@ -148,19 +148,7 @@ impl Runner {
                 let config = self.resolve(&table, &config, auto)?;
                 self.train(&config, None)?;
             }
-            Command::Branch { run, epoch, edited } => {
-                let table = self.table()?;
-                let parent = self.store()?.summary(&run)?;
-                if table.sha256 != parent.data.sha256 {
-                    return Err(EngineError::Config(format!(
-                        "branch of run {run}: the open file is not the data it trained on \
-                         ({}); open that file to branch it",
-                        parent.data.file
-                    )));
-                }
-                let config = crate::runs::branch::plan(&run, &parent, epoch, &edited)?;
-                self.train(&config, None)?;
-            }
+            Command::Branch { run, epoch, edited } => self.branch(&run, epoch, &edited)?,
             Command::TrainPanel {
                 source,
                 config,
@@ -240,7 +228,7 @@ impl Runner {
 
     /// Trains on the loaded table; `panic_after` is fault injection (see
     /// [`Command::FaultTrainThenPanic`]).
-    fn train(&mut self, config: &RunConfig, panic_after: Option<usize>) -> Result<()> {
+    pub(super) fn train(&mut self, config: &RunConfig, panic_after: Option<usize>) -> Result<()> {
         let table = self.table()?;
         let events = self.events.clone();
         let waker = self.waker.as_ref();
@@ -436,7 +424,7 @@ impl Runner {
         Ok(config)
     }
 
-    fn table(&self) -> Result<Arc<CsvTable>> {
+    pub(super) fn table(&self) -> Result<Arc<CsvTable>> {
         self.table
             .clone()
             .ok_or_else(|| EngineError::NotReady("no data loaded: open a CSV file first".into()))
