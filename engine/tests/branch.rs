@@ -148,3 +148,60 @@ fn a_recorded_run_whose_widest_interval_could_not_be_fitted_loads_back_and_branc
     let again = pipeline::run(&table, &branch, &Control::new(), &mut |_| {}).unwrap();
     assert_eq!(losses(&again.summary), losses(&out.summary));
 }
+
+#[test]
+fn a_branch_through_the_engine_after_a_stopped_run_trains_to_the_end() {
+    use seqcast_engine::runs::RunOrigin;
+    use seqcast_engine::worker::{Command, EngineHandle, Event};
+    let engine = EngineHandle::spawn(None).unwrap();
+    engine
+        .send(Command::Load {
+            path: sample("daily-min-temperatures.csv"),
+        })
+        .unwrap();
+    assert!(matches!(common::next_result(&engine), Event::Loaded { .. }));
+    let dir = tempfile::tempdir().unwrap();
+    engine
+        .send(Command::RecordRuns {
+            dir: Some(dir.path().to_path_buf()),
+            origin: RunOrigin::Cli,
+        })
+        .unwrap();
+    assert!(matches!(common::next_result(&engine), Event::Runs { .. }));
+    let config = tiny(CellKind::Gru, 3);
+    let auto = seqcast_engine::pipeline::defaults::AutoDefaults::NONE;
+    engine.send(Command::Train { config, auto }).unwrap();
+    // The engine records the run (RunRecorded, the new listing), then reports Finished.
+    let mut id = None;
+    let parent = loop {
+        match common::next_result(&engine) {
+            Event::Finished(s, _) => break s,
+            Event::RunRecorded(meta) => id = Some(meta.id.clone()),
+            Event::Runs { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    let id = id.unwrap();
+    // The user pressed Stop after the run had ended: the flag must not stop the branch.
+    engine.cancel();
+    engine
+        .send(Command::Branch {
+            run: id.clone(),
+            epoch: 1,
+            edited: Box::new(parent.config.clone()),
+        })
+        .unwrap();
+    let branch = loop {
+        match common::next_result(&engine) {
+            Event::Finished(s, _) => break s,
+            Event::Cancelled(..) => panic!("the branch was cancelled by the earlier Stop"),
+            Event::RunRecorded(_) | Event::Runs { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(losses(&branch), losses(&parent));
+    assert_eq!(
+        branch.config.train.branch.as_ref().map(|b| b.run.as_str()),
+        Some(id.as_str())
+    );
+}

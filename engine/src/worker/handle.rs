@@ -43,14 +43,16 @@ impl EngineHandle {
         })
     }
 
-    /// Queues a command. A new `Train` (or diagnostic tool run, or load) clears an
-    /// earlier cancel or pause.
+    /// Queues a command. A new training (`Train`, `TrainPanel`, `Branch`), diagnostic
+    /// tool run, search or load clears an earlier cancel, pause and unapplied live change.
     pub fn send(&self, command: Command) -> Result<()> {
         if matches!(
             command,
             Command::Load { .. }
                 | Command::LoadBytes { .. }
                 | Command::Train { .. }
+                | Command::TrainPanel { .. }
+                | Command::Branch { .. }
                 | Command::FaultTrainThenPanic { .. }
                 | Command::OverfitBatch { .. }
                 | Command::LrRangeTest { .. }
