@@ -95,13 +95,18 @@ impl Change {
         if from_batches == to_batches || from_batches == 0 {
             return self;
         }
-        let epoch = self.epoch.max(1);
-        let batch = self.step.saturating_sub((epoch - 1) * from_batches).max(1);
-        let moved = (batch * to_batches)
+        // Saturating: a hand-edited list may hold any step and epoch.
+        let before = self.epoch.max(1) - 1;
+        let batch = self
+            .step
+            .saturating_sub(before.saturating_mul(from_batches))
+            .max(1);
+        let moved = batch
+            .saturating_mul(to_batches)
             .div_ceil(from_batches)
-            .clamp(1, to_batches);
+            .clamp(1, to_batches.max(1));
         Self {
-            step: (epoch - 1) * to_batches + moved,
+            step: before.saturating_mul(to_batches).saturating_add(moved),
             ..self
         }
     }
@@ -120,9 +125,19 @@ pub struct BranchPoint {
     pub epoch: usize,
 }
 
+/// Changes a run keeps at most (far more than anyone makes by hand; a bound for lists
+/// read from files).
+pub const MAX_CHANGES: usize = 10_000;
+
 /// What is wrong with a change list, for people; `None` when it is valid: steps from 1,
 /// in order, each value valid for its knob.
 pub fn problem(changes: &[Change]) -> Option<String> {
+    if changes.len() > MAX_CHANGES {
+        return Some(format!(
+            "train.changes holds {} changes; a run keeps at most {MAX_CHANGES}",
+            changes.len()
+        ));
+    }
     let mut last = 0;
     for (i, c) in changes.iter().enumerate() {
         let at = format!("train.changes[{i}]");
@@ -166,6 +181,13 @@ mod tests {
         // The last batch stays the last.
         assert_eq!(change(8, 2).rescaled(4, 5).step, 10);
         assert_eq!(change(8, 2).rescaled(4, 4).step, 8);
+        // A hostile step or epoch saturates instead of overflowing.
+        let huge = Change {
+            step: usize::MAX,
+            epoch: usize::MAX,
+            ..change(1, 1)
+        };
+        assert_eq!(huge.rescaled(4, 8).step, usize::MAX);
     }
 
     #[test]
@@ -182,5 +204,7 @@ mod tests {
         assert!(Knob::Patience.problem(2.5).is_some());
         assert!(Knob::Dropout.problem(1.0).is_some());
         assert_eq!(Knob::Clip.problem(0.0), None);
+        let many = vec![change(1, 1); MAX_CHANGES + 1];
+        assert!(problem(&many).unwrap_or_default().contains("at most"));
     }
 }

@@ -114,6 +114,12 @@ impl Knobs {
         if let Some(problem) = field.problem(to) {
             return Err(problem);
         }
+        if self.changes.len() >= crate::config::changes::MAX_CHANGES {
+            return Err(format!(
+                "a run keeps at most {} changes",
+                crate::config::changes::MAX_CHANGES
+            ));
+        }
         Ok(match field {
             Knob::Lr => {
                 let from = t.schedule.lr_at(next.epoch - 1, next.batch, t.batches);

@@ -62,6 +62,10 @@ const CELLS: [(crate::config::CellKind, &str); 3] = [
 
 /// The axes of the knobs the trials varied, in the order they first appear.
 pub fn axes(trials: &[Trial]) -> Vec<Axis> {
+    axes_of(&trials.iter().collect::<Vec<_>>())
+}
+
+fn axes_of(trials: &[&Trial]) -> Vec<Axis> {
     let mut names: Vec<&'static str> = Vec::new();
     for t in trials {
         for k in &t.knobs {
@@ -106,12 +110,11 @@ pub fn importance(trials: &[Trial]) -> Option<Vec<Importance>> {
     if finished.len() < MIN_TRIALS {
         return None;
     }
-    let owned: Vec<Trial> = finished.iter().map(|t| (*t).clone()).collect();
-    let y: Vec<f64> = owned
+    let y: Vec<f64> = finished
         .iter()
         .filter_map(|t| t.best_val_loss.map(f64::ln))
         .collect();
-    let mut out: Vec<Importance> = axes(&owned)
+    let mut out: Vec<Importance> = axes_of(&finished)
         .into_iter()
         .map(|axis| Importance {
             name: axis.name,

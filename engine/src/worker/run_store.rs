@@ -134,8 +134,7 @@ impl Runner {
             config,
             space,
             settings,
-            // Trials replay their own configurations; live knobs are for a watched run.
-            &self.control.without_knobs(),
+            &self.control,
             store.as_ref(),
             &mut report,
         )?;

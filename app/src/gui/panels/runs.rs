@@ -163,7 +163,7 @@ fn table_ui(ui: &mut Ui, view: &mut RunsView, intents: &mut Vec<Intent>) {
                 }
             }
             ui.end_row();
-            for (run, depth) in super::runs_branch::as_tree(rows.clone()) {
+            for (run, depth) in super::runs_branch::as_tree(rows) {
                 let best = best.contains(&run.id);
                 row_ui(ui, view, (&run, depth), best, intents);
                 ui.end_row();

@@ -3,6 +3,8 @@
 //! patience, epochs); Train branch retraces the run to that epoch and goes on with the
 //! edits (`seqcast_engine::runs::branch`).
 
+use std::collections::HashMap;
+
 use egui::Ui;
 use seqcast_engine::RunConfig;
 use seqcast_engine::config::ClipKind;
@@ -80,26 +82,31 @@ fn tree<T>(
     parent: impl Fn(&T) -> Option<&str>,
 ) -> Vec<(T, usize)> {
     let n = rows.len();
-    let known = |p: &str| rows.iter().any(|r| id(r) == p);
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut roots = Vec::new();
+    {
+        let index: HashMap<&str, usize> =
+            rows.iter().enumerate().map(|(i, r)| (id(r), i)).collect();
+        // Each listed parent's children, in the order given.
+        for (i, r) in rows.iter().enumerate() {
+            match parent(r).and_then(|p| index.get(p)) {
+                Some(&p) if p != i => children[p].push(i),
+                _ => roots.push(i),
+            }
+        }
+    }
     let mut order: Vec<(usize, usize)> = Vec::with_capacity(n);
     let mut placed = vec![false; n];
     // Depth-first from each root, by an explicit stack (children pushed in reverse so
     // they come out in order).
-    for root in 0..n {
-        if placed[root] || parent(&rows[root]).is_some_and(known) {
-            continue;
-        }
+    for root in roots {
         let mut stack = vec![(root, 0)];
         while let Some((i, depth)) = stack.pop() {
-            if placed[i] {
+            if std::mem::replace(&mut placed[i], true) {
                 continue;
             }
-            placed[i] = true;
             order.push((i, depth));
-            let children: Vec<usize> = (0..n)
-                .filter(|&c| !placed[c] && parent(&rows[c]) == Some(id(&rows[i])))
-                .collect();
-            stack.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
+            stack.extend(children[i].iter().rev().map(|&c| (c, depth + 1)));
         }
     }
     // Anything left (a cycle of hand-edited parents) keeps its place at the end.

@@ -99,8 +99,12 @@ fn normalise(values: &[Option<f64>]) -> (Vec<Option<f32>>, (f64, f64)) {
 /// Which trials every brush keeps (all without brushes).
 pub fn kept(ui: &Ui, trials: &[Trial]) -> Vec<bool> {
     let brushes: Brushes = ui.data(|d| d.get_temp(brush_id())).unwrap_or_default();
-    let columns = columns(trials);
-    (0..trials.len())
+    kept_by(&columns(trials), &brushes, trials.len())
+}
+
+/// Which of `n` trials on `columns` every brush keeps.
+fn kept_by(columns: &[Column], brushes: &Brushes, n: usize) -> Vec<bool> {
+    (0..n)
         .map(|i| {
             columns.iter().all(|c| match brushes.get(&c.name) {
                 Some((lo, hi)) => c.at[i].is_some_and(|v| v >= *lo && v <= *hi),
@@ -140,7 +144,7 @@ pub fn parallel_ui(ui: &mut Ui, trials: &[Trial]) {
     );
     let x = |c: usize| plot.left() + plot.width() * c as f32 / (columns.len() - 1) as f32;
     let y = |at: f32| plot.bottom() - plot.height() * at;
-    let keep = kept(ui, trials);
+    let keep = kept_by(&columns, &brushes, trials.len());
     let loss = columns.last().map(|c| c.at.clone()).unwrap_or_default();
     let painter = ui.painter_at(rect);
     // Kept trials over the others; each a polyline across the axes.
