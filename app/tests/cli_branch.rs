@@ -68,6 +68,14 @@ fn a_branch_retraces_its_parent_and_refuses_other_data() {
         serde_json::from_str(&std::fs::read_to_string(&branch_report).unwrap()).unwrap();
     assert_eq!(recorded["config"]["train"]["branch"]["run"], id.as_str());
     assert_eq!(recorded["config"]["train"]["branch"]["epoch"], 3);
+    // The parent kept checkpoints (after epochs 2, 4, 6 and its best): the branch
+    // started from the latest one at or before epoch 3 instead of retraining from 1.
+    let from = recorded["training"]["resumed_from"].as_u64().unwrap();
+    assert!(from == 2 || from == 3, "{from}");
+    assert!(
+        said.contains(&format!("continues from its checkpoint after epoch {from}")),
+        "{said}"
+    );
 
     // Another file, or a setting a branch cannot change, is refused with the reason.
     let other = sample("daily-min-temperatures.csv");

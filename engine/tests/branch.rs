@@ -125,13 +125,17 @@ fn a_recorded_run_whose_widest_interval_could_not_be_fitted_loads_back_and_branc
     let meta = store
         .save(
             &out.summary,
-            &out.model,
+            (&out.model, &out.checkpoints),
             seqcast_engine::runs::RunOrigin::Cli,
         )
         .unwrap();
     // The listing states the run's size on disk: every file of its folder.
     let listed = store.list().unwrap().0;
     let folder = dir.path().join(&meta.id);
+    let checkpoints: Vec<String> = (listed[0].checkpoints.iter())
+        .map(|e| format!("checkpoints/epoch-{e}.ckpt"))
+        .collect();
+    assert!(!checkpoints.is_empty() && checkpoints.len() <= 4);
     let on_disk: u64 = [
         "run.json",
         "summary.json",
@@ -139,6 +143,8 @@ fn a_recorded_run_whose_widest_interval_could_not_be_fitted_loads_back_and_branc
         "model/weights.bin",
     ]
     .iter()
+    .copied()
+    .chain(checkpoints.iter().map(String::as_str))
     .map(|f| std::fs::metadata(folder.join(f)).unwrap().len())
     .sum();
     assert_eq!(listed[0].bytes, on_disk);
@@ -203,5 +209,13 @@ fn a_branch_through_the_engine_after_a_stopped_run_trains_to_the_end() {
     assert_eq!(
         branch.config.train.branch.as_ref().map(|b| b.run.as_str()),
         Some(id.as_str())
+    );
+    // The parent kept a checkpoint after every one of its 3 epochs (the default keeps
+    // 3 and the best): the branch started from the one after epoch 1.
+    assert_eq!(branch.training.resumed_from, Some(1));
+    assert!(
+        (branch.data.load.notes.iter()).any(|n| n.contains("checkpoint after epoch 1")),
+        "{:?}",
+        branch.data.load.notes
     );
 }

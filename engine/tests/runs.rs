@@ -32,7 +32,7 @@ fn a_saved_run_loads_back_with_the_same_config_history_and_metrics() {
     )
     .unwrap();
     let meta = store
-        .save(&out.summary, &out.model, RunOrigin::Cli)
+        .save(&out.summary, (&out.model, &out.checkpoints), RunOrigin::Cli)
         .unwrap();
     assert_eq!(meta.name, "GRU 8x1, lookback 14, lr 5.0e-3");
     assert_eq!(meta.row.epochs_run, 2);
@@ -69,7 +69,7 @@ fn a_saved_run_loads_back_with_the_same_config_history_and_metrics() {
     assert!(store.rename(&meta.id, "  ").is_err());
     store.set_note(&meta.id, "first try").unwrap();
     let second = store
-        .save(&out.summary, &out.model, RunOrigin::Gui)
+        .save(&out.summary, (&out.model, &out.checkpoints), RunOrigin::Gui)
         .unwrap();
     assert_ne!(second.id, meta.id);
     let (runs, _) = store.list().unwrap();
@@ -97,7 +97,7 @@ fn damaged_and_half_written_run_folders_are_skipped_with_a_reason() {
     )
     .unwrap();
     let good = store
-        .save(&out.summary, &out.model, RunOrigin::Cli)
+        .save(&out.summary, (&out.model, &out.checkpoints), RunOrigin::Cli)
         .unwrap();
 
     // A copy whose run.json was cut short.
@@ -356,7 +356,7 @@ fn a_run_with_an_infinite_error_and_a_nan_loss_stays_listed() {
     summary.training.history[0].train_loss = f64::NAN;
     summary.training.history[0].layer_grad_norms[0].1 = f64::INFINITY;
     let meta = store
-        .save(&out.summary, &out.model, RunOrigin::Cli)
+        .save(&out.summary, (&out.model, &out.checkpoints), RunOrigin::Cli)
         .unwrap();
     let (runs, skipped) = store.list().unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
@@ -406,7 +406,7 @@ fn two_recorders_in_one_folder_in_the_same_second_never_share_a_run() {
                 (0..6)
                     .map(|_| {
                         store
-                            .save(&out.summary, &out.model, RunOrigin::Cli)
+                            .save(&out.summary, (&out.model, &out.checkpoints), RunOrigin::Cli)
                             .unwrap()
                             .id
                     })

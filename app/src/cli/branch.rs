@@ -1,7 +1,8 @@
 //! `seqcast train --from-run ID --from-epoch N [settings]`: branch a recorded run. The
 //! branch is the run's configuration with its recorded changes up to epoch N and the
 //! settings given here as changes after it (`seqcast_engine::runs::branch`); it trains
-//! on the run's data from scratch, retracing the run through epoch N exactly.
+//! on the run's data from the run's latest checkpoint at or before epoch N (from
+//! scratch without one), retracing the run through epoch N exactly.
 
 use anyhow::{Context, Result, bail};
 use seqcast_engine::RunConfig;
@@ -32,8 +33,8 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     engine.send(Command::LoadRuns {
         ids: vec![id.to_string()],
     })?;
-    let stored = match wait(&engine).with_context(|| format!("in {}", dir.display()))? {
-        Event::RunSummaries(mut runs) if runs.len() == 1 => runs.remove(0).1,
+    let (meta, stored) = match wait(&engine).with_context(|| format!("in {}", dir.display()))? {
+        Event::RunSummaries(mut runs) if runs.len() == 1 => runs.remove(0),
         other => bail!(unexpected(other)),
     };
     let StoredRun::Series(parent) = &*stored else {
@@ -47,8 +48,19 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         .filter(|c| c.epoch > epoch)
         .map(|c| format!("{} {} -> {}", c.field.name(), c.from, c.to))
         .collect();
+    let start = match meta.checkpoints.iter().rev().find(|&&c| c <= epoch) {
+        Some(&c) if c == epoch => format!("continues from its checkpoint after epoch {c}"),
+        Some(&c) if c + 1 == epoch => {
+            format!("continues from its checkpoint after epoch {c}, retraces epoch {epoch}")
+        }
+        Some(&c) => format!(
+            "continues from its checkpoint after epoch {c}, retraces epochs {} to {epoch}",
+            c + 1
+        ),
+        None => format!("retraces its first {epoch} epochs"),
+    };
     eprintln!(
-        "branch of run {id} after epoch {epoch}: retraces its first {epoch} epochs{}, then {}",
+        "branch of run {id} after epoch {epoch}: {start}{}, then {}",
         match config.train.changes.len() - edits.len() {
             0 => String::new(),
             n => format!(" (with {n} of its {shared} changes)"),

@@ -97,6 +97,10 @@ impl ProgressLine {
                     eprintln!("{line}");
                 }
             }
+            Progress::Resumed { epoch, step } => eprintln!(
+                "continuing from the checkpoint after epoch {epoch} (step {step}): the epochs \
+                 up to it are the parent run's"
+            ),
             Progress::ChangeRefused { field, to, why } => {
                 eprintln!("change of {} to {to} refused: {why}", field.name());
             }

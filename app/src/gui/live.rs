@@ -71,6 +71,9 @@ pub struct LiveRun {
     pub changes: Vec<seqcast_engine::config::Change>,
     /// Live changes the run refused since the app last looked, with the reason.
     pub refused: Vec<String>,
+    /// A branch that continued from a checkpoint: the epoch it holds (the epochs up to
+    /// it are the parent's).
+    pub resumed_from: Option<usize>,
 }
 
 impl LiveRun {
@@ -148,6 +151,10 @@ impl LiveRun {
                 }
             }
             Progress::Changed(change) => self.changes.push(change),
+            Progress::Resumed { epoch, .. } => {
+                self.resumed_from = Some(epoch);
+                self.batch.epoch = epoch;
+            }
             Progress::ChangeRefused { field, to, why } => self
                 .refused
                 .push(format!("Cannot set {} to {to}: {why}", field.name())),

@@ -254,7 +254,7 @@ impl Saved {
         artifact::save(&model, &out.model, Some("fixed.csv")).expect("the model saves");
         let store = RunStore::open(dir.join("runs")).expect("the run store opens");
         let meta = store
-            .save(&out.summary, &out.model, RunOrigin::Cli)
+            .save(&out.summary, (&out.model, &out.checkpoints), RunOrigin::Cli)
             .expect("the run is recorded");
         let run = store.dir().join(&meta.id);
         Self {

@@ -20,7 +20,10 @@ pub use model::{
     max_layers, recurrent_len,
 };
 pub use teacher::{SamplingSchedule, TeacherForcing};
-pub use train::{ClipKind, CyclicMode, OptimizerKind, ScheduleKind, TrainConfig};
+pub use train::{
+    ClipKind, CyclicMode, DEFAULT_CHECKPOINTS, MAX_CHECKPOINTS, OptimizerKind, ScheduleKind,
+    TrainConfig, epochs_shape_the_past,
+};
 
 mod calendar;
 pub mod changes;

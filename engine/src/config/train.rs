@@ -192,7 +192,42 @@ pub struct TrainConfig {
     /// the parent there and hold the branch's edits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch: Option<super::BranchPoint>,
+    /// Checkpoints kept besides the best epoch's (0 = none): the trainer's whole state
+    /// at chosen epochs, which a branch starts from instead of retraining the epochs
+    /// before it. When one more would exceed the count, their spacing doubles and every
+    /// other one goes, so they stay spread over the run.
+    pub checkpoints: usize,
+    /// Epochs between checkpoints at the start (0: every epoch); the spacing doubles as
+    /// the run outgrows `checkpoints`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub checkpoint_every: usize,
 }
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Whether the lr or teacher-forcing schedule of a run depends on its epoch budget
+/// (cosine, one-cycle, a teacher forcing falling linearly over the run): then a run
+/// with another budget does not share its first epochs with this one.
+pub fn epochs_shape_the_past(strategy: super::Strategy, train: &TrainConfig) -> bool {
+    let schedule = matches!(
+        train.schedule,
+        ScheduleKind::Cosine { .. } | ScheduleKind::OneCycle { .. }
+    );
+    let teacher = strategy == super::Strategy::Seq2seq
+        && matches!(
+            train.teacher_forcing.schedule,
+            super::SamplingSchedule::Linear { epochs: None }
+        );
+    schedule || teacher
+}
+
+/// Checkpoints a run keeps by default besides its best epoch's.
+pub const DEFAULT_CHECKPOINTS: usize = 3;
+/// The most checkpoints a run may keep (each is a copy of the model, the optimiser's
+/// moments and the averaged and best weights).
+pub const MAX_CHECKPOINTS: usize = 100;
 
 impl Default for TrainConfig {
     fn default() -> Self {
@@ -216,6 +251,8 @@ impl Default for TrainConfig {
             unroll: false,
             changes: Vec::new(),
             branch: None,
+            checkpoints: DEFAULT_CHECKPOINTS,
+            checkpoint_every: 0,
         }
     }
 }

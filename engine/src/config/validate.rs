@@ -168,6 +168,19 @@ impl RunConfig {
                 "train.changes: teacher forcing applies to a seq2seq model only".into(),
             ));
         }
+        if t.checkpoints > super::train::MAX_CHECKPOINTS {
+            return Err(bad(format!(
+                "train.checkpoints keeps at most {} checkpoints, got {}",
+                super::train::MAX_CHECKPOINTS,
+                t.checkpoints
+            )));
+        }
+        if t.checkpoint_every > t.epochs.max(1) {
+            return Err(bad(format!(
+                "train.checkpoint_every ({}) is longer than the run ({} epochs)",
+                t.checkpoint_every, t.epochs
+            )));
+        }
         if !(0.0..1.0).contains(&t.weight_average) {
             return Err(bad(format!(
                 "train.weight_average must be a decay in [0, 1) (0 = off), got {}",

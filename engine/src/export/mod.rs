@@ -159,6 +159,8 @@ pub fn report_json(summary: &RunSummary) -> Value {
             "alerts": summary.training.alerts,
             "diag_every": summary.training.diag_every,
             "diag_cost": summary.training.diag_cost,
+            // A branch that continued from a checkpoint: the epoch it holds.
+            "resumed_from": summary.training.resumed_from,
         },
         "data": summary.data,
         "seed": summary.config.train.seed,

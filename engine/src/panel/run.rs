@@ -114,7 +114,13 @@ pub fn run(
             report(progress);
         }
     };
-    let outcome = train::train(&config.model, &config.train, &data, control, &mut forward)?;
+    // The run store keeps a panel run's model and summary, not checkpoints: a branch
+    // continues a run over one series.
+    let settings = crate::config::TrainConfig {
+        checkpoints: 0,
+        ..config.train.clone()
+    };
+    let outcome = train::train(&config.model, &settings, &data, control, &mut forward)?;
     let (mut test, scored) = if prepared.test.is_empty() {
         (None, Vec::new())
     } else {
@@ -179,6 +185,7 @@ pub fn run(
             diag_cost: outcome.diag_cost,
             diag_every: config.train.diag_every,
             refit: None,
+            resumed_from: None,
         },
         test,
         validation,
@@ -362,6 +369,7 @@ pub(crate) mod tests {
                 diag_cost: Default::default(),
                 diag_every: 0,
                 refit: None,
+                resumed_from: None,
             },
             test,
             validation: None,

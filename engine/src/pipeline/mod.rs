@@ -11,22 +11,24 @@ pub mod intervals;
 pub mod predict;
 pub mod prepare;
 pub mod quantiles;
+mod retrain;
 mod watch;
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{RunConfig, TrainConfig};
+use crate::config::RunConfig;
 use crate::data::series::{LoadReport, Series, build_series};
 use crate::data::table::CsvTable;
 use crate::error::Result;
 use crate::model::Forecaster;
-use crate::train::{self, Control, EpochRecord, Progress, StopReason, TrainData, TrainOutcome};
+use crate::train::{self, Control, EpochRecord, Progress, StopReason};
 use burn::module::Module;
 pub use evaluate::{BaselineSet, PartForecast, PartScores, ScoreTable};
 pub use future::{AttentionMap, FutureForecast, forecast_future};
 pub use prepare::{Prepared, Scaling};
+pub use watch::Resume;
 
 /// Where the data came from and what loading did to it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,6 +87,10 @@ pub struct TrainingSummary {
     /// training and validation rows together.
     #[serde(default)]
     pub refit: Option<Refit>,
+    /// The epoch of the checkpoint this run continued from (a branch): the epochs up to
+    /// it were trained by the run it branched from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed_from: Option<usize>,
 }
 
 /// The final fit on the training and validation rows (`train.refit`).
@@ -197,6 +203,8 @@ pub struct RunOutput {
     pub model: TrainedModel,
     /// The cleaned series (for time labels in exports).
     pub series: Arc<Series>,
+    /// The checkpoints the training kept (`train.checkpoints`), for the run store.
+    pub checkpoints: Vec<train::Checkpoint>,
 }
 
 /// Resolves the columns of `table` per `config` (filling in the default target).
@@ -283,6 +291,17 @@ pub fn run(
     control: &Control,
     report: &mut dyn FnMut(Progress),
 ) -> Result<RunOutput> {
+    run_from(table, config, None, control, report)
+}
+
+/// [`run`], training on from the checkpoint `resume` when given ([`train::train_from`]).
+pub fn run_from(
+    table: &CsvTable,
+    config: &RunConfig,
+    resume: Option<Resume>,
+    control: &Control,
+    report: &mut dyn FnMut(Progress),
+) -> Result<RunOutput> {
     let (prepared, mut load, mut config) = load_and_prepare(table, config)?;
     // Before training, not after it: the forecast past the end needs the values known
     // in advance over the horizon.
@@ -296,7 +315,15 @@ pub fn run(
     let mut need = crate::budget::training(&config.model, &config.train, &dims);
     need.extend(crate::budget::evaluation(&dims));
     need.check("this run", crate::budget::Limits::for_this_machine())?;
-    let mut outcome = watch::train_watched(&prepared, &config, control, report)?;
+    let mut outcome = watch::train_watched(&prepared, &config, resume, control, report)?;
+    load.notes.append(&mut outcome.notes);
+    if let Some(epoch) = outcome.resumed_from {
+        load.notes.push(format!(
+            "continued from the checkpoint after epoch {epoch}: epochs 1 to {epoch} are the \
+             parent run's, not retrained"
+        ));
+    }
+    let checkpoints = std::mem::take(&mut outcome.checkpoints);
     // The run records what it applied (scripted or live), so that reusing its
     // configuration replays it; the refit and backtest replay it too.
     config.train.changes = std::mem::take(&mut outcome.changes);
@@ -309,7 +336,7 @@ pub fn run(
     };
     // Validation is forecast by the validated model, before any refit trains on it.
     let mut val = part(&prepared.val, &outcome.model)?;
-    let refit = refit(&config, &prepared, &mut outcome, control)?;
+    let refit = retrain::refit(&config, &prepared, &mut outcome, control)?;
     let mut test = part(&prepared.test, &outcome.model)?;
     let quantile_report = match (
         config.train.loss.quantiles(),
@@ -353,10 +380,10 @@ pub fn run(
                 test,
                 val: val.as_ref(),
                 source: choice.chosen,
-                epochs: validated_epochs(&outcome),
+                epochs: retrain::validated_epochs(&outcome),
             };
             let mut retrain = |origins: &[usize], epochs: usize| {
-                train_fixed(&config, &prepared, origins, epochs, control)
+                retrain::train_fixed(&config, &prepared, origins, epochs, control)
             };
             Some(backtest::run(&parts, settings, control, &mut retrain)?)
         }
@@ -394,6 +421,7 @@ pub fn run(
             diag_cost: outcome.diag_cost,
             diag_every: config.train.diag_every,
             refit,
+            resumed_from: outcome.resumed_from,
         },
         val,
         val_scores,
@@ -420,6 +448,7 @@ pub fn run(
         summary,
         model,
         series: prepared.series.clone(),
+        checkpoints,
     })
 }
 
@@ -459,75 +488,6 @@ fn constant_columns(prepared: &Prepared) -> Vec<String> {
                 }),
         )
         .collect()
-}
-
-/// With `train.refit` (and a validation part, and a run that was not cancelled), trains
-/// a fresh model on every window inside the training and validation rows for the best
-/// epoch count, and puts it in `outcome.model`.
-fn refit(
-    config: &RunConfig,
-    prepared: &Prepared,
-    outcome: &mut train::TrainOutcome,
-    control: &Control,
-) -> Result<Option<Refit>> {
-    if !config.train.refit
-        || prepared.val.is_empty()
-        || matches!(
-            outcome.stop,
-            StopReason::Cancelled | StopReason::NonFinite { .. }
-        )
-    {
-        return Ok(None);
-    }
-    let epochs = validated_epochs(outcome);
-    let rows = prepared.split.train.start..prepared.split.val.end;
-    let origins = prepared.model_spec().inside(rows);
-    let started = std::time::Instant::now();
-    let Some(model) = train_fixed(config, prepared, &origins, epochs, control)? else {
-        // Cancelled or non-finite: keep the validated model.
-        return Ok(None);
-    };
-    outcome.model = model;
-    Ok(Some(Refit {
-        epochs,
-        windows: origins.len(),
-        secs: started.elapsed().as_secs_f64(),
-    }))
-}
-
-/// The epochs a retraining runs: the validated run's best epoch (all it ran without one).
-fn validated_epochs(outcome: &TrainOutcome) -> usize {
-    outcome.best_epoch.unwrap_or(outcome.history.len()).max(1)
-}
-
-/// Trains a fresh model on the windows at `origins` for `epochs` epochs, without
-/// validation; `None` when it was cancelled or went non-finite.
-fn train_fixed(
-    config: &RunConfig,
-    prepared: &Prepared,
-    origins: &[usize],
-    epochs: usize,
-    control: &Control,
-) -> Result<Option<Forecaster>> {
-    let data = TrainData {
-        train: origins,
-        val: &[],
-        ..prepared.train_data()
-    };
-    // The recorded changes, at the same share of each epoch of this training.
-    let batches = |windows: usize| windows.div_ceil(config.train.batch.max(1));
-    let (from, to) = (batches(prepared.train.len()), batches(origins.len()));
-    let settings = TrainConfig {
-        epochs,
-        patience: 0,
-        changes: (config.train.changes.iter())
-            .map(|c| c.rescaled(from, to))
-            .collect(),
-        ..config.train.clone()
-    };
-    let control = control.without_knobs();
-    let fitted = train::train(&config.model, &settings, &data, &control, &mut |_| {})?;
-    Ok((fitted.stop == StopReason::Completed).then_some(fitted.model))
 }
 
 /// Overfits one small batch of `table`'s training windows with `config`'s model (see

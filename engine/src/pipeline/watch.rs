@@ -9,11 +9,26 @@ use crate::config::RunConfig;
 use crate::error::Result;
 use crate::train::{self, Control, Progress, TrainOutcome};
 
+/// A checkpoint to continue from, with the records of the run it was taken from (their
+/// validation checks, which the training doctor reads, are the pipeline's, not the
+/// trainer's, so the checkpoint does not hold them).
+#[derive(Clone, Debug)]
+pub struct Resume {
+    /// The epoch the checkpoint ends.
+    pub epoch: usize,
+    /// The decoded checkpoint, or why it could not be read (then the run trains from
+    /// the start and says so).
+    pub state: std::result::Result<train::TrainState, String>,
+    /// The parent run's epoch records.
+    pub history: Vec<crate::train::EpochRecord>,
+}
+
 /// Trains on `prepared`, turning each epoch's validation outputs into the live
 /// one-step forecast (in the user's units) and the doctor's per-epoch check.
 pub(super) fn train_watched(
     prepared: &Prepared,
     config: &RunConfig,
+    resume: Option<Resume>,
     control: &Control,
     report: &mut dyn FnMut(Progress),
 ) -> Result<TrainOutcome> {
@@ -26,7 +41,31 @@ pub(super) fn train_watched(
         .first()
         .map(|c| crate::eval::baselines::naive(&c.values, &prepared.val, horizon))
         .unwrap_or_default();
-    let mut checks: Vec<(usize, crate::diag::ValCheck)> = Vec::new();
+    let mut unread = None;
+    let (state, mut checks) = match resume {
+        Some(Resume {
+            epoch,
+            state: Ok(state),
+            history,
+        }) => {
+            let checks: Vec<(usize, crate::diag::ValCheck)> = (history.iter())
+                .filter(|h| h.epoch <= epoch)
+                .filter_map(|h| h.check.map(|c| (h.epoch, c)))
+                .collect();
+            (Some(state), checks)
+        }
+        Some(Resume {
+            epoch,
+            state: Err(why),
+            ..
+        }) => {
+            unread = Some(format!(
+                "the checkpoint at epoch {epoch} was not used ({why}); trained from the start"
+            ));
+            (None, Vec::new())
+        }
+        None => (None, Vec::new()),
+    };
     let mut forward = |progress: Progress| match progress {
         Progress::ValidationOutputs { epoch, outputs } => {
             // One step ahead for the first target, in the user's units, for live plots.
@@ -65,16 +104,18 @@ pub(super) fn train_watched(
         }
         other => report(other),
     };
-    let mut outcome = train::train(
+    let mut outcome = train::train_from(
         &config.model,
         &config.train,
         &prepared.train_data(),
+        state,
         control,
         &mut forward,
     )?;
     for record in &mut outcome.history {
         record.check = check_of(&checks, record.epoch);
     }
+    outcome.notes.extend(unread);
     Ok(outcome)
 }
 

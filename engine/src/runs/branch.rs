@@ -6,9 +6,7 @@
 //! changes) and goes its own way from there; the settings a branch can edit are those a
 //! run can change while it trains ([`Knob`]) and the epoch budget.
 
-use crate::config::{
-    BranchPoint, Change, ClipKind, Knob, RunConfig, SamplingSchedule, ScheduleKind, Strategy,
-};
+use crate::config::{BranchPoint, Change, ClipKind, Knob, RunConfig, Strategy};
 use crate::error::{EngineError, Result};
 use crate::pipeline::RunSummary;
 use crate::train::StopReason;
@@ -134,6 +132,8 @@ pub fn plan(
     changes.extend(edits);
     let mut config = base.clone();
     config.train.epochs = edited.train.epochs;
+    config.train.checkpoints = edited.train.checkpoints;
+    config.train.checkpoint_every = edited.train.checkpoint_every;
     config.train.changes = changes;
     config.train.branch = Some(BranchPoint {
         run: parent_id.to_string(),
@@ -143,18 +143,8 @@ pub fn plan(
     Ok(config)
 }
 
-/// Whether the lr or teacher-forcing schedule of `config` depends on its epoch budget.
 fn budget_shapes_the_past(config: &RunConfig) -> bool {
-    let schedule = matches!(
-        config.train.schedule,
-        ScheduleKind::Cosine { .. } | ScheduleKind::OneCycle { .. }
-    );
-    let teacher = config.model.strategy == Strategy::Seq2seq
-        && matches!(
-            config.train.teacher_forcing.schedule,
-            SamplingSchedule::Linear { epochs: None }
-        );
-    schedule || teacher
+    crate::config::epochs_shape_the_past(config.model.strategy, &config.train)
 }
 
 /// The section (`data`, `model`, …) where `edited` differs from `base` outside the
@@ -174,6 +164,8 @@ fn other_difference(base: &RunConfig, edited: &RunConfig) -> Option<&'static str
     e.train.epochs = base.train.epochs;
     e.train.changes.clone_from(&base.train.changes);
     e.train.branch.clone_from(&base.train.branch);
+    e.train.checkpoints = base.train.checkpoints;
+    e.train.checkpoint_every = base.train.checkpoint_every;
     if e.data != base.data {
         Some("data")
     } else if e.window != base.window {

@@ -13,6 +13,7 @@
 //! partial folders are reported by [`RunStore::list`] and skipped.
 
 pub mod branch;
+mod checkpoints;
 pub mod diff;
 mod files;
 mod row;
@@ -89,6 +90,9 @@ pub struct RunMeta {
     /// Bytes its folder holds on disk (measured when listed; not stored).
     #[serde(skip)]
     pub bytes: u64,
+    /// The epochs it keeps checkpoints after (listed with the folder; not stored).
+    #[serde(skip)]
+    pub checkpoints: Vec<usize>,
 }
 
 /// What a run was trained on.
@@ -176,12 +180,13 @@ impl RunStore {
     pub fn save(
         &self,
         summary: &RunSummary,
-        model: &TrainedModel,
+        (model, checkpoints): (&TrainedModel, &[crate::train::Checkpoint]),
         origin: RunOrigin,
     ) -> Result<RunMeta> {
         let fields = (RunRow::of(summary), summary.config.clone(), RunKind::Series);
         self.record(fields, origin, |partial| {
             artifact::save(&partial.join(MODEL), model, Some(&summary.data.file))?;
+            checkpoints::write(partial, checkpoints)?;
             write_json(&partial.join(SUMMARY), &stored_summary(summary))
         })
     }
@@ -232,6 +237,7 @@ impl RunStore {
             config,
             kind,
             bytes: 0,
+            checkpoints: Vec::new(),
         };
         let result = (|| {
             write(&partial)?;
@@ -244,8 +250,10 @@ impl RunStore {
             // Best effort: a partial folder is skipped by `list` anyway.
             let _ = std::fs::remove_dir_all(&partial);
         }
+        let dir = self.dir.join(&meta.id);
         result.map(|()| RunMeta {
-            bytes: folder_bytes(&self.dir.join(&meta.id), 4),
+            bytes: folder_bytes(&dir, 4),
+            checkpoints: checkpoints::epochs(&dir),
             ..meta
         })
     }
@@ -286,6 +294,7 @@ impl RunStore {
             match read_meta(&path) {
                 Ok(meta) if meta.id == name => runs.push(RunMeta {
                     bytes: folder_bytes(&path, 4),
+                    checkpoints: checkpoints::epochs(&path),
                     ..meta
                 }),
                 Ok(meta) => skipped.push(SkippedRun {

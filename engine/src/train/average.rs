@@ -12,6 +12,7 @@ use super::stats;
 use crate::model::Forecaster;
 
 /// The running average of a model's parameters, in module order.
+#[derive(Clone)]
 pub struct WeightAverage {
     decay: f64,
     values: Vec<Vec<f32>>,
@@ -26,6 +27,20 @@ impl WeightAverage {
             decay,
             values: Vec::new(),
             updates: 0,
+        }
+    }
+
+    /// The updates folded in and the running (uncorrected) sums, for a checkpoint.
+    pub(super) fn state(&self) -> (usize, &[Vec<f32>]) {
+        (self.updates, &self.values)
+    }
+
+    /// An average at `decay` continuing from a checkpoint's [`Self::state`].
+    pub(super) fn restored(decay: f64, updates: usize, values: Vec<Vec<f32>>) -> Self {
+        Self {
+            decay,
+            values,
+            updates,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::model::Forecaster;
 
 /// The settings a live change can reach that the trainer otherwise reads from its
 /// configuration.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct Live {
     pub(super) clip: ClipKind,
     pub(super) patience: usize,
@@ -62,6 +62,16 @@ impl Knobs {
             live: Live::of(config),
             next_scripted: 0,
             changes: Vec::new(),
+        }
+    }
+
+    /// Continues from a checkpoint: its live settings and the changes it had applied
+    /// (checked to be the first ones of the run's script).
+    pub(super) fn resumed(live: Live, changes: Vec<Change>) -> Self {
+        Self {
+            live,
+            next_scripted: changes.len(),
+            changes,
         }
     }
 

@@ -3,6 +3,8 @@
 
 mod average;
 mod blocks;
+mod checkpoint;
+mod checkpoint_file;
 pub mod control;
 mod data;
 mod epoch_stats;
@@ -10,6 +12,7 @@ pub mod grads;
 mod knobs;
 pub mod optim;
 mod predict;
+mod resume;
 mod rollout;
 pub mod schedule;
 pub mod skip_fit;
@@ -27,11 +30,12 @@ use serde::{Deserialize, Serialize};
 use crate::config::WindowNorm;
 
 pub use blocks::sorted_blocks;
+pub use checkpoint_file::{Checkpoint, TrainState};
 pub use control::Control;
 pub use predict::{WindowForecasts, attention_maps, predict_windows, predict_windows_all};
 pub use stats::DiagSnapshot;
 pub use step::{StepResult, forward_backward};
-pub use training_loop::train;
+pub use training_loop::{train, train_from};
 pub use val_check::ValCheck;
 
 /// Windows to train on, in model space (scaled, transformed).
@@ -298,6 +302,14 @@ pub enum Progress {
     Epoch(EpochRecord),
     /// A setting changed before the step it names (a live change or a replayed one).
     Changed(crate::config::Change),
+    /// The run continues from a checkpoint: the epochs up to `epoch` (reported as
+    /// [`Progress::Epoch`] right after this) were trained by the run it was taken from.
+    Resumed {
+        /// The last epoch the checkpoint holds.
+        epoch: usize,
+        /// The steps taken by then.
+        step: usize,
+    },
     /// A requested live change was not applied.
     ChangeRefused {
         /// The setting.
@@ -365,6 +377,13 @@ pub struct TrainOutcome {
     pub diag_cost: DiagCost,
     /// The settings changed while it trained (scripted and live), in step order.
     pub changes: Vec<crate::config::Change>,
+    /// The checkpoints it kept (`train.checkpoints`), in epoch order.
+    pub checkpoints: Vec<Checkpoint>,
+    /// The epoch of the checkpoint it resumed from, if it did.
+    pub resumed_from: Option<usize>,
+    /// What happened to checkpoints: a checkpoint refused (then it trained from the
+    /// start), or checkpoints that could not be kept.
+    pub notes: Vec<String>,
 }
 
 /// Step times with and without the detailed statistics, to state what they cost.

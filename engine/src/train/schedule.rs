@@ -25,6 +25,16 @@ pub struct LrSchedule {
     scale: f64,
 }
 
+/// The part of a schedule that training changes ([`LrSchedule::state`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct ScheduleState {
+    plateau_lr: f64,
+    /// None until the plateau schedule has seen a loss.
+    plateau_best: Option<f64>,
+    plateau_wait: usize,
+    scale: f64,
+}
+
 impl LrSchedule {
     /// A schedule for a run of `epochs` epochs starting at `base_lr`.
     pub fn new(kind: ScheduleKind, base_lr: f64, epochs: usize) -> Self {
@@ -37,6 +47,25 @@ impl LrSchedule {
             plateau_wait: 0,
             scale: 1.0,
         }
+    }
+
+    /// What the schedule has learned while the run trained (the plateau's lr, best loss
+    /// and wait, and the live changes' factor), for a checkpoint.
+    pub(super) fn state(&self) -> ScheduleState {
+        ScheduleState {
+            plateau_lr: self.plateau_lr,
+            plateau_best: self.plateau_best.is_finite().then_some(self.plateau_best),
+            plateau_wait: self.plateau_wait,
+            scale: self.scale,
+        }
+    }
+
+    /// Continues from a checkpoint's [`Self::state`].
+    pub(super) fn restore(&mut self, state: ScheduleState) {
+        self.plateau_lr = state.plateau_lr;
+        self.plateau_best = state.plateau_best.unwrap_or(f64::INFINITY);
+        self.plateau_wait = state.plateau_wait;
+        self.scale = state.scale;
     }
 
     /// Scales every lr from now on by `factor` (a live lr change: the schedule keeps

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use burn::module::Module;
 use burn::tensor::Device;
 
+use super::checkpoint::{self, Keeper};
 use super::epoch_stats::EpochStats;
 use super::grads::{self, GradNorms};
 use super::knobs::{Knobs, Next, Targets};
@@ -43,34 +44,39 @@ fn judged_weights(
 
 /// One run's model, optimiser and bookkeeping.
 pub(super) struct Trainer<'a> {
-    config: &'a TrainConfig,
-    data: &'a TrainData<'a>,
+    pub(super) config: &'a TrainConfig,
+    pub(super) data: &'a TrainData<'a>,
     pub(super) model: Forecaster,
-    optimizer: burn::optim::ModuleOptimizer,
+    pub(super) optimizer: burn::optim::ModuleOptimizer,
     pub(super) schedule: LrSchedule,
     pub(super) shuffle_rng: Rng,
-    dropout_rng: Rng,
+    pub(super) dropout_rng: Rng,
     /// A seq2seq run's teacher forcing and the stream its masks are drawn from.
-    teacher: Option<(crate::config::TeacherForcing, Rng)>,
+    pub(super) teacher: Option<(crate::config::TeacherForcing, Rng)>,
     pub(super) batches: usize,
-    history: Vec<EpochRecord>,
-    best: Option<(f64, usize, Forecaster)>,
-    since_best: usize,
-    train_time: Duration,
-    windows_done: usize,
-    last_progress: Instant,
+    pub(super) history: Vec<EpochRecord>,
+    pub(super) best: Option<(f64, usize, Forecaster)>,
+    pub(super) since_best: usize,
+    pub(super) train_time: Duration,
+    pub(super) windows_done: usize,
+    pub(super) last_progress: Instant,
     pub(super) stop: StopReason,
     /// Weights that last produced a finite loss and gradient (tensor clones are cheap:
     /// the optimiser writes new tensors, so this snapshot stays valid).
-    last_good: Forecaster,
+    pub(super) last_good: Forecaster,
     /// Steps taken.
     pub(super) step: usize,
-    pending_steps: Vec<StepStats>,
+    pub(super) pending_steps: Vec<StepStats>,
     pub(super) last_finite: LastFinite,
-    cost: DiagCost,
-    average: Option<super::average::WeightAverage>,
+    pub(super) cost: DiagCost,
+    pub(super) average: Option<super::average::WeightAverage>,
     /// Live changes: the settings they reach, the script, what was applied.
-    knobs: Knobs,
+    pub(super) knobs: Knobs,
+    /// The checkpoints kept (none when the run keeps none).
+    pub(super) keeper: Option<Keeper>,
+    /// What happened to checkpoints: a resume, a refused one, a failure to keep them.
+    pub(super) notes: Vec<String>,
+    pub(super) resumed_from: Option<usize>,
 }
 
 impl<'a> Trainer<'a> {
@@ -127,6 +133,9 @@ impl<'a> Trainer<'a> {
             average: (config.weight_average > 0.0)
                 .then(|| super::average::WeightAverage::new(config.weight_average)),
             knobs: Knobs::new(config),
+            keeper: Keeper::new(config, checkpoint::key(model_config, config, data)),
+            notes: Vec::new(),
+            resumed_from: None,
         }
     }
 
@@ -402,7 +411,20 @@ impl<'a> Trainer<'a> {
             None => (None, judged_weights(self.average.as_ref(), &self.model)),
         };
         let windows_per_sec = self.windows_done as f64 / self.train_time.as_secs_f64().max(1e-9);
+        let mut notes = self.notes;
+        let checkpoints = match self.keeper {
+            Some(keeper) => keeper
+                .encode(&self.history, &self.knobs.changes, self.config.epochs)
+                .unwrap_or_else(|e| {
+                    notes.push(format!("no checkpoints were kept: {e}"));
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
         TrainOutcome {
+            checkpoints,
+            notes,
+            resumed_from: self.resumed_from,
             model,
             history: self.history,
             best_epoch,
@@ -418,8 +440,8 @@ impl<'a> Trainer<'a> {
 /// The last loss and gradient norm that were finite, reported with a NaN stop.
 #[derive(Clone, Copy, Default)]
 pub(super) struct LastFinite {
-    loss: Option<f64>,
-    grad_norm: Option<f64>,
+    pub(super) loss: Option<f64>,
+    pub(super) grad_norm: Option<f64>,
 }
 
 /// Where a step is, to report a NaN stop there.

@@ -26,6 +26,22 @@ pub fn train(
     control: &Control,
     report: &mut dyn FnMut(Progress),
 ) -> Result<TrainOutcome> {
+    train_from(model_config, config, data, None, control, report)
+}
+
+/// [`train`], continuing from the checkpoint `resume` when given: the run then starts
+/// after the checkpoint's epoch, with its state, and goes on exactly as the run it was
+/// taken from would have with the same settings and changes. A checkpoint that does not
+/// belong to this run (other data or settings, changes that differ before its step) is
+/// not used: the run trains from the start and its outcome says why.
+pub fn train_from(
+    model_config: &ModelConfig,
+    config: &TrainConfig,
+    data: &TrainData<'_>,
+    resume: Option<super::TrainState>,
+    control: &Control,
+    report: &mut dyn FnMut(Progress),
+) -> Result<TrainOutcome> {
     if data.train.is_empty() {
         return Err(EngineError::TooShort(
             "there are no training windows: the training part is shorter than lookback + horizon"
@@ -49,8 +65,32 @@ pub fn train(
         path: crate::model::path::Path::of(&t.model),
     });
     let mut order: Vec<usize> = data.train.to_vec();
-    let mut last_epoch = 0;
-    'epochs: for epoch in 1..=config.epochs {
+    let mut first = 1;
+    if let Some(state) = resume {
+        let epoch = state.epoch();
+        match t.resume(state, model_config, &mut order) {
+            Ok(done) => {
+                first = done + 1;
+                report(Progress::Resumed {
+                    epoch: done,
+                    step: t.step,
+                });
+                // The live view shows the epochs and changes the branch shares.
+                let (history, changes) = t.restored();
+                for record in history {
+                    report(Progress::Epoch(record.clone()));
+                }
+                for change in changes {
+                    report(Progress::Changed(*change));
+                }
+            }
+            Err(why) => t.note(format!(
+                "the checkpoint at epoch {epoch} was not used ({why}); trained from the start"
+            )),
+        }
+    }
+    let mut last_epoch = first - 1;
+    'epochs: for epoch in first..=config.epochs {
         last_epoch = epoch;
         let epoch_start = Instant::now();
         t.shuffle_rng.shuffle(&mut order);
@@ -93,6 +133,7 @@ pub fn train(
             t.stop = stop;
             break;
         }
+        t.checkpoint(epoch, &order);
     }
     // A run stopped within an epoch (a non-finite loss) still shows its last steps; a
     // cancelled one reports nothing more.

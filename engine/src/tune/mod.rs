@@ -388,7 +388,13 @@ fn run_trial(
             trial.pruned = pruned(&mut output.summary.training.stop);
             trial.stop = output.summary.training.stop.describe();
             let row = crate::runs::RunRow::of(&output.summary);
-            let saved = store.map(|s| s.save(&output.summary, &output.model, origin));
+            let saved = store.map(|s| {
+                s.save(
+                    &output.summary,
+                    (&output.model, &output.checkpoints),
+                    origin,
+                )
+            });
             (row, saved)
         }
         Trained::Panel(mut output, layout) => {

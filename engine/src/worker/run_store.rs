@@ -46,7 +46,17 @@ impl Runner {
             )));
         }
         let config = crate::runs::branch::plan(run, &parent, epoch, edited)?;
-        self.train(&config, None)
+        // The latest checkpoint at or before the branch point saves retraining the
+        // epochs before it; without one the branch retraces them from the start.
+        let resume = self
+            .store()?
+            .checkpoint_before(run, epoch)?
+            .map(|(at, state)| crate::pipeline::Resume {
+                epoch: at,
+                state,
+                history: parent.training.history.clone(),
+            });
+        self.train(&config, resume, None)
     }
 
     /// Emits the full summaries of `ids`.
@@ -72,7 +82,11 @@ impl Runner {
         let Some((store, origin)) = self.record.clone() else {
             return;
         };
-        match store.save(&output.summary, &output.model, origin) {
+        match store.save(
+            &output.summary,
+            (&output.model, &output.checkpoints),
+            origin,
+        ) {
             Ok(meta) => {
                 self.emit(Event::RunRecorded(Box::new(meta)));
                 if let Err(e) = self.list_runs() {

@@ -146,7 +146,7 @@ impl Runner {
                     )));
                 }
                 let config = self.resolve(&table, &config, auto)?;
-                self.train(&config, None)?;
+                self.train(&config, None, None)?;
             }
             Command::Branch { run, epoch, edited } => self.branch(&run, epoch, &edited)?,
             Command::TrainPanel {
@@ -157,7 +157,7 @@ impl Runner {
             Command::FaultTrainThenPanic {
                 config,
                 after_epochs,
-            } => self.train(&config, Some(after_epochs))?,
+            } => self.train(&config, None, Some(after_epochs))?,
             Command::OverfitBatch { config } => {
                 let table = self.table()?;
                 let report = pipeline::overfit_batch(&table, &config, &self.control)?;
@@ -226,9 +226,14 @@ impl Runner {
         Ok(())
     }
 
-    /// Trains on the loaded table; `panic_after` is fault injection (see
-    /// [`Command::FaultTrainThenPanic`]).
-    pub(super) fn train(&mut self, config: &RunConfig, panic_after: Option<usize>) -> Result<()> {
+    /// Trains on the loaded table (on from the checkpoint `resume`, a branch);
+    /// `panic_after` is fault injection (see [`Command::FaultTrainThenPanic`]).
+    pub(super) fn train(
+        &mut self,
+        config: &RunConfig,
+        resume: Option<pipeline::Resume>,
+        panic_after: Option<usize>,
+    ) -> Result<()> {
         let table = self.table()?;
         let events = self.events.clone();
         let waker = self.waker.as_ref();
@@ -254,7 +259,7 @@ impl Runner {
                 deliver(&events, waker, &control, list, false);
             }
         };
-        let output = pipeline::run(&table, config, &self.control, &mut report)?;
+        let output = pipeline::run_from(&table, config, resume, &self.control, &mut report)?;
         let summary = Arc::new(output.summary.clone());
         let series = output.series.clone();
         if doctor.finish(&summary.training.alerts) {

@@ -1,7 +1,8 @@
 //! "Branch…" on a recorded run: pick the epoch to leave it after and edit the settings
 //! a run can change while training (lr, clipping threshold, weight decay, dropout,
-//! patience, epochs); Train branch retraces the run to that epoch and goes on with the
-//! edits (`seqcast_engine::runs::branch`).
+//! patience, epochs); Train branch continues the run from its latest checkpoint at or
+//! before that epoch (retracing the epochs between exactly) and goes on with the edits
+//! (`seqcast_engine::runs::branch`).
 
 use std::collections::HashMap;
 
@@ -26,6 +27,8 @@ pub struct BranchForm {
     pub epoch: usize,
     /// The parent's configuration, being edited.
     pub edited: RunConfig,
+    /// The epochs the parent keeps checkpoints after.
+    pub checkpoints: Vec<usize>,
 }
 
 impl BranchForm {
@@ -37,6 +40,7 @@ impl BranchForm {
             ran,
             epoch: (ran / 2).max(1),
             edited: run.config.clone(),
+            checkpoints: run.checkpoints.clone(),
         }
     }
 }
@@ -128,10 +132,24 @@ pub fn branch_window(ui: &mut Ui, view: &mut RunsView, intents: &mut Vec<Intent>
         .collapsible(false)
         .show(ui.ctx(), |ui| {
             ui.label(format!(
-                "'{}' ran {} epochs. The branch retraces it exactly up to the epoch below \
+                "'{}' ran {} epochs. The branch continues it exactly up to the epoch below \
                  (same seed, same changes), then trains on with these settings.",
                 form.parent.1, form.ran
             ));
+            if !form.checkpoints.is_empty() {
+                ui.horizontal(|ui| {
+                    ui.label("checkpoints after epochs");
+                    for &epoch in &form.checkpoints {
+                        if ui
+                            .selectable_label(form.epoch == epoch, epoch.to_string())
+                            .on_hover_text("branch from this checkpoint: nothing is retrained")
+                            .clicked()
+                        {
+                            form.epoch = epoch;
+                        }
+                    }
+                });
+            }
             egui::Grid::new("branch_form")
                 .num_columns(2)
                 .show(ui, |ui| {
@@ -176,6 +194,7 @@ pub fn branch_window(ui: &mut Ui, view: &mut RunsView, intents: &mut Vec<Intent>
                     );
                     ui.end_row();
                 });
+            ui.label(start_line(&form.checkpoints, form.epoch));
             ui.horizontal(|ui| {
                 if ui.button("Train branch").clicked() {
                     intents.push(Intent::Runs(RunsAction::Branch {
@@ -195,9 +214,53 @@ pub fn branch_window(ui: &mut Ui, view: &mut RunsView, intents: &mut Vec<Intent>
     }
 }
 
+/// Where a branch after `epoch` starts, given the parent's checkpoint epochs.
+pub fn start_line(checkpoints: &[usize], epoch: usize) -> String {
+    match checkpoints.iter().rev().find(|&&c| c <= epoch) {
+        Some(&c) if c == epoch => {
+            format!("Starts from the checkpoint after epoch {epoch}: nothing is retrained.")
+        }
+        Some(&c) if c + 1 == epoch => {
+            format!("Starts from the checkpoint after epoch {c} and retrains epoch {epoch}.")
+        }
+        Some(&c) => format!(
+            "Starts from the checkpoint after epoch {c} and retrains epochs {} to {epoch}.",
+            c + 1
+        ),
+        None if epoch == 1 => {
+            "No checkpoint at or before epoch 1: retrains epoch 1 from the start.".into()
+        }
+        None => format!(
+            "No checkpoint at or before epoch {epoch}: retrains epochs 1 to {epoch} from the \
+             start."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::tree;
+    use super::{start_line, tree};
+
+    #[test]
+    fn the_form_says_which_checkpoint_a_branch_starts_from() {
+        let kept = [4, 8, 10, 12];
+        assert_eq!(
+            start_line(&kept, 8),
+            "Starts from the checkpoint after epoch 8: nothing is retrained."
+        );
+        assert_eq!(
+            start_line(&kept, 9),
+            "Starts from the checkpoint after epoch 8 and retrains epoch 9."
+        );
+        assert_eq!(
+            start_line(&kept, 3),
+            "No checkpoint at or before epoch 3: retrains epochs 1 to 3 from the start."
+        );
+        assert_eq!(
+            start_line(&[], 1),
+            "No checkpoint at or before epoch 1: retrains epoch 1 from the start."
+        );
+    }
 
     #[test]
     fn branches_follow_their_parents_nested_and_orphans_stand_alone() {

@@ -105,6 +105,10 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
         Some(path @ Path::Burn) => format!("{text} · on {}", path.describe()),
         _ => text,
     };
+    let text = match live.resumed_from {
+        Some(epoch) => format!("{text} · continued from the checkpoint after epoch {epoch}"),
+        None => text,
+    };
     let fraction = if live.running { live.fraction() } else { 1.0 };
     ui.add(egui::ProgressBar::new(fraction as f32).text(text));
 }

@@ -1,0 +1,84 @@
+//! A run folder's checkpoints (`checkpoints/epoch-N.ckpt`, see [`crate::train::checkpoint`]):
+//! writing them with the run, listing their epochs, and reading the one a branch
+//! starts from.
+
+use std::path::Path;
+
+use super::RunStore;
+use super::files::read_run_file;
+use crate::error::{EngineError, Result};
+use crate::export::write_atomic;
+use crate::train::{Checkpoint, TrainState};
+
+/// The folder of a run's checkpoints.
+const DIR: &str = "checkpoints";
+/// Largest checkpoint read: weights, moments, average and best of the largest model
+/// worth loading (the model artifact's 4 GiB of weights, four times).
+const MAX_CHECKPOINT_BYTES: u64 = 16 << 30;
+/// A run keeps the best and at most `MAX_CHECKPOINTS` more; a folder with more files
+/// than this was not written by seqcast, and the rest are not listed.
+const MAX_LISTED: usize = crate::config::MAX_CHECKPOINTS + 1;
+
+fn file_name(epoch: usize) -> String {
+    format!("epoch-{epoch}.ckpt")
+}
+
+/// Writes `checkpoints` into the run folder `dir` (nothing when there are none).
+pub(super) fn write(dir: &Path, checkpoints: &[Checkpoint]) -> Result<()> {
+    if checkpoints.is_empty() {
+        return Ok(());
+    }
+    let folder = dir.join(DIR);
+    std::fs::create_dir_all(&folder).map_err(|e| EngineError::io("cannot create", &folder, e))?;
+    for c in checkpoints {
+        write_atomic(&folder.join(file_name(c.epoch)), &c.bytes)?;
+    }
+    Ok(())
+}
+
+/// The epochs of the checkpoints in the run folder `dir`, in order.
+pub(super) fn epochs(dir: &Path) -> Vec<usize> {
+    let Ok(entries) = std::fs::read_dir(dir.join(DIR)) else {
+        return Vec::new();
+    };
+    let mut epochs: Vec<usize> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name();
+            let name = name.to_str()?;
+            name.strip_prefix("epoch-")?
+                .strip_suffix(".ckpt")?
+                .parse()
+                .ok()
+        })
+        .filter(|&e| e > 0)
+        .take(MAX_LISTED)
+        .collect();
+    epochs.sort_unstable();
+    epochs
+}
+
+impl RunStore {
+    /// The epochs run `id` has checkpoints after.
+    pub fn checkpoint_epochs(&self, id: &str) -> Result<Vec<usize>> {
+        Ok(epochs(&self.run_dir(id)?))
+    }
+
+    /// The latest checkpoint of run `id` at or before `epoch`: its epoch and the state
+    /// or why it cannot be used (a damaged file); `None` when there is none.
+    pub fn checkpoint_before(
+        &self,
+        id: &str,
+        epoch: usize,
+    ) -> Result<Option<(usize, std::result::Result<TrainState, String>)>> {
+        let dir = self.run_dir(id)?;
+        let Some(at) = epochs(&dir).into_iter().rev().find(|&e| e <= epoch) else {
+            return Ok(None);
+        };
+        let path = dir.join(DIR).join(file_name(at));
+        let state = read_run_file(&path, MAX_CHECKPOINT_BYTES)
+            .and_then(|bytes| TrainState::decode(&bytes))
+            .map_err(|e| format!("{}: {e}", path.display()));
+        Ok(Some((at, state)))
+    }
+}

@@ -1,0 +1,309 @@
+//! Checkpoints: a run's whole training state at the end of an epoch, so that a branch
+//! continues from there instead of retraining the epochs before it.
+//!
+//! The state is everything the next step reads: the weights (with the parameter ids the
+//! optimiser's moments are keyed by), the optimiser's record, the random streams
+//! (shuffling, dropout, teacher forcing), the shuffled order (each epoch shuffles the
+//! previous one), the schedule, the weight average, the best weights, early stopping's
+//! count, the live settings and the changes applied, and the history. Resumed, the run
+//! continues bit for bit as it would have.
+//!
+//! The trainer takes a [`Captured`] state at the chosen epochs (cheap: tensors are shared
+//! until the next update replaces them) and [`Keeper`] bounds how many it holds; they
+//! are encoded once, when the run ends ([`super::checkpoint_file`]).
+
+use burn::module::{Module, ModuleMapper, Param, ParamId};
+use burn::optim::{ModuleOptimizer, OptimizerRecord};
+use burn::tensor::{Bytes, Tensor, TensorData};
+use sha2::{Digest, Sha256};
+
+use super::checkpoint_file::{Captured, Checkpoint, Streams, TrainState, encode};
+use super::knobs::Live;
+use super::schedule::ScheduleState;
+use super::{EpochRecord, TrainData};
+use crate::config::{Change, ModelConfig, TeacherForcing, TrainConfig};
+use crate::error::Result;
+use crate::model::Forecaster;
+
+/// Which epochs a run keeps and the states taken there.
+pub(super) struct Keeper {
+    /// Epochs between kept states (doubles as the run outgrows `keep`).
+    every: usize,
+    keep: usize,
+    /// What the state belongs to ([`key`]).
+    pub(super) key: String,
+    periodic: Vec<Captured>,
+    best: Option<Captured>,
+}
+
+impl Keeper {
+    /// Keeps for `config` (None when it keeps no checkpoints).
+    pub(super) fn new(config: &TrainConfig, key: String) -> Option<Self> {
+        (config.checkpoints > 0).then(|| Self {
+            every: config.checkpoint_every.max(1),
+            keep: config.checkpoints,
+            key,
+            periodic: Vec::new(),
+            best: None,
+        })
+    }
+
+    /// Whether the state after `epoch` is wanted (`best`: the epoch is the best so far).
+    pub(super) fn wants(&self, epoch: usize, best: bool) -> bool {
+        best || epoch.is_multiple_of(self.every)
+    }
+
+    /// Files the state after its epoch: as the best (replacing the previous best) and/or
+    /// as a periodic one, thinning the periodic ones to at most `keep`.
+    pub(super) fn file(&mut self, state: Captured, best: bool) {
+        let periodic = state.epoch.is_multiple_of(self.every);
+        match (best, periodic) {
+            (true, true) => {
+                self.best = Some(state.clone());
+                self.periodic.push(state);
+            }
+            (true, false) => self.best = Some(state),
+            (false, true) => self.periodic.push(state),
+            (false, false) => return,
+        }
+        while self.periodic.len() > self.keep {
+            self.every = self.every.saturating_mul(2);
+            let every = self.every;
+            self.periodic.retain(|c| c.epoch.is_multiple_of(every));
+        }
+    }
+
+    /// The best state unless a periodic one is of the same epoch.
+    fn distinct_best(&self) -> Option<&Captured> {
+        self.best
+            .as_ref()
+            .filter(|b| self.periodic.iter().all(|c| c.epoch != b.epoch))
+    }
+
+    /// The kept states, encoded, in epoch order.
+    pub(super) fn encode(
+        self,
+        history: &[EpochRecord],
+        changes: &[Change],
+        epochs: usize,
+    ) -> Result<Vec<Checkpoint>> {
+        let best = self.distinct_best().is_some();
+        let key = self.key;
+        let mut states: Vec<Captured> = self.periodic;
+        states.extend(self.best.filter(|_| best));
+        states.sort_by_key(|c| c.epoch);
+        states
+            .into_iter()
+            .map(|c| {
+                let epoch = c.epoch;
+                let bytes = encode(c, &key, (history, changes), epochs)?;
+                Ok(Checkpoint { epoch, bytes })
+            })
+            .collect()
+    }
+}
+
+/// The fingerprint of everything a run's epochs depend on besides the changes: the
+/// model's and training's settings (all but the epoch budget when the schedule does
+/// not depend on it, the change list, the branch point and the checkpoint settings)
+/// and the windows' data.
+pub(super) fn key(model: &ModelConfig, train: &TrainConfig, data: &TrainData<'_>) -> String {
+    let settings = TrainConfig {
+        epochs: if crate::config::epochs_shape_the_past(model.strategy, train) {
+            train.epochs
+        } else {
+            0
+        },
+        changes: Vec::new(),
+        branch: None,
+        checkpoints: 0,
+        checkpoint_every: 0,
+        ..train.clone()
+    };
+    let mut h = Sha256::new();
+    // Both serialise (plain settings); an error would only leave them out of the key.
+    h.update(serde_json::to_vec(model).unwrap_or_default());
+    h.update(serde_json::to_vec(&settings).unwrap_or_default());
+    let dims = [
+        data.features,
+        data.targets,
+        data.lookback,
+        data.horizon,
+        data.season,
+        data.rollout,
+        data.train.len(),
+        data.val.len(),
+        data.known.columns.len(),
+    ];
+    for n in dims {
+        h.update((n as u64).to_le_bytes());
+    }
+    h.update(format!("{:?}", data.window_norm));
+    h.update(bytemuck::cast_slice::<f32, u8>(data.matrix));
+    h.update(bytemuck::cast_slice::<f32, u8>(data.known.beyond));
+    for list in [data.train, data.val, data.known.columns] {
+        for &i in list {
+            h.update((i as u64).to_le_bytes());
+        }
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// What a decoded state restores, checked against the fresh trainer it goes into.
+pub(super) struct Restored {
+    pub(super) model: Forecaster,
+    pub(super) optimizer: ModuleOptimizer,
+    pub(super) streams: Streams,
+    pub(super) teacher: Option<TeacherForcing>,
+    pub(super) order: Vec<usize>,
+    pub(super) schedule: ScheduleState,
+    pub(super) average: Option<(usize, Vec<Vec<f32>>)>,
+    pub(super) best: Option<(f64, usize, Forecaster)>,
+    pub(super) since_best: usize,
+    pub(super) history: Vec<EpochRecord>,
+    pub(super) live: Live,
+    pub(super) changes: Vec<Change>,
+    pub(super) epoch: usize,
+    pub(super) step: usize,
+    pub(super) windows_done: usize,
+    pub(super) train_secs: f64,
+    pub(super) last: (Option<f64>, Option<f64>),
+}
+
+impl TrainState {
+    /// Unpacks the state for a run of `config` whose fresh model is `fresh` and whose
+    /// [`key`] is `key`; why not, when it belongs to another run or does not fit.
+    pub(super) fn restore(
+        self,
+        config: &TrainConfig,
+        (fresh, key): (&Forecaster, &str),
+        train: &[usize],
+    ) -> std::result::Result<Restored, String> {
+        let h = self.header;
+        if h.key != key {
+            return Err("it was taken with other data or settings".into());
+        }
+        if h.epoch >= config.epochs {
+            return Err(format!(
+                "it ends epoch {} and the run has {} epochs",
+                h.epoch, config.epochs
+            ));
+        }
+        let scripted = config.changes.iter().take_while(|c| c.step <= h.step);
+        if !scripted.eq(h.changes.iter()) {
+            return Err("the changes it applied are not the run's up to its step".into());
+        }
+        let mut sorted = self.order.clone();
+        sorted.sort_unstable();
+        let mut expected = train.to_vec();
+        expected.sort_unstable();
+        if sorted != expected {
+            return Err("its order is not of the run's training windows".into());
+        }
+        let layout: Vec<(String, usize)> = super::stats::param_values(fresh)
+            .into_iter()
+            .map(|(name, v)| (name, v.len()))
+            .collect();
+        let saved: Vec<(String, usize)> =
+            h.params.iter().map(|p| (p.name.clone(), p.len)).collect();
+        let total: usize = layout.iter().map(|(_, n)| n).sum();
+        if layout != saved || self.model.len() != total {
+            return Err("its weights are of another model".into());
+        }
+        let split = |values: &[f32]| -> Vec<Vec<f32>> {
+            let mut at = 0;
+            layout
+                .iter()
+                .map(|(_, n)| {
+                    let part = values[at..at + n].to_vec();
+                    at += n;
+                    part
+                })
+                .collect()
+        };
+        let best = match h.best {
+            Some(_) if self.best.len() != total => return Err("its best weights are cut".into()),
+            Some((loss, epoch)) => {
+                Some((loss, epoch, with_values(&fresh.valid(), &split(&self.best))))
+            }
+            None => None,
+        };
+        let average = match h.average_updates {
+            Some(_) if self.average.len() != total => {
+                return Err("its averaged weights are cut".into());
+            }
+            Some(updates) => Some((updates, split(&self.average))),
+            None => None,
+        };
+        let ids: Vec<u64> = h.params.iter().map(|p| p.id).collect();
+        let mut model = fresh.clone().map(&mut Replace {
+            values: split(&self.model).into_iter(),
+            ids: Some(ids.into_iter()),
+        });
+        model.dropout = h.dropout;
+        let settings = TrainConfig {
+            weight_decay: h.live.weight_decay,
+            changes: Vec::new(),
+            ..config.clone()
+        };
+        let record = OptimizerRecord::from_bytes(Bytes::from_bytes_vec(self.optimizer))
+            .map_err(|e| format!("its optimiser state does not read: {e}"))?;
+        // burn panics on a record tensor without a parameter id; the record passed the
+        // checksum, so that is a foreign file, refused like the others.
+        let optimizer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            super::optim::build(&settings).load_record(record)
+        }))
+        .map_err(|_| "its optimiser state is not seqcast's".to_string())?;
+        Ok(Restored {
+            model,
+            optimizer,
+            streams: h.streams,
+            teacher: h.teacher,
+            order: self.order,
+            schedule: h.schedule,
+            average,
+            best,
+            since_best: h.since_best,
+            history: h.history,
+            live: h.live,
+            changes: h.changes,
+            epoch: h.epoch,
+            step: h.step,
+            windows_done: h.windows_done,
+            train_secs: h.train_secs,
+            last: (h.last_loss, h.last_grad_norm),
+        })
+    }
+}
+
+/// `like` with the weights `values` (per parameter, in module order).
+fn with_values(like: &Forecaster, values: &[Vec<f32>]) -> Forecaster {
+    like.clone().map(&mut Replace::<_, std::iter::Empty<u64>> {
+        values: values.iter().cloned(),
+        ids: None,
+    })
+}
+
+/// Replaces each float parameter, in module order, by the next values (and id).
+struct Replace<V, I> {
+    values: V,
+    ids: Option<I>,
+}
+
+impl<V, I> ModuleMapper for Replace<V, I>
+where
+    V: Iterator<Item = Vec<f32>>,
+    I: Iterator<Item = u64>,
+{
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (Some(values), id) = (self.values.next(), self.ids.as_mut().and_then(|i| i.next()))
+        else {
+            return param;
+        };
+        let (old_id, old, mapper) = param.consume();
+        let tensor = Tensor::from_data(TensorData::new(values, old.shape()), &old.device())
+            .set_require_grad(old.is_require_grad());
+        let id = id.map_or(old_id, ParamId::from);
+        Param::from_mapped_value(id, tensor, mapper)
+    }
+}
