@@ -194,6 +194,8 @@ impl TrainArgs {
             self.weight_decay => t.weight_decay,
             self.patience => t.patience,
             self.weight_average => t.weight_average,
+            self.checkpoints => t.checkpoints,
+            self.checkpoint_every => t.checkpoint_every,
             self.refit => t.refit,
             self.unroll => t.unroll,
             self.seed => t.seed,

@@ -410,6 +410,14 @@ pub struct TrainArgs {
     /// validation and the kept model use the average (0 = off).
     #[arg(long, value_name = "DECAY", help_heading = "Training")]
     pub weight_average: Option<f64>,
+    /// Checkpoints kept besides the best epoch's, spread over the run (0 = none); a
+    /// branch (`--from-run`) continues from the latest one at or before its epoch.
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub checkpoints: Option<usize>,
+    /// Epochs between checkpoints at first (0: every epoch); the spacing doubles as the
+    /// run outgrows --checkpoints.
+    #[arg(long, value_name = "N", help_heading = "Training")]
+    pub checkpoint_every: Option<usize>,
     /// Then train a fresh model on the training and validation rows for the best epoch
     /// count and keep it (true | false).
     #[arg(long, value_name = "BOOL", help_heading = "Training")]

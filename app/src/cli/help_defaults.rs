@@ -51,6 +51,8 @@ pub fn defaults() -> Vec<(&'static str, String)> {
         ("schedule", schedule_text(c.train.schedule)),
         ("patience", c.train.patience.to_string()),
         ("weight_average", c.train.weight_average.to_string()),
+        ("checkpoints", c.train.checkpoints.to_string()),
+        ("checkpoint_every", c.train.checkpoint_every.to_string()),
         ("refit", c.train.refit.to_string()),
         ("seed", c.train.seed.to_string()),
         ("diag_every", c.train.diag_every.to_string()),

@@ -79,7 +79,7 @@ fn an_lr_changed_while_paused_applies_at_the_next_step_and_is_recorded() {
 }
 
 #[test]
-fn a_run_branched_from_the_runs_table_retraces_it_then_trains_on_with_the_edit() {
+fn a_run_branched_from_the_runs_table_continues_from_its_checkpoint_with_the_edit() {
     let mut h = super::tests::trained(4);
     step_until(&mut h, "the run to be listed", |a| {
         a.session.runs.list.len() == 1
@@ -98,6 +98,8 @@ fn a_run_branched_from_the_runs_table_retraces_it_then_trains_on_with_the_edit()
     h.get_by_role_and_label(Role::SpinButton, "lr")
         .set_value_accesskit(2e-4);
     h.run_steps(2);
+    // 4 epochs with 3 checkpoints kept: after epochs 2 and 4 (and the best).
+    h.get_by_label("Starts from the checkpoint after epoch 2: nothing is retrained.");
     h.get_by_role_and_label(Role::Button, "Train branch")
         .click();
     step_until(&mut h, "the branch to train and be listed", |a| {
@@ -114,6 +116,7 @@ fn a_run_branched_from_the_runs_table_retraces_it_then_trains_on_with_the_edit()
     assert_ne!(b[2], p[2]);
     let point = branch.config.train.branch.clone().unwrap();
     assert_eq!(point.epoch, 2);
+    assert_eq!(branch.training.resumed_from, Some(2), "from the checkpoint");
     let lr = branch.config.train.changes.last().map(|c| (c.field, c.to));
     assert_eq!(lr, Some((Knob::Lr, 2e-4)));
     // The runs table names the parent.

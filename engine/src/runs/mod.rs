@@ -7,7 +7,9 @@
 //! baselines, test predictions) and `model/` (the weights, see [`crate::artifact`]). A run
 //! over many series (`kind: panel`) keeps its panel summary (per-series and aggregate
 //! scores, loss history, diagnostics) in `summary.json` and its `model/` holds the
-//! series' scalers beside the weights. A run
+//! series' scalers beside the weights. A run on one series also keeps its checkpoints
+//! in `checkpoints/epoch-N.ckpt` (the best epoch's and at most `train.checkpoints` more;
+//! see [`crate::train::Checkpoint`]), which a branch continues from. A run
 //! is written into a hidden `.<id>.partial` folder first and renamed into place when
 //! complete, so a crash never leaves a half-written run that looks whole; damaged or
 //! partial folders are reported by [`RunStore::list`] and skipped.

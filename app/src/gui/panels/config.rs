@@ -20,6 +20,7 @@ use seqcast_engine::config::{
 mod encoder;
 mod quantiles;
 mod schedule;
+mod stopping;
 mod teacher;
 mod texts;
 mod widgets;
@@ -66,7 +67,9 @@ pub fn config_ui(ui: &mut Ui, config: &mut RunConfig) -> bool {
     group(ui, t::GROUP_REGULARISATION, false, |ui| {
         regularisation_ui(ui, model, train);
     });
-    group(ui, t::GROUP_STOPPING, false, |ui| stopping_ui(ui, train));
+    group(ui, t::GROUP_STOPPING, false, |ui| {
+        stopping::stopping_ui(ui, train);
+    });
     group(ui, t::GROUP_EVALUATION, false, |ui| evaluation_ui(ui, eval));
     *config != before
 }
@@ -401,54 +404,6 @@ fn regularisation_ui(ui: &mut Ui, model: &mut ModelConfig, train: &mut TrainConf
             model.dropout_mode,
             train.weight_decay,
             train.clip,
-        ) = defaults;
-    }
-}
-
-fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
-    row(ui, t::EPOCHS, drag(&mut train.epochs, 1..=MAX_STEPS));
-    let patience = drag(&mut train.patience, 0..=MAX_STEPS);
-    row(ui, t::PATIENCE, patience.custom_formatter(off_when_zero));
-    let average = drag(&mut train.weight_average, 0.0..=0.999).speed(0.001);
-    row(
-        ui,
-        t::WEIGHT_AVERAGE,
-        average.custom_formatter(off_when_zero),
-    );
-    row(ui, t::REFIT, Checkbox::without_text(&mut train.refit));
-    row(ui, t::BATCH, drag(&mut train.batch, 1..=65_536).speed(0.5));
-    row(ui, t::SEED, drag(&mut train.seed, 0..=u64::MAX));
-    let every = drag(&mut train.diag_every, 0..=MAX_STEPS);
-    row(ui, t::DIAG_EVERY, every.custom_formatter(off_when_zero));
-
-    let d = RunConfig::default().train;
-    let ours = (
-        train.epochs,
-        train.patience,
-        train.batch,
-        train.seed,
-        train.diag_every,
-        train.refit,
-        train.weight_average,
-    );
-    let defaults = (
-        d.epochs,
-        d.patience,
-        d.batch,
-        d.seed,
-        d.diag_every,
-        d.refit,
-        d.weight_average,
-    );
-    if reset_row(ui, t::GROUP_STOPPING, ours != defaults) {
-        (
-            train.epochs,
-            train.patience,
-            train.batch,
-            train.seed,
-            train.diag_every,
-            train.refit,
-            train.weight_average,
         ) = defaults;
     }
 }

@@ -29,6 +29,8 @@ pub struct BranchForm {
     pub edited: RunConfig,
     /// The epochs the parent keeps checkpoints after.
     pub checkpoints: Vec<usize>,
+    /// The parent's best epoch.
+    pub best: Option<usize>,
 }
 
 impl BranchForm {
@@ -41,6 +43,7 @@ impl BranchForm {
             epoch: (ran / 2).max(1),
             edited: run.config.clone(),
             checkpoints: run.checkpoints.clone(),
+            best: run.row.best_epoch,
         }
     }
 }
@@ -140,8 +143,13 @@ pub fn branch_window(ui: &mut Ui, view: &mut RunsView, intents: &mut Vec<Intent>
                 ui.horizontal(|ui| {
                     ui.label("checkpoints after epochs");
                     for &epoch in &form.checkpoints {
+                        let text = if form.best == Some(epoch) {
+                            format!("{epoch} (best)")
+                        } else {
+                            epoch.to_string()
+                        };
                         if ui
-                            .selectable_label(form.epoch == epoch, epoch.to_string())
+                            .selectable_label(form.epoch == epoch, text)
                             .on_hover_text("branch from this checkpoint: nothing is retrained")
                             .clicked()
                         {

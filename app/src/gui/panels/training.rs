@@ -87,6 +87,11 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
     } else {
         "finished"
     };
+    // A branch that continued from a checkpoint says so first (the line is long).
+    let state = match live.resumed_from {
+        Some(epoch) => format!("{state} · continued from the checkpoint after epoch {epoch}"),
+        None => state.to_string(),
+    };
     let text = format!(
         "{state} · epoch {}/{} · batch {}/{} · elapsed {} · ETA ≤ {} · {:.0} windows/s · {} training / {} validation windows · {} parameters",
         b.epoch.max(live.history.len()),
@@ -105,10 +110,7 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun, paused: bool) {
         Some(path @ Path::Burn) => format!("{text} · on {}", path.describe()),
         _ => text,
     };
-    let text = match live.resumed_from {
-        Some(epoch) => format!("{text} · continued from the checkpoint after epoch {epoch}"),
-        None => text,
-    };
+
     let fraction = if live.running { live.fraction() } else { 1.0 };
     ui.add(egui::ProgressBar::new(fraction as f32).text(text));
 }

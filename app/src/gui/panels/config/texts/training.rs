@@ -247,6 +247,13 @@ pub(in super::super) const WEIGHT_AVERAGE: Field = field(
      the raw weights). Smooths the noise of the last updates; helps most when the best epoch \
      comes early.",
 );
+pub(in super::super) const CHECKPOINTS: Field = field(
+    "Checkpoints kept",
+    "Besides the best epoch's, this many checkpoints of the whole training state (weights, \
+     optimiser moments, random streams, schedule), spread over the run: the spacing doubles \
+     as the run grows. Branch… in Runs starts from the latest one at or before its epoch \
+     instead of retraining from epoch 1. Off = none (branches retrain from the start).",
+);
 pub(in super::super) const REFIT: Field = field(
     "Refit on train + val",
     "After training, train a fresh model on the training and validation rows together for \
