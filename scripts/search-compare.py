@@ -2,14 +2,15 @@
 
 Usage: search-compare.py SEQCAST CSV "TRAIN FLAGS" RANDOM_TRIALS METHOD METHOD_TRIALS [PRUNE]
 
-Runs `seqcast tune --method random` (its default median pruning) with RANDOM_TRIALS
+Runs `seqcast tune --method random` (its default median pruning, or `--prune
+$RANDOM_PRUNE` when that variable is set, e.g. `none`) with RANDOM_TRIALS
 trials and `--method METHOD` (with `--prune PRUNE` when given) with METHOD_TRIALS trials,
 both with the same seed, and prints per seed: random's best validation loss (epochs run),
 the method's, the epochs the method had run when it first reached random's best, its
 best within random's epoch budget, and that epoch ratio. Runs are recorded in
 /tmp/asha/runs (never beside the data).
 """
-import re, subprocess, sys, statistics
+import os, re, subprocess, sys, statistics
 B = sys.argv[1]; csv = sys.argv[2]; extra = sys.argv[3].split() if len(sys.argv) > 3 else []
 seeds = [1,2,3,4,5]
 pat = re.compile(r"trial\s+(\d+)\s+val loss\s+([0-9.eE+-]+|-)\s.*?(\d+) epochs")
@@ -31,7 +32,7 @@ def curve(rows):
     return c
 res = []
 for s in seeds:
-    r = curve(run("random", int(sys.argv[4]) if len(sys.argv) > 4 else 16, s))
+    r = curve(run("random", int(sys.argv[4]) if len(sys.argv) > 4 else 16, s, os.environ.get("RANDOM_PRUNE")))
     a = curve(run(sys.argv[5] if len(sys.argv) > 5 else "asha", int(sys.argv[6]) if len(sys.argv) > 6 else 48, s, sys.argv[7] if len(sys.argv) > 7 else None))
     rb, re_ = r[-1][1], r[-1][0]
     reach = next((ep for ep, b in a if b <= rb), None)

@@ -231,10 +231,14 @@ fn checkpoints_are_bounded_listed_with_the_run_and_a_damaged_or_foreign_one_is_n
         listed.bytes > ckpt_bytes as u64,
         "the run's size counts them"
     );
-    let (at, state) = store.checkpoint_before(&meta.id, 7).unwrap().unwrap();
+    let cap = seqcast_engine::train::max_checkpoint_bytes(
+        parent.summary.training.parameters,
+        parent.summary.data.windows[0],
+    );
+    let (at, state) = store.checkpoint_before(&meta.id, 7, cap).unwrap().unwrap();
     assert_eq!(at, if (5..=7).contains(&best) { best } else { 4 });
     assert_eq!(state.unwrap().epoch(), at);
-    assert!(store.checkpoint_before(&meta.id, 0).unwrap().is_none());
+    assert!(store.checkpoint_before(&meta.id, 0, cap).unwrap().is_none());
 
     // One byte changed on disk: refused by its checksum; the branch trains from the
     // start, says so, and still continues as its parent did.
@@ -246,7 +250,11 @@ fn checkpoints_are_bounded_listed_with_the_run_and_a_damaged_or_foreign_one_is_n
     let middle = bytes.len() / 2;
     bytes[middle] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let (_, damaged) = store.checkpoint_before(&meta.id, 7).unwrap().unwrap();
+    let (_, damaged) = store.checkpoint_before(&meta.id, 7, cap).unwrap().unwrap();
+    // Larger than a checkpoint of this model can be: refused before it is read.
+    let (_, big) = store.checkpoint_before(&meta.id, 7, 1000).unwrap().unwrap();
+    let why_big = big.unwrap_err();
+    assert!(why_big.contains("larger than"), "{why_big}");
     let why = damaged.as_ref().unwrap_err();
     assert!(why.contains("checksum"), "{why}");
     let same = plan(&meta.id, &parent.summary, 7, &parent.summary.config).unwrap();
@@ -292,4 +300,78 @@ fn checkpoints_are_bounded_listed_with_the_run_and_a_damaged_or_foreign_one_is_n
     none.train.epochs = 3;
     let out = pipeline::run(&table, &none, &Control::new(), &mut |_| {}).unwrap();
     assert!(out.checkpoints.is_empty());
+}
+
+/// `bytes` with its JSON header edited by `edit` and the checksum made to match: what a
+/// crafted file looks like.
+fn crafted(bytes: &[u8], edit: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let prefix = b"seqcast-checkpoint\n".len() + 4;
+    let len = u64::from_le_bytes(bytes[prefix..prefix + 8].try_into().unwrap()) as usize;
+    let start = prefix + 8;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[start..start + len]).unwrap();
+    edit(&mut header);
+    let header = serde_json::to_vec(&header).unwrap();
+    let mut out = bytes[..prefix].to_vec();
+    out.extend((header.len() as u64).to_le_bytes());
+    out.extend(header);
+    out.extend(&bytes[start + len..bytes.len() - 32]);
+    let sum = Sha256::digest(&out);
+    out.extend_from_slice(&sum);
+    out
+}
+
+#[test]
+fn a_crafted_checkpoint_that_passes_its_checksum_is_refused_by_what_it_says() {
+    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
+    let parent = parent(&table, &tiny(CellKind::Gru, 3));
+    let last = parent.checkpoints.last().unwrap();
+    let same = plan("p", &parent.summary, 2, &parent.summary.config).unwrap();
+    let mut branch_config = same.clone();
+    branch_config.train.epochs = 4;
+    // Unedited, the crafting itself changes nothing: the state resumes.
+    let resumes = |bytes: Vec<u8>| {
+        let resume = Resume {
+            epoch: last.epoch,
+            state: TrainState::decode(&bytes).map_err(|e| e.to_string()),
+            history: parent.summary.training.history.clone(),
+        };
+        let out = branch(&table, &branch_config, Some(resume));
+        (
+            out.summary.training.resumed_from,
+            out.summary.data.load.notes,
+        )
+    };
+    assert_eq!(resumes(crafted(&last.bytes, |_| {})).0, Some(3));
+    // The fuzzer's find: a training time too large for a Duration panicked; it now
+    // counts as none and the run resumes. The other numbers are refused with the reason.
+    let cases: [(&str, serde_json::Value, &str); 5] = [
+        ("train_secs", serde_json::json!(1e300), ""),
+        (
+            "step",
+            serde_json::json!(5),
+            "its step is not its epochs' batches",
+        ),
+        (
+            "dropout",
+            serde_json::json!(1.5),
+            "its dropout is not in [0, 1)",
+        ),
+        (
+            "since_best",
+            serde_json::json!(99),
+            "without improvement is too long",
+        ),
+        ("epoch", serde_json::json!(0), "it ends no epoch"),
+    ];
+    for (key, value, why) in cases {
+        let bytes = crafted(&last.bytes, |h| h[key] = value.clone());
+        let (resumed, notes) = resumes(bytes);
+        if why.is_empty() {
+            assert_eq!(resumed, Some(3), "{key}: {notes:?}");
+        } else {
+            assert_eq!(resumed, None, "{key}");
+            assert!(notes.iter().any(|n| n.contains(why)), "{key}: {notes:?}");
+        }
+    }
 }

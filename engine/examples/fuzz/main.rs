@@ -8,6 +8,7 @@
 //! cargo run --release --example fuzz -- model --executions 1000000
 //! cargo run --release --example fuzz -- runs --executions 1000000
 //! cargo run --release --example fuzz -- future --executions 1000000
+//! cargo run --release --example fuzz -- checkpoint --executions 100000
 //! ```
 //! Options: `--seconds N` (a time budget instead, default 60), `--seed N` (default 1),
 //! `--crashes DIR` (default `target/fuzz-crashes`).
@@ -36,6 +37,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool: a broken set-up may panic
 
+mod checkpoint;
 mod mutate;
 
 use std::collections::HashSet;
@@ -223,6 +225,7 @@ fn structured(target: &str, rng: &mut Rng, input: &[u8]) -> Option<Vec<u8>> {
                 json_mutation(rng, summary).map(|m| [run, SPLIT, &m[..]].concat())
             }
         }
+        "checkpoint" => checkpoint::mutate_header(rng, input),
         _ => None,
     }
 }
@@ -396,15 +399,18 @@ fn main() {
     let saved =
         matches!(target.as_str(), "model" | "runs").then(|| Saved::make(&work, fixed.clone()));
     let promo = (target == "future").then(promo_series);
+    let run: Option<checkpoint::Parent> =
+        (target == "checkpoint").then(|| checkpoint::Parent::make(&fixed));
     let (mut corpus, tokens): (Vec<Vec<u8>>, _) = match (target.as_str(), &saved) {
         ("csv", _) => (csv_seeds(), CSV_TOKENS),
         ("future", _) => (future_seeds(), CSV_TOKENS),
         ("config", _) => (config_seeds(), CONFIG_TOKENS),
         ("model", Some(saved)) => (vec![saved.model_seed()], JSON_TOKENS),
         ("runs", Some(saved)) => (vec![saved.runs_seed()], JSON_TOKENS),
+        ("checkpoint", _) => (run.iter().map(|p| p.seed.clone()).collect(), JSON_TOKENS),
         _ => {
             eprintln!(
-                "usage: fuzz csv|config|model|runs|future [--executions N | --seconds N] [--seed N] \
+                "usage: fuzz csv|config|model|runs|future|checkpoint [--executions N | --seconds N] [--seed N] \
                  [--crashes DIR]"
             );
             std::process::exit(2);
@@ -457,6 +463,9 @@ fn main() {
             _ if target == "future" => promo
                 .as_ref()
                 .map_or_else(String::new, |p| run_future(&input, p)),
+            _ if target == "checkpoint" => run.as_ref().map_or_else(String::new, |p| {
+                checkpoint::run_checkpoint(&input, p, &fixed)
+            }),
             _ => run_config(&input, &fixed),
         }));
         let took = t0.elapsed();

@@ -12,9 +12,6 @@ use crate::train::{Checkpoint, TrainState};
 
 /// The folder of a run's checkpoints.
 const DIR: &str = "checkpoints";
-/// Largest checkpoint read: weights, moments, average and best of the largest model
-/// worth loading (the model artifact's 4 GiB of weights, four times).
-const MAX_CHECKPOINT_BYTES: u64 = 16 << 30;
 /// A run keeps the best and at most `MAX_CHECKPOINTS` more; a folder with more files
 /// than this was not written by seqcast, and the rest are not listed.
 const MAX_LISTED: usize = crate::config::MAX_CHECKPOINTS + 1;
@@ -65,18 +62,20 @@ impl RunStore {
     }
 
     /// The latest checkpoint of run `id` at or before `epoch`: its epoch and the state
-    /// or why it cannot be used (a damaged file); `None` when there is none.
+    /// or why it cannot be used (a damaged file, or one larger than `max_bytes`, the
+    /// most a checkpoint of the run's model can be); `None` when there is none.
     pub fn checkpoint_before(
         &self,
         id: &str,
         epoch: usize,
+        max_bytes: u64,
     ) -> Result<Option<(usize, std::result::Result<TrainState, String>)>> {
         let dir = self.run_dir(id)?;
         let Some(at) = epochs(&dir).into_iter().rev().find(|&e| e <= epoch) else {
             return Ok(None);
         };
         let path = dir.join(DIR).join(file_name(at));
-        let state = read_run_file(&path, MAX_CHECKPOINT_BYTES)
+        let state = read_run_file(&path, max_bytes)
             .and_then(|bytes| TrainState::decode(&bytes))
             .map_err(|e| format!("{}: {e}", path.display()));
         Ok(Some((at, state)))

@@ -189,6 +189,9 @@ impl TrainState {
                 h.epoch, config.epochs
             ));
         }
+        if let Some(why) = implausible(&h, train.len().div_ceil(config.batch.max(1))) {
+            return Err(why);
+        }
         let scripted = config.changes.iter().take_while(|c| c.step <= h.step);
         if !scripted.eq(h.changes.iter()) {
             return Err("the changes it applied are not the run's up to its step".into());
@@ -274,6 +277,66 @@ impl TrainState {
             last: (h.last_loss, h.last_grad_norm),
         })
     }
+}
+
+/// Why a header's numbers cannot be a state the trainer left after an epoch of
+/// `batches` steps (a checkpoint is checksummed, so only a crafted file gets here).
+fn implausible(h: &super::checkpoint_file::Header, batches: usize) -> Option<String> {
+    let finite = |x: f64| x.is_finite();
+    let s = &h.schedule;
+    let checks = [
+        (h.epoch == 0, "it ends no epoch"),
+        (
+            h.epoch.checked_mul(batches) != Some(h.step),
+            "its step is not its epochs' batches",
+        ),
+        (
+            h.history.len() != h.epoch,
+            "its history is not one record per epoch",
+        ),
+        (
+            h.best
+                .is_some_and(|(loss, epoch)| !finite(loss) || epoch == 0 || epoch > h.epoch),
+            "its best epoch is not one it ran",
+        ),
+        (
+            h.since_best > h.epoch,
+            "its count of epochs without improvement is too long",
+        ),
+        (
+            !(0.0..1.0).contains(&h.dropout),
+            "its dropout is not in [0, 1)",
+        ),
+        (
+            !(finite(h.live.weight_decay) && h.live.weight_decay >= 0.0),
+            "its weight decay is not a number >= 0",
+        ),
+        (
+            !(finite(h.train_secs) && h.train_secs >= 0.0),
+            "its training time is not a duration",
+        ),
+        (
+            match h.live.clip {
+                crate::config::ClipKind::None => false,
+                crate::config::ClipKind::Norm { max } | crate::config::ClipKind::Value { max } => {
+                    !(finite(max) && max > 0.0)
+                }
+            },
+            "its clipping threshold is not a positive number",
+        ),
+        (
+            !s.is_sane(),
+            "its schedule's state is not finite and positive",
+        ),
+        (
+            h.teacher.is_some_and(|t| !(0.0..=1.0).contains(&t.start)),
+            "its teacher forcing is not in [0, 1]",
+        ),
+    ];
+    checks
+        .into_iter()
+        .find(|(bad, _)| *bad)
+        .map(|(_, why)| why.to_string())
 }
 
 /// `like` with the weights `values` (per parameter, in module order).

@@ -26,6 +26,15 @@ const SECTIONS: usize = 5;
 /// thousand epochs.
 const MAX_HEADER_BYTES: u64 = 256 << 20;
 
+/// The most bytes a checkpoint of a model with `parameters` weights trained on
+/// `windows` windows can take: five copies of the weights (the weights, the best, the
+/// average, two optimiser moments), the order, the header and a little framing. A file
+/// larger than this is not that run's checkpoint and is refused before it is read.
+pub fn max_bytes(parameters: usize, windows: usize) -> u64 {
+    let weights = 5 * 4 * parameters as u64;
+    weights + 8 * windows as u64 + MAX_HEADER_BYTES + (1 << 20)
+}
+
 /// A checkpoint as stored: the epoch after which it was taken and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {

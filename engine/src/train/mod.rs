@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::WindowNorm;
 
 pub use blocks::sorted_blocks;
-pub use checkpoint_file::{Checkpoint, TrainState};
+pub use checkpoint_file::{Checkpoint, TrainState, max_bytes as max_checkpoint_bytes};
 pub use control::Control;
 pub use predict::{WindowForecasts, attention_maps, predict_windows, predict_windows_all};
 pub use stats::DiagSnapshot;

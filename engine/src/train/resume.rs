@@ -48,7 +48,8 @@ impl Trainer<'_> {
         self.knobs = Knobs::resumed(r.live, r.changes);
         self.step = r.step;
         self.windows_done = r.windows_done;
-        self.train_time = Duration::from_secs_f64(r.train_secs.max(0.0));
+        // Finite and >= 0 (checked); a number too large for a Duration counts as none.
+        self.train_time = Duration::try_from_secs_f64(r.train_secs).unwrap_or_default();
         self.last_finite = LastFinite {
             loss: r.last.0,
             grad_norm: r.last.1,

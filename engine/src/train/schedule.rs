@@ -35,6 +35,16 @@ pub(super) struct ScheduleState {
     scale: f64,
 }
 
+impl ScheduleState {
+    /// Whether the numbers can be a schedule's: finite, the lr and factor positive.
+    pub(super) fn is_sane(&self) -> bool {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        positive(self.plateau_lr)
+            && positive(self.scale)
+            && self.plateau_best.is_none_or(f64::is_finite)
+    }
+}
+
 impl LrSchedule {
     /// A schedule for a run of `epochs` epochs starting at `base_lr`.
     pub fn new(kind: ScheduleKind, base_lr: f64, epochs: usize) -> Self {
@@ -60,7 +70,8 @@ impl LrSchedule {
         }
     }
 
-    /// Continues from a checkpoint's [`Self::state`].
+    /// Continues from a checkpoint's [`Self::state`] (checked by
+    /// [`ScheduleState::is_sane`]).
     pub(super) fn restore(&mut self, state: ScheduleState) {
         self.plateau_lr = state.plateau_lr;
         self.plateau_best = state.plateau_best.unwrap_or(f64::INFINITY);

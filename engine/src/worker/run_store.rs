@@ -48,9 +48,13 @@ impl Runner {
         let config = crate::runs::branch::plan(run, &parent, epoch, edited)?;
         // The latest checkpoint at or before the branch point saves retraining the
         // epochs before it; without one the branch retraces them from the start.
+        let cap = crate::train::max_checkpoint_bytes(
+            parent.training.parameters,
+            parent.data.windows.first().copied().unwrap_or(0),
+        );
         let resume = self
             .store()?
-            .checkpoint_before(run, epoch)?
+            .checkpoint_before(run, epoch, cap)?
             .map(|(at, state)| crate::pipeline::Resume {
                 epoch: at,
                 state,
