@@ -257,43 +257,78 @@ mod tests {
         assert!((rstd[1] - 1.0 / LN_EPS.sqrt()).abs() < 1e-2);
     }
 
+    /// Σ weights ⊙ forward(a).
+    fn loss_and_grads(a: &[f32], gains: &[f32], weights: &[f32], h: usize) -> f64 {
+        let mut a = a.to_vec();
+        let n = a.len();
+        let (mut x, mut r) = (vec![0.0; n], vec![0.0; n / h]);
+        forward(&mut a, gains, (&mut x, &mut r), h);
+        a.iter().zip(weights).map(|(v, w)| f64::from(v * w)).sum()
+    }
+
     #[test]
-    fn the_backward_pass_matches_finite_differences() {
-        let h = 4;
-        let a0: Vec<f32> = vec![0.3, -1.2, 2.0, 0.7, 1.1, 0.4, -0.5, 0.9];
-        let gains: Vec<f32> = vec![1.5, 0.5, -1.0, 2.0, 0.8, 1.2, 1.0, -0.3];
-        let weights: Vec<f32> = vec![0.2, -0.7, 1.3, 0.4, -1.1, 0.6, 0.9, -0.2];
-        // Loss = Σ weights ⊙ forward(a).
-        let loss = |a: &[f32]| -> f64 {
-            let mut a = a.to_vec();
-            let (mut x, mut r) = (vec![0.0; 8], vec![0.0; 2]);
-            forward(&mut a, &gains, (&mut x, &mut r), h);
-            a.iter().zip(&weights).map(|(v, w)| f64::from(v * w)).sum()
-        };
-        let mut a = a0.clone();
-        let (mut x_hat, mut rstd) = (vec![0.0; 8], vec![0.0; 2]);
-        forward(&mut a, &gains, (&mut x_hat, &mut rstd), h);
-        let (mut d_in, mut d_gains) = (vec![0.0; 8], vec![0.0; 8]);
-        backward(
-            &weights,
-            (&gains, &x_hat, &rstd),
-            &mut d_in,
-            Some(&mut d_gains),
-            h,
-        );
-        for i in 0..8 {
-            let eps = 1e-3;
-            let (mut up, mut down) = (a0.clone(), a0.clone());
-            up[i] += eps;
-            down[i] -= eps;
-            let numeric = (loss(&up) - loss(&down)) / (2.0 * f64::from(eps));
-            assert!(
-                (numeric - f64::from(d_in[i])).abs() < 1e-2,
-                "{i}: {numeric} vs {}",
-                d_in[i]
-            );
-            // The gain's gradient is the normalised value times the output's.
-            assert!((d_gains[i] - x_hat[i] * weights[i]).abs() < 1e-6);
+    fn the_forward_pass_matches_its_definition_and_the_backward_pass_finite_differences() {
+        // h = 4: shorter than the eight running sums; h = 32: four of them, two rows of
+        // two blocks (the gains' gradient sums over the rows).
+        for (h, rows) in [(4usize, 1usize), (32, 2)] {
+            let n = rows * 2 * h;
+            let wave = |k: f32| -> Vec<f32> {
+                (0..n)
+                    .map(|i| (i as f32 * k).sin() * 1.7 + 0.2 * (i % 3) as f32)
+                    .collect()
+            };
+            let (a0, gains, weights) = (wave(0.9), wave(1.3), wave(2.1));
+            // One gain per unit of a row's two blocks.
+            let width = 2 * h;
+            let g = &gains[..width];
+            let mut a = a0.clone();
+            let (mut x_hat, mut rstd) = (vec![0.0; n], vec![0.0; n / h]);
+            forward(&mut a, g, (&mut x_hat, &mut rstd), h);
+            // The forward pass by hand, in f64.
+            for (b, block) in a0.chunks(h).enumerate() {
+                let mean = block.iter().map(|&v| f64::from(v)).sum::<f64>() / h as f64;
+                let var = block
+                    .iter()
+                    .map(|&v| (f64::from(v) - mean).powi(2))
+                    .sum::<f64>()
+                    / h as f64;
+                let inv = 1.0 / (var + f64::from(LN_EPS)).sqrt();
+                assert!(
+                    (f64::from(rstd[b]) - inv).abs() < 1e-4 * inv,
+                    "{h}: block {b}"
+                );
+                for (i, &v) in block.iter().enumerate() {
+                    let want = (f64::from(v) - mean) * inv;
+                    let j = b * h + i;
+                    assert!((f64::from(x_hat[j]) - want).abs() < 1e-5, "{h}: {j}");
+                    let gained = want * f64::from(g[j % width]);
+                    assert!((f64::from(a[j]) - gained).abs() < 1e-4, "{h}: {j}");
+                }
+            }
+            let (mut d_in, mut d_gains) = (vec![0.0; n], vec![0.0; width]);
+            backward_dispatched(&weights, (g, &x_hat, &rstd), &mut d_in, &mut d_gains, h);
+            for i in 0..n {
+                let eps = 1e-3;
+                let (mut up, mut down) = (a0.clone(), a0.clone());
+                up[i] += eps;
+                down[i] -= eps;
+                let numeric = (loss_and_grads(&up, g, &weights, h)
+                    - loss_and_grads(&down, g, &weights, h))
+                    / (2.0 * f64::from(eps));
+                assert!(
+                    (numeric - f64::from(d_in[i])).abs() < 2e-2,
+                    "{h}: {i}: {numeric} vs {}",
+                    d_in[i]
+                );
+            }
+            // The gains' gradient is Σ over rows of the normalised value times the
+            // output's gradient.
+            for k in 0..width {
+                let want: f32 = (0..rows)
+                    .map(|r| x_hat[r * width + k] * weights[r * width + k])
+                    .sum();
+                assert!((d_gains[k] - want).abs() < 1e-5, "{h}: gain {k}");
+            }
         }
     }
 }

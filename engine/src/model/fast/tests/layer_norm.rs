@@ -55,6 +55,11 @@ fn layer_normalised_cells_match_burn() {
             assert_eq!(step.time_norms.unwrap().len(), layers, "{cell:?}");
         }
     }
+    // 32 units: four full sets of the normalisation's eight running sums per block.
+    for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+        let model = normalised(test_config(cell, (32, 2), 0.1, true), 11);
+        assert_fast_matches_burn(&model, (&x, &y, F), LossKind::Mse, true);
+    }
     // With the other options, 40 units (every kernel path) and the window's tail.
     for cell in [CellKind::Lstm, CellKind::Gru] {
         let config = ModelConfig {
