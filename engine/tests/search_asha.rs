@@ -29,13 +29,15 @@ fn asha_stops_trials_only_at_its_rungs_and_lets_the_best_run_on() {
     let mut base = tiny(CellKind::Gru, 9);
     base.train.patience = 0;
     let (data, space) = (TuneData::Table(&table), lr_and_small_hidden([1e-5, 3e-2]));
+    let dir = tempfile::tempdir().unwrap();
+    let store = seqcast_engine::runs::RunStore::open(dir.path()).unwrap();
     let out = tune::run(
         data,
         &base,
         &space,
         &asha,
         &Control::new(),
-        None,
+        Some(&store),
         &mut |_| {},
     )
     .unwrap();
@@ -82,4 +84,18 @@ fn asha_stops_trials_only_at_its_rungs_and_lets_the_best_run_on() {
     }
     let best = &out.trials[out.best.unwrap()];
     assert_eq!(best.epochs_run, 9);
+    // The trials that ran their budget keep their checkpoints; the pruned ones none.
+    let (listed, _) = store.list().unwrap();
+    assert_eq!(listed.len(), 8);
+    for meta in &listed {
+        let id = meta.id.as_str();
+        let trial = out.trials.iter().find(|t| t.run_id.as_deref() == Some(id));
+        let trial = trial.unwrap();
+        assert_eq!(
+            meta.checkpoints.is_empty(),
+            trial.pruned,
+            "trial {}",
+            trial.index
+        );
+    }
 }

@@ -388,13 +388,15 @@ fn run_trial(
             trial.pruned = pruned(&mut output.summary.training.stop);
             trial.stop = output.summary.training.stop.describe();
             let row = crate::runs::RunRow::of(&output.summary);
-            let saved = store.map(|s| {
-                s.save(
-                    &output.summary,
-                    (&output.model, &output.checkpoints),
-                    origin,
-                )
-            });
+            // A pruned trial was stopped for being poor: its checkpoints are not kept
+            // (a search's disk use stays near its finished trials').
+            let checkpoints = if trial.pruned {
+                &[][..]
+            } else {
+                &output.checkpoints[..]
+            };
+            let saved =
+                store.map(|s| s.save(&output.summary, (&output.model, checkpoints), origin));
             (row, saved)
         }
         Trained::Panel(mut output, layout) => {
