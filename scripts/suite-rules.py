@@ -86,6 +86,14 @@ def rule_factory(name):
             if ens[1] * (1 + d) < min(s['model'], s[bb]): return ('ens', bb, ens[0])
             if s['model'] <= (1 + d) * s[bb]: return ('model',)
             return (bb,)
+        if name.startswith('tiermix'):  # the tier rule, the mix needing its own margin
+            _, d, m = name.split('_')
+            d, m = float(d), float(m)
+            bb = tiered_best(s, d)
+            ens = min(((w, mase(a, w * c['model'] + (1 - w) * c[bb], scale)) for w in W), key=lambda x: x[1])
+            if ens[1] * (1 + m) < min(s['model'], s[bb]): return ('ens', bb, ens[0])
+            if s['model'] <= (1 + d) * s[bb]: return ('model',)
+            return (bb,)
         if name.startswith('nomix'):  # the tier rule without the mix candidate
             d = float(name.split('_')[1])
             bb = tiered_best(s, d)
@@ -148,5 +156,5 @@ def evaluate(variant, rules, verbose=False):
 
 if __name__ == '__main__':
     variant = sys.argv[1]
-    rules = ['model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2', 'tier_0.05', 'tier_0.1', 'tier_0.2', 'nomix_0.05', 'nomix_0.1', 'nomix_0.2']
+    rules = sys.argv[2].split(',') if len(sys.argv) > 2 and not sys.argv[2].startswith('-') else ['model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2', 'tier_0.05', 'tier_0.1', 'tier_0.2', 'nomix_0.05', 'nomix_0.1', 'nomix_0.2']
     evaluate(variant, rules, verbose='-v' in sys.argv)
