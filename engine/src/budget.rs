@@ -180,16 +180,35 @@ fn n(v: usize) -> u64 {
 /// validation forecasts of every epoch.
 pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate {
     let mut e = Estimate::default();
+    // Each checkpoint held until the run ends pins five more copies of every weight
+    // (the weights, two optimiser moments, the average, the best).
+    let (copies, kept) = match train.checkpoints {
+        0 => (PARAM_COPIES, String::new()),
+        k => (
+            PARAM_COPIES.saturating_add(5 * n(k).saturating_add(1)),
+            format!(
+                " and {} more in train.checkpoints {k} and the best",
+                5 * n(k).saturating_add(1)
+            ),
+        ),
+    };
+    let fewer = if train.checkpoints > 0 {
+        ", or lower train.checkpoints"
+    } else {
+        ""
+    };
     let (f, t, l, h) = (n(d.features), n(d.targets), n(d.lookback), n(d.horizon));
     let (hid, layers, gates) = (n(model.hidden), n(model.layers), n(model.cell.gates()));
     if model.linear_skip {
         e.add(
             format!(
                 "the linear skip (window.lookback {l} × window.horizon {h} weights, kept \
-                 {PARAM_COPIES} times while training)"
+                 {PARAM_COPIES} times while training{kept})"
             ),
-            "lower window.lookback or window.horizon, or set model.linear_skip = false",
-            product(&[l, h, PARAM_COPIES, F32]),
+            &format!(
+                "lower window.lookback or window.horizon, or set model.linear_skip = false{fewer}"
+            ),
+            product(&[l, h, copies, F32]),
         );
     }
     // A quantile model's head has one output per level, horizon step and target.
@@ -202,15 +221,15 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
     e.add(
         format!(
             "the output head (model.hidden {hid} × window.horizon {h} × {t} targets{levels} \
-             weights, kept {PARAM_COPIES} times while training)"
+             weights, kept {PARAM_COPIES} times while training{kept})"
         ),
-        "lower model.hidden or window.horizon, or train fewer quantile levels",
+        &format!("lower model.hidden or window.horizon, or train fewer quantile levels{fewer}"),
         product(&[
             hid,
             h,
             t,
             q,
-            PARAM_COPIES,
+            copies,
             F32,
             n(1 + usize::from(model.bidirectional)),
         ]),
@@ -224,10 +243,10 @@ pub fn training(model: &ModelConfig, train: &TrainConfig, d: &Dims) -> Estimate 
     e.add(
         format!(
             "the recurrent layers (model.layers {layers} × model.hidden {hid}, kept \
-             {PARAM_COPIES} times while training)"
+             {PARAM_COPIES} times while training{kept})"
         ),
-        "lower model.hidden or model.layers",
-        product(&[per_layer, layers, PARAM_COPIES, F32]),
+        &format!("lower model.hidden or model.layers{fewer}"),
+        product(&[per_layer, layers, copies, F32]),
     );
     // Truncated BPTT keeps the last k2 steps, and a chunk of k1 steps at a time before
     // them.
@@ -391,6 +410,39 @@ mod tests {
     }
 
     #[test]
+    fn checkpoints_count_five_copies_of_the_weights_each() {
+        let mut c = RunConfig::default();
+        c.model.linear_skip = false;
+        c.model.hidden = 1000;
+        c.model.layers = 2;
+        let d = dims(96, 24, 10_000);
+        let with = training(&c.model, &c.train, &d);
+        let layers = (with.parts.iter())
+            .find(|p| p.what.starts_with("the recurrent layers"))
+            .unwrap();
+        // LSTM: per layer 2 × (1000 × 1000 × 4) weights (input and recurrent, as the
+        // estimate counts them), 7 copies while training and 5 × (3 + 1) in checkpoints.
+        assert_eq!(layers.bytes, 2 * 2 * 1000 * 1000 * 4 * (7 + 20) * 4);
+        assert!(
+            layers.what.contains(
+                "kept 7 times while training and 20 more in train.checkpoints 3 and the best"
+            ),
+            "{}",
+            layers.what
+        );
+        assert!(
+            layers.remedy.ends_with("or lower train.checkpoints"),
+            "{}",
+            layers.remedy
+        );
+        c.train.checkpoints = 0;
+        let without = training(&c.model, &c.train, &d);
+        let q = c.train.loss.outputs_per_step() as u64;
+        let weights = 2 * 2 * 1000 * 1000 * 4 + 1000 * 24 * q;
+        assert_eq!(with.total() - without.total(), weights * 20 * 4);
+    }
+
+    #[test]
     fn the_defaults_on_a_long_series_need_a_few_megabytes() {
         let c = RunConfig::default();
         let d = dims(c.window.lookback, c.window.horizon, 100_000);
@@ -404,6 +456,8 @@ mod tests {
     fn a_skip_of_lookback_times_horizon_is_counted_as_a_product() {
         let mut c = RunConfig::default();
         c.model.linear_skip = true;
+        // Without checkpoints (which would hold the skip 5 × 4 more times: below).
+        c.train.checkpoints = 0;
         let d = dims(70_000, 70_000, 10_000);
         let e = training(&c.model, &c.train, &d);
         // 70000 × 70000 weights × 7 copies × 4 bytes

@@ -494,8 +494,9 @@ fn window_sizes_whose_product_exceeds_memory() {
     assert!(
         msg.contains(
             "most of it is the linear skip (window.lookback 70000 × window.horizon 70000 \
-             weights, kept 7 times while training): 127.78 GiB; lower window.lookback or \
-             window.horizon, or set model.linear_skip = false"
+             weights, kept 7 times while training and 20 more in train.checkpoints 3 and the \
+             best): 492.86 GiB; lower window.lookback or window.horizon, or set \
+             model.linear_skip = false, or lower train.checkpoints"
         ),
         "{msg}"
     );

@@ -37,12 +37,13 @@ pub(super) struct Keeper {
 }
 
 impl Keeper {
-    /// Keeps for `config` (None when it keeps no checkpoints).
-    pub(super) fn new(config: &TrainConfig, key: String) -> Option<Self> {
+    /// Keeps for `config` (None when it keeps no checkpoints; `key` is only computed,
+    /// over the whole data, when it keeps some).
+    pub(super) fn new(config: &TrainConfig, key: impl FnOnce() -> String) -> Option<Self> {
         (config.checkpoints > 0).then(|| Self {
             every: config.checkpoint_every.max(1),
             keep: config.checkpoints,
-            key,
+            key: key(),
             periodic: Vec::new(),
             best: None,
         })

@@ -133,7 +133,7 @@ impl<'a> Trainer<'a> {
             average: (config.weight_average > 0.0)
                 .then(|| super::average::WeightAverage::new(config.weight_average)),
             knobs: Knobs::new(config),
-            keeper: Keeper::new(config, checkpoint::key(model_config, config, data)),
+            keeper: Keeper::new(config, || checkpoint::key(model_config, config, data)),
             notes: Vec::new(),
             resumed_from: None,
         }
