@@ -105,7 +105,13 @@ pub fn run(
     let prepared = PanelPrepared::fit(panel.clone(), config)?;
     let data = prepared.train_data();
     let dims = data.dims(prepared.test.len());
-    let mut need = crate::budget::training(&config.model, &config.train, &dims);
+    // The run store keeps a panel run's model and summary, not checkpoints: a branch
+    // continues a run over one series.
+    let settings = crate::config::TrainConfig {
+        checkpoints: 0,
+        ..config.train.clone()
+    };
+    let mut need = crate::budget::training(&config.model, &settings, &dims);
     need.extend(crate::budget::evaluation(&dims));
     need.check("this panel run", crate::budget::Limits::for_this_machine())?;
     // Validation outputs are for one series' live plot; a panel's are not shown.
@@ -113,12 +119,6 @@ pub fn run(
         if !matches!(progress, Progress::ValidationOutputs { .. }) {
             report(progress);
         }
-    };
-    // The run store keeps a panel run's model and summary, not checkpoints: a branch
-    // continues a run over one series.
-    let settings = crate::config::TrainConfig {
-        checkpoints: 0,
-        ..config.train.clone()
     };
     let outcome = train::train(&config.model, &settings, &data, control, &mut forward)?;
     let (mut test, scored) = if prepared.test.is_empty() {
