@@ -253,8 +253,21 @@ fn row_ui(
     ui.label(&r.stop);
     ui.label(r.alerts.to_string());
     ui.label(format!("{:.1}s", r.elapsed_secs));
-    ui.label(size(run.bytes))
-        .on_hover_text("On disk: configuration, summary (history, test predictions) and model");
+    let kept = match run.checkpoints.as_slice() {
+        [] => "no checkpoints".to_string(),
+        epochs => format!(
+            "checkpoints after epochs {} (a branch starts from the latest one at or before \
+             its epoch)",
+            epochs
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    ui.label(size(run.bytes)).on_hover_text(format!(
+        "On disk: configuration, summary (history, test predictions), model and {kept}"
+    ));
     ui.label(created(run.created));
     ui.horizontal(|ui| {
         if ui
