@@ -13,15 +13,13 @@
 //! are encoded once, when the run ends ([`super::checkpoint_file`]).
 
 use burn::module::{Module, ModuleMapper, Param, ParamId};
-use burn::optim::{ModuleOptimizer, OptimizerRecord};
+use burn::optim::OptimizerRecord;
 use burn::tensor::{Bytes, Tensor, TensorData};
 use sha2::{Digest, Sha256};
 
-use super::checkpoint_file::{Captured, Checkpoint, Streams, TrainState, encode};
-use super::knobs::Live;
-use super::schedule::ScheduleState;
+use super::checkpoint_file::{Captured, Checkpoint, TrainState, encode};
 use super::{EpochRecord, TrainData};
-use crate::config::{Change, ModelConfig, TeacherForcing, TrainConfig};
+use crate::config::{Change, ModelConfig, TrainConfig};
 use crate::error::Result;
 use crate::model::Forecaster;
 
@@ -150,26 +148,9 @@ pub(super) fn key(model: &ModelConfig, train: &TrainConfig, data: &TrainData<'_>
     format!("{:x}", h.finalize())
 }
 
-/// What a decoded state restores, checked against the fresh trainer it goes into.
-pub(super) struct Restored {
-    pub(super) model: Forecaster,
-    pub(super) optimizer: ModuleOptimizer,
-    pub(super) streams: Streams,
-    pub(super) teacher: Option<TeacherForcing>,
-    pub(super) order: Vec<usize>,
-    pub(super) schedule: ScheduleState,
-    pub(super) average: Option<(usize, Vec<Vec<f32>>)>,
-    pub(super) best: Option<(f64, usize, Forecaster)>,
-    pub(super) since_best: usize,
-    pub(super) history: Vec<EpochRecord>,
-    pub(super) live: Live,
-    pub(super) changes: Vec<Change>,
-    pub(super) epoch: usize,
-    pub(super) step: usize,
-    pub(super) windows_done: usize,
-    pub(super) train_secs: f64,
-    pub(super) last: (Option<f64>, Option<f64>),
-}
+/// What a decoded state restores, checked against the fresh trainer it goes into: the
+/// state as the trainer takes it, with the history and the changes it had applied.
+pub(super) type Restored = (Captured, Vec<EpochRecord>, Vec<Change>);
 
 impl TrainState {
     /// Unpacks the state for a run of `config` whose fresh model is `fresh` and whose
@@ -258,7 +239,9 @@ impl TrainState {
             super::optim::build(&settings).load_record(record)
         }))
         .map_err(|_| "its optimiser state is not seqcast's".to_string())?;
-        Ok(Restored {
+        let state = Captured {
+            epoch: h.epoch,
+            step: h.step,
             model,
             optimizer,
             streams: h.streams,
@@ -268,15 +251,14 @@ impl TrainState {
             average,
             best,
             since_best: h.since_best,
-            history: h.history,
+            history_len: h.history.len(),
+            changes_len: h.changes.len(),
             live: h.live,
-            changes: h.changes,
-            epoch: h.epoch,
-            step: h.step,
             windows_done: h.windows_done,
             train_secs: h.train_secs,
             last: (h.last_loss, h.last_grad_norm),
-        })
+        };
+        Ok((state, h.history, h.changes))
     }
 }
 

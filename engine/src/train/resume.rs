@@ -24,7 +24,8 @@ impl Trainer<'_> {
             Some(k) => k.key.clone(),
             None => checkpoint::key(model_config, self.config, self.data),
         };
-        let r = state.restore(self.config, (&self.model, &key), self.data.train)?;
+        let (r, history, changes) =
+            state.restore(self.config, (&self.model, &key), self.data.train)?;
         let average = self.config.weight_average;
         self.model = r.model;
         self.last_good = self.model.clone();
@@ -44,8 +45,8 @@ impl Trainer<'_> {
         });
         self.best = r.best;
         self.since_best = r.since_best;
-        self.history = r.history;
-        self.knobs = Knobs::resumed(r.live, r.changes);
+        self.history = history;
+        self.knobs = Knobs::resumed(r.live, changes);
         self.step = r.step;
         self.windows_done = r.windows_done;
         // Finite and >= 0 (checked); a number too large for a Duration counts as none.

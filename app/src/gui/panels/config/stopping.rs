@@ -26,28 +26,20 @@ pub(super) fn stopping_ui(ui: &mut Ui, train: &mut TrainConfig) {
     let every = drag(&mut train.diag_every, 0..=MAX_STEPS);
     row(ui, t::DIAG_EVERY, every.custom_formatter(off_when_zero));
 
-    let d = RunConfig::default().train;
-    let ours = (
-        train.epochs,
-        train.patience,
-        train.batch,
-        train.seed,
-        train.diag_every,
-        train.refit,
-        train.weight_average,
-        train.checkpoints,
-    );
-    let defaults = (
-        d.epochs,
-        d.patience,
-        d.batch,
-        d.seed,
-        d.diag_every,
-        d.refit,
-        d.weight_average,
-        d.checkpoints,
-    );
-    if reset_row(ui, t::GROUP_STOPPING, ours != defaults) {
+    let fields = |t: &TrainConfig| {
+        (
+            t.epochs,
+            t.patience,
+            t.batch,
+            t.seed,
+            t.diag_every,
+            t.refit,
+            t.weight_average,
+            t.checkpoints,
+        )
+    };
+    let defaults = fields(&RunConfig::default().train);
+    if reset_row(ui, t::GROUP_STOPPING, fields(train) != defaults) {
         (
             train.epochs,
             train.patience,
