@@ -117,6 +117,10 @@ fn a_run_branched_from_the_runs_table_continues_from_its_checkpoint_with_the_edi
     let point = branch.config.train.branch.clone().unwrap();
     assert_eq!(point.epoch, 2);
     assert_eq!(branch.training.resumed_from, Some(2), "from the checkpoint");
+    // The training view says where the branch started.
+    h.get_by_label("Training").click();
+    h.run_steps(3);
+    h.get_by_label_contains("continued from the checkpoint after epoch 2");
     let lr = branch.config.train.changes.last().map(|c| (c.field, c.to));
     assert_eq!(lr, Some((Knob::Lr, 2e-4)));
     // The runs table names the parent.
