@@ -56,11 +56,6 @@ pub(super) fn epochs(dir: &Path) -> Vec<usize> {
 }
 
 impl RunStore {
-    /// The epochs run `id` has checkpoints after.
-    pub fn checkpoint_epochs(&self, id: &str) -> Result<Vec<usize>> {
-        Ok(epochs(&self.run_dir(id)?))
-    }
-
     /// The latest checkpoint of run `id` at or before `epoch`: its epoch and the state
     /// or why it cannot be used (a damaged file, or one larger than `max_bytes`, the
     /// most a checkpoint of the run's model can be); `None` when there is none.
