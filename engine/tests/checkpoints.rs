@@ -375,3 +375,31 @@ fn a_crafted_checkpoint_that_passes_its_checksum_is_refused_by_what_it_says() {
         }
     }
 }
+
+#[test]
+fn a_run_that_completes_its_epochs_keeps_the_last_and_trains_on_longer_from_it() {
+    let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
+    // A high lr without averaging: the last epoch is not the best, so only the rule for
+    // the last keeps it.
+    let mut config = tiny(CellKind::Gru, 10);
+    config.train.lr = 0.2;
+    config.train.weight_average = 0.0;
+    let parent = parent(&table, &config);
+    let val: Vec<f64> = parent
+        .summary
+        .training
+        .history
+        .iter()
+        .map(|e| e.val_loss.unwrap())
+        .collect();
+    assert_ne!(parent.summary.training.best_epoch, Some(10), "{val:?}");
+    let epochs: Vec<usize> = parent.checkpoints.iter().map(|c| c.epoch).collect();
+    // The spacing doubled at epoch 8 (4, 8); the last epoch is kept besides them.
+    assert!(epochs.ends_with(&[10]), "{epochs:?}");
+    assert!(epochs.contains(&4) && epochs.contains(&8), "{epochs:?}");
+    assert!(epochs.len() <= 4, "{epochs:?}");
+    // "Train on for 3 more epochs": nothing is retrained.
+    let longer = resumed_equals_retrained(&table, &parent, 10, |c| c.train.epochs = 13);
+    assert_eq!(longer.summary.training.resumed_from, Some(10));
+    assert_eq!(longer.summary.training.history.len(), 13);
+}

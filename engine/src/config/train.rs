@@ -195,7 +195,8 @@ pub struct TrainConfig {
     /// Checkpoints kept besides the best epoch's (0 = none): the trainer's whole state
     /// at chosen epochs, which a branch starts from instead of retraining the epochs
     /// before it. When one more would exceed the count, their spacing doubles and every
-    /// other one goes, so they stay spread over the run.
+    /// other one goes, so they stay spread over the run; the last epoch of a run that
+    /// completes is kept too (the oldest other one makes room).
     pub checkpoints: usize,
     /// Epochs between checkpoints at the start (0: every epoch); the spacing doubles as
     /// the run outgrows `checkpoints`.

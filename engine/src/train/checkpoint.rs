@@ -47,15 +47,18 @@ impl Keeper {
         })
     }
 
-    /// Whether the state after `epoch` is wanted (`best`: the epoch is the best so far).
-    pub(super) fn wants(&self, epoch: usize, best: bool) -> bool {
-        best || epoch.is_multiple_of(self.every)
+    /// Whether the state after `epoch` is wanted (`best`: the epoch is the best so far;
+    /// `last`: it is the run's last).
+    pub(super) fn wants(&self, epoch: usize, (best, last): (bool, bool)) -> bool {
+        best || last || epoch.is_multiple_of(self.every)
     }
 
     /// Files the state after its epoch: as the best (replacing the previous best) and/or
-    /// as a periodic one, thinning the periodic ones to at most `keep`.
-    pub(super) fn file(&mut self, state: Captured, best: bool) {
-        let periodic = state.epoch.is_multiple_of(self.every);
+    /// as a periodic one, thinning the periodic ones to at most `keep`. The run's last
+    /// epoch is always kept (a branch that trains on for more epochs starts there): the
+    /// oldest of the others makes room for it.
+    pub(super) fn file(&mut self, state: Captured, (best, last): (bool, bool)) {
+        let periodic = last || state.epoch.is_multiple_of(self.every);
         match (best, periodic) {
             (true, true) => {
                 self.best = Some(state.clone());
@@ -66,6 +69,11 @@ impl Keeper {
             (false, false) => return,
         }
         while self.periodic.len() > self.keep {
+            if last {
+                // In epoch order: the first is the oldest, the last one just filed.
+                self.periodic.remove(0);
+                continue;
+            }
             self.every = self.every.saturating_mul(2);
             let every = self.every;
             self.periodic.retain(|c| c.epoch.is_multiple_of(every));

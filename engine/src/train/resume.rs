@@ -74,7 +74,12 @@ impl Trainer<'_> {
     /// far, or on the spacing); `order` is the epoch's shuffled order.
     pub(super) fn checkpoint(&mut self, epoch: usize, order: &[usize]) {
         let best = self.best.as_ref().is_some_and(|(_, e, _)| *e == epoch);
-        if !self.keeper.as_ref().is_some_and(|k| k.wants(epoch, best)) {
+        let last = epoch == self.config.epochs;
+        if !self
+            .keeper
+            .as_ref()
+            .is_some_and(|k| k.wants(epoch, (best, last)))
+        {
             return;
         }
         let state = Captured {
@@ -104,7 +109,7 @@ impl Trainer<'_> {
             last: (self.last_finite.loss, self.last_finite.grad_norm),
         };
         if let Some(keeper) = self.keeper.as_mut() {
-            keeper.file(state, best);
+            keeper.file(state, (best, last));
         }
     }
 }
