@@ -81,12 +81,16 @@ impl WeightAverage {
         if self.updates == 0 {
             return like.clone();
         }
-        let values = self.corrected();
-        let mut mapper = Replace {
-            values: values.iter(),
-        };
-        like.clone().map(&mut mapper)
+        with_values(like, &self.corrected())
     }
+}
+
+/// `like` with the weights `values` (per parameter, in module order; a parameter whose
+/// size differs keeps its own).
+pub(super) fn with_values(like: &Forecaster, values: &[Vec<f32>]) -> Forecaster {
+    like.clone().map(&mut Replace {
+        values: values.iter(),
+    })
 }
 
 /// Replaces each float parameter, in module order, by the next averaged vector.

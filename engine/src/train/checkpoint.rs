@@ -216,9 +216,11 @@ impl TrainState {
         };
         let best = match h.best {
             Some(_) if self.best.len() != total => return Err("its best weights are cut".into()),
-            Some((loss, epoch)) => {
-                Some((loss, epoch, with_values(&fresh.valid(), &split(&self.best))))
-            }
+            Some((loss, epoch)) => Some((
+                loss,
+                epoch,
+                super::average::with_values(&fresh.valid(), &split(&self.best)),
+            )),
             None => None,
         };
         let average = match h.average_updates {
@@ -229,9 +231,9 @@ impl TrainState {
             None => None,
         };
         let ids: Vec<u64> = h.params.iter().map(|p| p.id).collect();
-        let mut model = fresh.clone().map(&mut Replace {
+        let mut model = fresh.clone().map(&mut WithIds {
             values: split(&self.model).into_iter(),
-            ids: Some(ids.into_iter()),
+            ids: ids.into_iter(),
         });
         model.dropout = h.dropout;
         let settings = TrainConfig {
@@ -330,34 +332,25 @@ fn implausible(h: &super::checkpoint_file::Header, batches: usize) -> Option<Str
         .map(|(_, why)| why.to_string())
 }
 
-/// `like` with the weights `values` (per parameter, in module order).
-fn with_values(like: &Forecaster, values: &[Vec<f32>]) -> Forecaster {
-    like.clone().map(&mut Replace::<_, std::iter::Empty<u64>> {
-        values: values.iter().cloned(),
-        ids: None,
-    })
-}
-
-/// Replaces each float parameter, in module order, by the next values (and id).
-struct Replace<V, I> {
+/// Replaces each float parameter, in module order, by the next values and id (the id
+/// the optimiser's record keys its state by).
+struct WithIds<V, I> {
     values: V,
-    ids: Option<I>,
+    ids: I,
 }
 
-impl<V, I> ModuleMapper for Replace<V, I>
+impl<V, I> ModuleMapper for WithIds<V, I>
 where
     V: Iterator<Item = Vec<f32>>,
     I: Iterator<Item = u64>,
 {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let (Some(values), id) = (self.values.next(), self.ids.as_mut().and_then(|i| i.next()))
-        else {
+        let (Some(values), Some(id)) = (self.values.next(), self.ids.next()) else {
             return param;
         };
-        let (old_id, old, mapper) = param.consume();
+        let (_, old, mapper) = param.consume();
         let tensor = Tensor::from_data(TensorData::new(values, old.shape()), &old.device())
             .set_require_grad(old.is_require_grad());
-        let id = id.map_or(old_id, ParamId::from);
-        Param::from_mapped_value(id, tensor, mapper)
+        Param::from_mapped_value(ParamId::from(id), tensor, mapper)
     }
 }
