@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::WindowNorm;
+use seqcast_engine::config::{
+    CalendarFeature, CalendarSpec, CellKind, SkipInit, Strategy, WindowNorm,
+};
 use seqcast_engine::data::table::read_csv;
 use seqcast_engine::eval::baselines::BaselineKind;
 use seqcast_engine::eval::protocol;
@@ -112,4 +114,47 @@ fn defaults_beat_the_published_baseline_on_the_darts_air_passengers_split() {
         .unwrap();
     eprintln!("AirPassengers Darts split: MAPE {mape:.3} %");
     assert!(mape < 5.66, "MAPE {mape} %");
+}
+
+#[test]
+fn the_darts_rnn_example_protocol_is_beaten_by_a_recursive_gru_with_month_features() {
+    // The Darts RNN example (an LSTM with month covariates) publishes 2.71 % MAPE on the
+    // last month of 6-month forecasts from every origin of 1959–60. BENCHMARKS.md
+    // ("The Darts RNN example, without the refit") measured this set-up at 2.39–2.47 %
+    // over eight seeds (seed 42: 2.47 %), the lowest validation error of 14 set-ups.
+    let table = read_csv(&sample("airline-passengers.csv")).unwrap();
+    let mut config = protocol::air_rnn(&RunConfig::default());
+    config.model.strategy = Strategy::Recursive;
+    config.model.cell = CellKind::Gru;
+    config.model.window_norm = WindowNorm::Mean;
+    config.model.skip_init = SkipInit::Fitted;
+    config.train.unroll = true;
+    config.train.epochs = 1000;
+    config.train.seed = 42;
+    config.data.calendar = CalendarSpec::List(vec![CalendarFeature::Month]);
+    let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
+    let s = &out.summary;
+    assert_eq!(s.data.split_rows, [108, 12, 24]);
+    assert!(
+        s.training.refit.is_none(),
+        "the validated model is backtested"
+    );
+    let test = s.test.as_ref().unwrap();
+    let horizon = protocol::AIR_RNN_HORIZON;
+    let actual = &test.actual[0];
+    assert_eq!(actual.len(), 19 * horizon, "origins 1958-12 … 1960-06");
+    assert_eq!(actual[0], 360.0, "1959-01");
+    assert_eq!(
+        actual[horizon - 1],
+        472.0,
+        "1959-06: the first month scored"
+    );
+    assert_eq!(actual[actual.len() - 1], 432.0, "1960-12: the last");
+    let last = |v: &[f64]| -> Vec<f64> { v.chunks(horizon).map(|w| w[horizon - 1]).collect() };
+    let mape =
+        seqcast_engine::eval::metrics::Metrics::compute(&last(actual), &last(&test.model[0]), None)
+            .mape
+            .unwrap();
+    eprintln!("AirPassengers, Darts RNN protocol: MAPE of the last month {mape:.3} %");
+    assert!(mape < 2.71, "MAPE {mape} %");
 }

@@ -7,6 +7,9 @@
 //!   every test window, stride 1; MSE and MAE on the normalised scale.
 //! - AirPassengers (Darts quickstart split): train 1949-01 … 1957-12, forecast the 36
 //!   months 1958-01 … 1960-12 from one origin; MAPE on the raw values.
+//! - AirPassengers (the Darts RNN example, `air-rnn`): 6-month forecasts from every
+//!   origin of 1959–1960 without retraining, each forecast's last month scored (MAPE);
+//!   in `eval_air`.
 //!
 //! Each protocol runs once per seed; with several seeds the forecasts are also averaged
 //! (a seed ensemble) and scored.
@@ -15,12 +18,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use seqcast_engine::config::MetricsScale;
 use seqcast_engine::eval::baselines::BaselineKind;
 use seqcast_engine::eval::metrics::Metrics;
-use seqcast_engine::eval::protocol::{self, AIR_LOOKBACK, ETT_LOOKBACK};
+use seqcast_engine::eval::protocol::{self, ETT_LOOKBACK};
 use seqcast_engine::pipeline::RunSummary;
 use seqcast_engine::pipeline::defaults::AutoDefaults;
 use seqcast_engine::worker::{Command, Event};
@@ -31,8 +34,9 @@ use super::train::start_with;
 /// `seqcast eval`.
 #[derive(Clone, Debug, Args)]
 pub struct EvalArgs {
-    /// Which protocol: ett, air, all, m4-hourly, or suite (then the folders or CSV
-    /// files follow).
+    /// Which protocol: ett, air (the Darts quickstart split), air-rnn (the Darts RNN
+    /// example's backtest), all (these three), m4-hourly, or suite (then the folders or
+    /// CSV files follow).
     #[arg(value_name = "PROTOCOL", default_value = "all")]
     pub protocol: String,
     /// With `suite`: folders (every CSV in them) and CSV files to train on.
@@ -123,7 +127,7 @@ const ETT_PUBLISHED: &[Published] = &[
 
 /// AirPassengers on the Darts split: Darts quickstart numbers, and a Darts `RNNModel`
 /// LSTM (hidden 25, input chunk 24, 300 epochs) measured on the same split.
-const AIR_PUBLISHED: &[(&str, f64)] = &[
+pub(super) const AIR_PUBLISHED: &[(&str, f64)] = &[
     ("naive drift + seasonal naive (Darts)", 5.66),
     ("exponential smoothing (Darts)", 5.11),
     ("Theta, tuned (Darts)", 4.40),
@@ -144,11 +148,14 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if !args.paths.is_empty() {
         bail!("only `seqcast eval suite` takes folders or files");
     }
-    let (ett, air) = match args.protocol.as_str() {
-        "all" => (true, true),
-        "ett" => (true, false),
-        "air" => (false, true),
-        other => bail!("unknown protocol '{other}': use ett, air, all, m4-hourly or suite"),
+    let (ett, air, air_rnn) = match args.protocol.as_str() {
+        "all" => (true, true, true),
+        "ett" => (true, false, false),
+        "air" => (false, true, false),
+        "air-rnn" => (false, false, true),
+        other => {
+            bail!("unknown protocol '{other}': use ett, air, air-rnn, all, m4-hourly or suite")
+        }
     };
     if ett {
         if !args.ett.is_file() {
@@ -160,7 +167,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         print!("{}", ett_protocol(args)?);
     }
     if air {
-        print!("{}", air_protocol(args)?);
+        print!("{}", super::eval_air::darts_split(args)?);
+    }
+    if air_rnn {
+        print!("{}", super::eval_air::rnn_example(args)?);
     }
     Ok(())
 }
@@ -173,7 +183,7 @@ pub(super) struct Runs {
 
 impl Runs {
     /// Test metrics of the model (the seed ensemble with several seeds).
-    fn model(&self, scale: MetricsScale) -> Option<Metrics> {
+    pub(super) fn model(&self, scale: MetricsScale) -> Option<Metrics> {
         let first = self.summaries.first()?;
         let scores = first.test_scores.as_ref()?.in_scale(scale);
         if self.summaries.len() == 1 {
@@ -210,7 +220,7 @@ impl Runs {
     }
 
     /// Each seed's own test metrics.
-    fn per_seed(&self, scale: MetricsScale) -> Vec<Metrics> {
+    pub(super) fn per_seed(&self, scale: MetricsScale) -> Vec<Metrics> {
         self.summaries
             .iter()
             .filter_map(|s| {
@@ -221,7 +231,7 @@ impl Runs {
             .collect()
     }
 
-    fn baseline(&self, kind: BaselineKind, scale: MetricsScale) -> Option<Metrics> {
+    pub(super) fn baseline(&self, kind: BaselineKind, scale: MetricsScale) -> Option<Metrics> {
         let first = self.summaries.first()?;
         let table = first.test_scores.as_ref()?.in_scale(scale);
         table.baselines.get(&kind).map(|m| m.overall.clone())
@@ -230,7 +240,7 @@ impl Runs {
 
 /// Trains once per seed with `args`' options under the protocol's settings, on one
 /// engine that loads the data once.
-fn run_seeds(
+pub(super) fn run_seeds(
     args: &EvalArgs,
     csv: Option<PathBuf>,
     protocol: impl Fn(&seqcast_engine::RunConfig) -> seqcast_engine::RunConfig,
@@ -283,7 +293,7 @@ pub(super) fn train_seeds(
     })
 }
 
-fn model_name(runs: &Runs) -> String {
+pub(super) fn model_name(runs: &Runs) -> String {
     let Some(s) = runs.summaries.first() else {
         return "seqcast".into();
     };
@@ -372,56 +382,6 @@ fn ett_protocol(args: &EvalArgs) -> Result<String> {
             if runs.summaries.len() == 1 { "" } else { "s" }
         );
     }
-    Ok(out)
-}
-
-fn air_protocol(args: &EvalArgs) -> Result<String> {
-    let lookback = args.train.lookback.unwrap_or(AIR_LOOKBACK);
-    let runs = run_seeds(
-        args,
-        args.air.clone(),
-        |c| protocol::air_darts(c, lookback),
-        "AirPassengers",
-    )
-    .context("AirPassengers protocol")?;
-    let scale = MetricsScale::Original;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\nAirPassengers, Darts quickstart split: train 1949-01 … 1957-12, forecast the 36 \
-         months 1958-01 … 1960-12 from one origin; MAPE on the raw values. Lookback {lookback}."
-    );
-    let _ = writeln!(out, "  {:<40}{:>8}", "model", "MAPE %");
-    let mut rows: Vec<(String, Option<f64>)> =
-        vec![(model_name(&runs), runs.model(scale).and_then(|m| m.mape))];
-    if runs.summaries.len() > 1 {
-        for (seed, m) in args.seeds.iter().zip(runs.per_seed(scale)) {
-            rows.push((format!("  seed {seed}"), m.mape));
-        }
-    }
-    for (kind, name) in [
-        (BaselineKind::Naive, "naive"),
-        (BaselineKind::SeasonalNaive, "seasonal naive (12 months)"),
-        (BaselineKind::Drift, "drift"),
-        (BaselineKind::Linear, "linear AR"),
-    ] {
-        rows.push((name.into(), runs.baseline(kind, scale).and_then(|m| m.mape)));
-    }
-    for (name, mape) in rows {
-        if let Some(v) = mape {
-            let _ = writeln!(out, "  {name:<40}{v:>8.2}");
-        }
-    }
-    for (name, v) in AIR_PUBLISHED {
-        let _ = writeln!(out, "  {name:<40}{v:>8.2}");
-    }
-    let _ = writeln!(
-        out,
-        "  ({:.0} s for {} run{})",
-        runs.secs,
-        runs.summaries.len(),
-        if runs.summaries.len() == 1 { "" } else { "s" }
-    );
     Ok(out)
 }
 

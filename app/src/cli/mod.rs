@@ -8,6 +8,7 @@ mod bench_load;
 mod branch;
 mod doctor;
 mod eval;
+mod eval_air;
 mod eval_m4;
 mod eval_suite;
 mod help_defaults;

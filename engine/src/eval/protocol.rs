@@ -7,8 +7,12 @@
 //! - [`air_darts`]: AirPassengers on the Darts quickstart split: train 1949-01 …
 //!   1957-12 (108 months), forecast the 36 months 1958-01 … 1960-12 from one origin;
 //!   MAPE on the raw values.
+//! - [`air_rnn`]: AirPassengers on the Darts RNN example's protocol: the model learns
+//!   from 1949-01 … 1958-12 (1958 being validation), then forecasts 6 months from every
+//!   origin whose forecast lies in 1959-01 … 1960-12, without retraining; scored on
+//!   each forecast's last point (1959-06 … 1960-12, 19 points), MAPE on the raw values.
 //!
-//! Both take a base configuration (seqcast's defaults, or the user's options) and set
+//! Each takes a base configuration (seqcast's defaults, or the user's options) and set
 //! only what the protocol fixes: data, split, scaling, window geometry and metrics.
 
 use crate::config::{MetricsScale, RunConfig, ScaleKind, Split};
@@ -25,6 +29,12 @@ pub const AIR_TRAIN_MONTHS: usize = 108;
 pub const AIR_HORIZON: usize = 36;
 /// Default lookback on AirPassengers (two years).
 pub const AIR_LOOKBACK: usize = 24;
+/// The Darts RNN example's backtest: the months 1959-01 … 1960-12.
+pub const AIR_RNN_TEST_MONTHS: usize = 24;
+/// The Darts RNN example's forecast length; only each forecast's last month is scored.
+pub const AIR_RNN_HORIZON: usize = 6;
+/// Months of validation before the backtest (1958).
+pub const AIR_RNN_VAL_MONTHS: usize = 12;
 
 /// `base` set up for the ETTh1 protocol at `horizon`, with `lookback` input steps.
 pub fn ett(base: &RunConfig, horizon: usize, lookback: usize) -> RunConfig {
@@ -64,6 +74,25 @@ pub fn air_darts(base: &RunConfig, lookback: usize) -> RunConfig {
     };
     c.window.lookback = lookback;
     c.window.horizon = AIR_HORIZON;
+    c.window.stride = 1;
+    c.eval.metrics_scale = MetricsScale::Original;
+    c
+}
+
+/// `base` set up for AirPassengers on the Darts RNN example's protocol (module docs):
+/// training rows 1949-01 … 1957-12, validation 1958 (early stopping; with `train.refit`
+/// the model is then refit on both), test 1959-01 … 1960-12 at horizon 6, every origin.
+/// The lookback and the model are `base`'s.
+pub fn air_rnn(base: &RunConfig) -> RunConfig {
+    let mut c = base.clone();
+    c.data.targets = vec!["Passengers".into()];
+    c.data.covariates.clear();
+    c.data.split = Split::Rows {
+        train: AIR_TRAIN_MONTHS,
+        val: AIR_RNN_VAL_MONTHS,
+        test: AIR_RNN_TEST_MONTHS,
+    };
+    c.window.horizon = AIR_RNN_HORIZON;
     c.window.stride = 1;
     c.eval.metrics_scale = MetricsScale::Original;
     c
