@@ -368,6 +368,61 @@ fn a_saved_model_keeps_a_linear_ar_choice_with_its_coefficients() {
 }
 
 #[test]
+fn a_saved_model_forecasts_an_average_of_two_baselines_as_the_run_chose_it() {
+    // `auto` averages two baselines validation cannot tell apart (eval::choice has the
+    // rule); a saved model must forecast that average on new data. The run here uses the
+    // linear autoregression, so model.json holds its coefficients; the same model told
+    // to forecast with seasonal naive, and with the even pair of the two, must give
+    // their forecasts and the mean of them.
+    let table = monthly(&seasonal_series());
+    let mut config = small(2);
+    config.eval.forecast = ForecastMode::Linear;
+    let mut out = run(&table, &config);
+    let dir = tempfile::tempdir().unwrap();
+    let future = out.summary.future.values.clone();
+    let mut predict_with = |source: Source| {
+        out.model.product.as_mut().unwrap().source = source;
+        seqcast_engine::artifact::save(dir.path(), &out.model, None).unwrap();
+        let loaded = seqcast_engine::artifact::load(dir.path()).unwrap();
+        seqcast_engine::pipeline::predict::predict(&loaded, &table).unwrap()
+    };
+    let baseline = |baseline| Source::Baseline { baseline };
+    let pair = Source::Pair {
+        simpler: BaselineKind::SeasonalNaive,
+        fitted: BaselineKind::Linear,
+    };
+    let linear = predict_with(baseline(BaselineKind::Linear));
+    let seasonal = predict_with(baseline(BaselineKind::SeasonalNaive));
+    let both = predict_with(pair);
+    assert_eq!(linear.future.values, future);
+    let (l, sn, p) = (
+        &linear.future.values[0],
+        &seasonal.future.values[0],
+        &both.future.values[0],
+    );
+    assert_ne!(l, sn);
+    for ((a, b), m) in l.iter().zip(sn).zip(p) {
+        assert!((m - (a + b) / 2.0).abs() < 1e-9, "{m} vs {a} and {b}");
+    }
+    for ((a, b), m) in (linear.windows.product[0].iter())
+        .zip(&seasonal.windows.product[0])
+        .zip(&both.windows.product[0])
+    {
+        assert!((m - (a + b) / 2.0).abs() < 1e-9);
+    }
+    // Without the linear autoregression's coefficients the pair cannot forecast: refused.
+    let product = out.model.product.as_mut().unwrap();
+    product.source = pair;
+    product.linear.clear();
+    seqcast_engine::artifact::save(dir.path(), &out.model, None).unwrap();
+    let err = seqcast_engine::artifact::load(dir.path()).unwrap_err();
+    assert!(
+        err.to_string().contains("uses the linear autoregression"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_series_without_timestamps_gets_its_season_from_its_values() {
     // 30 weeks of a weekly pattern, rows numbered: no frequency to read a season from
     let pattern = [12.0, 9.0, 10.0, 15.0, 7.0, 3.0, 14.0];

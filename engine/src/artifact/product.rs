@@ -49,22 +49,14 @@ pub(super) fn check_product(
             ));
         }
     }
-    let baseline = match product.source {
-        Source::Model => return Ok(()),
-        Source::Baseline { baseline } => baseline,
-        Source::Ensemble {
-            baseline,
-            model_weight,
-        } => {
-            if !(model_weight > 0.0 && model_weight < 1.0) {
-                return Err(format!(
-                    "the product forecast's model weight {model_weight} is not between 0 and 1"
-                ));
-            }
-            baseline
-        }
-    };
-    if baseline != BaselineKind::Linear {
+    if let Source::Ensemble { model_weight, .. } = product.source
+        && !(model_weight > 0.0 && model_weight < 1.0)
+    {
+        return Err(format!(
+            "the product forecast's model weight {model_weight} is not between 0 and 1"
+        ));
+    }
+    if !product.source.uses(BaselineKind::Linear) {
         return Ok(());
     }
     let fits = |ar: &Option<crate::eval::baselines::LinearAr>| {

@@ -16,6 +16,13 @@
 //! says little about the future: the same margin that protects the model protects the
 //! simpler baseline from a more complex one that fits the validation years by chance
 //! (BENCHMARKS.md, "Trust": picking the plain minimum was worse across the suite).
+//!
+//! When a baseline that fits more is better than the reference on validation, but not by
+//! the margin, validation cannot tell the two apart, and `auto`'s baseline side is their
+//! even average ([`Source::Pair`]) instead of the reference alone: averaging forecasts
+//! that are about as good and err differently is the safer bet (BENCHMARKS.md, "Two
+//! baselines too close to call"). The model is kept unless that average is better by
+//! the margin; the mix with the model is still formed with the reference.
 
 use std::collections::BTreeMap;
 
@@ -43,6 +50,15 @@ pub enum Source {
         /// The model's share, in (0, 1).
         model_weight: f64,
     },
+    /// The even average of two baselines validation cannot tell apart: the simpler
+    /// reference and one that fits more, better on validation but by less than
+    /// [`SWITCH_MARGIN`].
+    Pair {
+        /// The simpler one (the reference).
+        simpler: BaselineKind,
+        /// The one that fits more.
+        fitted: BaselineKind,
+    },
 }
 
 impl Source {
@@ -52,6 +68,16 @@ impl Source {
             Self::Model => "model",
             Self::Baseline { baseline } => baseline.name(),
             Self::Ensemble { .. } => "ensemble",
+            Self::Pair { .. } => "baselines",
+        }
+    }
+
+    /// Whether this source's forecast uses `kind`.
+    pub fn uses(&self, kind: BaselineKind) -> bool {
+        match *self {
+            Self::Model => false,
+            Self::Baseline { baseline } | Self::Ensemble { baseline, .. } => baseline == kind,
+            Self::Pair { simpler, fitted } => simpler == kind || fitted == kind,
         }
     }
 
@@ -67,6 +93,11 @@ impl Source {
                 "{model_weight:.2} × the {model} + {:.2} × {}",
                 1.0 - model_weight,
                 baseline_words(*baseline)
+            ),
+            Self::Pair { simpler, fitted } => format!(
+                "the average of {} and {}",
+                baseline_words(*simpler),
+                baseline_words(*fitted)
             ),
         }
     }
@@ -88,6 +119,9 @@ impl Source {
             } => {
                 let base = baselines.get(baseline)?;
                 Some(mix(model, base, *model_weight))
+            }
+            Self::Pair { simpler, fitted } => {
+                Some(mix(baselines.get(simpler)?, baselines.get(fitted)?, 0.5))
             }
         }
     }
@@ -245,6 +279,9 @@ pub fn choose(
             }
         }
         reference = reference_of(&candidates);
+        if let Some(c) = reference.and_then(|r| pair_with(v, &candidates, r)) {
+            candidates.push(c);
+        }
         if let (Some(_), Some((baseline, _))) = (model_score, reference)
             && let Some(c) = best_mix(v, baseline)
         {
@@ -332,14 +369,46 @@ fn auto(
     let (Some(model), Some((baseline, base))) = (model, reference) else {
         return Source::Model;
     };
-    let mix = candidates
-        .iter()
-        .find(|c| matches!(c.source, Source::Ensemble { .. }));
+    let find = |f: fn(&Source) -> bool| candidates.iter().find(|c| f(&c.source));
+    let mix = find(|s| matches!(s, Source::Ensemble { .. }));
+    // The baselines' side: the reference, or its even average with a baseline that fits
+    // more and is not clearly better.
+    let (fallback, fallback_score) = find(|s| matches!(s, Source::Pair { .. }))
+        .map_or((Source::Baseline { baseline }, base), |p| {
+            (p.source, p.score)
+        });
     match mix {
         Some(m) if m.score * (1.0 + SWITCH_MARGIN) < model.min(base) => m.source,
-        _ if model <= (1.0 + SWITCH_MARGIN) * base => Source::Model,
-        _ => Source::Baseline { baseline },
+        _ if model <= (1.0 + SWITCH_MARGIN) * fallback_score => Source::Model,
+        _ => fallback,
     }
+}
+
+/// The even average of the `reference` with the best baseline that fits more and beats
+/// it on validation by less than [`SWITCH_MARGIN`] (by more, it would be the reference);
+/// `None` when there is no such baseline.
+fn pair_with(
+    v: &ValidationForecasts,
+    candidates: &[Candidate],
+    (reference, base): (BaselineKind, f64),
+) -> Option<Candidate> {
+    let fitted = candidates
+        .iter()
+        .filter_map(|c| match c.source {
+            Source::Baseline { baseline }
+                if complexity(baseline) > complexity(reference) && c.score < base =>
+            {
+                Some((baseline, c.score))
+            }
+            _ => None,
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))?
+        .0;
+    let source = Source::Pair {
+        simpler: reference,
+        fitted,
+    };
+    v.score_of(source).map(|score| Candidate { source, score })
 }
 
 /// The best combination of the model with `baseline` on validation (weights 0.05 …
@@ -356,114 +425,6 @@ fn best_mix(v: &ValidationForecasts, baseline: BaselineKind) -> Option<Candidate
         .min_by(|a, b| a.score.total_cmp(&b.score))
 }
 
-/// The skill banner's sentence.
-fn explain(c: &ForecastChoice) -> String {
-    let model = &c.model_name;
-    let score_of = |source: Source| {
-        c.candidates
-            .iter()
-            .find(|x| x.source == source)
-            .map(|x| x.score)
-    };
-    let forced = !matches!(c.mode, ForecastMode::Auto);
-    let Some((base_kind, base)) = c.best_baseline else {
-        return match c.chosen {
-            Source::Model => format!(
-                "No validation windows to judge the {model} against the baselines; forecasts use the {model}."
-            ),
-            other => format!(
-                "Forecasts use {} as asked (--forecast {}); there are no validation windows to judge it.",
-                other.describe(model),
-                c.mode.name()
-            ),
-        };
-    };
-    let base_words = baseline_words(base_kind);
-    let Some(model_score) = c.model_score else {
-        return format!(
-            "The {model}'s validation forecasts could not be scored (no finite values); \
-             forecasts use {}.",
-            c.chosen.describe(model)
-        );
-    };
-    let versus = format!("validation MASE {model_score:.3} against {base_words}'s {base:.3}");
-    let verdict = if model_score < base {
-        format!(
-            "The {model} beats {base_words}, the best baseline, by {:.0}% on validation ({versus})",
-            100.0 * (1.0 - model_score / base)
-        )
-    } else if model_score > base {
-        format!(
-            "{} is better than the {model} on this series ({versus}, {:.0}% lower error)",
-            capitalise(base_words),
-            100.0 * (1.0 - base / model_score)
-        )
-    } else {
-        format!("The {model} ties with {base_words} on validation ({versus})")
-    };
-    let uses = match c.chosen {
-        Source::Model if c.mode == ForecastMode::Model => {
-            format!("forecasts use the {model}, as asked (--forecast model)")
-        }
-        Source::Model if forced => format!(
-            "forecasts use the {model}: what --forecast {} asks for could not be scored",
-            c.mode.name()
-        ),
-        Source::Model if model_score > base => match c.reference {
-            Some((r, r_score)) if r != base_kind => format!(
-                "forecasts still use the {model}: it is within {:.0}% of {} (validation MASE \
-                 {r_score:.3}), and {base_words} is not clearly better than that simpler baseline",
-                100.0 * SWITCH_MARGIN,
-                baseline_words(r)
-            ),
-            _ => format!(
-                "forecasts still use the {model}: a difference under {:.0}% on validation is not \
-                 clear enough to switch",
-                100.0 * SWITCH_MARGIN
-            ),
-        },
-        Source::Model => format!("forecasts use the {model}"),
-        Source::Baseline { .. } if forced => {
-            format!(
-                "forecasts use {}, as asked (--forecast {})",
-                c.chosen.describe(model),
-                c.mode.name()
-            )
-        }
-        Source::Baseline { baseline } if baseline == base_kind => {
-            "forecasts use it — see why in Diagnostics".into()
-        }
-        Source::Baseline { baseline } => match score_of(c.chosen) {
-            Some(score) if score > base => format!(
-                "forecasts use {} (validation MASE {score:.3}), the simpler baseline: {base_words} \
-                 is only {:.0}% better, not clearly enough to prefer a baseline that fits more \
-                 — see why in Diagnostics",
-                baseline_words(baseline),
-                100.0 * (1.0 - base / score)
-            ),
-            _ => format!(
-                "forecasts use {} — see why in Diagnostics",
-                c.chosen.describe(model)
-            ),
-        },
-        Source::Ensemble { .. } => match score_of(c.chosen) {
-            Some(score) => format!(
-                "forecasts use {} (validation MASE {score:.3})",
-                c.chosen.describe(model)
-            ),
-            None => format!("forecasts use {}", c.chosen.describe(model)),
-        },
-    };
-    format!("{verdict}; {uses}.")
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or(String::new(), |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
-}
-
 /// `w · a + (1 − w) · b`, target by target.
 fn mix(a: &[Vec<f64>], b: &[Vec<f64>], w: f64) -> Vec<Vec<f64>> {
     a.iter()
@@ -476,6 +437,9 @@ fn mix(a: &[Vec<f64>], b: &[Vec<f64>], w: f64) -> Vec<Vec<f64>> {
         })
         .collect()
 }
+
+mod explain;
+use explain::explain;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -151,6 +151,11 @@ impl Product {
                 1.0 - model_weight,
                 baseline.name()
             ),
+            Source::Pair { simpler, fitted } => format!(
+                "baselines(0.50 {} + 0.50 {})",
+                simpler.name(),
+                fitted.name()
+            ),
         };
         Self {
             name,

@@ -67,15 +67,7 @@ pub fn apply_future(
 /// What a saved model needs to forecast as the run did: the chosen source, and the
 /// fitted linear autoregressions when the choice uses them.
 pub fn product_spec(choice: &ForecastChoice, baselines: &BaselineSet) -> ProductSpec {
-    let uses_linear = matches!(
-        choice.chosen,
-        Source::Baseline {
-            baseline: BaselineKind::Linear
-        } | Source::Ensemble {
-            baseline: BaselineKind::Linear,
-            ..
-        }
-    );
+    let uses_linear = choice.chosen.uses(BaselineKind::Linear);
     ProductSpec {
         source: choice.chosen,
         linear: if uses_linear {

@@ -198,15 +198,26 @@ fn a_more_complex_baseline_must_be_clearly_better_to_be_the_reference() {
     let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
     assert_eq!(c.best_baseline, Some((BaselineKind::Linear, 0.95)));
     assert_eq!(c.reference, Some((BaselineKind::SeasonalNaive, 1.0)));
-    let sn = Source::Baseline {
-        baseline: BaselineKind::SeasonalNaive,
+    // Too close to tell apart: the forecasts average the two (both err above the
+    // actual values here, so the average errs 0.975).
+    let pair = Source::Pair {
+        simpler: BaselineKind::SeasonalNaive,
+        fitted: BaselineKind::Linear,
     };
-    assert_eq!(c.chosen, sn, "{}", c.why);
+    assert_eq!(c.chosen, pair, "{}", c.why);
+    assert!(
+        c.candidates
+            .iter()
+            .any(|x| x.source == pair && (x.score - 0.975).abs() < 1e-12),
+        "{:?}",
+        c.candidates
+    );
     assert!(
         c.why.ends_with(
-            "forecasts use seasonal naive (validation MASE 1.000), the simpler baseline: \
-             linear autoregression is only 5% better, not clearly enough to prefer a baseline \
-             that fits more — see why in Diagnostics."
+            "forecasts use the average of seasonal naive and linear autoregression (validation \
+             MASE 0.975): linear autoregression is only 5% better than seasonal naive on \
+             validation, too little to choose between a simpler baseline and one that fits \
+             more — see why in Diagnostics."
         ),
         "{}",
         c.why
@@ -251,6 +262,61 @@ fn a_more_complex_baseline_must_be_clearly_better_to_be_the_reference() {
         Source::Baseline {
             baseline: BaselineKind::Linear
         }
+    );
+    assert!(
+        c.candidates
+            .iter()
+            .all(|x| !matches!(x.source, Source::Pair { .. })),
+        "nothing fits more than the reference: no pair"
+    );
+}
+
+#[test]
+fn two_baselines_too_close_to_tell_apart_are_averaged() {
+    // Seasonal naive errs +1 on the first value and 0 on the second; the linear
+    // autoregression 0 and −0.95: its MAE 0.475 is 5 % under seasonal naive's 0.5, not
+    // clearly better, so seasonal naive stays the reference; their average errs +0.5 and
+    // −0.475 (MAE 0.4875). Drift errs 3: not a partner. The model errs 0.6 (more than
+    // 10 % above the pair's 0.4875).
+    let (a, m, b) = inputs(
+        vec![10.0, 20.0],
+        vec![10.6, 20.6],
+        &[
+            (BaselineKind::SeasonalNaive, vec![11.0, 20.0]),
+            (BaselineKind::Drift, vec![13.0, 23.0]),
+            (BaselineKind::Linear, vec![10.0, 19.05]),
+        ],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(1.0)],
+    };
+    let c = choose(ForecastMode::Auto, Some(&v), "GRU");
+    assert_eq!(c.reference, Some((BaselineKind::SeasonalNaive, 0.5)));
+    let pair = Source::Pair {
+        simpler: BaselineKind::SeasonalNaive,
+        fitted: BaselineKind::Linear,
+    };
+    assert_eq!(c.chosen, pair, "{}", c.why);
+    let combined = pair.combine(&m, &b).unwrap();
+    assert_eq!(combined, vec![vec![10.5, 19.525]]);
+    assert!((v.score(&combined).unwrap() - 0.4875).abs() < 1e-12);
+    assert!(pair.uses(BaselineKind::Linear) && pair.uses(BaselineKind::SeasonalNaive));
+    assert!(!pair.uses(BaselineKind::Drift));
+    assert_eq!(pair.name(), "baselines");
+    assert_eq!(
+        pair.describe("GRU"),
+        "the average of seasonal naive and linear autoregression"
+    );
+
+    // A model within 10 % of the pair keeps the forecasts.
+    let m = vec![vec![10.5, 20.5]];
+    let v = ValidationForecasts { model: &m, ..v };
+    assert_eq!(
+        choose(ForecastMode::Auto, Some(&v), "GRU").chosen,
+        Source::Model
     );
 }
 
