@@ -294,19 +294,33 @@ pub(super) fn train_seeds(
 }
 
 pub(super) fn model_name(runs: &Runs) -> String {
+    match runs.summaries.len() {
+        0 | 1 => model_name_single(runs),
+        n => format!("{}, {n}-seed ensemble", model_name_single(runs)),
+    }
+}
+
+/// The model as the tables name it, without the seed count (`seqcast LSTM 2x64`).
+pub(super) fn model_name_single(runs: &Runs) -> String {
     let Some(s) = runs.summaries.first() else {
         return "seqcast".into();
     };
     let m = &s.config.model;
-    let seeds = match runs.summaries.len() {
-        1 => String::new(),
-        n => format!(", {n}-seed ensemble"),
-    };
     format!(
-        "seqcast {} {}x{}{seeds}",
+        "seqcast {} {}x{}",
         m.cell.name().to_uppercase(),
         m.layers,
         m.hidden
+    )
+}
+
+/// The closing line of a protocol's table: `  (3 s for 3 runs)`.
+pub(super) fn runs_line(runs: &Runs) -> String {
+    format!(
+        "  ({:.0} s for {} run{})\n",
+        runs.secs,
+        runs.summaries.len(),
+        if runs.summaries.len() == 1 { "" } else { "s" }
     )
 }
 

@@ -10,7 +10,7 @@ use seqcast_engine::eval::metrics::Metrics;
 use seqcast_engine::eval::protocol::{self, AIR_LOOKBACK, AIR_RNN_HORIZON};
 use seqcast_engine::pipeline::PartForecast;
 
-use super::eval::{AIR_PUBLISHED, EvalArgs, Runs, model_name, run_seeds};
+use super::eval::{AIR_PUBLISHED, EvalArgs, model_name, model_name_single, run_seeds, runs_line};
 
 /// The Darts RNN example's published MAPE (its `RNNModel` LSTM with month covariates).
 const AIR_RNN_PUBLISHED: f64 = 2.71;
@@ -48,21 +48,13 @@ pub(super) fn darts_split(args: &EvalArgs) -> Result<String> {
     ] {
         rows.push((name.into(), runs.baseline(kind, scale).and_then(|m| m.mape)));
     }
-    for (name, mape) in rows {
-        if let Some(v) = mape {
-            let _ = writeln!(out, "  {name:<40}{v:>8.2}");
-        }
-    }
-    for (name, v) in AIR_PUBLISHED {
-        let _ = writeln!(out, "  {name:<40}{v:>8.2}");
-    }
-    let _ = writeln!(
-        out,
-        "  ({:.0} s for {} run{})",
-        runs.secs,
-        runs.summaries.len(),
-        if runs.summaries.len() == 1 { "" } else { "s" }
+    rows.extend(
+        AIR_PUBLISHED
+            .iter()
+            .map(|(name, v)| ((*name).to_string(), Some(*v))),
     );
+    write_rows(&mut out, rows.into_iter().filter(|(_, v)| v.is_some()));
+    out.push_str(&runs_line(&runs));
     Ok(out)
 }
 
@@ -131,40 +123,19 @@ pub(super) fn rnn_example(args: &EvalArgs) -> Result<String> {
         }
     }
     rows.push(("Darts RNNModel (published)".into(), Some(AIR_RNN_PUBLISHED)));
-    for (name, mape) in rows {
-        match mape {
-            Some(v) => {
-                let _ = writeln!(out, "  {name:<40}{v:>8.2}");
-            }
-            None => {
-                let _ = writeln!(out, "  {name:<40}{:>8}", "–");
-            }
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  ({:.0} s for {} run{})",
-        runs.secs,
-        runs.summaries.len(),
-        if runs.summaries.len() == 1 { "" } else { "s" }
-    );
+    write_rows(&mut out, rows);
+    out.push_str(&runs_line(&runs));
     Ok(out)
 }
 
-/// The model's name without the seed count (`seqcast LSTM 2x64`).
-fn model_name_single(runs: &Runs) -> String {
-    runs.summaries.first().map_or_else(
-        || "seqcast".into(),
-        |s| {
-            let m = &s.config.model;
-            format!(
-                "seqcast {} {}x{}",
-                m.cell.name().to_uppercase(),
-                m.layers,
-                m.hidden
-            )
-        },
-    )
+/// One line per row: the name, then the MAPE (a dash where there is none).
+fn write_rows(out: &mut String, rows: impl IntoIterator<Item = (String, Option<f64>)>) {
+    for (name, mape) in rows {
+        let _ = match mape {
+            Some(v) => writeln!(out, "  {name:<40}{v:>8.2}"),
+            None => writeln!(out, "  {name:<40}{:>8}", "–"),
+        };
+    }
 }
 
 /// MAPE of each window's last step of `forecast` (the first target's, row-major
