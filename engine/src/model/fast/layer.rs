@@ -250,16 +250,18 @@ fn run_forward(
     } else {
         Default::default()
     };
-    if w.layer_norm() {
-        let [x_hat, rstd, ..] = &mut ln;
-        super::ln::forward_dispatched(&mut gates, &w.ln_ih, (x_hat, rstd), h);
-    }
-    if w.cell == CellKind::Gru {
+    let bias: Vec<f32> = if w.cell == CellKind::Gru {
         // b_hh goes inside the reset gate's product: the time loop adds it.
-        math::add_bias_rows(&mut gates, &w.b_ih);
+        w.b_ih.clone()
     } else {
         // LSTM and RNN only use b_ih + b_hh together.
-        let bias: Vec<f32> = w.b_ih.iter().zip(&w.b_hh).map(|(a, b)| a + b).collect();
+        w.b_ih.iter().zip(&w.b_hh).map(|(a, b)| a + b).collect()
+    };
+    if w.layer_norm() {
+        // Normalised, gained and biased in one pass.
+        let [x_hat, rstd, ..] = &mut ln;
+        super::ln::forward_dispatched(&mut gates, (&w.ln_ih, &bias), (x_hat, rstd), h);
+    } else {
         math::add_bias_rows(&mut gates, &bias);
     }
     let lstm = w.cell == CellKind::Lstm;
@@ -439,10 +441,17 @@ pub fn backward(
         let [_, _, x_hat_h, _] = &tape.ln;
         super::ln::gain_gradient_dispatched(dg_hidden, x_hat_h, &mut grads.ln_hh);
     }
+    // With layer normalisation the input side's backward pass also sums the biases'
+    // gradient (the column sums of dG) on its way over dG.
+    let mut dg_sums = vec![0.0f32; if ln { gw } else { 0 }];
     let d_raw_x = if ln {
         let mut d = pool::take(n * gw);
         let [x_hat, rstd, ..] = &tape.ln;
-        super::ln::backward_dispatched(&dg, (&w.ln_ih, x_hat, rstd), &mut d, &mut grads.ln_ih, h);
+        let sums = super::ln::Sums {
+            gains: Some(&mut grads.ln_ih),
+            bias: Some(&mut dg_sums),
+        };
+        super::ln::backward_dispatched(&dg, (&w.ln_ih, x_hat, rstd), &mut d, sums, h);
         Some(d)
     } else {
         None
@@ -466,8 +475,17 @@ pub fn backward(
             (h, rows, gw),
         )?;
     }
-    math::add_column_sums(&mut grads.b_ih, &dg);
-    math::add_column_sums(&mut grads.b_hh, dg_hidden);
+    if ln {
+        math::add_into(&mut grads.b_ih, &dg_sums);
+        if gru {
+            math::add_column_sums(&mut grads.b_hh, dg_hidden);
+        } else {
+            math::add_into(&mut grads.b_hh, &dg_sums);
+        }
+    } else {
+        math::add_column_sums(&mut grads.b_ih, &dg);
+        math::add_column_sums(&mut grads.b_hh, dg_hidden);
+    }
     if let Some(dx) = out.dx {
         dx.resize(n * w.d_in, 0.0);
         if w.d_in >= kernel::PANEL / 2 {

@@ -52,22 +52,45 @@ fn moments(block: &[f32]) -> (f32, f32) {
 /// loops, so it runs with their instruction set; [`forward_dispatched`] elsewhere.
 #[inline(always)]
 pub fn forward(a: &mut [f32], gains: &[f32], (x_hat, rstd): (&mut [f32], &mut [f32]), h: usize) {
+    forward_biased(a, (gains, &[]), (x_hat, rstd), h);
+}
+
+/// [`forward`], then `bias` (`[g·h]`, or empty for none) added to every row in the same
+/// pass.
+#[inline(always)]
+fn forward_biased(
+    a: &mut [f32],
+    (gains, bias): (&[f32], &[f32]),
+    (x_hat, rstd): (&mut [f32], &mut [f32]),
+    h: usize,
+) {
     let h = h.max(1);
     let width = gains.len().max(1);
     let mut rstd = rstd.iter_mut();
     for (row, x_row) in a.chunks_exact_mut(width).zip(x_hat.chunks_exact_mut(width)) {
-        for ((block, xb), gain) in row
+        for (q, ((block, xb), gain)) in row
             .chunks_exact_mut(h)
             .zip(x_row.chunks_exact_mut(h))
             .zip(gains.chunks_exact(h))
+            .enumerate()
         {
             let (mean, inv) = moments(block);
             if let Some(r) = rstd.next() {
                 *r = inv;
             }
-            for ((v, x), gn) in block.iter_mut().zip(xb.iter_mut()).zip(gain) {
-                *x = (*v - mean) * inv;
-                *v = *x * gn;
+            match bias.get(q * h..(q + 1) * h) {
+                Some(b) => {
+                    for (((v, x), gn), b) in block.iter_mut().zip(xb.iter_mut()).zip(gain).zip(b) {
+                        *x = (*v - mean) * inv;
+                        *v = *x * gn + b;
+                    }
+                }
+                None => {
+                    for ((v, x), gn) in block.iter_mut().zip(xb.iter_mut()).zip(gain) {
+                        *x = (*v - mean) * inv;
+                        *v = *x * gn;
+                    }
+                }
             }
         }
     }
@@ -117,9 +140,38 @@ pub fn backward(
     d_out: &[f32],
     (gains, x_hat, rstd): (&[f32], &[f32], &[f32]),
     d_in: &mut [f32],
-    mut d_gains: Option<&mut [f32]>,
+    d_gains: Option<&mut [f32]>,
     h: usize,
 ) {
+    let sums = Sums {
+        gains: d_gains,
+        ..Sums::default()
+    };
+    backward_summed(d_out, (gains, x_hat, rstd), d_in, sums, h);
+}
+
+/// What [`backward_summed`] adds up on its way over `d_out`, each when given.
+#[derive(Default)]
+pub struct Sums<'a> {
+    /// The gains' gradient `Σ_rows d_out ⊙ x̂`.
+    pub gains: Option<&'a mut [f32]>,
+    /// The column sums of `d_out`: the gradient of a bias added after the gains.
+    pub bias: Option<&'a mut [f32]>,
+}
+
+/// [`backward`], also adding up what `sums` asks for in the same pass over each row.
+#[inline(always)]
+fn backward_summed(
+    d_out: &[f32],
+    (gains, x_hat, rstd): (&[f32], &[f32], &[f32]),
+    d_in: &mut [f32],
+    sums: Sums<'_>,
+    h: usize,
+) {
+    let Sums {
+        gains: mut d_gains,
+        bias: mut d_bias,
+    } = sums;
     let h = h.max(1);
     let width = gains.len().max(1);
     let inv_n = 1.0 / h as f32;
@@ -131,6 +183,11 @@ pub fn backward(
     for ((d_row, x_row), in_row) in rows {
         if let Some(dg) = d_gains.as_deref_mut() {
             gain_gradient(d_row, x_row, dg);
+        }
+        if let Some(db) = d_bias.as_deref_mut() {
+            for (b, d) in db.iter_mut().zip(d_row) {
+                *b += d;
+            }
         }
         let blocks = d_row
             .chunks_exact(h)
@@ -183,10 +240,16 @@ pub fn gain_gradient_dispatched(d_out: &[f32], x_hat: &[f32], d_gains: &mut [f32
 
 /// [`forward`] with the widest instruction set the CPU has (for callers outside the
 /// time loops: the input projection of all steps at once).
-pub fn forward_dispatched(a: &mut [f32], gains: &[f32], out: (&mut [f32], &mut [f32]), h: usize) {
+/// `bias` (`[g·h]`, or empty) is added in the same pass.
+pub fn forward_dispatched(
+    a: &mut [f32],
+    (gains, bias): (&[f32], &[f32]),
+    out: (&mut [f32], &mut [f32]),
+    h: usize,
+) {
     struct Run<'a> {
         a: &'a mut [f32],
-        gains: &'a [f32],
+        gains: (&'a [f32], &'a [f32]),
         out: (&'a mut [f32], &'a mut [f32]),
         h: usize,
     }
@@ -194,45 +257,44 @@ pub fn forward_dispatched(a: &mut [f32], gains: &[f32], out: (&mut [f32], &mut [
         type Output = ();
         #[inline(always)]
         fn with_simd<S: Simd>(self) {
-            forward(self.a, self.gains, self.out, self.h);
+            forward_biased(self.a, self.gains, self.out, self.h);
         }
     }
-    AutoArch::new().dispatch(Run { a, gains, out, h });
+    AutoArch::new().dispatch(Run {
+        a,
+        gains: (gains, bias),
+        out,
+        h,
+    });
 }
 
-/// [`backward`] with the widest instruction set the CPU has.
+/// [`backward`] with the widest instruction set the CPU has, adding up `sums` on the way.
 pub fn backward_dispatched(
     d_out: &[f32],
     saved: (&[f32], &[f32], &[f32]),
     d_in: &mut [f32],
-    d_gains: &mut [f32],
+    sums: Sums<'_>,
     h: usize,
 ) {
     struct Run<'a> {
         d_out: &'a [f32],
         saved: (&'a [f32], &'a [f32], &'a [f32]),
         d_in: &'a mut [f32],
-        d_gains: &'a mut [f32],
+        sums: Sums<'a>,
         h: usize,
     }
     impl WithSimd for Run<'_> {
         type Output = ();
         #[inline(always)]
         fn with_simd<S: Simd>(self) {
-            backward(
-                self.d_out,
-                self.saved,
-                self.d_in,
-                Some(self.d_gains),
-                self.h,
-            );
+            backward_summed(self.d_out, self.saved, self.d_in, self.sums, self.h);
         }
     }
     AutoArch::new().dispatch(Run {
         d_out,
         saved,
         d_in,
-        d_gains,
+        sums,
         h,
     });
 }
@@ -306,7 +368,17 @@ mod tests {
                 }
             }
             let (mut d_in, mut d_gains) = (vec![0.0; n], vec![0.0; width]);
-            backward_dispatched(&weights, (g, &x_hat, &rstd), &mut d_in, &mut d_gains, h);
+            let mut d_bias = vec![0.0; width];
+            backward_dispatched(
+                &weights,
+                (g, &x_hat, &rstd),
+                &mut d_in,
+                Sums {
+                    gains: Some(&mut d_gains),
+                    bias: Some(&mut d_bias),
+                },
+                h,
+            );
             for i in 0..n {
                 let eps = 1e-3;
                 let (mut up, mut down) = (a0.clone(), a0.clone());
@@ -328,7 +400,21 @@ mod tests {
                     .map(|r| x_hat[r * width + k] * weights[r * width + k])
                     .sum();
                 assert!((d_gains[k] - want).abs() < 1e-5, "{h}: gain {k}");
+                // A bias after the gains gets the column sums of the output's gradient.
+                let sum: f32 = (0..rows).map(|r| weights[r * width + k]).sum();
+                assert!((d_bias[k] - sum).abs() < 1e-5, "{h}: bias {k}");
             }
+            // The bias added in the same pass as the gains.
+            let bias: Vec<f32> = (0..width).map(|k| k as f32 * 0.25 - 1.0).collect();
+            let (mut biased, mut x2, mut r2) = (a0.clone(), vec![0.0; n], vec![0.0; n / h]);
+            forward_dispatched(&mut biased, (g, &bias), (&mut x2, &mut r2), h);
+            for (j, (with, without)) in biased.iter().zip(&a).enumerate() {
+                assert!(
+                    (with - without - bias[j % width]).abs() < 1e-5,
+                    "{h}: biased {j}"
+                );
+            }
+            assert_eq!(x2, x_hat);
         }
     }
 }
