@@ -279,24 +279,6 @@ fn run_forward(
     Ok(tape)
 }
 
-/// The time loops read a given state by shape: `[rows, H]`, and the cell state too for
-/// the LSTM.
-fn check_state(w: &LayerWeights, state: &State, rows: usize) -> Result<()> {
-    let n = rows * w.hidden;
-    let c_ok = w.cell != CellKind::Lstm || state.c.len() == n;
-    if state.h.len() == n && c_ok {
-        Ok(())
-    } else {
-        Err(EngineError::FastPath(format!(
-            "a state of {} / {} values for {rows} rows of {} {:?} units",
-            state.h.len(),
-            state.c.len(),
-            w.hidden,
-            w.cell
-        )))
-    }
-}
-
 /// `states` (`[steps, rows, H]`, `step_h = rows·H`) as the recurrent products read them:
 /// times `mask` at every step with variational dropout, else as they are.
 fn masked_states<'s>(
@@ -314,41 +296,8 @@ fn masked_states<'s>(
     }
 }
 
-/// A recurrent mask covers `[rows, H]`.
-fn check_mask(w: &LayerWeights, mask: Option<&[f32]>, rows: usize) -> Result<()> {
-    match mask {
-        Some(m) if m.len() != rows * w.hidden => Err(EngineError::FastPath(format!(
-            "a recurrent dropout mask of {} values for {rows} rows of {} units",
-            m.len(),
-            w.hidden
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// The time loops index the weights by shape: check the lengths once here.
-fn check_weights(w: &LayerWeights) -> Result<()> {
-    let (h, gw) = (w.hidden, w.gate_width());
-    let ok = w.w_ih.len() == w.d_in * gw
-        && w.w_hh.len() == h * gw
-        && w.inp.shape() == Some((w.d_in, gw))
-        && w.inp_t.shape() == Some((gw, w.d_in))
-        && w.rec.shape() == Some((h, gw))
-        && w.rec_t.shape() == Some((gw, h))
-        && w.b_ih.len() == gw
-        && w.b_hh.len() == gw
-        && (w.peep.is_empty() || (w.cell == CellKind::Lstm && w.peep.len() == 3 * h))
-        && ((w.ln_ih.is_empty() && w.ln_hh.is_empty())
-            || (w.ln_ih.len() == gw && w.ln_hh.len() == gw));
-    if ok {
-        Ok(())
-    } else {
-        Err(EngineError::FastPath(format!(
-            "layer weights do not match {:?} with {} inputs and {h} units",
-            w.cell, w.d_in
-        )))
-    }
-}
+mod checks;
+use checks::{check_mask, check_state, check_weights};
 
 /// Where a layer's backward pass writes.
 pub struct Backward<'a> {
@@ -482,9 +431,15 @@ pub fn backward(
         } else {
             math::add_into(&mut grads.b_hh, &dg_sums);
         }
-    } else {
+    } else if gru {
         math::add_column_sums(&mut grads.b_ih, &dg);
         math::add_column_sums(&mut grads.b_hh, dg_hidden);
+    } else {
+        // The LSTM's and RNN's two biases see the same gradient: sum it once.
+        let mut sums = vec![0.0f32; gw];
+        math::add_column_sums(&mut sums, &dg);
+        math::add_into(&mut grads.b_ih, &sums);
+        math::add_into(&mut grads.b_hh, &sums);
     }
     if let Some(dx) = out.dx {
         dx.resize(n * w.d_in, 0.0);
