@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anyhow::{Context, Result};
 use seqcast_engine::config::MetricsScale;
 use seqcast_engine::eval::baselines::BaselineKind;
-use seqcast_engine::eval::metrics::Metrics;
+use seqcast_engine::eval::metrics::HorizonMetrics;
 use seqcast_engine::eval::protocol::{self, AIR_LOOKBACK, AIR_RNN_HORIZON};
 use seqcast_engine::pipeline::PartForecast;
 
@@ -141,20 +141,9 @@ fn write_rows(out: &mut String, rows: impl IntoIterator<Item = (String, Option<f
 /// MAPE of each window's last step of `forecast` (the first target's, row-major
 /// `[windows × AIR_RNN_HORIZON]`) against `part`'s actual values.
 fn last_step_mape(part: &PartForecast, forecast: &[Vec<f64>]) -> Option<f64> {
-    let actual = last_steps(part.actual.first()?);
-    let predicted = last_steps(forecast.first()?);
-    if actual.is_empty() || actual.len() != predicted.len() {
-        return None;
-    }
-    Metrics::compute(&actual, &predicted, None).mape
-}
-
-/// The last step of every window of a row-major `[windows × AIR_RNN_HORIZON]` series.
-fn last_steps(values: &[f64]) -> Vec<f64> {
-    values
-        .chunks_exact(AIR_RNN_HORIZON)
-        .filter_map(|w| w.last().copied())
-        .collect()
+    let actual = part.actual.first()?;
+    let metrics = HorizonMetrics::compute(actual, forecast.first()?, AIR_RNN_HORIZON, None);
+    metrics.per_step.get(AIR_RNN_HORIZON - 1)?.mape
 }
 
 /// The last-step MAPE of the seeds' mean forecast (every seed forecasts the same windows).
