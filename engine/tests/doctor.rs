@@ -63,7 +63,7 @@ fn an_absurd_learning_rate_raises_the_alarm_and_saves_finite_weights() {
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     let t = &out.summary.training;
-    let alerts = diag::final_alerts(&t.history, &t.stop, None);
+    let alerts = diag::final_alerts(&t.history, &t.stop, t.best_epoch, None);
     let k = kinds(&alerts);
     assert!(
         k.contains(&AlertKind::Exploding) || k.contains(&AlertKind::NonFinite),
@@ -99,7 +99,7 @@ fn an_absurd_learning_rate_under_the_default_pinball_loss_is_called_out() {
     let table = read_csv(&sample("daily-min-temperatures.csv")).unwrap();
     let out = pipeline::run(&table, &config, &Control::new(), &mut |_| {}).unwrap();
     let t = &out.summary.training;
-    let alerts = diag::final_alerts(&t.history, &t.stop, None);
+    let alerts = diag::final_alerts(&t.history, &t.stop, t.best_epoch, None);
     let alarm = alerts
         .iter()
         .find(|a| {

@@ -454,3 +454,51 @@ fn a_series_without_timestamps_gets_its_season_from_its_values() {
     given.eval.season = Some(14);
     assert_eq!(run(&table, &given).summary.data.season, 14);
 }
+
+/// Eight years of a yearly season that repeats exactly: seasonal naive makes no error.
+fn exact_season() -> Vec<f64> {
+    (0..96usize)
+        .map(|i| {
+            let phase = std::f64::consts::TAU * (i % 12) as f64 / 12.0;
+            100.0 + 30.0 * phase.sin() + 10.0 * (2.0 * phase).cos()
+        })
+        .collect()
+}
+
+#[test]
+fn a_start_no_trained_epoch_beats_is_kept_refit_and_named() {
+    let table = monthly(&exact_season());
+    let mut c = small(6);
+    c.window.lookback = 24;
+    c.window.horizon = 12;
+    // A start that forecasts exactly, and a learning rate that can only move away.
+    c.model.skip_init = SkipInit::SeasonalNaive;
+    c.train.lr = 0.05;
+    c.train.refit = true;
+    let out = run(&table, &c);
+    let s = &out.summary;
+    assert_eq!(s.training.best_epoch, Some(0), "{:?}", s.training.stop);
+    assert_eq!(s.training.history.len(), 6, "training still ran its epochs");
+    assert_eq!(s.training.refit.as_ref().unwrap().epochs, 0);
+    let kept = s
+        .training
+        .alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::StartKept);
+    let kept = kept.expect("the doctor names the kept start");
+    assert!(
+        kept.message.contains("none of the 6 trained epochs"),
+        "{}",
+        kept.message
+    );
+    // The refit model is the start fitted again: seasonal naive, exact on the test part.
+    let test = s.test.as_ref().unwrap();
+    let worst = (test.model[0].iter().zip(&test.actual[0]))
+        .map(|(f, a)| (f - a).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-3, "largest test error {worst}");
+    assert_eq!(
+        seqcast_engine::train::best_epoch_label(s.training.best_epoch),
+        "0 (the start)"
+    );
+}

@@ -282,7 +282,7 @@ pub(super) fn train_seeds(
         eprintln!(
             "  {what}, seed {seed}: {} epochs, best {}, {:.0} s",
             summary.training.history.len(),
-            summary.training.best_epoch.map_or(0, |e| e),
+            seqcast_engine::train::best_epoch_label(summary.training.best_epoch),
             summary.training.elapsed_secs
         );
         summaries.push(summary);

@@ -112,15 +112,20 @@ pub fn summary(summary: &RunSummary) -> String {
         },
         t.parameters,
         t.stop.describe(),
-        t.best_epoch.map_or("-".into(), |e| e.to_string()),
+        seqcast_engine::train::best_epoch_label(t.best_epoch),
         t.elapsed_secs,
         t.windows_per_sec
     );
     if let Some(r) = &t.refit {
+        let what = match r.epochs {
+            // The start was kept: the refit fits the start again, on more windows.
+            0 => "the start fitted again".to_string(),
+            n => format!("{n} epochs"),
+        };
         let _ = writeln!(
             out,
-            "refit on the training and validation rows: {} epochs over {} windows, {:.1}s",
-            r.epochs, r.windows, r.secs
+            "refit on the training and validation rows: {what} over {} windows, {:.1}s",
+            r.windows, r.secs
         );
     }
     let scale = c.eval.metrics_scale;

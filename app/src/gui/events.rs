@@ -170,10 +170,7 @@ impl SeqcastApp {
         self.session.info(format!(
             "Training {} · best epoch {} · {:.1}s",
             summary.training.stop.describe(),
-            summary
-                .training
-                .best_epoch
-                .map_or("-".into(), |e| e.to_string()),
+            seqcast_engine::train::best_epoch_label(summary.training.best_epoch),
             summary.training.elapsed_secs
         ));
         self.session.summary = Some(summary);
@@ -193,10 +190,7 @@ impl SeqcastApp {
             "Trained one model over {} series · {} · best epoch {} · {:.1}s",
             summary.data.series,
             summary.training.stop.describe(),
-            summary
-                .training
-                .best_epoch
-                .map_or("-".into(), |e| e.to_string()),
+            seqcast_engine::train::best_epoch_label(summary.training.best_epoch),
             summary.elapsed_secs
         ));
         let cancelled = matches!(

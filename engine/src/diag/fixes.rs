@@ -160,6 +160,21 @@ pub fn fix(alert: &Alert, config: &RunConfig) -> Option<Fix> {
         }
         AlertKind::CopiesLastValue => return None,
         AlertKind::WorseThanBaseline => return worse_than_baseline(alert, config),
+        AlertKind::StartKept => {
+            let (hidden, layers) = (config.model.hidden, config.model.layers);
+            c.model.hidden = (hidden / 2).max(16).min(hidden);
+            c.model.layers = 1;
+            c.train.lr = lr * 0.3;
+            let mut label = Vec::new();
+            if c.model.hidden != hidden {
+                label.push(format!("hidden {hidden} -> {}", c.model.hidden));
+            }
+            if layers != 1 {
+                label.push(format!("layers {layers} -> 1"));
+            }
+            label.push(format!("lr {lr:.1e} -> {:.1e}", c.train.lr));
+            label.join(", ")
+        }
     };
     Some(Fix::new(label, config, c))
 }

@@ -62,6 +62,9 @@ pub enum AlertKind {
     WorseThanNaive,
     /// After training: the model is worse than the best baseline on validation.
     WorseThanBaseline,
+    /// After training: no trained epoch forecast better on validation than the model's
+    /// start (a linear skip fitted or set to a baseline), so the start was kept.
+    StartKept,
 }
 
 impl AlertKind {
@@ -78,6 +81,7 @@ impl AlertKind {
             Self::CopiesLastValue => "Copies the last value",
             Self::WorseThanNaive => "Worse than naive",
             Self::WorseThanBaseline => "Worse than a baseline",
+            Self::StartKept => "Training did not beat the start",
         }
     }
 }
@@ -328,15 +332,34 @@ fn forecast_alerts(history: &[EpochRecord]) -> Vec<(AlertKind, String, &'static 
     out
 }
 
-/// Alerts about a finished run: how it stopped, and whether the model beats every
+/// Alerts about a finished run: how it stopped, whether training beat the model's
+/// start (`best_epoch` 0: the start was kept), and whether the model beats every
 /// baseline on validation (`val`: the validated model's out-of-sample scores).
 pub fn final_alerts(
     history: &[EpochRecord],
     stop: &StopReason,
+    best_epoch: Option<usize>,
     val: Option<&BaselineCheck>,
 ) -> Vec<Alert> {
     let epoch = history.last().map_or(0, |e| e.epoch);
     let mut alerts = epoch_alerts(history);
+    if best_epoch == Some(0) && !history.is_empty() {
+        alerts.push(Alert {
+            kind: AlertKind::StartKept,
+            epoch,
+            message: format!(
+                "none of the {} trained epochs forecast better on validation than the \
+                 model's start (its linear skip, fitted to the training windows): the \
+                 model forecasts with that start, and its recurrent layers add nothing",
+                history.len()
+            ),
+            remedy: "The network learns noise faster than signal on this series: try a \
+                     smaller model (hidden 32, one layer) and a lower learning rate (x0.3). \
+                     The fitted start stays the forecast meanwhile, and the product \
+                     forecast still compares it with the baselines."
+                .into(),
+        });
+    }
     if let StopReason::NonFinite {
         what,
         step,

@@ -219,7 +219,7 @@ fn final_alerts_name_nan_stops_and_losing_to_a_baseline() {
     let baselines =
         std::collections::BTreeMap::from([(crate::eval::baselines::BaselineKind::Naive, m(1.5))]);
     let check = super::baseline::plain_check(&model, &baselines);
-    let a = final_alerts(&h, &stop, Some(&check));
+    let a = final_alerts(&h, &stop, Some(5), Some(&check));
     assert_eq!(
         kinds(&a),
         [AlertKind::NonFinite, AlertKind::WorseThanBaseline]
@@ -243,7 +243,7 @@ fn final_alerts_name_nan_stops_and_losing_to_a_baseline() {
         model: &better,
         ..check
     };
-    assert!(final_alerts(&h, &StopReason::Completed, Some(&check)).is_empty());
+    assert!(final_alerts(&h, &StopReason::Completed, Some(5), Some(&check)).is_empty());
 }
 
 #[test]

@@ -143,7 +143,8 @@ pub fn run(
         .map(super::choice::choose)
         .unwrap_or_default();
     apply_choice(&prepared, &choices, test.as_mut(), &mut forecasts);
-    let mut alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, None);
+    let mut alerts =
+        crate::diag::final_alerts(&outcome.history, &outcome.stop, outcome.best_epoch, None);
     let last_epoch = outcome.history.last().map_or(0, |e| e.epoch);
     if let Some(alert) = validation
         .as_ref()

@@ -63,7 +63,7 @@ pub struct DataSummary {
 pub struct TrainingSummary {
     /// Every finished epoch.
     pub history: Vec<EpochRecord>,
-    /// Epoch whose weights were kept.
+    /// Epoch whose weights were kept (0: the start, see `TrainOutcome::best_epoch`).
     pub best_epoch: Option<usize>,
     /// Why training ended.
     pub stop: StopReason,
@@ -96,7 +96,8 @@ pub struct TrainingSummary {
 /// The final fit on the training and validation rows (`train.refit`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refit {
-    /// Epochs trained (the best epoch of the validated run).
+    /// Epochs trained (the best epoch of the validated run; 0 when the run kept its
+    /// start, which the refit fits again on its windows).
     pub epochs: usize,
     /// Windows trained on.
     pub windows: usize,
@@ -407,7 +408,12 @@ pub fn run_from(
     let check = val_scores
         .as_ref()
         .map(|s| choose::baseline_check(&prepared, &config, &s.original, &choice));
-    let alerts = crate::diag::final_alerts(&outcome.history, &outcome.stop, check.as_ref());
+    let alerts = crate::diag::final_alerts(
+        &outcome.history,
+        &outcome.stop,
+        outcome.best_epoch,
+        check.as_ref(),
+    );
     let summary = RunSummary {
         data: DataSummary::of(table, &prepared, &config, load),
         training: TrainingSummary {

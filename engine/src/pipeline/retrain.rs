@@ -44,7 +44,10 @@ pub(super) fn refit(
 
 /// The epochs a retraining runs: the validated run's best epoch (all it ran without one).
 pub(super) fn validated_epochs(outcome: &TrainOutcome) -> usize {
-    outcome.best_epoch.unwrap_or(outcome.history.len()).max(1)
+    match outcome.best_epoch {
+        Some(epoch) => epoch,
+        None => outcome.history.len().max(1),
+    }
 }
 
 /// Trains a fresh model on the windows at `origins` for `epochs` epochs, without

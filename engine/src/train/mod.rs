@@ -358,6 +358,16 @@ pub fn eta_secs(elapsed_secs: f64, fraction: f64) -> Option<f64> {
     (fraction > 0.0).then(|| elapsed_secs / fraction - elapsed_secs)
 }
 
+/// The kept epoch for display: its number, "0 (the start)" when the start was kept,
+/// "-" without one.
+pub fn best_epoch_label(best: Option<usize>) -> String {
+    match best {
+        None => "-".into(),
+        Some(0) => "0 (the start)".into(),
+        Some(e) => e.to_string(),
+    }
+}
+
 /// What training produced.
 #[derive(Debug)]
 pub struct TrainOutcome {
@@ -365,7 +375,8 @@ pub struct TrainOutcome {
     pub model: crate::model::Forecaster,
     /// Every finished epoch.
     pub history: Vec<EpochRecord>,
-    /// 1-based epoch whose weights were kept.
+    /// 1-based epoch whose weights were kept; 0 when the start was kept (a start that
+    /// already forecasts, which no trained epoch beat on validation).
     pub best_epoch: Option<usize>,
     /// Why it ended.
     pub stop: StopReason,

@@ -42,6 +42,27 @@ pub(super) fn validate(
     Ok((sum / origins.len().max(1) as f64, outputs))
 }
 
+/// Mean absolute error of a plain-device model's point forecasts over the windows at
+/// `origins`, in model space.
+pub(super) fn point_mae(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    origins: &[usize],
+) -> Result<f64> {
+    let forecast = predict_windows(model, data, origins)?;
+    let actual = crate::data::window::gather_targets(
+        data.matrix,
+        data.features,
+        data.targets,
+        origins,
+        data.forecast_steps(),
+    );
+    let sum: f64 = (forecast.iter().zip(&actual))
+        .map(|(f, a)| f64::from((f - a).abs()))
+        .sum();
+    Ok(sum / actual.len().max(1) as f64)
+}
+
 /// Model-space predictions for the windows at `origins`: row-major
 /// `[windows × horizon × targets]`.
 pub fn predict_windows(

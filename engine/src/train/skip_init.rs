@@ -19,6 +19,7 @@ use burn::tensor::{Device, TensorData};
 
 use super::TrainData;
 use crate::config::SkipInit;
+use crate::data::window::gather_targets;
 use crate::model::Forecaster;
 
 /// A baseline the skip can start from.
@@ -123,6 +124,78 @@ pub fn start_from(model: &mut Forecaster, w: Vec<f32>, device: &Device) {
         device,
     );
     model.head_b = Param::from_data(TensorData::new(vec![0.0f32; out], [out]), device);
+}
+
+/// For a quantile `model` whose head is still at zero (every level forecasts the
+/// skip's forecast), head biases that give each level that quantile of the model's
+/// errors on the training windows (`actual − forecast`): the model then forecasts the
+/// skip's forecast as its median, with bands as wide as its errors were, which is how
+/// its start is judged against the trained epochs (`Trainer::judge_start`). A direct
+/// model gets one offset per horizon step; a recursive one, rolled forward over the
+/// horizon with one offset for every step, the quantiles of its errors over all of them
+/// (from the origins whose whole horizon lies in the training rows) less their median,
+/// since its point forecast is fed back. `None` when there is nothing to measure.
+pub fn error_quantiles(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    levels: &[f64],
+) -> Option<Vec<f32>> {
+    let steps = data.forecast_steps();
+    let last_train = data.train.iter().copied().max()?;
+    let origins: Vec<usize> = match data.rollout {
+        0 => data.train.to_vec(),
+        r => (data.train.iter().copied())
+            .filter(|o| o + r <= last_train + 1)
+            .collect(),
+    };
+    let forecast = super::predict::predict_windows(model, data, &origins).ok()?;
+    let (features, targets) = (data.features, data.targets);
+    let actual = gather_targets(data.matrix, features, targets, &origins, steps);
+    // The model's own steps: one for a recursive model, the horizon for a direct one.
+    let own = if data.rollout > 0 { 1 } else { steps };
+    let out = model.head_b.val().dims()[0];
+    if origins.is_empty() || forecast.len() != actual.len() || out != levels.len() * own * targets {
+        return None;
+    }
+    let mut bias = vec![0.0f32; out];
+    for target in 0..targets {
+        for s in 0..own {
+            let mut errors: Vec<f32> = (0..origins.len())
+                .flat_map(|w| (0..steps).map(move |k| (w, k)))
+                .filter(|&(_, k)| own == 1 || k == s)
+                .map(|(w, k)| (w * steps + k) * targets + target)
+                .map(|i| actual[i] - forecast[i])
+                .collect();
+            if errors.is_empty() || errors.iter().any(|e| !e.is_finite()) {
+                return None;
+            }
+            errors.sort_by(f32::total_cmp);
+            let centre = if data.rollout > 0 {
+                sorted_quantile(&errors, 0.5)
+            } else {
+                0.0
+            };
+            for (q, level) in levels.iter().enumerate() {
+                bias[(q * own + s) * targets + target] = sorted_quantile(&errors, *level) - centre;
+            }
+        }
+    }
+    Some(bias)
+}
+
+/// Sets `model`'s head bias to `bias` (its length must be the head's outputs).
+pub fn set_head_bias(model: &mut Forecaster, bias: Vec<f32>, device: &Device) {
+    let out = bias.len();
+    model.head_b = Param::from_data(TensorData::new(bias, [out]), device);
+}
+
+/// The `level` quantile of increasing, non-empty `sorted` values, interpolated between
+/// the two nearest order statistics.
+fn sorted_quantile(sorted: &[f32], level: f64) -> f32 {
+    let pos = level.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    let frac = (pos - lo as f64) as f32;
+    sorted[lo] + frac * (sorted[hi] - sorted[lo])
 }
 
 /// Mean absolute error of the skip `w` alone on gathered windows (`x: [W × L × F]`,
@@ -240,5 +313,83 @@ mod tests {
             SkipStart::Naive
         );
         assert!(initial_skip(SkipInit::Zero, &data).is_none());
+    }
+
+    /// A quantile model with horizon `horizon` whose skip repeats the last value and
+    /// whose head is at zero.
+    fn naive_quantile_model(lookback: usize, horizon: usize, levels: &[f64]) -> Forecaster {
+        let config = crate::config::ModelConfig {
+            hidden: 4,
+            layers: 1,
+            window_norm: WindowNorm::Last,
+            ..crate::config::ModelConfig::default()
+        };
+        let shape = crate::model::ModelShape {
+            features: 1,
+            lookback,
+            horizon,
+            targets: 1,
+            quantiles: Some(crate::config::QuantileLevels::new(levels).unwrap()),
+            known: 0,
+        };
+        let device = crate::model::cpu_device();
+        let mut model = Forecaster::new(&config, shape, &mut crate::rng::Rng::new(1), &device);
+        let w = SkipStart::Naive.weights(lookback, horizon).unwrap();
+        start_from(&mut model, w, &device);
+        model
+    }
+
+    #[test]
+    fn error_quantiles_are_the_starts_errors_by_hand() {
+        // Differences d[i] = m[i+1] − m[i]: naive's one-step error at origin o is d[o].
+        let d = [5.0f32, 3.0, 0.0, 4.0, 1.0, 2.0, 6.0, 1.0, 1.0, 1.0, 1.0];
+        let mut matrix = vec![10.0f32];
+        for step in d {
+            matrix.push(matrix[matrix.len() - 1] + step);
+        }
+        let train = [1usize, 2, 3, 4, 5];
+        let data = TrainData {
+            matrix: &matrix,
+            features: 1,
+            targets: 1,
+            lookback: 2,
+            horizon: 1,
+            train: &train,
+            val: &[],
+            window_norm: WindowNorm::Last,
+            season: 1,
+            known: crate::train::KnownAhead::default(),
+            rollout: 0,
+        };
+        let close = |got: Vec<f32>, want: &[f32]| {
+            assert_eq!(got.len(), want.len(), "{got:?}");
+            assert!(
+                got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-5),
+                "{got:?} against {want:?}"
+            );
+        };
+        // One step: errors 3, 0, 4, 1, 2; the 0.1 quantile 0.4 of the way from 0 to 1.
+        let model = naive_quantile_model(2, 1, &[0.1, 0.5, 0.9]);
+        close(
+            error_quantiles(&model, &data, &[0.1, 0.5, 0.9]).unwrap(),
+            &[0.4, 2.0, 3.6],
+        );
+        // Two steps, one offset each (level-major): step 2's errors d[o] + d[o+1] are
+        // 3, 4, 5, 3, 8.
+        let data2 = TrainData { horizon: 2, ..data };
+        let model = naive_quantile_model(2, 2, &[0.1, 0.9]);
+        close(
+            error_quantiles(&model, &data2, &[0.1, 0.9]).unwrap(),
+            &[0.4, 3.0, 3.6, 6.8],
+        );
+        // Recursive over two steps: origins 1–4 (their horizon stays in the training
+        // rows), errors pooled over both steps (3, 0, 4, 1 and 3, 4, 5, 3), less their
+        // median 3, since the point forecast is fed back.
+        let rolled = TrainData { rollout: 2, ..data };
+        let model = naive_quantile_model(2, 1, &[0.1, 0.5, 0.9]);
+        close(
+            error_quantiles(&model, &rolled, &[0.1, 0.5, 0.9]).unwrap(),
+            &[-2.3, 0.0, 1.3],
+        );
     }
 }

@@ -14,7 +14,7 @@ use super::checkpoint::{self, Keeper};
 use super::epoch_stats::EpochStats;
 use super::grads::{self, GradNorms};
 use super::knobs::{Knobs, Next, Targets};
-use super::predict::validate;
+use super::predict::{point_mae, validate};
 use super::schedule::LrSchedule;
 use super::stats::{self, DiagSnapshot};
 use super::step::{StepResult, forward_backward};
@@ -56,6 +56,9 @@ pub(super) struct Trainer<'a> {
     pub(super) batches: usize,
     pub(super) history: Vec<EpochRecord>,
     pub(super) best: Option<(f64, usize, Forecaster)>,
+    /// The starting weights' validation error and the weights, when the start already
+    /// forecasts ([`Trainer::judge_start`]).
+    pub(super) start: Option<(f64, Forecaster)>,
     pub(super) since_best: usize,
     pub(super) train_time: Duration,
     pub(super) windows_done: usize,
@@ -136,6 +139,7 @@ impl<'a> Trainer<'a> {
             keeper: Keeper::new(config, || checkpoint::key(model_config, config, data)),
             notes: Vec::new(),
             resumed_from: None,
+            start: None,
         }
     }
 
@@ -299,6 +303,52 @@ impl<'a> Trainer<'a> {
             });
         }
         report(Progress::Snapshot(Box::new(snapshot)));
+    }
+
+    /// Validates the starting weights of a run whose start already forecasts (a
+    /// linear skip fitted or set to a baseline): its point forecasts' mean absolute
+    /// error (NaN without validation windows). Training and early stopping go on as
+    /// without it; [`settle_start`](Self::settle_start) compares it with the best
+    /// trained epoch.
+    pub(super) fn judge_start(&mut self) -> Result<()> {
+        let mut start = judged_weights(None, &self.model);
+        // A quantile model's levels all start at the skip's forecast: judged with the
+        // spread of its errors instead, as a forecaster of those levels would be.
+        if let Some(levels) = self.config.loss.quantiles()
+            && let Some(bias) =
+                super::skip_init::error_quantiles(&start, self.data, levels.as_slice())
+        {
+            super::skip_init::set_head_bias(&mut start, bias, &crate::model::cpu_device());
+        }
+        let error = if self.data.val.is_empty() {
+            f64::NAN
+        } else {
+            point_mae(&start, self.data, self.data.val)?
+        };
+        self.start = Some((error, start));
+        Ok(())
+    }
+
+    /// Keeps the start instead of the best trained epoch when the start's point
+    /// forecasts are at least as good on validation (mean absolute error: what the
+    /// product forecast is judged by); the best epoch is then 0. Epochs are chosen
+    /// among themselves by the training loss, which for a quantile model also scores
+    /// the bands, so the start is compared by its forecasts alone. A run of zero epochs
+    /// (the refit of a run that kept its start) ends with the start.
+    pub(super) fn settle_start(&mut self) -> Result<()> {
+        let keep = match (&self.start, &self.best) {
+            // No epoch ran (a fixed fit of zero epochs: the refit of a run that kept its
+            // start): the start is the outcome.
+            (Some(_), None) => self.history.is_empty(),
+            (Some((error, _)), Some((_, _, trained))) => {
+                error.is_finite() && *error <= point_mae(trained, self.data, self.data.val)?
+            }
+            _ => false,
+        };
+        if keep && let Some((error, start)) = self.start.take() {
+            self.best = Some((error, 0, start));
+        }
+        Ok(())
     }
 
     /// Validates the judged weights, records the epoch, keeps the best weights and

@@ -89,6 +89,9 @@ pub fn train_from(
             )),
         }
     }
+    if first == 1 && model_config.skip_init != crate::config::SkipInit::Zero {
+        t.judge_start()?;
+    }
     let mut last_epoch = first - 1;
     'epochs: for epoch in first..=config.epochs {
         last_epoch = epoch;
@@ -139,6 +142,12 @@ pub fn train_from(
     // cancelled one reports nothing more.
     if t.stop != StopReason::Cancelled {
         t.flush_steps(last_epoch, report);
+    }
+    if matches!(
+        t.stop,
+        StopReason::Completed | StopReason::EarlyStopped { .. }
+    ) {
+        t.settle_start()?;
     }
     Ok(t.finish())
 }

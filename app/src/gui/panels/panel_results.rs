@@ -149,10 +149,7 @@ fn header_ui(ui: &mut egui::Ui, summary: &PanelSummary, intents: &mut Vec<Intent
             c.window.horizon,
             summary.data.season,
             summary.training.stop.describe(),
-            summary
-                .training
-                .best_epoch
-                .map_or("-".into(), |e| e.to_string()),
+            seqcast_engine::train::best_epoch_label(summary.training.best_epoch),
             summary.elapsed_secs
         ))
         .wrap(),

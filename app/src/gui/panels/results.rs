@@ -158,9 +158,13 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
             intents.push(Intent::Dialog(Purpose::SaveModel));
         }
         ui.separator();
-        let refit = summary.training.refit.map_or(String::new(), |r| {
-            format!(" · refit on train+val, {} epochs", r.epochs)
-        });
+        let refit = summary
+            .training
+            .refit
+            .map_or(String::new(), |r| match r.epochs {
+                0 => " · refit on train+val: the start fitted again".to_string(),
+                n => format!(" · refit on train+val, {n} epochs"),
+            });
         let strategy = match summary.config.model.strategy {
             seqcast_engine::config::Strategy::Direct => String::new(),
             other => format!(", {}", other.name()),
@@ -173,10 +177,7 @@ fn header_ui(ui: &mut egui::Ui, summary: &RunSummary, intents: &mut Vec<Intent>)
             "{}{strategy}{attention} · {} · best epoch {}{refit}",
             summary.config.model.title(),
             summary.training.stop.describe(),
-            summary
-                .training
-                .best_epoch
-                .map_or("-".into(), |e| e.to_string())
+            seqcast_engine::train::best_epoch_label(summary.training.best_epoch)
         );
         // Cut to the window (the whole line on hover): a long line would widen the
         // view and push the plots past the right edge.
