@@ -9,13 +9,15 @@ import numpy as np
 
 def load(prefix):
     rep = json.load(open(prefix + '.json'))
+    if not rep.get('model'):
+        raise ValueError('no test windows')
     rows = list(csv.reader(open(prefix + '.csv')))
     hdr = rows[0]
     def col(suffix):
         for i, h in enumerate(hdr):
             if h.endswith(suffix): return i
         return None
-    ia = col('_actual'); im = col('_model') or col('_predicted')
+    ia = col('_actual'); im = col('_model') or col('_predicted'); ip = col('_predicted')
     kinds = ['naive', 'seasonal_naive', 'drift', 'linear']
     ib = {k: col('_' + k) for k in kinds}
     isp = hdr.index('split'); istep = hdr.index('step')
@@ -25,6 +27,7 @@ def load(prefix):
         if sp == 'future': continue
         d = parts.setdefault(sp, collections.defaultdict(list))
         d['actual'].append(float(r[ia])); d['model'].append(float(r[im])); d['step'].append(int(r[istep]))
+        d['product'].append(float(r[ip]))
         for k, i in ib.items():
             if i is not None and r[i] != '': d[k].append(float(r[i]))
     m = rep['model']
@@ -99,7 +102,20 @@ def rule_factory(name):
             bb = tiered_best(s, d)
             if s['model'] <= (1 + d) * s[bb]: return ('model',)
             return (bb,)
+        if name.startswith('pair'):  # the product's rule (tier, pair) without the mix
+            d = float(name.split('_')[1])
+            ref = tiered_best(s, d)
+            tier = lambda k: next(i for i, t in enumerate(TIERS) if k in t)
+            fitted = [k for k in s if k not in ('model', ref) and tier(k) > tier(ref) and s[k] < s[ref]]
+            fallback, fs = (ref,), s[ref]
+            if fitted:
+                f = min(fitted, key=s.get)
+                fallback = ('pair', ref, f)
+                fs = mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
+            if s['model'] <= (1 + d) * fs: return ('model',)
+            return fallback
         if name == 'model': return ('model',)
+        if name == 'product': return ('product',)  # what the product chose (its export)
         if name.startswith('half'):  # model if better, else 50/50 mix if close, else baseline
             d = float(name.split('_')[1])
             if s['model'] <= s[bb]: return ('model',)
@@ -112,6 +128,10 @@ def apply(pick, part):
     c = candidates(part)
     if pick[0] == 'ens':
         return pick[2] * c['model'] + (1 - pick[2]) * c[pick[1]]
+    if pick[0] == 'pair':
+        return 0.5 * c[pick[1]] + 0.5 * c[pick[2]]
+    if pick[0] == 'product':
+        return part['product']
     return c[pick[0]]
 
 def evaluate(variant, rules, verbose=False):
@@ -126,7 +146,10 @@ def evaluate(variant, rules, verbose=False):
     for name, prefixes in sorted(by_series.items()):
         per_rule = collections.defaultdict(list); models = []; bests = []
         for prefix in prefixes:
-            rep, parts, scale = load(prefix)
+            try:
+                rep, parts, scale = load(prefix)
+            except (ValueError, KeyError):
+                continue
             if 'test' not in parts: continue
             test = parts['test']; a = test['actual']
             bt = {k: mase(a, v, scale) for k, v in candidates(test).items() if k != 'model'}
@@ -156,5 +179,5 @@ def evaluate(variant, rules, verbose=False):
 
 if __name__ == '__main__':
     variant = sys.argv[1]
-    rules = sys.argv[2].split(',') if len(sys.argv) > 2 and not sys.argv[2].startswith('-') else ['model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2', 'tier_0.05', 'tier_0.1', 'tier_0.2', 'nomix_0.05', 'nomix_0.1', 'nomix_0.2']
+    rules = sys.argv[2].split(',') if len(sys.argv) > 2 and not sys.argv[2].startswith('-') else ['product', 'model', 'argmin_all', 'argmin_single', 'margin_0.05', 'margin_0.1', 'margin_0.2', 'mmargin_0.05', 'mmargin_0.1', 'half_0.1', 'half_0.2', 'tier_0.05', 'tier_0.1', 'tier_0.2', 'nomix_0.05', 'nomix_0.1', 'nomix_0.2']
     evaluate(variant, rules, verbose='-v' in sys.argv)

@@ -93,12 +93,16 @@ pub(super) fn explain(c: &ForecastChoice) -> String {
                 c.chosen.describe(model)
             ),
         },
+        // Only `--forecast ensemble` chooses the mix.
         Source::Ensemble { .. } => match score_of(c.chosen) {
             Some(score) => format!(
-                "forecasts use {} (validation MASE {score:.3})",
+                "forecasts use {} (validation MASE {score:.3}), as asked (--forecast ensemble)",
                 c.chosen.describe(model)
             ),
-            None => format!("forecasts use {}", c.chosen.describe(model)),
+            None => format!(
+                "forecasts use {}, as asked (--forecast ensemble)",
+                c.chosen.describe(model)
+            ),
         },
         Source::Pair { simpler, fitted } => {
             let of = |b| score_of(Source::Baseline { baseline: b });

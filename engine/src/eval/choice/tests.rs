@@ -160,17 +160,36 @@ fn a_baseline_only_slightly_better_on_validation_does_not_replace_the_model() {
         "{}",
         c.why
     );
-    // …and a mix that beats both by more than the margin is used:
+    // A mix that beats both by far on validation is scored, but `auto` does not use it
+    // (its gain is the two's opposite errors cancelling): the baseline stays.
     // 0.45 × [1.25, −1.25] + 0.55 × [1, 1] = [1.1125, 0.0125], MAE 0.5625
     let m = vec![vec![1.25, -1.25]];
     let v = ValidationForecasts { model: &m, ..v };
+    let mix = Source::Ensemble {
+        baseline: BaselineKind::SeasonalNaive,
+        model_weight: 0.45,
+    };
     let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert!(
+        c.candidates
+            .iter()
+            .any(|x| x.source == mix && (x.score - 0.5625).abs() < 1e-12),
+        "{:?}",
+        c.candidates
+    );
     assert_eq!(
         c.chosen,
-        Source::Ensemble {
-            baseline: BaselineKind::SeasonalNaive,
-            model_weight: 0.45
+        Source::Baseline {
+            baseline: BaselineKind::SeasonalNaive
         },
+        "{}",
+        c.why
+    );
+    // `--forecast ensemble` asks for it.
+    let c = choose(ForecastMode::Ensemble, Some(&v), "LSTM");
+    assert_eq!(c.chosen, mix, "{}", c.why);
+    assert!(
+        c.why.ends_with("as asked (--forecast ensemble)."),
         "{}",
         c.why
     );
@@ -333,7 +352,13 @@ fn opposite_errors_make_the_even_combination_best() {
         baselines: &b,
         scales: &[Some(1.0)],
     };
-    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    // The model (error 1) is as good as drift (error 1): `auto` keeps it, though their
+    // even mix is exact.
+    assert_eq!(
+        choose(ForecastMode::Auto, Some(&v), "LSTM").chosen,
+        Source::Model
+    );
+    let c = choose(ForecastMode::Ensemble, Some(&v), "LSTM");
     assert_eq!(
         c.chosen,
         Source::Ensemble {
@@ -348,10 +373,6 @@ fn opposite_errors_make_the_even_combination_best() {
         c.why.contains("0.50 × the LSTM + 0.50 × drift"),
         "{}",
         c.why
-    );
-    assert_eq!(
-        choose(ForecastMode::Ensemble, Some(&v), "LSTM").chosen,
-        c.chosen
     );
 }
 
