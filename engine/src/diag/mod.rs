@@ -354,7 +354,7 @@ pub fn final_alerts(
                 history.len()
             ),
             remedy: "The network learns noise faster than signal on this series: try a \
-                     smaller model (hidden 32, one layer) and a lower learning rate (x0.3). \
+                     smaller model (hidden 32, one layer) and a lower learning rate (×0.3). \
                      The fitted start stays the forecast meanwhile, and the product \
                      forecast still compares it with the baselines."
                 .into(),

@@ -42,13 +42,14 @@ pub(super) fn validate(
     Ok((sum / origins.len().max(1) as f64, outputs))
 }
 
-/// Mean absolute error of a plain-device model's point forecasts over the windows at
-/// `origins`, in model space.
-pub(super) fn point_mae(
+/// A plain-device model's point errors (`actual − forecast`) over the windows at
+/// `origins`, in model space: row-major `[windows × steps × targets]`, the steps being
+/// the horizon (a recursive model's: the rolled steps).
+pub(super) fn point_errors(
     model: &Forecaster,
     data: &TrainData<'_>,
     origins: &[usize],
-) -> Result<f64> {
+) -> Result<Vec<f32>> {
     let forecast = predict_windows(model, data, origins)?;
     let actual = crate::data::window::gather_targets(
         data.matrix,
@@ -57,10 +58,19 @@ pub(super) fn point_mae(
         origins,
         data.forecast_steps(),
     );
-    let sum: f64 = (forecast.iter().zip(&actual))
-        .map(|(f, a)| f64::from((f - a).abs()))
-        .sum();
-    Ok(sum / actual.len().max(1) as f64)
+    Ok(actual.iter().zip(&forecast).map(|(a, f)| a - f).collect())
+}
+
+/// Mean absolute error of a plain-device model's point forecasts over the windows at
+/// `origins`, in model space.
+pub(super) fn point_mae(
+    model: &Forecaster,
+    data: &TrainData<'_>,
+    origins: &[usize],
+) -> Result<f64> {
+    let errors = point_errors(model, data, origins)?;
+    let sum: f64 = errors.iter().map(|e| f64::from(e.abs())).sum();
+    Ok(sum / errors.len().max(1) as f64)
 }
 
 /// Model-space predictions for the windows at `origins`: row-major

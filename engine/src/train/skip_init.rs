@@ -19,7 +19,6 @@ use burn::tensor::{Device, TensorData};
 
 use super::TrainData;
 use crate::config::SkipInit;
-use crate::data::window::gather_targets;
 use crate::model::Forecaster;
 
 /// A baseline the skip can start from.
@@ -148,13 +147,15 @@ pub fn error_quantiles(
             .filter(|o| o + r <= last_train + 1)
             .collect(),
     };
-    let forecast = super::predict::predict_windows(model, data, &origins).ok()?;
-    let (features, targets) = (data.features, data.targets);
-    let actual = gather_targets(data.matrix, features, targets, &origins, steps);
+    let all = super::predict::point_errors(model, data, &origins).ok()?;
+    let targets = data.targets;
     // The model's own steps: one for a recursive model, the horizon for a direct one.
     let own = if data.rollout > 0 { 1 } else { steps };
     let out = model.head_b.val().dims()[0];
-    if origins.is_empty() || forecast.len() != actual.len() || out != levels.len() * own * targets {
+    if origins.is_empty()
+        || all.len() != origins.len() * steps * targets
+        || out != levels.len() * own * targets
+    {
         return None;
     }
     let mut bias = vec![0.0f32; out];
@@ -163,8 +164,7 @@ pub fn error_quantiles(
             let mut errors: Vec<f32> = (0..origins.len())
                 .flat_map(|w| (0..steps).map(move |k| (w, k)))
                 .filter(|&(_, k)| own == 1 || k == s)
-                .map(|(w, k)| (w * steps + k) * targets + target)
-                .map(|i| actual[i] - forecast[i])
+                .map(|(w, k)| all[(w * steps + k) * targets + target])
                 .collect();
             if errors.is_empty() || errors.iter().any(|e| !e.is_finite()) {
                 return None;

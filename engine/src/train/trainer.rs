@@ -56,6 +56,9 @@ pub(super) struct Trainer<'a> {
     pub(super) batches: usize,
     pub(super) history: Vec<EpochRecord>,
     pub(super) best: Option<(f64, usize, Forecaster)>,
+    /// Whether the skip started from a forecast (fitted or a baseline's map) rather
+    /// than at zero: only then is the start a forecaster worth judging.
+    pub(super) start_forecasts: bool,
     /// The starting weights' validation error and the weights, when the start already
     /// forecasts ([`Trainer::judge_start`]).
     pub(super) start: Option<(f64, Forecaster)>,
@@ -106,10 +109,12 @@ impl<'a> Trainer<'a> {
             known: data.known.columns.len(),
         };
         let mut model = Forecaster::new(model_config, shape, &mut rng, device);
+        let mut start_forecasts = false;
         if model.skip_w.is_some()
             && let Some((_, w)) = super::skip_init::initial_skip(model_config.skip_init, data)
         {
             super::skip_init::start_from(&mut model, w, device);
+            start_forecasts = true;
         }
         Self {
             config,
@@ -139,6 +144,7 @@ impl<'a> Trainer<'a> {
             keeper: Keeper::new(config, || checkpoint::key(model_config, config, data)),
             notes: Vec::new(),
             resumed_from: None,
+            start_forecasts,
             start: None,
         }
     }
@@ -311,6 +317,9 @@ impl<'a> Trainer<'a> {
     /// without it; [`settle_start`](Self::settle_start) compares it with the best
     /// trained epoch.
     pub(super) fn judge_start(&mut self) -> Result<()> {
+        if !self.start_forecasts {
+            return Ok(());
+        }
         let mut start = judged_weights(None, &self.model);
         // A quantile model's levels all start at the skip's forecast: judged with the
         // spread of its errors instead, as a forecaster of those levels would be.

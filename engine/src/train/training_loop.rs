@@ -89,7 +89,7 @@ pub fn train_from(
             )),
         }
     }
-    if first == 1 && model_config.skip_init != crate::config::SkipInit::Zero {
+    if first == 1 {
         t.judge_start()?;
     }
     let mut last_epoch = first - 1;
