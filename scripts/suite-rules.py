@@ -114,6 +114,34 @@ def rule_factory(name):
                 fs = mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
             if s['model'] <= (1 + d) * fs: return ('model',)
             return fallback
+        if name.startswith('pairm'):  # pair rule, the model needing its own margin M (negative: must win by M)
+            _, d, m = name.split('_')
+            d, m = float(d), float(m)
+            ref = tiered_best(s, d)
+            tier = lambda k: next(i for i, t in enumerate(TIERS) if k in t)
+            fitted = [k for k in s if k not in ('model', ref) and tier(k) > tier(ref) and s[k] < s[ref]]
+            fallback, fs = (ref,), s[ref]
+            if fitted:
+                f = min(fitted, key=s.get)
+                fallback = ('pair', ref, f)
+                fs = mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
+            if s['model'] <= (1 + m) * fs: return ('model',)
+            return fallback
+        if name.startswith('band'):  # pair fallback; model when it wins validation by more than LO,
+            # the fallback when it loses by more than HI, an equal mix of the two in between
+            _, lo, hi = name.split('_')
+            lo, hi = float(lo), float(hi)
+            ref = tiered_best(s, 0.1)
+            tier = lambda k: next(i for i, t in enumerate(TIERS) if k in t)
+            fitted = [k for k in s if k not in ('model', ref) and tier(k) > tier(ref) and s[k] < s[ref]]
+            fallback, fs = (ref,), s[ref]
+            if fitted:
+                f = min(fitted, key=s.get)
+                fallback = ('pair', ref, f)
+                fs = mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
+            if s['model'] <= (1 - lo) * fs: return ('model',)
+            if s['model'] > (1 + hi) * fs: return fallback
+            return ('mixf', fallback)
         if name == 'model': return ('model',)
         if name == 'product': return ('product',)  # what the product chose (its export)
         if name.startswith('half'):  # model if better, else 50/50 mix if close, else baseline
@@ -130,6 +158,8 @@ def apply(pick, part):
         return pick[2] * c['model'] + (1 - pick[2]) * c[pick[1]]
     if pick[0] == 'pair':
         return 0.5 * c[pick[1]] + 0.5 * c[pick[2]]
+    if pick[0] == 'mixf':
+        return 0.5 * c['model'] + 0.5 * apply(pick[1], part)
     if pick[0] == 'product':
         return part['product']
     return c[pick[0]]

@@ -236,7 +236,10 @@ pub struct TrainArgs {
         help_heading = "Data"
     )]
     pub split_rows: Option<String>,
-    /// Chronological split by fractions, e.g. 0.7,0.15,0.15.
+    /// Chronological split by fractions, e.g. 0.7,0.15,0.15. With no split option, one
+    /// series whose default fractions leave the validation or test part shorter than
+    /// the horizon holds out the last horizon for test and the one before for
+    /// validation (`last=H,H`) when the rows left still hold a training window.
     #[arg(long, value_name = "TRAIN,VAL,TEST", help_heading = "Data")]
     pub split_fractions: Option<String>,
     /// The last rows of each series: `per-series-last=H` holds out the last H rows for

@@ -101,18 +101,19 @@ impl Row {
         self.coverage.iter().map(|c| c[level]).sum::<f64>() / n
     }
 
+    /// The table's lines for this series: the means, then one line per seed.
     fn lines(&self, name: &str) -> String {
         let chosen: Vec<&str> = self.seeds.iter().map(|s| s.3.as_str()).collect();
         let mut out = format!(
-            "{name:<34}{:>16}{:>8.3}  {:>8.3}{:>7.2}  {:>8.3}{:>7.2}  {:>6.1}{:>6.1}  {}\n",
+            "{name:<34}{:>16}{:>8.3}  {:>8.3}{:>7.2}  {:>8.3}{:>7.2}  {:>6}{:>6}  {}\n",
             self.best.name(),
             self.best_error,
             self.model(),
             self.model() / self.best_error,
             self.product(),
             self.product() / self.best_error,
-            self.coverage(0),
-            self.coverage(1),
+            percent(self.coverage(0)),
+            percent(self.coverage(1)),
             chosen.join(", ")
         );
         if self.seeds.len() > 1 {
@@ -341,4 +342,14 @@ fn join(paths: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A coverage in percent to one decimal, or a dash when the forecast has no such interval
+/// (too few validation windows to calibrate it).
+fn percent(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.1}")
+    } else {
+        "—".into()
+    }
 }

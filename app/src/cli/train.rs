@@ -192,6 +192,9 @@ fn inspect(args: &TrainArgs, engine: &EngineHandle, config: RunConfig) -> Result
     let auto = match &args.config {
         Some(_) => AutoDefaults::NONE,
         None => AutoDefaults {
+            split: args.split.is_none()
+                && args.split_rows.is_none()
+                && args.split_fractions.is_none(),
             lookback: args.lookback.is_none(),
             epochs: args.epochs.is_none(),
             refit: args.refit.is_none(),

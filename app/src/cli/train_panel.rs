@@ -109,6 +109,8 @@ pub fn run(
     let auto = match &args.config {
         Some(_) => AutoDefaults::NONE,
         None => AutoDefaults {
+            // A panel's split is per series or the user's.
+            split: false,
             lookback: args.lookback.is_none(),
             epochs: args.epochs.is_none(),
             refit: false,

@@ -5,16 +5,18 @@
 //! are left to the data and keeps what came back.
 
 use seqcast_engine::RunConfig;
-use seqcast_engine::config::{SkipInit, Strategy};
+use seqcast_engine::config::{SkipInit, Split, Strategy};
 use seqcast_engine::pipeline::defaults::{
     AutoDefaults, AutoField, Resolved, describe, recursive_allowed,
 };
 use serde::{Deserialize, Serialize};
 
 /// The values the data-dependent defaults gave the current file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AutoSet {
+    /// `data.split`.
+    pub split: Option<Split>,
     /// `train.epochs`.
     pub epochs: Option<usize>,
     /// `train.refit`.
@@ -33,6 +35,9 @@ impl AutoSet {
     /// the new file's defaults may choose: those at their plain default.
     pub fn undo(&mut self, config: &mut RunConfig) -> AutoDefaults {
         let plain = RunConfig::default();
+        if self.split.is_some_and(|v| v == config.data.split) {
+            config.data.split = plain.data.split;
+        }
         if self.epochs.is_some_and(|v| v == config.train.epochs) {
             config.train.epochs = plain.train.epochs;
         }
@@ -67,6 +72,10 @@ impl AutoSet {
             .collect();
         for change in &changes {
             match change.field {
+                AutoField::Split => {
+                    config.data.split = chosen.data.split;
+                    self.split = Some(chosen.data.split);
+                }
                 AutoField::Epochs => {
                     config.train.epochs = chosen.train.epochs;
                     self.epochs = Some(chosen.train.epochs);
@@ -117,6 +126,7 @@ impl AutoSet {
 pub fn still_free(auto: AutoDefaults, config: &RunConfig) -> AutoDefaults {
     let plain = RunConfig::default();
     AutoDefaults {
+        split: auto.split && config.data.split == plain.data.split,
         lookback: auto.lookback && config.window.lookback == plain.window.lookback,
         epochs: auto.epochs && config.train.epochs == plain.train.epochs,
         refit: auto.refit && config.train.refit == plain.train.refit,
@@ -178,6 +188,7 @@ mod tests {
         assert_eq!(
             free,
             AutoDefaults {
+                split: true,
                 lookback: true,
                 epochs: false,
                 refit: true,

@@ -199,6 +199,61 @@ fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
 }
 
 #[test]
+fn a_60_month_file_holds_out_one_horizon_each_and_judges_the_model_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("five-years.csv");
+    let mut text = String::from("month,sales\n");
+    for i in 0..60 {
+        text.push_str(&format!(
+            "{}-{:02},{}\n",
+            2020 + i / 12,
+            i % 12 + 1,
+            100 + (i * 37) % 23
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let mut h = harness(Startup::File(path));
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.run_steps(2);
+    let app = h.state();
+    // 0.7 / 0.15 / 0.15 would leave 9 validation and 9 test rows for a 12-step horizon
+    assert_eq!(
+        app.persisted.config.data.split,
+        Split::Last { val: 12, test: 12 }
+    );
+    let split = &app.session.inspection.as_ref().unwrap().split;
+    assert_eq!(
+        (split.train.len(), split.val.len(), split.test.len()),
+        (36, 12, 12)
+    );
+    h.get_by_label_contains(
+        "split last=12,12 (60 rows: the 0.7/0.15/0.15 split leaves 9 validation and 9 test rows",
+    );
+    // it trains, and the forecast is judged on the validation window
+    h.state_mut().persisted.config.train.epochs = 3;
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    step_until(&mut h, "training to finish", |a| {
+        a.session.summary.is_some() && a.session.busy.is_none()
+    });
+    h.run_steps(3);
+    let summary = h.state().session.summary.clone().unwrap();
+    assert!(summary.test_scores.is_some(), "a test window exists");
+    let why = &summary.forecast.as_ref().unwrap().why;
+    assert!(!why.starts_with("No validation windows"), "{why}");
+    // the next file, long enough for the fractions, gets them back
+    h.state_mut().open(sample("airline-passengers.csv"));
+    step_until(&mut h, "the next file to be inspected", |a| {
+        a.session
+            .inspection
+            .as_ref()
+            .is_some_and(|i| i.series.len() == 144)
+    });
+    assert_eq!(h.state().persisted.config.data.split, Split::default());
+}
+
+#[test]
 fn an_impossible_lookback_shows_its_error_and_disables_train() {
     let mut h = harness(Startup::File(sample("airline-passengers.csv")));
     step_until(&mut h, "the file to be inspected", |a| {

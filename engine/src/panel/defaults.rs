@@ -24,6 +24,8 @@ pub fn resolve(panel: &Panel, config: &RunConfig, auto: AutoDefaults) -> Resolve
     let median = lengths.get(lengths.len() / 2).copied().unwrap_or(0);
     let frequency = panel.time.as_ref().map(|t| t.frequency);
     let one_series = AutoDefaults {
+        // A panel's split is per series (`--split per-series-last=H`) or its own.
+        split: false,
         lookback: auto.lookback,
         epochs: false,
         refit: false,

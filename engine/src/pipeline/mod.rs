@@ -12,6 +12,7 @@ pub mod predict;
 pub mod prepare;
 pub mod quantiles;
 mod retrain;
+pub mod short_split;
 mod watch;
 
 use std::sync::Arc;

@@ -276,11 +276,11 @@ fn report_ui(ui: &mut egui::Ui, view: &PanelView<'_>) {
             ("test", split.test.len(), test),
         ] {
             ui.label(name);
-            ui.label(format!("{rows} rows"));
+            ui.label(super::count(rows, "row"));
             if recursive && name == "train" {
-                ui.label(format!("{windows} one-step windows"));
+                ui.label(super::count(windows, "one-step window"));
             } else {
-                ui.label(format!("{windows} windows"));
+                ui.label(super::count(windows, "window"));
             }
             ui.end_row();
         }

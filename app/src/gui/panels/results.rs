@@ -205,13 +205,20 @@ fn tables_ui(ui: &mut egui::Ui, summary: &RunSummary, scale: MetricsScale, produ
         ];
         for (title, id, scores, windows) in parts {
             if let Some(scores) = scores {
-                ui.strong(format!("{title} · {windows} windows"));
+                ui.strong(format!("{title} · {}", super::count(windows, "window")));
                 let model = summary.config.model.cell.name();
                 metrics_table(ui, id, scores.in_scale(scale), model, product);
             }
         }
+        // Wrapped to the tables' width: a long reason would widen the column and push
+        // the plots past the right edge.
+        let width = ui.min_rect().width().max(240.0);
         for (kind, why) in &summary.unavailable_baselines {
-            ui.weak(format!("{} unavailable: {why}", kind.name()));
+            ui.scope(|ui| {
+                ui.set_max_width(width);
+                let text = egui::RichText::new(format!("{} unavailable: {why}", kind.name()));
+                ui.add(egui::Label::new(text.weak()).wrap());
+            });
         }
     });
 }

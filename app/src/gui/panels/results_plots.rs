@@ -26,16 +26,20 @@ fn step_plot(
     height: f32,
     bands: &[Band],
 ) {
-    let k = step - 1;
-    let pick = |values: &[f64]| -> Vec<[f64; 2]> {
-        part.origins
+    // The cells drawn and where: each window's forecast at `step`, or the whole path of
+    // a part's only window (one point per window would be a single dot).
+    let cells: Vec<(usize, f64)> = match part.origins.as_slice() {
+        [origin] => (0..horizon).map(|i| (i, (origin + i + 1) as f64)).collect(),
+        origins => origins
             .iter()
             .enumerate()
-            .filter_map(|(w, origin)| {
-                values
-                    .get(w * horizon + k)
-                    .map(|v| [(origin + step) as f64, *v])
-            })
+            .map(|(w, origin)| (w * horizon + step - 1, (origin + step) as f64))
+            .collect(),
+    };
+    let pick = |values: &[f64]| -> Vec<[f64; 2]> {
+        cells
+            .iter()
+            .filter_map(|&(cell, x)| values.get(cell).map(|v| [x, *v]))
             .collect()
     };
     let labels = series.clone();
@@ -48,18 +52,16 @@ fn step_plot(
             // The forecast's intervals at this step, widest first (behind).
             let forecast = part.product.first().or(part.model.first());
             for band in bands.iter().rev() {
-                let margin = band.radii.get(k).copied().flatten();
                 let points: Vec<[f64; 3]> = forecast
                     .map(|f| {
-                        part.origins
+                        cells
                             .iter()
-                            .enumerate()
-                            .filter_map(|(w, origin)| {
-                                let cell = w * horizon + k;
+                            .filter_map(|&(cell, x)| {
+                                let margin = band.radii.get(cell % horizon).copied().flatten();
                                 let (lo, hi) = band_at(margin, band.pair, *f.get(cell)?, |i| {
                                     quantile_at(part.quantiles.as_ref(), i, 0, cell)
                                 })?;
-                                Some([(origin + step) as f64, lo, hi])
+                                Some([x, lo, hi])
                             })
                             .collect()
                     })
@@ -99,6 +101,15 @@ fn step_plot(
                 );
             }
         });
+}
+
+/// The step plot's title: the step shown, or the whole path of a part's only window.
+fn step_title(part: &PartForecast, step: usize, horizon: usize) -> String {
+    if part.origins.len() == 1 {
+        format!("The only window: steps 1–{horizon} vs actual")
+    } else {
+        format!("Forecast {step} step(s) ahead vs actual")
+    }
 }
 
 fn per_step_plot(ui: &mut egui::Ui, table: &ScoreTable, height: f32) {
@@ -285,7 +296,7 @@ pub(super) fn plots_ui(
             ui.selectable_value(
                 &mut show_backtest,
                 false,
-                RichText::new(format!("Forecast {step} step(s) ahead vs actual")).strong(),
+                RichText::new(step_title(test, step, horizon)).strong(),
             );
             if let Some(bt) = backtest {
                 ui.selectable_value(

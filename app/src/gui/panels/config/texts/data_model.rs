@@ -11,7 +11,10 @@ pub(in super::super) const SPLIT: Field = field(
     "Split by",
     "Chronological train / validation / test split: rows are never shuffled across a \
      boundary. Fractions of the rows (e.g. 0.7 / 0.15 / 0.15) or explicit row counts (e.g. \
-     ETT: 8640 / 2880 / 2880), or the last rows of each series (the M4 protocol).",
+     ETT: 8640 / 2880 / 2880), or the last rows of each series (the M4 protocol). A single \
+     series too short for 0.7 / 0.15 / 0.15 to leave one horizon in validation and in test \
+     opens with the last rows instead (one horizon each), so the model is judged against the \
+     baselines before its forecast is used; the status line says so.",
 );
 pub(in super::super) const SPLIT_FRACTIONS: Field = field(
     "Fractions",
