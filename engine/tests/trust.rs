@@ -502,3 +502,43 @@ fn a_start_no_trained_epoch_beats_is_kept_refit_and_named() {
         "0 (the start)"
     );
 }
+
+#[test]
+fn a_60_month_series_holds_out_one_horizon_and_rolls_a_one_step_model_with_a_season_of_input() {
+    use seqcast_engine::config::{Split, Strategy};
+    use seqcast_engine::pipeline::defaults::resolve;
+    let values: Vec<f64> = seasonal_series().into_iter().take(60).collect();
+    let resolved = resolve(&monthly(&values), &small(3), AutoDefaults::ALL).unwrap();
+    let c = &resolved.config;
+    // 0.7 / 0.15 / 0.15 leaves 9 + 9 rows for a 12-step horizon: one horizon each
+    // instead, 36 training rows; recursive, lookback 12 (half of 36 in whole seasons),
+    // the fitted start
+    assert_eq!(c.data.split, Split::Last { val: 12, test: 12 });
+    assert_eq!(c.model.strategy, Strategy::Recursive);
+    assert_eq!(c.window.lookback, 12);
+    assert_eq!(c.model.skip_init, SkipInit::Fitted);
+    // Six years without dates: the season is read from the 48 values before the held-out
+    // rows (three periods are needed to believe one: 36 values would not do), and the
+    // lookback is two of them, 24.
+    let mut text = String::from("value\n");
+    for v in seasonal_series().iter().take(72) {
+        let _ = writeln!(text, "{v}");
+    }
+    let table = read_csv_bytes(text.as_bytes(), "values.csv").unwrap();
+    let undated = resolve(&table, &small(3), AutoDefaults::ALL)
+        .unwrap()
+        .config;
+    assert_eq!(
+        (
+            undated.data.split,
+            undated.model.strategy,
+            undated.window.lookback
+        ),
+        (c.data.split, Strategy::Recursive, 24)
+    );
+    // It trains, and the forecast is chosen on the validation window.
+    let out = run(&monthly(&values), c);
+    let choice = out.summary.forecast.as_ref().unwrap();
+    assert_eq!(choice.validation_windows, 1);
+    assert!(out.summary.test_scores.is_some());
+}

@@ -24,6 +24,7 @@ pub fn choose(
             model: &p.model,
             baselines: &p.baselines,
             scales: &scales,
+            windows: p.origins.len(),
         });
     choice::choose(
         config.eval.forecast,

@@ -47,6 +47,23 @@ pub fn reason(rows: usize, config: &RunConfig) -> Option<(Split, String)> {
     Some((Split::Last { val: h, test: h }, why))
 }
 
+/// The lookback of a recursive model on a series split by [`short_split`]: at most half
+/// of the `rows − 2·horizon` training rows (so the one-step windows are at least as many
+/// as the input steps) and short enough for one whole window of the horizon in them (the
+/// fitted start and the window checks need one), in whole seasons when one fits, and
+/// never above `base`.
+pub fn held_out_lookback(rows: usize, horizon: usize, base: usize, season: Option<usize>) -> usize {
+    let train = rows.saturating_sub(horizon.saturating_mul(2));
+    let cap = base
+        .min(train / 2)
+        .min(train.saturating_sub(horizon))
+        .max(1);
+    match season {
+        Some(s) if s >= 1 && s <= cap => cap / s * s,
+        _ => cap,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -83,5 +100,23 @@ mod tests {
         let mut c = RunConfig::default();
         c.window.horizon = 1;
         assert_eq!(short_split(40, &c), None);
+    }
+
+    #[test]
+    fn the_held_out_lookback_is_half_the_training_rows_in_whole_seasons() {
+        // monthly, horizon 12: 48 rows → 24 training rows → 12; 60 → 36 → 18 → one
+        // season, 12; 72 → 48 → 24; never above the default 24
+        assert_eq!(held_out_lookback(48, 12, 24, Some(12)), 12);
+        assert_eq!(held_out_lookback(60, 12, 24, Some(12)), 12);
+        assert_eq!(held_out_lookback(72, 12, 24, Some(12)), 24);
+        assert_eq!(held_out_lookback(78, 12, 24, Some(12)), 24);
+        // quarterly: 60 rows → 18 → four seasons, 16; yearly (no season): 47 → 11
+        assert_eq!(held_out_lookback(60, 12, 24, Some(4)), 16);
+        assert_eq!(held_out_lookback(47, 12, 24, None), 11);
+        // one window of the horizon must fit: 40 rows → 16 training rows → 16 − 12 = 4
+        assert_eq!(held_out_lookback(40, 12, 24, Some(12)), 4);
+        assert_eq!(held_out_lookback(37, 12, 24, None), 1);
+        // a season longer than the cap: the cap (horizon 6, 30 rows → 18 → 9)
+        assert_eq!(held_out_lookback(30, 6, 24, Some(12)), 9);
     }
 }

@@ -1,7 +1,9 @@
 //! The skill banner: one sentence on how the model compares with the baselines on
 //! validation, and what the forecasts use.
 
-use super::{ForecastChoice, ForecastMode, SWITCH_MARGIN, Source, baseline_words};
+use super::{
+    ForecastChoice, ForecastMode, ONE_WINDOW_MARGIN, SWITCH_MARGIN, Source, baseline_words,
+};
 
 /// The skill banner's sentence.
 pub(super) fn explain(c: &ForecastChoice) -> String {
@@ -48,6 +50,20 @@ pub(super) fn explain(c: &ForecastChoice) -> String {
     } else {
         format!("The {model} ties with {base_words} on validation ({versus})")
     };
+    // The model led on the only validation window, but not by enough to be trusted.
+    let one_window = (!forced && c.validation_windows == 1 && c.chosen != Source::Model)
+        .then(|| score_of(c.chosen))
+        .flatten()
+        .filter(|&s| model_score <= s);
+    if let Some(s) = one_window {
+        return format!(
+            "{verdict}; forecasts use {} (validation MASE {s:.3}) all the same: validation \
+             holds one window only, too little evidence to trust the {model} over the \
+             baselines unless it is at least {:.0}% better.",
+            c.chosen.describe(model),
+            100.0 * ONE_WINDOW_MARGIN
+        );
+    }
     let uses = match c.chosen {
         Source::Model if c.mode == ForecastMode::Model => {
             format!("forecasts use the {model}, as asked (--forecast model)")

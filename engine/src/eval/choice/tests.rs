@@ -28,11 +28,13 @@ fn scores_are_mae_over_the_scale_averaged_over_targets() {
         model: &model,
         baselines: &baselines,
         scales: &[Some(0.5), Some(2.0)],
+        windows: 4,
     };
     // target 1: MAE 0.25 / 0.5 = 0.5; target 2: MAE 3 / 2 = 1.5; mean 1.0
     assert_eq!(v.score(&model), Some(1.0));
     let v = ValidationForecasts {
         scales: &[None, Some(0.0)],
+        windows: 4,
         ..v
     };
     // no usable scale: MAE itself, (0.25 + 3) / 2
@@ -54,6 +56,7 @@ fn auto_picks_the_baseline_that_wins_on_validation() {
         model: &m,
         baselines: &b,
         scales: &[Some(0.5)],
+        windows: 4,
     };
     let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
     assert_eq!(
@@ -98,6 +101,7 @@ fn auto_keeps_the_model_when_it_wins_and_reports_its_skill() {
         model: &m,
         baselines: &b,
         scales: &[Some(1.0)],
+        windows: 4,
     };
     let c = choose(ForecastMode::Auto, Some(&v), "GRU");
     assert_eq!(c.chosen, Source::Model);
@@ -127,6 +131,7 @@ fn a_baseline_only_slightly_better_on_validation_does_not_replace_the_model() {
         model: &m,
         baselines: &b,
         scales: &[Some(1.0)],
+        windows: 4,
     };
     let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
     assert_eq!(c.chosen, Source::Model, "{}", c.why);
@@ -213,6 +218,7 @@ fn a_more_complex_baseline_must_be_clearly_better_to_be_the_reference() {
         model: &m,
         baselines: &b,
         scales: &[Some(1.0)],
+        windows: 4,
     };
     let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
     assert_eq!(c.best_baseline, Some((BaselineKind::Linear, 0.95)));
@@ -311,6 +317,7 @@ fn two_baselines_too_close_to_tell_apart_are_averaged() {
         model: &m,
         baselines: &b,
         scales: &[Some(1.0)],
+        windows: 4,
     };
     let c = choose(ForecastMode::Auto, Some(&v), "GRU");
     assert_eq!(c.reference, Some((BaselineKind::SeasonalNaive, 0.5)));
@@ -351,6 +358,7 @@ fn opposite_errors_make_the_even_combination_best() {
         model: &m,
         baselines: &b,
         scales: &[Some(1.0)],
+        windows: 4,
     };
     // The model (error 1) is as good as drift (error 1): `auto` keeps it, though their
     // even mix is exact.
@@ -388,6 +396,7 @@ fn forced_and_unjudged_choices() {
         model: &m,
         baselines: &b,
         scales: &[Some(1.0)],
+        windows: 4,
     };
     let naive = Source::Baseline {
         baseline: BaselineKind::Naive,
@@ -408,4 +417,55 @@ fn forced_and_unjudged_choices() {
         assert_eq!(ForecastMode::parse(mode.name()), Some(mode));
     }
     assert_eq!(ForecastMode::parse("best"), None);
+}
+
+#[test]
+fn on_one_validation_window_the_model_must_lead_by_the_margin() {
+    // model MAE 0.95 against seasonal naive's 1.0: 5 % better
+    let (a, m, b) = inputs(
+        vec![0.0, 0.0],
+        vec![0.95, 0.95],
+        &[(BaselineKind::SeasonalNaive, vec![1.0, 1.0])],
+    );
+    let v = ValidationForecasts {
+        actual: &a,
+        model: &m,
+        baselines: &b,
+        scales: &[Some(1.0)],
+        windows: 2,
+    };
+    // on two windows, a lead is a lead
+    assert_eq!(
+        choose(ForecastMode::Auto, Some(&v), "LSTM").chosen,
+        Source::Model
+    );
+    // on one, 5 % is not enough: the baseline, and the banner says why
+    let v = ValidationForecasts { windows: 1, ..v };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    let snaive = Source::Baseline {
+        baseline: BaselineKind::SeasonalNaive,
+    };
+    assert_eq!(c.chosen, snaive, "{}", c.why);
+    assert_eq!(c.validation_windows, 1);
+    assert_eq!(
+        c.why,
+        "The LSTM beats seasonal naive, the best baseline, by 5% on validation (validation \
+         MASE 0.950 against seasonal naive's 1.000); forecasts use seasonal naive (validation \
+         MASE 1.000) all the same: validation holds one window only, too little evidence to \
+         trust the LSTM over the baselines unless it is at least 10% better."
+    );
+    // 0.89 is 11 % better: the model
+    let m = vec![vec![0.89, 0.89]];
+    let v = ValidationForecasts { model: &m, ..v };
+    assert_eq!(
+        choose(ForecastMode::Auto, Some(&v), "LSTM").chosen,
+        Source::Model
+    );
+    // asked for, the model is used whatever the margin
+    let m = vec![vec![0.95, 0.95]];
+    let v = ValidationForecasts { model: &m, ..v };
+    assert_eq!(
+        choose(ForecastMode::Model, Some(&v), "LSTM").chosen,
+        Source::Model
+    );
 }

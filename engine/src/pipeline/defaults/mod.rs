@@ -50,7 +50,7 @@
 //!   1–3: the model beats the best baseline on 10 of 14 series instead of 8, geometric
 //!   mean ratio 0.966 → 0.908 (BENCHMARKS.md, "The strategy of short series").
 
-use crate::config::{RunConfig, SkipInit, Strategy};
+use crate::config::{RunConfig, SkipInit, Split, Strategy};
 use crate::data::split::split_rows;
 use crate::data::table::CsvTable;
 use crate::data::time::Frequency;
@@ -192,20 +192,39 @@ pub struct Resolved {
 
 /// Applies the data-dependent defaults to `config` for `table`, changing only the
 /// fields `auto` allows: the rules on the row count first (a window that does not fit
-/// would make the cleaning's window checks fail), then, when the lookback is still
-/// free, those that need the cleaned series' frequency.
+/// would make the cleaning's window checks fail), then, once the series is loaded, all
+/// of them again from `config` with the cleaned series' length and frequency.
 pub fn resolve(table: &CsvTable, config: &RunConfig, auto: AutoDefaults) -> Result<Resolved> {
-    let mut config = config.clone();
-    let mut changes = apply_data_defaults(&mut config, table.n_rows, None, auto);
-    if auto.lookback {
-        let (series, _, _) = super::load_series(table, &config)?;
-        changes.extend(apply_data_defaults(
-            &mut config,
-            series.len(),
-            series.frequency(),
-            auto,
-        ));
+    let mut loadable = config.clone();
+    let changes = apply_data_defaults(&mut loadable, table.n_rows, None, auto);
+    if !auto.any() {
+        return Ok(Resolved {
+            config: loadable,
+            changes,
+        });
     }
+    // Once the cleaned series is known (loaded with windows that fit), the rules run
+    // again on the configuration as given, with its length and frequency.
+    let (series, _, _) = super::load_series(table, &loadable)?;
+    let mut config = config.clone();
+    let rows = series.len();
+    let frequency = series.frequency();
+    // The season as the run will take it (`prepare::season_of`): the user's, the time
+    // axis's, or read from the values before the held-out rows.
+    let season = config.eval.season.or_else(|| series.season()).or_else(|| {
+        let held = config.window.horizon.saturating_mul(2);
+        let values = series
+            .targets()
+            .first()?
+            .values
+            .get(..rows.saturating_sub(held))?;
+        frequency
+            .is_none()
+            .then(|| crate::data::season::detect(values))
+            .flatten()
+            .map(|(period, _)| period)
+    });
+    let changes = apply_rules(&mut config, rows, (frequency, season), auto);
     Ok(Resolved { config, changes })
 }
 
@@ -243,6 +262,18 @@ pub fn apply_data_defaults(
     frequency: Option<Frequency>,
     auto: AutoDefaults,
 ) -> Vec<DataDefault> {
+    let season = frequency.and_then(Frequency::season);
+    apply_rules(config, rows, (frequency, season), auto)
+}
+
+/// [`apply_data_defaults`] with the season given apart from the frequency (the user's,
+/// or read from the values of a series without timestamps).
+fn apply_rules(
+    config: &mut RunConfig,
+    rows: usize,
+    (frequency, season): (Option<Frequency>, Option<usize>),
+    auto: AutoDefaults,
+) -> Vec<DataDefault> {
     let mut changes = Vec::new();
     if auto.split
         && let Some((split, why)) = short_split::reason(rows, config)
@@ -255,7 +286,9 @@ pub fn apply_data_defaults(
             why,
         });
     }
-    if frequency == Some(Frequency::Seconds(DAY))
+    let rolled = held_out_rolled(config, rows, season, auto, &mut changes);
+    if !rolled
+        && frequency == Some(Frequency::Seconds(DAY))
         && auto.lookback
         && config.window.lookback < YEARLY_LOOKBACK
     {
@@ -272,7 +305,8 @@ pub fn apply_data_defaults(
             });
         }
     }
-    if auto.lookback
+    if !rolled
+        && auto.lookback
         && training_windows(rows, config) == 0
         && let Some(lookback) = fitting_lookback(rows, config)
     {
@@ -287,12 +321,19 @@ pub fn apply_data_defaults(
         });
         config.window.lookback = lookback;
     }
-    let windows = training_windows(rows, config);
+    let windows = match rolled {
+        true => one_step_windows(rows, config),
+        false => training_windows(rows, config),
+    };
     if windows == 0 || windows >= SHORT_SERIES_WINDOWS {
         return changes;
     }
-    let plural = if windows == 1 { "" } else { "s" };
-    let why = format!("short series: {windows} training window{plural}");
+    let noun = if rolled {
+        "one-step training window"
+    } else {
+        "training window"
+    };
+    let why = format!("short series: {}", count(windows, noun));
     if auto.epochs && config.train.epochs < SHORT_SERIES_EPOCHS {
         config.train.epochs = SHORT_SERIES_EPOCHS;
         changes.push(DataDefault {
@@ -310,12 +351,15 @@ pub fn apply_data_defaults(
         });
     }
     let val = validation_windows(rows, config);
-    if auto.skip_init && config.model.skip_init == SkipInit::Zero && val >= FITTED_MIN_VAL_WINDOWS {
+    if auto.skip_init
+        && config.model.skip_init == SkipInit::Zero
+        && (val >= FITTED_MIN_VAL_WINDOWS || rolled)
+    {
         config.model.skip_init = SkipInit::Fitted;
         changes.push(DataDefault {
             field: AutoField::SkipInit,
             value: "fitted".into(),
-            why: format!("short series with {val} validation windows"),
+            why: format!("short series with {}", count(val, "validation window")),
         });
     }
     if auto.strategy && recursive_fits(config) && val >= RECURSIVE_MIN_VAL_WINDOWS {
@@ -323,10 +367,85 @@ pub fn apply_data_defaults(
         changes.push(DataDefault {
             field: AutoField::Strategy,
             value: Strategy::Recursive.name().into(),
-            why: format!("short series with {val} validation windows"),
+            why: format!("short series with {}", count(val, "validation window")),
         });
     }
     changes
+}
+
+/// Whether the split of `config` is the one [`short_split`] chose (the user left it to
+/// the data, and it holds out one horizon each).
+fn is_held_out(config: &RunConfig, auto: AutoDefaults) -> bool {
+    let h = config.window.horizon;
+    auto.split
+        && config.data.series_column.is_none()
+        && config.data.split == (Split::Last { val: h, test: h })
+}
+
+/// A seasonal series split by [`short_split`] becomes recursive (when the strategy is
+/// left to the data and allows it), and its lookback [`short_split::held_out_lookback`]:
+/// a one-step model rolled forward learns from every one-step window of the few training
+/// rows, with a season of input where one fits (and the skip then starts fitted, near
+/// seasonal naive). Returns whether it did (the model is recursive on the held-out
+/// split). Not without a season (yearly data, an index axis, or before the frequency is
+/// known): on yearly series of 40–47 rows it was no better (BENCHMARKS.md, "The split of
+/// short series").
+fn held_out_rolled(
+    config: &mut RunConfig,
+    rows: usize,
+    season: Option<usize>,
+    auto: AutoDefaults,
+    changes: &mut Vec<DataDefault>,
+) -> bool {
+    let recursive = config.model.strategy == Strategy::Recursive;
+    let Some(season) = season.filter(|&s| s > 1) else {
+        return false;
+    };
+    if !is_held_out(config, auto) || !auto.strategy || !(recursive || recursive_fits(config)) {
+        return false;
+    }
+    let h = config.window.horizon;
+    let train = rows.saturating_sub(h.saturating_mul(2));
+    let why = format!("one horizon held out for validation: {train} training rows");
+    if !recursive {
+        config.model.strategy = Strategy::Recursive;
+        changes.push(DataDefault {
+            field: AutoField::Strategy,
+            value: Strategy::Recursive.name().into(),
+            why: why.clone(),
+        });
+    }
+    if auto.lookback {
+        let base = RunConfig::default().window.lookback;
+        let lookback = short_split::held_out_lookback(rows, h, base, Some(season));
+        if lookback != config.window.lookback {
+            config.window.lookback = lookback;
+            changes.push(DataDefault {
+                field: AutoField::Lookback,
+                value: lookback.to_string(),
+                why,
+            });
+        }
+    }
+    true
+}
+
+/// `n` and `word`, plural unless `n` is 1.
+fn count(n: usize, word: &str) -> String {
+    match n {
+        1 => format!("1 {word}"),
+        _ => format!("{n} {word}s"),
+    }
+}
+
+/// One-step training windows of a recursive `config` on `rows` rows.
+fn one_step_windows(rows: usize, config: &RunConfig) -> usize {
+    let train = split_rows(rows, &config.data.split).map_or(0, |s| s.train.len());
+    let lookback = config.window.lookback;
+    match train > lookback {
+        true => (train - lookback - 1) / config.window.stride.max(1) + 1,
+        false => 0,
+    }
 }
 
 /// Whether the direct `config` may become recursive: a horizon of several steps and

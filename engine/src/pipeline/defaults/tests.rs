@@ -219,33 +219,59 @@ fn daily_series_with_three_years_of_training_rows_look_back_a_year() {
 }
 
 #[test]
-fn the_split_comes_first_and_the_lookback_fits_the_training_rows_it_leaves() {
-    // 72 rows (mortality): 50 / 11 / 11 by fractions → last 12 + 12, 48 training
-    // rows; lookback 24 leaves 48 − 36 + 1 = 13 training windows.
+fn the_split_comes_first_then_a_recursive_model_with_half_the_training_rows_of_lookback() {
+    // 72 monthly rows (mortality): 50 / 11 / 11 by fractions → last 12 + 12, 48 training
+    // rows; recursive, lookback 24 (half of 48, two seasons) → 48 − 24 = 24 one-step
+    // training windows; the fitted start although validation holds one window.
     let mut c = RunConfig::default();
-    let changes = apply_data_defaults(&mut c, 72, None, AutoDefaults::ALL);
+    let changes = apply_data_defaults(&mut c, 72, Some(Frequency::Months(1)), AutoDefaults::ALL);
     assert_eq!(c.data.split, Split::Last { val: 12, test: 12 });
-    assert_eq!(changes[0].field, AutoField::Split);
     assert_eq!(
-        describe(&changes[..1]).unwrap(),
+        describe(&changes).unwrap(),
         "split last=12,12 (72 rows: the 0.7/0.15/0.15 split leaves 11 validation and \
-         11 test rows, fewer than the horizon 12)"
+         11 test rows, fewer than the horizon 12); strategy recursive (one horizon held out \
+         for validation: 48 training rows); epochs 1000, refit true (short series: 24 \
+         one-step training windows); skip-init fitted (short series with 1 validation window)"
     );
     assert_eq!(c.window.lookback, 24);
-    // One validation window: the fitted start and the recursive strategy need two.
-    assert_eq!(c.model.skip_init, RunConfig::default().model.skip_init);
+    assert_eq!(c.model.strategy, Strategy::Recursive);
+    assert_eq!(c.model.skip_init, SkipInit::Fitted);
+
+    // 60 monthly rows: 36 training rows → half is 18 → one season, 12 (24 windows).
+    let mut c = RunConfig::default();
+    let changes = apply_data_defaults(&mut c, 60, Some(Frequency::Months(1)), AutoDefaults::ALL);
+    assert_eq!(c.window.lookback, 12);
     assert!(
         changes
             .iter()
-            .any(|d| d.why == "short series: 13 training windows")
+            .any(|d| d.field == AutoField::Lookback && d.value == "12")
     );
 
-    // 40 rows (guinearice): 16 training rows; lookback 24 fits no window, so it
-    // shortens to the largest that leaves one: 16 − 12 = 4.
+    // 40 quarterly rows: 16 training rows, a window of 12 must fit → lookback 4.
     let mut c = RunConfig::default();
-    apply_data_defaults(&mut c, 40, None, AutoDefaults::ALL);
+    apply_data_defaults(&mut c, 40, Some(Frequency::Months(3)), AutoDefaults::ALL);
     assert_eq!(c.data.split, Split::Last { val: 12, test: 12 });
-    assert_eq!(c.window.lookback, 4);
+    assert_eq!(
+        (c.window.lookback, c.model.strategy),
+        (4, Strategy::Recursive)
+    );
+
+    // Yearly (no season), or the strategy set by the user (direct): the window rule of
+    // direct models instead, the largest lookback that leaves one window: 16 − 12 = 4;
+    // the zero start (one validation window).
+    for (frequency, auto) in [
+        (Some(Frequency::Months(12)), AutoDefaults::ALL),
+        (
+            Some(Frequency::Months(1)),
+            AutoDefaults::ALL.without(AutoField::Strategy),
+        ),
+    ] {
+        let mut c = RunConfig::default();
+        apply_data_defaults(&mut c, 40, frequency, auto);
+        assert_eq!(c.data.split, Split::Last { val: 12, test: 12 });
+        assert_eq!((c.window.lookback, c.model.strategy), (4, Strategy::Direct));
+        assert_eq!(c.model.skip_init, SkipInit::Zero);
+    }
 
     // Not allowed: nothing changes.
     let mut c = RunConfig::default();
