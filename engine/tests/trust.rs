@@ -542,3 +542,22 @@ fn a_60_month_series_holds_out_one_horizon_and_rolls_a_one_step_model_with_a_sea
     assert_eq!(choice.validation_windows, 1);
     assert!(out.summary.test_scores.is_some());
 }
+
+#[test]
+fn dates_written_as_month_names_give_a_monthly_axis() {
+    let mut text = String::from("\"date\",\"deaths\"\n");
+    let names = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    for (i, v) in seasonal_series().iter().take(72).enumerate() {
+        let _ = writeln!(text, "{} {},{v}", names[i % 12], 1974 + i / 12);
+    }
+    let table = read_csv_bytes(text.as_bytes(), "mortality.csv").unwrap();
+    let resolved =
+        seqcast_engine::pipeline::defaults::resolve(&table, &small(3), AutoDefaults::ALL).unwrap();
+    // monthly, so seasonal: rolled with two seasons of lookback
+    assert_eq!(resolved.config.window.lookback, 24);
+    let out = run(&table, &resolved.config);
+    assert_eq!(out.summary.data.season, 12);
+    assert_eq!(out.summary.future.origin, "Dec 1979");
+}

@@ -219,7 +219,8 @@ pub struct TrainArgs {
     pub time_column: Option<String>,
     /// How the time column writes its dates, when detection should not decide:
     /// DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY, MM/DD/YYYY, YYYY-MM-DD, YYYY-MM, YYYY/MM/DD,
-    /// YYYYMMDD or unix (default: decided from the whole column).
+    /// YYYYMMDD, "Mon YYYY" (Jan 1974), "YYYY Mon" or unix (default: decided from the
+    /// whole column).
     #[arg(long, value_name = "PATTERN", help_heading = "Data")]
     pub date_format: Option<String>,
     /// Missing values: refuse | drop | forward_fill | interpolate.

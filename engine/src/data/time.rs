@@ -51,6 +51,13 @@ pub enum TimeFormat {
     IsoDate,
     /// `YYYY-MM` (monthly data; the day is the 1st).
     YearMonth,
+    /// An English month name and the year: `Jan 1974` (R's `ts` printed, fpp data sets)
+    /// or, year first, `1974 Jan` (tsibble's yearmonth); abbreviated or in full, any
+    /// case. The day is the 1st.
+    MonthName {
+        /// The year comes first.
+        year_first: bool,
+    },
     /// US style `M/D/YYYY`, optionally followed by ` H:MM[:SS]`.
     UsDate {
         /// Month and day are written with two digits (`01/05/2020`).
@@ -99,6 +106,8 @@ impl TimeFormat {
             ),
             Self::IsoDate => "YYYY-MM-DD".into(),
             Self::YearMonth => "YYYY-MM".into(),
+            Self::MonthName { year_first: false } => "Mon YYYY".into(),
+            Self::MonthName { year_first: true } => "YYYY Mon".into(),
             Self::UsDate {
                 zero_padded,
                 clock: c,
@@ -197,6 +206,7 @@ pub(crate) fn looks_like_time(cell: &str) -> bool {
     [
         Family::Iso,
         Family::YearMonth,
+        Family::MonthName,
         Family::Us,
         Family::DayFirst,
         Family::YmdSlash,
@@ -232,6 +242,7 @@ pub fn detect_format(column_name: &str, cells: &Cells) -> Option<TimeFormat> {
     let mut families = vec![
         Family::Iso,
         Family::YearMonth,
+        Family::MonthName,
         Family::Us,
         Family::DayFirst,
         Family::YmdSlash,
@@ -355,6 +366,11 @@ pub fn date_order_note(column_name: &str, cells: &Cells, format: &TimeFormat) ->
 /// anything else.
 pub fn format_from_pattern(pattern: &str) -> Option<TimeFormat> {
     let upper = pattern.trim().to_ascii_uppercase();
+    match upper.as_str() {
+        "MON YYYY" => return Some(TimeFormat::MonthName { year_first: false }),
+        "YYYY MON" => return Some(TimeFormat::MonthName { year_first: true }),
+        _ => {}
+    }
     let (date, time) = upper.split_once(' ').unwrap_or((upper.as_str(), ""));
     let clock = match time.trim() {
         "" => Clock::None,
@@ -394,7 +410,8 @@ pub fn format_from_pattern(pattern: &str) -> Option<TimeFormat> {
 
 /// The patterns [`format_from_pattern`] accepts, for messages.
 pub const DATE_FORMAT_PATTERNS: &str = "DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY, MM/DD/YYYY, \
-     YYYY-MM-DD, YYYY-MM, YYYY/MM/DD, YYYYMMDD or unix (a time such as HH:MM may follow a date)";
+     YYYY-MM-DD, YYYY-MM, YYYY/MM/DD, YYYYMMDD, Mon YYYY, YYYY Mon or unix (a time such as \
+     HH:MM may follow a date)";
 
 /// For a column that [`detect_format`] rejects: the 0-based row and value of the first
 /// cell that does not parse in the format of the first non-missing cell (or that first
@@ -440,6 +457,17 @@ pub fn format_time(ts: i64, format: &TimeFormat) -> String {
         }
         TimeFormat::IsoDate => format!("{y:04}-{m:02}-{d:02}"),
         TimeFormat::YearMonth => format!("{y:04}-{m:02}"),
+        TimeFormat::MonthName { year_first } => {
+            // `m` is 1–12 (a civil date), so the lookup always finds the name.
+            let name = parse::MONTHS
+                .get(usize::try_from(m - 1).unwrap_or(0))
+                .map_or("Jan", |(short, _)| short);
+            if *year_first {
+                format!("{y:04} {name}")
+            } else {
+                format!("{name} {y:04}")
+            }
+        }
         TimeFormat::UsDate {
             zero_padded,
             clock: c,

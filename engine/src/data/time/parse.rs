@@ -16,6 +16,51 @@ pub(super) struct Style {
     pub(super) padded: bool,
     /// The date separator of a day-first date (`/`, `.` or `-`); 0 otherwise.
     pub(super) sep: u8,
+    /// A month-name date wrote the year first (`1974 Jan`).
+    pub(super) year_first: bool,
+}
+
+/// English month names, abbreviated and in full.
+pub(super) const MONTHS: [(&str, &str); 12] = [
+    ("Jan", "January"),
+    ("Feb", "February"),
+    ("Mar", "March"),
+    ("Apr", "April"),
+    ("May", "May"),
+    ("Jun", "June"),
+    ("Jul", "July"),
+    ("Aug", "August"),
+    ("Sep", "September"),
+    ("Oct", "October"),
+    ("Nov", "November"),
+    ("Dec", "December"),
+];
+
+/// The month (1–12) a name gives, abbreviated (`Sept` too) or in full, any case.
+fn month_of(name: &str) -> Option<i64> {
+    let is = |a: &str| a.eq_ignore_ascii_case(name);
+    let i = MONTHS
+        .iter()
+        .position(|(short, full)| is(short) || is(full))
+        .or_else(|| is("Sept").then_some(8))?;
+    i64::try_from(i + 1).ok()
+}
+
+/// `Jan 1974` or `1974 Jan` (one space; the name abbreviated or in full).
+fn parse_month_name(s: &str, st: &mut Style) -> Option<i64> {
+    let (a, b) = s.split_once(' ')?;
+    let year = |t: &str| {
+        let mut sc = Scan::new(t);
+        let (y, _) = sc.digits(4, 4)?;
+        sc.done().then_some(y)
+    };
+    let (y, m, year_first) = match (year(a), year(b)) {
+        (Some(y), None) => (y, month_of(b)?, true),
+        (None, Some(y)) => (y, month_of(a)?, false),
+        _ => return None,
+    };
+    st.year_first = year_first;
+    to_ts(y, m, 1, 0, 0, 0)
 }
 
 /// A tiny byte cursor for the hand-written parsers (no allocation, no panics).
@@ -238,6 +283,7 @@ fn parse_unix(s: &str) -> Option<i64> {
 pub(super) enum Family {
     Iso,
     YearMonth,
+    MonthName,
     Us,
     DayFirst,
     YmdSlash,
@@ -249,6 +295,7 @@ pub(super) fn parse_family(cell: &str, family: Family, st: &mut Style) -> Option
     match family {
         Family::Iso => parse_iso(cell, st),
         Family::YearMonth => parse_year_month(cell),
+        Family::MonthName => parse_month_name(cell, st),
         Family::Us => parse_us(cell, st),
         Family::DayFirst => parse_day_first(cell, st),
         Family::YmdSlash => parse_ymd_slash(cell, st),
@@ -261,6 +308,7 @@ pub(super) fn family_of(format: &TimeFormat) -> Family {
     match format {
         TimeFormat::IsoDateTime { .. } | TimeFormat::IsoDate => Family::Iso,
         TimeFormat::YearMonth => Family::YearMonth,
+        TimeFormat::MonthName { .. } => Family::MonthName,
         TimeFormat::UsDate { .. } => Family::Us,
         TimeFormat::DayFirst { .. } => Family::DayFirst,
         TimeFormat::YmdSlash { .. } => Family::YmdSlash,
@@ -287,6 +335,9 @@ pub(super) fn format_of(family: Family, first: Style, any: Style) -> TimeFormat 
             zone: any.zone,
         },
         Family::YearMonth => TimeFormat::YearMonth,
+        Family::MonthName => TimeFormat::MonthName {
+            year_first: first.year_first,
+        },
         Family::Us => TimeFormat::UsDate {
             zero_padded: any.padded,
             clock: clock_of(any.clock),

@@ -366,3 +366,44 @@ fn slash_dates_take_the_order_the_whole_column_allows() {
     // Not a valid date as YYYYMMDD: Unix seconds, as before.
     assert_eq!(d(&["12345678"]).as_deref(), Some("Unix seconds"));
 }
+
+#[test]
+fn month_names_with_the_year_read_either_way_and_write_back_alike() {
+    let before = TimeFormat::MonthName { year_first: false };
+    let after = TimeFormat::MonthName { year_first: true };
+    // 1974-01-01: 1461 · 1 + 365 · 0 … = 1461 days to 1974 (1970–1973, one leap year)
+    let jan_1974 = 1_461 * 86_400;
+    for cell in [
+        "Jan 1974",
+        "jan 1974",
+        "JANUARY 1974",
+        "1974 Jan",
+        "1974 january",
+    ] {
+        assert_eq!(parse_time(cell, &before), Some(jan_1974), "{cell}");
+    }
+    // September as Sep, Sept and in full
+    let sep = parse_time("Sep 1974", &before);
+    assert!(sep.is_some());
+    assert_eq!(parse_time("Sept 1974", &before), sep);
+    assert_eq!(parse_time("September 1974", &after), sep);
+    for bad in ["Foo 1974", "Jan 74", "Jan  1974", "Jan-1974", "1974", "Jan"] {
+        assert_eq!(parse_time(bad, &before), None, "{bad}");
+    }
+    // detection, and the style it keeps
+    let d = |v: &[&str]| detect_format("date", &cells(v));
+    assert_eq!(
+        d(&["Jan 1974", "Feb 1974", "NA", "Apr 1974"]),
+        Some(before.clone())
+    );
+    assert_eq!(
+        d(&["1974 Nov", "1974 Dec", "1975 Jan"]),
+        Some(after.clone())
+    );
+    assert_eq!(d(&["Jan 1974", "Smarch 1974"]), None);
+    assert_eq!(format_time(jan_1974, &before), "Jan 1974");
+    assert_eq!(format_time(sep.unwrap(), &after), "1974 Sep");
+    assert_eq!(before.pattern(), "Mon YYYY");
+    assert_eq!(format_from_pattern("mon yyyy"), Some(before));
+    assert_eq!(format_from_pattern("YYYY Mon"), Some(after));
+}
