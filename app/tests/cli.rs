@@ -379,6 +379,31 @@ fn a_36_month_series_trains_with_the_lookback_that_fits() {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "stderr: {stderr}");
     assert!(
+        stderr.contains(
+            "defaults for this data: split rows 24,12,0 (36 rows: the 0.7/0.15/0.15 split \
+             leaves 5 validation and 5 test rows, fewer than the horizon 12; too few for \
+             both: validation only); strategy recursive, lookback 12 (one horizon held out \
+             for validation: 24 training rows)"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("lookback 12 horizon 12"), "{stdout}");
+    assert!(!stdout.contains("No validation windows"), "{stdout}");
+    // kept at the fractions, it trains at the lookback that fits, unjudged
+    let out = seqcast(&[
+        "train",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--epochs",
+        "3",
+        "--split-fractions",
+        "0.7,0.15,0.15",
+        "--no-record",
+        "--quiet",
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(
         stderr.contains("defaults for this data: lookback 6 (lookback 24 leaves no training window in 36 rows; 6 leaves 8)"),
         "{stderr}"
     );
@@ -424,10 +449,10 @@ fn eval_suite_scores_every_csv_of_a_folder_against_its_best_baseline() {
     assert!(["seasonal_naive", "linear"].contains(&best), "{row}");
     assert!(row.ends_with(&format!("{best}, {best}")), "{row}");
     assert_eq!(stdout.matches("  seed ").count(), 2, "{stdout}");
-    // 36 rows train, but leave no test windows to score
+    // 36 rows train (the last horizon validates), but leave no test windows to score
     assert!(
         stdout.contains(
-            "skipped: no test windows (36 rows; the test part has 5 rows, the horizon is 12)"
+            "skipped: no test windows (36 rows; the test part has 0 rows, the horizon is 12)"
         ),
         "{stdout}"
     );

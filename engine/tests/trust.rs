@@ -278,12 +278,15 @@ fn a_36_month_series_trains_with_the_lookback_that_fits() {
         err.to_string().contains("lookback 24 + horizon 12"),
         "{err}"
     );
-    // The data-dependent defaults pick the largest lookback that leaves 8 windows.
+    // At the default fractions (kept by the user), the data-dependent defaults pick the
+    // largest lookback that leaves 8 windows.
     let changes = apply_data_defaults(
         &mut config,
         36,
         None,
-        AutoDefaults::ALL.without(AutoField::Epochs),
+        AutoDefaults::ALL
+            .without(AutoField::Epochs)
+            .without(AutoField::Split),
     );
     assert_eq!(config.window.lookback, 6);
     assert_eq!(training_windows(36, &config), 8);
@@ -307,6 +310,31 @@ fn a_36_month_series_trains_with_the_lookback_that_fits() {
         "{}",
         choice.why
     );
+
+    // With the split left to the data: the last horizon for validation (no test part),
+    // 24 training rows, rolled with a season of input; the forecast is judged.
+    let resolved =
+        seqcast_engine::pipeline::defaults::resolve(&table, &small(3), AutoDefaults::ALL).unwrap();
+    let c = &resolved.config;
+    assert_eq!(
+        c.data.split,
+        seqcast_engine::config::Split::Rows {
+            train: 24,
+            val: 12,
+            test: 0
+        }
+    );
+    assert_eq!(c.window.lookback, 12);
+    let out = run(&table, c);
+    let choice = out.summary.forecast.as_ref().unwrap();
+    assert_eq!(choice.validation_windows, 1);
+    assert!(
+        !choice.why.starts_with("No validation windows"),
+        "{}",
+        choice.why
+    );
+    assert!(out.summary.test_scores.is_none());
+    assert!(out.summary.future.values[0].iter().all(|v| v.is_finite()));
 }
 
 #[test]

@@ -322,8 +322,9 @@ fn the_engine_applies_the_data_dependent_defaults_and_says_what_it_chose() {
         .unwrap();
     assert!(matches!(next_result(&engine), Event::Inspected(_)));
 
-    // Train, 36 monthly rows: the default lookback leaves no window; the engine picks
-    // the largest that leaves 8 and trains with it (the epochs stay as set).
+    // Train, 36 monthly rows: too few for a validation and a test horizon, so the last
+    // 12 validate; the 24 before train a one-step model with a year of input, from the
+    // fitted start (the epochs stay as set).
     let rows: String = (0..36)
         .map(|i| {
             let v = 100.0 + 10.0 * (i as f64 * std::f64::consts::PI / 6.0).sin() + i as f64;
@@ -350,12 +351,23 @@ fn the_engine_applies_the_data_dependent_defaults_and_says_what_it_chose() {
         panic!("expected ConfigResolved")
     };
     let fields: Vec<AutoField> = resolved.changes.iter().map(|c| c.field).collect();
-    assert_eq!(fields, [AutoField::Lookback, AutoField::Refit]);
+    assert_eq!(
+        fields,
+        [
+            AutoField::Split,
+            AutoField::Strategy,
+            AutoField::Lookback,
+            AutoField::Refit,
+            AutoField::SkipInit
+        ]
+    );
     let Event::Finished(summary, _) = next_result(&engine) else {
         panic!("expected Finished")
     };
-    assert_eq!(summary.config.window.lookback, 6);
+    assert_eq!(summary.config.window.lookback, 12);
     assert_eq!(summary.config.train.epochs, 3);
     assert!(summary.config.train.refit);
-    assert_eq!(summary.data.windows[0], 8);
+    // windows of the whole horizon: one in training (the model learns from its 24 − 12
+    // one-step windows), one in validation, no test part
+    assert_eq!(summary.data.windows, [1, 1, 0]);
 }

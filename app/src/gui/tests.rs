@@ -180,13 +180,23 @@ fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
     });
     h.run_steps(2);
     let app = h.state();
-    assert_eq!(app.persisted.config.window.lookback, 6);
+    // too short for a validation and a test horizon: the last 12 months validate, the
+    // 24 before train a one-step model with a year of input (24 one-step windows… 12)
+    assert_eq!(
+        app.persisted.config.data.split,
+        Split::Rows {
+            train: 24,
+            val: 12,
+            test: 0
+        }
+    );
+    assert_eq!(app.persisted.config.window.lookback, 12);
     assert!(app.session.inspect_error.is_none());
-    assert_eq!(app.session.inspection.as_ref().unwrap().windows[0], 8);
-    h.get_by_label_contains("lookback 6 (lookback 24 leaves no training window in 36 rows");
+    assert_eq!(app.session.inspection.as_ref().unwrap().windows, [12, 1, 0]);
+    h.get_by_label_contains("split rows 24,12,0 (36 rows: the 0.7/0.15/0.15 split leaves 5");
     assert!(!is_disabled(&h, "Train"));
-    // it trains, and Results shows the forecast past the end although no validation or
-    // test window fits
+    // it trains, and Results judges the forecast on the validation window and shows the
+    // forecast past the end although no test window fits
     h.state_mut().persisted.config.train.epochs = 3;
     h.get_by_role_and_label(Role::Button, "Train").click();
     step_until(&mut h, "training to finish", |a| {
@@ -194,7 +204,11 @@ fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
     });
     h.run_steps(3);
     assert_eq!(h.state().persisted.tab, Tab::Results);
-    h.get_by_label_contains("No validation windows to judge the LSTM");
+    assert_eq!(
+        h.query_all_by_label_contains("No validation windows to judge")
+            .count(),
+        0
+    );
     h.get_by_label("Forecast after 2022-12");
 }
 

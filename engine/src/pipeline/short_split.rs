@@ -16,9 +16,11 @@
 use crate::config::{RunConfig, Split};
 use crate::data::split::split_rows;
 
-/// The split `config` should have for a series of `rows` rows: `Last { h, h }` when the
-/// default fractions leave the validation or the test part shorter than the horizon `h`
-/// and `rows − 2h` rows still hold a window; `None` to keep the split.
+/// The split `config` should have for a series of `rows` rows when the default fractions
+/// leave the validation or the test part shorter than the horizon `h`: `Last { h, h }`
+/// when `rows − 2h` rows still hold a window (the horizon and one input step), else
+/// validation alone, `Rows { rows − h, h, 0 }`, when `rows − h` do (no test part: the
+/// forecast is still judged before it is used); `None` to keep the split.
 pub fn short_split(rows: usize, config: &RunConfig) -> Option<Split> {
     reason(rows, config).map(|(split, _)| split)
 }
@@ -34,26 +36,58 @@ pub fn reason(rows: usize, config: &RunConfig) -> Option<(Split, String)> {
         return None;
     }
     // The training part must hold a window with a one-step lookback: h + 1 rows.
-    let needed = h.checked_mul(3)?.checked_add(1)?;
-    if rows < needed {
-        return None;
-    }
+    let window = h.checked_add(1)?;
     let why = format!(
         "{rows} rows: the 0.7/0.15/0.15 split leaves {} validation and {} test rows, fewer \
          than the horizon {h}",
         parts.val.len(),
         parts.test.len()
     );
-    Some((Split::Last { val: h, test: h }, why))
+    if rows >= window.checked_add(h.checked_mul(2)?)? {
+        return Some((Split::Last { val: h, test: h }, why));
+    }
+    if rows >= window.checked_add(h)? {
+        let split = Split::Rows {
+            train: rows - h,
+            val: h,
+            test: 0,
+        };
+        return Some((split, format!("{why}; too few for both: validation only")));
+    }
+    None
+}
+
+/// Whether `split` is what [`short_split`] gives a series of `rows` rows at horizon `h`.
+pub fn is_short_split(split: &Split, rows: usize, h: usize) -> bool {
+    match *split {
+        Split::Last { val, test } => val == h && test == h,
+        Split::Rows { train, val, test } => {
+            val == h && test == 0 && train.saturating_add(h) == rows
+        }
+        Split::Fractions { .. } => false,
+    }
+}
+
+/// How the command line writes `split` (`--split last=12,12`, `--split-rows 24,12,0`).
+pub fn spelling(split: &Split) -> String {
+    match *split {
+        Split::Last { val, test } => format!("last={val},{test}"),
+        Split::Rows { train, val, test } => format!("rows {train},{val},{test}"),
+        Split::Fractions { train, val, test } => format!("fractions {train},{val},{test}"),
+    }
 }
 
 /// The lookback of a recursive model on a series split by [`short_split`]: at most half
-/// of the `rows − 2·horizon` training rows (so the one-step windows are at least as many
+/// of its `train` rows (so the one-step windows are at least as many
 /// as the input steps) and short enough for one whole window of the horizon in them (the
 /// fitted start and the window checks need one), in whole seasons when one fits, and
 /// never above `base`.
-pub fn held_out_lookback(rows: usize, horizon: usize, base: usize, season: Option<usize>) -> usize {
-    let train = rows.saturating_sub(horizon.saturating_mul(2));
+pub fn held_out_lookback(
+    train: usize,
+    horizon: usize,
+    base: usize,
+    season: Option<usize>,
+) -> usize {
     let cap = base
         .min(train / 2)
         .min(train.saturating_sub(horizon))
@@ -80,8 +114,20 @@ mod tests {
         assert_eq!(short_split(79, &c), None);
         // 37 rows: 13 training rows hold the horizon and one input step.
         assert_eq!(short_split(37, &c), Some(Split::Last { val: 12, test: 12 }));
-        // 36 rows: 12 training rows cannot; the fractions stay.
-        assert_eq!(short_split(36, &c), None);
+        // 36 rows: 12 training rows cannot hold a window; validation alone leaves 24.
+        assert_eq!(
+            short_split(36, &c),
+            Some(Split::Rows {
+                train: 24,
+                val: 12,
+                test: 0
+            })
+        );
+        assert!(is_short_split(&short_split(36, &c).unwrap(), 36, 12));
+        assert!(!is_short_split(&short_split(36, &c).unwrap(), 37, 12));
+        // 25 rows: 13 training rows hold one window; 24 rows: not even that.
+        assert!(short_split(25, &c).is_some());
+        assert_eq!(short_split(24, &c), None);
     }
 
     #[test]
@@ -104,19 +150,19 @@ mod tests {
 
     #[test]
     fn the_held_out_lookback_is_half_the_training_rows_in_whole_seasons() {
-        // monthly, horizon 12: 48 rows → 24 training rows → 12; 60 → 36 → 18 → one
-        // season, 12; 72 → 48 → 24; never above the default 24
-        assert_eq!(held_out_lookback(48, 12, 24, Some(12)), 12);
-        assert_eq!(held_out_lookback(60, 12, 24, Some(12)), 12);
-        assert_eq!(held_out_lookback(72, 12, 24, Some(12)), 24);
-        assert_eq!(held_out_lookback(78, 12, 24, Some(12)), 24);
-        // quarterly: 60 rows → 18 → four seasons, 16; yearly (no season): 47 → 11
-        assert_eq!(held_out_lookback(60, 12, 24, Some(4)), 16);
-        assert_eq!(held_out_lookback(47, 12, 24, None), 11);
-        // one window of the horizon must fit: 40 rows → 16 training rows → 16 − 12 = 4
-        assert_eq!(held_out_lookback(40, 12, 24, Some(12)), 4);
-        assert_eq!(held_out_lookback(37, 12, 24, None), 1);
-        // a season longer than the cap: the cap (horizon 6, 30 rows → 18 → 9)
-        assert_eq!(held_out_lookback(30, 6, 24, Some(12)), 9);
+        // monthly, horizon 12, training rows: 24 (48 rows, or 36 with validation only)
+        // → 12; 36 → 18 → one season, 12; 48 → 24; never above the default 24
+        assert_eq!(held_out_lookback(24, 12, 24, Some(12)), 12);
+        assert_eq!(held_out_lookback(36, 12, 24, Some(12)), 12);
+        assert_eq!(held_out_lookback(48, 12, 24, Some(12)), 24);
+        assert_eq!(held_out_lookback(54, 12, 24, Some(12)), 24);
+        // quarterly: 36 training rows → 18 → four seasons, 16; no season: 23 → 11
+        assert_eq!(held_out_lookback(36, 12, 24, Some(4)), 16);
+        assert_eq!(held_out_lookback(23, 12, 24, None), 11);
+        // one window of the horizon must fit: 16 training rows → 16 − 12 = 4
+        assert_eq!(held_out_lookback(16, 12, 24, Some(12)), 4);
+        assert_eq!(held_out_lookback(13, 12, 24, None), 1);
+        // a season longer than the cap: the cap (horizon 6, 18 training rows → 9)
+        assert_eq!(held_out_lookback(18, 6, 24, Some(12)), 9);
     }
 }

@@ -50,7 +50,7 @@
 //!   1–3: the model beats the best baseline on 10 of 14 series instead of 8, geometric
 //!   mean ratio 0.966 → 0.908 (BENCHMARKS.md, "The strategy of short series").
 
-use crate::config::{RunConfig, SkipInit, Split, Strategy};
+use crate::config::{RunConfig, SkipInit, Strategy};
 use crate::data::split::split_rows;
 use crate::data::table::CsvTable;
 use crate::data::time::Frequency;
@@ -278,15 +278,15 @@ fn apply_rules(
     if auto.split
         && let Some((split, why)) = short_split::reason(rows, config)
     {
-        let h = config.window.horizon;
         config.data.split = split;
         changes.push(DataDefault {
             field: AutoField::Split,
-            value: format!("last={h},{h}"),
+            value: short_split::spelling(&split),
             why,
         });
     }
-    let rolled = held_out_rolled(config, rows, season, auto, &mut changes);
+    let held_out = is_held_out(config, rows, auto);
+    let rolled = held_out && held_out_rolled(config, rows, season, auto, &mut changes);
     if !rolled
         && frequency == Some(Frequency::Seconds(DAY))
         && auto.lookback
@@ -373,13 +373,12 @@ fn apply_rules(
     changes
 }
 
-/// Whether the split of `config` is the one [`short_split`] chose (the user left it to
-/// the data, and it holds out one horizon each).
-fn is_held_out(config: &RunConfig, auto: AutoDefaults) -> bool {
-    let h = config.window.horizon;
+/// Whether the split of `config` is the one [`short_split`] chose for `rows` rows (the
+/// user left it to the data, and it holds out one horizon each, or one for validation).
+fn is_held_out(config: &RunConfig, rows: usize, auto: AutoDefaults) -> bool {
     auto.split
         && config.data.series_column.is_none()
-        && config.data.split == (Split::Last { val: h, test: h })
+        && short_split::is_short_split(&config.data.split, rows, config.window.horizon)
 }
 
 /// A seasonal series split by [`short_split`] becomes recursive (when the strategy is
@@ -401,11 +400,11 @@ fn held_out_rolled(
     let Some(season) = season.filter(|&s| s > 1) else {
         return false;
     };
-    if !is_held_out(config, auto) || !auto.strategy || !(recursive || recursive_fits(config)) {
+    if !auto.strategy || !(recursive || recursive_fits(config)) {
         return false;
     }
     let h = config.window.horizon;
-    let train = rows.saturating_sub(h.saturating_mul(2));
+    let train = split_rows(rows, &config.data.split).map_or(0, |s| s.train.len());
     let why = format!("one horizon held out for validation: {train} training rows");
     if !recursive {
         config.model.strategy = Strategy::Recursive;
@@ -417,7 +416,7 @@ fn held_out_rolled(
     }
     if auto.lookback {
         let base = RunConfig::default().window.lookback;
-        let lookback = short_split::held_out_lookback(rows, h, base, Some(season));
+        let lookback = short_split::held_out_lookback(train, h, base, Some(season));
         if lookback != config.window.lookback {
             config.window.lookback = lookback;
             changes.push(DataDefault {

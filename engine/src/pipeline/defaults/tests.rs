@@ -137,11 +137,13 @@ fn a_short_series_is_forecast_recursively_where_that_was_measured_to_help() {
 
 #[test]
 fn a_series_too_short_for_the_window_gets_the_largest_lookback_that_fits() {
+    // At the fractions the user keeps (the split rule has its own test below).
+    let keep = AutoDefaults::ALL.without(AutoField::Split);
     // 36 monthly rows: round(25.2) = 25 training rows; horizon 12 leaves
     // 25 − 12 − L + 1 windows, 8 of them at lookback 6.
     let mut c = RunConfig::default();
     assert_eq!(training_windows(36, &c), 0);
-    let changes = apply_data_defaults(&mut c, 36, None, AutoDefaults::ALL);
+    let changes = apply_data_defaults(&mut c, 36, None, keep);
     assert_eq!(c.window.lookback, 6);
     assert_eq!(training_windows(36, &c), 8);
     assert_eq!(
@@ -152,20 +154,15 @@ fn a_series_too_short_for_the_window_gets_the_largest_lookback_that_fits() {
     // 20 rows: 14 training rows leave 14 − 12 − L + 1 windows: never 8; one at
     // lookback 2, the largest that fits
     let mut c = RunConfig::default();
-    apply_data_defaults(&mut c, 20, None, AutoDefaults::ALL);
+    apply_data_defaults(&mut c, 20, None, keep);
     assert_eq!((c.window.lookback, training_windows(20, &c)), (2, 1));
     // 17 rows: 12 training rows cannot hold horizon 12 plus one input
     let mut c = RunConfig::default();
-    apply_data_defaults(&mut c, 17, None, AutoDefaults::ALL);
+    apply_data_defaults(&mut c, 17, None, keep);
     assert_eq!(c.window.lookback, 24, "refused later with the numbers");
     // a lookback the user chose stays, fitting or not
     let mut c = RunConfig::default();
-    apply_data_defaults(
-        &mut c,
-        36,
-        None,
-        AutoDefaults::ALL.without(AutoField::Lookback),
-    );
+    apply_data_defaults(&mut c, 36, None, keep.without(AutoField::Lookback));
     assert_eq!(c.window.lookback, 24);
 }
 
@@ -245,6 +242,34 @@ fn the_split_comes_first_then_a_recursive_model_with_half_the_training_rows_of_l
         changes
             .iter()
             .any(|d| d.field == AutoField::Lookback && d.value == "12")
+    );
+
+    // 36 monthly rows: too few for validation and test; validation alone, 24 training
+    // rows → lookback 12.
+    let mut c = RunConfig::default();
+    let changes = apply_data_defaults(&mut c, 36, Some(Frequency::Months(1)), AutoDefaults::ALL);
+    assert_eq!(
+        c.data.split,
+        Split::Rows {
+            train: 24,
+            val: 12,
+            test: 0
+        }
+    );
+    assert_eq!(
+        (c.window.lookback, c.model.strategy),
+        (12, Strategy::Recursive)
+    );
+    assert_eq!(
+        changes[0].value,
+        "rows 24,12,0",
+        "{}",
+        describe(&changes).unwrap()
+    );
+    assert!(
+        changes[0]
+            .why
+            .ends_with("too few for both: validation only")
     );
 
     // 40 quarterly rows: 16 training rows, a window of 12 must fit → lookback 4.
