@@ -103,12 +103,14 @@ fn step_plot(
         });
 }
 
-/// The step plot's title: the step shown, or the whole path of a part's only window.
-fn step_title(part: &PartForecast, step: usize, horizon: usize) -> String {
+/// The step plot's title: the step shown, or the whole path of a part's only window
+/// (`test`: the part is the test part, else validation).
+fn step_title(part: &PartForecast, test: bool, step: usize, horizon: usize) -> String {
+    let name = if test { "test" } else { "validation" };
     if part.origins.len() == 1 {
-        format!("The only window: steps 1–{horizon} vs actual")
+        format!("The only {name} window: steps 1–{horizon} vs actual")
     } else {
-        format!("Forecast {step} step(s) ahead vs actual")
+        format!("Forecast {step} step(s) ahead vs actual ({name})")
     }
 }
 
@@ -296,7 +298,7 @@ pub(super) fn plots_ui(
             ui.selectable_value(
                 &mut show_backtest,
                 false,
-                RichText::new(step_title(test, step, horizon)).strong(),
+                RichText::new(step_title(test, summary.test.is_some(), step, horizon)).strong(),
             );
             if let Some(bt) = backtest {
                 ui.selectable_value(
@@ -340,11 +342,13 @@ pub(super) fn plots_ui(
                     .as_ref()
                     .is_some_and(|i| !i.coverage_per_step.is_empty());
                 ui.horizontal(|ui| {
-                    ui.selectable_value(
-                        &mut coverage,
-                        false,
-                        RichText::new("MAE per step").strong(),
-                    );
+                    // Without a test part (a series that only holds a validation window),
+                    // the validation errors.
+                    let title = match summary.test_scores {
+                        Some(_) => "MAE per step",
+                        None => "MAE per step (validation)",
+                    };
+                    ui.selectable_value(&mut coverage, false, RichText::new(title).strong());
                     if has_coverage {
                         ui.selectable_value(
                             &mut coverage,
@@ -354,7 +358,8 @@ pub(super) fn plots_ui(
                     }
                 });
                 ui.data_mut(|d| d.insert_temp(id, coverage));
-                match (&summary.intervals, &summary.test_scores) {
+                let scores = summary.test_scores.as_ref().or(summary.val_scores.as_ref());
+                match (&summary.intervals, scores) {
                     (Some(i), _) if coverage && has_coverage => coverage_plot(ui, i, height * 0.8),
                     (_, Some(scores)) => per_step_plot(ui, scores.in_scale(scale), height * 0.8),
                     _ => {}

@@ -5,6 +5,9 @@ use super::{
     ForecastChoice, ForecastMode, ONE_WINDOW_MARGIN, SWITCH_MARGIN, Source, baseline_words,
 };
 
+/// Relative difference of validation scores that reads as a tie.
+const TIE: f64 = 0.005;
+
 /// The skill banner's sentence.
 pub(super) fn explain(c: &ForecastChoice) -> String {
     let model = &c.model_name;
@@ -36,25 +39,27 @@ pub(super) fn explain(c: &ForecastChoice) -> String {
         );
     };
     let versus = format!("validation MASE {model_score:.3} against {base_words}'s {base:.3}");
-    let verdict = if model_score < base {
+    // Within half a per cent either way (a start kept at the baseline it began as) is a tie.
+    let tie = (model_score - base).abs() <= TIE * base;
+    let verdict = if tie {
+        format!("The {model} ties with {base_words} on validation ({versus})")
+    } else if model_score < base {
         format!(
             "The {model} beats {base_words}, the best baseline, by {:.0}% on validation ({versus})",
             100.0 * (1.0 - model_score / base)
         )
-    } else if model_score > base {
+    } else {
         format!(
             "{} is better than the {model} on this series ({versus}, {:.0}% lower error)",
             capitalise(base_words),
             100.0 * (1.0 - base / model_score)
         )
-    } else {
-        format!("The {model} ties with {base_words} on validation ({versus})")
     };
     // The model led on the only validation window, but not by enough to be trusted.
     let one_window = (!forced && c.validation_windows == 1 && c.chosen != Source::Model)
         .then(|| score_of(c.chosen))
         .flatten()
-        .filter(|&s| model_score <= s);
+        .filter(|&s| model_score <= s * (1.0 + TIE));
     if let Some(s) = one_window {
         return format!(
             "{verdict}; forecasts use {} (validation MASE {s:.3}) all the same: validation \

@@ -461,6 +461,19 @@ fn on_one_validation_window_the_model_must_lead_by_the_margin() {
         choose(ForecastMode::Auto, Some(&v), "LSTM").chosen,
         Source::Model
     );
+    // a tie (within half a per cent) reads as one, and the baseline stays
+    let m = vec![vec![1.002, 1.002]];
+    let v = ValidationForecasts { model: &m, ..v };
+    let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
+    assert_eq!(c.chosen, snaive);
+    assert!(
+        c.why
+            .starts_with("The LSTM ties with seasonal naive on validation")
+            && c.why
+                .contains("all the same: validation holds one window only"),
+        "{}",
+        c.why
+    );
     // asked for, the model is used whatever the margin
     let m = vec![vec![0.95, 0.95]];
     let v = ValidationForecasts { model: &m, ..v };
