@@ -60,6 +60,17 @@ def tiered_best(s, d):
         if best is None or s[k] * (1 + d) < s[best]: best = k
     return best
 
+def pair_fallback(s, c, a, scale, d):
+    # The baselines' side of the product's rule: the tiered reference, or its even
+    # average with a baseline that fits more and is better but not by the margin d.
+    ref = tiered_best(s, d)
+    tier = lambda k: next(i for i, t in enumerate(TIERS) if k in t)
+    fitted = [k for k in s if k not in ('model', ref) and tier(k) > tier(ref) and s[k] < s[ref]]
+    if not fitted:
+        return (ref,), s[ref]
+    f = min(fitted, key=s.get)
+    return ('pair', ref, f), mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
+
 def rule_factory(name):
     def rule(val, scale):
         a = val['actual']; c = candidates(val)
@@ -102,45 +113,20 @@ def rule_factory(name):
             bb = tiered_best(s, d)
             if s['model'] <= (1 + d) * s[bb]: return ('model',)
             return (bb,)
-        if name.startswith('pair'):  # the product's rule (tier, pair) without the mix
-            d = float(name.split('_')[1])
-            ref = tiered_best(s, d)
-            tier = lambda k: next(i for i, t in enumerate(TIERS) if k in t)
-            fitted = [k for k in s if k not in ('model', ref) and tier(k) > tier(ref) and s[k] < s[ref]]
-            fallback, fs = (ref,), s[ref]
-            if fitted:
-                f = min(fitted, key=s.get)
-                fallback = ('pair', ref, f)
-                fs = mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
-            if s['model'] <= (1 + d) * fs: return ('model',)
-            return fallback
         if name.startswith('pairm'):  # pair rule, the model needing its own margin M (negative: must win by M)
             _, d, m = name.split('_')
-            d, m = float(d), float(m)
-            ref = tiered_best(s, d)
-            tier = lambda k: next(i for i, t in enumerate(TIERS) if k in t)
-            fitted = [k for k in s if k not in ('model', ref) and tier(k) > tier(ref) and s[k] < s[ref]]
-            fallback, fs = (ref,), s[ref]
-            if fitted:
-                f = min(fitted, key=s.get)
-                fallback = ('pair', ref, f)
-                fs = mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
-            if s['model'] <= (1 + m) * fs: return ('model',)
-            return fallback
+            fallback, fs = pair_fallback(s, c, a, scale, float(d))
+            return ('model',) if s['model'] <= (1 + float(m)) * fs else fallback
+        if name.startswith('pair'):  # the product's rule (tier, pair) without the mix
+            d = float(name.split('_')[1])
+            fallback, fs = pair_fallback(s, c, a, scale, d)
+            return ('model',) if s['model'] <= (1 + d) * fs else fallback
         if name.startswith('band'):  # pair fallback; model when it wins validation by more than LO,
             # the fallback when it loses by more than HI, an equal mix of the two in between
             _, lo, hi = name.split('_')
-            lo, hi = float(lo), float(hi)
-            ref = tiered_best(s, 0.1)
-            tier = lambda k: next(i for i, t in enumerate(TIERS) if k in t)
-            fitted = [k for k in s if k not in ('model', ref) and tier(k) > tier(ref) and s[k] < s[ref]]
-            fallback, fs = (ref,), s[ref]
-            if fitted:
-                f = min(fitted, key=s.get)
-                fallback = ('pair', ref, f)
-                fs = mase(a, 0.5 * c[ref] + 0.5 * c[f], scale)
-            if s['model'] <= (1 - lo) * fs: return ('model',)
-            if s['model'] > (1 + hi) * fs: return fallback
+            fallback, fs = pair_fallback(s, c, a, scale, 0.1)
+            if s['model'] <= (1 - float(lo)) * fs: return ('model',)
+            if s['model'] > (1 + float(hi)) * fs: return fallback
             return ('mixf', fallback)
         if name == 'model': return ('model',)
         if name == 'product': return ('product',)  # what the product chose (its export)

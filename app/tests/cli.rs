@@ -367,17 +367,16 @@ fn seasonal_csv(dir: &Path, name: &str, months: usize) -> PathBuf {
 fn a_36_month_series_trains_with_the_lookback_that_fits() {
     let dir = tempfile::tempdir().unwrap();
     let csv = seasonal_csv(dir.path(), "three-years.csv", 36);
-    let out = seqcast(&[
-        "train",
-        "--csv",
-        csv.to_str().unwrap(),
-        "--epochs",
-        "3",
-        "--no-record",
-        "--quiet",
-    ]);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "stderr: {stderr}");
+    let train = |extra: &[&str]| {
+        let mut args = vec!["train", "--csv", csv.to_str().unwrap()];
+        args.extend(["--epochs", "3", "--no-record", "--quiet"]);
+        args.extend(extra);
+        let out = seqcast(&args);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "stderr: {stderr}");
+        (stdout, stderr)
+    };
+    let (stdout, stderr) = train(&[]);
     assert!(
         stderr.contains(
             "defaults for this data: split rows 24,12,0 (36 rows: the 0.7/0.15/0.15 split \
@@ -390,19 +389,7 @@ fn a_36_month_series_trains_with_the_lookback_that_fits() {
     assert!(stdout.contains("lookback 12 horizon 12"), "{stdout}");
     assert!(!stdout.contains("No validation windows"), "{stdout}");
     // kept at the fractions, it trains at the lookback that fits, unjudged
-    let out = seqcast(&[
-        "train",
-        "--csv",
-        csv.to_str().unwrap(),
-        "--epochs",
-        "3",
-        "--split-fractions",
-        "0.7,0.15,0.15",
-        "--no-record",
-        "--quiet",
-    ]);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "stderr: {stderr}");
+    let (stdout, stderr) = train(&["--split-fractions", "0.7,0.15,0.15"]);
     assert!(
         stderr.contains("defaults for this data: lookback 6 (lookback 24 leaves no training window in 36 rows; 6 leaves 8)"),
         "{stderr}"

@@ -160,12 +160,11 @@ fn data_defaults_follow_the_file_a_year_for_daily_data_then_back_for_monthly() {
     assert!(app.session.inspect_error.is_none());
 }
 
-#[test]
-fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("three-years.csv");
+/// A monthly CSV (`month,sales` from 2020-01) of `n` rows in `dir`.
+fn monthly_file(dir: &std::path::Path, name: &str, n: usize) -> PathBuf {
+    let path = dir.join(name);
     let mut text = String::from("month,sales\n");
-    for i in 0..36 {
+    for i in 0..n {
         text.push_str(&format!(
             "{}-{:02},{}\n",
             2020 + i / 12,
@@ -174,6 +173,13 @@ fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
         ));
     }
     std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = monthly_file(dir.path(), "three-years.csv", 36);
     let mut h = harness(Startup::File(path));
     step_until(&mut h, "the file to be inspected", |a| {
         a.session.inspection.is_some()
@@ -215,17 +221,7 @@ fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
 #[test]
 fn a_60_month_file_holds_out_one_horizon_each_and_judges_the_model_on_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("five-years.csv");
-    let mut text = String::from("month,sales\n");
-    for i in 0..60 {
-        text.push_str(&format!(
-            "{}-{:02},{}\n",
-            2020 + i / 12,
-            i % 12 + 1,
-            100 + (i * 37) % 23
-        ));
-    }
-    std::fs::write(&path, text).unwrap();
+    let path = monthly_file(dir.path(), "five-years.csv", 60);
     let mut h = harness(Startup::File(path));
     step_until(&mut h, "the file to be inspected", |a| {
         a.session.inspection.is_some()
