@@ -160,6 +160,16 @@ fn data_defaults_follow_the_file_a_year_for_daily_data_then_back_for_monthly() {
     assert!(app.session.inspect_error.is_none());
 }
 
+/// The app with `path` open and inspected.
+fn opened(path: PathBuf) -> Harness<'static, SeqcastApp> {
+    let mut h = harness(Startup::File(path));
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.run_steps(2);
+    h
+}
+
 /// A monthly CSV (`month,sales` from 2020-01) of `n` rows in `dir`.
 fn monthly_file(dir: &std::path::Path, name: &str, n: usize) -> PathBuf {
     let path = dir.join(name);
@@ -179,12 +189,7 @@ fn monthly_file(dir: &std::path::Path, name: &str, n: usize) -> PathBuf {
 #[test]
 fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
     let dir = tempfile::tempdir().unwrap();
-    let path = monthly_file(dir.path(), "three-years.csv", 36);
-    let mut h = harness(Startup::File(path));
-    step_until(&mut h, "the file to be inspected", |a| {
-        a.session.inspection.is_some()
-    });
-    h.run_steps(2);
+    let mut h = opened(monthly_file(dir.path(), "three-years.csv", 36));
     let app = h.state();
     // too short for a validation and a test horizon: the last 12 months validate, the
     // 24 before train a one-step model with a year of input (24 one-step windows… 12)
@@ -221,12 +226,7 @@ fn a_36_month_file_opens_with_a_lookback_that_fits_and_can_train() {
 #[test]
 fn a_60_month_file_holds_out_one_horizon_each_and_judges_the_model_on_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = monthly_file(dir.path(), "five-years.csv", 60);
-    let mut h = harness(Startup::File(path));
-    step_until(&mut h, "the file to be inspected", |a| {
-        a.session.inspection.is_some()
-    });
-    h.run_steps(2);
+    let mut h = opened(monthly_file(dir.path(), "five-years.csv", 60));
     let app = h.state();
     // 0.7 / 0.15 / 0.15 would leave 9 validation and 9 test rows for a 12-step horizon
     assert_eq!(
