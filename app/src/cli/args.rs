@@ -240,7 +240,9 @@ pub struct TrainArgs {
     /// Chronological split by fractions, e.g. 0.7,0.15,0.15. With no split option, one
     /// series whose default fractions leave the validation or test part shorter than
     /// the horizon holds out the last horizon for test and the one before for
-    /// validation (`last=H,H`) when the rows left still hold a training window.
+    /// validation (`last=H,H`) when the rows left still hold a training window with a
+    /// season of input, else only the last horizon for validation (`--split-rows
+    /// N-H,H,0`).
     #[arg(long, value_name = "TRAIN,VAL,TEST", help_heading = "Data")]
     pub split_fractions: Option<String>,
     /// The last rows of each series: `per-series-last=H` holds out the last H rows for

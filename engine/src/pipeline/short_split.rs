@@ -22,11 +22,22 @@ use crate::data::split::split_rows;
 /// validation alone, `Rows { rows − h, h, 0 }`, when `rows − h` do (no test part: the
 /// forecast is still judged before it is used); `None` to keep the split.
 pub fn short_split(rows: usize, config: &RunConfig) -> Option<Split> {
-    reason(rows, config).map(|(split, _)| split)
+    reason(rows, config, true, None).map(|(split, _)| split)
 }
 
-/// [`short_split`] and why, in a few words.
-pub fn reason(rows: usize, config: &RunConfig) -> Option<(Split, String)> {
+/// [`short_split`] and why, in a few words. With `lookback_free` false (the user chose
+/// the lookback) the training rows left must hold a window at that lookback, so the
+/// split never refuses a configuration the default split would train. With a `season`,
+/// a split whose training rows cannot hold a season of input and the horizon gives way
+/// to the next (validation alone), and then to the plain rule: 42 monthly rows validate
+/// on their last 12 and learn from 30 with a year of input, rather than test on 12 and
+/// learn from 18 with three months (BENCHMARKS.md, "The split of short series").
+pub fn reason(
+    rows: usize,
+    config: &RunConfig,
+    lookback_free: bool,
+    season: Option<usize>,
+) -> Option<(Split, String)> {
     if config.data.split != Split::default() || config.data.series_column.is_some() {
         return None;
     }
@@ -35,24 +46,34 @@ pub fn reason(rows: usize, config: &RunConfig) -> Option<(Split, String)> {
     if parts.val.len() >= h && parts.test.len() >= h {
         return None;
     }
-    // The training part must hold a window with a one-step lookback: h + 1 rows.
-    let window = h.checked_add(1)?;
     let why = format!(
         "{rows} rows: the 0.7/0.15/0.15 split leaves {} validation and {} test rows, fewer \
          than the horizon {h}",
         parts.val.len(),
         parts.test.len()
     );
-    if rows >= window.checked_add(h.checked_mul(2)?)? {
-        return Some((Split::Last { val: h, test: h }, why));
-    }
-    if rows >= window.checked_add(h)? {
-        let split = Split::Rows {
-            train: rows - h,
-            val: h,
-            test: 0,
-        };
-        return Some((split, format!("{why}; too few for both: validation only")));
+    // The training part must hold a window: the horizon and a season of input, else one
+    // step of it; or the user's lookback (and a row more when differencing).
+    let inputs = match (lookback_free, season.filter(|&s| s > 1)) {
+        (false, _) => vec![config.window.lookback],
+        (true, Some(s)) => vec![s, 1],
+        (true, None) => vec![1],
+    };
+    for input in inputs {
+        let window = h
+            .checked_add(input)?
+            .checked_add(usize::from(config.data.diff))?;
+        if rows >= window.checked_add(h.checked_mul(2)?)? {
+            return Some((Split::Last { val: h, test: h }, why));
+        }
+        if rows >= window.checked_add(h)? {
+            let split = Split::Rows {
+                train: rows - h,
+                val: h,
+                test: 0,
+            };
+            return Some((split, format!("{why}; too few for both: validation only")));
+        }
     }
     None
 }
@@ -128,6 +149,43 @@ mod tests {
         // 25 rows: 13 training rows hold one window; 24 rows: not even that.
         assert!(short_split(25, &c).is_some());
         assert_eq!(short_split(24, &c), None);
+        // A lookback the user set (30) must fit: 60 rows hold 36 + 12 + 12, and 36 <
+        // 30 + 12; validation alone leaves 48 ≥ 42.
+        let mut c = RunConfig::default();
+        c.window.lookback = 30;
+        let (split, _) = reason(60, &c, false, Some(12)).unwrap();
+        assert_eq!(
+            split,
+            Split::Rows {
+                train: 48,
+                val: 12,
+                test: 0
+            }
+        );
+        // 50 rows: 38 < 42 either way, so the fractions stay
+        assert_eq!(reason(50, &c, false, None), None);
+        // Monthly (a season of 12): the test part needs 48 rows, so 42 validate only
+        // (30 training rows, room for a year of input); 24 rows cannot hold a season
+        // and the horizon after validation, so one step of input will do.
+        let c = RunConfig::default();
+        let split = |rows| reason(rows, &c, true, Some(12)).map(|(s, _)| s);
+        assert_eq!(split(48), Some(Split::Last { val: 12, test: 12 }));
+        assert_eq!(
+            split(42),
+            Some(Split::Rows {
+                train: 30,
+                val: 12,
+                test: 0
+            })
+        );
+        assert_eq!(
+            split(30),
+            Some(Split::Rows {
+                train: 18,
+                val: 12,
+                test: 0
+            })
+        );
     }
 
     #[test]

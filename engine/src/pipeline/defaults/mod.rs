@@ -276,7 +276,7 @@ fn apply_rules(
 ) -> Vec<DataDefault> {
     let mut changes = Vec::new();
     if auto.split
-        && let Some((split, why)) = short_split::reason(rows, config)
+        && let Some((split, why)) = short_split::reason(rows, config, auto.lookback, season)
     {
         config.data.split = split;
         changes.push(DataDefault {

@@ -281,22 +281,35 @@ fn the_split_comes_first_then_a_recursive_model_with_half_the_training_rows_of_l
         (4, Strategy::Recursive)
     );
 
-    // Yearly (no season), or the strategy set by the user (direct): the window rule of
-    // direct models instead, the largest lookback that leaves one window: 16 − 12 = 4;
-    // the zero start (one validation window).
-    for (frequency, auto) in [
-        (Some(Frequency::Months(12)), AutoDefaults::ALL),
-        (
-            Some(Frequency::Months(1)),
-            AutoDefaults::ALL.without(AutoField::Strategy),
-        ),
-    ] {
-        let mut c = RunConfig::default();
-        apply_data_defaults(&mut c, 40, frequency, auto);
-        assert_eq!(c.data.split, Split::Last { val: 12, test: 12 });
-        assert_eq!((c.window.lookback, c.model.strategy), (4, Strategy::Direct));
-        assert_eq!(c.model.skip_init, SkipInit::Zero);
-    }
+    // Yearly (no season): the window rule of direct models instead, the largest
+    // lookback that leaves one window: 16 − 12 = 4; the zero start (one validation
+    // window).
+    let mut c = RunConfig::default();
+    apply_data_defaults(&mut c, 40, Some(Frequency::Months(12)), AutoDefaults::ALL);
+    assert_eq!(c.data.split, Split::Last { val: 12, test: 12 });
+    assert_eq!((c.window.lookback, c.model.strategy), (4, Strategy::Direct));
+    assert_eq!(c.model.skip_init, SkipInit::Zero);
+    // 40 monthly rows, the strategy set by the user (direct): 16 training rows after a
+    // test part cannot hold a year of input, so validation only (28 training rows), and
+    // the direct window rule: 28 − 12 − 8 + 1 = 9 leaves 8 windows.
+    let mut c = RunConfig::default();
+    let monthly = Some(Frequency::Months(1));
+    apply_data_defaults(
+        &mut c,
+        40,
+        monthly,
+        AutoDefaults::ALL.without(AutoField::Strategy),
+    );
+    assert_eq!(
+        c.data.split,
+        Split::Rows {
+            train: 28,
+            val: 12,
+            test: 0
+        }
+    );
+    assert_eq!((c.window.lookback, c.model.strategy), (9, Strategy::Direct));
+    assert_eq!(c.model.skip_init, SkipInit::Zero);
 
     // Not allowed: nothing changes.
     let mut c = RunConfig::default();
