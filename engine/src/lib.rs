@@ -24,6 +24,7 @@ pub mod panel;
 pub mod pipeline;
 pub mod rng;
 pub mod runs;
+pub mod text;
 pub mod train;
 pub mod tune;
 pub mod worker;

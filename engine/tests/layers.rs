@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. A module may use its own layer and the ones before it.
 const LAYERS: &[&[&str]] = &[
-    &["error", "rng", "num", "bounded"],
+    &["error", "rng", "num", "bounded", "text"],
     &["config"],
     &["budget"],
     &["data"],

@@ -16,6 +16,7 @@ pub use crate::train::grads::{EXPLODING_NORM, VANISHING_NORM};
 pub use baseline::BaselineCheck;
 pub use doctor::{Diagnosis, Doctor};
 
+use crate::text::count;
 use crate::train::{EpochRecord, StopReason};
 
 /// What to do about a flat loss.
@@ -250,7 +251,7 @@ fn vanishing(history: &[EpochRecord]) -> Option<(String, String)> {
             t.lookback,
             t.early,
             t.late,
-            plural(t.reach, "step")
+            count(t.reach, "step")
         )
     };
     let shorten = if t.reach >= MIN_USEFUL_REACH && t.late >= VANISHING_NORM {
@@ -272,14 +273,6 @@ fn vanishing(history: &[EpochRecord]) -> Option<(String, String)> {
 
 /// Below this many steps of gradient reach, shortening the lookback is not a remedy.
 const MIN_USEFUL_REACH: usize = 8;
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
 
 /// Rules on the validation forecasts: collapsed, copying the last value, worse than
 /// naive for the last three measured epochs.

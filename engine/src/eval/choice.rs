@@ -316,13 +316,9 @@ pub fn choose(
     // Stable: a tie keeps the earlier candidate, and the model comes first.
     candidates.sort_by(|a, b| a.score.total_cmp(&b.score));
     let forced = |source: Source| candidates.iter().any(|c| c.source == source);
+    let validation_windows = val.map_or(0, |v| v.windows);
     let chosen = match mode {
-        ForecastMode::Auto => auto(
-            &candidates,
-            model_score,
-            reference,
-            val.map_or(0, |v| v.windows),
-        ),
+        ForecastMode::Auto => auto(&candidates, model_score, reference, validation_windows),
         ForecastMode::Model => Source::Model,
         ForecastMode::Ensemble => candidates
             .iter()
@@ -345,7 +341,7 @@ pub fn choose(
         best_baseline,
         reference,
         model_name: model_name.to_string(),
-        validation_windows: val.map_or(0, |v| v.windows),
+        validation_windows,
     };
     choice.why = explain(&choice);
     choice

@@ -462,7 +462,11 @@ fn scaled_beyond(
 
 /// The seasonal period: the user's, the time axis's, or (without timestamps) read from
 /// the training values with the correlation that found it.
-fn season_of(series: &Series, config: &RunConfig, split: &SplitRanges) -> (usize, Option<f64>) {
+pub(super) fn season_of(
+    series: &Series,
+    config: &RunConfig,
+    split: &SplitRanges,
+) -> (usize, Option<f64>) {
     match config.eval.season.or_else(|| series.season()) {
         Some(season) => (season, None),
         None if series.frequency().is_none() => series

@@ -9,18 +9,20 @@
 //! exactly one window. Measured on the held-out short series (BENCHMARKS.md, "The split of
 //! short series"), where the default split left nothing to score.
 //!
-//! Only the plain default split of one series changes, and only when the training rows
-//! left still hold one window (the horizon and one input step; the lookback rule then
-//! shortens the lookback to fit).
+//! When the training rows left cannot hold the horizon and a season of input, only the
+//! last horizon is held out, for validation (`--split-rows N−H,H,0`): no test part, but
+//! the forecast is still judged. Only the plain default split of one series changes, and
+//! never into one whose training rows cannot hold a window (of one input step, or of the
+//! lookback the user set).
 
 use crate::config::{RunConfig, Split};
 use crate::data::split::split_rows;
 
 /// The split `config` should have for a series of `rows` rows when the default fractions
-/// leave the validation or the test part shorter than the horizon `h`: `Last { h, h }`
-/// when `rows − 2h` rows still hold a window (the horizon and one input step), else
-/// validation alone, `Rows { rows − h, h, 0 }`, when `rows − h` do (no test part: the
-/// forecast is still judged before it is used); `None` to keep the split.
+/// leave the validation or the test part shorter than the horizon `h`, without knowing
+/// the season ([`reason`] does): `Last { h, h }` when `rows − 2h` rows still hold a
+/// window (the horizon and one input step), else validation alone,
+/// `Rows { rows − h, h, 0 }`, when `rows − h` do; `None` to keep the split.
 pub fn short_split(rows: usize, config: &RunConfig) -> Option<Split> {
     reason(rows, config, true, None).map(|(split, _)| split)
 }
@@ -78,17 +80,6 @@ pub fn reason(
     None
 }
 
-/// Whether `split` is what [`short_split`] gives a series of `rows` rows at horizon `h`.
-pub fn is_short_split(split: &Split, rows: usize, h: usize) -> bool {
-    match *split {
-        Split::Last { val, test } => val == h && test == h,
-        Split::Rows { train, val, test } => {
-            val == h && test == 0 && train.saturating_add(h) == rows
-        }
-        Split::Fractions { .. } => false,
-    }
-}
-
 /// How the command line writes `split` (`--split last=12,12`, `--split-rows 24,12,0`).
 pub fn spelling(split: &Split) -> String {
     match *split {
@@ -144,8 +135,6 @@ mod tests {
                 test: 0
             })
         );
-        assert!(is_short_split(&short_split(36, &c).unwrap(), 36, 12));
-        assert!(!is_short_split(&short_split(36, &c).unwrap(), 37, 12));
         // 25 rows: 13 training rows hold one window; 24 rows: not even that.
         assert!(short_split(25, &c).is_some());
         assert_eq!(short_split(24, &c), None);

@@ -276,11 +276,11 @@ fn report_ui(ui: &mut egui::Ui, view: &PanelView<'_>) {
             ("test", split.test.len(), test),
         ] {
             ui.label(name);
-            ui.label(super::count(rows, "row"));
+            ui.label(seqcast_engine::text::count(rows, "row"));
             if recursive && name == "train" {
-                ui.label(super::count(windows, "one-step window"));
+                ui.label(seqcast_engine::text::count(windows, "one-step window"));
             } else {
-                ui.label(super::count(windows, "window"));
+                ui.label(seqcast_engine::text::count(windows, "window"));
             }
             ui.end_row();
         }

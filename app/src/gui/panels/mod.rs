@@ -65,15 +65,6 @@ impl PanelView<'_> {
     }
 }
 
-/// `n` and `word`, plural unless `n` is 1: "1 window", "12 windows".
-pub fn count(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -205,7 +205,10 @@ fn tables_ui(ui: &mut egui::Ui, summary: &RunSummary, scale: MetricsScale, produ
         ];
         for (title, id, scores, windows) in parts {
             if let Some(scores) = scores {
-                ui.strong(format!("{title} · {}", super::count(windows, "window")));
+                ui.strong(format!(
+                    "{title} · {}",
+                    seqcast_engine::text::count(windows, "window")
+                ));
                 let model = summary.config.model.cell.name();
                 metrics_table(ui, id, scores.in_scale(scale), model, product);
             }

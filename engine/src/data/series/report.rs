@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{DuplicatePolicy, MissingPolicy};
 use crate::data::time::TimeFormat;
+use crate::text::count;
 
 /// Rows that shared a timestamp.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,19 +84,6 @@ pub struct LoadReport {
     pub notes: Vec<String>,
 }
 
-fn plural(n: impl Into<u64>, word: &str) -> String {
-    let n = n.into();
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn count(n: usize, word: &str) -> String {
-    plural(u64::try_from(n).unwrap_or(u64::MAX), word)
-}
-
 impl LoadReport {
     /// Human-readable lines, one fact each.
     pub fn summary_lines(&self) -> Vec<String> {
@@ -154,7 +142,7 @@ impl LoadReport {
             lines.push(format!(
                 "gaps: {}, {} in all (e.g. {}); not filled",
                 count(g.count, "gap"),
-                plural(g.missing_steps, "missing step"),
+                count(g.missing_steps, "missing step"),
                 g.examples.join("; ")
             ));
         }

@@ -56,11 +56,12 @@ pub(super) fn explain(c: &ForecastChoice) -> String {
         )
     };
     // The model led on the only validation window, but not by enough to be trusted.
-    let one_window = (!forced && c.validation_windows == 1 && c.chosen != Source::Model)
-        .then(|| score_of(c.chosen))
-        .flatten()
-        .filter(|&s| model_score <= s * (1.0 + TIE));
-    if let Some(s) = one_window {
+    if !forced
+        && c.validation_windows == 1
+        && c.chosen != Source::Model
+        && let Some(s) = score_of(c.chosen)
+        && model_score <= s * (1.0 + TIE)
+    {
         return format!(
             "{verdict}; forecasts use {} (validation MASE {s:.3}) all the same: validation \
              holds one window only, too little evidence to trust the {model} over the \

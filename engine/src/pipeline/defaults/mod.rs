@@ -16,9 +16,11 @@
 //! - **Series too short for the default split** (one series whose 0.7 / 0.15 / 0.15
 //!   split leaves the validation or test part shorter than the horizon, e.g. under 79
 //!   monthly rows at horizon 12): the split becomes `last=H,H`, one horizon each for
-//!   test and validation, so the model is judged against the baselines before its
-//!   forecast is used ([`super::short_split`]). Applied first: the lookback rule below
-//!   then fits the training rows it leaves.
+//!   test and validation, or, with too few rows for a test part after a season of input,
+//!   one horizon for validation alone, so the model is judged against the baselines
+//!   before its forecast is used ([`super::short_split`]). A seasonal series so split is
+//!   forecast recursively from the fitted start, with half its training rows of lookback
+//!   in whole seasons. Applied first: the other rules then fit the rows it leaves.
 //! - **Series too short for the default window**: when not one training window fits
 //!   the lookback, the lookback becomes the largest that leaves
 //!   [`SHORT_SERIES_MIN_WINDOWS`] training windows (or, failing that, one), so a
@@ -51,13 +53,14 @@
 //!   mean ratio 0.966 → 0.908 (BENCHMARKS.md, "The strategy of short series").
 
 use crate::config::{RunConfig, SkipInit, Strategy};
-use crate::data::split::split_rows;
+use crate::data::split::{SplitRanges, split_rows};
 use crate::data::table::CsvTable;
 use crate::data::time::Frequency;
 use crate::data::window::WindowSpec;
 use crate::error::Result;
 
 use super::short_split;
+use crate::text::count;
 
 /// Fewer training windows than this makes a series short.
 pub const SHORT_SERIES_WINDOWS: usize = 200;
@@ -208,23 +211,15 @@ pub fn resolve(table: &CsvTable, config: &RunConfig, auto: AutoDefaults) -> Resu
     let (series, _, _) = super::load_series(table, &loadable)?;
     let mut config = config.clone();
     let rows = series.len();
-    let frequency = series.frequency();
-    // The season as the run will take it (`prepare::season_of`): the user's, the time
-    // axis's, or read from the values before the held-out rows.
-    let season = config.eval.season.or_else(|| series.season()).or_else(|| {
-        let held = config.window.horizon.saturating_mul(2);
-        let values = series
-            .targets()
-            .first()?
-            .values
-            .get(..rows.saturating_sub(held))?;
-        frequency
-            .is_none()
-            .then(|| crate::data::season::detect(values))
-            .flatten()
-            .map(|(period, _)| period)
-    });
-    let changes = apply_rules(&mut config, rows, (frequency, season), auto);
+    // The season as the run will take it: the user's, the time axis's, or read from the
+    // values before the rows a short split would hold out.
+    let before_held_out = SplitRanges {
+        train: 0..rows.saturating_sub(config.window.horizon.saturating_mul(2)),
+        val: 0..0,
+        test: 0..0,
+    };
+    let (season, _) = super::prepare::season_of(&series, &config, &before_held_out);
+    let changes = apply_rules(&mut config, rows, (series.frequency(), Some(season)), auto);
     Ok(Resolved { config, changes })
 }
 
@@ -275,6 +270,7 @@ fn apply_rules(
     auto: AutoDefaults,
 ) -> Vec<DataDefault> {
     let mut changes = Vec::new();
+    let mut held_out = false;
     if auto.split
         && let Some((split, why)) = short_split::reason(rows, config, auto.lookback, season)
     {
@@ -284,8 +280,8 @@ fn apply_rules(
             value: short_split::spelling(&split),
             why,
         });
+        held_out = true;
     }
-    let held_out = is_held_out(config, rows, auto);
     let rolled = held_out && held_out_rolled(config, rows, season, auto, &mut changes);
     if !rolled
         && frequency == Some(Frequency::Seconds(DAY))
@@ -373,14 +369,6 @@ fn apply_rules(
     changes
 }
 
-/// Whether the split of `config` is the one [`short_split`] chose for `rows` rows (the
-/// user left it to the data, and it holds out one horizon each, or one for validation).
-fn is_held_out(config: &RunConfig, rows: usize, auto: AutoDefaults) -> bool {
-    auto.split
-        && config.data.series_column.is_none()
-        && short_split::is_short_split(&config.data.split, rows, config.window.horizon)
-}
-
 /// A seasonal series split by [`short_split`] becomes recursive (when the strategy is
 /// left to the data and allows it), and its lookback [`short_split::held_out_lookback`]:
 /// a one-step model rolled forward learns from every one-step window of the few training
@@ -396,26 +384,23 @@ fn held_out_rolled(
     auto: AutoDefaults,
     changes: &mut Vec<DataDefault>,
 ) -> bool {
-    let recursive = config.model.strategy == Strategy::Recursive;
     let Some(season) = season.filter(|&s| s > 1) else {
         return false;
     };
-    if !auto.strategy || !(recursive || recursive_fits(config)) {
+    if !auto.strategy || !recursive_fits(config) {
         return false;
     }
     let h = config.window.horizon;
     let train = split_rows(rows, &config.data.split).map_or(0, |s| s.train.len());
     let why = format!("one horizon held out for validation: {train} training rows");
-    if !recursive {
-        config.model.strategy = Strategy::Recursive;
-        changes.push(DataDefault {
-            field: AutoField::Strategy,
-            value: Strategy::Recursive.name().into(),
-            why: why.clone(),
-        });
-    }
+    config.model.strategy = Strategy::Recursive;
+    changes.push(DataDefault {
+        field: AutoField::Strategy,
+        value: Strategy::Recursive.name().into(),
+        why: why.clone(),
+    });
     if auto.lookback {
-        let base = RunConfig::default().window.lookback;
+        let base = config.window.lookback;
         let lookback = short_split::held_out_lookback(train, h, base, Some(season));
         if lookback != config.window.lookback {
             config.window.lookback = lookback;
@@ -427,14 +412,6 @@ fn held_out_rolled(
         }
     }
     true
-}
-
-/// `n` and `word`, plural unless `n` is 1.
-fn count(n: usize, word: &str) -> String {
-    match n {
-        1 => format!("1 {word}"),
-        _ => format!("{n} {word}s"),
-    }
 }
 
 /// One-step training windows of a recursive `config` on `rows` rows.
