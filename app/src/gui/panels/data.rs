@@ -350,17 +350,26 @@ fn series_plot_ui(ui: &mut egui::Ui, view: &PanelView<'_>, height: f32) {
     };
     let split = inspection.split.clone();
     let window = view.persisted.config.window;
-    // One example window: the first test window (or the last training one).
-    let origin = if split.test.is_empty() {
-        split.train.end.saturating_sub(window.horizon + 1)
+    // One example window: the first test window, else the first validation window, else
+    // the last training one.
+    let (origin, example) = if !split.test.is_empty() {
+        (split.test.start.saturating_sub(1), "the first test window")
+    } else if !split.val.is_empty() {
+        (
+            split.val.start.saturating_sub(1),
+            "the first validation window",
+        )
     } else {
-        split.test.start.saturating_sub(1)
+        (
+            split.train.end.saturating_sub(window.horizon + 1),
+            "the last training window",
+        )
     };
     let width_px = ui.available_width().max(100.0) as usize;
     let drawn_id = egui::Id::unique("series_points_drawn");
     let drawn: usize = ui.data(|d| d.get_temp(drawn_id)).unwrap_or(0);
     ui.weak(format!(
-        "{} · {drawn} of {} points drawn (min/max per pixel column) · the shaded window is the first test window: lookback {} + horizon {}",
+        "{} · {drawn} of {} points drawn (min/max per pixel column) · the shaded window is {example}: lookback {} + horizon {}",
         target.name,
         target.values.len(),
         window.lookback,
