@@ -1,10 +1,13 @@
 //! The tree-structured Parzen estimator (Bergstra et al., 2011; Optuna's default
 //! sampler, univariate): after a few random trials, the finished ones are split into
 //! the best quarter ("good") and the rest; each knob gets a density from the good
-//! trials' values, l(x), and one from the rest, g(x) (Gaussian kernels on ranges, on a
-//! log scale for the learning rate; smoothed frequencies on choices, each with a flat
-//! prior); the next trial takes, knob by knob, the best of a few candidates drawn from
-//! l by l(x)/g(x): where good trials were and bad ones were not.
+//! trials' values, l(x), and one from the rest, g(x) (Gaussian kernels on ranges, as wide
+//! as the gaps between the trials and truncated to the range, on a log scale for the
+//! learning rate; smoothed frequencies on choices; each with a flat prior). The next
+//! trial takes, knob by knob, on a range the best of a few candidates drawn from l by
+//! l(x)/g(x), where good trials were and bad ones were not, and on a choice a draw in
+//! proportion to l/g. Both softenings keep the search from settling on its first good
+//! trials (BENCHMARKS.md, "Search: TPE against random search").
 
 use super::space::{Knob, SearchSpace};
 use crate::config::CellKind;
@@ -16,6 +19,9 @@ pub const STARTUP_TRIALS: usize = 5;
 const GOOD_SHARE: f64 = 0.25;
 /// Candidates drawn from the good density per knob.
 const CANDIDATES: usize = 24;
+/// Draws from a kernel before falling back to its centre (a kernel centred in the range
+/// keeps at least a third of its mass inside, so this almost never happens).
+const TRUNCATION_TRIES: usize = 32;
 
 /// The next trial's knobs from the finished trials `history` (knobs, validation loss;
 /// lower is better).
@@ -119,11 +125,15 @@ fn values<T>(trials: &[&(Vec<Knob>, f64)], of: impl Fn(&&(Vec<Knob>, f64)) -> Op
 }
 
 /// A Parzen density on `[lo, hi]`: a Gaussian at each point and a flat prior worth one
-/// point. The bandwidth is Scott's rule (1.06 σ n^(−1/5)), kept between a fiftieth and a
-/// half of the range.
+/// point. Each point's bandwidth is its distance to the farther of its two neighbours
+/// (the range's ends count as neighbours), at least the range over min(100, n + 1), as
+/// Bergstra et al.'s TPE sets it: with few points the kernels are as wide as the gaps
+/// between them, so a handful of trials that happen to agree on a value do not narrow
+/// the next draws to that value (with one bandwidth for all points from their spread,
+/// two good trials 0.01 apart in dropout made every later proposal repeat it).
 struct Parzen {
     points: Vec<f64>,
-    sigma: f64,
+    sigmas: Vec<f64>,
     lo: f64,
     hi: f64,
 }
@@ -131,13 +141,19 @@ struct Parzen {
 impl Parzen {
     fn new(points: Vec<f64>, (lo, hi): (f64, f64)) -> Self {
         let range = (hi - lo).max(f64::MIN_POSITIVE);
-        let n = points.len().max(1) as f64;
-        let mean = points.iter().sum::<f64>() / n;
-        let sd = (points.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let sigma = (1.06 * sd * n.powf(-0.2)).clamp(range / 50.0, range / 2.0);
+        let floor = range / (points.len() + 1).min(100) as f64;
+        let mut order: Vec<usize> = (0..points.len()).collect();
+        order.sort_by(|&a, &b| points[a].total_cmp(&points[b]));
+        let mut sigmas = vec![floor; points.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            let left = rank.checked_sub(1).map_or(lo, |r| points[order[r]]);
+            let right = order.get(rank + 1).map_or(hi, |&j| points[j]);
+            let gap = (points[i] - left).max(right - points[i]);
+            sigmas[i] = gap.clamp(floor, range);
+        }
         Self {
             points,
-            sigma,
+            sigmas,
             lo,
             hi,
         }
@@ -145,11 +161,9 @@ impl Parzen {
 
     fn density(&self, x: f64) -> f64 {
         let range = (self.hi - self.lo).max(f64::MIN_POSITIVE);
-        let norm = 1.0 / (self.sigma * (2.0 * std::f64::consts::PI).sqrt());
-        let kernels: f64 = self
-            .points
-            .iter()
-            .map(|p| norm * (-0.5 * ((x - p) / self.sigma).powi(2)).exp())
+        let root_two_pi = (2.0 * std::f64::consts::PI).sqrt();
+        let kernels: f64 = (self.points.iter().zip(&self.sigmas))
+            .map(|(p, s)| (-0.5 * ((x - p) / s).powi(2)).exp() / (s * root_two_pi))
             .sum();
         (kernels + 1.0 / range) / (self.points.len() + 1) as f64
     }
@@ -157,10 +171,18 @@ impl Parzen {
     fn draw(&self, rng: &mut Rng) -> f64 {
         // The prior is one of the n + 1 components.
         let k = rng.below(self.points.len() + 1);
-        match self.points.get(k) {
-            Some(p) => (p + rng.normal() * self.sigma).clamp(self.lo, self.hi),
-            None => rng.uniform_range(self.lo, self.hi),
+        let (Some(p), Some(s)) = (self.points.get(k), self.sigmas.get(k)) else {
+            return rng.uniform_range(self.lo, self.hi);
+        };
+        // The kernel truncated to the range (redrawn, not clamped: clamping would pile
+        // the mass beyond an end onto the end itself, and trials would repeat it).
+        for _ in 0..TRUNCATION_TRIES {
+            let x = p + rng.normal() * s;
+            if (self.lo..=self.hi).contains(&x) {
+                return x;
+            }
         }
+        p.clamp(self.lo, self.hi)
     }
 }
 
@@ -178,28 +200,27 @@ fn range_knob((lo, hi): (f64, f64), (good, bad): (Vec<f64>, Vec<f64>), rng: &mut
     best.1
 }
 
-/// The index of the choice with the best l/g among [`CANDIDATES`] draws from l, where
-/// l and g are the good and bad trials' frequencies of each choice plus one.
+/// The index of a choice drawn with probability in proportion to l/g, where l and g are
+/// the good and bad trials' frequencies of each choice plus one. Not the best l/g of a
+/// few draws, as for ranges: with a handful of choices the best of two dozen draws is
+/// the same choice every time, and the search stopped trying the others after its first
+/// few good trials.
 fn choice_knob<T: PartialEq>(choices: &[T], (good, bad): (Vec<T>, Vec<T>), rng: &mut Rng) -> usize {
     let weight = |seen: &[T], c: &T| (seen.iter().filter(|v| *v == c).count() + 1) as f64;
-    let l: Vec<f64> = choices.iter().map(|c| weight(&good, c)).collect();
-    let g: Vec<f64> = choices.iter().map(|c| weight(&bad, c)).collect();
-    let (l_sum, g_sum) = (l.iter().sum::<f64>(), g.iter().sum::<f64>());
-    let mut best = (f64::NEG_INFINITY, 0);
-    for _ in 0..CANDIDATES {
-        // A draw from l.
-        let mut u = rng.uniform() * l_sum;
-        let mut i = 0;
-        while i + 1 < l.len() && u >= l[i] {
-            u -= l[i];
-            i += 1;
-        }
-        let score = (l[i] / l_sum).ln() - (g[i] / g_sum).ln();
-        if score > best.0 {
-            best = (score, i);
-        }
+    let (l_sum, g_sum) = (
+        (good.len() + choices.len()) as f64,
+        (bad.len() + choices.len()) as f64,
+    );
+    let ratio: Vec<f64> = (choices.iter())
+        .map(|c| (weight(&good, c) / l_sum) / (weight(&bad, c) / g_sum))
+        .collect();
+    let mut u = rng.uniform() * ratio.iter().sum::<f64>();
+    let mut i = 0;
+    while i + 1 < ratio.len() && u >= ratio[i] {
+        u -= ratio[i];
+        i += 1;
     }
-    best.1
+    i
 }
 
 #[cfg(test)]
@@ -273,6 +294,45 @@ mod tests {
             tpe < random_80,
             "TPE at 40 {tpe} against random at 80 {random_80}"
         );
+    }
+
+    #[test]
+    fn kernels_are_as_wide_as_the_gaps_and_truncated_to_the_range() {
+        // Two trials 0.01 apart in [0, 0.3]: each kernel spans the gap to its farther
+        // neighbour (the range's ends count), not their spread.
+        let p = Parzen::new(vec![0.13, 0.12], (0.0, 0.3));
+        assert!((p.sigmas[0] - 0.17).abs() < 1e-12, "{:?}", p.sigmas);
+        assert!((p.sigmas[1] - 0.12).abs() < 1e-12, "{:?}", p.sigmas);
+        // Three trials at one value: the outer two reach the range's ends, the middle one
+        // (no gap on either side) gets the floor, the range over min(100, n + 1).
+        let p = Parzen::new(vec![0.5; 3], (0.0, 1.0));
+        assert_eq!(p.sigmas, vec![0.5, 0.25, 0.5]);
+        // A point at the end: its draws stay inside and do not pile up on the end, as
+        // clamping would put half of them there.
+        let p = Parzen::new(vec![0.3], (0.0, 0.3));
+        let mut rng = Rng::new(5);
+        let draws: Vec<f64> = (0..2000).map(|_| p.draw(&mut rng)).collect();
+        assert!(draws.iter().all(|x| (0.0..=0.3).contains(x)));
+        let at_end = draws.iter().filter(|x| **x == 0.3).count();
+        assert!(at_end < 5, "{at_end} of 2000 draws exactly at the end");
+    }
+
+    #[test]
+    fn a_choice_is_drawn_in_proportion_to_l_over_g() {
+        // Good trials all chose 0, bad ones 1 and 2: l/g = (4/6)/(1/9) = 6 for 0 and
+        // (1/6)/(4/9) = 3/8 for 1 and 2, so 0 is drawn 16/18 of the time and the others
+        // still 1/18 each.
+        let good = vec![0usize, 0, 0];
+        let bad = vec![1usize, 2, 1, 2, 1, 2];
+        let mut rng = Rng::new(11);
+        let mut counts = [0usize; 3];
+        for _ in 0..4000 {
+            counts[choice_knob(&[0usize, 1, 2], (good.clone(), bad.clone()), &mut rng)] += 1;
+        }
+        let share = |c: usize| c as f64 / 4000.0;
+        assert!((share(counts[0]) - 16.0 / 18.0).abs() < 0.02, "{counts:?}");
+        assert!((share(counts[1]) - 1.0 / 18.0).abs() < 0.02, "{counts:?}");
+        assert!((share(counts[2]) - 1.0 / 18.0).abs() < 0.02, "{counts:?}");
     }
 
     #[test]
