@@ -14,6 +14,11 @@ usage:
       seqcast train --csv $f --target value --seed $s --no-record \\
           --export OUT_DIR/VARIANT/$(basename $f .csv)-$s.csv [FLAGS]; done; done
   python3 scripts/short-cuts.py score OUT_DIR VARIANT... [-v]
+  python3 scripts/short-cuts.py tie OUT_DIR VARIANT [MARGIN]
+      (runs also given --export-baselines --report OUT_DIR/VARIANT/NAME-SEED.json: replays
+      the rule "on one validation window, when neither the model nor the baselines' side
+      leads by MARGIN (0.1), forecast the even average of the model and the reference
+      baseline" and scores it beside the product and the model alone)
 Needs numpy. The season is 4 for files whose dates step by a quarter, 1 for yearly, else 12.
 """
 import collections, csv, glob, math, os, sys
@@ -88,10 +93,50 @@ def score(out, variants, verbose):
             print(b, '  '.join(f"{v} {np.mean([x[0] for x in d[v]]):.2f} ({','.join(x[2] for x in d[v])})"
                               for v in variants if v in d))
 
+def tie(out, variant, margin):
+    import json
+    res = collections.defaultdict(lambda: collections.defaultdict(list))
+    for f in sorted(glob.glob(f'{out}/{variant}/*.csv')):
+        b, _seed = os.path.basename(f)[:-4].rsplit('-', 1)
+        inp = list(csv.reader(open(f'{out}/in/{b}.csv')))[1:]
+        y = np.array([float(r[1]) for r in inp]); m = season([r[0] for r in inp])
+        t = np.array([float(x) for x in open(f'{out}/in/{b}.truth').read().split()])
+        H = len(t); T = len(y)
+        scale = np.mean(np.abs(y[m:] - y[:-m]))
+        base = {'naive': np.full(H, y[-1]),
+                'seasonal_naive': np.array([y[T - m + (h % m)] for h in range(H)]),
+                'drift': y[-1] + np.arange(1, H + 1) * (y[-1] - y[0]) / (T - 1)}
+        best = min(np.mean(np.abs(p - t)) for p in base.values()) / scale
+        rows = list(csv.DictReader(open(f)))
+        fut = [r for r in rows if r['split'] == 'future']
+        windows = len({r['origin'] for r in rows if r['split'] == 'validation'})
+        prod = np.array([float(r['value_predicted']) for r in fut][:H])
+        key = 'value_model' if fut and 'value_model' in fut[0] else 'value_predicted'
+        model = np.array([float(r[key]) for r in fut][:H])
+        rep = json.load(open(f[:-4] + '.json'))['forecast']
+        cands = rep['candidates']; ref = rep.get('reference_baseline')
+        ms = next((c['score'] for c in cands if c['source']['kind'] == 'model'), None)
+        pair = next((c['score'] for c in cands if c['source']['kind'] == 'pair'), None)
+        rs = next((c['score'] for c in cands if c['source'] == {'kind': 'baseline', 'baseline': ref}), None)
+        fs = pair if pair is not None else rs
+        new = prod
+        if windows == 1 and ms is not None and fs is not None and ref in base and pair is None:
+            if ms <= (1 - margin) * fs: new = model
+            elif fs > (1 - margin) * ms: new = 0.5 * model + 0.5 * base[ref]
+        score_of = lambda p: np.mean(np.abs(p - t)) / scale / best
+        for k, p in (('product', prod), ('tie average', new), ('model', model)):
+            res[b][k].append(score_of(p))
+    for k in ('product', 'tie average', 'model'):
+        fr = [np.mean(d[k]) for d in res.values()]
+        print(f'{k:12s} {len(fr):3d} cuts: within 1.05x {sum(r <= 1.05 for r in fr):3d}, '
+              f'geo {math.exp(np.mean(np.log(fr))):.3f}, worst {max(fr):.2f}')
+
 if __name__ == '__main__':
     if len(sys.argv) > 3 and sys.argv[1] == 'make':
         make(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) > 3 and sys.argv[1] == 'score':
         score(sys.argv[2], [a for a in sys.argv[3:] if a != '-v'], '-v' in sys.argv)
+    elif len(sys.argv) > 3 and sys.argv[1] == 'tie':
+        tie(sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.1)
     else:
         sys.exit(__doc__)
