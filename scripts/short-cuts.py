@@ -59,24 +59,32 @@ def season(times):
         return 12
     return {3: 4, 12: 1}.get(step, 12)
 
+def cut_of(out, f):
+    """For the run export f: its cut's name, the truth, the MASE scale, the baselines'
+    forecasts of the truth and the best one's MASE, and the export's future rows."""
+    b, _seed = os.path.basename(f)[:-4].rsplit('-', 1)
+    inp = list(csv.reader(open(f'{out}/in/{b}.csv')))[1:]
+    y = np.array([float(r[1]) for r in inp]); m = season([r[0] for r in inp])
+    t = np.array([float(x) for x in open(f'{out}/in/{b}.truth').read().split()])
+    H = len(t); T = len(y)
+    scale = np.mean(np.abs(y[m:] - y[:-m]))
+    base = {'naive': np.full(H, y[-1]),
+            'seasonal_naive': np.array([y[T - m + (h % m)] for h in range(H)]),
+            'drift': y[-1] + np.arange(1, H + 1) * (y[-1] - y[0]) / (T - 1)}
+    best = min(np.mean(np.abs(p - t)) for p in base.values()) / scale
+    rows = list(csv.DictReader(open(f)))
+    fut = [r for r in rows if r['split'] == 'future']
+    prod = np.array([float(r['value_predicted']) for r in fut][:H])
+    key = 'value_model' if fut and 'value_model' in fut[0] else 'value_predicted'
+    model = np.array([float(r[key]) for r in fut][:H])
+    return b, t, scale, base, best, rows, prod, model
+
 def score(out, variants, verbose):
     res = collections.defaultdict(lambda: collections.defaultdict(list))
     for v in variants:
         for f in sorted(glob.glob(f'{out}/{v}/*.csv')):
-            b, _seed = os.path.basename(f)[:-4].rsplit('-', 1)
-            inp = list(csv.reader(open(f'{out}/in/{b}.csv')))[1:]
-            y = np.array([float(r[1]) for r in inp]); m = season([r[0] for r in inp])
-            t = np.array([float(x) for x in open(f'{out}/in/{b}.truth').read().split()])
-            H = len(t); T = len(y)
-            scale = np.mean(np.abs(y[m:] - y[:-m]))
-            base = {'naive': np.full(H, y[-1]),
-                    'seasonal naive': np.array([y[T - m + (h % m)] for h in range(H)]),
-                    'drift': y[-1] + np.arange(1, H + 1) * (y[-1] - y[0]) / (T - 1)}
-            best = min(np.mean(np.abs(p - t)) for p in base.values()) / scale
-            rows = [r for r in csv.DictReader(open(f)) if r['split'] == 'future']
-            prod = np.array([float(r['value_predicted']) for r in rows][:H])
-            key = 'value_model' if rows and 'value_model' in rows[0] else 'value_predicted'
-            model = np.array([float(r[key]) for r in rows][:H])
+            b, t, scale, _base, best, rows, prod, model = cut_of(out, f)
+            rows = [r for r in rows if r['split'] == 'future']
             res[b][v].append((np.mean(np.abs(prod - t)) / scale / best,
                               np.mean(np.abs(model - t)) / scale / best, rows[0]['forecast']))
     for L in ('48', '60', '72', 'all'):
@@ -97,22 +105,8 @@ def tie(out, variant, margin):
     import json
     res = collections.defaultdict(lambda: collections.defaultdict(list))
     for f in sorted(glob.glob(f'{out}/{variant}/*.csv')):
-        b, _seed = os.path.basename(f)[:-4].rsplit('-', 1)
-        inp = list(csv.reader(open(f'{out}/in/{b}.csv')))[1:]
-        y = np.array([float(r[1]) for r in inp]); m = season([r[0] for r in inp])
-        t = np.array([float(x) for x in open(f'{out}/in/{b}.truth').read().split()])
-        H = len(t); T = len(y)
-        scale = np.mean(np.abs(y[m:] - y[:-m]))
-        base = {'naive': np.full(H, y[-1]),
-                'seasonal_naive': np.array([y[T - m + (h % m)] for h in range(H)]),
-                'drift': y[-1] + np.arange(1, H + 1) * (y[-1] - y[0]) / (T - 1)}
-        best = min(np.mean(np.abs(p - t)) for p in base.values()) / scale
-        rows = list(csv.DictReader(open(f)))
-        fut = [r for r in rows if r['split'] == 'future']
+        b, t, scale, base, best, rows, prod, model = cut_of(out, f)
         windows = len({r['origin'] for r in rows if r['split'] == 'validation'})
-        prod = np.array([float(r['value_predicted']) for r in fut][:H])
-        key = 'value_model' if fut and 'value_model' in fut[0] else 'value_predicted'
-        model = np.array([float(r[key]) for r in fut][:H])
         rep = json.load(open(f[:-4] + '.json'))['forecast']
         cands = rep['candidates']; ref = rep.get('reference_baseline')
         ms = next((c['score'] for c in cands if c['source']['kind'] == 'model'), None)
