@@ -17,7 +17,8 @@ use crate::rng::Rng;
 pub const STARTUP_TRIALS: usize = 5;
 /// Share of the finished trials counted as good.
 const GOOD_SHARE: f64 = 0.25;
-/// Candidates drawn from the good density per knob.
+/// Candidates drawn from the good density per range knob (choices are drawn once, in
+/// proportion to l/g).
 const CANDIDATES: usize = 24;
 /// Draws from a kernel before falling back to its centre (a kernel centred in the range
 /// keeps at least a third of its mass inside, so this almost never happens).
@@ -207,12 +208,10 @@ fn range_knob((lo, hi): (f64, f64), (good, bad): (Vec<f64>, Vec<f64>), rng: &mut
 /// few good trials.
 fn choice_knob<T: PartialEq>(choices: &[T], (good, bad): (Vec<T>, Vec<T>), rng: &mut Rng) -> usize {
     let weight = |seen: &[T], c: &T| (seen.iter().filter(|v| *v == c).count() + 1) as f64;
-    let (l_sum, g_sum) = (
-        (good.len() + choices.len()) as f64,
-        (bad.len() + choices.len()) as f64,
-    );
+    // l/g up to a factor the same for every choice (the two totals), which a draw in
+    // proportion does not see.
     let ratio: Vec<f64> = (choices.iter())
-        .map(|c| (weight(&good, c) / l_sum) / (weight(&bad, c) / g_sum))
+        .map(|c| weight(&good, c) / weight(&bad, c))
         .collect();
     let mut u = rng.uniform() * ratio.iter().sum::<f64>();
     let mut i = 0;

@@ -18,6 +18,23 @@ fn inputs(actual: Vec<f64>, model: Vec<f64>, baselines: &[(BaselineKind, Vec<f64
     )
 }
 
+/// `inputs`' validation forecasts over `windows` windows, each target's scale 1 (scores
+/// are plain MAE).
+fn unit_scale<'a>(
+    actual: &'a [Vec<f64>],
+    model: &'a [Vec<f64>],
+    baselines: &'a BTreeMap<BaselineKind, Vec<Vec<f64>>>,
+    windows: usize,
+) -> ValidationForecasts<'a> {
+    ValidationForecasts {
+        actual,
+        model,
+        baselines,
+        scales: &[Some(1.0)],
+        windows,
+    }
+}
+
 #[test]
 fn scores_are_mae_over_the_scale_averaged_over_targets() {
     let actual = vec![vec![1.0, 2.0, 3.0, 4.0], vec![10.0, 10.0]];
@@ -96,13 +113,7 @@ fn auto_keeps_the_model_when_it_wins_and_reports_its_skill() {
         vec![1.0, 2.0, 3.0, 4.5],
         &[(BaselineKind::Naive, vec![1.0, 1.0, 1.0, 3.0])],
     );
-    let v = ValidationForecasts {
-        actual: &a,
-        model: &m,
-        baselines: &b,
-        scales: &[Some(1.0)],
-        windows: 4,
-    };
+    let v = unit_scale(&a, &m, &b, 4);
     let c = choose(ForecastMode::Auto, Some(&v), "GRU");
     assert_eq!(c.chosen, Source::Model);
     // model MAE 0.125, naive (0 + 1 + 2 + 1) / 4 = 1: skill 1 − 0.125 = 0.875
@@ -126,13 +137,7 @@ fn a_baseline_only_slightly_better_on_validation_does_not_replace_the_model() {
         vec![1.05, 1.05],
         &[(BaselineKind::SeasonalNaive, vec![1.0, 1.0])],
     );
-    let v = ValidationForecasts {
-        actual: &a,
-        model: &m,
-        baselines: &b,
-        scales: &[Some(1.0)],
-        windows: 4,
-    };
+    let v = unit_scale(&a, &m, &b, 4);
     let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
     assert_eq!(c.chosen, Source::Model, "{}", c.why);
     assert!(
@@ -213,13 +218,7 @@ fn a_more_complex_baseline_must_be_clearly_better_to_be_the_reference() {
             (BaselineKind::Linear, vec![0.95, 0.95]),
         ],
     );
-    let v = ValidationForecasts {
-        actual: &a,
-        model: &m,
-        baselines: &b,
-        scales: &[Some(1.0)],
-        windows: 4,
-    };
+    let v = unit_scale(&a, &m, &b, 4);
     let c = choose(ForecastMode::Auto, Some(&v), "LSTM");
     assert_eq!(c.best_baseline, Some((BaselineKind::Linear, 0.95)));
     assert_eq!(c.reference, Some((BaselineKind::SeasonalNaive, 1.0)));
@@ -312,13 +311,7 @@ fn two_baselines_too_close_to_tell_apart_are_averaged() {
             (BaselineKind::Linear, vec![10.0, 19.05]),
         ],
     );
-    let v = ValidationForecasts {
-        actual: &a,
-        model: &m,
-        baselines: &b,
-        scales: &[Some(1.0)],
-        windows: 4,
-    };
+    let v = unit_scale(&a, &m, &b, 4);
     let c = choose(ForecastMode::Auto, Some(&v), "GRU");
     assert_eq!(c.reference, Some((BaselineKind::SeasonalNaive, 0.5)));
     let pair = Source::Pair {
@@ -353,13 +346,7 @@ fn opposite_errors_make_the_even_combination_best() {
         vec![2.0, 3.0, 4.0],
         &[(BaselineKind::Drift, vec![0.0, 1.0, 2.0])],
     );
-    let v = ValidationForecasts {
-        actual: &a,
-        model: &m,
-        baselines: &b,
-        scales: &[Some(1.0)],
-        windows: 4,
-    };
+    let v = unit_scale(&a, &m, &b, 4);
     // The model (error 1) is as good as drift (error 1): `auto` keeps it, though their
     // even mix is exact.
     assert_eq!(
@@ -391,13 +378,7 @@ fn forced_and_unjudged_choices() {
         vec![1.0, 2.0],
         &[(BaselineKind::Naive, vec![1.0, 1.0])],
     );
-    let v = ValidationForecasts {
-        actual: &a,
-        model: &m,
-        baselines: &b,
-        scales: &[Some(1.0)],
-        windows: 4,
-    };
+    let v = unit_scale(&a, &m, &b, 4);
     let naive = Source::Baseline {
         baseline: BaselineKind::Naive,
     };
@@ -427,13 +408,7 @@ fn on_one_validation_window_the_model_must_lead_by_the_margin() {
         vec![0.95, 0.95],
         &[(BaselineKind::SeasonalNaive, vec![1.0, 1.0])],
     );
-    let v = ValidationForecasts {
-        actual: &a,
-        model: &m,
-        baselines: &b,
-        scales: &[Some(1.0)],
-        windows: 2,
-    };
+    let v = unit_scale(&a, &m, &b, 2);
     // on two windows, a lead is a lead
     assert_eq!(
         choose(ForecastMode::Auto, Some(&v), "LSTM").chosen,
