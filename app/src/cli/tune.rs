@@ -29,14 +29,21 @@ pub fn run(args: &TuneArgs) -> Result<()> {
     })))?;
     let outcome = loop {
         match engine.recv()? {
-            Event::Tune(TuneProgress::Started { trials, knobs, .. }) => eprintln!(
-                "search: {trials} trials ({}), varying {}, up to {} epochs each",
-                seqcast_engine::tune::prune::describe(&settings),
-                knobs.join(", "),
-                settings
-                    .max_epochs
-                    .map_or("the configured".into(), |e| e.to_string())
-            ),
+            Event::Tune(TuneProgress::Started { trials, knobs, .. }) => {
+                eprintln!(
+                    "search: {trials} trials ({}), varying {}, up to {} epochs each",
+                    seqcast_engine::tune::prune::describe(&settings),
+                    knobs.join(", "),
+                    settings
+                        .max_epochs
+                        .map_or("the configured".into(), |e| e.to_string())
+                );
+                if settings.method == Method::Tpe
+                    && let Some(note) = seqcast_engine::tune::tpe::budget_note(trials)
+                {
+                    eprintln!("note: {note}");
+                }
+            }
             Event::Tune(TuneProgress::TrialStarted { index, knobs }) => eprintln!(
                 "trial {index}: {}",
                 knobs

@@ -120,3 +120,28 @@ fn a_search_fills_its_table_and_apply_best_copies_the_best_config() {
         a.session.runs.list.len() == 4
     });
 }
+
+#[test]
+fn choosing_tpe_for_a_short_search_says_it_needs_more_trials() {
+    let mut h = harness(Startup::File(sample("daily-min-temperatures.csv")));
+    step_until(&mut h, "the file to be inspected", |a| {
+        a.session.inspection.is_some()
+    });
+    h.get_by_label("Search").click();
+    h.run_steps(3);
+    let note = "with 8 trials it gains little over random search";
+    assert!(
+        h.query_by_label_contains(note).is_none(),
+        "random search has no note"
+    );
+    h.get_by_role_and_label(Role::RadioButton, "TPE").click();
+    h.run_steps(3);
+    assert_eq!(h.state().persisted.search_settings.method, Method::Tpe);
+    h.get_by_label_contains(note);
+    h.state_mut().persisted.search_settings.trials = 40;
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("gains little").is_none(),
+        "40 trials are enough"
+    );
+}

@@ -17,6 +17,22 @@ use crate::rng::Rng;
 pub const STARTUP_TRIALS: usize = 5;
 /// Share of the finished trials counted as good.
 const GOOD_SHARE: f64 = 0.25;
+/// Trials from which TPE paid off in the measurements (BENCHMARKS.md, "TPE and the trial
+/// budget"): at 16 trials most of its epochs go to the random start and the few trials
+/// after it; from about 32 on it reaches random search's best with about half the epochs.
+pub const PAYS_OFF_FROM: usize = 30;
+
+/// A note for people when a TPE search of `trials` trials is too short to gain much over
+/// random search; `None` from [`PAYS_OFF_FROM`] trials on.
+pub fn budget_note(trials: usize) -> Option<String> {
+    (trials < PAYS_OFF_FROM).then(|| {
+        format!(
+            "TPE draws its first {STARTUP_TRIALS} trials at random and learns from the ones \
+             after: with {trials} trials it gains little over random search; it pays off from \
+             about {PAYS_OFF_FROM} trials"
+        )
+    })
+}
 /// Candidates drawn from the good density per range knob (choices are drawn once, in
 /// proportion to l/g).
 const CANDIDATES: usize = 24;
@@ -293,6 +309,17 @@ mod tests {
             tpe < random_80,
             "TPE at 40 {tpe} against random at 80 {random_80}"
         );
+    }
+
+    #[test]
+    fn a_short_tpe_search_gets_a_note_and_a_long_one_none() {
+        let note = budget_note(16).unwrap();
+        assert!(
+            note.contains("first 5 trials") && note.contains("with 16 trials"),
+            "{note}"
+        );
+        assert_eq!(budget_note(PAYS_OFF_FROM), None);
+        assert_eq!(budget_note(64), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use seqcast_engine::config::CellKind;
-use seqcast_engine::tune::{Method, Pruning, SearchSpace, TuneSettings};
+use seqcast_engine::tune::{Method, Pruning, SearchSpace, TuneSettings, tpe};
 
 use super::PanelView;
 use crate::gui::intent::Intent;
@@ -307,6 +307,11 @@ fn settings_ui(ui: &mut Ui, s: &mut TuneSettings) {
             });
             ui.end_row();
         });
+    if s.method == Method::Tpe
+        && let Some(note) = tpe::budget_note(s.trials)
+    {
+        ui.weak(note);
+    }
 }
 
 fn progress_ui(ui: &mut Ui, search: &SearchState) {
