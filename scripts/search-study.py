@@ -13,7 +13,8 @@ within random's epoch budget, and that epoch ratio; then per series and over all
 median ratio (a seed that never reaches random's best counts as worst) and on how many
 seeds the method ends at or below random's best. Searches run `$PAR` at a time (default
 1; the results are epoch counts and losses, the same at any parallelism) and are kept in
-/tmp/search-study (delete it after changing the binary); runs are recorded in
+/tmp/search-study by command and binary (its size and modification time, so a rebuilt
+binary runs them again); runs are recorded in
 /tmp/search-study/runs, never beside the data.
 """
 import hashlib, json, os, re, statistics, subprocess, sys
@@ -33,7 +34,9 @@ def search(csv, flags, meth, trials, seed, meth_prune):
            "--runs-dir", f"{CACHE}/runs"] + flags.split()
     if meth_prune:
         cmd += ["--prune", meth_prune]
-    path = f"{CACHE}/{hashlib.sha1(' '.join(cmd).encode()).hexdigest()}.json"
+    stat = os.stat(B)
+    key = f"{' '.join(cmd)} {stat.st_size} {stat.st_mtime_ns}"
+    path = f"{CACHE}/{hashlib.sha1(key.encode()).hexdigest()}.json"
     if os.path.exists(path):
         return json.load(open(path))
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout

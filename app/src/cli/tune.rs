@@ -38,9 +38,7 @@ pub fn run(args: &TuneArgs) -> Result<()> {
                         .max_epochs
                         .map_or("the configured".into(), |e| e.to_string())
                 );
-                if settings.method == Method::Tpe
-                    && let Some(note) = seqcast_engine::tune::tpe::budget_note(trials)
-                {
+                if let Some(note) = seqcast_engine::tune::tpe::budget_note(&settings) {
                     eprintln!("note: {note}");
                 }
             }

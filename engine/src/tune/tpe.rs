@@ -10,6 +10,7 @@
 //! trials (BENCHMARKS.md, "Search: TPE against random search").
 
 use super::space::{Knob, SearchSpace};
+use super::{Method, TuneSettings};
 use crate::config::CellKind;
 use crate::rng::Rng;
 
@@ -22,10 +23,11 @@ const GOOD_SHARE: f64 = 0.25;
 /// after it; from about 32 on it reaches random search's best with about half the epochs.
 pub const PAYS_OFF_FROM: usize = 30;
 
-/// A note for people when a TPE search of `trials` trials is too short to gain much over
-/// random search; `None` from [`PAYS_OFF_FROM`] trials on.
-pub fn budget_note(trials: usize) -> Option<String> {
-    (trials < PAYS_OFF_FROM).then(|| {
+/// A note for people when a search is TPE with too few trials to gain much over random
+/// search; `None` for other methods and from [`PAYS_OFF_FROM`] trials on.
+pub fn budget_note(settings: &TuneSettings) -> Option<String> {
+    let trials = settings.trials;
+    (settings.method == Method::Tpe && trials < PAYS_OFF_FROM).then(|| {
         format!(
             "TPE draws its first {STARTUP_TRIALS} trials at random and learns from the ones \
              after: with {trials} trials it gains little over random search; it pays off from \
@@ -313,13 +315,21 @@ mod tests {
 
     #[test]
     fn a_short_tpe_search_gets_a_note_and_a_long_one_none() {
-        let note = budget_note(16).unwrap();
+        let search = |method, trials| TuneSettings {
+            method,
+            trials,
+            ..TuneSettings::default()
+        };
+        let note = budget_note(&search(Method::Tpe, 16)).unwrap();
         assert!(
             note.contains("first 5 trials") && note.contains("with 16 trials"),
             "{note}"
         );
-        assert_eq!(budget_note(PAYS_OFF_FROM), None);
-        assert_eq!(budget_note(64), None);
+        assert_eq!(budget_note(&search(Method::Tpe, PAYS_OFF_FROM)), None);
+        assert_eq!(budget_note(&search(Method::Tpe, 64)), None);
+        // Random search and ASHA draw every trial at random: nothing to learn first.
+        assert_eq!(budget_note(&search(Method::Random, 8)), None);
+        assert_eq!(budget_note(&search(Method::Asha, 8)), None);
     }
 
     #[test]

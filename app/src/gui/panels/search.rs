@@ -307,9 +307,7 @@ fn settings_ui(ui: &mut Ui, s: &mut TuneSettings) {
             });
             ui.end_row();
         });
-    if s.method == Method::Tpe
-        && let Some(note) = tpe::budget_note(s.trials)
-    {
+    if let Some(note) = tpe::budget_note(s) {
         ui.weak(note);
     }
 }
